@@ -1,0 +1,64 @@
+#include "core/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Join "a: b" into the message, truncating (messages are for people). */
+static void set_joined(airlock_error *err, const char *a, const char *b)
+{
+    size_t cap = sizeof err->msg - 1, n = 0;
+    for (const char *parts[3] = {a, ": ", b}, **p = parts; p < parts + 3; p++) {
+        size_t m = strlen(*p);
+        if (m > cap - n)
+            m = cap - n;
+        memmove(err->msg + n, *p, m);
+        n += m;
+    }
+    err->msg[n] = '\0';
+}
+
+int error_set(airlock_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int error_prefix(airlock_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return -1;
+    char context[AIRLOCK_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(context, sizeof context, fmt, ap);
+    va_end(ap);
+    char old[AIRLOCK_ERROR_MAX];
+    memcpy(old, err->msg, sizeof old);
+    set_joined(err, context, old);
+    return -1;
+}
+
+int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
+{
+    if (err == NULL)
+        return -1;
+    char context[AIRLOCK_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(context, sizeof context, fmt, ap);
+    va_end(ap);
+    set_joined(err, context, strerror(errno_value));
+    return -1;
+}
+
+void error_clear(airlock_error *err)
+{
+    if (err != NULL)
+        err->msg[0] = '\0';
+}

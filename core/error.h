@@ -1,0 +1,37 @@
+/*
+ * error.h - errors as values.
+ *
+ * Every call that can fail takes an `airlock_error *` as its last argument,
+ * returns -1 (or NULL) on failure and leaves a one-line, human-readable
+ * message in it. The message names what failed and why ("requirements.txt:12:
+ * invalid version 'x'"); callers add context with error_prefix(). No global
+ * state: the caller owns the error value, usually on its stack.
+ */
+#ifndef AIRLOCK_ERROR_H
+#define AIRLOCK_ERROR_H
+
+#include <stddef.h>
+
+#define AIRLOCK_ERROR_MAX 1024
+
+typedef struct airlock_error {
+    char msg[AIRLOCK_ERROR_MAX];
+} airlock_error;
+
+/* Set the message (printf format). `err` may be NULL. Always returns -1, so
+ * that `return error_set(err, ...)` reads naturally. */
+int error_set(airlock_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prepend "<context>: " to the current message. Returns -1. */
+int error_prefix(airlock_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Set the message from errno: "<context>: <strerror(errno_value)>". Returns -1. */
+int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reset to the empty message. */
+void error_clear(airlock_error *err);
+
+#endif

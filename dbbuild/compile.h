@@ -1,0 +1,40 @@
+/*
+ * compile.h - compile advisory sources into the LMDB database of a snapshot.
+ *
+ * The layout of the database is documented in docs/database-schema.md and
+ * read back by scanner/vulndb.h.
+ */
+#ifndef AIRLOCK_COMPILE_H
+#define AIRLOCK_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "core/error.h"
+
+typedef struct compile_options {
+    bool strict;      /* a malformed record is fatal, not a warning */
+    bool progress;    /* print a progress line to stderr */
+    int64_t build_time; /* seconds since the epoch, stored in the metadata */
+} compile_options;
+
+typedef struct compile_totals {
+    uint64_t records_kept;
+    uint64_t records_skipped;   /* malformed */
+    uint64_t records_withdrawn;
+    uint64_t records_other_ecosystem;
+    uint64_t records_merged;    /* duplicate IDs, superseded by a later modified */
+    uint64_t groups;            /* vulnerabilities after alias merging */
+    uint64_t packages;
+} compile_totals;
+
+/* Compile `nsources` sources into a new LMDB environment written to the file
+ * `mdb_path` (MDB_NOSUBDIR; the file must not exist). Deterministic: the same
+ * sources and options give a byte-identical file. */
+int compile_sources(const char *const *sources, size_t nsources,
+                    const compile_options *opt, const char *mdb_path,
+                    diag *d, compile_totals *totals, airlock_error *err);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * osv_source.h - reading OSV records out of the inputs of a build.
+ *
+ * A source is a directory tree of OSV JSON (*.json) or YAML (*.yaml, *.yml)
+ * files, or an archive (.zip, .tar.gz, .tar.zst, ...) of them read as a
+ * stream with libarchive, never unpacked to disk. Each record is handed to a
+ * callback as a cJSON tree; YAML is converted to the same tree (scalars
+ * become JSON strings except plain null/true/false, so "1.10" stays "1.10").
+ * Files are visited in a deterministic order (sorted paths for directories,
+ * archive order for archives).
+ */
+#ifndef AIRLOCK_OSV_SOURCE_H
+#define AIRLOCK_OSV_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/diag.h"
+#include "core/error.h"
+
+/* Called once per record. `origin` names the record for messages:
+ * "SOURCE" for a single file, "SOURCE/rel/path.yaml" in a tree, or
+ * "SOURCE:member/path.json" in an archive. The callback borrows `record`
+ * (freed after it returns) unless it detaches it. Returning -1 stops the
+ * read and the error is passed back. */
+typedef int (*osv_record_fn)(void *arg, const char *origin, cJSON *record,
+                             airlock_error *err);
+
+typedef struct osv_source_info {
+    char sha256[65];     /* hex; see osv_source_read() for what is hashed */
+    uint64_t files;      /* record files seen */
+    uint64_t unreadable; /* files that did not parse (each warned about) */
+    uint64_t bytes;      /* bytes of record text read */
+} osv_source_info;
+
+/* Read every record in `source`. Files that do not parse as JSON/YAML are
+ * warnings through `d` (naming the origin and the reason) and are counted in
+ * info->unreadable. The SHA-256 of a file source is that of its bytes; of a
+ * directory, that of the text "HEX  RELPATH\n" (sha256sum's format) for each
+ * record file in sorted order. */
+int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
+                    osv_source_info *info, airlock_error *err);
+
+/* Parse one record from a buffer (used by the fuzz targets and tests).
+ * `is_yaml` selects the parser. Returns a new cJSON tree or NULL with a
+ * message. Input is bounded by `len`; no NUL needed. */
+cJSON *osv_parse_json(const char *data, size_t len, airlock_error *err);
+cJSON *osv_parse_yaml(const char *data, size_t len, airlock_error *err);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * inventory.h - the dependencies a scan checks.
+ *
+ * Every input kind (site-packages, virtualenvs, requirement files, the
+ * running interpreter's environment) produces `dependency` values into one
+ * `dep_list`. A dependency is either checkable (it has a parsed version) or
+ * skipped with a reason; nothing is silently dropped.
+ */
+#ifndef AIRLOCK_INVENTORY_H
+#define AIRLOCK_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/version.h"
+
+typedef enum dep_kind {
+    DEP_INSTALLED,   /* found in a site-packages directory */
+    DEP_REQUIREMENT  /* read from a requirement file */
+} dep_kind;
+
+typedef struct dependency {
+    dep_kind kind;
+    char *name;          /* as written in the input */
+    char *normalized;    /* PEP 503 normalised name */
+    char *version_text;  /* as written; NULL when there is none */
+    bool has_version;    /* `version` is valid (and must be cleared) */
+    version version;
+    char *source_file;   /* requirement file, or the METADATA/PKG-INFO path */
+    unsigned source_line;/* 1-based line in source_file; 0 for metadata */
+    char *location;      /* distribution directory, or an editable's source
+                            location; NULL when not applicable */
+    bool editable;
+    char *skip_reason;   /* NULL if the dependency is checked */
+} dependency;
+
+typedef struct dep_list {
+    dependency *items;
+    size_t len;
+    size_t cap;
+} dep_list;
+
+/* Append a zeroed dependency and return it (owned by the list). */
+dependency *dep_list_add(dep_list *l);
+/* Free every dependency and the array. */
+void dep_list_free(dep_list *l);
+/* Free one dependency's members (not the struct itself). */
+void dependency_clear(dependency *d);
+
+#endif
