@@ -64,3 +64,35 @@ int compile_sources(const char *const *sources, size_t nsources,
         return error_set(err, "%s: %s", mdb_path, mdb_strerror(rc));
     return 0;
 }
+
+int db_describe(const char *mdb_path, FILE *out, airlock_error *err)
+{
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(env, 8);
+    if (rc == 0)
+        rc = mdb_env_open(env, mdb_path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0644);
+    if (rc == 0)
+        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, "meta", 0, &dbi);
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, dbi, &cur);
+    MDB_val k, v;
+    while (rc == 0 && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0)
+        fprintf(out, "%.*s: %.*s\n", (int)k.mv_size, (const char *)k.mv_data,
+                (int)v.mv_size, (const char *)v.mv_data);
+    if (cur != NULL)
+        mdb_cursor_close(cur);
+    if (txn != NULL)
+        mdb_txn_abort(txn);
+    if (env != NULL)
+        mdb_env_close(env);
+    if (rc != 0)
+        return error_set(err, "%s: %s", mdb_path, mdb_strerror(rc));
+    return 0;
+}

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/diag.h"
 #include "core/error.h"
@@ -36,5 +37,10 @@ typedef struct compile_totals {
 int compile_sources(const char *const *sources, size_t nsources,
                     const compile_options *opt, const char *mdb_path,
                     diag *d, compile_totals *totals, airlock_error *err);
+
+/* Print the database's metadata and counts (sources with their SHA-256 and
+ * record counts, groups, packages, schema version) to `out`, for
+ * `airlock-dbbuild inspect`. */
+int db_describe(const char *mdb_path, FILE *out, airlock_error *err);
 
 #endif
