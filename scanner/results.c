@@ -1,0 +1,99 @@
+#include "scanner/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void finding_clear(finding *f)
+{
+    free(f->id);
+    free_strings(f->aliases, f->n_aliases);
+    free(f->summary);
+    free(f->details);
+    free(f->published);
+    free(f->modified);
+    for (size_t i = 0; i < f->n_ratings; i++) {
+        free(f->ratings[i].type);
+        free(f->ratings[i].vector);
+    }
+    free(f->ratings);
+    free_strings(f->fix_versions, f->n_fix_versions);
+    for (size_t i = 0; i < f->n_references; i++) {
+        free(f->references[i].type);
+        free(f->references[i].url);
+    }
+    free(f->references);
+    free(f->ignore_reason);
+    free(f->ignore_until);
+    memset(f, 0, sizeof *f);
+}
+
+void scan_report_free(scan_report *r)
+{
+    free(r->airlock_version);
+    free(r->hostname);
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        free(r->inputs[i].path);
+        free(r->inputs[i].sha256);
+    }
+    free(r->inputs);
+    free(r->db.signer_key_id);
+    free(r->db.snapshot_sha256);
+    free(r->db.db_digest);
+    for (size_t i = 0; i < r->db.n_sources; i++) {
+        free(r->db.sources[i].name);
+        free(r->db.sources[i].sha256);
+    }
+    free(r->db.sources);
+    if (r->findings != NULL) {
+        for (size_t i = 0; i < r->deps.len; i++) {
+            for (size_t j = 0; j < r->findings[i].len; j++)
+                finding_clear(&r->findings[i].items[j]);
+            free(r->findings[i].items);
+        }
+        free(r->findings);
+    }
+    dep_list_free(&r->deps);
+    for (size_t i = 0; i < r->n_expired; i++) {
+        free(r->expired[i].id);
+        free(r->expired[i].until);
+        free(r->expired[i].reason);
+        free(r->expired[i].file);
+    }
+    free(r->expired);
+    memset(r, 0, sizeof *r);
+}
+
+void scan_report_count(const scan_report *r, scan_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    out->dependencies = r->deps.len;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->skip_reason != NULL) {
+            out->skipped++;
+            continue;
+        }
+        out->checked++;
+        bool vulnerable = false;
+        const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
+        for (size_t j = 0; fs != NULL && j < fs->len; j++) {
+            const finding *f = &fs->items[j];
+            if (f->ignored) {
+                out->ignored++;
+                continue;
+            }
+            vulnerable = true;
+            out->findings++;
+            out->by_severity[f->level]++;
+        }
+        if (vulnerable)
+            out->vulnerable++;
+    }
+}

@@ -1,0 +1,133 @@
+/*
+ * results.h - what a scan found: the model every report format renders.
+ *
+ * The scan command fills a `scan_report`; each format (table, json, sarif,
+ * cyclonedx, markdown, html) is a function that renders it to a FILE without
+ * changing it. All formats list the same findings, in the same order:
+ * dependencies in input order, findings per dependency by primary ID.
+ */
+#ifndef AIRLOCK_RESULTS_H
+#define AIRLOCK_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "core/severity.h"
+#include "scanner/inventory.h"
+
+typedef struct reference {
+    char *type; /* OSV reference type ("ADVISORY", "FIX", "WEB", ...) */
+    char *url;
+} reference;
+
+/* One CVSS vector of an advisory. */
+typedef struct cvss_rating {
+    char *type;    /* "CVSS_V2", "CVSS_V3", "CVSS_V4" */
+    char *vector;
+    double score;  /* base score */
+    severity level;
+} cvss_rating;
+
+/* One vulnerability affecting one dependency. All strings owned. */
+typedef struct finding {
+    char *id;               /* the group's primary ID */
+    char **aliases;         /* every other ID of the group, sorted */
+    size_t n_aliases;
+    char *summary;          /* may be NULL */
+    char *details;          /* may be NULL */
+    char *published;        /* RFC 3339, may be NULL */
+    char *modified;         /* RFC 3339, may be NULL */
+    severity level;         /* SEVERITY_UNKNOWN when neither score nor label */
+    double score;           /* best CVSS base score, or -1 when none */
+    cvss_rating *ratings;
+    size_t n_ratings;
+    char **fix_versions;    /* fixed versions above the installed one, smallest first */
+    size_t n_fix_versions;
+    reference *references;
+    size_t n_references;
+    bool ignored;           /* matched an --ignore-vuln / --ignore-file entry */
+    char *ignore_reason;    /* may be NULL even when ignored */
+    char *ignore_until;     /* YYYY-MM-DD, or NULL */
+} finding;
+
+/* The findings of the dependency at the same index of scan_report.deps. */
+typedef struct dep_findings {
+    finding *items;
+    size_t len;
+} dep_findings;
+
+typedef enum input_kind {
+    INPUT_REQUIREMENTS, /* -r FILE (and files it includes) */
+    INPUT_PATH,         /* --path DIR */
+    INPUT_VENV,         /* --venv DIR */
+    INPUT_PYTHON        /* the environment of an interpreter */
+} input_kind;
+
+typedef struct scan_input {
+    input_kind kind;
+    char *path;         /* file, directory, or interpreter */
+    char *sha256;       /* hex digest of a file input; NULL for directories */
+} scan_input;
+
+typedef struct source_provenance {
+    char *name;
+    char *sha256;
+    uint64_t kept, skipped, withdrawn, merged;
+} source_provenance;
+
+/* Where the database came from: enough for an auditor to tie a report to
+ * one signed snapshot. */
+typedef struct db_provenance {
+    uint64_t sequence;
+    int64_t build_time;     /* seconds since the epoch */
+    char *signer_key_id;    /* hex, as minisign prints it */
+    char *snapshot_sha256;  /* of the snapshot file as imported */
+    char *db_digest;        /* signed digest of the uncompressed database */
+    unsigned format_version;
+    source_provenance *sources;
+    size_t n_sources;
+} db_provenance;
+
+/* An --ignore-file entry whose date has passed: it no longer applies. */
+typedef struct expired_ignore {
+    char *id;
+    char *until;
+    char *reason;
+    char *file;
+    unsigned line;
+} expired_ignore;
+
+typedef struct scan_report {
+    char *airlock_version;
+    int64_t scan_time;      /* seconds since the epoch */
+    char *hostname;
+    scan_input *inputs;
+    size_t n_inputs;
+    db_provenance db;
+    dep_list deps;          /* every dependency, checked or skipped */
+    dep_findings *findings; /* deps.len entries */
+    expired_ignore *expired;
+    size_t n_expired;
+} scan_report;
+
+/* Free everything the report owns. */
+void scan_report_free(scan_report *r);
+void finding_clear(finding *f);
+
+/* Counts used by summaries. */
+typedef struct scan_counts {
+    size_t dependencies;    /* all, checked or skipped */
+    size_t checked;
+    size_t skipped;
+    size_t vulnerable;      /* dependencies with an unignored finding */
+    size_t findings;        /* unignored findings */
+    size_t ignored;
+    size_t by_severity[SEVERITY_CRITICAL + 1]; /* unignored, by level */
+} scan_counts;
+
+void scan_report_count(const scan_report *r, scan_counts *out);
+
+#endif
