@@ -1,0 +1,48 @@
+/*
+ * report.h - rendering a scan_report in each output format.
+ *
+ * Every renderer writes the whole report to `out` and returns 0, or -1 with
+ * a message. Renderers never change the report and list the same findings.
+ */
+#ifndef AIRLOCK_REPORT_H
+#define AIRLOCK_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "scanner/results.h"
+
+typedef enum report_format {
+    REPORT_TABLE,
+    REPORT_JSON,
+    REPORT_SARIF,
+    REPORT_CYCLONEDX,
+    REPORT_MARKDOWN,
+    REPORT_HTML
+} report_format;
+
+typedef struct report_style {
+    bool color;  /* ANSI colour (table only): a terminal and no NO_COLOR */
+} report_style;
+
+/* "table", "json", "sarif", "cyclonedx", "markdown", "html" -> format.
+ * Returns -1 with a message for an unknown name. */
+int report_format_parse(const char *name, report_format *out, airlock_error *err);
+const char *report_format_name(report_format f);
+/* The file extension used in evidence bundles ("txt", "json", "sarif", ...). */
+const char *report_format_extension(report_format f);
+
+int report_write(report_format f, const scan_report *r, const report_style *style,
+                 FILE *out, airlock_error *err);
+
+/* The renderers, one file each. */
+int report_write_table(const scan_report *r, const report_style *style, FILE *out,
+                       airlock_error *err);                                  /* report_table.c */
+int report_write_json(const scan_report *r, FILE *out, airlock_error *err);      /* report_json.c */
+int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err);     /* report_sarif.c */
+int report_write_cyclonedx(const scan_report *r, FILE *out, airlock_error *err); /* report_cyclonedx.c */
+int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err);  /* report_markdown.c */
+int report_write_html(const scan_report *r, FILE *out, airlock_error *err);      /* report_html.c */
+
+#endif

@@ -1,0 +1,9 @@
+/* Placeholder until the markdown renderer lands: it fails closed. */
+#include "scanner/report.h"
+
+int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
+{
+    (void)r;
+    (void)out;
+    return error_set(err, "the markdown format is not available in this build yet");
+}
