@@ -1,0 +1,133 @@
+/*
+ * store.h - the installed database: where it lives, importing a signed
+ * snapshot into it, and opening it for scanning.
+ *
+ * Layout of a database directory DIR (see docs/snapshot-format.md):
+ *
+ *   DIR/lock                       flock(2)ed by imports, so they serialise
+ *   DIR/current -> snapshots/NAME  symlink, replaced with rename(2)
+ *   DIR/snapshots/NAME/            one immutable directory per snapshot:
+ *       data.mdb                   the LMDB data file (read-only, 0444)
+ *       snapshot.minisig           the signature as it was imported
+ *       signer.pub                 the trusted key that verified it
+ *       snapshot.b2                BLAKE2b-512 of the snapshot file (hex)
+ *   DIR/staging/                   work area of imports; a later import
+ *                                  removes what a killed one left
+ *
+ * A new snapshot is decompressed, checked and fsynced in staging/, renamed
+ * into snapshots/ and only then published by swapping `current`. A reader
+ * resolves `current` once (store_open) and uses that directory only, so a scan
+ * that runs during an import sees one database or the other, never a mix.
+ * The previous snapshot directory is kept, so a scan that resolved it just
+ * before a swap can still open it.
+ *
+ * Fail closed: store_open() refuses a missing database (the message says to
+ * run `airlock db import`) and one that fails its checks.
+ */
+#ifndef AIRLOCK_STORE_H
+#define AIRLOCK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+
+/* Scans warn when the database is older than this many days. */
+#define STORE_WARN_AGE_DAYS 7
+
+/* The provenance of an installed snapshot. All of it was covered by the
+ * signature at import time. */
+typedef struct store_info {
+    uint32_t format;            /* snapshot format version */
+    uint64_t sequence;          /* rollback counter */
+    int64_t build_time;         /* seconds since the epoch (UTC) */
+    uint64_t db_size;           /* bytes of data.mdb */
+    char db_digest[129];        /* BLAKE2b-512 of data.mdb, lowercase hex */
+    char snapshot_digest[129];  /* BLAKE2b-512 of the snapshot file (b2sum) */
+    char key_id[17];            /* signer key id, uppercase hex as minisign prints it */
+    char trusted_comment[1024]; /* the signed comment, as signed (truncated if longer) */
+} store_info;
+
+/* An opened installed database (opaque). */
+typedef struct store store;
+
+/* Resolve the database directory into a new string (*out, owned by the
+ * caller): `override` (--db-dir) if not NULL, else $AIRLOCK_DB_DIR, else
+ * /var/lib/airlock for root, else $XDG_DATA_HOME/airlock, else
+ * ~/.local/share/airlock. Does not create it. */
+int store_resolve_dir(const char *override, char **out, airlock_error *err);
+
+/* Flags for store_open(). */
+#define STORE_OPEN_SKIP_DIGEST 0x1u /* check sizes and signature, not the digest */
+
+/* Open the installed database in `dir` (from store_resolve_dir()).
+ * Resolves `current` once, then checks (fail closed):
+ *   - the recorded signature verifies with the recorded signer key, and its
+ *     trusted comment parses;
+ *   - data.mdb is a regular file of the signed size;
+ *   - unless STORE_OPEN_SKIP_DIGEST, its BLAKE2b-512 equals the signed digest
+ *     (re-hashed on every open: ~20 ms for 50 MB, worth it).
+ * On success *out owns the handle (release with store_close()). Errors say
+ * how to fix them ("no database installed in DIR: run 'airlock db import
+ * SNAPSHOT'"). The signer key is checked against the trusted keys only at
+ * import and by store_verify(). */
+int store_open(const char *dir, unsigned flags, store **out, airlock_error *err);
+
+/* Path of the LMDB data file of the opened snapshot. Open it with
+ * MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK. Valid until store_close(). */
+const char *store_data_path(const store *s);
+
+/* Provenance of the opened snapshot. Valid until store_close(). */
+const store_info *store_get_info(const store *s);
+
+/* Release the handle. NULL is allowed. */
+void store_close(store *s);
+
+/* Age check for scans. `now` is the current time (time(NULL)); `max_age_days`
+ * is --max-db-age, or -1 when not given. Returns:
+ *    0  fresh enough (err untouched);
+ *    1  warning: older than STORE_WARN_AGE_DAYS, or built in the future;
+ *       the message is in err (print it as a warning and go on);
+ *   -1  older than max_age_days: the message is in err (exit 2).
+ * *age_days (may be NULL) receives the age in whole days. */
+int store_check_age(const store_info *info, int64_t now, int max_age_days,
+                    int64_t *age_days, airlock_error *err);
+
+/* ---- import, status, verify (used by `airlock db`) ---- */
+
+typedef struct store_import_options {
+    const char *const *trusted_keys; /* --trusted-key files */
+    size_t ntrusted_keys;
+    const char *signature;           /* --signature, or NULL for SNAPSHOT.minisig */
+    bool allow_downgrade;            /* accept a lower sequence */
+    FILE *log;                       /* progress and skipped candidates (may be NULL) */
+} store_import_options;
+
+typedef struct store_import_result {
+    bool already_installed;  /* the snapshot was installed already: nothing done */
+    uint64_t old_sequence;   /* 0 if none */
+    bool had_old;
+    store_info installed;    /* what is installed now */
+} store_import_result;
+
+/* Import `source` into `dir` (created if missing). `source` is a snapshot
+ * file, or a directory in which every SNAPSHOT with a SNAPSHOT.minisig is a
+ * candidate: those that fail verification get one line each on opt->log and
+ * the newest valid one is imported. Trusted keys come from opt->trusted_keys,
+ * the directory $AIRLOCK_TRUSTED_KEYS and /etc/airlock/trusted-keys/ (*.pub);
+ * key files and directories writable by group or others, or owned by someone
+ * other than root or the user, are refused. Nothing in the snapshot is
+ * parsed before its signature verifies. Serialised with other imports by
+ * DIR/lock; atomic and crash-safe (see the top of this file). */
+int store_import(const char *dir, const char *source, const store_import_options *opt,
+                 store_import_result *res, airlock_error *err);
+
+/* Re-check the installed database: everything store_open() checks, plus the
+ * signer key must still be one of the trusted keys (extra --trusted-key files
+ * in `trusted_keys`, as for import). */
+int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrusted_keys,
+                 store_info *info, airlock_error *err);
+
+#endif
