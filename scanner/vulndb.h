@@ -1,0 +1,168 @@
+/*
+ * vulndb.h - the installed vulnerability database, read-only.
+ *
+ * The database is the LMDB file written by `airlock-dbbuild build`
+ * (dbbuild/compile.h); its layout is in docs/database-schema.md and the
+ * matching rules in docs/matching.md. Lookups compare pre-computed version
+ * keys (core/version.h version_key) with memcmp: nothing is parsed at scan
+ * time except the installed version the caller passes in.
+ *
+ * A vulnerability is a *group*: advisories linked through their aliases
+ * (PYSEC-..., GHSA-..., CVE-...) merged into one, named by a primary ID and
+ * reported once per dependency with every ID it is known by.
+ *
+ * Ownership: every result struct is owned by the caller and released with
+ * its _free/_clear call; all strings in it are owned by it and never NULL
+ * (absent text is ""). The database itself is opened read-only, without a
+ * lock file, so it can sit in a read-only store directory. Not thread-safe:
+ * use one handle per thread.
+ *
+ * The data comes from a signed snapshot, but decoding is still bounds-checked
+ * and a value that does not decode is an error, never a crash.
+ */
+#ifndef AIRLOCK_VULNDB_H
+#define AIRLOCK_VULNDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/severity.h"
+#include "core/version.h"
+
+typedef struct vulndb vulndb;
+
+/* Open `mdb_path` (a single LMDB file) read-only. Fails closed: a missing
+ * file, a file that is not LMDB, or a schema version other than the one this
+ * build reads (VULNDB_SCHEMA_VERSION in scanner/vulndb_format.h) is an error
+ * with a message. */
+int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err);
+
+/* Close the handle (NULL is fine). Results already returned stay valid. */
+void vulndb_close(vulndb *db);
+
+/* ---- advisories ---------------------------------------------------------- */
+
+typedef struct vulndb_reference {
+    char *type;   /* OSV reference type: "ADVISORY", "FIX", "WEB", ... */
+    char *url;
+} vulndb_reference;
+
+/* One CVSS vector of the group, scored at build time. */
+typedef struct vulndb_cvss {
+    char *type;    /* "CVSS_V2", "CVSS_V3", "CVSS_V4" */
+    char *vector;
+    double score;  /* base score 0.0-10.0 */
+    severity level;
+} vulndb_cvss;
+
+/* One affected PyPI package of a group (the union over its records). */
+typedef struct vulndb_package {
+    char *name;        /* PEP 503 normalised */
+    char **ranges;     /* human-readable intervals, e.g. ">=1.0, <2.0", "<=3.1", "==2.5" */
+    size_t n_ranges;
+    char **fixed;      /* canonical fixed versions, ascending, no duplicates */
+    size_t n_fixed;
+} vulndb_package;
+
+/* Where one record of the group came from. */
+typedef struct vulndb_origin {
+    char *id;          /* the record's own ID */
+    char *modified;    /* RFC 3339 UTC */
+    char *source;      /* the build input, as named in the metadata */
+    char *origin;      /* the file inside it, e.g. "SRC/jinja2/PYSEC-2014-8.yaml" */
+} vulndb_origin;
+
+typedef struct vulndb_advisory {
+    char *id;          /* primary ID (rule in docs/matching.md) */
+    char **ids;        /* every ID and alias of the group, primary included, sorted */
+    size_t n_ids;
+    char *summary;
+    char *details;
+    char *published;   /* RFC 3339 UTC, earliest of the group, or "" */
+    char *modified;    /* RFC 3339 UTC, latest of the group */
+    /* Severity: `level` is the rating of the best CVSS vector (see
+     * docs/matching.md), else GitHub's database_specific.severity label,
+     * else SEVERITY_UNKNOWN. `score` is -1 and cvss_* are "" without CVSS. */
+    severity level;
+    double score;
+    char *cvss_type;
+    char *cvss_vector;
+    char *label;       /* database_specific.severity as published, or "" */
+    vulndb_cvss *cvss; /* every vector of the group, best first */
+    size_t n_cvss;
+    vulndb_reference *refs;
+    size_t n_refs;
+    vulndb_origin *origins; /* records merged into the group, sorted by ID */
+    size_t n_origins;
+    vulndb_package *packages; /* sorted by name */
+    size_t n_packages;
+} vulndb_advisory;
+
+/* Release what an advisory owns (not the struct itself). Idempotent. */
+void vulndb_advisory_clear(vulndb_advisory *a);
+
+/* ---- scanning ------------------------------------------------------------- */
+
+/* One vulnerability affecting the looked-up dependency. */
+typedef struct vulndb_hit {
+    vulndb_advisory adv;
+    char **fix_versions;  /* fixed versions of this package above the installed
+                           * version, smallest first, canonical text */
+    size_t n_fix_versions;
+} vulndb_hit;
+
+typedef struct vulndb_hits {
+    vulndb_hit *items;    /* sorted by primary ID */
+    size_t len;
+} vulndb_hits;
+
+/* Find every group that affects `installed` of the project `name` (any
+ * spelling: it is normalised per PEP 503 here; an invalid name has no hits).
+ * Fills `out` (initially zeroed or freed) and returns the number of hits, or
+ * -1 with a message if the database is damaged. */
+int vulndb_lookup(vulndb *db, const char *name, const version *installed,
+                  vulndb_hits *out, airlock_error *err);
+
+/* Cheaper variant for counting and benchmarks: the number of affecting
+ * groups, without decoding advisories. -1 on a damaged database. */
+int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
+                           airlock_error *err);
+
+void vulndb_hits_free(vulndb_hits *h);
+
+/* Find the group that has `id` among its IDs and aliases (exact, case-
+ * sensitive as OSV IDs are; a second, case-insensitive try is made). Returns
+ * 1 and fills `out`, 0 if no group has that ID, -1 on error. */
+int vulndb_find(vulndb *db, const char *id, vulndb_advisory *out, airlock_error *err);
+
+/* ---- metadata ------------------------------------------------------------- */
+
+typedef struct vulndb_source {
+    char *name;        /* the input as given to the build */
+    char sha256[65];   /* hex; see dbbuild/osv_source.h */
+    uint64_t records;  /* records read */
+    uint64_t kept, skipped, withdrawn, merged, other_ecosystem;
+} vulndb_source;
+
+typedef struct vulndb_info {
+    unsigned schema_version;
+    int64_t build_time;   /* seconds since the epoch */
+    uint64_t records;     /* records kept after de-duplication */
+    uint64_t groups;      /* vulnerabilities after alias merging */
+    uint64_t packages;    /* distinct affected PyPI packages */
+    uint64_t ids;         /* distinct IDs and aliases */
+    vulndb_source *sources;
+    size_t n_sources;
+} vulndb_info;
+
+/* Read the metadata. Release with vulndb_info_clear(). */
+int vulndb_get_info(vulndb *db, vulndb_info *out, airlock_error *err);
+void vulndb_info_clear(vulndb_info *info);
+
+/* Iterate over every package name in byte order: calls `fn` for each until
+ * it returns non-zero (which is then returned). For tests and dumps. */
+int vulndb_each_package(vulndb *db, int (*fn)(void *arg, const char *name),
+                        void *arg, airlock_error *err);
+
+#endif
