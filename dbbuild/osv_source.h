@@ -33,7 +33,13 @@ typedef struct osv_source_info {
     uint64_t files;      /* record files seen */
     uint64_t unreadable; /* files that did not parse (each warned about) */
     uint64_t bytes;      /* bytes of record text read */
+    uint64_t ignored;    /* other files and entries, skipped silently */
 } osv_source_info;
+
+/* A record file larger than this is a warning and is skipped. */
+#define OSV_MAX_RECORD_BYTES ((size_t)16 << 20)
+/* Deepest nesting of arrays and objects accepted in a record (root is 1). */
+#define OSV_MAX_DEPTH 64
 
 /* Read every record in `source`. Files that do not parse as JSON/YAML are
  * warnings through `d` (naming the origin and the reason) and are counted in
@@ -48,5 +54,12 @@ int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
  * message. Input is bounded by `len`; no NUL needed. */
 cJSON *osv_parse_json(const char *data, size_t len, airlock_error *err);
 cJSON *osv_parse_yaml(const char *data, size_t len, airlock_error *err);
+
+/* Read an archive held in memory, as osv_source_read() reads an archive
+ * file; `name` stands for the source in origins and messages, and
+ * info->sha256 is that of the `len` bytes. For tests and fuzz targets. */
+int osv_source_read_archive_memory(const void *data, size_t len, const char *name,
+                                   osv_record_fn fn, void *arg, diag *d,
+                                   osv_source_info *info, airlock_error *err);
 
 #endif

@@ -1,0 +1,294 @@
+#include "dbbuild/osv_yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "core/buf.h"
+
+/* One open mapping or sequence. A mapping alternates between expecting a
+ * key (key == NULL) and a value for `key`. */
+typedef struct frame {
+    cJSON *node;
+    char *key;
+    char *anchor; /* registered when the collection is complete */
+} frame;
+
+typedef struct anchor {
+    char *name;
+    cJSON *node; /* borrowed: lives in the tree being built */
+} anchor;
+
+typedef struct builder {
+    frame stack[OSV_YAML_MAX_DEPTH];
+    int depth;
+    cJSON *root;
+    anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    size_t alias_nodes;
+    int documents;
+} builder;
+
+static void builder_free(builder *b)
+{
+    for (int i = 0; i < b->depth; i++) {
+        free(b->stack[i].key);
+        free(b->stack[i].anchor);
+    }
+    for (size_t i = 0; i < b->n_anchors; i++)
+        free(b->anchors[i].name);
+    free(b->anchors);
+    cJSON_Delete(b->root);
+}
+
+static void add_anchor(builder *b, const char *name, cJSON *node)
+{
+    if (b->n_anchors == b->cap_anchors) {
+        b->cap_anchors = b->cap_anchors ? 2 * b->cap_anchors : 8;
+        b->anchors = xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
+    }
+    b->anchors[b->n_anchors].name = xstrdup(name);
+    b->anchors[b->n_anchors].node = node;
+    b->n_anchors++;
+}
+
+/* A redefined anchor hides the earlier one, as in YAML. */
+static cJSON *find_anchor(const builder *b, const char *name)
+{
+    for (size_t i = b->n_anchors; i > 0; i--)
+        if (strcmp(b->anchors[i - 1].name, name) == 0)
+            return b->anchors[i - 1].node;
+    return NULL;
+}
+
+/* Nodes and nesting height of a finished subtree; the walk stops counting
+ * past `limit` so that its cost stays bounded too. */
+static void measure(const cJSON *n, size_t *nodes, int *height, int level, size_t limit)
+{
+    if (*nodes > limit)
+        return;
+    (*nodes)++;
+    if (cJSON_IsArray(n) || cJSON_IsObject(n)) {
+        if (level + 1 > *height)
+            *height = level + 1;
+        for (const cJSON *c = n->child; c != NULL; c = c->next)
+            measure(c, nodes, height, level + 1, limit);
+    }
+}
+
+/* Attach `item` where the parser is: as the root, the next array element, or
+ * the value of the pending key. Takes ownership of `item`. */
+static int attach(builder *b, cJSON *item, airlock_error *err)
+{
+    if (b->depth == 0) {
+        if (b->root != NULL) {
+            cJSON_Delete(item);
+            return error_set(err, "more than one root node");
+        }
+        b->root = item;
+        return 0;
+    }
+    frame *f = &b->stack[b->depth - 1];
+    if (cJSON_IsArray(f->node)) {
+        cJSON_AddItemToArray(f->node, item);
+        return 0;
+    }
+    if (f->key == NULL) {
+        cJSON_Delete(item);
+        return error_set(err, "a mapping key must be a scalar");
+    }
+    /* Duplicate keys are found after the build, in one sorted pass. */
+    cJSON_AddItemToObject(f->node, f->key, item);
+    free(f->key);
+    f->key = NULL;
+    return 0;
+}
+
+static int is_plain_null(const char *s, size_t n)
+{
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (!strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL")));
+}
+
+static int plain_bool(const char *s, size_t n)
+{
+    if (n == 4 && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")))
+        return 1;
+    if (n == 5 && (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")))
+        return 0;
+    return -1;
+}
+
+static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    if (memchr(s, '\0', n) != NULL)
+        return error_set(err, "a string contains a NUL character");
+    const char *tag = (const char *)ev->data.scalar.tag;
+    int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL;
+    if (tag != NULL && strcmp(tag, "!") != 0 && strcmp(tag, YAML_STR_TAG) != 0)
+        return error_set(err, "unsupported tag '%.64s'", tag);
+
+    frame *f = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+    if (f != NULL && cJSON_IsObject(f->node) && f->key == NULL) {
+        f->key = xstrndup(s, n); /* keys keep their text whatever it looks like */
+        return 0;
+    }
+    cJSON *item;
+    int bv;
+    if (plain && is_plain_null(s, n))
+        item = cJSON_CreateNull();
+    else if (plain && (bv = plain_bool(s, n)) >= 0)
+        item = cJSON_CreateBool(bv);
+    else
+        item = cJSON_CreateString(s);
+    if (item == NULL)
+        abort(); /* cJSON's allocator failed: out of memory, as xmalloc */
+    if (ev->data.scalar.anchor != NULL)
+        add_anchor(b, (const char *)ev->data.scalar.anchor, item);
+    return attach(b, item, err);
+}
+
+static int on_start(builder *b, const yaml_event_t *ev, int is_map, airlock_error *err)
+{
+    if (b->depth >= OSV_YAML_MAX_DEPTH)
+        return error_set(err, "nested deeper than %d levels", OSV_YAML_MAX_DEPTH);
+    const yaml_char_t *a = is_map ? ev->data.mapping_start.anchor
+                                  : ev->data.sequence_start.anchor;
+    const char *tag = (const char *)(is_map ? ev->data.mapping_start.tag
+                                            : ev->data.sequence_start.tag);
+    if (tag != NULL && strcmp(tag, "!") != 0 &&
+        strcmp(tag, is_map ? YAML_MAP_TAG : YAML_SEQ_TAG) != 0)
+        return error_set(err, "unsupported tag '%.64s'", tag);
+    cJSON *node = is_map ? cJSON_CreateObject() : cJSON_CreateArray();
+    if (node == NULL)
+        abort();
+    if (attach(b, node, err) != 0)
+        return -1;
+    frame *f = &b->stack[b->depth++];
+    f->node = node;
+    f->key = NULL;
+    f->anchor = a != NULL ? xstrdup((const char *)a) : NULL;
+    return 0;
+}
+
+static int on_end(builder *b, airlock_error *err)
+{
+    if (b->depth == 0)
+        return error_set(err, "unbalanced end of collection");
+    frame *f = &b->stack[--b->depth];
+    if (f->key != NULL) {
+        free(f->key);
+        f->key = NULL;
+        free(f->anchor);
+        f->anchor = NULL;
+        return error_set(err, "mapping key without a value");
+    }
+    if (f->anchor != NULL) {
+        add_anchor(b, f->anchor, f->node);
+        free(f->anchor);
+        f->anchor = NULL;
+    }
+    return 0;
+}
+
+/* An alias becomes a copy of its anchor, within the depth and node budget:
+ * expansion is where YAML's exponential blow-ups live. */
+static int on_alias(builder *b, const yaml_event_t *ev, airlock_error *err)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    frame *f = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+    if (f != NULL && cJSON_IsObject(f->node) && f->key == NULL)
+        return error_set(err, "an alias as a mapping key is not supported");
+    cJSON *target = find_anchor(b, name);
+    if (target == NULL)
+        return error_set(err, "undefined alias '%.64s'", name);
+    size_t nodes = 0;
+    int height = 0;
+    size_t room = OSV_YAML_MAX_ALIAS_NODES - b->alias_nodes;
+    measure(target, &nodes, &height, 0, room);
+    if (nodes > room)
+        return error_set(err, "aliases expand to more than %d nodes", OSV_YAML_MAX_ALIAS_NODES);
+    if (b->depth + height > OSV_YAML_MAX_DEPTH)
+        return error_set(err, "nested deeper than %d levels", OSV_YAML_MAX_DEPTH);
+    b->alias_nodes += nodes;
+    cJSON *copy = cJSON_Duplicate(target, 1);
+    if (copy == NULL)
+        abort();
+    return attach(b, copy, err);
+}
+
+cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_error *err)
+{
+    *line = 0;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        error_set(err, "cannot initialise the YAML parser");
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+    builder b;
+    memset(&b, 0, sizeof b);
+    int failed = 0, done = 0;
+    while (!done && !failed) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            *line = (unsigned)parser.problem_mark.line + 1;
+            error_set(err, "%s%s%s", parser.problem ? parser.problem : "invalid YAML",
+                      parser.context ? " " : "", parser.context ? parser.context : "");
+            failed = 1;
+            break;
+        }
+        int rc = 0;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++b.documents > 1)
+                rc = error_set(err, "more than one YAML document");
+            break;
+        case YAML_SCALAR_EVENT:
+            rc = on_scalar(&b, &ev, err);
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+            rc = on_start(&b, &ev, 0, err);
+            break;
+        case YAML_MAPPING_START_EVENT:
+            rc = on_start(&b, &ev, 1, err);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            rc = on_end(&b, err);
+            break;
+        case YAML_ALIAS_EVENT:
+            rc = on_alias(&b, &ev, err);
+            break;
+        default:
+            break;
+        }
+        if (rc != 0) {
+            *line = (unsigned)ev.start_mark.line + 1;
+            failed = 1;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    if (failed) {
+        builder_free(&b);
+        return NULL;
+    }
+    cJSON *root = b.root;
+    b.root = NULL;
+    builder_free(&b);
+    if (root == NULL) {
+        root = cJSON_CreateNull();
+        if (root == NULL)
+            abort();
+    }
+    return root;
+}
