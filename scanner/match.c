@@ -1,0 +1,132 @@
+#include "scanner/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+
+static char *opt_str(const char *s)
+{
+    return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+static char **copy_strings(char *const *v, size_t n)
+{
+    char **out = n ? xcalloc(n, sizeof *out) : NULL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i] ? v[i] : "");
+    return out;
+}
+
+void match_finding_from_hit(finding *f, const vulndb_hit *h)
+{
+    const vulndb_advisory *a = &h->adv;
+    memset(f, 0, sizeof *f);
+    f->id = xstrdup(a->id ? a->id : "");
+    f->aliases = a->n_ids ? xcalloc(a->n_ids, sizeof *f->aliases) : NULL;
+    for (size_t i = 0; i < a->n_ids; i++)
+        if (a->ids[i] != NULL && strcmp(a->ids[i], f->id) != 0)
+            f->aliases[f->n_aliases++] = xstrdup(a->ids[i]);
+    f->summary = opt_str(a->summary);
+    f->details = opt_str(a->details);
+    f->published = opt_str(a->published);
+    f->modified = opt_str(a->modified);
+    f->level = a->level;
+    f->score = a->score;
+    if (a->n_cvss > 0) {
+        f->ratings = xcalloc(a->n_cvss, sizeof *f->ratings);
+        for (size_t i = 0; i < a->n_cvss; i++) {
+            f->ratings[i].type = xstrdup(a->cvss[i].type ? a->cvss[i].type : "");
+            f->ratings[i].vector = xstrdup(a->cvss[i].vector ? a->cvss[i].vector : "");
+            f->ratings[i].score = a->cvss[i].score;
+            f->ratings[i].level = a->cvss[i].level;
+        }
+        f->n_ratings = a->n_cvss;
+    }
+    f->fix_versions = copy_strings(h->fix_versions, h->n_fix_versions);
+    f->n_fix_versions = h->n_fix_versions;
+    if (a->n_refs > 0) {
+        f->references = xcalloc(a->n_refs, sizeof *f->references);
+        for (size_t i = 0; i < a->n_refs; i++) {
+            f->references[i].type = xstrdup(a->refs[i].type ? a->refs[i].type : "");
+            f->references[i].url = xstrdup(a->refs[i].url ? a->refs[i].url : "");
+        }
+        f->n_references = a->n_refs;
+    }
+}
+
+static void free_findings(scan_report *r)
+{
+    if (r->findings == NULL)
+        return;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        for (size_t j = 0; j < r->findings[i].len; j++)
+            finding_clear(&r->findings[i].items[j]);
+        free(r->findings[i].items);
+    }
+    free(r->findings);
+    r->findings = NULL;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const finding *)a)->id, ((const finding *)b)->id);
+}
+
+int match_report(vulndb *db, scan_report *r, airlock_error *err)
+{
+    free_findings(r);
+    r->findings = r->deps.len ? xcalloc(r->deps.len, sizeof *r->findings) : NULL;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->skip_reason != NULL || !d->has_version)
+            continue;
+        vulndb_hits hits = {0};
+        const char *name = d->normalized ? d->normalized : d->name;
+        if (vulndb_lookup(db, name, &d->version, &hits, err) < 0) {
+            vulndb_hits_free(&hits);
+            free_findings(r);
+            return error_prefix(err, "looking up %s %s", d->name,
+                                d->version_text ? d->version_text : "");
+        }
+        if (hits.len > 0) {
+            dep_findings *fs = &r->findings[i];
+            fs->items = xcalloc(hits.len, sizeof *fs->items);
+            for (size_t j = 0; j < hits.len; j++)
+                match_finding_from_hit(&fs->items[j], &hits.items[j]);
+            fs->len = hits.len;
+            qsort(fs->items, fs->len, sizeof *fs->items, by_id);
+        }
+        vulndb_hits_free(&hits);
+    }
+    return 0;
+}
+
+int match_parse_fail_on(const char *text, severity *out, airlock_error *err)
+{
+    severity s = severity_parse(text, strlen(text));
+    if (s < SEVERITY_LOW)
+        return error_set(err, "invalid --fail-on level '%s' (expected low, medium, high or "
+                              "critical)", text);
+    *out = s;
+    return 0;
+}
+
+bool match_fails(const scan_report *r, severity threshold)
+{
+    if (r->findings == NULL)
+        return false;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        if (r->deps.items[i].skip_reason != NULL)
+            continue;
+        for (size_t j = 0; j < r->findings[i].len; j++) {
+            const finding *f = &r->findings[i].items[j];
+            if (f->ignored)
+                continue;
+            severity level = f->level == SEVERITY_UNKNOWN ? SEVERITY_CRITICAL : f->level;
+            if (threshold == MATCH_FAIL_ANY || level >= threshold)
+                return true;
+        }
+    }
+    return false;
+}
