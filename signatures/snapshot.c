@@ -1,0 +1,381 @@
+#include "signatures/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+
+#define CHUNK (1u << 20)
+
+size_t snapshot_meta_format(const snapshot_meta *m, char *out, size_t cap)
+{
+    char hex[2 * SNAPSHOT_DIGEST_BYTES + 1];
+    snapshot_hex(m->db_digest, SNAPSHOT_DIGEST_BYTES, hex);
+    int n = snprintf(out, cap,
+                     "airlock-snapshot format=%" PRIu32 " sequence=%" PRIu64
+                     " build_time=%" PRId64 " db_size=%" PRIu64 " db_blake2b=%s",
+                     m->format, m->sequence, m->build_time, m->db_size, hex);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+void snapshot_hex(const uint8_t *bin, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[bin[i] >> 4];
+        out[2 * i + 1] = hex[bin[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Decimal digits only, no sign, no overflow. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 20)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+enum { F_FORMAT, F_SEQUENCE, F_BUILD_TIME, F_DB_SIZE, F_DB_DIGEST, F_COUNT };
+static const char *const field_names[F_COUNT] = {"format", "sequence", "build_time", "db_size",
+                                                 "db_blake2b"};
+
+static int set_field(snapshot_meta *m, int f, const char *v, size_t n)
+{
+    uint64_t u;
+    switch (f) {
+    case F_FORMAT:
+        if (parse_u64(v, n, &u) != 0 || u > UINT32_MAX)
+            return -1;
+        m->format = (uint32_t)u;
+        return 0;
+    case F_SEQUENCE:
+        return parse_u64(v, n, &m->sequence);
+    case F_BUILD_TIME:
+        if (parse_u64(v, n, &u) != 0 || u > INT64_MAX)
+            return -1;
+        m->build_time = (int64_t)u;
+        return 0;
+    case F_DB_SIZE:
+        if (parse_u64(v, n, &m->db_size) != 0 || m->db_size == 0 ||
+            m->db_size > SNAPSHOT_MAX_DB_SIZE)
+            return -1;
+        return 0;
+    default:
+        if (n != 2 * SNAPSHOT_DIGEST_BYTES)
+            return -1;
+        for (size_t i = 0; i < SNAPSHOT_DIGEST_BYTES; i++) {
+            int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            m->db_digest[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 0;
+    }
+}
+
+int snapshot_meta_parse(const char *text, size_t len, const char *name, snapshot_meta *m,
+                        airlock_error *err)
+{
+    memset(m, 0, sizeof *m);
+    int seen[F_COUNT] = {0};
+    size_t i = 0;
+    while (i < len) {
+        if (text[i] == ' ' || text[i] == '\t') {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < len && text[i] != ' ' && text[i] != '\t')
+            i++;
+        const char *tok = text + start;
+        size_t tlen = i - start;
+        const char *eq = memchr(tok, '=', tlen);
+        if (eq == NULL)
+            continue;
+        size_t klen = (size_t)(eq - tok);
+        for (int f = 0; f < F_COUNT; f++) {
+            if (strlen(field_names[f]) != klen || memcmp(tok, field_names[f], klen) != 0)
+                continue;
+            if (seen[f])
+                return error_set(err, "%s: trusted comment has '%s' twice", name, field_names[f]);
+            seen[f] = 1;
+            if (set_field(m, f, eq + 1, tlen - klen - 1) != 0)
+                return error_set(err, "%s: trusted comment has an invalid %s '%.*s'", name,
+                                 field_names[f], (int)(tlen - klen - 1 > 200 ? 200 : tlen - klen - 1),
+                                 eq + 1);
+        }
+    }
+    char missing[128] = "";
+    for (int f = 0; f < F_COUNT; f++) {
+        if (!seen[f]) {
+            if (missing[0] != '\0')
+                strcat(missing, ", ");
+            strcat(missing, field_names[f]);
+        }
+    }
+    if (missing[0] != '\0')
+        return error_set(err, "%s: trusted comment is not an Airlock snapshot comment: missing %s",
+                         name, missing);
+    if (m->format != SNAPSHOT_FORMAT)
+        return error_set(err, "%s: snapshot format %" PRIu32 " is not supported (this airlock "
+                              "reads format %d)", name, m->format, SNAPSHOT_FORMAT);
+    return 0;
+}
+
+int snapshot_meta_equal(const snapshot_meta *a, const snapshot_meta *b)
+{
+    return a->format == b->format && a->sequence == b->sequence &&
+           a->build_time == b->build_time && a->db_size == b->db_size &&
+           memcmp(a->db_digest, b->db_digest, SNAPSHOT_DIGEST_BYTES) == 0;
+}
+
+int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
+                         uint64_t *size, airlock_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, errno, "%s", path);
+    uint8_t *chunk = xmalloc(CHUNK);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, SNAPSHOT_DIGEST_BYTES);
+    uint64_t total = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = error_errno(err, errno, "%s", path);
+            break;
+        }
+        if (n == 0)
+            break;
+        crypto_generichash_update(&st, chunk, (size_t)n);
+        total += (uint64_t)n;
+    }
+    crypto_generichash_final(&st, digest, SNAPSHOT_DIGEST_BYTES);
+    free(chunk);
+    close(fd);
+    *size = total;
+    return rc;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snapshot_meta *m,
+                         size_t *frame_len, airlock_error *err)
+{
+    size_t idlen = strlen(SNAPSHOT_FRAME_ID);
+    if (len < 8 || get_le32(data) != SNAPSHOT_FRAME_MAGIC)
+        return error_set(err, "%s: not an Airlock snapshot (no header frame)", name);
+    uint32_t size = get_le32(data + 4);
+    if (size < idlen || size > SNAPSHOT_FRAME_MAX)
+        return error_set(err, "%s: header frame has a bad size (%" PRIu32 ")", name, size);
+    if (size > len - 8)
+        return error_set(err, "%s: truncated header frame", name);
+    if (memcmp(data + 8, SNAPSHOT_FRAME_ID, idlen) != 0)
+        return error_set(err, "%s: header frame is not an Airlock header", name);
+    const char *text = (const char *)data + 8 + idlen;
+    size_t tlen = size - idlen;
+    if (memchr(text, '\0', tlen) != NULL || memchr(text, '\n', tlen) != NULL)
+        return error_set(err, "%s: header frame holds more than one line of text", name);
+    if (snapshot_meta_parse(text, tlen, name, m, err) != 0)
+        return -1;
+    *frame_len = 8 + (size_t)size;
+    return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    while (n > 0) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, const char *out_path,
+                   airlock_error *err)
+{
+    int in = open(mdb_path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return error_errno(err, errno, "%s", mdb_path);
+    atomic_file af;
+    if (atomic_open(&af, out_path, 0644, 0, err) != 0) {
+        close(in);
+        return -1;
+    }
+    char line[512];
+    size_t llen = snapshot_meta_format(m, line, sizeof line);
+    size_t idlen = strlen(SNAPSHOT_FRAME_ID);
+    uint8_t hdr[8];
+    put_le32(hdr, SNAPSHOT_FRAME_MAGIC);
+    put_le32(hdr + 4, (uint32_t)(idlen + llen));
+    fwrite(hdr, 1, sizeof hdr, af.fp);
+    fwrite(SNAPSHOT_FRAME_ID, 1, idlen, af.fp);
+    fwrite(line, 1, llen, af.fp);
+
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    size_t outcap = ZSTD_CStreamOutSize();
+    uint8_t *inbuf = xmalloc(CHUNK), *outbuf = xmalloc(outcap);
+    size_t zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+    if (!ZSTD_isError(zr))
+        zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+    if (!ZSTD_isError(zr))
+        zr = ZSTD_CCtx_setPledgedSrcSize(cctx, m->db_size);
+    uint64_t total = 0;
+    int rc = 0;
+    if (ZSTD_isError(zr))
+        rc = error_set(err, "zstd: %s", ZSTD_getErrorName(zr));
+    while (rc == 0) {
+        ssize_t n = read(in, inbuf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = error_errno(err, errno, "%s", mdb_path);
+            break;
+        }
+        total += (uint64_t)n;
+        if (total > m->db_size) {
+            rc = error_set(err, "%s: changed while being compressed", mdb_path);
+            break;
+        }
+        ZSTD_EndDirective mode = n == 0 ? ZSTD_e_end : ZSTD_e_continue;
+        ZSTD_inBuffer zin = {inbuf, (size_t)n, 0};
+        int done = 0;
+        while (!done) {
+            ZSTD_outBuffer zout = {outbuf, outcap, 0};
+            size_t left = ZSTD_compressStream2(cctx, &zout, &zin, mode);
+            if (ZSTD_isError(left)) {
+                rc = error_set(err, "zstd: %s", ZSTD_getErrorName(left));
+                break;
+            }
+            fwrite(outbuf, 1, zout.pos, af.fp);
+            done = mode == ZSTD_e_end ? left == 0 : zin.pos == zin.size;
+        }
+        if (n == 0)
+            break;
+    }
+    if (rc == 0 && total != m->db_size)
+        rc = error_set(err, "%s: changed while being compressed", mdb_path);
+    ZSTD_freeCCtx(cctx);
+    free(inbuf);
+    free(outbuf);
+    close(in);
+    if (rc != 0) {
+        atomic_abort(&af);
+        return -1;
+    }
+    return atomic_commit(&af, err);
+}
+
+int snapshot_extract(const uint8_t *data, size_t len, const char *name, const snapshot_meta *m,
+                     const char *out_path, airlock_error *err)
+{
+    snapshot_meta hm;
+    size_t off;
+    if (snapshot_read_header(data, len, name, &hm, &off, err) != 0)
+        return -1;
+    if (!snapshot_meta_equal(&hm, m))
+        return error_set(err, "%s: header frame does not match the signed trusted comment", name);
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0)
+        return error_errno(err, errno, "%s", out_path);
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    uint8_t *outbuf = xmalloc(CHUNK);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, SNAPSHOT_DIGEST_BYTES);
+    ZSTD_inBuffer in = {data + off, len - off, 0};
+    uint64_t total = 0;
+    size_t ret = 1;
+    int rc = 0;
+    if (in.size == 0)
+        rc = error_set(err, "%s: truncated: no data after the header", name);
+    while (rc == 0) {
+        ZSTD_outBuffer out = {outbuf, CHUNK, 0};
+        ret = ZSTD_decompressStream(dctx, &out, &in);
+        if (ZSTD_isError(ret)) {
+            rc = error_set(err, "%s: corrupt compressed data: %s", name, ZSTD_getErrorName(ret));
+            break;
+        }
+        /* The signed size bounds the output: no decompression bombs. */
+        if (out.pos > m->db_size - total) {
+            rc = error_set(err, "%s: decompresses to more than the signed %" PRIu64 " bytes",
+                           name, m->db_size);
+            break;
+        }
+        total += out.pos;
+        crypto_generichash_update(&st, outbuf, out.pos);
+        if (write_all(fd, outbuf, out.pos) != 0) {
+            rc = error_errno(err, errno, "cannot write %s", out_path);
+            break;
+        }
+        if (in.pos == in.size && out.pos < out.size)
+            break;
+    }
+    uint8_t digest[SNAPSHOT_DIGEST_BYTES];
+    crypto_generichash_final(&st, digest, sizeof digest);
+    if (rc == 0 && ret != 0)
+        rc = error_set(err, "%s: truncated compressed data", name);
+    if (rc == 0 && total != m->db_size)
+        rc = error_set(err, "%s: decompresses to %" PRIu64 " bytes, not the signed %" PRIu64,
+                       name, total, m->db_size);
+    if (rc == 0 && sodium_memcmp(digest, m->db_digest, sizeof digest) != 0)
+        rc = error_set(err, "%s: database digest does not match the signed digest", name);
+    if (rc == 0 && fsync(fd) != 0)
+        rc = error_errno(err, errno, "fsync %s", out_path);
+    if (close(fd) != 0 && rc == 0)
+        rc = error_errno(err, errno, "cannot write %s", out_path);
+    ZSTD_freeDCtx(dctx);
+    free(outbuf);
+    if (rc != 0)
+        unlink(out_path);
+    return rc;
+}

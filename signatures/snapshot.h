@@ -1,0 +1,76 @@
+/*
+ * snapshot.h - the snapshot container and its signed metadata.
+ *
+ * A snapshot is a standard zstd stream: one skippable frame (magic
+ * SNAPSHOT_FRAME_MAGIC) whose content is "AIRLOCK1" followed by the metadata
+ * line, then zstd frame(s) holding the LMDB data file. `zstd -dc SNAPSHOT`
+ * gives the data file. The same metadata line is the trusted comment of the
+ * snapshot's minisign signature:
+ *
+ *   airlock-snapshot format=1 sequence=N build_time=T db_size=S db_blake2b=HEX
+ *
+ * Tokens are separated by spaces or tabs; tokens without '=' are ignored, so
+ * are unknown keys; each known key may appear once. db_blake2b is the
+ * BLAKE2b-512 of the data file (as b2sum prints it). See
+ * docs/snapshot-format.md.
+ */
+#ifndef AIRLOCK_SNAPSHOT_H
+#define AIRLOCK_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define SNAPSHOT_FORMAT 1
+#define SNAPSHOT_FRAME_MAGIC 0x184D2A5AU
+#define SNAPSHOT_FRAME_ID "AIRLOCK1"
+#define SNAPSHOT_FRAME_MAX 4096        /* largest header frame content accepted */
+#define SNAPSHOT_DIGEST_BYTES 64
+#define SNAPSHOT_MAX_DB_SIZE (UINT64_C(16) << 30) /* refuse larger signed sizes */
+
+typedef struct snapshot_meta {
+    uint32_t format;
+    uint64_t sequence;
+    int64_t build_time;
+    uint64_t db_size;
+    uint8_t db_digest[SNAPSHOT_DIGEST_BYTES];
+} snapshot_meta;
+
+/* Format the metadata line into `out` (NUL-terminated); returns its length. */
+size_t snapshot_meta_format(const snapshot_meta *m, char *out, size_t cap);
+
+/* Parse a metadata line (a trusted comment). A line missing required fields
+ * fails with a message naming all of them. `name` is used in messages. */
+int snapshot_meta_parse(const char *text, size_t len, const char *name, snapshot_meta *m,
+                        airlock_error *err);
+
+/* Are two metadata records equal? */
+int snapshot_meta_equal(const snapshot_meta *a, const snapshot_meta *b);
+
+/* Lowercase hex of a digest into out[2 * SNAPSHOT_DIGEST_BYTES + 1]. */
+void snapshot_hex(const uint8_t *bin, size_t n, char *out);
+
+/* BLAKE2b-512 and size of a file (streamed). */
+int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
+                         uint64_t *size, airlock_error *err);
+
+/* Parse the header frame at the start of `data` into `m`; *frame_len gets
+ * the length of the whole frame (8-byte header included). */
+int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snapshot_meta *m,
+                         size_t *frame_len, airlock_error *err);
+
+/* Write a snapshot of the LMDB file `mdb_path` (whose size and digest are in
+ * `m`) to `out_path` atomically, compressed at `level`. Deterministic. */
+int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level,
+                   const char *out_path, airlock_error *err);
+
+/* Decompress the verified snapshot `data` to the new file `out_path`
+ * (created with O_EXCL, mode 0444, fsynced). The header frame must agree
+ * with `m` (the signed metadata); output beyond m->db_size stops the
+ * decompression, and the result must have exactly m->db_size bytes and
+ * digest m->db_digest. */
+int snapshot_extract(const uint8_t *data, size_t len, const char *name, const snapshot_meta *m,
+                     const char *out_path, airlock_error *err);
+
+#endif
