@@ -1,0 +1,21 @@
+/*
+ * scan_inputs.h - recording what a scan read, for the report's provenance.
+ */
+#ifndef AIRLOCK_SCAN_INPUTS_H
+#define AIRLOCK_SCAN_INPUTS_H
+
+#include "core/error.h"
+#include "scanner/results.h"
+
+/* Largest file input hashed (matches the requirement file limit). */
+#define SCAN_INPUT_MAX ((size_t)16 << 20)
+
+/* The SHA-256 of the file at `path` as lowercase hex into `out`. Returns 0,
+ * or -1 with a message naming the file. */
+int scan_file_sha256(const char *path, char out[65], airlock_error *err);
+
+/* Append an input to r->inputs. For INPUT_REQUIREMENTS the file is hashed
+ * (an unreadable file is an error naming it); other kinds have no digest. */
+int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_error *err);
+
+#endif
