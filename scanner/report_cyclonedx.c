@@ -1,9 +1,311 @@
-/* Placeholder until the cyclonedx renderer lands: it fails closed. */
+/*
+ * report_cyclonedx.c - a CycloneDX 1.6 JSON BOM with vulnerabilities (VDR).
+ *
+ * Every dependency is a component ("dep-N" bom-ref, N its 1-based position,
+ * so duplicates from several inputs stay distinct); every finding is one
+ * vulnerability entry affecting its component. Ignored findings carry an
+ * analysis: `in_triage` when the ignore has an expiry date (a temporary
+ * acceptance), `not_affected` when it is permanent; the reason is the detail.
+ *
+ * serialNumber: the BOM must be reproducible, so it is not random. It is a
+ * UUID (RFC 9562 version 8, variant 10) made of the first 16 bytes of the
+ * SHA-256 of the unformatted BOM printed with serialNumber and
+ * metadata.timestamp set to "": same content, same serial number.
+ */
 #include "scanner/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/buf.h"
+#include "scanner/report_util.h"
+
+static const char *cdx_severity(severity s)
+{
+    switch (s) {
+    case SEVERITY_CRITICAL: return "critical";
+    case SEVERITY_HIGH: return "high";
+    case SEVERITY_MEDIUM: return "medium";
+    case SEVERITY_LOW: return "low";
+    case SEVERITY_NONE: return "none";
+    case SEVERITY_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+static const char *cdx_method(const cvss_rating *c)
+{
+    const char *t = c->type ? c->type : "";
+    const char *v = c->vector ? c->vector : "";
+    if (strcmp(t, "CVSS_V2") == 0)
+        return "CVSSv2";
+    if (strcmp(t, "CVSS_V4") == 0 || strncmp(v, "CVSS:4.0/", 9) == 0)
+        return "CVSSv4";
+    if (strncmp(v, "CVSS:3.1/", 9) == 0)
+        return "CVSSv31";
+    if (strcmp(t, "CVSS_V3") == 0)
+        return "CVSSv3";
+    return "other";
+}
+
+/* Where an ID is published, for `source` and `references`. */
+static void add_source(cJSON *parent, const char *id)
+{
+    cJSON *src = rj_object(parent, "source");
+    buf url = {0};
+    if (strncmp(id, "CVE-", 4) == 0) {
+        rj_string(src, "name", "NVD");
+        buf_printf(&url, "https://nvd.nist.gov/vuln/detail/%s", id);
+    } else if (strncmp(id, "GHSA-", 5) == 0) {
+        rj_string(src, "name", "GitHub");
+        buf_printf(&url, "https://github.com/advisories/%s", id);
+    } else {
+        rj_string(src, "name", "OSV");
+        buf_printf(&url, "https://osv.dev/vulnerability/%s", id);
+    }
+    /* The URL embeds an untrusted ID: encode what a URL cannot hold. */
+    buf clean = {0};
+    for (size_t i = 0; i < url.len; i++) {
+        unsigned char c = (unsigned char)url.data[i];
+        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}%#?", c) != NULL)
+            buf_printf(&clean, "%%%02X", c);
+        else
+            buf_putc(&clean, (char)c);
+    }
+    rj_string(src, "url", clean.data);
+    buf_free(&url);
+    buf_free(&clean);
+}
+
+static void add_property(cJSON *props, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    cJSON *p = rj_push_object(props);
+    rj_string(p, "name", name);
+    rj_string(p, "value", value);
+}
+
+static void add_components(cJSON *root, const scan_report *r)
+{
+    cJSON *comps = rj_array(root, "components");
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        cJSON *c = rj_push_object(comps);
+        char ref[32];
+        snprintf(ref, sizeof ref, "dep-%zu", i + 1);
+        rj_string(c, "type", "library");
+        rj_string(c, "bom-ref", ref);
+        rj_string(c, "name", d->name ? d->name : "");
+        rj_string(c, "version", d->version_text);
+        char *purl = report_purl(d);
+        rj_string(c, "purl", purl);
+        free(purl);
+        cJSON *props = rj_array(c, "properties");
+        add_property(props, "airlock:kind", d->kind == DEP_INSTALLED ? "installed" : "requirement");
+        add_property(props, "airlock:source", d->source_file);
+        if (d->source_line > 0) {
+            char line[24];
+            snprintf(line, sizeof line, "%u", d->source_line);
+            add_property(props, "airlock:line", line);
+        }
+        add_property(props, "airlock:location", d->location);
+        if (d->editable)
+            add_property(props, "airlock:editable", "true");
+        add_property(props, "airlock:skipped", d->skip_reason);
+    }
+}
+
+static void add_vulnerability(cJSON *vulns, size_t index, size_t dep_index,
+                              const dependency *d, const finding *f)
+{
+    cJSON *v = rj_push_object(vulns);
+    char ref[32];
+    snprintf(ref, sizeof ref, "vuln-%zu", index + 1);
+    rj_string(v, "bom-ref", ref);
+    rj_string(v, "id", f->id);
+    add_source(v, f->id);
+    if (f->n_aliases > 0) {
+        cJSON *refs = rj_array(v, "references");
+        for (size_t i = 0; i < f->n_aliases; i++) {
+            cJSON *a = rj_push_object(refs);
+            rj_string(a, "id", f->aliases[i]);
+            add_source(a, f->aliases[i]);
+        }
+    }
+    cJSON *ratings = rj_array(v, "ratings");
+    for (size_t i = 0; i < f->n_ratings; i++) {
+        const cvss_rating *c = &f->ratings[i];
+        cJSON *o = rj_push_object(ratings);
+        rj_number(o, "score", c->score);
+        rj_string(o, "severity", cdx_severity(c->level));
+        rj_string(o, "method", cdx_method(c));
+        rj_string(o, "vector", c->vector);
+    }
+    if (f->n_ratings == 0) {
+        /* A label without a vector (or nothing at all): still say so. */
+        cJSON *o = rj_push_object(ratings);
+        rj_string(o, "severity", cdx_severity(f->level));
+        rj_string(o, "method", "other");
+    }
+    rj_string(v, "description", f->summary);
+    rj_string(v, "detail", f->details);
+
+    buf rec = {0};
+    if (f->n_fix_versions == 0) {
+        buf_puts(&rec, "No fixed version is known.");
+    } else {
+        buf_printf(&rec, "Upgrade %s to %s", d->name ? d->name : "?", f->fix_versions[0]);
+        if (f->n_fix_versions > 1) {
+            buf_puts(&rec, " (fixed in:");
+            for (size_t i = 0; i < f->n_fix_versions; i++)
+                buf_printf(&rec, " %s", f->fix_versions[i]);
+            buf_putc(&rec, ')');
+        }
+        buf_puts(&rec, " or later.");
+    }
+    rj_string(v, "recommendation", rec.data);
+    buf_free(&rec);
+
+    cJSON *adv = rj_array(v, "advisories");
+    for (size_t i = 0; i < f->n_references; i++) {
+        if (f->references[i].url == NULL)
+            continue;
+        cJSON *a = rj_push_object(adv);
+        rj_string(a, "title", f->references[i].type);
+        rj_string(a, "url", f->references[i].url);
+    }
+    rj_string(v, "published", f->published);
+    rj_string(v, "updated", f->modified);
+
+    if (f->ignored) {
+        cJSON *an = rj_object(v, "analysis");
+        rj_string(an, "state", f->ignore_until != NULL ? "in_triage" : "not_affected");
+        buf detail = {0};
+        buf_puts(&detail, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
+        if (f->ignore_until != NULL)
+            buf_printf(&detail, " (ignored until %s)", f->ignore_until);
+        rj_string(an, "detail", detail.data);
+        buf_free(&detail);
+    }
+
+    cJSON *aff = rj_push_object(rj_array(v, "affects"));
+    char dref[32];
+    snprintf(dref, sizeof dref, "dep-%zu", dep_index + 1);
+    rj_string(aff, "ref", dref);
+    if (d->version_text != NULL) {
+        cJSON *ver = rj_push_object(rj_array(aff, "versions"));
+        rj_string(ver, "version", d->version_text);
+        rj_string(ver, "status", "affected");
+    }
+
+    cJSON *props = rj_array(v, "properties");
+    add_property(props, "airlock:severity", severity_name(f->level));
+    add_property(props, "airlock:ignored", f->ignored ? "true" : "false");
+    add_property(props, "airlock:ignore-until", f->ignore_until);
+}
+
+static void add_metadata_properties(cJSON *meta, const scan_report *r)
+{
+    cJSON *props = rj_array(meta, "properties");
+    char num[32], t[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)r->db.sequence);
+    add_property(props, "airlock:database:sequence", num);
+    report_time_rfc3339(r->db.build_time, t);
+    add_property(props, "airlock:database:build-time", t);
+    add_property(props, "airlock:database:signer-key-id", r->db.signer_key_id);
+    add_property(props, "airlock:database:snapshot-sha256", r->db.snapshot_sha256);
+    add_property(props, "airlock:database:digest", r->db.db_digest);
+    snprintf(num, sizeof num, "%u", r->db.format_version);
+    add_property(props, "airlock:database:format-version", num);
+    for (size_t i = 0; i < r->db.n_sources; i++) {
+        const source_provenance *s = &r->db.sources[i];
+        buf v = {0};
+        buf_printf(&v, "%s sha256:%s kept:%llu skipped:%llu withdrawn:%llu merged:%llu",
+                   s->name ? s->name : "?", s->sha256 ? s->sha256 : "?",
+                   (unsigned long long)s->kept, (unsigned long long)s->skipped,
+                   (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
+        add_property(props, "airlock:database:source", v.data);
+        buf_free(&v);
+    }
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const scan_input *in = &r->inputs[i];
+        static const char *const kinds[] = {"requirements", "path", "venv", "python"};
+        buf v = {0};
+        buf_printf(&v, "%s %s", kinds[in->kind], in->path ? in->path : "");
+        if (in->sha256 != NULL)
+            buf_printf(&v, " sha256:%s", in->sha256);
+        add_property(props, "airlock:input", v.data);
+        buf_free(&v);
+    }
+    add_property(props, "airlock:hostname", r->hostname);
+}
+
+/* Replace the value of `key` in `obj` in place (keeping its position). */
+static void replace_string(cJSON *obj, const char *key, const char *value)
+{
+    cJSON *item = cJSON_CreateString(value);
+    if (item == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item))
+        abort();
+}
+
+/* See the comment at the top for how the serial number is derived. */
+static void set_serial(cJSON *root)
+{
+    char *text = cJSON_PrintUnformatted(root);
+    if (text == NULL)
+        abort();
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    free(text);
+    h[6] = (unsigned char)((h[6] & 0x0F) | 0x80); /* version 8 */
+    h[8] = (unsigned char)((h[8] & 0x3F) | 0x80); /* variant 10 */
+    char uuid[64];
+    size_t off = (size_t)snprintf(uuid, sizeof uuid, "urn:uuid:");
+    for (int i = 0; i < 16; i++) {
+        off += (size_t)snprintf(uuid + off, sizeof uuid - off, "%02x", h[i]);
+        if (i == 3 || i == 5 || i == 7 || i == 9)
+            uuid[off++] = '-';
+    }
+    uuid[off] = '\0';
+    replace_string(root, "serialNumber", uuid);
+}
 
 int report_write_cyclonedx(const scan_report *r, FILE *out, airlock_error *err)
 {
-    (void)r;
-    (void)out;
-    return error_set(err, "the cyclonedx format is not available in this build yet");
+    cJSON *root = rj_new_object();
+    rj_string(root, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
+    rj_string(root, "bomFormat", "CycloneDX");
+    rj_string(root, "specVersion", "1.6");
+    rj_string(root, "serialNumber", ""); /* set last, from the content */
+    rj_number(root, "version", 1);
+
+    cJSON *meta = rj_object(root, "metadata");
+    rj_string(meta, "timestamp", ""); /* set after hashing: it varies */
+    cJSON *tools = rj_array(rj_object(meta, "tools"), "components");
+    cJSON *tool = rj_push_object(tools);
+    rj_string(tool, "type", "application");
+    rj_string(tool, "name", "airlock");
+    rj_string(tool, "version", r->airlock_version);
+    add_metadata_properties(meta, r);
+
+    add_components(root, r);
+    cJSON *vulns = rj_array(root, "vulnerabilities");
+    size_t n = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        for (size_t j = 0; j < r->findings[i].len; j++)
+            add_vulnerability(vulns, n++, i, &r->deps.items[i], &r->findings[i].items[j]);
+
+    if (sodium_init() < 0)
+        return cJSON_Delete(root), error_set(err, "cyclonedx: libsodium failed to initialise");
+    set_serial(root);
+    char t[32];
+    report_time_rfc3339(r->scan_time, t);
+    replace_string(meta, "timestamp", t);
+
+    if (rj_print(root, out, err) != 0)
+        return error_prefix(err, "cyclonedx");
+    return report_check_stream(out, "cyclonedx", err);
 }

@@ -1,9 +1,368 @@
-/* Placeholder until the sarif renderer lands: it fails closed. */
+/*
+ * report_sarif.c - SARIF 2.1.0 for code-scanning tools.
+ *
+ * One rule per vulnerability ID (in order of first appearance), one result
+ * per affected dependency located at its requirement line or its METADATA
+ * file. Ignored findings are results with an accepted external suppression.
+ * Skipped dependencies are tool notifications: SARIF has no "not checked"
+ * result, and a notification keeps them visible without failing the run.
+ */
 #include "scanner/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "scanner/report_util.h"
+
+typedef struct ref {
+    const finding *f;
+    size_t order; /* position in report order */
+} ref;
+
+static int by_id_then_order(const void *a, const void *b)
+{
+    const ref *x = a, *y = b;
+    int c = strcmp(x->f->id, y->f->id);
+    if (c != 0)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int by_order(const void *a, const void *b)
+{
+    const ref *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static const char *level_of(severity s)
+{
+    switch (s) {
+    case SEVERITY_CRITICAL:
+    case SEVERITY_HIGH:
+    case SEVERITY_UNKNOWN: /* unknown counts as critical, as for --fail-on */
+        return "error";
+    case SEVERITY_MEDIUM:
+        return "warning";
+    case SEVERITY_LOW:
+    case SEVERITY_NONE:
+        break;
+    }
+    return "note";
+}
+
+static void add_rule(cJSON *rules, const finding *f)
+{
+    cJSON *rule = rj_push_object(rules);
+    rj_string(rule, "id", f->id);
+    cJSON *sd = rj_object(rule, "shortDescription");
+    rj_string(sd, "text", f->summary != NULL ? f->summary : f->id);
+    if (f->details != NULL)
+        rj_string(rj_object(rule, "fullDescription"), "text", f->details);
+    rj_string(rule, "helpUri", report_primary_url(f));
+
+    buf text = {0}, md = {0};
+    buf_printf(&text, "%s", f->id);
+    buf_printf(&md, "**%s**", f->id);
+    if (f->n_aliases > 0) {
+        buf_puts(&text, " (aliases:");
+        buf_puts(&md, " (aliases:");
+        for (size_t i = 0; i < f->n_aliases; i++) {
+            buf_printf(&text, " %s", f->aliases[i]);
+            buf_printf(&md, " `%s`", f->aliases[i]);
+        }
+        buf_putc(&text, ')');
+        buf_putc(&md, ')');
+    }
+    buf_printf(&text, "\nSeverity: %s", severity_name(f->level));
+    buf_printf(&md, "\n\nSeverity: %s", severity_name(f->level));
+    if (f->score >= 0) {
+        buf_printf(&text, " (CVSS %.1f)", f->score);
+        buf_printf(&md, " (CVSS %.1f)", f->score);
+    }
+    buf_puts(&text, "\nFixed in: ");
+    buf_puts(&md, "\n\nFixed in: ");
+    if (f->n_fix_versions == 0) {
+        buf_puts(&text, "no fixed version is known");
+        buf_puts(&md, "no fixed version is known");
+    }
+    for (size_t i = 0; i < f->n_fix_versions; i++) {
+        buf_printf(&text, "%s%s", i ? ", " : "", f->fix_versions[i]);
+        buf_printf(&md, "%s`%s`", i ? ", " : "", f->fix_versions[i]);
+    }
+    if (f->n_references > 0) {
+        buf_puts(&text, "\nReferences:");
+        buf_puts(&md, "\n\nReferences:\n");
+        for (size_t i = 0; i < f->n_references; i++) {
+            const char *type = f->references[i].type ? f->references[i].type : "WEB";
+            const char *url = f->references[i].url ? f->references[i].url : "";
+            buf_printf(&text, "\n- %s %s", type, url);
+            buf_printf(&md, "\n- %s: <%s>", type, url);
+        }
+    }
+    cJSON *help = rj_object(rule, "help");
+    rj_string(help, "text", text.data);
+    rj_string(help, "markdown", md.data);
+    buf_free(&text);
+    buf_free(&md);
+
+    rj_string(rj_object(rule, "defaultConfiguration"), "level", level_of(f->level));
+
+    cJSON *props = rj_object(rule, "properties");
+    /* GitHub code scanning ranks by this string; only a real score is given. */
+    if (f->score >= 0) {
+        char s[16];
+        snprintf(s, sizeof s, "%.1f", f->score);
+        rj_string(props, "security-severity", s);
+    }
+    rj_string(props, "severity", severity_name(f->level));
+    cJSON *tags = rj_array(props, "tags");
+    rj_push_string(tags, "security");
+    rj_push_string(tags, "vulnerability");
+    cJSON *aliases = rj_array(props, "aliases");
+    for (size_t i = 0; i < f->n_aliases; i++)
+        rj_push_string(aliases, f->aliases[i]);
+    cJSON *cvss = rj_array(props, "cvss");
+    for (size_t i = 0; i < f->n_ratings; i++) {
+        cJSON *c = rj_push_object(cvss);
+        rj_string(c, "type", f->ratings[i].type);
+        rj_string(c, "vector", f->ratings[i].vector);
+        rj_number(c, "score", f->ratings[i].score);
+        rj_string(c, "severity", severity_name(f->ratings[i].level));
+    }
+    rj_string(props, "published", f->published);
+    rj_string(props, "modified", f->modified);
+}
+
+static void add_location(cJSON *locations, const dependency *d)
+{
+    if (d->source_file == NULL)
+        return;
+    cJSON *loc = rj_push_object(locations);
+    cJSON *phys = rj_object(loc, "physicalLocation");
+    char *uri = report_file_uri(d->source_file);
+    rj_string(rj_object(phys, "artifactLocation"), "uri", uri);
+    free(uri);
+    if (d->source_line > 0)
+        rj_number(rj_object(phys, "region"), "startLine", d->source_line);
+}
+
+static void add_result(cJSON *results, const dependency *d, const finding *f, size_t rule)
+{
+    cJSON *res = rj_push_object(results);
+    rj_string(res, "ruleId", f->id);
+    rj_number(res, "ruleIndex", (double)rule);
+    rj_string(res, "kind", "fail");
+    rj_string(res, "level", level_of(f->level));
+
+    buf msg = {0};
+    buf_printf(&msg, "%s %s is affected by %s", d->name ? d->name : "?",
+               d->version_text ? d->version_text : "", f->id);
+    if (f->summary != NULL)
+        buf_printf(&msg, ": %s", f->summary);
+    if (f->n_fix_versions > 0)
+        buf_printf(&msg, ". Fixed in %s", f->fix_versions[0]);
+    else
+        buf_puts(&msg, ". No fixed version is known");
+    buf_putc(&msg, '.');
+    rj_string(rj_object(res, "message"), "text", msg.data);
+    buf_free(&msg);
+
+    add_location(rj_array(res, "locations"), d);
+
+    cJSON *fp = rj_object(res, "partialFingerprints");
+    buf key = {0};
+    buf_printf(&key, "%s/%s/%s", f->id, d->normalized ? d->normalized : d->name,
+               d->version_text ? d->version_text : "");
+    rj_string(fp, "airlock/v1", key.data);
+    buf_free(&key);
+
+    if (f->ignored) {
+        cJSON *sup = rj_push_object(rj_array(res, "suppressions"));
+        rj_string(sup, "kind", "external");
+        rj_string(sup, "status", "accepted");
+        buf j = {0};
+        buf_puts(&j, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
+        if (f->ignore_until != NULL)
+            buf_printf(&j, " (until %s)", f->ignore_until);
+        rj_string(sup, "justification", j.data);
+        buf_free(&j);
+    }
+
+    cJSON *props = rj_object(res, "properties");
+    rj_string(props, "package", d->name);
+    rj_string(props, "normalizedName", d->normalized);
+    rj_string(props, "version", d->version_text);
+    char *purl = report_purl(d);
+    rj_string(props, "purl", purl);
+    free(purl);
+    rj_string(props, "severity", severity_name(f->level));
+    if (f->score >= 0)
+        rj_number(props, "score", f->score);
+    cJSON *fixes = rj_array(props, "fixVersions");
+    for (size_t i = 0; i < f->n_fix_versions; i++)
+        rj_push_string(fixes, f->fix_versions[i]);
+    if (f->ignored) {
+        rj_bool(props, "ignored", 1);
+        rj_string(props, "ignoreUntil", f->ignore_until);
+    }
+}
+
+static void add_invocation(cJSON *run, const scan_report *r)
+{
+    cJSON *inv = rj_push_object(rj_array(run, "invocations"));
+    rj_bool(inv, "executionSuccessful", 1);
+    char t[32];
+    report_time_rfc3339(r->scan_time, t);
+    rj_string(inv, "startTimeUtc", t);
+    rj_string(inv, "machine", r->hostname);
+    cJSON *notes = rj_array(inv, "toolExecutionNotifications");
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->skip_reason == NULL)
+            continue;
+        cJSON *n = rj_push_object(notes);
+        rj_string(rj_object(n, "descriptor"), "id", "skipped-dependency");
+        rj_string(n, "level", "warning");
+        buf m = {0};
+        buf_printf(&m, "%s was not checked: %s", d->name ? d->name : "?", d->skip_reason);
+        rj_string(rj_object(n, "message"), "text", m.data);
+        buf_free(&m);
+        add_location(rj_array(n, "locations"), d);
+        cJSON *props = rj_object(n, "properties");
+        rj_string(props, "package", d->name);
+        rj_string(props, "version", d->version_text);
+        rj_string(props, "skipReason", d->skip_reason);
+    }
+    cJSON *expired = rj_array(inv, "toolConfigurationNotifications");
+    for (size_t i = 0; i < r->n_expired; i++) {
+        const expired_ignore *e = &r->expired[i];
+        cJSON *n = rj_push_object(expired);
+        rj_string(rj_object(n, "descriptor"), "id", "expired-ignore");
+        rj_string(n, "level", "warning");
+        buf m = {0};
+        buf_printf(&m, "the ignore entry for %s expired on %s and no longer applies",
+                   e->id ? e->id : "?", e->until ? e->until : "?");
+        rj_string(rj_object(n, "message"), "text", m.data);
+        buf_free(&m);
+        if (e->file != NULL) {
+            cJSON *locs = rj_array(n, "locations");
+            cJSON *phys = rj_object(rj_push_object(locs), "physicalLocation");
+            char *uri = report_file_uri(e->file);
+            rj_string(rj_object(phys, "artifactLocation"), "uri", uri);
+            free(uri);
+            if (e->line > 0)
+                rj_number(rj_object(phys, "region"), "startLine", e->line);
+        }
+    }
+}
+
+static void add_provenance(cJSON *run, const scan_report *r)
+{
+    cJSON *artifacts = rj_array(run, "artifacts");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const scan_input *in = &r->inputs[i];
+        cJSON *a = rj_push_object(artifacts);
+        char *uri = report_file_uri(in->path ? in->path : "");
+        rj_string(rj_object(a, "location"), "uri", uri);
+        free(uri);
+        cJSON *roles = rj_array(a, "roles");
+        rj_push_string(roles, in->sha256 != NULL ? "analysisTarget" : "directory");
+        if (in->sha256 != NULL)
+            rj_string(rj_object(a, "hashes"), "sha-256", in->sha256);
+    }
+
+    cJSON *props = rj_object(run, "properties");
+    cJSON *db = rj_object(props, "database");
+    rj_number(db, "sequence", (double)r->db.sequence);
+    char t[32];
+    report_time_rfc3339(r->db.build_time, t);
+    rj_string(db, "buildTime", t);
+    rj_string(db, "signerKeyId", r->db.signer_key_id);
+    rj_string(db, "snapshotSha256", r->db.snapshot_sha256);
+    rj_string(db, "databaseDigest", r->db.db_digest);
+    rj_number(db, "formatVersion", r->db.format_version);
+    cJSON *sources = rj_array(db, "sources");
+    for (size_t i = 0; i < r->db.n_sources; i++) {
+        const source_provenance *s = &r->db.sources[i];
+        cJSON *o = rj_push_object(sources);
+        rj_string(o, "name", s->name);
+        rj_string(o, "sha256", s->sha256);
+        rj_number(o, "kept", (double)s->kept);
+        rj_number(o, "skipped", (double)s->skipped);
+        rj_number(o, "withdrawn", (double)s->withdrawn);
+        rj_number(o, "merged", (double)s->merged);
+    }
+    scan_counts c;
+    scan_report_count(r, &c);
+    cJSON *sum = rj_object(props, "summary");
+    rj_number(sum, "dependencies", (double)c.dependencies);
+    rj_number(sum, "checked", (double)c.checked);
+    rj_number(sum, "skipped", (double)c.skipped);
+    rj_number(sum, "vulnerable", (double)c.vulnerable);
+    rj_number(sum, "findings", (double)c.findings);
+    rj_number(sum, "ignored", (double)c.ignored);
+}
 
 int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
 {
-    (void)r;
-    (void)out;
-    return error_set(err, "the sarif format is not available in this build yet");
+    size_t total = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        total += r->findings[i].len;
+    ref *refs = xcalloc(total ? total : 1, sizeof *refs);
+    size_t *rule_of = xcalloc(total ? total : 1, sizeof *rule_of);
+    size_t n = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        for (size_t j = 0; j < r->findings[i].len; j++, n++)
+            refs[n] = (ref){&r->findings[i].items[j], n};
+
+    /* Group by ID; each group's first member (lowest order) defines the
+     * rule, and rules keep the order in which IDs first appear. */
+    qsort(refs, n, sizeof *refs, by_id_then_order);
+    ref *firsts = xcalloc(n ? n : 1, sizeof *firsts);
+    size_t n_rules = 0;
+    for (size_t k = 0; k < n; k++)
+        if (k == 0 || strcmp(refs[k].f->id, refs[k - 1].f->id) != 0)
+            firsts[n_rules++] = refs[k];
+    qsort(firsts, n_rules, sizeof *firsts, by_order);
+    /* Map every finding to its rule: binary search the sorted refs' groups. */
+    for (size_t q = 0; q < n_rules; q++) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) { /* first ref with id >= firsts[q].f->id */
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(refs[mid].f->id, firsts[q].f->id) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < n && strcmp(refs[k].f->id, firsts[q].f->id) == 0; k++)
+            rule_of[refs[k].order] = q;
+    }
+
+    cJSON *root = rj_new_object();
+    rj_string(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    rj_string(root, "version", "2.1.0");
+    cJSON *run = rj_push_object(rj_array(root, "runs"));
+    cJSON *driver = rj_object(rj_object(run, "tool"), "driver");
+    rj_string(driver, "name", "Airlock");
+    rj_string(driver, "version", r->airlock_version);
+    rj_string(driver, "semanticVersion", r->airlock_version);
+    cJSON *rules = rj_array(driver, "rules");
+    for (size_t q = 0; q < n_rules; q++)
+        add_rule(rules, firsts[q].f);
+    add_invocation(run, r);
+    add_provenance(run, r);
+    cJSON *results = rj_array(run, "results");
+    n = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        for (size_t j = 0; j < r->findings[i].len; j++, n++)
+            add_result(results, &r->deps.items[i], &r->findings[i].items[j], rule_of[n]);
+    rj_string(run, "columnKind", "unicodeCodePoints");
+
+    free(refs);
+    free(rule_of);
+    free(firsts);
+    if (rj_print(root, out, err) != 0)
+        return error_prefix(err, "sarif");
+    return report_check_stream(out, "sarif", err);
 }

@@ -1,0 +1,59 @@
+/*
+ * report_util.h - helpers shared by the sarif, cyclonedx, markdown and html
+ * renderers and the evidence bundle (private to them).
+ *
+ * Report strings come from untrusted inputs (advisories, metadata, file
+ * names): the JSON helpers replace invalid UTF-8 so that the output is always
+ * valid JSON text, and they abort on allocation failure as xmalloc does, so a
+ * report is never silently missing a field.
+ */
+#ifndef AIRLOCK_REPORT_UTIL_H
+#define AIRLOCK_REPORT_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "scanner/results.h"
+
+/* "2026-11-23T09:42:35Z" (UTC). Out-of-range times print as the epoch. */
+void report_time_rfc3339(int64_t t, char out[32]);
+
+/* Append `s` to `b` with every invalid UTF-8 sequence replaced by U+FFFD. */
+void report_utf8_append(buf *b, const char *s);
+
+/* A dependency's package URL: "pkg:pypi/NAME@VERSION" with the PEP 503 name
+ * and percent-encoded parts; without "@VERSION" when it has none. Owned by
+ * the caller. */
+char *report_purl(const dependency *d);
+
+/* A file path as a URI reference: "file:///abs/path" for absolute paths, a
+ * relative reference otherwise, percent-encoded. Owned by the caller. */
+char *report_file_uri(const char *path);
+
+/* The advisory URL worth linking first: an ADVISORY reference, else the
+ * first reference; NULL when there is none. */
+const char *report_primary_url(const finding *f);
+
+/* cJSON builders that abort on allocation failure. String values are made
+ * valid UTF-8; a NULL string value adds nothing. */
+cJSON *rj_object(cJSON *parent, const char *key);
+cJSON *rj_array(cJSON *parent, const char *key);
+cJSON *rj_push_object(cJSON *array);
+void rj_push_string(cJSON *array, const char *s);
+void rj_string(cJSON *object, const char *key, const char *s);
+void rj_number(cJSON *object, const char *key, double n);
+void rj_bool(cJSON *object, const char *key, int value);
+cJSON *rj_new_object(void);
+
+/* Print `root` formatted to `out` with a final newline, then free it.
+ * Returns -1 with a message on a write error. */
+int rj_print(cJSON *root, FILE *out, airlock_error *err);
+
+/* Returns -1 with a message if `out` has seen a write error. */
+int report_check_stream(FILE *out, const char *format, airlock_error *err);
+
+#endif
