@@ -1,0 +1,270 @@
+#include "scanner/metadata.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* First read from a metadata file: most header blocks fit in it. */
+#define FIRST_CHUNK 8192
+
+void metadata_clear(metadata *md)
+{
+    free(md->name);
+    free(md->version);
+    memset(md, 0, sizeof *md);
+}
+
+/* email.feedparser's headerRE: r'^(From |[\041-\071\073-\176]*:|[\t ])'. */
+static bool is_header_line(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    if (s[0] == ' ' || s[0] == '\t')
+        return true;
+    if (n >= 5 && memcmp(s, "From ", 5) == 0)
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ':')
+            return true;
+        if (c < 0x21 || c > 0x7e)
+            return false;
+    }
+    return false;
+}
+
+static bool field_is(const char *s, size_t n, const char *want)
+{
+    size_t wn = strlen(want);
+    if (n != wn)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != want[i])
+            return false;
+    }
+    return true;
+}
+
+/*
+ * importlib's _adapters.Message "redents" a value holding a newline:
+ * textwrap.dedent(' ' * 8 + value). dedent empties lines of only blanks and
+ * tabs, then removes the longest common blank/tab prefix of the others.
+ * `v` is rewritten in place (it only shrinks); returns the new length.
+ */
+static size_t redent(char *v, size_t n)
+{
+    /* Work on a copy with the eight spaces in front. */
+    size_t tn = n + 8;
+    char *t = xmalloc(tn + 1);
+    memset(t, ' ', 8);
+    memcpy(t + 8, v, n);
+    t[tn] = '\0';
+
+    const char *margin = NULL;
+    size_t mlen = 0;
+    for (size_t s = 0; s <= tn;) {
+        size_t e = s;
+        while (e < tn && t[e] != '\n')
+            e++;
+        size_t ind = 0;
+        while (s + ind < e && (t[s + ind] == ' ' || t[s + ind] == '\t'))
+            ind++;
+        if (s + ind < e) { /* a line with text: its indent counts */
+            if (margin == NULL) {
+                margin = t + s;
+                mlen = ind;
+            } else {
+                size_t k = 0;
+                while (k < mlen && k < ind && margin[k] == t[s + k])
+                    k++;
+                mlen = k;
+            }
+        }
+        s = e + 1;
+    }
+
+    size_t out = 0;
+    for (size_t s = 0; s <= tn;) {
+        size_t e = s;
+        while (e < tn && t[e] != '\n')
+            e++;
+        size_t ind = 0;
+        while (s + ind < e && (t[s + ind] == ' ' || t[s + ind] == '\t'))
+            ind++;
+        if (s + ind < e) {
+            size_t skip = mlen; /* every text line starts with the margin */
+            memcpy(v + out, t + s + skip, e - s - skip);
+            out += e - s - skip;
+        } /* blank-only lines become empty */
+        if (e < tn)
+            v[out++] = '\n';
+        s = e + 1;
+    }
+    free(t);
+    v[out] = '\0';
+    return out;
+}
+
+/* Build a field's value as compat32 and importlib give it, from the text
+ * after its colon up to the end of its last continuation line. */
+static char *field_value(const char *s, size_t n, size_t *out_len)
+{
+    char *v = xmalloc(n + 1);
+    size_t k = 0;
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    for (; i < n; i++) {
+        if (s[i] == '\r') {
+            v[k++] = '\n'; /* universal newlines */
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else {
+            v[k++] = s[i];
+        }
+    }
+    while (k > 0 && v[k - 1] == '\n')
+        k--;
+    v[k] = '\0';
+    if (memchr(v, '\n', k) != NULL)
+        k = redent(v, k);
+    *out_len = k;
+    return v;
+}
+
+typedef struct field_span {
+    const char *name;
+    size_t name_len;
+    const char *value; /* just after the colon */
+    const char *end;   /* end of the last line, terminator included */
+    unsigned line;
+} field_span;
+
+static void take_field(const field_span *f, metadata *md)
+{
+    if (f->name == NULL)
+        return;
+    if (md->name == NULL && field_is(f->name, f->name_len, "name")) {
+        md->name = field_value(f->value, (size_t)(f->end - f->value), &md->name_len);
+        md->name_line = f->line;
+    } else if (md->version == NULL && field_is(f->name, f->name_len, "version")) {
+        md->version = field_value(f->value, (size_t)(f->end - f->value), &md->version_len);
+        md->version_line = f->line;
+    }
+}
+
+int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
+{
+    metadata_clear(md);
+    size_t pos = 0;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        md->bom = true;
+        pos = 3;
+    } else if (!at_eof && len < 3 && memcmp(text, "\xef\xbb\xbf", len) == 0) {
+        return 1;
+    }
+
+    field_span cur = {0};
+    unsigned lineno = 0;
+    while (pos < len) {
+        /* One line: [pos, e) and its terminator [e, next). */
+        const char *p = text + pos;
+        size_t rest = len - pos;
+        size_t e = 0;
+        while (e < rest && p[e] != '\n' && p[e] != '\r')
+            e++;
+        size_t next;
+        if (e == rest) {
+            if (!at_eof)
+                return 1;
+            next = rest;
+        } else if (p[e] == '\r') {
+            if (e + 1 == rest && !at_eof)
+                return 1; /* may be half of a CRLF */
+            next = (e + 1 < rest && p[e + 1] == '\n') ? e + 2 : e + 1;
+        } else {
+            next = e + 1;
+        }
+        lineno++;
+
+        if (!is_header_line(p, e))
+            break; /* blank line or body: the block is over */
+        if (p[0] == ' ' || p[0] == '\t') {
+            if (cur.name != NULL)
+                cur.end = p + next; /* continuation */
+        } else {
+            take_field(&cur, md);
+            memset(&cur, 0, sizeof cur);
+            /* "From " lines are an mbox envelope or a defect: never a field,
+             * and a ":" at the start has no field name; both are dropped. */
+            size_t colon = (size_t)((const char *)memchr(p, ':', e) - p);
+            bool from = e >= 5 && memcmp(p, "From ", 5) == 0;
+            if (!from && colon > 0) {
+                cur.name = p;
+                cur.name_len = colon;
+                cur.value = p + colon + 1;
+                cur.end = p + next;
+                cur.line = lineno;
+            }
+        }
+        pos += next;
+    }
+    take_field(&cur, md);
+    return 0;
+}
+
+int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratch,
+                     metadata *md, airlock_error *err)
+{
+    metadata_clear(md);
+    /* O_NONBLOCK: a FIFO planted as METADATA must not hang the scan. */
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == EISDIR)
+            return 0; /* what importlib's read_text() suppresses */
+        return error_errno(err, e, "%s", shown);
+    }
+    buf_reset(scratch);
+    buf_reserve(scratch, FIRST_CHUNK);
+    int rc;
+    for (;;) {
+        ssize_t n = read(fd, scratch->data + scratch->len, scratch->cap - scratch->len - 1);
+        if (n < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            close(fd);
+            if (e == EISDIR)
+                return 0;
+            if (e == EAGAIN)
+                return error_set(err, "%s: not a regular file", shown);
+            return error_errno(err, e, "%s", shown);
+        }
+        scratch->len += (size_t)n;
+        scratch->data[scratch->len] = '\0';
+        bool eof = n == 0;
+        if (eof && scratch->len == 0) {
+            close(fd);
+            return 0; /* empty: importlib's `or` chain moves on */
+        }
+        if (metadata_parse(scratch->data, scratch->len, eof, md) == 0) {
+            rc = 1;
+            break;
+        }
+        if (scratch->len > METADATA_MAX_HEADER) {
+            close(fd);
+            return error_set(err, "%s: header block larger than %zu bytes", shown,
+                             METADATA_MAX_HEADER);
+        }
+        if (scratch->len + 1 >= scratch->cap)
+            buf_reserve(scratch, scratch->cap); /* double */
+    }
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,572 @@
+#include "scanner/sitepackages.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/name.h"
+#include "core/version.h"
+#include "scanner/metadata.h"
+
+/* Bounds on the small side files read beside metadata. */
+#define EGG_LINK_MAX 65536
+#define DIRECT_URL_MAX ((size_t)1 << 20)
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+struct site_scanner {
+    dep_list *out;
+    diag *d;
+    dir_id *seen;
+    size_t nseen, capseen;
+    buf scratch;
+    metadata md;
+};
+
+site_scanner *site_scanner_new(dep_list *out, diag *d)
+{
+    site_scanner *s = xcalloc(1, sizeof *s);
+    s->out = out;
+    s->d = d;
+    return s;
+}
+
+void site_scanner_free(site_scanner *s)
+{
+    if (s == NULL)
+        return;
+    free(s->seen);
+    buf_free(&s->scratch);
+    metadata_clear(&s->md);
+    free(s);
+}
+
+/* Record a directory; false if it was already scanned. */
+static bool mark_seen(site_scanner *s, const struct stat *st)
+{
+    for (size_t i = 0; i < s->nseen; i++)
+        if (s->seen[i].dev == st->st_dev && s->seen[i].ino == st->st_ino)
+            return false;
+    if (s->nseen == s->capseen) {
+        s->capseen = s->capseen ? s->capseen * 2 : 16;
+        s->seen = xrealloc(s->seen, s->capseen * sizeof *s->seen);
+    }
+    s->seen[s->nseen].dev = st->st_dev;
+    s->seen[s->nseen].ino = st->st_ino;
+    s->nseen++;
+    return true;
+}
+
+static bool ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (n < k)
+        return false;
+    return strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+static char *join(const char *a, const char *b)
+{
+    buf p = {0};
+    buf_puts(&p, a);
+    if (p.len == 0 || p.data[p.len - 1] != '/')
+        buf_putc(&p, '/');
+    buf_puts(&p, b);
+    return buf_detach(&p, NULL);
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Trim ASCII white space: importlib keeps it, but "simple " is "simple". */
+static void trim(const char **p, size_t *n)
+{
+    while (*n > 0 && is_blank((*p)[0])) {
+        (*p)++;
+        (*n)--;
+    }
+    while (*n > 0 && is_blank((*p)[*n - 1]))
+        (*n)--;
+}
+
+/* packaging's canonicalize_name() without validation, for names that
+ * name_normalize() rejects: something stable to show and sort by. */
+static char *loose_normalize(const char *p, size_t n)
+{
+    buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '-' || c == '_' || c == '.') {
+            while (i + 1 < n && (p[i + 1] == '-' || p[i + 1] == '_' || p[i + 1] == '.'))
+                i++;
+            c = '-';
+        } else if (c >= 'A' && c <= 'Z') {
+            c = (char)(c - 'A' + 'a');
+        } else if (c == '\0') {
+            c = '?';
+        }
+        buf_putc(&b, c);
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* Append a dependency for `name` / `version_text` (either may have length 0
+ * with a NULL pointer for "absent"), warning about what cannot be checked. */
+static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned name_line,
+                    const char *ver, size_t ver_len, unsigned ver_line, const char *source_file,
+                    const char *location, bool editable)
+{
+    dependency *d = dep_list_add(s->out);
+    d->kind = DEP_INSTALLED;
+    d->name = xstrndup(name, name_len);
+    d->source_file = xstrdup(source_file);
+    d->location = location ? xstrdup(location) : NULL;
+    d->editable = editable;
+    d->version_text = ver ? xstrndup(ver, ver_len) : NULL;
+
+    const char *tn = name;
+    size_t tl = name_len;
+    trim(&tn, &tl);
+    char norm[NAME_MAX_LEN + 1];
+    airlock_error err = {{0}};
+    if (tl <= NAME_MAX_LEN && memchr(tn, '\0', tl) == NULL &&
+        name_normalize(tn, tl, norm, sizeof norm, &err) >= 0) {
+        d->normalized = xstrdup(norm);
+    } else {
+        d->normalized = loose_normalize(tn, tl > NAME_MAX_LEN ? NAME_MAX_LEN : tl);
+        buf r = {0};
+        buf_printf(&r, "invalid project name '%.*s'", (int)(tl > 200 ? 200 : tl), tn);
+        d->skip_reason = buf_detach(&r, NULL);
+        diag_warn(s->d, source_file, name_line, "%s", d->skip_reason);
+        return;
+    }
+
+    if (ver == NULL) {
+        d->skip_reason = xstrdup("no Version field");
+        diag_warn(s->d, source_file, 0, "%s has no Version field", d->name);
+        return;
+    }
+    const char *tv = ver;
+    size_t vl = ver_len;
+    trim(&tv, &vl);
+    if (memchr(tv, '\0', vl) == NULL && vl <= VERSION_MAX_TEXT &&
+        version_parse(&d->version, tv, vl, &err) == 0) {
+        d->has_version = true;
+        return;
+    }
+    buf r = {0};
+    buf_printf(&r, "invalid version '%.*s'", (int)(vl > 200 ? 200 : vl), tv);
+    d->skip_reason = buf_detach(&r, NULL);
+    diag_warn(s->d, source_file, ver_line, "%s: %s", d->name, d->skip_reason);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode a file: URL's path (percent escapes, %00 kept as is); NULL if it
+ * is not a local file: URL. */
+static char *file_url_path(const char *url)
+{
+    if (strncmp(url, "file://", 7) != 0)
+        return NULL;
+    const char *p = url + 7;
+    if (strncmp(p, "localhost/", 10) == 0)
+        p += 9;
+    if (*p != '/')
+        return NULL;
+    buf b = {0};
+    for (; *p; p++) {
+        int hi = p[0] == '%' ? hexval(p[1]) : -1;
+        int lo = hi >= 0 ? hexval(p[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            buf_putc(&b, (char)(hi * 16 + lo));
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* Read a small file below `dirfd` into s->scratch. 1 read, 0 absent, -1 error. */
+static int read_small(site_scanner *s, int dirfd, const char *rel, size_t max, airlock_error *err)
+{
+    int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return error_errno(err, errno, "cannot open");
+    }
+    buf_reset(&s->scratch);
+    for (;;) {
+        buf_reserve(&s->scratch, 4096);
+        ssize_t n = read(fd, s->scratch.data + s->scratch.len,
+                         s->scratch.cap - s->scratch.len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return error_errno(err, e, "cannot read");
+        }
+        if (n == 0)
+            break;
+        s->scratch.len += (size_t)n;
+        s->scratch.data[s->scratch.len] = '\0';
+        if (s->scratch.len > max) {
+            close(fd);
+            return error_set(err, "larger than %zu bytes", max);
+        }
+    }
+    close(fd);
+    return 1;
+}
+
+/* PEP 610: a dist-info installed with `pip install -e` (PEP 660) records
+ * {"url": "file:///src", "dir_info": {"editable": true}}. Returns the
+ * source directory, or NULL when not an editable install. */
+static char *editable_location(site_scanner *s, int dirfd, const char *child, const char *shown)
+{
+    char *rel = join(child, "direct_url.json");
+    airlock_error err = {{0}};
+    int r = read_small(s, dirfd, rel, DIRECT_URL_MAX, &err);
+    free(rel);
+    char *path = join(shown, "direct_url.json");
+    char *loc = NULL;
+    if (r < 0) {
+        diag_warn(s->d, path, 0, "%s", err.msg);
+    } else if (r > 0) {
+        cJSON *j = cJSON_ParseWithLength(s->scratch.data, s->scratch.len);
+        const cJSON *di = cJSON_GetObjectItemCaseSensitive(j, "dir_info");
+        const cJSON *ed = cJSON_GetObjectItemCaseSensitive(di, "editable");
+        const cJSON *url = cJSON_GetObjectItemCaseSensitive(j, "url");
+        if (j == NULL || !cJSON_IsObject(j))
+            diag_warn(s->d, path, 0, "not a JSON object");
+        else if (cJSON_IsTrue(ed)) {
+            if (cJSON_IsString(url))
+                loc = file_url_path(url->valuestring);
+            if (loc == NULL) {
+                diag_warn(s->d, path, 0, "editable install without a file: URL");
+                loc = xstrdup(cJSON_IsString(url) ? url->valuestring : "");
+            }
+        }
+        cJSON_Delete(j);
+    }
+    free(path);
+    return loc;
+}
+
+/* One *.dist-info / *.egg-info / EGG-INFO child of the entry `dir`. */
+static void scan_dist(site_scanner *s, int dirfd, const char *dir, const char *child,
+                      bool is_dist_info, const char *editable_at)
+{
+    static const char *const candidates[] = {"METADATA", "PKG-INFO", ""};
+    char *shown_dist = join(dir, child);
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        char *rel = candidates[i][0] ? join(child, candidates[i]) : xstrdup(child);
+        char *shown = candidates[i][0] ? join(shown_dist, candidates[i]) : xstrdup(shown_dist);
+        airlock_error err = {{0}};
+        int r = metadata_read_at(dirfd, rel, shown, &s->scratch, &s->md, &err);
+        free(rel);
+        if (r < 0) {
+            /* importlib raises here; we warn and treat it as unreadable. */
+            diag_warn(s->d, shown, 0, "unreadable metadata: %s", err.msg);
+            free(shown);
+            break;
+        }
+        if (r == 0) {
+            free(shown);
+            continue;
+        }
+        const metadata *md = &s->md;
+        if (md->bom)
+            diag_warn(s->d, shown, 1, "starts with a byte-order mark "
+                      "(importlib.metadata would not see this distribution)");
+        if (md->name == NULL) {
+            diag_warn(s->d, shown, 0, "no Name field: not a distribution");
+        } else {
+            char *loc = NULL;
+            bool editable = editable_at != NULL;
+            if (!editable && is_dist_info) {
+                loc = editable_location(s, dirfd, child, shown_dist);
+                editable = loc != NULL;
+            }
+            add_dep(s, md->name, md->name_len, md->name_line, md->version,
+                    md->version_len, md->version_line, shown,
+                    editable_at ? editable_at : loc ? loc : shown_dist, editable);
+            free(loc);
+        }
+        free(shown);
+        free(shown_dist);
+        return;
+    }
+    diag_warn(s->d, shown_dist, 0, "no METADATA or PKG-INFO: not a distribution");
+    free(shown_dist);
+}
+
+/* A zipped egg: setuptools names it NAME-VERSION[-pyX.Y[-PLAT]].egg with
+ * '-' escaped to '_' inside NAME and VERSION. Reading its EGG-INFO/PKG-INFO
+ * would need inflate, which the scanner does not link: the file name is
+ * what setuptools derived from that same metadata. */
+static void scan_zipped_egg(site_scanner *s, int dirfd, const char *dir, const char *child)
+{
+    char *shown = join(dir, child);
+    int fd = openat(dirfd, child, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    char magic[4] = {0};
+    ssize_t n = fd >= 0 ? read(fd, magic, sizeof magic) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n != 4 || memcmp(magic, "PK\3\4", 4) != 0) {
+        diag_warn(s->d, shown, 0, "not a zip file: not an egg");
+        free(shown);
+        return;
+    }
+    size_t len = strlen(child) - 4; /* ".egg" */
+    const char *dash = memchr(child, '-', len);
+    if (dash == NULL || dash == child) {
+        diag_warn(s->d, shown, 0, "egg file name without NAME-VERSION");
+        free(shown);
+        return;
+    }
+    const char *v = dash + 1;
+    const char *vend = memchr(v, '-', len - (size_t)(v - child));
+    if (vend == NULL)
+        vend = child + len;
+    char *ver = xstrndup(v, (size_t)(vend - v));
+    for (char *c = ver; *c; c++)
+        if (*c == '_')
+            *c = '-'; /* undo setuptools' to_filename() */
+    add_dep(s, child, (size_t)(dash - child), 0, ver, strlen(ver), 0, shown, shown, false);
+    free(ver);
+    free(shown);
+}
+
+static int scan_entry(site_scanner *s, const char *dir, const char *editable_at, int depth,
+                      airlock_error *err);
+
+/* setuptools develop: NAME.egg-link holds the source directory on its first
+ * line (relative paths are taken from `dir`); easy-install.pth puts that
+ * directory on sys.path, where importlib finds its NAME.egg-info. */
+static void scan_egg_link(site_scanner *s, int dirfd, const char *dir, const char *child,
+                          int depth)
+{
+    char *shown = join(dir, child);
+    airlock_error err = {{0}};
+    int r = read_small(s, dirfd, child, EGG_LINK_MAX, &err);
+    if (r <= 0) {
+        diag_warn(s->d, shown, 0, "unreadable egg-link: %s", r < 0 ? err.msg : "gone");
+        free(shown);
+        return;
+    }
+    size_t n = strcspn(s->scratch.data, "\r\n");
+    const char *p = s->scratch.data;
+    trim(&p, &n);
+    char *target = NULL;
+    if (n > 0 && memchr(p, '\0', n) == NULL)
+        target = p[0] == '/' ? xstrndup(p, n) : NULL;
+    if (target == NULL && n > 0 && memchr(p, '\0', n) == NULL) {
+        char *rel = xstrndup(p, n);
+        target = join(dir, rel);
+        free(rel);
+    }
+    if (target == NULL) {
+        diag_warn(s->d, shown, 1, "egg-link without a path");
+        free(shown);
+        return;
+    }
+    airlock_error serr = {{0}};
+    int sr = scan_entry(s, target, target, depth + 1, &serr);
+    if (sr < 0) {
+        /* The project is installed but its metadata is elsewhere: keep it
+         * visible, unchecked, under the egg-link's name. */
+        diag_warn(s->d, shown, 1, "editable source '%s' not found: %s", target, serr.msg);
+        size_t nl = strlen(child) - 9; /* ".egg-link" */
+        dependency *d = dep_list_add(s->out);
+        d->kind = DEP_INSTALLED;
+        d->name = xstrndup(child, nl);
+        d->normalized = loose_normalize(child, nl);
+        d->source_file = xstrdup(shown);
+        d->location = xstrdup(target);
+        d->editable = true;
+        buf b = {0};
+        buf_printf(&b, "editable source '%s' not found", target);
+        d->skip_reason = buf_detach(&b, NULL);
+    }
+    free(target);
+    free(shown);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dir_at(int dirfd, const struct dirent *de)
+{
+    if (de->d_type == DT_DIR)
+        return true;
+    if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+        return false;
+    struct stat st;
+    return fstatat(dirfd, de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_reg_at(int dirfd, const struct dirent *de)
+{
+    if (de->d_type == DT_REG)
+        return true;
+    if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+        return false;
+    struct stat st;
+    return fstatat(dirfd, de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Kinds of children, in the order they are handled. */
+enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK };
+
+typedef struct child {
+    char *name;
+    int kind;
+    bool dist_info;
+} child;
+
+static int cmp_child(const void *a, const void *b)
+{
+    const child *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return cmp_names(&x->name, &y->name);
+}
+
+static int scan_entry(site_scanner *s, const char *dir, const char *editable_at, int depth,
+                      airlock_error *err)
+{
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return error_errno(err, errno, "%s", dir);
+    struct stat st;
+    if (fstat(dirfd, &st) != 0) {
+        int e = errno;
+        close(dirfd);
+        return error_errno(err, e, "%s", dir);
+    }
+    if (!mark_seen(s, &st)) {
+        close(dirfd);
+        return 1;
+    }
+    DIR *dp = fdopendir(dirfd);
+    if (dp == NULL) {
+        int e = errno;
+        close(dirfd);
+        return error_errno(err, e, "%s", dir);
+    }
+
+    /* importlib: base.endswith(".egg") makes a child "EGG-INFO" count. */
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    bool base_is_egg = ends_with_ci(base, strlen(base), ".egg");
+
+    child *kids = NULL;
+    size_t nkids = 0, capkids = 0;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(dp)) != NULL) {
+        const char *nm = de->d_name;
+        size_t n = strlen(nm);
+        int kind = -1;
+        bool di = false;
+        if (ends_with_ci(nm, n, ".dist-info")) {
+            kind = K_DIST;
+            di = true;
+        } else if (ends_with_ci(nm, n, ".egg-info")) {
+            kind = K_DIST;
+        } else if (base_is_egg && strcasecmp(nm, "egg-info") == 0) {
+            kind = K_DIST;
+        } else if (depth == 0 && n > 4 && ends_with_ci(nm, n, ".egg")) {
+            kind = is_dir_at(dirfd, de) ? K_EGG_DIR : is_reg_at(dirfd, de) ? K_EGG_ZIP : -1;
+        } else if (depth == 0 && n > 9 && ends_with_ci(nm, n, ".egg-link")) {
+            kind = K_EGG_LINK;
+        }
+        if (kind < 0)
+            continue;
+        if (nkids == capkids) {
+            capkids = capkids ? capkids * 2 : 64;
+            kids = xrealloc(kids, capkids * sizeof *kids);
+        }
+        kids[nkids].name = xstrdup(nm);
+        kids[nkids].kind = kind;
+        kids[nkids].dist_info = di;
+        nkids++;
+    }
+    if (errno != 0)
+        diag_warn(s->d, dir, 0, "reading the directory stopped: %s", strerror(errno));
+    /* Sorted, so that output does not depend on the file system's order. */
+    if (nkids > 1)
+        qsort(kids, nkids, sizeof *kids, cmp_child);
+
+    for (size_t i = 0; i < nkids; i++) {
+        const child *k = &kids[i];
+        if (k->kind == K_DIST) {
+            scan_dist(s, dirfd, dir, k->name, k->dist_info, editable_at);
+        } else if (k->kind == K_EGG_DIR) {
+            char *sub = join(dir, k->name);
+            airlock_error serr = {{0}};
+            if (scan_entry(s, sub, editable_at, depth + 1, &serr) < 0)
+                diag_warn(s->d, sub, 0, "%s", serr.msg);
+            free(sub);
+        } else if (k->kind == K_EGG_ZIP) {
+            scan_zipped_egg(s, dirfd, dir, k->name);
+        } else {
+            scan_egg_link(s, dirfd, dir, k->name, depth);
+        }
+        free(k->name);
+    }
+    free(kids);
+    closedir(dp);
+    return 0;
+}
+
+int site_scanner_scan(site_scanner *s, const char *dir, airlock_error *err)
+{
+    return scan_entry(s, dir, NULL, 0, err);
+}
+
+int site_scanner_scan_list(site_scanner *s, const char *const *dirs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        airlock_error err = {{0}};
+        struct stat st;
+        if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (site_scanner_scan(s, dirs[i], &err) < 0)
+            diag_warn(s->d, dirs[i], 0, "%s", err.msg);
+    }
+    return 0;
+}
+
+int sitepackages_scan(const char *dir, dep_list *out, diag *d, airlock_error *err)
+{
+    site_scanner *s = site_scanner_new(out, d);
+    int r = site_scanner_scan(s, dir, err);
+    site_scanner_free(s);
+    return r < 0 ? -1 : 0;
+}
