@@ -822,6 +822,7 @@ int store_import(const char *dir, const char *source, const store_import_options
     if (res->had_old) {
         char *data = join(old_dir, DATA_FILE);
         int same = sodium_memcmp(old.file_hash, c.hash, sizeof c.hash) == 0 &&
+                   snapshot_meta_equal(&old.meta, &c.meta) &&
                    check_data(data, &old.meta, 1, &e2) == 0;
         free(data);
         if (same) {
