@@ -54,9 +54,9 @@ static bool field_is(const char *s, size_t n, const char *want)
  * importlib's _adapters.Message "redents" a value holding a newline:
  * textwrap.dedent(' ' * 8 + value). dedent empties lines of only blanks and
  * tabs, then removes the longest common blank/tab prefix of the others.
- * `v` is rewritten in place (it only shrinks); returns the new length.
+ * Returns a new string (at most n + 8 bytes) and its length in *out_len.
  */
-static size_t redent(char *v, size_t n)
+static char *redent(const char *v, size_t n, size_t *out_len)
 {
     /* Work on a copy with the eight spaces in front. */
     size_t tn = n + 8;
@@ -88,6 +88,7 @@ static size_t redent(char *v, size_t n)
         s = e + 1;
     }
 
+    char *r = xmalloc(tn + 1);
     size_t out = 0;
     for (size_t s = 0; s <= tn;) {
         size_t e = s;
@@ -98,16 +99,17 @@ static size_t redent(char *v, size_t n)
             ind++;
         if (s + ind < e) {
             size_t skip = mlen; /* every text line starts with the margin */
-            memcpy(v + out, t + s + skip, e - s - skip);
+            memcpy(r + out, t + s + skip, e - s - skip);
             out += e - s - skip;
         } /* blank-only lines become empty */
         if (e < tn)
-            v[out++] = '\n';
+            r[out++] = '\n';
         s = e + 1;
     }
     free(t);
-    v[out] = '\0';
-    return out;
+    r[out] = '\0';
+    *out_len = out;
+    return r;
 }
 
 /* Build a field's value as compat32 and importlib give it, from the text
@@ -131,8 +133,11 @@ static char *field_value(const char *s, size_t n, size_t *out_len)
     while (k > 0 && v[k - 1] == '\n')
         k--;
     v[k] = '\0';
-    if (memchr(v, '\n', k) != NULL)
-        k = redent(v, k);
+    if (memchr(v, '\n', k) != NULL) {
+        char *r = redent(v, k, &k);
+        free(v);
+        v = r;
+    }
     *out_len = k;
     return v;
 }
@@ -171,6 +176,7 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
 
     field_span cur = {0};
     unsigned lineno = 0;
+    bool ended = false;
     while (pos < len) {
         /* One line: [pos, e) and its terminator [e, next). */
         const char *p = text + pos;
@@ -192,8 +198,10 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
         }
         lineno++;
 
-        if (!is_header_line(p, e))
-            break; /* blank line or body: the block is over */
+        if (!is_header_line(p, e)) {
+            ended = true; /* blank line or body: the block is over */
+            break;
+        }
         if (p[0] == ' ' || p[0] == '\t') {
             if (cur.name != NULL)
                 cur.end = p + next; /* continuation */
@@ -214,6 +222,8 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
         }
         pos += next;
     }
+    if (!ended && !at_eof)
+        return 1; /* the next line may continue the block */
     take_field(&cur, md);
     return 0;
 }

@@ -1,0 +1,313 @@
+/* Tests for scanner/sitepackages on tests/data/sitepackages (see its
+ * make_fixtures.py for what each entry exercises). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "scanner/sitepackages.h"
+
+typedef struct warnings {
+    buf text; /* "FILE:LINE: MSG\n" per warning */
+} warnings;
+
+static void collect(void *arg, const char *file, unsigned line, const char *msg)
+{
+    warnings *w = arg;
+    buf_printf(&w->text, "%s:%u: %s\n", file ? file : "-", line, msg);
+}
+
+static char site[1024];
+static dep_list deps;
+static warnings warns;
+static diag dg;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *data = getenv("AIRLOCK_TEST_DATA");
+    snprintf(site, sizeof site, "%s/sitepackages/site", data ? data : "tests/data");
+    memset(&deps, 0, sizeof deps);
+    memset(&warns, 0, sizeof warns);
+    dg.fn = collect;
+    dg.arg = &warns;
+    dg.warnings = 0;
+    airlock_error err = {{0}};
+    if (sitepackages_scan(site, &deps, &dg, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dep_list_free(&deps);
+    buf_free(&warns.text);
+    return 0;
+}
+
+/* The n-th (0-based) dependency called `name`, or NULL. */
+static const dependency *find_nth(const char *name, int n)
+{
+    for (size_t i = 0; i < deps.len; i++)
+        if (strcmp(deps.items[i].name, name) == 0 && n-- == 0)
+            return &deps.items[i];
+    return NULL;
+}
+
+static const dependency *find(const char *name)
+{
+    return find_nth(name, 0);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool warned(const char *needle1, const char *needle2)
+{
+    for (const char *l = warns.text.data; l && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        char *line = strndup(l, n);
+        bool hit = strstr(line, needle1) && (!needle2 || strstr(line, needle2));
+        free(line);
+        if (hit)
+            return true;
+        l = e ? e + 1 : l + n;
+    }
+    return false;
+}
+
+static void test_dist_info(void **state)
+{
+    (void)state;
+    const dependency *d = find("requests");
+    assert_non_null(d);
+    assert_int_equal(d->kind, DEP_INSTALLED);
+    assert_string_equal(d->normalized, "requests");
+    assert_string_equal(d->version_text, "2.31.0");
+    assert_true(d->has_version);
+    assert_null(d->skip_reason);
+    assert_false(d->editable);
+    assert_true(ends_with(d->source_file, "/requests-2.31.0.dist-info/METADATA"));
+    assert_true(ends_with(d->location, "/requests-2.31.0.dist-info"));
+    assert_int_equal(d->source_line, 0);
+    /* Metadata-Version 1.0 to 2.4 all read. */
+    const char *names[] = {"attrs", "six", "oldstyle", "onepointone", "onepointtwo", "twotwo",
+                           "twothree"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        assert_non_null(find(names[i]));
+        assert_true(find(names[i])->has_version);
+    }
+    assert_true(ends_with(find("oldstyle")->source_file, ".egg-info/PKG-INFO"));
+}
+
+static void test_odd_text(void **state)
+{
+    (void)state;
+    assert_string_equal(find("CRLF_Pkg")->normalized, "crlf-pkg");
+    assert_string_equal(find("CRLF_Pkg")->version_text, "1.0");
+    assert_string_equal(find("cr-pkg")->version_text, "1.1");
+    assert_string_equal(find("noeol")->version_text, "0.3");
+    assert_string_equal(find("MixedCase")->normalized, "mixedcase");
+    assert_string_equal(find("repeat")->version_text, "1.0");
+    assert_null(find("other"));
+    assert_string_equal(find("folded")->version_text, "3.1");
+    assert_string_equal(find("fromline")->version_text, "1.0");
+    assert_string_equal(find("colonfirst")->version_text, "1.0");
+    /* Name and Version exactly as importlib gives them; trimmed to check. */
+    const dependency *d = find("spacey  ");
+    assert_non_null(d);
+    assert_string_equal(d->normalized, "spacey");
+    assert_string_equal(d->version_text, "0.1 ");
+    assert_true(d->has_version);
+    d = find("\nfoldname");
+    assert_non_null(d);
+    assert_string_equal(d->normalized, "foldname");
+    /* Body lines that look like headers never count. */
+    assert_null(find("evil"));
+    assert_null(find("not-a-dist"));
+}
+
+static void test_bom(void **state)
+{
+    (void)state;
+    const dependency *d = find("bom-pkg");
+    assert_non_null(d);
+    assert_true(d->has_version);
+    assert_true(warned("bom_pkg-4.0.dist-info/METADATA:1:", "byte-order mark"));
+}
+
+static void test_fallbacks(void **state)
+{
+    (void)state;
+    assert_true(ends_with(find("pkginfo-only")->source_file, "pkginfo_only-1.0.dist-info/PKG-INFO"));
+    assert_true(ends_with(find("empty-meta")->source_file, "empty_meta-2.0.dist-info/PKG-INFO"));
+    /* A dist-info that is a plain file, a single-file egg-info. */
+    assert_true(ends_with(find("plainfile")->source_file, "/plainfile-0.2.dist-info"));
+    assert_true(ends_with(find("single")->source_file, "/single-0.5-py3.11.egg-info"));
+    assert_non_null(find("UPPER"));
+    /* The file's Name counts, not the folder's. */
+    assert_string_equal(find("really-y")->version_text, "1.2.3");
+}
+
+static void test_not_distributions(void **state)
+{
+    (void)state;
+    assert_true(warned("nometa-1.0.dist-info:0:", "no METADATA"));
+    assert_true(warned("noname-1.0.dist-info/METADATA:0:", "no Name"));
+    assert_true(warned("spacedcolon-1.0.dist-info/METADATA", "no Name"));
+    for (size_t i = 0; i < deps.len; i++) {
+        assert_null(strstr(deps.items[i].source_file, "nometa"));
+        assert_null(strstr(deps.items[i].source_file, "noname"));
+        assert_non_null(deps.items[i].normalized);
+    }
+}
+
+static void test_unchecked(void **state)
+{
+    (void)state;
+    const dependency *d = find("noversion");
+    assert_non_null(d);
+    assert_null(d->version_text);
+    assert_false(d->has_version);
+    assert_string_equal(d->skip_reason, "no Version field");
+    d = find("cutoff"); /* its Version fell into the body */
+    assert_string_equal(d->skip_reason, "no Version field");
+    d = find("badver");
+    assert_false(d->has_version);
+    assert_string_equal(d->version_text, "not a version!");
+    assert_string_equal(d->skip_reason, "invalid version 'not a version!'");
+    assert_true(warned("badver-1.0.dist-info/METADATA:3:", "invalid version"));
+    d = find("bad name!");
+    assert_non_null(d);
+    assert_non_null(d->normalized);
+    assert_string_equal(d->skip_reason, "invalid project name 'bad name!'");
+    assert_true(warned("bad_name-1.0.dist-info/METADATA:2:", "invalid project name"));
+    assert_true(find("localver")->has_version);
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    const dependency *a = find_nth("dup", 0), *b = find_nth("dup", 1);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_null(find_nth("dup", 2));
+    assert_string_not_equal(a->version_text, b->version_text);
+}
+
+static void test_eggs(void **state)
+{
+    (void)state;
+    const dependency *d = find("eggdir");
+    assert_non_null(d);
+    assert_true(ends_with(d->source_file, "eggdir-1.2-py3.11.egg/EGG-INFO/PKG-INFO"));
+    assert_string_equal(d->version_text, "1.2");
+    d = find("zipped_egg");
+    assert_non_null(d);
+    assert_string_equal(d->normalized, "zipped-egg");
+    assert_string_equal(d->version_text, "3.0");
+    assert_true(ends_with(d->source_file, "zipped_egg-3.0-py3.11.egg"));
+}
+
+static void test_editables(void **state)
+{
+    (void)state;
+    const dependency *d = find("devpkg");
+    assert_non_null(d);
+    assert_true(d->editable);
+    assert_true(ends_with(d->location, "editable_src/devpkg"));
+    assert_true(ends_with(d->source_file, "devpkg/devpkg.egg-info/PKG-INFO"));
+    assert_string_equal(d->version_text, "0.1.dev0");
+    d = find("pep660");
+    assert_true(d->editable);
+    assert_string_equal(d->location, "/work/src/pep 660");
+    d = find("gitdep"); /* direct_url.json without dir_info */
+    assert_false(d->editable);
+    assert_true(ends_with(d->location, "gitdep-1.0.dist-info"));
+    d = find("gone");
+    assert_non_null(d);
+    assert_true(d->editable);
+    assert_false(d->has_version);
+    assert_non_null(strstr(d->skip_reason, "not found"));
+    assert_true(warned("gone.egg-link:1:", "/nonexistent/airlock/gone"));
+}
+
+static void test_deterministic_and_counted(void **state)
+{
+    (void)state;
+    dep_list again = {0};
+    diag quiet = {0};
+    quiet.fn = collect;
+    warnings w = {0};
+    quiet.arg = &w;
+    airlock_error err = {{0}};
+    assert_int_equal(sitepackages_scan(site, &again, &quiet, &err), 0);
+    assert_int_equal(again.len, deps.len);
+    for (size_t i = 0; i < deps.len; i++)
+        assert_string_equal(again.items[i].source_file, deps.items[i].source_file);
+    assert_int_equal(quiet.warnings, dg.warnings);
+    assert_true(dg.warnings >= 9);
+    dep_list_free(&again);
+    buf_free(&w.text);
+}
+
+static void test_scanner_reuse_and_errors(void **state)
+{
+    (void)state;
+    dep_list l = {0};
+    site_scanner *s = site_scanner_new(&l, NULL);
+    airlock_error err = {{0}};
+    assert_int_equal(site_scanner_scan(s, site, &err), 0);
+    size_t n = l.len;
+    /* The same directory by another path is read once. */
+    char other[1100];
+    snprintf(other, sizeof other, "%s/../site/", site);
+    assert_int_equal(site_scanner_scan(s, other, &err), 1);
+    assert_int_equal(l.len, n);
+    /* Missing entries: an error for one, silence in a list. */
+    assert_int_equal(site_scanner_scan(s, "/nonexistent/airlock", &err), -1);
+    assert_non_null(strstr(err.msg, "/nonexistent/airlock"));
+    const char *list[] = {"/nonexistent/python311.zip", site};
+    assert_int_equal(site_scanner_scan_list(s, list, 2), 0);
+    assert_int_equal(l.len, n);
+    site_scanner_free(s);
+    dep_list_free(&l);
+    /* A file is not a directory. */
+    char file[1100];
+    snprintf(file, sizeof file, "%s/module.py", site);
+    assert_int_equal(sitepackages_scan(file, &l, NULL, &err), -1);
+    assert_int_equal(l.len, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dist_info),
+        cmocka_unit_test(test_odd_text),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_fallbacks),
+        cmocka_unit_test(test_not_distributions),
+        cmocka_unit_test(test_unchecked),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_eggs),
+        cmocka_unit_test(test_editables),
+        cmocka_unit_test(test_deterministic_and_counted),
+        cmocka_unit_test(test_scanner_reuse_and_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
