@@ -1,0 +1,1142 @@
+/*
+ * requirements.c - pip requirement files, step by step as pip 23.0:
+ * decode, splitlines, join continuations, strip comments, expand ${VAR},
+ * split requirement from options (break_args_options), shlex + optparse the
+ * options, recurse into -r/-c, then classify each requirement as
+ * parse_req_from_line()/parse_editable() do.
+ */
+#include "scanner/requirements.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+
+/* ---- text helpers ---- */
+
+/* Length of a Python str.isspace() character at s[i] (UTF-8), 0 if none. */
+static size_t pyspace(const unsigned char *s, size_t i, size_t n)
+{
+    unsigned char c = s[i];
+    if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f))
+        return 1;
+    if (c == 0xc2 && i + 1 < n && (s[i + 1] == 0x85 || s[i + 1] == 0xa0))
+        return 2;
+    if (i + 2 >= n)
+        return 0;
+    if (c == 0xe1 && s[i + 1] == 0x9a && s[i + 2] == 0x80)
+        return 3;
+    if (c == 0xe2 && s[i + 1] == 0x80 &&
+        (s[i + 2] <= 0x8a || s[i + 2] == 0xa8 || s[i + 2] == 0xa9 || s[i + 2] == 0xaf))
+        return 3;
+    if (c == 0xe2 && s[i + 1] == 0x81 && s[i + 2] == 0x9f)
+        return 3;
+    if (c == 0xe3 && s[i + 1] == 0x80 && s[i + 2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* str.strip() on [*start, *end). */
+static void pystrip(const char *s, size_t *start, size_t *end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k;
+    while (*start < *end && (k = pyspace(u, *start, *end)) > 0)
+        *start += k;
+    size_t last = *start; /* end of the last non-space character */
+    for (size_t i = *start; i < *end;) {
+        k = pyspace(u, i, *end);
+        if (k) {
+            i += k;
+        } else {
+            i++;
+            while (i < *end && (u[i] & 0xc0) == 0x80)
+                i++;
+            last = i;
+        }
+    }
+    *end = last;
+}
+
+/* Length of a str.splitlines() line break at s[i], 0 if none. */
+static size_t line_break(const unsigned char *s, size_t i, size_t n)
+{
+    unsigned char c = s[i];
+    if (c == '\r')
+        return (i + 1 < n && s[i + 1] == '\n') ? 2 : 1;
+    if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
+        return 1;
+    if (c == 0xc2 && i + 1 < n && s[i + 1] == 0x85)
+        return 2;
+    if (c == 0xe2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
+        return 3;
+    return 0;
+}
+
+/* Offset of the first invalid UTF-8 sequence, or n if valid. */
+static size_t utf8_invalid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t k;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            k = 1, cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2, cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3, cp = c & 0x07u;
+        } else {
+            return i;
+        }
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + j] & 0x3fu);
+        }
+        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return i;
+        i += k + 1;
+    }
+    return n;
+}
+
+static unsigned line_of(const unsigned char *s, size_t off)
+{
+    unsigned line = 1;
+    for (size_t i = 0; i < off;) {
+        size_t k = line_break(s, i, off);
+        if (k) {
+            line++;
+            i += k;
+        } else {
+            i++;
+        }
+    }
+    return line;
+}
+
+/* PEP 503 normalisation (re.sub(r"[-_.]+", "-", name).lower()). */
+static char *normalize_name(const char *s)
+{
+    buf b = {0};
+    for (const char *p = s; *p;) {
+        if (*p == '-' || *p == '_' || *p == '.') {
+            while (*p == '-' || *p == '_' || *p == '.')
+                p++;
+            buf_putc(&b, '-');
+            continue;
+        }
+        char c = *p++;
+        buf_putc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* ---- decoding (pip's auto_decode with a UTF-8 locale) ---- */
+
+static bool coding_is(const char *name, size_t n, const char *const *names)
+{
+    for (; *names; names++)
+        if (strlen(*names) == n && strncasecmp(name, *names, n) == 0)
+            return true;
+    return false;
+}
+
+/* Turn the file's bytes into UTF-8 text (in place or replaced). A UTF-8 BOM
+ * is dropped; a `coding:` line in the first two lines may name UTF-8, ASCII
+ * or Latin-1; anything else pip would decode differently is an error. */
+static int decode(const char *path, char **data, size_t *len, airlock_error *err)
+{
+    unsigned char *s = (unsigned char *)*data;
+    size_t n = *len;
+    if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+        memmove(s, s + 3, n - 3);
+        n -= 3;
+        s[n] = '\0';
+        *len = n;
+    } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff) ||
+                          (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff))) {
+        return error_set(err, "%s: UTF-16/UTF-32 requirement files are not supported", path);
+    } else {
+        /* PEP 263 declaration in one of the first two lines (split on \n). */
+        size_t start = 0;
+        for (int l = 0; l < 2 && start <= n; l++) {
+            const unsigned char *nl = memchr(s + start, '\n', n - start);
+            size_t end = nl ? (size_t)(nl - s) : n;
+            if (end > start && s[start] == '#') {
+                for (size_t i = start; i + 7 <= end; i++) {
+                    if (memcmp(s + i, "coding", 6) != 0 || (s[i + 6] != ':' && s[i + 6] != '='))
+                        continue;
+                    size_t j = i + 7;
+                    while (j < end && (s[j] == ' ' || s[j] == '\t'))
+                        j++;
+                    size_t k = j;
+                    while (k < end && (s[k] == '-' || s[k] == '.' || s[k] == '_' ||
+                                       (s[k] >= '0' && s[k] <= '9') ||
+                                       ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z')))
+                        k++;
+                    if (k == j)
+                        continue;
+                    static const char *const utf8[] = {"utf-8", "utf8", "utf_8", "ascii",
+                                                       "us-ascii", NULL};
+                    static const char *const latin1[] = {"latin-1", "latin1", "latin_1",
+                                                         "iso-8859-1", "iso8859-1",
+                                                         "iso_8859_1", "l1", NULL};
+                    const char *name = (const char *)s + j;
+                    if (coding_is(name, k - j, utf8))
+                        goto check;
+                    if (coding_is(name, k - j, latin1)) {
+                        buf b = {0};
+                        for (size_t x = 0; x < n; x++) {
+                            if (s[x] < 0x80) {
+                                buf_putc(&b, (char)s[x]);
+                            } else {
+                                buf_putc(&b, (char)(0xc0 | (s[x] >> 6)));
+                                buf_putc(&b, (char)(0x80 | (s[x] & 0x3f)));
+                            }
+                        }
+                        free(*data);
+                        *data = buf_detach(&b, len);
+                        return 0;
+                    }
+                    return error_set(err, "%s: unsupported encoding '%.*s'", path,
+                                     (int)(k - j), name);
+                }
+            }
+            if (!nl)
+                break;
+            start = end + 1;
+        }
+    }
+check:;
+    size_t bad = utf8_invalid(s, n);
+    if (bad < n)
+        return error_set(err, "%s:%u: not valid UTF-8 (byte 0x%02x at offset %zu)", path,
+                         line_of(s, bad), s[bad], bad);
+    return 0;
+}
+
+/* ---- logical lines (join_lines, ignore_comments, expand_env_variables) ---- */
+
+typedef struct lline {
+    unsigned line;
+    char *text;
+} lline;
+
+typedef struct llines {
+    lline *items;
+    size_t len, cap;
+} llines;
+
+static void llines_push(llines *l, unsigned line, char *text)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->len].line = line;
+    l->items[l->len].text = text;
+    l->len++;
+}
+
+static void llines_free(llines *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i].text);
+    free(l->items);
+}
+
+/* COMMENT_RE.match(): '#' at the start or after leading whitespace. */
+static bool is_comment_line(const char *s, size_t n)
+{
+    size_t i = 0, k;
+    while (i < n && (k = pyspace((const unsigned char *)s, i, n)) > 0)
+        i += k;
+    return i < n && s[i] == '#';
+}
+
+/* ignore_comments() then expand_env_variables() on one joined line; pushes
+ * it unless it ends up empty. */
+static void finish_line(llines *out, unsigned line, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    /* COMMENT_RE.sub: from the first '#' at 0 or after whitespace. */
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '#' && i == 0) {
+            n = 0;
+            break;
+        }
+        size_t k = pyspace(u, i, n);
+        if (k) {
+            size_t j = i;
+            while (j < n && (k = pyspace(u, j, n)) > 0)
+                j += k;
+            if (j < n && s[j] == '#') {
+                n = i;
+                break;
+            }
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    size_t a = 0, b = n;
+    pystrip(s, &a, &b);
+    if (a == b)
+        return;
+    buf out_text = {0};
+    for (size_t i = a; i < b;) {
+        if (s[i] == '$' && i + 1 < b && s[i + 1] == '{') {
+            size_t j = i + 2;
+            while (j < b && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= '0' && s[j] <= '9') ||
+                             s[j] == '_'))
+                j++;
+            if (j > i + 2 && j < b && s[j] == '}') {
+                char *name = xstrndup(s + i + 2, j - i - 2);
+                const char *value = getenv(name); /* pip: os.getenv */
+                free(name);
+                if (value && *value && out_text.len + strlen(value) <= REQ_MAX_LINE) {
+                    buf_puts(&out_text, value);
+                    i = j + 1;
+                    continue;
+                }
+            }
+        }
+        buf_putc(&out_text, s[i++]);
+    }
+    llines_push(out, line, buf_detach(&out_text, NULL));
+}
+
+static void logical_lines(const char *s, size_t n, llines *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    buf joined = {0};
+    bool joining = false;
+    unsigned primary = 0, line = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i, k = 0;
+        while (i < n && (k = line_break(u, i, n)) == 0)
+            i++;
+        size_t end = i;
+        i += k; /* k == 0 only at the end */
+        line++;
+        const char *l = s + start;
+        size_t ln = end - start;
+        bool comment = is_comment_line(l, ln);
+        if (ln == 0 || l[ln - 1] != '\\' || comment) {
+            if (joining) {
+                if (comment)
+                    buf_putc(&joined, ' ');
+                buf_append(&joined, l, ln);
+                finish_line(out, primary, joined.data, joined.len);
+                buf_reset(&joined);
+                joining = false;
+            } else {
+                finish_line(out, line, l, ln);
+            }
+        } else {
+            if (!joining) {
+                primary = line;
+                joining = true;
+            }
+            /* line.strip("\\"): every backslash at either end. */
+            size_t a = 0, b = ln;
+            while (a < b && l[a] == '\\')
+                a++;
+            while (b > a && l[b - 1] == '\\')
+                b--;
+            if (joined.len + (b - a) <= REQ_MAX_LINE)
+                buf_append(&joined, l + a, b - a);
+        }
+    }
+    if (joining)
+        finish_line(out, primary, joined.data, joined.len);
+    buf_free(&joined);
+}
+
+/* ---- options (shlex.split + pip's optparse parser) ---- */
+
+/* shlex.split(s) in POSIX mode. Returns -1 on an unclosed quote or a
+ * trailing backslash, as shlex raises. */
+static int shlex_split(const char *s, char ***argv, size_t *argc)
+{
+    *argv = NULL;
+    *argc = 0;
+    size_t i = 0, n = strlen(s);
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+            i++;
+        if (i >= n)
+            return 0;
+        buf w = {0};
+        buf_reserve(&w, 1);
+        while (i < n && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) {
+            char c = s[i++];
+            if (c == '\\') {
+                if (i >= n)
+                    goto fail;
+                buf_putc(&w, s[i++]);
+            } else if (c == '\'') {
+                while (i < n && s[i] != '\'')
+                    buf_putc(&w, s[i++]);
+                if (i >= n)
+                    goto fail;
+                i++;
+            } else if (c == '"') {
+                while (i < n && s[i] != '"') {
+                    if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '"' || s[i + 1] == '\\'))
+                        i++;
+                    buf_putc(&w, s[i++]);
+                }
+                if (i >= n)
+                    goto fail;
+                i++;
+            } else {
+                buf_putc(&w, c);
+            }
+        }
+        *argv = xrealloc(*argv, (*argc + 1) * sizeof **argv);
+        (*argv)[(*argc)++] = buf_detach(&w, NULL);
+        continue;
+    fail:
+        buf_free(&w);
+        return -1;
+    }
+}
+
+enum opt_dest {
+    O_IGNORED, O_REQUIREMENT, O_CONSTRAINT, O_EDITABLE, O_HASH, O_BINARY, O_FEATURE
+};
+
+static const struct opt {
+    const char *name;  /* "--long" or "-x" */
+    bool takes_value;
+    enum opt_dest dest;
+} opts[] = {
+    {"-i", true, O_IGNORED},          {"--index-url", true, O_IGNORED},
+    {"--pypi-url", true, O_IGNORED},  {"--extra-index-url", true, O_IGNORED},
+    {"--no-index", false, O_IGNORED}, {"-c", true, O_CONSTRAINT},
+    {"--constraint", true, O_CONSTRAINT}, {"-r", true, O_REQUIREMENT},
+    {"--requirement", true, O_REQUIREMENT}, {"-e", true, O_EDITABLE},
+    {"--editable", true, O_EDITABLE}, {"-f", true, O_IGNORED},
+    {"--find-links", true, O_IGNORED}, {"--no-binary", true, O_BINARY},
+    {"--only-binary", true, O_BINARY}, {"--prefer-binary", false, O_IGNORED},
+    {"--require-hashes", false, O_IGNORED}, {"--pre", false, O_IGNORED},
+    {"--trusted-host", true, O_IGNORED}, {"--use-feature", true, O_FEATURE},
+    {"--install-option", true, O_IGNORED}, {"--global-option", true, O_IGNORED},
+    {"--hash", true, O_HASH},
+};
+
+typedef struct line_opts {
+    char *requirement;  /* first -r */
+    char *constraint;   /* first -c */
+    char *editable;     /* first -e */
+} line_opts;
+
+static void line_opts_clear(line_opts *o)
+{
+    free(o->requirement);
+    free(o->constraint);
+    free(o->editable);
+    memset(o, 0, sizeof *o);
+}
+
+/* optparse's long-option lookup: an exact name, else a unique prefix. */
+static const struct opt *find_long(const char *s, size_t n)
+{
+    const struct opt *hit = NULL;
+    size_t hits = 0;
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
+        if (opts[i].name[1] != '-')
+            continue;
+        if (strlen(opts[i].name) == n && strncmp(opts[i].name, s, n) == 0)
+            return &opts[i];
+        if (strncmp(opts[i].name, s, n) == 0) {
+            hit = &opts[i];
+            hits++;
+        }
+    }
+    return hits == 1 ? hit : NULL;
+}
+
+static const struct opt *find_short(char c)
+{
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        if (opts[i].name[1] == c && opts[i].name[2] == '\0')
+            return &opts[i];
+    return NULL;
+}
+
+static int apply_opt(const struct opt *o, const char *value, line_opts *out, airlock_error *err)
+{
+    switch (o->dest) {
+    case O_REQUIREMENT:
+        if (!out->requirement)
+            out->requirement = xstrdup(value);
+        break;
+    case O_CONSTRAINT:
+        if (!out->constraint)
+            out->constraint = xstrdup(value);
+        break;
+    case O_EDITABLE:
+        if (!out->editable)
+            out->editable = xstrdup(value);
+        break;
+    case O_HASH: {
+        const char *colon = strchr(value, ':');
+        if (!colon)
+            return error_set(err, "arguments to %s must be a hash name followed by a "
+                             "value, like --hash=sha256:abcde...", o->name);
+        size_t an = (size_t)(colon - value);
+        if (!((an == 6 && (strncmp(value, "sha256", 6) == 0 || strncmp(value, "sha384", 6) == 0 ||
+                           strncmp(value, "sha512", 6) == 0))))
+            return error_set(err, "allowed hash algorithms for %s are sha256, sha384, sha512",
+                             o->name);
+        break;
+    }
+    case O_BINARY:
+        if (value[0] == '-')
+            return error_set(err, "--no-binary / --only-binary option requires 1 argument");
+        break;
+    case O_FEATURE:
+        if (strcmp(value, "fast-deps") != 0 && strcmp(value, "truststore") != 0 &&
+            strcmp(value, "no-binary-enable-wheel-cache") != 0)
+            return error_set(err, "option --use-feature: invalid choice: '%s'", value);
+        break;
+    case O_IGNORED:
+        break;
+    }
+    return 0;
+}
+
+static int parse_options(const char *text, line_opts *out, airlock_error *err)
+{
+    char **argv;
+    size_t argc;
+    if (shlex_split(text, &argv, &argc) < 0)
+        return error_set(err, "could not split options: %s", text);
+    int rc = 0;
+    for (size_t i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (a[0] == '-' && a[1] == '-') {
+            const char *eq = strchr(a, '=');
+            size_t n = eq ? (size_t)(eq - a) : strlen(a);
+            const struct opt *o = find_long(a, n);
+            if (!o) {
+                rc = error_set(err, "no such option (or an ambiguous one): %.*s", (int)n, a);
+            } else if (!o->takes_value) {
+                if (eq)
+                    rc = error_set(err, "%s option does not take a value", o->name);
+            } else if (eq) {
+                rc = apply_opt(o, eq + 1, out, err);
+            } else if (i + 1 < argc) {
+                rc = apply_opt(o, argv[++i], out, err);
+            } else {
+                rc = error_set(err, "%s option requires 1 argument", o->name);
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            /* Short options; all of ours take a value (rest of the word or
+             * the next word). */
+            const struct opt *o = find_short(a[1]);
+            if (!o)
+                rc = error_set(err, "no such option: -%c", a[1]);
+            else if (a[2])
+                rc = apply_opt(o, a + 2, out, err);
+            else if (i + 1 < argc)
+                rc = apply_opt(o, argv[++i], out, err);
+            else
+                rc = error_set(err, "%s option requires 1 argument", o->name);
+        }
+        /* else: a positional argument, ignored by pip */
+    }
+    for (size_t i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+    return rc;
+}
+
+/* ---- classification (parse_req_from_line, parse_editable) ---- */
+
+static const char *const vcs_schemes[] = {
+    "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
+    "git+http", "git+https", "git+ssh", "git+git", "git+file", "hg+file", "hg+http",
+    "hg+https", "hg+ssh", "hg+static-http", "svn+ssh", "svn+http", "svn+https", "svn+svn",
+    "svn+file", NULL,
+};
+
+static bool scheme_is(const char *s, const char *const *list)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon)
+        return false;
+    size_t n = (size_t)(colon - s);
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(s, *list, n) == 0)
+            return true;
+    return false;
+}
+
+/* pip's is_url(): http, https, file, ftp or a VCS scheme. */
+static bool is_url(const char *s)
+{
+    static const char *const plain[] = {"http", "https", "file", "ftp", NULL};
+    return scheme_is(s, plain) || scheme_is(s, vcs_schemes);
+}
+
+static bool looks_like_path(const char *s)
+{
+    return strchr(s, '/') != NULL || s[0] == '.';
+}
+
+static bool is_archive(const char *s)
+{
+    static const char *const ext[] = {".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz",
+                                      ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz",
+                                      ".tar.lzma", NULL};
+    size_t n = strlen(s);
+    for (size_t i = 0; ext[i]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n >= e && strcasecmp(s + n - e, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* _strip_extras(): "path[extras]" -> "path". */
+static char *strip_extras(const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 3 && s[n - 1] == ']') {
+        const char *open = strrchr(s, '[');
+        if (open && open > s && open[1] != ']' && !memchr(open + 1, ']', (size_t)(s + n - 1 - open - 1)))
+            return xstrndup(s, (size_t)(open - s));
+    }
+    return xstrdup(s);
+}
+
+/* Link.egg_fragment: the first "[#&]egg=([^&]*)". */
+static char *egg_fragment(const char *url)
+{
+    for (const char *p = url; (p = strstr(p, "egg=")) != NULL; p++) {
+        if (p == url || (p[-1] != '#' && p[-1] != '&'))
+            continue;
+        const char *v = p + 4;
+        return xstrndup(v, strcspn(v, "&"));
+    }
+    return NULL;
+}
+
+/* A wheel link's "name==version" (pip's Wheel(filename)), or NULL. */
+static char *wheel_requirement(const char *link)
+{
+    size_t end = strcspn(link, "?#");
+    const char *base = link;
+    for (size_t i = 0; i < end; i++)
+        if (link[i] == '/')
+            base = link + i + 1;
+    size_t n = (size_t)(link + end - base);
+    if (n < 5 || strncasecmp(base + n - 4, ".whl", 4) != 0)
+        return NULL;
+    size_t stem = n - 4, dashes = 0, first = 0, second = 0;
+    for (size_t i = 0; i < stem; i++) {
+        if (base[i] == ' ' || base[i] == '\t')
+            return NULL;
+        if (base[i] == '-') {
+            dashes++;
+            if (dashes == 1)
+                first = i;
+            else if (dashes == 2)
+                second = i;
+        }
+    }
+    if (dashes != 4 && dashes != 5)
+        return NULL;
+    if (first == 0)
+        return NULL;
+    buf b = {0};
+    for (size_t i = 0; i < first; i++)
+        buf_putc(&b, base[i] == '_' ? '-' : base[i]);
+    buf_puts(&b, "==");
+    for (size_t i = first + 1; i < second; i++)
+        buf_putc(&b, base[i] == '_' ? '-' : base[i]);
+    return buf_detach(&b, NULL);
+}
+
+static int parse_named(const char *text, pep508_req *req, airlock_error *err)
+{
+    return pep508_parse(text, strlen(text), req, err);
+}
+
+/* Fill `rl` from a requirement line's text as parse_req_from_line() does. */
+static int classify_line(req_line *rl, airlock_error *err)
+{
+    const char *text = rl->text;
+    bool url = is_url(text);
+    const char *sep = strstr(text, url ? "; " : ";");
+    char *name;
+    if (sep) {
+        name = xstrndup(text, (size_t)(sep - text));
+        const char *m = sep + (url ? 2 : 1);
+        size_t a = 0, b = strlen(m);
+        pystrip(m, &a, &b);
+        if (a < b && marker_parse(m + a, b - a, &rl->marker, err) < 0) {
+            free(name);
+            return -1;
+        }
+    } else {
+        name = xstrdup(text);
+    }
+    size_t a = 0, b = strlen(name);
+    pystrip(name, &a, &b);
+    memmove(name, name + a, b - a);
+    name[b - a] = '\0';
+
+    char *req_text = NULL;
+    if (url) {
+        rl->form = REQ_URL;
+        rl->link = xstrdup(name);
+    } else {
+        char *p = strip_extras(name);
+        bool path = false;
+        if (looks_like_path(name) && is_dir(p)) {
+            path = true;
+        } else if (is_archive(p)) {
+            const char *at = strchr(name, '@');
+            path = true;
+            if (!is_file(p) && at) {
+                char *before = xstrndup(name, (size_t)(at - name));
+                if (!looks_like_path(before))
+                    path = false;
+                free(before);
+            }
+        }
+        free(p);
+        if (path) {
+            rl->form = REQ_PATH;
+            rl->link = xstrdup(name);
+        }
+    }
+    if (rl->link) {
+        req_text = wheel_requirement(rl->link);
+        if (!req_text)
+            req_text = egg_fragment(rl->link);
+    } else {
+        rl->form = REQ_NAMED;
+        req_text = name;
+        name = NULL;
+    }
+    free(name);
+    if (req_text) {
+        int rc = parse_named(req_text, &rl->req, err);
+        free(req_text);
+        if (rc < 0)
+            return -1;
+        rl->has_req = true;
+        if (rl->req.url && rl->form == REQ_NAMED) {
+            rl->form = REQ_URL;
+            rl->link = xstrdup(rl->req.url);
+        }
+        if (!rl->marker && rl->req.marker) {
+            rl->marker = rl->req.marker;
+            rl->req.marker = NULL;
+        }
+    }
+    return 0;
+}
+
+/* parse_editable(): a local directory or a VCS URL with #egg=. */
+static int classify_editable(req_line *rl, airlock_error *err)
+{
+    rl->form = REQ_EDITABLE;
+    char *p = strip_extras(rl->text);
+    bool local = is_dir(p) || strncasecmp(p, "file:", 5) == 0;
+    rl->link = xstrdup(rl->text);
+    char *egg = NULL;
+    if (local) {
+        if (strncasecmp(p, "file:", 5) == 0)
+            egg = egg_fragment(p);
+    } else {
+        static const char *const bare[] = {"git", "hg", "svn", "bzr", NULL};
+        bool vcs = scheme_is(rl->text, vcs_schemes) || scheme_is(rl->text, bare);
+        if (!vcs) {
+            free(p);
+            return error_set(err, "%s is not a valid editable requirement: it should be a "
+                             "path to a local project or a VCS URL", rl->text);
+        }
+        egg = egg_fragment(rl->text);
+        if (!egg) {
+            free(p);
+            return error_set(err, "could not detect requirement name for '%s', please "
+                             "specify one with #egg=your_package_name", rl->text);
+        }
+    }
+    free(p);
+    if (egg) {
+        int rc = parse_named(egg, &rl->req, err);
+        free(egg);
+        if (rc < 0)
+            return -1;
+        rl->has_req = true;
+    }
+    return 0;
+}
+
+/* ---- files and includes ---- */
+
+typedef struct open_file {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+} open_file;
+
+typedef struct reader {
+    req_lines *out;
+    diag *d;
+    airlock_error *err;
+    open_file stack[REQ_MAX_DEPTH + 1];
+    size_t depth;
+    size_t files;
+} reader;
+
+static bool is_remote(const char *s)
+{
+    static const char *const remote[] = {"http", "https", "file", NULL};
+    return scheme_is(s, remote);
+}
+
+static req_line *push_line(req_lines *l)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    req_line *r = &l->items[l->len++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void req_line_clear(req_line *r)
+{
+    free(r->file);
+    free(r->text);
+    pep508_clear(&r->req);
+    free(r->link);
+    marker_free(r->marker);
+    memset(r, 0, sizeof *r);
+}
+
+static int read_file(reader *rd, const char *path, bool constraint, const char *from,
+                     unsigned from_line);
+
+/* One logical line of `path`. Returns -1 only for fatal errors. */
+static int handle_line(reader *rd, const char *path, bool constraint, const lline *ll)
+{
+    const char *s = ll->text;
+    /* break_args_options(): args end before the first word starting '-'. */
+    size_t opt_at = strlen(s);
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '-' && (i == 0 || s[i - 1] == ' ')) {
+            opt_at = i;
+            break;
+        }
+    }
+    size_t args_len = opt_at == 0 ? 0 : (s[opt_at] ? opt_at - 1 : opt_at);
+    line_opts o = {0};
+    airlock_error e;
+    if (s[opt_at] && parse_options(s + opt_at, &o, &e) < 0) {
+        diag_warn(rd->d, path, ll->line, "invalid requirement line: %s", e.msg);
+        line_opts_clear(&o);
+        return 0;
+    }
+    if (args_len > 0 || o.editable) {
+        req_line *rl = push_line(rd->out);
+        rl->file = xstrdup(path);
+        rl->line = ll->line;
+        rl->constraint = constraint;
+        int rc;
+        if (args_len > 0) {
+            rl->text = xstrndup(s, args_len);
+            rc = classify_line(rl, &e);
+        } else {
+            rl->text = xstrdup(o.editable);
+            rc = classify_editable(rl, &e);
+        }
+        if (rc < 0) {
+            diag_warn(rd->d, path, ll->line, "invalid requirement '%s': %s", rl->text, e.msg);
+            req_line_clear(rl);
+            rd->out->len--;
+        }
+        line_opts_clear(&o);
+        return 0;
+    }
+    const char *inc = o.requirement ? o.requirement : o.constraint;
+    int rc = 0;
+    if (inc) {
+        bool nested_constraint = o.requirement == NULL;
+        if (is_remote(path) || is_remote(inc)) {
+            rc = error_set(rd->err, "%s:%u: cannot read remote requirement file '%s' "
+                           "(Airlock reads local files only)", path, ll->line, inc);
+        } else {
+            buf p = {0};
+            const char *slash = strrchr(path, '/');
+            if (inc[0] != '/' && slash) {
+                buf_append(&p, path, (size_t)(slash - path) + 1);
+            }
+            buf_puts(&p, inc);
+            rc = read_file(rd, p.data, nested_constraint, path, ll->line);
+            buf_free(&p);
+        }
+    }
+    line_opts_clear(&o);
+    return rc;
+}
+
+static int read_file(reader *rd, const char *path, bool constraint, const char *from,
+                     unsigned from_line)
+{
+    airlock_error e;
+    char *data = NULL;
+    size_t len = 0;
+    struct stat st;
+    if (rd->depth > REQ_MAX_DEPTH)
+        return error_set(rd->err, "%s:%u: requirement files nested deeper than %d", from,
+                         from_line, REQ_MAX_DEPTH);
+    if (++rd->files > REQ_MAX_FILES)
+        return error_set(rd->err, "%s:%u: more than %d requirement file reads", from,
+                         from_line, REQ_MAX_FILES);
+    if (stat(path, &st) < 0) {
+        error_errno(&e, errno, "%s", path);
+        goto unreadable;
+    }
+    if (file_read_all(path, REQ_MAX_FILE_SIZE, &data, &len, &e) < 0)
+        goto unreadable;
+    for (size_t i = 0; i < rd->depth; i++) {
+        if (rd->stack[i].dev == st.st_dev && rd->stack[i].ino == st.st_ino) {
+            buf cyc = {0};
+            for (size_t j = i; j < rd->depth; j++)
+                buf_printf(&cyc, "%s -> ", rd->stack[j].path);
+            buf_puts(&cyc, path);
+            error_set(rd->err, "%s:%u: requirement files include each other: %s", from,
+                      from_line, cyc.data);
+            buf_free(&cyc);
+            free(data);
+            return -1;
+        }
+    }
+    if (decode(path, &data, &len, &e) < 0) {
+        free(data);
+        goto unreadable;
+    }
+    llines lines = {0};
+    logical_lines(data, len, &lines);
+    free(data);
+    rd->stack[rd->depth].dev = st.st_dev;
+    rd->stack[rd->depth].ino = st.st_ino;
+    rd->stack[rd->depth].path = path;
+    rd->depth++;
+    int rc = 0;
+    for (size_t i = 0; i < lines.len && rc == 0; i++)
+        rc = handle_line(rd, path, constraint, &lines.items[i]);
+    rd->depth--;
+    llines_free(&lines);
+    return rc;
+unreadable:
+    if (from)
+        return error_set(rd->err, "%s:%u: cannot read included requirement file: %s", from,
+                         from_line, e.msg);
+    return error_set(rd->err, "cannot read requirement file: %s", e.msg);
+}
+
+/* ---- public calls ---- */
+
+void req_lines_free(req_lines *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        req_line_clear(&l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
+                       airlock_error *err)
+{
+    reader rd;
+    memset(&rd, 0, sizeof rd);
+    rd.out = out;
+    rd.d = d;
+    rd.err = err;
+    if (is_remote(path))
+        return error_set(err, "cannot read remote requirement file '%s' "
+                         "(Airlock reads local files only)", path);
+    return read_file(&rd, path, constraint, NULL, 0);
+}
+
+/* 1, 0, or 1 with a warning when the marker cannot be evaluated. */
+static int markers_apply(const req_line *rl, const marker_env *env, diag *d)
+{
+    if (!rl->marker)
+        return 1;
+    airlock_error e;
+    int v = marker_evaluate(rl->marker, env, &e);
+    if (v < 0) {
+        diag_warn(d, rl->file, rl->line, "cannot evaluate markers (%s); checking the "
+                  "requirement anyway", e.msg);
+        return 1;
+    }
+    return v;
+}
+
+static char *marker_text(const marker *m)
+{
+    buf b = {0};
+    marker_format(m, &b);
+    return buf_detach(&b, NULL);
+}
+
+static char *spec_text(const specset *s)
+{
+    size_t n = specset_format(s, NULL, 0);
+    char *t = xmalloc(n + 1);
+    specset_format(s, t, n + 1);
+    return t;
+}
+
+/* The exact version a requirement pins, if any, as an owned string. */
+static const char *exact_pin(const req_line *rl)
+{
+    if (!rl->has_req || rl->form != REQ_NAMED)
+        return NULL;
+    return specset_exact_pin(rl->req.spec);
+}
+
+/* A constraint that pins `normalized` for this environment, or NULL. */
+static const req_line *find_constraint(const req_lines *lines, const char *normalized,
+                                       const marker_env *env, diag *d)
+{
+    for (size_t i = 0; i < lines->len; i++) {
+        const req_line *c = &lines->items[i];
+        if (!c->constraint || !exact_pin(c))
+            continue;
+        char *n = normalize_name(c->req.name);
+        bool same = strcmp(n, normalized) == 0;
+        free(n);
+        if (same && markers_apply(c, env, d) == 1)
+            return c;
+    }
+    return NULL;
+}
+
+static void set_version(dependency *dep, const char *pin, const char *why_prefix)
+{
+    airlock_error e;
+    if (version_parse(&dep->version, pin, strlen(pin), &e) == 0) {
+        dep->has_version = true;
+        dep->version_text = xstrdup(pin);
+        return;
+    }
+    buf b = {0};
+    buf_printf(&b, "%spinned to '%s', which is not a PEP 440 version", why_prefix, pin);
+    dep->skip_reason = buf_detach(&b, NULL);
+}
+
+int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list *out,
+                         diag *d, airlock_error *err)
+{
+    (void)err;
+    for (size_t i = 0; i < lines->len; i++) {
+        const req_line *rl = &lines->items[i];
+        if (rl->constraint)
+            continue;
+        dependency *dep = dep_list_add(out);
+        dep->kind = DEP_REQUIREMENT;
+        dep->source_file = xstrdup(rl->file);
+        dep->source_line = rl->line;
+        dep->editable = rl->form == REQ_EDITABLE;
+        if (rl->has_req) {
+            dep->name = xstrdup(rl->req.name);
+            dep->normalized = normalize_name(rl->req.name);
+        } else {
+            dep->name = xstrdup(rl->text);
+        }
+        if (rl->link && rl->form != REQ_URL)
+            dep->location = xstrdup(rl->link);
+        buf why = {0};
+        if (markers_apply(rl, env, d) == 0) {
+            char *m = marker_text(rl->marker);
+            buf_printf(&why, "markers do not apply: %s", m);
+            free(m);
+        } else if (rl->form == REQ_EDITABLE) {
+            buf_puts(&why, "editable requirement");
+        } else if (rl->form == REQ_URL) {
+            buf_puts(&why, "URL requirement");
+        } else if (rl->form == REQ_PATH) {
+            buf_puts(&why, "local path requirement");
+        } else {
+            const char *pin = exact_pin(rl);
+            if (pin) {
+                set_version(dep, pin, "");
+            } else {
+                const req_line *c = find_constraint(lines, dep->normalized, env, d);
+                char *spec = spec_text(rl->req.spec);
+                if (c) {
+                    const char *cpin = exact_pin(c);
+                    version v;
+                    airlock_error e;
+                    bool ok = version_parse(&v, cpin, strlen(cpin), &e) == 0;
+                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE))
+                        buf_printf(&why, "constraint ==%s (%s:%u) conflicts with %s", cpin,
+                                   c->file, c->line, spec);
+                    else
+                        set_version(dep, cpin, "constraint ");
+                    if (ok)
+                        version_clear(&v);
+                } else if (spec[0]) {
+                    buf_printf(&why, "not pinned to an exact version (%s)", spec);
+                } else {
+                    buf_puts(&why, "not pinned to an exact version");
+                }
+                free(spec);
+            }
+        }
+        if (why.len)
+            dep->skip_reason = buf_detach(&why, NULL);
+        buf_free(&why);
+    }
+    return 0;
+}
+
+int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
+                      airlock_error *err)
+{
+    req_lines lines = {0};
+    int rc = requirements_parse(path, false, &lines, d, err);
+    if (rc == 0)
+        rc = requirements_resolve(&lines, env, out, d, err);
+    req_lines_free(&lines);
+    return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * requirements.h - pip requirement files (`-r FILE`), read as pip 23.0 reads
+ * them (pip/_internal/req/req_file.py and req/constructors.py).
+ *
+ * Reading is two steps. requirements_parse() turns a file and everything it
+ * includes (-r/-c, relative to the including file) into `req_line`s, one per
+ * requirement line in pip's order, each with pip's view of it (name,
+ * specifiers, URL or path, markers, editable, constraint). Broken lines are
+ * warnings through `diag` naming the file and line, and are left out.
+ * requirements_resolve() turns those into `dependency` values for a target
+ * environment: exact pins are checked, everything else is kept with a skip
+ * reason, and constraints supply versions. requirements_read() does both.
+ *
+ * Fatal (-1): an unreadable top-level file, an unreadable or remote included
+ * file (named with the including file and line), an include cycle (named),
+ * includes nested deeper than REQ_MAX_DEPTH or more than REQ_MAX_FILES file
+ * reads, a file that is not valid UTF-8 (pip fails on it too).
+ */
+#ifndef AIRLOCK_REQUIREMENTS_H
+#define AIRLOCK_REQUIREMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/error.h"
+#include "scanner/inventory.h"
+#include "scanner/markers.h"
+#include "scanner/pep508.h"
+
+#define REQ_MAX_FILE_SIZE (16u << 20) /* bytes per requirement file */
+#define REQ_MAX_DEPTH 32              /* -r/-c nesting */
+#define REQ_MAX_FILES 1024            /* file reads per top-level file */
+#define REQ_MAX_LINE (1u << 20)       /* logical line after ${VAR} expansion */
+
+typedef enum req_form {
+    REQ_NAMED,    /* a PEP 508 requirement without URL: "name[x]>=1; marker" */
+    REQ_URL,      /* "name @ url", or a URL line (http, file, VCS, ...) */
+    REQ_PATH,     /* a local directory or archive path */
+    REQ_EDITABLE  /* -e path-or-VCS-URL */
+} req_form;
+
+typedef struct req_line {
+    char *file;        /* the file as pip names it (includes joined to the
+                          including file's directory) */
+    unsigned line;     /* 1-based physical line where the logical line starts */
+    char *text;        /* the requirement text (options removed), or -e's value */
+    bool constraint;   /* read through -c */
+    req_form form;
+    bool has_req;      /* `req` is set: the name (and specifiers) pip knows */
+    pep508_req req;    /* for URL/path lines: from #egg= or a wheel file name */
+    char *link;        /* URL or path for REQ_URL/REQ_PATH/REQ_EDITABLE, else NULL */
+    marker *marker;    /* the line's marker (pip splits it off), or NULL */
+} req_line;
+
+typedef struct req_lines {
+    req_line *items;
+    size_t len;
+    size_t cap;
+} req_lines;
+
+/* Read `path` (a requirements file, or a constraints file if `constraint`)
+ * and its includes, appending to `out`. ${VAR} is expanded from the process
+ * environment as pip does. Returns 0 (warnings, if any, went to `d`) or -1
+ * with a message; `out` keeps what was read either way (free it). */
+int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
+                       airlock_error *err);
+
+void req_lines_free(req_lines *l);
+
+/* Append one DEP_REQUIREMENT dependency per non-constraint line of `lines`
+ * to `out`, evaluating markers for `env`. A marker that cannot be evaluated
+ * (e.g. platform_release of a --platform target) is a warning and the
+ * requirement is treated as applying (fail closed: it is checked). Skip
+ * reasons are listed in docs/requirements.md. Returns 0. */
+int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list *out,
+                         diag *d, airlock_error *err);
+
+/* requirements_parse() + requirements_resolve(). Returns -1 only for the
+ * fatal errors listed above (nothing is appended to `out` then). */
+int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
+                      airlock_error *err);
+
+#endif
