@@ -440,7 +440,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     char *root = xstrndup(path, n);
     pathlist files = {0};
     int rc = walk(r, root, "", 0, &files, err);
-    if (rc == 0)
+    if (rc == 0 && files.n > 1)
         qsort(files.v, files.n, sizeof *files.v, str_cmp);
 
     crypto_hash_sha256_state listing;
