@@ -1,0 +1,299 @@
+/* Tests for the sarif, cyclonedx, markdown and html renderers and the
+ * helpers they share: hostile strings, invalid UTF-8, absent fields, write
+ * errors, and the deterministic CycloneDX serial number. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "scanner/report.h"
+#include "scanner/report_util.h"
+#include "scanner/results.h"
+
+static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,
+                                     REPORT_HTML};
+#define N_MINE (sizeof mine / sizeof mine[0])
+
+/* A report with one dependency and one finding whose strings are `s`, and a
+ * skipped dependency whose reason is `s`. NULL leaves optional fields out. */
+static void build(scan_report *r, const char *s, bool ignored)
+{
+    memset(r, 0, sizeof *r);
+    r->airlock_version = xstrdup("0.1.0");
+    r->scan_time = 1700000000;
+    r->hostname = s ? xstrdup(s) : NULL;
+    dependency *d = dep_list_add(&r->deps);
+    d->kind = DEP_REQUIREMENT;
+    d->name = xstrdup(s ? s : "pkg");
+    d->version_text = xstrdup("1.0");
+    d->source_file = s ? xstrdup(s) : NULL;
+    d->source_line = 3;
+    dependency *k = dep_list_add(&r->deps);
+    k->name = xstrdup("skipped-one");
+    k->skip_reason = xstrdup(s ? s : "no version");
+    r->findings = xcalloc(2, sizeof *r->findings);
+    r->findings[0].len = 1;
+    r->findings[0].items = xcalloc(1, sizeof(finding));
+    finding *f = &r->findings[0].items[0];
+    f->id = xstrdup("PYSEC-0000-1");
+    f->summary = s ? xstrdup(s) : NULL;
+    f->details = s ? xstrdup(s) : NULL;
+    f->level = SEVERITY_UNKNOWN;
+    f->score = -1;
+    if (s != NULL) {
+        f->n_aliases = 1;
+        f->aliases = xcalloc(1, sizeof *f->aliases);
+        f->aliases[0] = xstrdup(s);
+        f->n_fix_versions = 1;
+        f->fix_versions = xcalloc(1, sizeof *f->fix_versions);
+        f->fix_versions[0] = xstrdup(s);
+        f->n_references = 1;
+        f->references = xcalloc(1, sizeof *f->references);
+        f->references[0].type = xstrdup("WEB");
+        f->references[0].url = xstrdup(s);
+    }
+    f->ignored = ignored;
+    f->ignore_reason = ignored && s ? xstrdup(s) : NULL;
+}
+
+static char *render(report_format fmt, const scan_report *r)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&data, &len);
+    assert_non_null(mem);
+    airlock_error err = {{0}};
+    report_style style = {false};
+    assert_int_equal(report_write(fmt, r, &style, mem, &err), 0);
+    assert_int_equal(fclose(mem), 0);
+    assert_int_equal(strlen(data), len); /* no NUL bytes in any report */
+    return data;
+}
+
+static bool valid_utf8(const char *s)
+{
+    buf b = {0};
+    report_utf8_append(&b, s);
+    bool same = b.len == strlen(s) && memcmp(b.data, s, b.len) == 0;
+    buf_free(&b);
+    return same;
+}
+
+/* Does `needle` occur in `s` without a backslash before it? */
+static bool has_unescaped(const char *s, const char *needle)
+{
+    for (const char *p = strstr(s, needle); p != NULL; p = strstr(p + 1, needle))
+        if (p == s || p[-1] != '\\')
+            return true;
+    return false;
+}
+
+/* Unescaped pipes in a Markdown table row. */
+static size_t count_cells(const char *line)
+{
+    size_t n = 0;
+    for (const char *p = line; *p; p++) {
+        if (*p == '\\' && p[1] != '\0')
+            p++;
+        else if (*p == '|')
+            n++;
+    }
+    return n;
+}
+
+static void test_hostile_strings(void **state)
+{
+    (void)state;
+    const char *hostile = "<script>alert(\"x\")</script>' | `a` *b* [c](d) \\ \r\n\x01 "
+                          "\xff\xfe bad \xc0\xaf overlong \xed\xa0\x80 surrogate";
+    for (int ig = 0; ig < 2; ig++) {
+        scan_report r;
+        build(&r, hostile, ig == 1);
+        for (size_t i = 0; i < N_MINE; i++) {
+            char *out = render(mine[i], &r);
+            assert_true(valid_utf8(out));
+            if (mine[i] == REPORT_SARIF || mine[i] == REPORT_CYCLONEDX) {
+                cJSON *doc = cJSON_Parse(out);
+                assert_non_null(doc);
+                cJSON_Delete(doc);
+            }
+            if (mine[i] == REPORT_HTML) {
+                assert_null(strstr(out, "<script"));
+                assert_null(strstr(out, "\x01"));
+                assert_non_null(strstr(out, "&lt;script&gt;alert(&quot;x&quot;)"));
+            }
+            if (mine[i] == REPORT_MARKDOWN) {
+                assert_false(has_unescaped(out, "<script"));
+                assert_non_null(strstr(out, "\\<script\\>"));
+                /* Every table row has as many cells as the row before it. */
+                size_t prev = 0;
+                for (char *line = out; line != NULL && *line;) {
+                    char *nl = strchr(line, '\n');
+                    if (nl != NULL)
+                        *nl = '\0';
+                    assert_null(strchr(line, '\r'));
+                    size_t cells = line[0] == '|' ? count_cells(line) : 0;
+                    if (cells > 0 && prev > 0)
+                        assert_int_equal(cells, prev);
+                    prev = cells;
+                    line = nl ? nl + 1 : NULL;
+                }
+            }
+            free(out);
+        }
+        scan_report_free(&r);
+    }
+}
+
+static void test_absent_fields(void **state)
+{
+    (void)state;
+    scan_report r;
+    build(&r, NULL, true);
+    for (size_t i = 0; i < N_MINE; i++) {
+        char *out = render(mine[i], &r);
+        assert_non_null(strstr(out, "PYSEC-0000-1"));
+        free(out);
+    }
+    scan_report_free(&r);
+
+    /* No findings array at all, no dependencies. */
+    scan_report empty;
+    memset(&empty, 0, sizeof empty);
+    for (size_t i = 0; i < N_MINE; i++)
+        free(render(mine[i], &empty));
+}
+
+static void test_write_error(void **state)
+{
+    (void)state;
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        skip();
+    setvbuf(full, NULL, _IONBF, 0);
+    scan_report r;
+    build(&r, "x", false);
+    for (size_t i = 0; i < N_MINE; i++) {
+        airlock_error err = {{0}};
+        report_style style = {false};
+        assert_int_equal(report_write(mine[i], &r, &style, full, &err), -1);
+        assert_true(err.msg[0] != '\0');
+        clearerr(full);
+    }
+    fclose(full);
+    scan_report_free(&r);
+}
+
+static const char *serial_of(const char *bom, char out[64])
+{
+    cJSON *doc = cJSON_Parse(bom);
+    assert_non_null(doc);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(doc, "serialNumber");
+    assert_true(cJSON_IsString(s));
+    snprintf(out, 64, "%s", s->valuestring);
+    cJSON_Delete(doc);
+    return out;
+}
+
+static void test_cyclonedx_serial(void **state)
+{
+    (void)state;
+    scan_report r;
+    build(&r, "a", false);
+    char *one = render(REPORT_CYCLONEDX, &r);
+    r.scan_time += 3600; /* only the timestamp may change */
+    char *two = render(REPORT_CYCLONEDX, &r);
+    char s1[64], s2[64], s3[64];
+    assert_string_equal(serial_of(one, s1), serial_of(two, s2));
+    /* urn:uuid:xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx */
+    assert_int_equal(strlen(s1), 45);
+    assert_true(strncmp(s1, "urn:uuid:", 9) == 0);
+    assert_int_equal(s1[23], '8');
+    assert_non_null(strchr("89ab", s1[28]));
+    assert_true(strcmp(one, two) != 0);
+    free(r.findings[0].items[0].summary);
+    r.findings[0].items[0].summary = xstrdup("b");
+    char *three = render(REPORT_CYCLONEDX, &r);
+    assert_true(strcmp(serial_of(three, s3), s1) != 0);
+    free(one);
+    free(two);
+    free(three);
+    scan_report_free(&r);
+}
+
+static void test_purl_and_uri(void **state)
+{
+    (void)state;
+    dependency d = {0};
+    d.name = "Zope.Interface_X";
+    d.version_text = "1.0+local.1";
+    char *p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
+    free(p);
+    d.normalized = "zope-interface-x";
+    d.skip_reason = "unpinned";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope-interface-x");
+    free(p);
+    char *u = report_file_uri("/srv/my app/req#1.txt");
+    assert_string_equal(u, "file:///srv/my%20app/req%231.txt");
+    free(u);
+    u = report_file_uri("sub/r\xc3\xa9q.txt");
+    assert_string_equal(u, "sub/r%C3%A9q.txt");
+    free(u);
+}
+
+static void test_utf8_clean(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"\xf0\x9f\x94\x92 lock", "\xf0\x9f\x94\x92 lock"},
+        {"\xff", "\xef\xbf\xbd"},
+        {"\xc3", "\xef\xbf\xbd"},                 /* truncated at the end */
+        {"\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd"},  /* truncated 3-byte */
+        {"\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd"},  /* overlong NUL */
+        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+        {"\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf b = {0};
+        report_utf8_append(&b, cases[i].in);
+        assert_string_equal(b.data, cases[i].out);
+        buf_free(&b);
+    }
+}
+
+static void test_time(void **state)
+{
+    (void)state;
+    char t[32];
+    report_time_rfc3339(0, t);
+    assert_string_equal(t, "1970-01-01T00:00:00Z");
+    report_time_rfc3339(1763900000, t);
+    assert_string_equal(t, "2025-11-23T12:13:20Z");
+    report_time_rfc3339(INT64_MAX, t); /* out of range: the epoch, not garbage */
+    assert_string_equal(t, "1970-01-01T00:00:00Z");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hostile_strings),  cmocka_unit_test(test_absent_fields),
+        cmocka_unit_test(test_write_error),      cmocka_unit_test(test_cyclonedx_serial),
+        cmocka_unit_test(test_purl_and_uri),     cmocka_unit_test(test_utf8_clean),
+        cmocka_unit_test(test_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
