@@ -7,6 +7,7 @@
  */
 #include "scanner/report.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -38,6 +39,17 @@ static void md(buf *b, const char *s)
         }
     }
     buf_free(&clean);
+}
+
+/* Link only plain https URLs that cannot break out of "(...)". */
+static bool safe_link(const char *url)
+{
+    if (strncmp(url, "https://", 8) != 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)url; *p != '\0'; p++)
+        if (*p <= ' ' || *p >= 0x7F || strchr("<>()[]\\|\"'`", *p) != NULL)
+            return false;
+    return true;
 }
 
 static void md_list(buf *b, char *const *items, size_t n)
@@ -106,8 +118,7 @@ static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
                 md(b, d->version_text);
                 buf_puts(b, " | ");
                 const char *url = report_primary_url(f);
-                if (url != NULL && strncmp(url, "https://", 8) == 0 &&
-                    strpbrk(url, " <>()\\[]|\"'`\n\r\t") == NULL) {
+                if (url != NULL && safe_link(url)) {
                     buf_putc(b, '[');
                     md(b, f->id);
                     buf_printf(b, "](%s)", url);
