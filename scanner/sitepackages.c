@@ -277,7 +277,7 @@ static char *editable_location(site_scanner *s, int dirfd, const char *child, co
 
 /* One *.dist-info / *.egg-info / EGG-INFO child of the entry `dir`. */
 static void scan_dist(site_scanner *s, int dirfd, const char *dir, const char *child,
-                      bool is_dist_info, const char *editable_at)
+                      bool probe_editable, const char *editable_at)
 {
     static const char *const candidates[] = {"METADATA", "PKG-INFO", ""};
     char *shown_dist = join(dir, child);
@@ -306,7 +306,7 @@ static void scan_dist(site_scanner *s, int dirfd, const char *dir, const char *c
         } else {
             char *loc = NULL;
             bool editable = editable_at != NULL;
-            if (!editable && is_dist_info) {
+            if (!editable && probe_editable) {
                 loc = editable_location(s, dirfd, child, shown_dist);
                 editable = loc != NULL;
             }
@@ -487,6 +487,12 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
 
     child *kids = NULL;
     size_t nkids = 0, capkids = 0;
+    /* Every editable install works through a .pth file in the directory
+     * (setuptools' __editable__.*.pth, hatchling's _NAME.pth, flit's,
+     * poetry's...): without one there is no direct_url.json worth opening,
+     * and a pip-managed tree of thousands of wheels is spared as many
+     * failed opens. */
+    bool has_pth = false;
     struct dirent *de;
     errno = 0;
     while ((de = readdir(dp)) != NULL) {
@@ -494,6 +500,8 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
         size_t n = strlen(nm);
         int kind = -1;
         bool di = false;
+        if (!has_pth && ends_with_ci(nm, n, ".pth"))
+            has_pth = true;
         if (ends_with_ci(nm, n, ".dist-info")) {
             kind = K_DIST;
             di = true;
@@ -526,7 +534,7 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
     for (size_t i = 0; i < nkids; i++) {
         const child *k = &kids[i];
         if (k->kind == K_DIST) {
-            scan_dist(s, dirfd, dir, k->name, k->dist_info, editable_at);
+            scan_dist(s, dirfd, dir, k->name, k->dist_info && has_pth, editable_at);
         } else if (k->kind == K_EGG_DIR) {
             char *sub = join(dir, k->name);
             airlock_error serr = {{0}};

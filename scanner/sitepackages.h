@@ -13,7 +13,9 @@
  * their name and version from the file name, and "*.egg-link" files
  * (setuptools develop installs) have their target scanned as an editable
  * source. A ".dist-info" with direct_url.json saying dir_info.editable is
- * marked editable at the URL's directory. See docs/inventory.md.
+ * marked editable at the URL's directory (looked for only when the
+ * directory holds a *.pth file, through which every editable install
+ * works). See docs/inventory.md.
  *
  * Every bad item is a warning through `diag` naming the file; the scan goes
  * on. Nothing is executed.

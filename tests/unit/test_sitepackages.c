@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -247,6 +248,55 @@ static void test_editables(void **state)
     assert_true(warned("gone.egg-link:1:", "/nonexistent/airlock/gone"));
 }
 
+static void write_at(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* direct_url.json is only looked at when a .pth file could make the
+ * editable install importable. */
+static void test_editable_needs_pth(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/airlock-sp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/ed-1.0.dist-info", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_at(dir, "ed-1.0.dist-info/METADATA", "Name: ed\nVersion: 1.0\n");
+    write_at(dir, "ed-1.0.dist-info/direct_url.json",
+             "{\"url\": \"file:///src/ed\", \"dir_info\": {\"editable\": true}}");
+    dep_list l = {0};
+    airlock_error err = {{0}};
+    assert_int_equal(sitepackages_scan(dir, &l, NULL, &err), 0);
+    assert_int_equal(l.len, 1);
+    assert_false(l.items[0].editable);
+    dep_list_free(&l);
+    write_at(dir, "_ed.pth", "/src/ed\n");
+    assert_int_equal(sitepackages_scan(dir, &l, NULL, &err), 0);
+    assert_true(l.items[0].editable);
+    assert_string_equal(l.items[0].location, "/src/ed");
+    dep_list_free(&l);
+    /* A broken direct_url.json is a warning, not a failure. */
+    write_at(dir, "ed-1.0.dist-info/direct_url.json", "{\"url\": ");
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    assert_int_equal(sitepackages_scan(dir, &l, &d, &err), 0);
+    assert_int_equal(l.len, 1);
+    assert_false(l.items[0].editable);
+    assert_non_null(strstr(w.text.data, "direct_url.json"));
+    dep_list_free(&l);
+    buf_free(&w.text);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_deterministic_and_counted(void **state)
 {
     (void)state;
@@ -306,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_eggs),
         cmocka_unit_test(test_editables),
+        cmocka_unit_test(test_editable_needs_pth),
         cmocka_unit_test(test_deterministic_and_counted),
         cmocka_unit_test(test_scanner_reuse_and_errors),
     };
