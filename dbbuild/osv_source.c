@@ -535,12 +535,9 @@ static int read_entry(struct archive *a, size_t max, buf *out, airlock_error *er
         buf_reserve(out, CHUNK);
         la_ssize_t n = archive_read_data(a, too_big ? out->data : out->data + out->len,
                                          too_big ? CHUNK : out->cap - out->len - 1);
-        if (n < 0) {
-            if (n == ARCHIVE_WARN)
-                continue;
+        if (n < 0) /* even ARCHIVE_WARN: the data read may be incomplete */
             return error_set(err, "%s", archive_error_string(a) ? archive_error_string(a)
                                                                  : "cannot read entry");
-        }
         if (n == 0)
             break;
         if (too_big)
