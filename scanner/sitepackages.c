@@ -398,7 +398,7 @@ static void scan_egg_link(site_scanner *s, int dirfd, const char *dir, const cha
     if (sr < 0) {
         /* The project is installed but its metadata is elsewhere: keep it
          * visible, unchecked, under the egg-link's name. */
-        diag_warn(s->d, shown, 1, "editable source '%s' not found: %s", target, serr.msg);
+        diag_warn(s->d, shown, 1, "editable source not found: %s", serr.msg);
         size_t nl = strlen(child) - 9; /* ".egg-link" */
         dependency *d = dep_list_add(s->out);
         d->kind = DEP_INSTALLED;
