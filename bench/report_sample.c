@@ -7,7 +7,7 @@
  *       ignores, hostile strings), "ignored" (only ignored findings),
  *       "skipped" (only skipped requirements) and "clean" (no findings).
  *   report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG]
- *                 [REQUIREMENTS...]
+ *                 [--snapshot-pub PUB] [--status TEXT] [REQUIREMENTS...]
  *       writes an evidence bundle of the "full" case.
  *   report_sample --bench
  *       renders a large report in every format and prints each renderer's
@@ -311,37 +311,49 @@ static int bench(void)
     }
     printf("report_sample --bench: %d dependencies, %d findings\n", DEPS, DEPS / 3);
     int rc = 0;
+    FILE *null = fopen("/dev/null", "w");
+    if (null == NULL)
+        return 1;
     for (size_t k = 0; k < N_FORMATS; k++) {
+        report_style style = {false};
+        airlock_error err = {{0}};
+        /* The rendered bytes, for the floor. */
         char *data = NULL;
         size_t len = 0;
         FILE *mem = open_memstream(&data, &len);
         if (mem == NULL)
             return 1;
-        airlock_error err = {{0}};
-        report_style style = {false};
-        double t0 = now();
         int w = report_write(all_formats[k], &r, &style, mem, &err);
         fclose(mem);
-        double t_render = now() - t0;
-        /* Floor: writing the same bytes to a stream. */
-        char *copy = NULL;
-        size_t copy_len = 0;
-        mem = open_memstream(&copy, &copy_len);
-        t0 = now();
-        fwrite(data, 1, len, mem);
-        fclose(mem);
-        double t_floor = now() - t0;
         if (w != 0) {
             printf("%-10s failed: %s\n", report_format_name(all_formats[k]), err.msg);
+            free(data);
             rc = 1;
-        } else {
-            printf("%-10s %8zu bytes  %8.2f ms  floor %6.3f ms  ratio %7.1f\n",
-                   report_format_name(all_formats[k]), len, t_render * 1e3, t_floor * 1e3,
-                   t_render / (t_floor > 1e-9 ? t_floor : 1e-9));
+            continue;
         }
+        /* Best of five for both, both into /dev/null: the floor writes the
+         * same bytes in 4 KiB pieces, so the ratio is the cost of building
+         * the text. */
+        double t_render = 1e9, t_floor = 1e9;
+        for (int rep = 0; rep < 5; rep++) {
+            double t0 = now();
+            report_write(all_formats[k], &r, &style, null, &err);
+            fflush(null);
+            double t = now() - t0;
+            t_render = t < t_render ? t : t_render;
+            t0 = now();
+            for (size_t off = 0; off < len; off += 4096)
+                fwrite(data + off, 1, len - off < 4096 ? len - off : 4096, null);
+            fflush(null);
+            t = now() - t0;
+            t_floor = t < t_floor ? t : t_floor;
+        }
+        printf("%-10s %8zu bytes  %8.2f ms  floor %6.3f ms  ratio %7.1f\n",
+               report_format_name(all_formats[k]), len, t_render * 1e3, t_floor * 1e3,
+               t_render / (t_floor > 1e-9 ? t_floor : 1e-9));
         free(data);
-        free(copy);
     }
+    fclose(null);
     scan_report_free(&r);
     return rc;
 }
@@ -350,7 +362,7 @@ static int usage(void)
 {
     fputs("usage: report_sample OUTDIR\n"
           "       report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG] "
-          "[REQUIREMENTS...]\n"
+          "[--snapshot-pub PUB] [--status TEXT] [REQUIREMENTS...]\n"
           "       report_sample --bench\n",
           stderr);
     return 2;
@@ -369,6 +381,10 @@ int main(int argc, char **argv)
                 opt.sign_key_path = argv[i + 1];
             else if (strcmp(argv[i], "--snapshot-sig") == 0)
                 opt.snapshot_sig_path = argv[i + 1];
+            else if (strcmp(argv[i], "--snapshot-pub") == 0)
+                opt.snapshot_pubkey_path = argv[i + 1];
+            else if (strcmp(argv[i], "--status") == 0)
+                opt.snapshot_status = argv[i + 1];
             else
                 break;
         }

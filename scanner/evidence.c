@@ -110,7 +110,7 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
     return 0;
 }
 
-static char *status_text(const scan_report *r, const char *sig_path)
+static char *status_text(const scan_report *r, const char *sig_path, const char *extra)
 {
     buf b = {0};
     char t[32];
@@ -146,6 +146,12 @@ static char *status_text(const scan_report *r, const char *sig_path)
         buf_printf(&b, " kept %llu skipped %llu withdrawn %llu merged %llu\n",
                    (unsigned long long)s->kept, (unsigned long long)s->skipped,
                    (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
+    }
+    if (extra != NULL) {
+        buf_puts(&b, "\n");
+        report_utf8_append(&b, extra);
+        if (b.len > 0 && b.data[b.len - 1] != '\n')
+            buf_putc(&b, '\n');
     }
     return buf_detach(&b, NULL);
 }
@@ -212,7 +218,14 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
             return error_prefix(err, "evidence: snapshot signature");
         entries_add(e, xstrdup("snapshot/snapshot.minisig"), data, len);
     }
-    char *status = status_text(r, opt->snapshot_sig_path);
+    if (opt->snapshot_pubkey_path != NULL) {
+        char *data = NULL;
+        size_t len = 0;
+        if (file_read_all(opt->snapshot_pubkey_path, MINISIGN_FILE_MAX, &data, &len, err) != 0)
+            return error_prefix(err, "evidence: snapshot signer key");
+        entries_add(e, xstrdup("snapshot/signer.pub"), data, len);
+    }
+    char *status = status_text(r, opt->snapshot_sig_path, opt->snapshot_status);
     entries_add(e, xstrdup("snapshot/status.txt"), status, strlen(status));
     qsort(e->items, e->len, sizeof *e->items, by_path);
     *manifest = manifest_text(e);

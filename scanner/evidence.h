@@ -10,7 +10,10 @@
  *                          (N from 1; NAME is the file's base name with any
  *                          byte outside [A-Za-z0-9._-] replaced by '_')
  *   snapshot/snapshot.minisig   a copy of the installed snapshot's signature
- *   snapshot/status.txt    the database's provenance as the report states it
+ *                          (DBDIR/current/snapshot.minisig), when given
+ *   snapshot/signer.pub    a copy of the key that verified it, when given
+ *   snapshot/status.txt    the database's provenance as the report states it,
+ *                          then the caller's status text, if any
  *   MANIFEST               "SHA256  PATH" for every file above, sorted by
  *                          path, in `sha256sum` format: `sha256sum -c MANIFEST`
  *                          run inside the bundle checks it
@@ -42,6 +45,13 @@ typedef struct evidence_options {
     /* The installed snapshot's .minisig file; NULL to leave it out (then
      * status.txt says so). */
     const char *snapshot_sig_path;
+    /* The public key that verified the snapshot (DBDIR/current/signer.pub);
+     * NULL to leave it out. An auditor should check against their own copy
+     * of the publisher's key; this one records which key was used. */
+    const char *snapshot_pubkey_path;
+    /* Extra lines for status.txt (e.g. what `airlock db verify` reported);
+     * NULL for none. Keep it free of times if the bundle must reproduce. */
+    const char *snapshot_status;
     /* A minisign secret key to sign MANIFEST with; NULL for no signature. */
     const char *sign_key_path;
     /* The key's password; NULL for an unencrypted key (minisign -G -W). */

@@ -330,8 +330,9 @@ static void database(buf *b, const scan_report *r)
                   "<dt>Age at scan time</dt><dd>",
                (unsigned long long)r->db.sequence, t);
     if (age >= 0)
-        buf_printf(b, "%lld days %lld hours", (long long)(age / 86400),
-                   (long long)(age % 86400 / 3600));
+        buf_printf(b, "%lld day%s %lld hour%s", (long long)(age / 86400),
+                   age / 86400 == 1 ? "" : "s", (long long)(age % 86400 / 3600),
+                   age % 86400 / 3600 == 1 ? "" : "s");
     else
         buf_puts(b, "built after the scan time (clock skew?)");
     buf_puts(b, "</dd><dt>Signer key id</dt><dd><code>");

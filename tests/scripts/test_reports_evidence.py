@@ -52,7 +52,7 @@ def main():
         reqs[1].write_bytes(b"urllib3==1.24.1\n# \xff not utf-8\n")
         reqs[2].write_bytes(b"")
         args = ["--sign-key", t / "key.sec", "--snapshot-sig", t / "snapshot.db.zst.minisig",
-                *reqs]
+                "--snapshot-pub", t / "key.pub", "--status", "verified: ok", *reqs]
 
         b1, b2 = t / "bundle1", t / "bundle2"
         r = run(sample, "--evidence", b1, *args)
@@ -65,7 +65,8 @@ def main():
         expected = {"report.txt", "report.json", "report.sarif", "report.cdx.json",
                     "report.md", "report.html", "inputs/1-requirements.txt",
                     "inputs/2-requirements.txt", "inputs/3-odd_name_with__hell.txt",
-                    "snapshot/snapshot.minisig", "snapshot/status.txt", "MANIFEST",
+                    "snapshot/snapshot.minisig", "snapshot/signer.pub", "snapshot/status.txt",
+                    "MANIFEST",
                     "MANIFEST.minisig"}
         check(set(files) == expected, f"bundle files: {sorted(files)}")
         for i, req in enumerate(reqs):
@@ -74,6 +75,10 @@ def main():
                   f"input {req} was not copied byte for byte")
         check(files.get("snapshot/snapshot.minisig") ==
               (t / "snapshot.db.zst.minisig").read_bytes(), "snapshot signature not copied")
+        check(files.get("snapshot/signer.pub") == (t / "key.pub").read_bytes(),
+              "signer key not copied")
+        status = files.get("snapshot/status.txt", b"").decode()
+        check("sequence: 42" in status and "verified: ok" in status, f"status.txt: {status}")
         listed = [line.split("  ", 1)[1] for line in
                   files["MANIFEST"].decode().splitlines()]
         check(listed == sorted(expected - {"MANIFEST", "MANIFEST.minisig"}),
