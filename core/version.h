@@ -74,4 +74,12 @@ bool version_has_local(const version *v);
 /* The public part (the version without its local label) into `dst`. */
 void version_public(version *dst, const version *src);
 
+/* The base version (epoch and release only, as packaging's base_version)
+ * into `dst`. `dst` may be `src`. */
+void version_base(version *dst, const version *src);
+
+/* Narrow [*text, *text + *len) past Python's whitespace (str.isspace(), the
+ * `\s` of packaging's regexes, UTF-8 encoded) at both ends. */
+void version_strip_space(const char **text, size_t *len);
+
 #endif
