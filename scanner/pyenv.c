@@ -216,15 +216,16 @@ static long long now_ms(void)
 
 /* Collect the child's stdout (bounded) and the start of its stderr until
  * both close or the deadline passes. 0, or -1 with a message. */
-static int collect(int outfd, int errfd, buf *out, buf *errtext, airlock_error *err)
+static int collect(int outfd, int errfd, int timeout_ms, buf *out, buf *errtext,
+                   airlock_error *err)
 {
-    long long deadline = now_ms() + PYENV_TIMEOUT_MS;
+    long long deadline = now_ms() + timeout_ms;
     struct pollfd fds[2] = {{outfd, POLLIN, 0}, {errfd, POLLIN, 0}};
     char chunk[16384];
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         long long left = deadline - now_ms();
         if (left <= 0)
-            return error_set(err, "no answer within %d s", PYENV_TIMEOUT_MS / 1000);
+            return error_set(err, "no answer within %d ms", timeout_ms);
         int r = poll(fds, 2, (int)left);
         if (r < 0 && errno == EINTR)
             continue;
@@ -252,7 +253,7 @@ static int collect(int outfd, int errfd, buf *out, buf *errtext, airlock_error *
     return 0;
 }
 
-int pyenv_query(const char *exe_path, pyenv_info *info, airlock_error *err)
+int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_error *err)
 {
     pyenv_info_clear(info);
     /* Refuse scripts: running one would run whatever it names. */
@@ -290,12 +291,16 @@ int pyenv_query(const char *exe_path, pyenv_info *info, airlock_error *err)
         envp[0] = homevar.data;
     }
     char *argv[] = {(char *)exe_path, (char *)"-E", (char *)"-c", (char *)PY_CODE, NULL};
+    long open_max = sysconf(_SC_OPEN_MAX);
+    int maxfd = open_max < 0 || open_max > 65536 ? 65536 : (int)open_max;
 
     pid_t pid = fork();
     if (pid == 0) {
         /* Only async-signal-safe calls until execve. dup2 clears CLOEXEC. */
         if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
             _exit(127);
+        for (int fd = 3; fd < maxfd; fd++)
+            close(fd); /* e.g. the database, opened without O_CLOEXEC */
         execve(exe_path, argv, envp);
         _exit(127);
     }
@@ -311,7 +316,8 @@ int pyenv_query(const char *exe_path, pyenv_info *info, airlock_error *err)
     }
 
     buf out = {0}, errtext = {0};
-    int rc = collect(outp[0], errp[0], &out, &errtext, err);
+    int rc = collect(outp[0], errp[0], timeout_ms > 0 ? timeout_ms : PYENV_TIMEOUT_MS, &out,
+                     &errtext, err);
     close(outp[0]);
     close(errp[0]);
     if (rc != 0)
@@ -346,7 +352,7 @@ int pyenv_scan(const char *exe, dep_list *out, marker_env *env, diag *d, airlock
     if (pyenv_resolve(exe, getenv("PATH"), &path, err) != 0)
         return -1;
     pyenv_info info = {0};
-    int rc = pyenv_query(path, &info, err);
+    int rc = pyenv_query(path, PYENV_TIMEOUT_MS, &info, err);
     free(path);
     if (rc != 0)
         return -1;

@@ -47,10 +47,12 @@ typedef struct pyenv_info {
 int pyenv_resolve(const char *exe, const char *path_env, char **out, airlock_error *err);
 
 /* Run the interpreter at `exe_path` (as from pyenv_resolve()) once and
- * fill `info`. Fails with a message on a script, a failed exec, a non-zero
+ * fill `info`, waiting at most `timeout_ms` (PYENV_TIMEOUT_MS is the
+ * default). Fails with a message on a script, a failed exec, a non-zero
  * exit (with the start of its stderr), a timeout (the child is killed),
- * output over the bound, or output that is not the expected JSON. */
-int pyenv_query(const char *exe_path, pyenv_info *info, airlock_error *err);
+ * output over PYENV_MAX_OUTPUT, or output that is not the expected JSON.
+ * The child gets no file descriptor of ours beyond stdin/stdout/stderr. */
+int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_error *err);
 
 /* Parse the interpreter's JSON answer (for tests and fuzzing). */
 int pyenv_parse_output(const char *json, size_t len, pyenv_info *info, airlock_error *err);

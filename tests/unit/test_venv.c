@@ -273,7 +273,7 @@ static void test_resolve(void **state)
     /* A script is refused, not run (it would leave a file behind). */
     put("base/bin/python3", "#!/bin/sh\ntouch \"$0.ran\"\n");
     pyenv_info info = {0};
-    assert_int_equal(pyenv_query(exe, &info, &err), -1);
+    assert_int_equal(pyenv_query(exe, PYENV_TIMEOUT_MS, &info, &err), -1);
     assert_non_null(strstr(err.msg, "script"));
     char ran[320];
     snprintf(ran, sizeof ran, "%s.ran", exe);
@@ -320,7 +320,7 @@ static void test_query_real_python(void **state)
         skip();
     pyenv_info info = {0};
     airlock_error err = {{0}};
-    assert_int_equal(pyenv_query("/usr/bin/python3", &info, &err), 0);
+    assert_int_equal(pyenv_query("/usr/bin/python3", PYENV_TIMEOUT_MS, &info, &err), 0);
     assert_true(info.sys_path.len > 0);
     for (size_t i = 0; i < info.sys_path.len; i++)
         assert_true(info.sys_path.items[i][0] != '\0');
@@ -331,16 +331,16 @@ static void test_query_real_python(void **state)
 
     /* PYTHONPATH is ignored (-E). */
     setenv("PYTHONPATH", "/injected/by/attacker", 1);
-    assert_int_equal(pyenv_query("/usr/bin/python3", &info, &err), 0);
+    assert_int_equal(pyenv_query("/usr/bin/python3", PYENV_TIMEOUT_MS, &info, &err), 0);
     for (size_t i = 0; i < info.sys_path.len; i++)
         assert_null(strstr(info.sys_path.items[i], "injected"));
     unsetenv("PYTHONPATH");
     pyenv_info_clear(&info);
 
     /* Not a Python: a failed run is an error with a message. */
-    assert_int_equal(pyenv_query("/bin/false", &info, &err), -1);
+    assert_int_equal(pyenv_query("/bin/false", PYENV_TIMEOUT_MS, &info, &err), -1);
     assert_non_null(strstr(err.msg, "/bin/false"));
-    assert_int_equal(pyenv_query("/bin/echo", &info, &err), -1);
+    assert_int_equal(pyenv_query("/bin/echo", PYENV_TIMEOUT_MS, &info, &err), -1);
     assert_non_null(strstr(err.msg, "JSON"));
 
     dep_list l = {0};
@@ -349,6 +349,44 @@ static void test_query_real_python(void **state)
     assert_non_null(env.python_full_version);
     marker_env_clear(&env);
     dep_list_free(&l);
+}
+
+/* An interpreter misbehaving at start-up (through a .pth file): endless
+ * output is cut at the bound, a hang is killed at the deadline. */
+static void test_query_hostile(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -m venv --without-pip '%s/slow' 2>/dev/null", tmp);
+    if (access("/usr/bin/python3", X_OK) != 0 || system(cmd) != 0)
+        skip();
+    char pth[300];
+    snprintf(pth, sizeof pth, "%s/slow/lib", tmp);
+    path_list dirs = {0};
+    venv_cfg cfg = {0};
+    char v[200];
+    airlock_error err = {{0}};
+    snprintf(v, sizeof v, "%s/slow", tmp);
+    assert_int_equal(venv_read_cfg(v, &cfg, &err), 0);
+    assert_int_equal(venv_site_dirs(v, &cfg, &dirs, NULL, &err), 0);
+    snprintf(pth, sizeof pth, "%s/slow.pth", dirs.items[0]);
+    FILE *f = fopen(pth, "w");
+    assert_non_null(f);
+    fputs("import sys; sys.stdout.write('x' * (5 << 20)); sys.stdout.flush()\n", f);
+    fclose(f);
+    char exe[300];
+    snprintf(exe, sizeof exe, "%s/slow/bin/python3", tmp);
+    pyenv_info info = {0};
+    assert_int_equal(pyenv_query(exe, PYENV_TIMEOUT_MS, &info, &err), -1);
+    assert_non_null(strstr(err.msg, "larger than"));
+    f = fopen(pth, "w");
+    assert_non_null(f);
+    fputs("import time; time.sleep(30)\n", f);
+    fclose(f);
+    assert_int_equal(pyenv_query(exe, 500, &info, &err), -1);
+    assert_non_null(strstr(err.msg, "no answer within 500 ms"));
+    path_list_free(&dirs);
+    venv_cfg_clear(&cfg);
 }
 
 int main(void)
@@ -361,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_parse_output),
         cmocka_unit_test(test_query_real_python),
+        cmocka_unit_test(test_query_hostile),
     };
     return cmocka_run_group_tests(tests, make_tree, remove_tree);
 }
