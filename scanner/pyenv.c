@@ -299,8 +299,8 @@ int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_
         /* Only async-signal-safe calls until execve. dup2 clears CLOEXEC. */
         if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
             _exit(127);
-        for (int fd = 3; fd < maxfd; fd++)
-            close(fd); /* e.g. the database, opened without O_CLOEXEC */
+        for (int other = 3; other < maxfd; other++)
+            close(other); /* e.g. the database, opened without O_CLOEXEC */
         execve(exe_path, argv, envp);
         _exit(127);
     }
