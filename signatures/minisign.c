@@ -228,6 +228,16 @@ static int seckey_xor(uint8_t bin[SECKEY_BYTES], const char *passphrase, airlock
 int minisign_seckey_format(const minisign_seckey *sk, const char *passphrase, char **out,
                            airlock_error *err)
 {
+    return minisign_seckey_format_params(sk, passphrase,
+                                         crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE,
+                                         crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE,
+                                         out, err);
+}
+
+int minisign_seckey_format_params(const minisign_seckey *sk, const char *passphrase,
+                                  uint64_t opslimit, uint64_t memlimit, char **out,
+                                  airlock_error *err)
+{
     uint8_t bin[SECKEY_BYTES];
     memset(bin, 0, sizeof bin);
     memcpy(bin, "Ed", 2);
@@ -238,8 +248,8 @@ int minisign_seckey_format(const minisign_seckey *sk, const char *passphrase, ch
     if (passphrase != NULL) {
         memcpy(bin + SK_KDF, "Sc", 2);
         randombytes_buf(bin + SK_SALT, 32);
-        put_le64(bin + SK_OPS, crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE);
-        put_le64(bin + SK_MEM, crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE);
+        put_le64(bin + SK_OPS, opslimit);
+        put_le64(bin + SK_MEM, memlimit);
         seckey_checksum(sk->keyid, sk->sk, bin + SK_KEYNUM + MINISIGN_KEYID_BYTES + MINISIGN_SK_BYTES);
         if (seckey_xor(bin, passphrase, err) != 0) {
             sodium_memzero(bin, sizeof bin);

@@ -85,6 +85,11 @@ int minisign_pubkey_load(const char *path, minisign_pubkey *pk, airlock_error *e
 int minisign_seckey_format(const minisign_seckey *sk, const char *passphrase, char **out,
                            airlock_error *err);
 
+/* The same with explicit scrypt parameters (tests use cheap ones). */
+int minisign_seckey_format_params(const minisign_seckey *sk, const char *passphrase,
+                                  uint64_t opslimit, uint64_t memlimit, char **out,
+                                  airlock_error *err);
+
 /* Is the secret key file text encrypted? -1 with a message if it does not
  * parse. */
 int minisign_seckey_is_encrypted(const char *text, size_t len, const char *name,

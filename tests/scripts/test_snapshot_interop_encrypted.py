@@ -50,11 +50,7 @@ def main():
     r = run(["minisign", "-Vm", j("src.json"), "-p", j("k.pub")])
     check(r.returncode == 0, "stock minisign verifies that signature")
 
-    # (airlock-dbbuild decrypting its own key is covered by the unit tests.)
-    r = run([DBBUILD, "build", "-s", j("k.key"), "-o", j("b.snap"), j("src.json")],
-            env=dict(env, AIRLOCK_PASSPHRASE_FILE=j("wrong")))
-    check(r.returncode == 2 and "wrong passphrase" in r.stderr, "a wrong passphrase is reported: " + r.stderr.strip())
-    check(not os.path.exists(j("b.snap")), "nothing is written with a wrong passphrase")
+    # (A wrong passphrase is covered by the unit tests, with cheap parameters.)
     noenv = dict(env)
     del noenv["AIRLOCK_PASSPHRASE_FILE"]
     r = run([DBBUILD, "build", "-s", j("k.key"), "-o", j("b.snap"), j("src.json")], env=noenv)

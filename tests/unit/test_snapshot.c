@@ -1,0 +1,214 @@
+/* Tests for signatures/snapshot: metadata lines, the header frame, and the
+ * container round trip with its bounds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "signatures/snapshot.h"
+
+static const char good[] =
+    "airlock-snapshot format=1 sequence=42 build_time=1700000000 db_size=16384 db_blake2b="
+    "7f90d20c8b3a1bee5fe8490c1e3aabf23d7e290fb6060c8346dc943efc2d6e80"
+    "cdc634d3127f109498b6c7293e978eab31a1a3e35e2ce2bb218b5d4b5f41b636";
+
+static int setup(void **state)
+{
+    (void)state;
+    return sodium_init() < 0 ? -1 : 0;
+}
+
+static void test_meta_roundtrip(void **state)
+{
+    (void)state;
+    airlock_error err;
+    snapshot_meta m, m2;
+    assert_int_equal(snapshot_meta_parse(good, strlen(good), "c", &m, &err), 0);
+    assert_int_equal(m.sequence, 42);
+    assert_int_equal(m.build_time, 1700000000);
+    assert_int_equal(m.db_size, 16384);
+    assert_int_equal(m.db_digest[0], 0x7f);
+    char line[512];
+    size_t n = snapshot_meta_format(&m, line, sizeof line);
+    assert_int_equal(n, strlen(good));
+    assert_string_equal(line, good);
+    /* Order, tabs, unknown keys and words without '=' do not matter. */
+    const char *mixed = "hello\tdb_size=16384 extra=1 sequence=42\tformat=1 build_time=1700000000 "
+                        "db_blake2b=7F90D20C8B3A1BEE5FE8490C1E3AABF23D7E290FB6060C8346DC943EFC2D6E80"
+                        "CDC634D3127F109498B6C7293E978EAB31A1A3E35E2CE2BB218B5D4B5F41B636 file:x";
+    assert_int_equal(snapshot_meta_parse(mixed, strlen(mixed), "c", &m2, &err), 0);
+    assert_true(snapshot_meta_equal(&m, &m2));
+}
+
+static void test_meta_bad(void **state)
+{
+    (void)state;
+    airlock_error err;
+    snapshot_meta m;
+    const char *def = "timestamp:1795427041\tfile:f\thashed";
+    assert_int_equal(snapshot_meta_parse(def, strlen(def), "c", &m, &err), -1);
+    assert_non_null(strstr(err.msg, "missing format, sequence, build_time, db_size, db_blake2b"));
+    const char *cases[][2] = {
+        {"format=1 sequence=1 build_time=1 db_size=1", "missing db_blake2b"},
+        {"format=2 sequence=1 build_time=1 db_size=1 db_blake2b=" "00000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+         "format 2 is not supported"},
+        {"sequence=1 sequence=2", "twice"},
+        {"sequence=-1", "invalid sequence"},
+        {"sequence=18446744073709551616", "invalid sequence"},
+        {"sequence=1x", "invalid sequence"},
+        {"sequence=", "invalid sequence"},
+        {"db_size=0", "invalid db_size"},
+        {"db_size=99999999999999", "invalid db_size"},
+        {"db_blake2b=abc", "invalid db_blake2b"},
+        {"build_time=9223372036854775808", "invalid build_time"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(snapshot_meta_parse(cases[i][0], strlen(cases[i][0]), "c", &m, &err), -1);
+        if (strstr(err.msg, cases[i][1]) == NULL)
+            fail_msg("'%s': got '%s'", cases[i][0], err.msg);
+    }
+    assert_int_equal(snapshot_meta_parse(good, strlen(good) - 1, "c", &m, &err), -1);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void test_header_bad(void **state)
+{
+    (void)state;
+    airlock_error err;
+    snapshot_meta m;
+    size_t flen;
+    uint8_t b[600];
+    size_t len = strlen(good);
+    put_le32(b, SNAPSHOT_FRAME_MAGIC);
+    put_le32(b + 4, (uint32_t)(8 + len));
+    memcpy(b + 8, "AIRLOCK1", 8);
+    memcpy(b + 16, good, len);
+    assert_int_equal(snapshot_read_header(b, 16 + len, "s", &m, &flen, &err), 0);
+    assert_int_equal(flen, 16 + len);
+    for (size_t n = 0; n < 16 + len; n++)
+        assert_int_equal(snapshot_read_header(b, n, "s", &m, &flen, &err), -1);
+    b[8] = 'X';
+    assert_int_equal(snapshot_read_header(b, 16 + len, "s", &m, &flen, &err), -1);
+    b[8] = 'A';
+    put_le32(b + 4, 0xFFFFFFFFu);
+    assert_int_equal(snapshot_read_header(b, 16 + len, "s", &m, &flen, &err), -1);
+    put_le32(b + 4, (uint32_t)(8 + len));
+    b[20] = '\n';
+    assert_int_equal(snapshot_read_header(b, 16 + len, "s", &m, &flen, &err), -1);
+    put_le32(b, 0xFD2FB528u); /* a plain zstd frame */
+    assert_int_equal(snapshot_read_header(b, 16 + len, "s", &m, &flen, &err), -1);
+    assert_non_null(strstr(err.msg, "no header frame"));
+}
+
+/* Write a file of `n` bytes and return its path in `dir`. */
+static char *make_file(const char *dir, const char *name, size_t n, uint8_t fill)
+{
+    buf p = {0};
+    buf_printf(&p, "%s/%s", dir, name);
+    uint8_t *data = xmalloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (uint8_t)(fill + (i % 251 == 0 ? i / 251 : 0));
+    airlock_error err;
+    assert_int_equal(file_write_atomic(p.data, data, n, 0644, &err), 0);
+    free(data);
+    return buf_detach(&p, NULL);
+}
+
+static void test_write_extract(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *mdb = make_file(dir, "in.mdb", 300000, 7);
+    snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
+    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+    assert_int_equal(m.db_size, 300000);
+    buf p = {0};
+    buf_printf(&p, "%s/s.snap", dir);
+    assert_int_equal(snapshot_write(mdb, &m, 3, p.data, &err), 0);
+    char *data;
+    size_t len;
+    assert_int_equal(file_read_all(p.data, 1 << 24, &data, &len, &err), 0);
+    /* A standard zstd stream: libzstd itself decodes it to the input. */
+    uint8_t *plain = xmalloc(400000);
+    size_t got = ZSTD_decompress(plain, 400000, data, len);
+    assert_false(ZSTD_isError(got));
+    assert_int_equal(got, 300000);
+    free(plain);
+
+    buf out = {0};
+    buf_printf(&out, "%s/out.mdb", dir);
+    assert_int_equal(snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err), 0);
+    struct stat st;
+    assert_int_equal(stat(out.data, &st), 0);
+    assert_int_equal(st.st_size, 300000);
+    assert_int_equal(st.st_mode & 0777, 0444);
+    /* Exists already: refused (O_EXCL). */
+    assert_int_equal(snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err), -1);
+    unlink(out.data);
+
+    /* A smaller signed size stops the decompression early. */
+    snapshot_meta small = m;
+    small.db_size = 1000;
+    assert_int_equal(snapshot_extract((uint8_t *)data, len, "s", &small, out.data, &err), -1);
+    assert_int_equal(access(out.data, F_OK), -1);
+    /* Metadata that disagrees with the header frame. */
+    snapshot_meta other = m;
+    other.sequence = 6;
+    assert_int_equal(snapshot_extract((uint8_t *)data, len, "s", &other, out.data, &err), -1);
+    assert_non_null(strstr(err.msg, "does not match"));
+    /* Truncation anywhere fails and leaves no file. */
+    for (size_t n = 0; n < len; n += 1 + n / 3) {
+        assert_int_equal(snapshot_extract((uint8_t *)data, n, "s", &m, out.data, &err), -1);
+        assert_int_equal(access(out.data, F_OK), -1);
+    }
+    /* A wrong digest. */
+    snapshot_meta wrong = m;
+    wrong.db_digest[3] ^= 1;
+    char *data2 = xmalloc(len);
+    memcpy(data2, data, len);
+    char line[512];
+    size_t llen = snapshot_meta_format(&wrong, line, sizeof line);
+    memcpy(data2 + 16, line, llen); /* same length: only the digest differs */
+    assert_int_equal(snapshot_extract((uint8_t *)data2, len, "s", &wrong, out.data, &err), -1);
+    assert_non_null(strstr(err.msg, "digest"));
+    free(data2);
+
+    free(data);
+    unlink(p.data);
+    unlink(mdb);
+    rmdir(dir);
+    buf_free(&p);
+    buf_free(&out);
+    free(mdb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_meta_roundtrip),
+        cmocka_unit_test(test_meta_bad),
+        cmocka_unit_test(test_header_bad),
+        cmocka_unit_test(test_write_extract),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,265 @@
+/* Tests for signatures/store and signatures/trust: directory resolution, age
+ * checks, trusted-key permissions, and import/open through the API. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "signatures/minisign.h"
+#include "signatures/snapshot.h"
+#include "signatures/store.h"
+#include "signatures/trust.h"
+
+static char *path_in(const char *dir, const char *name)
+{
+    buf p = {0};
+    buf_printf(&p, "%s/%s", dir, name);
+    return buf_detach(&p, NULL);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    unsetenv("AIRLOCK_TRUSTED_KEYS");
+    return sodium_init() < 0 ? -1 : 0;
+}
+
+static void test_resolve_dir(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char *d;
+    setenv("AIRLOCK_DB_DIR", "/from/env", 1);
+    assert_int_equal(store_resolve_dir("/from/flag", &d, &err), 0);
+    assert_string_equal(d, "/from/flag");
+    free(d);
+    assert_int_equal(store_resolve_dir(NULL, &d, &err), 0);
+    assert_string_equal(d, "/from/env");
+    free(d);
+    unsetenv("AIRLOCK_DB_DIR");
+    assert_int_equal(store_resolve_dir(NULL, &d, &err), 0);
+    if (geteuid() == 0) {
+        assert_string_equal(d, "/var/lib/airlock");
+    } else {
+        assert_non_null(strstr(d, "airlock"));
+    }
+    free(d);
+}
+
+static void test_check_age(void **state)
+{
+    (void)state;
+    airlock_error err;
+    store_info in = {.build_time = 1000000};
+    int64_t days;
+    assert_int_equal(store_check_age(&in, 1000000 + 86400, -1, &days, &err), 0);
+    assert_int_equal(days, 1);
+    assert_int_equal(store_check_age(&in, 1000000 + 8 * 86400, -1, &days, &err), 1);
+    assert_non_null(strstr(err.msg, "8 days old"));
+    assert_int_equal(store_check_age(&in, 1000000 + 8 * 86400, 30, &days, &err), 1);
+    assert_int_equal(store_check_age(&in, 1000000 + 8 * 86400, 5, &days, &err), -1);
+    assert_non_null(strstr(err.msg, "--max-db-age 5"));
+    assert_int_equal(store_check_age(&in, 1000000 + 2 * 86400, 1, &days, &err), -1);
+    assert_int_equal(store_check_age(&in, 1000000 - 2 * 86400, -1, &days, &err), 1);
+    assert_non_null(strstr(err.msg, "future"));
+}
+
+static void test_trust_permissions(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-trust.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk), *f = path_in(dir, "k.pub");
+    assert_int_equal(file_write_atomic(f, text, strlen(text), 0644, &err), 0);
+    keyring kr = {0};
+    assert_int_equal(keyring_add_file(&kr, f, &err), 0);
+    assert_non_null(keyring_find(&kr, &pk));
+    keyring_free(&kr);
+    chmod(f, 0664);
+    assert_int_equal(keyring_add_file(&kr, f, &err), -1);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
+    chmod(f, 0644);
+    chmod(dir, 0777);
+    assert_int_equal(keyring_add_dir(&kr, dir, &err), -1);
+    assert_int_equal(keyring_add_file(&kr, f, &err), -1);
+    chmod(dir, 01777); /* sticky, like /tmp: others cannot replace our file */
+    assert_int_equal(keyring_add_file(&kr, f, &err), 0);
+    keyring_free(&kr);
+    chmod(dir, 0700);
+    setenv("AIRLOCK_TRUSTED_KEYS", dir, 1);
+    assert_int_equal(keyring_load(&kr, NULL, 0, &err), 0);
+    assert_true(kr.n >= 1);
+    keyring_free(&kr);
+    setenv("AIRLOCK_TRUSTED_KEYS", "/nonexistent/airlock-keys", 1);
+    assert_int_equal(keyring_load(&kr, NULL, 0, &err), -1);
+    unsetenv("AIRLOCK_TRUSTED_KEYS");
+    unlink(f);
+    rmdir(dir);
+    free(f);
+    free(text);
+}
+
+/* A small real LMDB file with `n` records. */
+static void make_lmdb(const char *path, int n)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "records", MDB_CREATE, &dbi), 0);
+    for (int i = 0; i < n; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%06d", i);
+        MDB_val key = {strlen(k), k}, val = {strlen(k), k};
+        assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+static void make_snapshot(const char *dir, const char *name, uint64_t seq, int records,
+                          const minisign_seckey *sk)
+{
+    airlock_error err;
+    char *mdb = path_in(dir, "tmp.mdb"), *snap = path_in(dir, name);
+    make_lmdb(mdb, records);
+    snapshot_meta m = {.format = 1, .sequence = seq, .build_time = 1700000000};
+    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+    assert_int_equal(snapshot_write(mdb, &m, 3, snap, &err), 0);
+    uint8_t hash[MINISIGN_HASH_BYTES];
+    uint64_t size;
+    assert_int_equal(snapshot_digest_file(snap, hash, &size, &err), 0);
+    char line[512], *sig;
+    snapshot_meta_format(&m, line, sizeof line);
+    assert_int_equal(minisign_sign(sk, hash, line, NULL, &sig, &err), 0);
+    buf p = {0};
+    buf_printf(&p, "%s.minisig", snap);
+    assert_int_equal(file_write_atomic(p.data, sig, strlen(sig), 0644, &err), 0);
+    unlink(mdb);
+    buf_free(&p);
+    free(sig);
+    free(mdb);
+    free(snap);
+}
+
+static void test_import_open(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-store.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *db = path_in(dir, "db"), *keyf = path_in(dir, "k.pub");
+    store *s;
+    assert_int_equal(store_open(db, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "airlock db import"));
+
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(dir, "a.snap", 10, 100, &sk);
+    make_snapshot(dir, "b.snap", 20, 200, &sk);
+    char *a = path_in(dir, "a.snap"), *b = path_in(dir, "b.snap");
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(db, b, &opt, &res, &err), 0);
+    assert_false(res.had_old);
+    assert_int_equal(res.installed.sequence, 20);
+    assert_int_equal(store_import(db, b, &opt, &res, &err), 0);
+    assert_true(res.already_installed);
+    assert_int_equal(store_import(db, a, &opt, &res, &err), -1);
+    assert_non_null(strstr(err.msg, "sequence 10"));
+    assert_non_null(strstr(err.msg, "sequence 20"));
+
+    /* Open for scanning: the data file opens read-only with LMDB. */
+    assert_int_equal(store_open(db, 0, &s, &err), 0);
+    const store_info *in = store_get_info(s);
+    assert_int_equal(in->sequence, 20);
+    char id[17];
+    minisign_keyid_hex(pk.keyid, id);
+    assert_string_equal(in->key_id, id);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat st;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, store_data_path(s), MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK,
+                                  0444), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+    assert_int_equal(mdb_stat(txn, dbi, &st), 0);
+    assert_int_equal(st.ms_entries, 200);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+
+    /* A scan that opened before an import keeps its database. */
+    opt.allow_downgrade = true;
+    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    assert_true(res.had_old);
+    assert_int_equal(res.old_sequence, 20);
+    assert_int_equal(access(store_data_path(s), R_OK), 0);
+    store_close(s);
+    assert_int_equal(store_verify(db, keys, 1, NULL, &err), 0);
+    assert_int_equal(store_verify(db, NULL, 0, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "no longer trusted"));
+
+    /* Corrupt the installed data: open fails closed; SKIP_DIGEST sees sizes only. */
+    assert_int_equal(store_open(db, 0, &s, &err), 0);
+    char *data = xstrdup(store_data_path(s));
+    store_close(s);
+    chmod(data, 0644);
+    FILE *fp = fopen(data, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 5000, SEEK_SET);
+    fputc(0x55, fp);
+    fclose(fp);
+    assert_int_equal(store_open(db, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "fails verification"));
+    assert_int_equal(store_open(db, STORE_OPEN_SKIP_DIGEST, &s, &err), 0);
+    store_close(s);
+    free(data);
+
+    free(a);
+    free(b);
+    free(text);
+    free(keyf);
+    free(db);
+    minisign_seckey_wipe(&sk);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_dir),
+        cmocka_unit_test(test_check_age),
+        cmocka_unit_test(test_trust_permissions),
+        cmocka_unit_test(test_import_open),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
