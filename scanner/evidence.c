@@ -132,7 +132,7 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
                    (long long)(r->scan_time - r->db.build_time));
     buf_puts(&b, "signer key id: ");
     report_utf8_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown");
-    buf_puts(&b, "\nsnapshot sha256: ");
+    buf_puts(&b, "\nsnapshot digest: ");
     report_utf8_append(&b, r->db.snapshot_sha256 ? r->db.snapshot_sha256 : "unknown");
     buf_puts(&b, "\ndatabase digest: ");
     report_utf8_append(&b, r->db.db_digest ? r->db.db_digest : "unknown");

@@ -337,7 +337,7 @@ static void database(buf *b, const scan_report *r)
         buf_puts(b, "built after the scan time (clock skew?)");
     buf_puts(b, "</dd><dt>Signer key id</dt><dd><code>");
     hd(b, r->db.signer_key_id);
-    buf_puts(b, "</code></dd><dt>Snapshot SHA-256</dt><dd><code>");
+    buf_puts(b, "</code></dd><dt>Snapshot digest</dt><dd><code>");
     hd(b, r->db.snapshot_sha256);
     buf_puts(b, "</code></dd><dt>Database digest</dt><dd><code>");
     hd(b, r->db.db_digest);

@@ -228,7 +228,7 @@ static void provenance(buf *b, const scan_report *r)
     buf_printf(b, "\n## Database\n\n- Sequence: %llu\n- Built: %s\n- Signer key id: ",
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
-    buf_puts(b, "\n- Snapshot SHA-256: ");
+    buf_puts(b, "\n- Snapshot digest: ");
     md(b, r->db.snapshot_sha256);
     buf_puts(b, "\n- Database digest: ");
     md(b, r->db.db_digest);

@@ -279,7 +279,7 @@ static void add_provenance(cJSON *run, const scan_report *r)
     report_time_rfc3339(r->db.build_time, t);
     rj_string(db, "buildTime", t);
     rj_string(db, "signerKeyId", r->db.signer_key_id);
-    rj_string(db, "snapshotSha256", r->db.snapshot_sha256);
+    rj_string(db, "snapshotDigest", r->db.snapshot_sha256);
     rj_string(db, "databaseDigest", r->db.db_digest);
     rj_number(db, "formatVersion", r->db.format_version);
     cJSON *sources = rj_array(db, "sources");
