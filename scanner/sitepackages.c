@@ -329,12 +329,21 @@ static void scan_dist(site_scanner *s, int dirfd, const char *dir, const char *c
  * what setuptools derived from that same metadata. */
 static void scan_zipped_egg(site_scanner *s, int dirfd, const char *dir, const char *child)
 {
-    char *shown = join(dir, child);
+    char *shown = dir ? join(dir, child) : xstrdup(child);
+    const char *base = dir ? child : strrchr(child, '/') ? strrchr(child, '/') + 1 : child;
     int fd = openat(dirfd, child, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     char magic[4] = {0};
     ssize_t n = fd >= 0 ? read(fd, magic, sizeof magic) : -1;
+    struct stat st;
+    /* Reached both inside site-packages and as a sys.path entry: once. */
+    bool again = fd >= 0 && fstat(fd, &st) == 0 && !mark_seen(s, &st);
     if (fd >= 0)
         close(fd);
+    if (again) {
+        free(shown);
+        return;
+    }
+    child = base;
     if (n != 4 || memcmp(magic, "PK\3\4", 4) != 0) {
         diag_warn(s->d, shown, 0, "not a zip file: not an egg");
         free(shown);
@@ -563,7 +572,15 @@ int site_scanner_scan_list(site_scanner *s, const char *const *dirs, size_t n)
     for (size_t i = 0; i < n; i++) {
         airlock_error err = {{0}};
         struct stat st;
-        if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
+        if (stat(dirs[i], &st) != 0)
+            continue;
+        size_t len = strlen(dirs[i]);
+        if (S_ISREG(st.st_mode) && len > 4 && ends_with_ci(dirs[i], len, ".egg") &&
+            dirs[i][len - 5] != '/') {
+            scan_zipped_egg(s, AT_FDCWD, NULL, dirs[i]);
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode))
             continue;
         if (site_scanner_scan(s, dirs[i], &err) < 0)
             diag_warn(s->d, dirs[i], 0, "%s", err.msg);

@@ -45,9 +45,10 @@ void site_scanner_free(site_scanner *s);
  * Problems inside `dir` are warnings, never errors. */
 int site_scanner_scan(site_scanner *s, const char *dir, airlock_error *err);
 
-/* Scan each directory of `dirs` in order (as sys.path is read); one that
- * does not exist or is not a directory is skipped without a word, since
- * sys.path routinely names such entries (python311.zip). Returns 0. */
+/* Scan each entry of `dirs` in order (as sys.path is read): directories,
+ * and zipped eggs (as easy-install.pth lists them). Entries that do not
+ * exist and other files are skipped without a word, since sys.path
+ * routinely names such entries (python311.zip). Returns 0. */
 int site_scanner_scan_list(site_scanner *s, const char *const *dirs, size_t n);
 
 /* The whole of `--path DIR`: a scanner for one directory. */

@@ -162,11 +162,12 @@ def main():
         site = glob.glob(os.path.join(venv, "lib", "python3*", "site-packages"))[0]
         for name in ("requests-2.31.0.dist-info", "crlf_pkg-1.0.dist-info",
                      "eggdir-1.2-py3.11.egg", "single-0.5-py3.11.egg-info", "dup-1.0.dist-info",
-                     "dup-2.0.dist-info", "noversion.egg-info", "folded-3.1.dist-info"):
+                     "dup-2.0.dist-info", "noversion.egg-info", "folded-3.1.dist-info",
+                     "zipped_egg-3.0-py3.11.egg"):
             src = os.path.join(fixtures, name)
             (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(site, name))
         with open(os.path.join(site, "easy-install.pth"), "w") as f:
-            f.write("./eggdir-1.2-py3.11.egg\n")
+            f.write("./eggdir-1.2-py3.11.egg\n./zipped_egg-3.0-py3.11.egg\n")
         vpy = os.path.join(venv, "bin", "python3")
         compare("venv --venv", run_dump(["--venv", venv]), run_oracle(vpy, [], ["-E", "-s"]))
         compare("venv --python", run_dump(["--python", vpy]), run_oracle(vpy, [], ["-E"]))

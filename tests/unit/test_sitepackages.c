@@ -332,9 +332,19 @@ static void test_scanner_reuse_and_errors(void **state)
     /* Missing entries: an error for one, silence in a list. */
     assert_int_equal(site_scanner_scan(s, "/nonexistent/airlock", &err), -1);
     assert_non_null(strstr(err.msg, "/nonexistent/airlock"));
-    const char *list[] = {"/nonexistent/python311.zip", site};
-    assert_int_equal(site_scanner_scan_list(s, list, 2), 0);
+    char egg[1100];
+    snprintf(egg, sizeof egg, "%s/zipped_egg-3.0-py3.11.egg", site);
+    const char *list[] = {"/nonexistent/python311.zip", site, egg};
+    assert_int_equal(site_scanner_scan_list(s, list, 3), 0);
     assert_int_equal(l.len, n);
+    site_scanner_free(s);
+    dep_list_free(&l);
+    /* A zipped egg as a sys.path entry of its own. */
+    s = site_scanner_new(&l, NULL);
+    assert_int_equal(site_scanner_scan_list(s, list + 2, 1), 0);
+    assert_int_equal(l.len, 1);
+    assert_string_equal(l.items[0].normalized, "zipped-egg");
+    assert_string_equal(l.items[0].source_file, egg);
     site_scanner_free(s);
     dep_list_free(&l);
     /* A file is not a directory. */
