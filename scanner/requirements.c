@@ -411,6 +411,11 @@ static int shlex_split(const char *s, char ***argv, size_t *argc)
         continue;
     fail:
         buf_free(&w);
+        for (size_t j = 0; j < *argc; j++)
+            free((*argv)[j]);
+        free(*argv);
+        *argv = NULL;
+        *argc = 0;
         return -1;
     }
 }
@@ -687,6 +692,49 @@ static char *wheel_requirement(const char *link)
     return buf_detach(&b, NULL);
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/* Link.filename is the unquoted last path segment ("%2B" is '+'). */
+static char *wheel_requirement_unquoted(const char *link)
+{
+    buf b = {0};
+    for (const char *p = link; *p; p++) {
+        int h, l;
+        if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0 && (h || l)) {
+            buf_putc(&b, (char)(h * 16 + l));
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    char *r = wheel_requirement(b.data ? b.data : "");
+    buf_free(&b);
+    return r;
+}
+
+/* pip's is_installable_dir(): a setup.py or pyproject.toml inside. */
+static bool installable_dir(const char *dir)
+{
+    static const char *const files[] = {"/setup.py", "/pyproject.toml"};
+    for (size_t i = 0; i < 2; i++) {
+        buf b = {0};
+        buf_puts(&b, dir);
+        buf_puts(&b, files[i]);
+        bool ok = is_file(b.data);
+        buf_free(&b);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
 static int parse_named(const char *text, pep508_req *req, airlock_error *err)
 {
     return pep508_parse(text, strlen(text), req, err);
@@ -724,6 +772,13 @@ static int classify_line(req_line *rl, airlock_error *err)
         char *p = strip_extras(name);
         bool path = false;
         if (looks_like_path(name) && is_dir(p)) {
+            if (!installable_dir(p)) {
+                free(p);
+                error_set(err, "directory '%s' is not installable: neither setup.py nor "
+                          "pyproject.toml found", name);
+                free(name);
+                return -1;
+            }
             path = true;
         } else if (is_archive(p)) {
             const char *at = strchr(name, '@');
@@ -742,7 +797,7 @@ static int classify_line(req_line *rl, airlock_error *err)
         }
     }
     if (rl->link) {
-        req_text = wheel_requirement(rl->link);
+        req_text = wheel_requirement_unquoted(rl->link);
         if (!req_text)
             req_text = egg_fragment(rl->link);
     } else {
@@ -933,6 +988,10 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
         error_errno(&e, errno, "%s", path);
         goto unreadable;
     }
+    if (!S_ISREG(st.st_mode)) { /* a FIFO or /dev/stdin would block */
+        error_set(&e, "%s: not a regular file", path);
+        goto unreadable;
+    }
     if (file_read_all(path, REQ_MAX_FILE_SIZE, &data, &len, &e) < 0)
         goto unreadable;
     for (size_t i = 0; i < rd->depth; i++) {
@@ -1081,7 +1140,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             dep->name = xstrdup(rl->req.name);
             dep->normalized = normalize_name(rl->req.name);
         } else {
-            dep->name = xstrdup(rl->text);
+            dep->name = xstrdup(rl->link ? rl->link : rl->text); /* no name known */
         }
         if (rl->link && rl->form != REQ_URL)
             dep->location = xstrdup(rl->link);

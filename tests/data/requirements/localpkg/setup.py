@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name="localpkg", version="1.0")
