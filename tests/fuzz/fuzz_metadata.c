@@ -1,12 +1,16 @@
-/* libFuzzer target for scanner/metadata: the header block parser.
- * Besides not crashing, it checks that reading in pieces never changes the
- * answer: a prefix that the parser calls complete must give exactly what
- * the whole text gives (the scanner stops reading there). */
+/* libFuzzer target for the inventory's parsers. Mainly scanner/metadata's
+ * header block parser: besides not crashing, reading in pieces must never
+ * change the answer (a prefix the parser calls complete must give exactly
+ * what the whole text gives: the scanner stops reading there). Every input
+ * also goes through the two small parsers beside it: pyvenv.cfg
+ * (scanner/venv) and the interpreter's JSON answer (scanner/pyenv). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner/metadata.h"
+#include "scanner/pyenv.h"
+#include "scanner/venv.h"
 
 static void same(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -42,6 +46,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     metadata_clear(&whole);
     metadata_clear(&part);
+
+    venv_cfg cfg = {0};
+    venv_parse_cfg(text, size, &cfg);
+    if (cfg.version != NULL && strchr(cfg.version, '.') == NULL)
+        abort();
+    venv_cfg_clear(&cfg);
+
+    pyenv_info info = {0};
+    airlock_error err = {{0}};
+    if (pyenv_parse_output(text, size, &info, &err) == 0) {
+        if (info.env.python_version == NULL || info.prefix == NULL)
+            abort();
+        for (size_t i = 0; i < info.sys_path.len; i++)
+            if (info.sys_path.items[i][0] == '\0')
+                abort();
+    }
+    pyenv_info_clear(&info);
     free(text);
     return 0;
 }
