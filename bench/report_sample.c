@@ -7,8 +7,11 @@
  *       ignores, hostile strings), "ignored" (only ignored findings),
  *       "skipped" (only skipped requirements) and "clean" (no findings).
  *   report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG]
- *                 [--snapshot-pub PUB] [--status TEXT] [REQUIREMENTS...]
- *       writes an evidence bundle of the "full" case.
+ *                 [--snapshot-pub PUB] [--status TEXT] [--modify-after-scan]
+ *                 [REQUIREMENTS...]
+ *       writes an evidence bundle of the "full" case, with the requirement
+ *       files added to its inputs (--modify-after-scan appends a line to the
+ *       first one after hashing it, to test that the bundle is refused).
  *   report_sample --bench
  *       renders a large report in every format and prints each renderer's
  *       time as a ratio against a floor measured in the same run (copying
@@ -29,6 +32,7 @@
 #include "scanner/evidence.h"
 #include "scanner/report.h"
 #include "scanner/results.h"
+#include "scanner/scan_inputs.h"
 
 #define SAMPLE_SCAN_TIME 1763900000  /* 2025-11-23T12:13:20Z */
 #define SAMPLE_BUILD_TIME 1763800000
@@ -362,7 +366,7 @@ static int usage(void)
 {
     fputs("usage: report_sample OUTDIR\n"
           "       report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG] "
-          "[--snapshot-pub PUB] [--status TEXT] [REQUIREMENTS...]\n"
+          "[--snapshot-pub PUB] [--status TEXT] [--modify-after-scan] [REQUIREMENTS...]\n"
           "       report_sample --bench\n",
           stderr);
     return 2;
@@ -388,11 +392,31 @@ int main(int argc, char **argv)
             else
                 break;
         }
+        bool modify = i < argc && strcmp(argv[i], "--modify-after-scan") == 0;
+        if (modify)
+            i++;
         opt.requirement_files = (const char *const *)(argv + i);
         opt.n_requirement_files = (size_t)(argc - i);
         scan_report r;
         case_full(&r);
         airlock_error err = {{0}};
+        /* The requirement files are the report's inputs, as a scan records
+         * them; --modify-after-scan then changes the first one, as if it
+         * were edited between the scan and the bundle. */
+        for (size_t k = 0; k < opt.n_requirement_files; k++) {
+            if (scan_add_input(&r, INPUT_REQUIREMENTS, opt.requirement_files[k], &err) != 0) {
+                fprintf(stderr, "report_sample: %s\n", err.msg);
+                scan_report_free(&r);
+                return 1;
+            }
+        }
+        if (modify && opt.n_requirement_files > 0) {
+            FILE *fp = fopen(opt.requirement_files[0], "a");
+            if (fp == NULL || fputs("# edited\n", fp) == EOF || fclose(fp) != 0) {
+                scan_report_free(&r);
+                return 1;
+            }
+        }
         int rc = evidence_write(&r, dir, &opt, &err);
         scan_report_free(&r);
         if (rc != 0) {

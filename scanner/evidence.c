@@ -197,6 +197,28 @@ static int sign_manifest(const scan_report *r, const char *manifest, const evide
     return 0;
 }
 
+/* A copy must be what was scanned: if the report recorded a digest for this
+ * file, the bytes read now must have it. */
+static int check_input(const scan_report *r, const char *path, const char *data, size_t len,
+                       airlock_error *err)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    char hex[2 * sizeof h + 1];
+    for (size_t k = 0; k < sizeof h; k++)
+        snprintf(hex + 2 * k, 3, "%02x", h[k]);
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const scan_input *in = &r->inputs[i];
+        if (in->kind != INPUT_REQUIREMENTS || in->path == NULL || in->sha256 == NULL ||
+            strcmp(in->path, path) != 0)
+            continue;
+        if (strcmp(in->sha256, hex) != 0)
+            return error_set(err, "evidence: %s changed since the scan (SHA-256 %s, the report "
+                                  "says %s)", path, hex, in->sha256);
+    }
+    return 0;
+}
+
 /* Build every file of the bundle in memory, sorted by path. */
 static int prepare(const scan_report *r, const evidence_options *opt, entries *e, char **manifest,
                    char **sig, airlock_error *err)
@@ -210,6 +232,8 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
         if (file_read_all(path, EVIDENCE_INPUT_MAX, &data, &len, err) != 0)
             return error_prefix(err, "evidence: input");
         entries_add(e, input_name(path, i + 1), data, len);
+        if (check_input(r, path, data, len, err) != 0)
+            return -1;
     }
     if (opt->snapshot_sig_path != NULL) {
         char *data = NULL;

@@ -39,7 +39,9 @@
 #include "scanner/results.h"
 
 typedef struct evidence_options {
-    /* Requirement files to copy into inputs/, in this order. May be 0. */
+    /* Requirement files to copy into inputs/, in this order. May be 0.
+     * A file that is also one of the report's inputs (same path) must still
+     * have the SHA-256 the report recorded, or the bundle is refused. */
     const char *const *requirement_files;
     size_t n_requirement_files;
     /* The installed snapshot's .minisig file; NULL to leave it out (then

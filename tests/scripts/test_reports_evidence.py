@@ -6,6 +6,7 @@ The bundle must pass `sha256sum -c MANIFEST` and `minisign -Vm MANIFEST`,
 fail both after tampering, be byte-for-byte reproducible, replace a previous
 bundle, and refuse to overwrite anything else.
 """
+import hashlib
 import os
 import pathlib
 import shutil
@@ -138,6 +139,19 @@ def main():
         check(r.returncode != 0, "a bad signing key was accepted")
         check(not any(p.name.startswith("badkey") for p in t.iterdir()),
               "a bundle was written with a bad key")
+
+        # A requirement file edited between the scan and the bundle is refused.
+        edited = t / "edited.txt"
+        edited.write_bytes(b"six==1.16.0\n")
+        r = run(sample, "--evidence", t / "stale", "--modify-after-scan", edited)
+        check(r.returncode != 0 and "changed since the scan" in r.stderr,
+              f"an edited input was bundled: {r.returncode} {r.stderr}")
+        check(not (t / "stale").exists(), "a bundle with an edited input was written")
+        # The sample's inputs now carry the real digests of the files given.
+        report = (b1 / "report.json").read_text()
+        for req in reqs:
+            check(hashlib.sha256(req.read_bytes()).hexdigest() in report,
+                  f"the digest of {req} is not in report.json")
 
         # Unsigned bundles have no MANIFEST.minisig but still check out.
         r = run(sample, "--evidence", t / "unsigned", reqs[0])
