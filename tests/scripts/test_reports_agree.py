@@ -180,6 +180,20 @@ def main():
                     print(f"FAIL {case}/{name} skipped differ from json:\n  {name}: "
                           f"{sorted(skipped.items())}\n  json: {sorted(ref_skipped.items())}")
                     failures += 1
+            # The machine-readable formats keep the report order too.
+            order = [(dep["name"], v["id"]) for dep in
+                     json.loads((d / "report.json").read_text())["dependencies"]
+                     for v in dep.get("vulns", [])]
+            sarif = json.loads((d / "report.sarif").read_text())["runs"][0]["results"]
+            bom = json.loads((d / "report.cdx.json").read_text())
+            comps = {c["bom-ref"]: c["name"] for c in bom["components"]}
+            for name, seq in (("sarif", [(x["properties"]["package"], x["ruleId"])
+                                         for x in sarif]),
+                              ("cyclonedx", [(comps[v["affects"][0]["ref"]], v["id"])
+                                             for v in bom["vulnerabilities"]])):
+                if seq != order:
+                    print(f"FAIL {case}/{name} order differs from json: {seq} != {order}")
+                    failures += 1
             table = (d / "report.txt").read_text()
             for (_, _, vid, _) in ref_found:
                 if vid not in table:
