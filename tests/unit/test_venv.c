@@ -64,8 +64,9 @@ static char tmp[64];
 
 static void mkdirs(const char *rel)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp, rel);
+    buf b = {0};
+    buf_printf(&b, "%s/%s", tmp, rel);
+    char *path = b.data;
     for (char *p = path + strlen(tmp) + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
@@ -74,16 +75,18 @@ static void mkdirs(const char *rel)
         }
     }
     mkdir(path, 0755);
+    buf_free(&b);
 }
 
 static void put(const char *rel, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp, rel);
-    FILE *f = fopen(path, "w");
+    buf b = {0};
+    buf_printf(&b, "%s/%s", tmp, rel);
+    FILE *f = fopen(b.data, "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
+    buf_free(&b);
 }
 
 static void dist(const char *site, const char *name, const char *ver)
