@@ -114,6 +114,19 @@ def main():
         check(r.returncode != 0 and "refusing" in r.stderr,
               f"a bundle with an extra file was overwritten: {r.stderr}")
         check((b1 / "notes.txt").read_text() == "mine", "an unrelated file was touched")
+        (b1 / "notes.txt").unlink()
+        (b1 / "inputs" / "link").symlink_to(t / "key.sec")
+        r = run(sample, "--evidence", b1, *args)
+        check(r.returncode != 0, "a bundle holding a symbolic link was overwritten")
+        check((t / "key.sec").exists(), "the symbolic link's target was touched")
+        (b1 / "inputs" / "link").unlink()
+        manifest = (b1 / "MANIFEST").read_bytes()
+        (b1 / "MANIFEST").write_bytes(manifest[:-1])  # no final newline: not ours
+        r = run(sample, "--evidence", b1, *args)
+        check(r.returncode != 0, "a bundle with a malformed MANIFEST was overwritten")
+        (b1 / "MANIFEST").write_bytes(manifest)
+        r = run(sample, "--evidence", b1, *args)
+        check(r.returncode == 0 and tree(b1) == files, f"restored bundle: {r.stderr}")
         other = t / "other"
         other.mkdir()
         (other / "thesis.tex").write_text("precious")
