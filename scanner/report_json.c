@@ -237,6 +237,8 @@ static cJSON *database_json(jb *b, const db_provenance *db)
     add(b, o, "build_time", timestamp(b, db->build_time));
     add(b, o, "format_version", num(b, db->format_version));
     add(b, o, "signer_key_id", str(b, db->signer_key_id));
+    /* The store records BLAKE2b-512 digests (b2sum's format). */
+    add(b, o, "digest_algorithm", str(b, "BLAKE2b-512"));
     add(b, o, "snapshot_digest", str(b, db->snapshot_sha256));
     add(b, o, "db_digest", str(b, db->db_digest));
     cJSON *sources = check(b, cJSON_CreateArray());
