@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/specifier.h"
@@ -435,6 +436,11 @@ static const char *env_lookup(const marker_env *env, const char *key, bool *know
     return NULL;
 }
 
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
 static int str_cmp(const char *a, const char *b)
 {
     return strcmp(a, b); /* UTF-8 byte order is code point order */
@@ -444,7 +450,29 @@ static int str_cmp(const char *a, const char *b)
 static int eval_op(const char *lhs, const char *op, const char *rhs, airlock_error *err)
 {
     bool spec_ops = strcmp(op, "in") != 0 && strcmp(op, "not in") != 0;
-    if (spec_ops && !strchr(rhs, ',')) {
+    if (strcmp(op, "===") == 0) {
+        /* Specifier("===" + rhs) takes any text without blanks, ';' or ')'
+         * (commas included) and compares str(Version(lhs)) case-blind. */
+        size_t a = 0, b = strlen(rhs);
+        while (a < b && is_blank((unsigned char)rhs[a]))
+            a++;
+        while (b > a && is_blank((unsigned char)rhs[b - 1]))
+            b--;
+        bool valid = true;
+        for (size_t i = a; i < b; i++)
+            if (is_blank((unsigned char)rhs[i]) || rhs[i] == ';' || rhs[i] == ')')
+                valid = false;
+        if (valid) {
+            version v;
+            if (version_parse(&v, lhs, strlen(lhs), err) < 0)
+                return error_prefix(err, "marker compares a non-version with ===%s", rhs);
+            char canon[VERSION_MAX_TEXT + 64];
+            size_t n = version_format(&v, canon, sizeof canon);
+            version_clear(&v);
+            return n == b - a && strncasecmp(canon, rhs + a, n) == 0;
+        }
+    }
+    if (spec_ops && strcmp(op, "===") != 0 && !strchr(rhs, ',')) {
         buf b = {0};
         buf_puts(&b, op);
         buf_puts(&b, rhs);

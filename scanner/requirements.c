@@ -1093,14 +1093,13 @@ static const char *exact_pin(const req_line *rl)
     return specset_exact_pin(rl->req.spec);
 }
 
-/* A constraint that pins `normalized` for this environment, or NULL. */
-static const req_line *find_constraint(const req_lines *lines, const char *normalized,
-                                       const marker_env *env, diag *d)
+/* A constraint that pins `normalized` for this environment, or NULL.
+ * `pins` lists the pinned constraint lines (usually few). */
+static const req_line *find_constraint(const req_line *const *pins, size_t npins,
+                                       const char *normalized, const marker_env *env, diag *d)
 {
-    for (size_t i = 0; i < lines->len; i++) {
-        const req_line *c = &lines->items[i];
-        if (!c->constraint || !exact_pin(c))
-            continue;
+    for (size_t i = 0; i < npins; i++) {
+        const req_line *c = pins[i];
         char *n = normalize_name(c->req.name);
         bool same = strcmp(n, normalized) == 0;
         free(n);
@@ -1127,6 +1126,14 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                          diag *d, airlock_error *err)
 {
     (void)err;
+    const req_line **pins = NULL;
+    size_t npins = 0;
+    for (size_t i = 0; i < lines->len; i++) {
+        if (lines->items[i].constraint && exact_pin(&lines->items[i])) {
+            pins = xrealloc(pins, (npins + 1) * sizeof *pins);
+            pins[npins++] = &lines->items[i];
+        }
+    }
     for (size_t i = 0; i < lines->len; i++) {
         const req_line *rl = &lines->items[i];
         if (rl->constraint)
@@ -1160,7 +1167,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             if (pin) {
                 set_version(dep, pin, "");
             } else {
-                const req_line *c = find_constraint(lines, dep->normalized, env, d);
+                const req_line *c = find_constraint(pins, npins, dep->normalized, env, d);
                 char *spec = spec_text(rl->req.spec);
                 if (c) {
                     const char *cpin = exact_pin(c);
@@ -1186,6 +1193,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             dep->skip_reason = buf_detach(&why, NULL);
         buf_free(&why);
     }
+    free(pins);
     return 0;
 }
 
