@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,72 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
     return atomic_commit(&af, err);
 }
 
+/* The output side of extraction runs in a second thread: it hashes and
+ * writes filled buffers while the main thread decompresses into the next
+ * one. Hashing the output costs about as much as decompressing it, so this
+ * nearly halves the import time on a machine with two cores. */
+#define SINK_BUFS 3
+#define SINK_BUF_SIZE (4u << 20)
+
+typedef struct sink {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *buf[SINK_BUFS];
+    size_t len[SINK_BUFS];
+    int full[SINK_BUFS];
+    int tail;      /* next buffer the writer consumes */
+    int done;      /* no more buffers will come */
+    int write_errno; /* first write error, 0 if none */
+    int fd;
+    crypto_generichash_state st;
+} sink;
+
+static void *sink_run(void *arg)
+{
+    sink *k = arg;
+    for (;;) {
+        pthread_mutex_lock(&k->mu);
+        while (!k->full[k->tail] && !k->done)
+            pthread_cond_wait(&k->cv, &k->mu);
+        if (!k->full[k->tail]) {
+            pthread_mutex_unlock(&k->mu);
+            return NULL;
+        }
+        int t = k->tail, failed = k->write_errno != 0;
+        pthread_mutex_unlock(&k->mu);
+        crypto_generichash_update(&k->st, k->buf[t], k->len[t]);
+        int e = 0;
+        if (!failed && write_all(k->fd, k->buf[t], k->len[t]) != 0)
+            e = errno != 0 ? errno : EIO;
+        pthread_mutex_lock(&k->mu);
+        if (e != 0 && k->write_errno == 0)
+            k->write_errno = e;
+        k->full[t] = 0;
+        k->tail = (t + 1) % SINK_BUFS;
+        pthread_cond_broadcast(&k->cv);
+        pthread_mutex_unlock(&k->mu);
+    }
+}
+
+/* Hand buffer `b` with `n` bytes to the writer. */
+static void sink_submit(sink *k, int b, size_t n)
+{
+    pthread_mutex_lock(&k->mu);
+    k->len[b] = n;
+    k->full[b] = 1;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+/* Wait until buffer `b` is free again. */
+static void sink_wait_free(sink *k, int b)
+{
+    pthread_mutex_lock(&k->mu);
+    while (k->full[b])
+        pthread_cond_wait(&k->cv, &k->mu);
+    pthread_mutex_unlock(&k->mu);
+}
+
 int snapshot_extract(const uint8_t *data, size_t len, const char *name, const snapshot_meta *m,
                      const char *out_path, airlock_error *err)
 {
@@ -328,40 +395,70 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
     int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
     if (fd < 0)
         return error_errno(err, errno, "%s", out_path);
+    sink k;
+    memset(&k, 0, sizeof k);
+    pthread_mutex_init(&k.mu, NULL);
+    pthread_cond_init(&k.cv, NULL);
+    for (int i = 0; i < SINK_BUFS; i++)
+        k.buf[i] = xmalloc(SINK_BUF_SIZE);
+    k.fd = fd;
+    crypto_generichash_init(&k.st, NULL, 0, SNAPSHOT_DIGEST_BYTES);
+    pthread_t writer;
+    int rc = 0;
+    if (pthread_create(&writer, NULL, sink_run, &k) != 0) {
+        close(fd);
+        unlink(out_path);
+        for (int i = 0; i < SINK_BUFS; i++)
+            free(k.buf[i]);
+        pthread_cond_destroy(&k.cv);
+        pthread_mutex_destroy(&k.mu);
+        return error_set(err, "cannot start a thread");
+    }
+
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
-    uint8_t *outbuf = xmalloc(CHUNK);
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, SNAPSHOT_DIGEST_BYTES);
     ZSTD_inBuffer in = {data + off, len - off, 0};
     uint64_t total = 0;
     size_t ret = 1;
-    int rc = 0;
+    int head = 0;
+    ZSTD_outBuffer out = {k.buf[0], SINK_BUF_SIZE, 0};
     if (in.size == 0)
         rc = error_set(err, "%s: truncated: no data after the header", name);
     while (rc == 0) {
-        ZSTD_outBuffer out = {outbuf, CHUNK, 0};
+        size_t before = out.pos;
         ret = ZSTD_decompressStream(dctx, &out, &in);
         if (ZSTD_isError(ret)) {
             rc = error_set(err, "%s: corrupt compressed data: %s", name, ZSTD_getErrorName(ret));
             break;
         }
         /* The signed size bounds the output: no decompression bombs. */
-        if (out.pos > m->db_size - total) {
+        if (out.pos - before > m->db_size - total) {
             rc = error_set(err, "%s: decompresses to more than the signed %" PRIu64 " bytes",
                            name, m->db_size);
             break;
         }
-        total += out.pos;
-        crypto_generichash_update(&st, outbuf, out.pos);
-        if (write_all(fd, outbuf, out.pos) != 0) {
-            rc = error_errno(err, errno, "cannot write %s", out_path);
-            break;
+        total += out.pos - before;
+        int finished = in.pos == in.size && out.pos < out.size;
+        if (out.pos == out.size || (finished && out.pos > 0)) {
+            sink_submit(&k, head, out.pos);
+            head = (head + 1) % SINK_BUFS;
+            sink_wait_free(&k, head);
+            out.dst = k.buf[head];
+            out.pos = 0;
         }
-        if (in.pos == in.size && out.pos < out.size)
+        if (finished)
             break;
     }
+    pthread_mutex_lock(&k.mu);
+    k.done = 1;
+    pthread_cond_broadcast(&k.cv);
+    pthread_mutex_unlock(&k.mu);
+    pthread_join(writer, NULL);
+    ZSTD_freeDCtx(dctx);
+
     uint8_t digest[SNAPSHOT_DIGEST_BYTES];
-    crypto_generichash_final(&st, digest, sizeof digest);
+    crypto_generichash_final(&k.st, digest, sizeof digest);
+    if (rc == 0 && k.write_errno != 0)
+        rc = error_errno(err, k.write_errno, "cannot write %s", out_path);
     if (rc == 0 && ret != 0)
         rc = error_set(err, "%s: truncated compressed data", name);
     if (rc == 0 && total != m->db_size)
@@ -373,8 +470,10 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
         rc = error_errno(err, errno, "fsync %s", out_path);
     if (close(fd) != 0 && rc == 0)
         rc = error_errno(err, errno, "cannot write %s", out_path);
-    ZSTD_freeDCtx(dctx);
-    free(outbuf);
+    for (int i = 0; i < SINK_BUFS; i++)
+        free(k.buf[i]);
+    pthread_cond_destroy(&k.cv);
+    pthread_mutex_destroy(&k.mu);
     if (rc != 0)
         unlink(out_path);
     return rc;

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Benchmark: `airlock db import` of a large snapshot against the floor of
+`minisign -V` plus `zstd -d` of the same file, measured in the same run.
+
+usage: bench_import.py BUILD_DIR [MEGABYTES]
+
+Makes a random-ish LMDB of MEGABYTES (default 128) with mdb_load, wraps it as
+a signed snapshot (header frame + zstd -9 + stock minisign), then times each
+side (best of 3). Goal: import within 1.3x of the floor. The import also
+hashes the decompressed database (BLAKE2b-512) and fsyncs it, which the
+floor does not."""
+import hashlib
+import os
+import random
+import resource
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def make_lmdb(path, megabytes):
+    rnd = random.Random(7)
+    words = [bytes(rnd.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(3, 12)))
+             for _ in range(2000)]
+    with tempfile.NamedTemporaryFile("w", suffix=".dump", delete=False) as f:
+        f.write("VERSION=3\nformat=bytevalue\ntype=btree\nmapsize=%d\nHEADER=END\n" % (megabytes * 3 << 20))
+        for i in range(megabytes * 1100):
+            key = b"package-%07d" % i
+            val = rnd.randbytes(64) + b" ".join(rnd.choice(words) for _ in range(120))
+            f.write(" %s\n %s\n" % (key.hex(), val.hex()))
+        f.write("DATA=END\n")
+        dump = f.name
+    subprocess.run(["mdb_load", "-n", "-f", dump, path], check=True)
+    os.unlink(dump)
+
+
+CPU = {}
+
+
+def best(args, runs=3, before=None):
+    """Best wall time of `runs`; the CPU time (user + sys) of that run goes in CPU."""
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append((wall, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime))
+    wall, cpu = min(times)
+    CPU[args[0]] = cpu
+    return wall
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    build = sys.argv[1]
+    mb = int(sys.argv[2]) if len(sys.argv) > 2 else 128
+    airlock = os.path.join(build, "airlock")
+    tmp = tempfile.mkdtemp(prefix="airlock-bench-")
+    j = lambda *p: os.path.join(tmp, *p)
+    make_lmdb(j("data.mdb"), mb)
+    data = open(j("data.mdb"), "rb").read()
+    line = ("airlock-snapshot format=1 sequence=1 build_time=%d db_size=%d db_blake2b=%s"
+            % (int(time.time()), len(data), hashlib.blake2b(data).hexdigest()))
+    del data
+    hdr = b"AIRLOCK1" + line.encode()
+    with open(j("big.snap"), "wb") as f:
+        f.write(struct.pack("<II", 0x184D2A5A, len(hdr)) + hdr)
+        f.flush()
+        subprocess.run(["zstd", "-q", "-9", "-T0", "-c", j("data.mdb")], stdout=f, check=True)
+    subprocess.run(["minisign", "-G", "-W", "-p", j("k.pub"), "-s", j("k.key")], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(["minisign", "-S", "-s", j("k.key"), "-m", j("big.snap"), "-t", line], check=True,
+                   stdout=subprocess.DEVNULL)
+    db_mb = os.path.getsize(j("data.mdb")) / 1e6
+    snap_mb = os.path.getsize(j("big.snap")) / 1e6
+    os.unlink(j("data.mdb"))
+
+    t_verify = best(["minisign", "-q", "-Vm", j("big.snap"), "-p", j("k.pub")])
+    t_zstd = best(["zstd", "-q", "-d", "-f", j("big.snap"), "-o", j("out.mdb")])
+    floor = t_verify + t_zstd
+    t_import = best([airlock, "--db-dir", j("db"), "db", "import", j("big.snap"), "--trusted-key", j("k.pub")],
+                    before=lambda: shutil.rmtree(j("db"), ignore_errors=True))
+    cpu_import = CPU[airlock]
+    t_open = best([airlock, "--db-dir", j("db"), "db", "verify", "--trusted-key", j("k.pub")])
+    CPU[airlock] = cpu_import
+    shutil.rmtree(tmp)
+    print(f"database {db_mb:.1f} MB, snapshot {snap_mb:.1f} MB (zstd -9)")
+    print(f"floor: minisign -V {t_verify:.3f} s + zstd -d {t_zstd:.3f} s = {floor:.3f} s")
+    print(f"airlock db import: {t_import:.3f} s  ratio {t_import / floor:.2f}x (goal <= 1.3x)")
+    cpu_floor = CPU["minisign"] + CPU["zstd"]
+    print(f"cpu time: floor {cpu_floor:.3f} s, import {CPU[airlock]:.3f} s "
+          f"(ratio {CPU[airlock] / cpu_floor:.2f}x; the import also hashes the output)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"airlock db verify (re-hash of the installed database): {t_open:.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
