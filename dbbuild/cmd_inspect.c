@@ -96,7 +96,10 @@ int cmd_inspect(int argc, char **argv)
     size_t len = 0;
     buf sigp = {0};
     buf_printf(&sigp, "%s.minisig", path);
-    char tmpdir[] = "/tmp/airlock-inspect.XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    buf tb = {0};
+    buf_printf(&tb, "%s/airlock-inspect.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+    char *tmpdir = buf_detach(&tb, NULL);
     char *mdb = NULL;
     snapshot_meta m;
     size_t hlen;
@@ -134,6 +137,7 @@ int cmd_inspect(int argc, char **argv)
         }
     }
     free(mdb);
+    free(tmpdir);
     free(data);
     buf_free(&sigp);
     if (rc != 0) {
