@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Write the inventory fixtures under this folder (byte-exact; run once,
-the output is committed). Each case is described in README.md."""
+the output is committed). The comment above each group says what it
+exercises; docs/inventory.md gives the rules."""
 import os
 import shutil
 import zipfile
