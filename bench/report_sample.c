@@ -70,9 +70,11 @@ static void base(scan_report *r)
     r->db.sequence = 42;
     r->db.build_time = SAMPLE_BUILD_TIME;
     r->db.signer_key_id = xstrdup("4D2AF8C3E1B0A977");
-    r->db.snapshot_sha256 =
-        xstrdup("2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
-    r->db.db_digest = xstrdup("fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9");
+    /* BLAKE2b-512, as the store records them. */
+    r->db.snapshot_sha256 = xstrdup("eec497704c9ea09733032943d41ee158e75faf85b61defb56ff28da6838a3eba"
+                                    "8bd8125518326b59a9fd4fe3a077c9b988f5986713b29a31c280c4e5023f2e67");
+    r->db.db_digest = xstrdup("ad2691b60e27f9819e5cd107b1cc13189a9045b58a5962cd2c9c8b48c10e32ee"
+                              "30469b0b8c285384253262589f2fe93e7c268a928d822cdc197b6f2e3a577476");
     r->db.format_version = 1;
     r->db.n_sources = 1;
     r->db.sources = xcalloc(1, sizeof *r->db.sources);

@@ -337,9 +337,9 @@ static void database(buf *b, const scan_report *r)
         buf_puts(b, "built after the scan time (clock skew?)");
     buf_puts(b, "</dd><dt>Signer key id</dt><dd><code>");
     hd(b, r->db.signer_key_id);
-    buf_puts(b, "</code></dd><dt>Snapshot digest</dt><dd><code>");
+    buf_puts(b, "</code></dd><dt>Snapshot digest (BLAKE2b-512)</dt><dd><code>");
     hd(b, r->db.snapshot_sha256);
-    buf_puts(b, "</code></dd><dt>Database digest</dt><dd><code>");
+    buf_puts(b, "</code></dd><dt>Database digest (BLAKE2b-512)</dt><dd><code>");
     hd(b, r->db.db_digest);
     buf_printf(b, "</code></dd><dt>Format version</dt><dd>%u</dd></dl>\n", r->db.format_version);
     buf_puts(b, "<table><thead><tr><th>Source</th><th>SHA-256</th><th>Kept</th><th>Skipped</th>"

@@ -228,9 +228,9 @@ static void provenance(buf *b, const scan_report *r)
     buf_printf(b, "\n## Database\n\n- Sequence: %llu\n- Built: %s\n- Signer key id: ",
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
-    buf_puts(b, "\n- Snapshot digest: ");
+    buf_puts(b, "\n- Snapshot digest (BLAKE2b-512): ");
     md(b, r->db.snapshot_sha256);
-    buf_puts(b, "\n- Database digest: ");
+    buf_puts(b, "\n- Database digest (BLAKE2b-512): ");
     md(b, r->db.db_digest);
     buf_printf(b, "\n- Format version: %u\n", r->db.format_version);
     for (size_t i = 0; i < r->db.n_sources; i++) {

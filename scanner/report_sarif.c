@@ -279,6 +279,8 @@ static void add_provenance(cJSON *run, const scan_report *r)
     report_time_rfc3339(r->db.build_time, t);
     rj_string(db, "buildTime", t);
     rj_string(db, "signerKeyId", r->db.signer_key_id);
+    /* The store records BLAKE2b-512 digests, as b2sum prints them. */
+    rj_string(db, "digestAlgorithm", "BLAKE2b-512");
     rj_string(db, "snapshotDigest", r->db.snapshot_sha256);
     rj_string(db, "databaseDigest", r->db.db_digest);
     rj_number(db, "formatVersion", r->db.format_version);
