@@ -17,8 +17,10 @@
 
 /* Canonical text of anything we parsed fits here (version.c's bound). */
 #define CANON_BUF (VERSION_MAX_TEXT + 128)
-/* More comma-joined specifiers than any real requirement has. */
+/* More comma-joined specifiers, and text, than any real requirement has;
+ * they bound the work hostile input can cause. */
 #define SPECSET_MAX 1024
+#define SPECSET_MAX_TEXT (64 * 1024)
 
 typedef struct tok {
     uint16_t off, len;
@@ -348,6 +350,8 @@ int specset_parse(const char *text, size_t len, specset **out, airlock_error *er
 {
     if (text == NULL)
         text = "", len = 0;
+    if (len > SPECSET_MAX_TEXT)
+        return error_set(err, "invalid specifier set: longer than %d bytes", SPECSET_MAX_TEXT);
     specset *set = xcalloc(1, sizeof *set);
     const char *p = text, *end = text + len;
     size_t cap = 0;
