@@ -1,98 +1,146 @@
 /*
- * Minimal compile step (placeholder for the OSV compiler): writes an LMDB
- * file holding only a "meta" database with the schema version and the names
- * of the sources, so that the snapshot container can be built and tested.
+ * compile.c - the build: read every source, validate and reduce each record
+ * (osv_record.c), resolve duplicate IDs and merge aliases (merge.c), write
+ * the database (dbwriter.c). The rules are in docs/matching.md.
  */
 #include "dbbuild/compile.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
-#include <lmdb.h>
+#include "core/buf.h"
+#include "dbbuild/dbwriter.h"
+#include "dbbuild/merge.h"
+#include "dbbuild/osv_record.h"
+#include "dbbuild/osv_source.h"
+#include "scanner/vulndb.h"
 
-static int put_text(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *value)
+typedef struct build_ctx {
+    const compile_options *opt;
+    diag *d;
+    osv_entry *e;
+    size_t n, cap;
+    db_source_meta *src;   /* the source being read */
+    size_t source;
+    uint64_t seen;
+} build_ctx;
+
+static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *err)
 {
-    MDB_val k = {strlen(key), (void *)key};
-    MDB_val v = {strlen(value), (void *)value};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    build_ctx *c = arg;
+    osv_record rec;
+    airlock_error rerr;
+    c->src->records++;
+    if (c->opt->progress && ++c->seen % 10000 == 0)
+        fprintf(stderr, "airlock-dbbuild: %" PRIu64 " records read\r", c->seen);
+    if (osv_record_from_json(json, origin, c->d, &rec, &rerr) != 0) {
+        if (c->opt->strict)
+            return error_set(err, "%s: malformed record: %s", origin, rerr.msg);
+        diag_warn(c->d, origin, 0, "malformed record skipped: %s", rerr.msg);
+        c->src->skipped++;
+        return 0;
+    }
+    if (rec.n_pkgs == 0) {
+        c->src->other_ecosystem++;
+        osv_record_clear(&rec);
+        return 0;
+    }
+    if (rec.withdrawn)
+        c->src->withdrawn++; /* kept until de-duplication: it may supersede */
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->e = xrealloc(c->e, c->cap * sizeof *c->e);
+    }
+    osv_entry *en = &c->e[c->n++];
+    en->rec = rec;
+    en->origin = xstrdup(origin);
+    en->source = c->source;
+    en->superseded = false;
+    return 0;
 }
 
-int compile_sources(const char *const *sources, size_t nsources,
-                    const compile_options *opt, const char *mdb_path,
-                    diag *d, compile_totals *totals, airlock_error *err)
+int compile_sources(const char *const *sources, size_t nsources, const compile_options *opt,
+                    const char *mdb_path, diag *d, compile_totals *totals, airlock_error *err)
 {
-    (void)d;
     memset(totals, 0, sizeof *totals);
-    if (access(mdb_path, F_OK) == 0)
-        return error_set(err, "%s: already exists", mdb_path);
-    MDB_env *env = NULL;
-    MDB_txn *txn = NULL;
-    MDB_dbi dbi;
-    int rc = mdb_env_create(&env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs(env, 8);
-    if (rc == 0)
-        rc = mdb_env_open(env, mdb_path, MDB_NOSUBDIR | MDB_NOLOCK, 0644);
-    if (rc == 0)
-        rc = mdb_txn_begin(env, NULL, 0, &txn);
-    if (rc == 0)
-        rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &dbi);
-    if (rc == 0)
-        rc = put_text(txn, dbi, "schema", "0");
-    char when[32];
-    snprintf(when, sizeof when, "%" PRId64, opt->build_time);
-    if (rc == 0)
-        rc = put_text(txn, dbi, "build_time", when);
+    build_ctx c = {.opt = opt, .d = d};
+    db_source_meta *src = xcalloc(nsources ? nsources : 1, sizeof *src);
+    merge_result m = {0};
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < nsources; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "source.%zu", i);
-        rc = put_text(txn, dbi, key, sources[i]);
+        osv_source_info info;
+        src[i].name = sources[i];
+        c.src = &src[i];
+        c.source = i;
+        rc = osv_source_read(sources[i], on_record, &c, d, &info, err);
+        if (rc == 0)
+            memcpy(src[i].sha256, info.sha256, sizeof src[i].sha256);
     }
+    if (opt->progress && c.seen >= 10000)
+        fputc('\n', stderr);
     if (rc == 0) {
-        rc = mdb_txn_commit(txn);
-        txn = NULL;
+        totals->records_merged = merge_dedup(c.e, c.n);
+        for (size_t i = 0; i < c.n; i++) {
+            if (c.e[i].superseded)
+                src[c.e[i].source].merged++;
+            else if (!c.e[i].rec.withdrawn)
+                src[c.e[i].source].kept++;
+        }
+        merge_groups(c.e, c.n, &m);
+        for (size_t i = 0; i < nsources; i++) {
+            totals->records_kept += src[i].kept;
+            totals->records_skipped += src[i].skipped;
+            totals->records_withdrawn += src[i].withdrawn;
+            totals->records_other_ecosystem += src[i].other_ecosystem;
+        }
+        totals->groups = m.n_groups;
+        db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept};
+        rc = dbwriter_write(mdb_path, c.e, c.n, &m, src, nsources, &wi, err);
+        totals->packages = wi.packages;
     }
-    if (txn != NULL)
-        mdb_txn_abort(txn);
-    if (env != NULL)
-        mdb_env_close(env);
-    if (rc != 0)
-        return error_set(err, "%s: %s", mdb_path, mdb_strerror(rc));
-    return 0;
+    merge_result_clear(&m);
+    for (size_t i = 0; i < c.n; i++) {
+        osv_record_clear(&c.e[i].rec);
+        free(c.e[i].origin);
+    }
+    free(c.e);
+    free(src);
+    return rc;
 }
 
 int db_describe(const char *mdb_path, FILE *out, airlock_error *err)
 {
-    MDB_env *env = NULL;
-    MDB_txn *txn = NULL;
-    MDB_dbi dbi;
-    MDB_cursor *cur = NULL;
-    int rc = mdb_env_create(&env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs(env, 8);
-    if (rc == 0)
-        rc = mdb_env_open(env, mdb_path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0644);
-    if (rc == 0)
-        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-    if (rc == 0)
-        rc = mdb_dbi_open(txn, "meta", 0, &dbi);
-    if (rc == 0)
-        rc = mdb_cursor_open(txn, dbi, &cur);
-    MDB_val k, v;
-    while (rc == 0 && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0)
-        fprintf(out, "%.*s: %.*s\n", (int)k.mv_size, (const char *)k.mv_data,
-                (int)v.mv_size, (const char *)v.mv_data);
-    if (cur != NULL)
-        mdb_cursor_close(cur);
-    if (txn != NULL)
-        mdb_txn_abort(txn);
-    if (env != NULL)
-        mdb_env_close(env);
-    if (rc != 0)
-        return error_set(err, "%s: %s", mdb_path, mdb_strerror(rc));
+    vulndb *db;
+    vulndb_info info;
+    if (vulndb_open(mdb_path, &db, err) != 0)
+        return -1;
+    if (vulndb_get_info(db, &info, err) != 0) {
+        vulndb_close(db);
+        return -1;
+    }
+    char when[32] = "?";
+    time_t t = (time_t)info.build_time;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) != NULL)
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(out, "schema:      %u\n", info.schema_version);
+    fprintf(out, "build time:  %s (%" PRId64 ")\n", when, info.build_time);
+    fprintf(out, "records:     %" PRIu64 "\n", info.records);
+    fprintf(out, "groups:      %" PRIu64 "\n", info.groups);
+    fprintf(out, "packages:    %" PRIu64 "\n", info.packages);
+    fprintf(out, "ids:         %" PRIu64 "\n", info.ids);
+    fprintf(out, "sources:     %zu\n", info.n_sources);
+    for (size_t i = 0; i < info.n_sources; i++) {
+        const vulndb_source *s = &info.sources[i];
+        fprintf(out, "  %s\n    sha256 %s\n", s->name, s->sha256);
+        fprintf(out,
+                "    read %" PRIu64 ", kept %" PRIu64 ", skipped %" PRIu64 ", withdrawn %" PRIu64
+                ", merged %" PRIu64 ", other-ecosystem %" PRIu64 "\n",
+                s->records, s->kept, s->skipped, s->withdrawn, s->merged, s->other_ecosystem);
+    }
+    vulndb_info_clear(&info);
+    vulndb_close(db);
     return 0;
 }

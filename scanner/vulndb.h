@@ -93,7 +93,7 @@ typedef struct vulndb_advisory {
     size_t n_cvss;
     vulndb_reference *refs;
     size_t n_refs;
-    vulndb_origin *origins; /* records merged into the group, sorted by ID */
+    vulndb_origin *origins; /* records merged into the group: primary first, then by ID */
     size_t n_origins;
     vulndb_package *packages; /* sorted by name */
     size_t n_packages;

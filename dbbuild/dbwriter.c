@@ -1,0 +1,426 @@
+/*
+ * dbwriter.c - encode groups into the database's values and write them in
+ * key order (scanner/vulndb_format.h has the encoding).
+ */
+#include "dbbuild/dbwriter.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "core/buf.h"
+#include "scanner/vulndb_format.h"
+
+/* The merged view of one group, built before anything is written. */
+typedef struct group_view {
+    osv_package *pkgs;  /* owned, sorted by name */
+    size_t n_pkgs;
+} group_view;
+
+static int pkg_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const osv_package *)a)->name, ((const osv_package *)b)->name);
+}
+
+static void build_view(const osv_entry *e, const osv_group *g, group_view *v)
+{
+    memset(v, 0, sizeof *v);
+    for (size_t r = 0; r < g->n_recs; r++) {
+        const osv_record *rec = &e[g->recs[r]].rec;
+        for (size_t i = 0; i < rec->n_pkgs; i++) {
+            size_t k = 0;
+            while (k < v->n_pkgs && strcmp(v->pkgs[k].name, rec->pkgs[i].name) != 0)
+                k++;
+            if (k == v->n_pkgs) {
+                v->pkgs = xrealloc(v->pkgs, (v->n_pkgs + 1) * sizeof *v->pkgs);
+                memset(&v->pkgs[k], 0, sizeof *v->pkgs);
+                v->pkgs[k].name = xstrdup(rec->pkgs[i].name);
+                v->n_pkgs++;
+            }
+            osv_package_merge(&v->pkgs[k], &rec->pkgs[i]);
+        }
+    }
+    qsort(v->pkgs, v->n_pkgs, sizeof *v->pkgs, pkg_name_cmp);
+}
+
+static void view_clear(group_view *v)
+{
+    for (size_t i = 0; i < v->n_pkgs; i++)
+        osv_package_clear(&v->pkgs[i]);
+    free(v->pkgs);
+}
+
+static uint64_t score10(double score)
+{
+    return (uint64_t)lround(score * 10.0);
+}
+
+/* Human-readable form of the affected versions, for `airlock show`. */
+static void range_texts(const osv_package *p, buf *out, size_t *count)
+{
+    *count = 0;
+    buf t = {0};
+    for (size_t i = 0; i < p->n_iv; i++) {
+        const osv_interval *iv = &p->iv[i];
+        buf_reset(&t);
+        if (iv->flags & VULNDB_IV_LO)
+            buf_printf(&t, ">=%s", iv->lo.text);
+        if (iv->flags & VULNDB_IV_HI)
+            buf_printf(&t, "%s%s%s", t.len ? ", " : "",
+                       (iv->flags & VULNDB_IV_HI_INCL) ? "<=" : "<", iv->hi.text);
+        if (t.len == 0)
+            buf_puts(&t, "all versions");
+        vdb_put_str(out, t.data);
+        (*count)++;
+    }
+    for (size_t i = 0; i < p->n_versions; i++) {
+        buf_reset(&t);
+        buf_printf(&t, "==%s", p->versions[i].text);
+        vdb_put_str(out, t.data);
+        (*count)++;
+    }
+    buf_free(&t);
+}
+
+static void encode_advisory(const osv_entry *e, const osv_group *g, const group_view *v,
+                            buf *b)
+{
+    const osv_record *prim = &e[g->recs[0]].rec;
+    vdb_put_str(b, prim->id);
+    vdb_put_varint(b, g->n_ids);
+    for (size_t i = 0; i < g->n_ids; i++)
+        vdb_put_str(b, g->ids[i]);
+
+    /* Texts: the primary's, else the first record (by ID) that has some. */
+    const char *summary = "", *details = "", *published = "", *modified = "", *label = "";
+    for (size_t r = 0; r < g->n_recs; r++) {
+        const osv_record *rec = &e[g->recs[r]].rec;
+        if (!summary[0])
+            summary = rec->summary;
+        if (!details[0])
+            details = rec->details;
+        if (!label[0])
+            label = rec->label;
+        if (rec->published[0] && (!published[0] || timestamp_compare(rec->published, published) < 0))
+            published = rec->published;
+        if (!modified[0] || timestamp_compare(rec->modified, modified) > 0)
+            modified = rec->modified;
+    }
+    vdb_put_str(b, summary);
+    vdb_put_str(b, details);
+    vdb_put_str(b, published);
+    vdb_put_str(b, modified);
+
+    /* Every distinct vector, best first; the best one rates the group. */
+    size_t ncv = 0;
+    for (size_t r = 0; r < g->n_recs; r++)
+        ncv += e[g->recs[r]].rec.n_cvss;
+    const osv_cvss **cv = xcalloc(ncv ? ncv : 1, sizeof *cv);
+    size_t nc = 0;
+    for (size_t r = 0; r < g->n_recs; r++) {
+        const osv_record *rec = &e[g->recs[r]].rec;
+        for (size_t i = 0; i < rec->n_cvss; i++) {
+            size_t at = 0;
+            bool dup = false;
+            while (at < nc && !(dup = strcmp(cv[at]->vector, rec->cvss[i].vector) == 0) &&
+                   osv_cvss_rank(cv[at], &rec->cvss[i]) < 0)
+                at++;
+            if (dup)
+                continue;
+            memmove(cv + at + 1, cv + at, (nc - at) * sizeof *cv);
+            cv[at] = &rec->cvss[i];
+            nc++;
+        }
+    }
+    severity level = nc > 0 ? cv[0]->level : severity_parse(label, strlen(label));
+    vdb_put_varint(b, (uint64_t)level);
+    vdb_put_varint(b, nc > 0 ? score10(cv[0]->score) + 1 : 0);
+    vdb_put_str(b, nc > 0 ? cv[0]->type : "");
+    vdb_put_str(b, nc > 0 ? cv[0]->vector : "");
+    vdb_put_str(b, label);
+    vdb_put_varint(b, nc);
+    for (size_t i = 0; i < nc; i++) {
+        vdb_put_str(b, cv[i]->type);
+        vdb_put_str(b, cv[i]->vector);
+        vdb_put_varint(b, score10(cv[i]->score));
+        vdb_put_varint(b, (uint64_t)cv[i]->level);
+    }
+    free(cv);
+
+    /* References: the union, first occurrence kept, in record order. */
+    size_t nrefs = 0;
+    for (size_t r = 0; r < g->n_recs; r++)
+        nrefs += e[g->recs[r]].rec.n_refs;
+    const osv_ref **refs = xcalloc(nrefs ? nrefs : 1, sizeof *refs);
+    size_t nr = 0;
+    for (size_t r = 0; r < g->n_recs; r++) {
+        const osv_record *rec = &e[g->recs[r]].rec;
+        for (size_t i = 0; i < rec->n_refs; i++) {
+            bool dup = false;
+            for (size_t k = 0; k < nr && !dup; k++)
+                dup = strcmp(refs[k]->url, rec->refs[i].url) == 0 &&
+                      strcmp(refs[k]->type, rec->refs[i].type) == 0;
+            if (!dup)
+                refs[nr++] = &rec->refs[i];
+        }
+    }
+    vdb_put_varint(b, nr);
+    for (size_t i = 0; i < nr; i++) {
+        vdb_put_str(b, refs[i]->type);
+        vdb_put_str(b, refs[i]->url);
+    }
+    free(refs);
+
+    vdb_put_varint(b, g->n_recs);
+    for (size_t r = 0; r < g->n_recs; r++) {
+        const osv_entry *en = &e[g->recs[r]];
+        vdb_put_str(b, en->rec.id);
+        vdb_put_str(b, en->rec.modified);
+        vdb_put_varint(b, en->source);
+        vdb_put_str(b, en->origin);
+    }
+
+    vdb_put_varint(b, v->n_pkgs);
+    buf ranges = {0};
+    for (size_t i = 0; i < v->n_pkgs; i++) {
+        const osv_package *p = &v->pkgs[i];
+        size_t count;
+        buf_reset(&ranges);
+        range_texts(p, &ranges, &count);
+        vdb_put_str(b, p->name);
+        vdb_put_varint(b, count);
+        buf_append(b, ranges.data, ranges.len);
+        vdb_put_varint(b, p->n_fixed);
+        for (size_t f = 0; f < p->n_fixed; f++)
+            vdb_put_str(b, p->fixed[f].text);
+    }
+    buf_free(&ranges);
+}
+
+static void encode_key(buf *b, const osv_key *k)
+{
+    vdb_put_bytes(b, k->p, k->len);
+}
+
+/* One entry of a "pkg" value: a group's compiled ranges for the package. */
+static void encode_pkg_entry(buf *b, uint32_t group, const osv_package *p)
+{
+    vdb_put_varint(b, group);
+    vdb_put_varint(b, p->n_iv);
+    for (size_t i = 0; i < p->n_iv; i++) {
+        const osv_interval *iv = &p->iv[i];
+        vdb_put_varint(b, iv->flags);
+        if (iv->flags & VULNDB_IV_LO)
+            encode_key(b, &iv->lo);
+        if (iv->flags & VULNDB_IV_HI)
+            encode_key(b, &iv->hi);
+    }
+    vdb_put_varint(b, p->n_versions);
+    for (size_t i = 0; i < p->n_versions; i++)
+        encode_key(b, &p->versions[i]);
+    vdb_put_varint(b, p->n_fixed);
+    for (size_t i = 0; i < p->n_fixed; i++) {
+        encode_key(b, &p->fixed[i]);
+        vdb_put_str(b, p->fixed[i].text);
+    }
+}
+
+typedef struct pkg_ref {
+    const osv_package *pkg;
+    uint32_t group;
+} pkg_ref;
+
+static int pkg_ref_cmp(const void *pa, const void *pb)
+{
+    const pkg_ref *a = pa, *b = pb;
+    int r = strcmp(a->pkg->name, b->pkg->name);
+    if (r != 0)
+        return r;
+    return (a->group > b->group) - (a->group < b->group);
+}
+
+typedef struct id_group {
+    const char *id;
+    uint32_t group;
+} id_group;
+
+static int id_group_cmp(const void *pa, const void *pb)
+{
+    return strcmp(((const id_group *)pa)->id, ((const id_group *)pb)->id);
+}
+
+static int put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t klen, const void *v,
+               size_t vlen, unsigned flags)
+{
+    MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+    return mdb_put(txn, dbi, &key, &val, flags);
+}
+
+static int put_meta(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t value)
+{
+    char text[32];
+    int n = snprintf(text, sizeof text, "%" PRIu64, value);
+    return put(txn, dbi, key, strlen(key), text, (size_t)n, 0);
+}
+
+static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const merge_result *m,
+                     const group_view *views, const db_source_meta *src, size_t nsrc,
+                     db_write_info *info)
+{
+    int rc = 0;
+    buf b = {0};
+    /* meta: text values except "sources". */
+    char when[32];
+    snprintf(when, sizeof when, "%" PRId64, info->build_time);
+    rc = put(txn, dbi[0], "build_time", 10, when, strlen(when), 0);
+    if (rc == 0)
+        rc = put_meta(txn, dbi[0], "groups", m->n_groups);
+    if (rc == 0)
+        rc = put_meta(txn, dbi[0], "ids", m->n_ids);
+    if (rc == 0)
+        rc = put_meta(txn, dbi[0], "records", info->records);
+    if (rc == 0)
+        rc = put_meta(txn, dbi[0], "schema", VULNDB_SCHEMA_VERSION);
+    vdb_put_varint(&b, nsrc);
+    for (size_t i = 0; i < nsrc; i++) {
+        vdb_put_str(&b, src[i].name);
+        vdb_put_str(&b, src[i].sha256);
+        vdb_put_varint(&b, src[i].records);
+        vdb_put_varint(&b, src[i].kept);
+        vdb_put_varint(&b, src[i].skipped);
+        vdb_put_varint(&b, src[i].withdrawn);
+        vdb_put_varint(&b, src[i].merged);
+        vdb_put_varint(&b, src[i].other_ecosystem);
+    }
+    if (rc == 0)
+        rc = put(txn, dbi[0], "sources", 7, b.data, b.len, 0);
+
+    /* adv */
+    for (size_t gi = 0; rc == 0 && gi < m->n_groups; gi++) {
+        uint8_t key[4];
+        vdb_put_u32be(key, (uint32_t)gi);
+        buf_reset(&b);
+        encode_advisory(e, &m->groups[gi], &views[gi], &b);
+        rc = put(txn, dbi[2], key, 4, b.data, b.len, MDB_APPEND);
+    }
+
+    /* ids */
+    id_group *ids = xcalloc(m->n_ids ? m->n_ids : 1, sizeof *ids);
+    size_t nids = 0;
+    for (size_t gi = 0; gi < m->n_groups; gi++)
+        for (size_t i = 0; i < m->groups[gi].n_ids; i++)
+            ids[nids++] = (id_group){m->groups[gi].ids[i], (uint32_t)gi};
+    qsort(ids, nids, sizeof *ids, id_group_cmp);
+    for (size_t i = 0; rc == 0 && i < nids; i++) {
+        uint8_t val[4];
+        vdb_put_u32be(val, ids[i].group);
+        rc = put(txn, dbi[3], ids[i].id, strlen(ids[i].id), val, 4, MDB_APPEND);
+    }
+    free(ids);
+
+    /* pkg */
+    size_t nrefs = 0;
+    for (size_t gi = 0; gi < m->n_groups; gi++)
+        nrefs += views[gi].n_pkgs;
+    pkg_ref *refs = xcalloc(nrefs ? nrefs : 1, sizeof *refs);
+    size_t nr = 0;
+    for (size_t gi = 0; gi < m->n_groups; gi++)
+        for (size_t i = 0; i < views[gi].n_pkgs; i++)
+            refs[nr++] = (pkg_ref){&views[gi].pkgs[i], (uint32_t)gi};
+    qsort(refs, nr, sizeof *refs, pkg_ref_cmp);
+    uint64_t names = 0;
+    for (size_t i = 0; rc == 0 && i < nr;) {
+        size_t j = i;
+        while (j < nr && strcmp(refs[j].pkg->name, refs[i].pkg->name) == 0)
+            j++;
+        buf_reset(&b);
+        vdb_put_varint(&b, j - i);
+        for (size_t k = i; k < j; k++)
+            encode_pkg_entry(&b, refs[k].group, refs[k].pkg);
+        rc = put(txn, dbi[1], refs[i].pkg->name, strlen(refs[i].pkg->name), b.data, b.len,
+                 MDB_APPEND);
+        names++;
+        i = j;
+    }
+    free(refs);
+    if (rc == 0)
+        rc = put_meta(txn, dbi[0], "packages", names);
+    info->packages = names;
+    buf_free(&b);
+    return rc;
+}
+
+int dbwriter_write(const char *mdb_path, const osv_entry *e, size_t n, const merge_result *m,
+                   const db_source_meta *src, size_t nsrc, db_write_info *info,
+                   airlock_error *err)
+{
+    (void)n;
+    if (access(mdb_path, F_OK) == 0)
+        return error_set(err, "%s: already exists", mdb_path);
+    buf tmp = {0};
+    buf_printf(&tmp, "%s.tmp", mdb_path);
+    if (access(tmp.data, F_OK) == 0) {
+        error_set(err, "%s: already exists (left by an interrupted build?)", tmp.data);
+        buf_free(&tmp);
+        return -1;
+    }
+    group_view *views = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *views);
+    for (size_t gi = 0; gi < m->n_groups; gi++)
+        build_view(e, &m->groups[gi], &views[gi]);
+
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi[4];
+    static const char *const names[4] = {VULNDB_DB_META, VULNDB_DB_PKG, VULNDB_DB_ADV,
+                                         VULNDB_DB_IDS};
+    const char *step = "create";
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(env, VULNDB_MAX_DBS);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(env, VULNDB_MAP_SIZE);
+    if (rc == 0) {
+        step = "open";
+        rc = mdb_env_open(env, tmp.data, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0644);
+    }
+    if (rc == 0)
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+    for (int i = 0; rc == 0 && i < 4; i++)
+        rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi[i]);
+    if (rc == 0) {
+        step = "write";
+        rc = write_all(txn, dbi, e, m, views, src, nsrc, info);
+    }
+    if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+        txn = NULL;
+    }
+    if (rc == 0) {
+        /* A compacted copy has no free pages and only the one meta state. */
+        step = "copy";
+        rc = mdb_env_copy2(env, mdb_path, MDB_CP_COMPACT);
+    }
+    if (txn != NULL)
+        mdb_txn_abort(txn);
+    if (env != NULL)
+        mdb_env_close(env);
+    unlink(tmp.data);
+    for (size_t gi = 0; gi < m->n_groups; gi++)
+        view_clear(&views[gi]);
+    free(views);
+    if (rc != 0) {
+        if (strcmp(step, "copy") == 0)
+            unlink(mdb_path);
+        error_set(err, "%s: %s: %s", tmp.data, step, mdb_strerror(rc));
+        buf_free(&tmp);
+        return -1;
+    }
+    buf_free(&tmp);
+    return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * dbwriter.h - write grouped records as the LMDB database read by
+ * scanner/vulndb.h (layout: scanner/vulndb_format.h, docs/database-schema.md).
+ */
+#ifndef AIRLOCK_DBWRITER_H
+#define AIRLOCK_DBWRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "dbbuild/merge.h"
+
+/* What the metadata says about one build input. */
+typedef struct db_source_meta {
+    const char *name;
+    char sha256[65];
+    uint64_t records, kept, skipped, withdrawn, merged, other_ecosystem;
+} db_source_meta;
+
+typedef struct db_write_info {
+    int64_t build_time;
+    uint64_t records;   /* kept records */
+    uint64_t packages;  /* out: distinct package names written */
+} db_write_info;
+
+/* Write a new database file `mdb_path` (must not exist). Everything is
+ * inserted in key order in one transaction and the file is then written as
+ * a compacted copy, so the same input gives the same bytes. A scratch file
+ * "<mdb_path>.tmp" is used and removed. */
+int dbwriter_write(const char *mdb_path, const osv_entry *e, size_t n, const merge_result *m,
+                   const db_source_meta *src, size_t nsrc, db_write_info *info,
+                   airlock_error *err);
+
+#endif

@@ -1,0 +1,552 @@
+/*
+ * vulndb.c - read-only access to the vulnerability database
+ * (layout: scanner/vulndb_format.h).
+ */
+#include "scanner/vulndb.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "core/buf.h"
+#include "core/name.h"
+#include "scanner/vulndb_format.h"
+
+struct vulndb {
+    MDB_env *env;
+    MDB_txn *txn;  /* one read transaction for the handle's life: the file never changes */
+    MDB_dbi meta, pkg, adv, ids;
+    char *path;
+    vulndb_info info; /* read once: advisories name their sources by index */
+};
+
+static int lmdb_error(airlock_error *err, const char *path, const char *what, int rc)
+{
+    return error_set(err, "%s: %s: %s", path, what, mdb_strerror(rc));
+}
+
+static int damaged(const vulndb *db, airlock_error *err, const char *what)
+{
+    return error_set(err, "%s: damaged database (%s)", db->path, what);
+}
+
+static int meta_get(vulndb *db, const char *key, MDB_val *v)
+{
+    MDB_val k = {strlen(key), (void *)key};
+    return mdb_get(db->txn, db->meta, &k, v);
+}
+
+/* A decimal metadata value. */
+static int meta_u64(vulndb *db, const char *key, uint64_t *out, airlock_error *err)
+{
+    MDB_val v;
+    int rc = meta_get(db, key, &v);
+    if (rc != 0)
+        return error_set(err, "%s: metadata '%s' missing: %s", db->path, key, mdb_strerror(rc));
+    const char *p = v.mv_data;
+    uint64_t x = 0;
+    if (v.mv_size == 0 || v.mv_size > 19)
+        return damaged(db, err, key);
+    for (size_t i = 0; i < v.mv_size; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return damaged(db, err, key);
+        x = x * 10 + (uint64_t)(p[i] - '0');
+    }
+    *out = x;
+    return 0;
+}
+
+int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(mdb_path, &st) != 0)
+        return error_errno(err, errno, "%s", mdb_path);
+    if (!S_ISREG(st.st_mode))
+        return error_set(err, "%s: not a regular file", mdb_path);
+    vulndb *db = xcalloc(1, sizeof *db);
+    db->path = xstrdup(mdb_path);
+    const char *what = "open";
+    int rc = mdb_env_create(&db->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(db->env, VULNDB_MAX_DBS);
+    if (rc == 0)
+        rc = mdb_env_open(db->env, mdb_path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0);
+    if (rc == 0)
+        rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &db->txn);
+    if (rc == 0) {
+        what = "not an Airlock vulnerability database";
+        rc = mdb_dbi_open(db->txn, VULNDB_DB_META, 0, &db->meta);
+    }
+    if (rc == 0)
+        rc = mdb_dbi_open(db->txn, VULNDB_DB_PKG, 0, &db->pkg);
+    if (rc == 0)
+        rc = mdb_dbi_open(db->txn, VULNDB_DB_ADV, 0, &db->adv);
+    if (rc == 0)
+        rc = mdb_dbi_open(db->txn, VULNDB_DB_IDS, 0, &db->ids);
+    if (rc != 0) {
+        lmdb_error(err, mdb_path, what, rc);
+        vulndb_close(db);
+        return -1;
+    }
+    uint64_t schema;
+    if (meta_u64(db, "schema", &schema, err) != 0) {
+        vulndb_close(db);
+        return -1;
+    }
+    if (schema != VULNDB_SCHEMA_VERSION) {
+        error_set(err, "%s: database schema %" PRIu64 ", this airlock reads schema %u",
+                  mdb_path, schema, VULNDB_SCHEMA_VERSION);
+        vulndb_close(db);
+        return -1;
+    }
+    if (vulndb_get_info(db, &db->info, err) != 0) {
+        vulndb_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
+void vulndb_close(vulndb *db)
+{
+    if (db == NULL)
+        return;
+    if (db->txn != NULL)
+        mdb_txn_abort(db->txn);
+    if (db->env != NULL)
+        mdb_env_close(db->env);
+    vulndb_info_clear(&db->info);
+    free(db->path);
+    free(db);
+}
+
+/* ---- decoding helpers ---- */
+
+static char *get_str(vdb_cursor *c)
+{
+    size_t n;
+    const uint8_t *p = vdb_get_bytes(c, &n);
+    return xstrndup((const char *)p, n);
+}
+
+/* A count that cannot exceed what the rest of the value could hold. */
+static size_t get_count(vdb_cursor *c, size_t min_item)
+{
+    uint64_t n = vdb_get_varint(c);
+    if (c->bad || n > (uint64_t)(c->end - c->p) / (min_item ? min_item : 1)) {
+        c->bad = true;
+        return 0;
+    }
+    return (size_t)n;
+}
+
+static char **get_strs(vdb_cursor *c, size_t *n)
+{
+    *n = get_count(c, 1);
+    char **v = xcalloc(*n ? *n : 1, sizeof *v);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = get_str(c);
+    return v;
+}
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n && v != NULL; i++)
+        free(v[i]);
+    free(v);
+}
+
+static severity get_level(vdb_cursor *c)
+{
+    uint64_t v = vdb_get_varint(c);
+    if (v > SEVERITY_CRITICAL) {
+        c->bad = true;
+        return SEVERITY_UNKNOWN;
+    }
+    return (severity)v;
+}
+
+static int decode_advisory(vulndb *db, uint32_t group, vulndb_advisory *a, airlock_error *err)
+{
+    memset(a, 0, sizeof *a);
+    uint8_t kb[4];
+    vdb_put_u32be(kb, group);
+    MDB_val k = {4, kb}, v;
+    int rc = mdb_get(db->txn, db->adv, &k, &v);
+    if (rc != 0)
+        return damaged(db, err, "advisory missing");
+    vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
+    a->id = get_str(&c);
+    a->ids = get_strs(&c, &a->n_ids);
+    a->summary = get_str(&c);
+    a->details = get_str(&c);
+    a->published = get_str(&c);
+    a->modified = get_str(&c);
+    a->level = get_level(&c);
+    uint64_t s = vdb_get_varint(&c);
+    a->score = s == 0 ? -1.0 : (double)(s - 1) / 10.0;
+    a->cvss_type = get_str(&c);
+    a->cvss_vector = get_str(&c);
+    a->label = get_str(&c);
+    a->n_cvss = get_count(&c, 4);
+    a->cvss = xcalloc(a->n_cvss ? a->n_cvss : 1, sizeof *a->cvss);
+    for (size_t i = 0; i < a->n_cvss; i++) {
+        a->cvss[i].type = get_str(&c);
+        a->cvss[i].vector = get_str(&c);
+        a->cvss[i].score = (double)vdb_get_varint(&c) / 10.0;
+        a->cvss[i].level = get_level(&c);
+    }
+    a->n_refs = get_count(&c, 2);
+    a->refs = xcalloc(a->n_refs ? a->n_refs : 1, sizeof *a->refs);
+    for (size_t i = 0; i < a->n_refs; i++) {
+        a->refs[i].type = get_str(&c);
+        a->refs[i].url = get_str(&c);
+    }
+    a->n_origins = get_count(&c, 4);
+    a->origins = xcalloc(a->n_origins ? a->n_origins : 1, sizeof *a->origins);
+    for (size_t i = 0; i < a->n_origins; i++) {
+        a->origins[i].id = get_str(&c);
+        a->origins[i].modified = get_str(&c);
+        uint64_t src = vdb_get_varint(&c);
+        a->origins[i].source =
+            xstrdup(src < db->info.n_sources ? db->info.sources[src].name : "?");
+        a->origins[i].origin = get_str(&c);
+    }
+    a->n_packages = get_count(&c, 3);
+    a->packages = xcalloc(a->n_packages ? a->n_packages : 1, sizeof *a->packages);
+    for (size_t i = 0; i < a->n_packages; i++) {
+        a->packages[i].name = get_str(&c);
+        a->packages[i].ranges = get_strs(&c, &a->packages[i].n_ranges);
+        a->packages[i].fixed = get_strs(&c, &a->packages[i].n_fixed);
+    }
+    if (c.bad || c.p != c.end) {
+        vulndb_advisory_clear(a);
+        return damaged(db, err, "advisory value");
+    }
+    return 0;
+}
+
+void vulndb_advisory_clear(vulndb_advisory *a)
+{
+    free(a->id);
+    free_strs(a->ids, a->n_ids);
+    free(a->summary);
+    free(a->details);
+    free(a->published);
+    free(a->modified);
+    free(a->cvss_type);
+    free(a->cvss_vector);
+    free(a->label);
+    for (size_t i = 0; a->cvss != NULL && i < a->n_cvss; i++) {
+        free(a->cvss[i].type);
+        free(a->cvss[i].vector);
+    }
+    free(a->cvss);
+    for (size_t i = 0; a->refs != NULL && i < a->n_refs; i++) {
+        free(a->refs[i].type);
+        free(a->refs[i].url);
+    }
+    free(a->refs);
+    for (size_t i = 0; a->origins != NULL && i < a->n_origins; i++) {
+        free(a->origins[i].id);
+        free(a->origins[i].modified);
+        free(a->origins[i].source);
+        free(a->origins[i].origin);
+    }
+    free(a->origins);
+    for (size_t i = 0; a->packages != NULL && i < a->n_packages; i++) {
+        free(a->packages[i].name);
+        free_strs(a->packages[i].ranges, a->packages[i].n_ranges);
+        free_strs(a->packages[i].fixed, a->packages[i].n_fixed);
+    }
+    free(a->packages);
+    memset(a, 0, sizeof *a);
+}
+
+/* ---- matching ---- */
+
+typedef struct match {
+    uint32_t group;
+    const uint8_t *fixed;  /* the entry's fixed-versions section */
+    const uint8_t *end;
+} match;
+
+/* Walk a "pkg" value and call back for every entry that affects `key`.
+ * Returns the number of matches, or -1 if the value does not decode. */
+static int match_value(const MDB_val *v, const uint8_t *key, size_t klen, match **out,
+                       size_t *nout)
+{
+    vdb_cursor c = {v->mv_data, (const uint8_t *)v->mv_data + v->mv_size, false};
+    size_t n = get_count(&c, 4);
+    size_t hits = 0;
+    for (size_t e = 0; e < n && !c.bad; e++) {
+        uint64_t group = vdb_get_varint(&c);
+        bool hit = false;
+        size_t niv = get_count(&c, 1);
+        for (size_t i = 0; i < niv && !c.bad; i++) {
+            uint64_t flags = vdb_get_varint(&c);
+            const uint8_t *lo = NULL, *hi = NULL;
+            size_t lolen = 0, hilen = 0;
+            if (flags & VULNDB_IV_LO)
+                lo = vdb_get_bytes(&c, &lolen);
+            if (flags & VULNDB_IV_HI)
+                hi = vdb_get_bytes(&c, &hilen);
+            if (hit)
+                continue;
+            if (lo != NULL && vdb_keycmp(key, klen, lo, lolen) < 0)
+                continue;
+            if (hi != NULL) {
+                int r = vdb_keycmp(key, klen, hi, hilen);
+                if (r > 0 || (r == 0 && !(flags & VULNDB_IV_HI_INCL)))
+                    continue;
+            }
+            hit = true;
+        }
+        size_t nver = get_count(&c, 1);
+        for (size_t i = 0; i < nver && !c.bad; i++) {
+            size_t len;
+            const uint8_t *p = vdb_get_bytes(&c, &len);
+            if (!hit && len == klen && memcmp(p, key, len) == 0)
+                hit = true;
+        }
+        const uint8_t *fixed = c.p;
+        size_t nfix = get_count(&c, 2);
+        for (size_t i = 0; i < nfix && !c.bad; i++) {
+            size_t len;
+            vdb_get_bytes(&c, &len);
+            vdb_get_bytes(&c, &len);
+        }
+        if (hit && !c.bad && group <= UINT32_MAX) {
+            if (out != NULL) {
+                *out = xrealloc(*out, (hits + 1) * sizeof **out);
+                (*out)[hits] = (match){(uint32_t)group, fixed, c.p};
+            }
+            hits++;
+        }
+    }
+    if (c.bad || c.p != c.end)
+        return -1;
+    if (nout != NULL)
+        *nout = hits;
+    return hits > INT32_MAX ? INT32_MAX : (int)hits;
+}
+
+/* The installed version's key, in `small` or a heap block (*heap). */
+static const uint8_t *installed_key(const version *v, uint8_t *small, size_t cap, uint8_t **heap,
+                                    size_t *len)
+{
+    *heap = NULL;
+    *len = version_key(v, small, cap);
+    if (*len <= cap)
+        return small;
+    *heap = xmalloc(*len);
+    version_key(v, *heap, *len);
+    return *heap;
+}
+
+static int get_package(vulndb *db, const char *name, MDB_val *v)
+{
+    char norm[NAME_MAX_LEN + 1];
+    airlock_error nerr;
+    int n = name_normalize(name, strlen(name), norm, sizeof norm, &nerr);
+    if (n < 0)
+        return MDB_NOTFOUND;
+    MDB_val k = {(size_t)n, norm};
+    return mdb_get(db->txn, db->pkg, &k, v);
+}
+
+int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
+                           airlock_error *err)
+{
+    MDB_val v;
+    int rc = get_package(db, name, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return lmdb_error(err, db->path, "lookup", rc);
+    uint8_t small[128], *heap;
+    size_t klen;
+    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    int n = match_value(&v, key, klen, NULL, NULL);
+    free(heap);
+    if (n < 0)
+        return damaged(db, err, "package value");
+    return n;
+}
+
+int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
+                  airlock_error *err)
+{
+    memset(out, 0, sizeof *out);
+    MDB_val v;
+    int rc = get_package(db, name, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return lmdb_error(err, db->path, "lookup", rc);
+    uint8_t small[128], *heap;
+    size_t klen, nm = 0;
+    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    match *m = NULL;
+    if (match_value(&v, key, klen, &m, &nm) < 0) {
+        free(heap);
+        free(m);
+        return damaged(db, err, "package value");
+    }
+    out->items = xcalloc(nm ? nm : 1, sizeof *out->items);
+    for (size_t i = 0; i < nm; i++) {
+        vulndb_hit *h = &out->items[i];
+        if (decode_advisory(db, m[i].group, &h->adv, err) != 0) {
+            vulndb_hits_free(out);
+            free(heap);
+            free(m);
+            return -1;
+        }
+        out->len++;
+        /* Fixed versions are stored sorted by key: keep those above. */
+        vdb_cursor c = {m[i].fixed, m[i].end, false};
+        size_t nfix = get_count(&c, 2);
+        h->fix_versions = xcalloc(nfix ? nfix : 1, sizeof *h->fix_versions);
+        for (size_t f = 0; f < nfix; f++) {
+            size_t len, tlen;
+            const uint8_t *fk = vdb_get_bytes(&c, &len);
+            const uint8_t *text = vdb_get_bytes(&c, &tlen);
+            if (vdb_keycmp(fk, len, key, klen) > 0)
+                h->fix_versions[h->n_fix_versions++] = xstrndup((const char *)text, tlen);
+        }
+    }
+    free(heap);
+    free(m);
+    return out->len > INT32_MAX ? INT32_MAX : (int)out->len;
+}
+
+void vulndb_hits_free(vulndb_hits *h)
+{
+    for (size_t i = 0; i < h->len; i++) {
+        vulndb_advisory_clear(&h->items[i].adv);
+        free_strs(h->items[i].fix_versions, h->items[i].n_fix_versions);
+    }
+    free(h->items);
+    memset(h, 0, sizeof *h);
+}
+
+int vulndb_find(vulndb *db, const char *id, vulndb_advisory *out, airlock_error *err)
+{
+    memset(out, 0, sizeof *out);
+    MDB_val k = {strlen(id), (void *)id}, v;
+    int rc = mdb_get(db->txn, db->ids, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        /* IDs are case-sensitive, but people type "pysec-2021-1". */
+        MDB_cursor *cur;
+        rc = mdb_cursor_open(db->txn, db->ids, &cur);
+        if (rc != 0)
+            return lmdb_error(err, db->path, "cursor", rc);
+        MDB_val ck;
+        int found = MDB_NOTFOUND;
+        for (int op = MDB_FIRST; mdb_cursor_get(cur, &ck, &v, (MDB_cursor_op)op) == 0;
+             op = MDB_NEXT) {
+            if (ck.mv_size == k.mv_size && strncasecmp(ck.mv_data, id, ck.mv_size) == 0) {
+                found = 0;
+                break;
+            }
+        }
+        mdb_cursor_close(cur);
+        rc = found;
+    }
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return lmdb_error(err, db->path, "lookup", rc);
+    if (v.mv_size != 4)
+        return damaged(db, err, "id value");
+    if (decode_advisory(db, vdb_get_u32be(v.mv_data), out, err) != 0)
+        return -1;
+    return 1;
+}
+
+/* ---- metadata ---- */
+
+int vulndb_get_info(vulndb *db, vulndb_info *out, airlock_error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t schema;
+    if (meta_u64(db, "schema", &schema, err) != 0 || meta_u64(db, "records", &out->records, err) != 0 ||
+        meta_u64(db, "groups", &out->groups, err) != 0 ||
+        meta_u64(db, "packages", &out->packages, err) != 0 ||
+        meta_u64(db, "ids", &out->ids, err) != 0)
+        return -1;
+    out->schema_version = (unsigned)schema;
+    MDB_val v;
+    int rc = meta_get(db, "build_time", &v);
+    if (rc != 0 || v.mv_size == 0 || v.mv_size > 20)
+        return damaged(db, err, "build_time");
+    char text[24];
+    memcpy(text, v.mv_data, v.mv_size);
+    text[v.mv_size] = '\0';
+    char *end;
+    errno = 0;
+    long long t = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return damaged(db, err, "build_time");
+    out->build_time = (int64_t)t;
+    rc = meta_get(db, "sources", &v);
+    if (rc != 0)
+        return damaged(db, err, "sources");
+    vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
+    out->n_sources = get_count(&c, 8);
+    out->sources = xcalloc(out->n_sources ? out->n_sources : 1, sizeof *out->sources);
+    for (size_t i = 0; i < out->n_sources; i++) {
+        vulndb_source *s = &out->sources[i];
+        s->name = get_str(&c);
+        size_t n;
+        const uint8_t *sha = vdb_get_bytes(&c, &n);
+        if (n >= sizeof s->sha256)
+            c.bad = true;
+        else
+            memcpy(s->sha256, sha, n);
+        s->records = vdb_get_varint(&c);
+        s->kept = vdb_get_varint(&c);
+        s->skipped = vdb_get_varint(&c);
+        s->withdrawn = vdb_get_varint(&c);
+        s->merged = vdb_get_varint(&c);
+        s->other_ecosystem = vdb_get_varint(&c);
+    }
+    if (c.bad || c.p != c.end) {
+        vulndb_info_clear(out);
+        return damaged(db, err, "sources");
+    }
+    return 0;
+}
+
+void vulndb_info_clear(vulndb_info *info)
+{
+    for (size_t i = 0; info->sources != NULL && i < info->n_sources; i++)
+        free(info->sources[i].name);
+    free(info->sources);
+    memset(info, 0, sizeof *info);
+}
+
+int vulndb_each_package(vulndb *db, int (*fn)(void *arg, const char *name), void *arg,
+                        airlock_error *err)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(db->txn, db->pkg, &cur);
+    if (rc != 0)
+        return lmdb_error(err, db->path, "cursor", rc);
+    MDB_val k, v;
+    int ret = 0;
+    for (int op = MDB_FIRST; ret == 0 && mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0;
+         op = MDB_NEXT) {
+        char *name = xstrndup(k.mv_data, k.mv_size);
+        ret = fn(arg, name);
+        free(name);
+    }
+    mdb_cursor_close(cur);
+    return ret;
+}
