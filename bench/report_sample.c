@@ -7,11 +7,14 @@
  *       ignores, hostile strings), "ignored" (only ignored findings),
  *       "skipped" (only skipped requirements) and "clean" (no findings).
  *   report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG]
- *                 [--snapshot-pub PUB] [--status TEXT] [--modify-after-scan]
+ *                 [--snapshot-pub PUB] [--status TEXT] [--db-status JSON]
+ *                 [--modify-after-scan]
  *                 [REQUIREMENTS...]
  *       writes an evidence bundle of the "full" case, with the requirement
  *       files added to its inputs (--modify-after-scan appends a line to the
- *       first one after hashing it, to test that the bundle is refused).
+ *       first one after hashing it, to test that the bundle is refused;
+ *       --db-status takes the database provenance from `airlock db status
+ *       --format json` output).
  *   report_sample --bench
  *       renders a large report in every format and prints each renderer's
  *       time as a ratio against a floor measured in the same run (copying
@@ -27,8 +30,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "scanner/evidence.h"
 #include "scanner/report.h"
 #include "scanner/results.h"
@@ -251,6 +257,38 @@ static void case_clean(scan_report *r)
     finish_deps(r);
 }
 
+/* Take the database's provenance from `airlock db status --format json`
+ * output, so that a bundle can be checked against a real snapshot. */
+static int set_db(scan_report *r, const char *path, airlock_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (file_read_all(path, 1 << 20, &text, &len, err) != 0)
+        return -1;
+    cJSON *doc = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(doc, "sequence");
+    const cJSON *bt = cJSON_GetObjectItemCaseSensitive(doc, "build_time");
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(doc, "signer_key_id");
+    const cJSON *snap = cJSON_GetObjectItemCaseSensitive(doc, "snapshot_blake2b");
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(doc, "db_blake2b");
+    if (!cJSON_IsNumber(seq) || !cJSON_IsNumber(bt) || !cJSON_IsString(key) ||
+        !cJSON_IsString(snap) || !cJSON_IsString(db)) {
+        cJSON_Delete(doc);
+        return error_set(err, "%s: not the output of 'airlock db status --format json'", path);
+    }
+    r->db.sequence = (uint64_t)seq->valuedouble;
+    r->db.build_time = (int64_t)bt->valuedouble;
+    free(r->db.signer_key_id);
+    free(r->db.snapshot_sha256);
+    free(r->db.db_digest);
+    r->db.signer_key_id = xstrdup(key->valuestring);
+    r->db.snapshot_sha256 = xstrdup(snap->valuestring);
+    r->db.db_digest = xstrdup(db->valuestring);
+    cJSON_Delete(doc);
+    return 0;
+}
+
 static const report_format all_formats[] = {REPORT_TABLE, REPORT_JSON, REPORT_SARIF,
                                             REPORT_CYCLONEDX, REPORT_MARKDOWN, REPORT_HTML};
 #define N_FORMATS (sizeof all_formats / sizeof all_formats[0])
@@ -368,7 +406,8 @@ static int usage(void)
 {
     fputs("usage: report_sample OUTDIR\n"
           "       report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG] "
-          "[--snapshot-pub PUB] [--status TEXT] [--modify-after-scan] [REQUIREMENTS...]\n"
+          "[--snapshot-pub PUB] [--status TEXT] [--db-status JSON]\n"
+          "                     [--modify-after-scan] [REQUIREMENTS...]\n"
           "       report_sample --bench\n",
           stderr);
     return 2;
@@ -381,6 +420,7 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "--evidence") == 0) {
         evidence_options opt = {0};
         const char *dir = argv[2];
+        const char *db_status = NULL;
         int i = 3;
         for (; i + 1 < argc; i += 2) {
             if (strcmp(argv[i], "--sign-key") == 0)
@@ -391,6 +431,8 @@ int main(int argc, char **argv)
                 opt.snapshot_pubkey_path = argv[i + 1];
             else if (strcmp(argv[i], "--status") == 0)
                 opt.snapshot_status = argv[i + 1];
+            else if (strcmp(argv[i], "--db-status") == 0)
+                db_status = argv[i + 1];
             else
                 break;
         }
@@ -402,6 +444,11 @@ int main(int argc, char **argv)
         scan_report r;
         case_full(&r);
         airlock_error err = {{0}};
+        if (db_status != NULL && set_db(&r, db_status, &err) != 0) {
+            fprintf(stderr, "report_sample: %s\n", err.msg);
+            scan_report_free(&r);
+            return 1;
+        }
         /* The requirement files are the report's inputs, as a scan records
          * them; --modify-after-scan then changes the first one, as if it
          * were edited between the scan and the bundle. */
