@@ -56,7 +56,9 @@ typedef struct evidence_options {
     const char *snapshot_status;
     /* A minisign secret key to sign MANIFEST with; NULL for no signature. */
     const char *sign_key_path;
-    /* The key's password; NULL for an unencrypted key (minisign -G -W). */
+    /* The key's password; NULL for an unencrypted key (minisign -G -W). A
+     * command asks for it with passphrase_get() when
+     * minisign_seckey_is_encrypted() says so (signatures/). */
     const char *sign_password;
 } evidence_options;
 
