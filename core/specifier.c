@@ -352,6 +352,9 @@ int specset_parse(const char *text, size_t len, specset **out, airlock_error *er
         text = "", len = 0;
     if (len > SPECSET_MAX_TEXT)
         return error_set(err, "invalid specifier set: longer than %d bytes", SPECSET_MAX_TEXT);
+    /* Python would keep a NUL inside a === version; our texts are C strings. */
+    if (memchr(text, '\0', len) != NULL)
+        return error_set(err, "invalid specifier set: NUL byte");
     specset *set = xcalloc(1, sizeof *set);
     const char *p = text, *end = text + len;
     size_t cap = 0;
