@@ -414,7 +414,8 @@ static void compile_range(const cJSON *range, const char *id, const char *origin
         ev[n].kind = kind;
         ev[n++].key = k;
     }
-    qsort(ev, n, sizeof *ev, event_cmp);
+    if (n > 1)
+        qsort(ev, n, sizeof *ev, event_cmp);
     size_t first = b->n_iv;
     const event *open = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -486,7 +487,8 @@ static int interval_cmp(const void *pa, const void *pb)
  * to store and to compare). */
 static void finish_package(pkg_builder *b, osv_package *p)
 {
-    qsort(b->iv, b->n_iv, sizeof *b->iv, interval_cmp);
+    if (b->n_iv > 1)
+        qsort(b->iv, b->n_iv, sizeof *b->iv, interval_cmp);
     size_t w = 0;
     for (size_t i = 0; i < b->n_iv; i++) {
         if (w > 0 && interval_cmp(&b->iv[i], &b->iv[w - 1]) == 0) {
@@ -536,7 +538,8 @@ void osv_package_merge(osv_package *into, const osv_package *from)
 {
     pkg_builder b = {0};
     b.iv = xcalloc(into->n_iv + from->n_iv + 1, sizeof *b.iv);
-    memcpy(b.iv, into->iv, into->n_iv * sizeof *b.iv);
+    if (into->n_iv > 0)
+        memcpy(b.iv, into->iv, into->n_iv * sizeof *b.iv);
     b.n_iv = b.cap_iv = into->n_iv;
     for (size_t i = 0; i < from->n_iv; i++) {
         osv_interval *iv = &b.iv[b.n_iv++];
@@ -549,12 +552,14 @@ void osv_package_merge(osv_package *into, const osv_package *from)
     }
     b.cap_iv = b.n_iv;
     b.versions = xcalloc(into->n_versions + from->n_versions + 1, sizeof *b.versions);
-    memcpy(b.versions, into->versions, into->n_versions * sizeof *b.versions);
+    if (into->n_versions > 0)
+        memcpy(b.versions, into->versions, into->n_versions * sizeof *b.versions);
     b.n_versions = into->n_versions;
     for (size_t i = 0; i < from->n_versions; i++)
         key_copy(&b.versions[b.n_versions++], &from->versions[i]);
     b.fixed = xcalloc(into->n_fixed + from->n_fixed + 1, sizeof *b.fixed);
-    memcpy(b.fixed, into->fixed, into->n_fixed * sizeof *b.fixed);
+    if (into->n_fixed > 0)
+        memcpy(b.fixed, into->fixed, into->n_fixed * sizeof *b.fixed);
     b.n_fixed = into->n_fixed;
     for (size_t i = 0; i < from->n_fixed; i++)
         key_copy(&b.fixed[b.n_fixed++], &from->fixed[i]);
