@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,17 +24,33 @@ static int check_stat(const char *path, const struct stat *st, airlock_error *er
 
 int trust_check_path(const char *path, airlock_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
+    /* Check the real file and every directory above it, as ssh's StrictModes
+     * does: whoever can write any of them could swap the key. */
+    char *real = realpath(path, NULL);
+    if (real == NULL)
         return error_errno(err, errno, "%s", path);
-    if (check_stat(path, &st, err) != 0)
-        return -1;
-    if (S_ISDIR(st.st_mode))
-        return 0;
-    char *copy = xstrdup(path);
-    const char *dir = dirname(copy);
-    int rc = stat(dir, &st) != 0 ? error_errno(err, errno, "%s", dir) : check_stat(dir, &st, err);
-    free(copy);
+    int rc = 0;
+    for (;;) {
+        struct stat st;
+        if (stat(real, &st) != 0) {
+            rc = error_errno(err, errno, "%s", real);
+            break;
+        }
+        if (check_stat(real, &st, err) != 0) {
+            rc = error_prefix(err, "%s", path);
+            break;
+        }
+        char *slash = strrchr(real, '/');
+        if (slash == NULL || slash == real) {
+            if (slash != NULL && slash[1] != '\0') {
+                slash[1] = '\0'; /* check "/" itself last */
+                continue;
+            }
+            break;
+        }
+        *slash = '\0';
+    }
+    free(real);
     return rc;
 }
 

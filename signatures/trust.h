@@ -3,9 +3,9 @@
  * files and directories they come from.
  *
  * Like ssh with its authorized_keys, a key file or key directory that
- * someone else could have written is refused: it must be owned by root or by
- * the user running Airlock, and must not be writable by group or others. The
- * directory holding a key file is checked the same way (a world-writable
+ * someone else could have written is refused: it, and every directory above
+ * it (after resolving symlinks), must be owned by root or by the user running
+ * Airlock and must not be writable by group or others (a world-writable
  * directory is accepted only with the sticky bit, as /tmp has).
  */
 #ifndef AIRLOCK_TRUST_H

@@ -101,7 +101,20 @@ static void test_trust_permissions(void **state)
     chmod(dir, 01777); /* sticky, like /tmp: others cannot replace our file */
     assert_int_equal(keyring_add_file(&kr, f, &err), 0);
     keyring_free(&kr);
+    /* A loose directory further up is refused too (ssh's StrictModes). */
+    char *sub = path_in(dir, "sub"), *subkey = path_in(dir, "sub/k.pub");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(file_write_atomic(subkey, text, strlen(text), 0644, &err), 0);
+    chmod(dir, 0777);
+    assert_int_equal(keyring_add_file(&kr, subkey, &err), -1);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
     chmod(dir, 0700);
+    assert_int_equal(keyring_add_file(&kr, subkey, &err), 0);
+    keyring_free(&kr);
+    unlink(subkey);
+    rmdir(sub);
+    free(sub);
+    free(subkey);
     setenv("AIRLOCK_TRUSTED_KEYS", dir, 1);
     assert_int_equal(keyring_load(&kr, NULL, 0, &err), 0);
     assert_true(kr.n >= 1);
