@@ -314,8 +314,8 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
         error_prefix(err, "%s", dir);
     if (rc == 0 && keyring_find(&kr, &ins.key) == NULL)
         rc = error_set(err, "%s: the installed snapshot was signed by key %s, which is no longer "
-                            "trusted (pass --trusted-key or check %s)",
-                       dir, ins.info.key_id, TRUST_SYSTEM_DIR);
+                            "trusted (pass --trusted-key, set AIRLOCK_TRUSTED_KEYS or install "
+                            "the key in %s)", dir, ins.info.key_id, TRUST_SYSTEM_DIR);
     if (rc == 0) {
         char *data = join(snapdir, DATA_FILE);
         rc = check_data(data, &ins.meta, 1, err);
@@ -777,7 +777,10 @@ int store_import(const char *dir, const char *source, const store_import_options
     if (stat(source, &st) != 0) {
         rc = error_errno(err, errno, "%s", source);
     } else if (S_ISDIR(st.st_mode)) {
-        rc = pick_from_dir(source, &kr, opt->log, &c, err);
+        rc = opt->signature != NULL
+                 ? error_set(err, "%s: --signature names the signature of one snapshot file, "
+                                  "not of a directory", source)
+                 : pick_from_dir(source, &kr, opt->log, &c, err);
     } else {
         buf sigp = {0};
         if (opt->signature != NULL)
