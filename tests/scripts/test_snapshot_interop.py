@@ -14,11 +14,12 @@ import tempfile
 
 AIRLOCK = os.environ.get("AIRLOCK_BIN")
 DBBUILD = os.environ.get("AIRLOCK_DBBUILD_BIN")
-failures = 0
+failures = checks = 0
 
 
 def check(cond, what):
-    global failures
+    global failures, checks
+    checks += 1
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         failures += 1
@@ -156,7 +157,7 @@ def main():
     check(r.returncode == 2, "inspect with the wrong key fails")
 
     shutil.rmtree(tmp)
-    print("all checks passed" if not failures else f"{failures} checks failed")
+    print(f"{checks - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
