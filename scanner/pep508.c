@@ -200,6 +200,10 @@ static int parse_specifier(rtok *t, buf *spec)
         buf_putc(spec, ',');
         t->pos++;
         consume_ws(t);
+        /* PEP 508 (and pip's packaging 21.3) need a specifier after a
+         * comma; packaging 23.0 would accept "name>=1.0,". */
+        if (specifier_token(t) == 0)
+            return syntax(t, "expected a version specifier after ','");
     }
     consume_ws(t);
     if (paren) {

@@ -752,9 +752,17 @@ static int classify_line(req_line *rl, airlock_error *err)
         const char *m = sep + (url ? 2 : 1);
         size_t a = 0, b = strlen(m);
         pystrip(m, &a, &b);
-        if (a < b && marker_parse(m + a, b - a, &rl->marker, err) < 0) {
+        /* pip's vendored packaging (21.3) rejects text after the marker,
+         * which packaging 23.0's Marker() would ignore: reject it. */
+        size_t used = 0;
+        if (a < b && marker_parse_prefix(m + a, b - a, &used, &rl->marker, err) < 0) {
             free(name);
             return -1;
+        }
+        if (a < b && used != b - a) {
+            free(name);
+            return error_set(err, "invalid marker: unexpected text at column %zu",
+                             used + 1);
         }
     } else {
         name = xstrdup(text);

@@ -1,0 +1,144 @@
+"""Differential test: Airlock's markers against packaging 23.0.
+
+A generated corpus of marker expressions (random combinations of every
+variable, operator, quoting, nesting and spacing, plus hand-written edge
+cases) is evaluated in several environments by packaging.markers.Marker
+and by bench/requirements_dump.c ("markers" mode). For each pair the
+outcome must agree: parse error, evaluation error, or (result, str(marker)).
+"""
+import os
+import random
+import subprocess
+import sys
+
+from packaging.markers import InvalidMarker, Marker
+
+BUILD = os.environ.get("AIRLOCK_BUILD_DIR", "")
+DUMP = os.path.join(BUILD, "requirements_dump")
+
+FIELDS = ["os_name", "sys_platform", "platform_machine", "platform_python_implementation",
+          "platform_release", "platform_system", "platform_version", "python_version",
+          "python_full_version", "implementation_name", "implementation_version", "extra"]
+
+ENVS = [
+    dict(os_name="posix", sys_platform="linux", platform_machine="x86_64",
+         platform_python_implementation="CPython", platform_release="6.1.0-13-amd64",
+         platform_system="Linux", platform_version="#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1",
+         python_version="3.11", python_full_version="3.11.2", implementation_name="cpython",
+         implementation_version="3.11.2", extra=""),
+    dict(os_name="nt", sys_platform="win32", platform_machine="AMD64",
+         platform_python_implementation="CPython", platform_release="10",
+         platform_system="Windows", platform_version="10.0.19041", python_version="3.8",
+         python_full_version="3.8.10", implementation_name="cpython",
+         implementation_version="3.8.10", extra="Test_Extra"),
+    dict(os_name="posix", sys_platform="darwin", platform_machine="arm64",
+         platform_python_implementation="PyPy", platform_release="22.6.0",
+         platform_system="Darwin", platform_version="Darwin Kernel Version 22.6.0",
+         python_version="3.12", python_full_version="3.12.0rc1", implementation_name="pypy",
+         implementation_version="7.3.12", extra="security"),
+    dict(os_name="posix", sys_platform="linux2", platform_machine="aarch64",
+         platform_python_implementation="CPython", platform_release="",
+         platform_system="Linux", platform_version="", python_version="2.7",
+         python_full_version="2.7.18+", implementation_name="cpython",
+         implementation_version="2.7.18", extra="tests.extra"),
+]
+
+VARS = ["python_version", "python_full_version", "os_name", "os.name", "sys_platform",
+        "sys.platform", "platform_release", "platform_system", "platform_version",
+        "platform.version", "platform_machine", "platform.machine",
+        "platform_python_implementation", "platform.python_implementation",
+        "python_implementation", "implementation_name", "implementation_version", "extra"]
+VALUES = ["3.11", "3.8", "3", "2.7", "3.11.2", "3.12.0rc1", "3.11.*", "3.*", "posix", "nt",
+          "linux", "win32", "darwin", "Linux", "Windows", "x86_64", "AMD64", "arm64",
+          "CPython", "PyPy", "cpython", "pypy", "test-extra", "Test_Extra", "security",
+          "tests.extra", "", " 3.11 ", "1.0+local", "abc", "lin", "6", "10", "v3.11",
+          "os_name", "3.11,3.12", "3.11;x", "7.3"]
+OPS = ["==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in"]
+
+EDGE = [
+    'os_name == "posix" junk', 'os_name == "a" and', '(os_name == "posix"', 'os_name = "posix"',
+    'unknown_var == "x"', '"a" == "b"', '"posix" == "os_name"', 'os_name == sys_platform',
+    'extra == "Test_Extra"', '(extra == "Test_Extra")', 'extra == "a" or extra == "Test.Extra"',
+    "os_name=='posix'and python_version>='3'", "os_name == 'posix' or", "not in", "",
+    'python_version >= "3" and (os_name == "nt" or (sys_platform == "linux"))',
+    'python_version<"3"or os_name=="x"', '((os_name == "posix"))', 'os_name not  in "xposix"',
+    'os_name notin "x"', 'os_namex == "posix"', '"3.8" < python_version', 'python_version',
+    'os_name == "posix" and ((python_version >= "3" or os_name == "nt"))',
+    'python_version ~= "3"', 'python_version == "3.11.*"', 'python_full_version != "3.11.*"',
+    'platform_release >= "5"', 'os_name in "posix,nt"', "os_name == 'pos\"ix'",
+    'python_version >= "3.6" and', 'and os_name == "posix"', '(((((os_name == "posix")))))',
+]
+
+
+def gen_atom(rng):
+    left = rng.choice(VARS)
+    right = '"%s"' % rng.choice(VALUES) if rng.random() < 0.5 else "'%s'" % rng.choice(VALUES)
+    if rng.random() < 0.15:
+        left, right = right, left
+    if rng.random() < 0.03:
+        right = rng.choice(VARS)
+    sp = rng.choice([" ", "", "  ", "\t"])
+    return f"{left}{sp}{rng.choice(OPS)}{sp}{right}"
+
+
+def gen_expr(rng, depth=0):
+    n = rng.choice([1, 1, 2, 3]) if depth < 3 else 1
+    parts = []
+    for i in range(n):
+        if depth < 3 and rng.random() < 0.2:
+            a = "(" + gen_expr(rng, depth + 1) + ")"
+        else:
+            a = gen_atom(rng)
+        if i:
+            parts.append(rng.choice([" and ", " or ", "and ", " or"]))
+        parts.append(a)
+    return "".join(parts)
+
+
+def oracle(expr, env):
+    try:
+        m = Marker(expr)
+    except InvalidMarker:
+        return "parse-error"
+    except Exception:  # ast.literal_eval errors and such: also a parse failure
+        return "parse-error"
+    try:
+        v = m.evaluate(env)
+    except Exception:
+        return "eval-error"
+    return ("true" if v else "false") + "\t" + str(m)
+
+
+def main():
+    if not BUILD or not os.access(DUMP, os.X_OK):
+        print(f"requirements_dump not found at {DUMP!r}; skipping")
+        return 77
+    rng = random.Random(508)
+    exprs = EDGE + [gen_expr(rng) for _ in range(4000)]
+    cases, expected = [], []
+    for e in exprs:
+        for env in ENVS:
+            cases.append("\t".join(env[f] for f in FIELDS) + "\t" + e)
+            expected.append(oracle(e, env))
+    p = subprocess.run([DUMP, "markers"], input="\n".join(cases) + "\n", capture_output=True,
+                       text=True, timeout=300)
+    got = p.stdout.split("\n")[:-1]
+    if p.returncode != 0 or len(got) != len(cases):
+        print(f"FAIL: dump exited {p.returncode} with {len(got)} of {len(cases)} answers")
+        print(p.stderr[-2000:])
+        return 1
+    bad = [(c.split("\t")[-1], c.split("\t")[:12], e, g)
+           for c, e, g in zip(cases, expected, got) if e != g]
+    kinds = {}
+    for e in expected:
+        k = e.split("\t")[0]
+        kinds[k] = kinds.get(k, 0) + 1
+    print(f"{len(exprs)} expressions x {len(ENVS)} environments = {len(cases)} evaluations; "
+          f"outcomes {kinds}; disagreements {len(bad)}")
+    for expr, env, e, g in bad[:20]:
+        print(f"FAIL {expr!r} env={env[7:9]}+extra={env[11]!r}: packaging {e!r} ours {g!r}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Differential test: Airlock's requirement-file reader against pip's own.
+
+For each top-level file (our fixtures in tests/data/requirements and the
+real files listed in ../shared/data/requirements-real/SOURCES.md), pip's
+parse_requirements() + install_req_from_parsed_requirement() and
+bench/requirements_dump.c must give the same sequence of
+(file, line, name, specifier, url?, markers, editable, constraint).
+A line pip's constructor rejects must be a warning on our side (and absent
+from our output); a file pip cannot read at all must be an error or a
+warning on ours. Exits 77 if the dump tool is missing.
+"""
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from pip._internal.network.session import PipSession
+from pip._internal.req.constructors import install_req_from_parsed_requirement
+from pip._internal.req.req_file import parse_requirements
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+SRC = os.environ.get("AIRLOCK_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("AIRLOCK_BUILD_DIR", "")
+SHARED = os.environ.get("AIRLOCK_SHARED_DIR", os.path.join(SRC, "..", "shared"))
+DUMP = os.path.join(BUILD, "requirements_dump")
+FIXTURES = os.path.join(SRC, "tests", "data", "requirements")
+REAL = os.path.join(SHARED, "data", "requirements-real")
+
+# Fixtures read from the top (the others are only included).
+FIXTURE_TOP = ["basic.txt", "options.txt", "continuation.txt", "nested.txt", "urls.txt",
+               "crlf.txt", "bom.txt", "latin1.txt", "envvars.txt", "markers.txt",
+               "broken.txt", "badoption.txt", "badutf8.txt", "missing_include.txt",
+               "includes_misc.txt"]
+
+ENV = dict(os.environ, AIRLOCK_REQ_TEST_NAME="expanded-name", AIRLOCK_REQ_TEST_VERSION="7.1")
+ENV.pop("AIRLOCK_REQ_UNSET_VAR", None)
+
+
+SESSION = PipSession()
+
+
+def pip_side(path):
+    """(rows, bad_lines, fatal) as pip sees `path` (relative to the cwd)."""
+    rows, bad, fatal = [], [], None
+    os.environ.update(AIRLOCK_REQ_TEST_NAME="expanded-name", AIRLOCK_REQ_TEST_VERSION="7.1")
+    try:
+        for pr in parse_requirements(path, session=SESSION):
+            m = re.match(r"^-[rc] (.*) \(line (\d+)\)$", pr.comes_from)
+            file, line = m.group(1), int(m.group(2))
+            try:
+                ir = install_req_from_parsed_requirement(pr)
+            except Exception:  # pip would stop here; we warn and go on
+                bad.append((file, line))
+                continue
+            # pip 23.0.1 parses with its vendored packaging 21.3, which
+            # still accepts legacy (non-PEP 440) specifiers; Airlock follows
+            # packaging 23.0 and warns about those lines instead.
+            spec = str(ir.req.specifier) if ir.req else ""
+            markers = str(ir.markers) if ir.markers is not None else None
+            try:
+                SpecifierSet(spec)
+                if markers is not None:
+                    markers = str(Marker(markers))  # 23.0's spelling
+            except (InvalidSpecifier, InvalidMarker):
+                bad.append((file, line))
+                continue
+            rows.append({
+                "file": file, "line": line,
+                "name": ir.req.name if ir.req else None,
+                "specifier": spec,
+                "url": ir.link is not None or bool(ir.req and ir.req.url),
+                "markers": markers,
+                "editable": bool(ir.editable), "constraint": bool(ir.constraint),
+            })
+    except BaseException as e:  # unreadable file, bad option, recursion, ...
+        fatal = f"{type(e).__name__}: {e}".splitlines()[0]
+    return rows, bad, fatal
+
+
+def our_side_batch(files):
+    """{file: (rows, rc, warnings text)} from one requirements_dump run."""
+    p = subprocess.run([DUMP, "batch"] + files, capture_output=True, text=True, env=ENV,
+                       timeout=300)
+    if p.returncode != 0:
+        raise SystemExit(f"FAIL: requirements_dump batch exited {p.returncode}: {p.stderr[-500:]}")
+    out, rows, warns = {}, [], []
+    for line in p.stdout.splitlines():
+        obj = json.loads(line)
+        if "warning" in obj:
+            warns.append(obj["warning"])
+        elif "end" in obj:
+            out[obj["end"]] = (rows, 0 if obj["rc"] == 0 else 1, "\n".join(warns))
+            rows, warns = [], []
+        else:
+            rows.append(obj)
+    return out
+
+
+def top_level_real():
+    sources = os.path.join(REAL, "SOURCES.md")
+    out = []
+    with open(sources, encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) > 6 and cells[5].startswith("top-level"):
+                out.append(os.path.join(cells[1].replace("/", "__"), cells[2]))
+    return out
+
+
+def compare(root, files, totals, failures):
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        batch = our_side_batch(files)
+        for f in files:
+            pip_rows, pip_bad, fatal = pip_side(f)
+            ours, rc, stderr = batch[f]
+            totals["files"] += 1
+            if fatal is None:
+                if pip_rows != ours:
+                    for i, (a, b) in enumerate(zip(pip_rows, ours + [None] * len(pip_rows))):
+                        if a != b:
+                            failures.append(f"{root}/{f}: row {i}: pip {a} ours {b}")
+                            break
+                    else:
+                        failures.append(f"{root}/{f}: pip has {len(pip_rows)} rows, ours {len(ours)}")
+                    continue
+                for file, line in pip_bad:
+                    if f"{file}:{line}:" not in stderr:
+                        failures.append(f"{root}/{f}: pip rejects {file}:{line}, we did not warn")
+                totals["agree_files"] += 1
+                totals["rows"] += len(pip_rows)
+                totals["rejected"] += len(pip_bad)
+            else:
+                # pip gives up on the file; we must not be silent about it,
+                # and what we read before must be what pip yielded before.
+                if rc == 0 and not stderr:
+                    failures.append(f"{root}/{f}: pip fails ({fatal}); we said nothing")
+                    continue
+                if ours[:len(pip_rows)] != pip_rows:
+                    failures.append(f"{root}/{f}: rows before pip's failure differ")
+                    continue
+                totals["pip_fatal"] += 1
+                totals["rows"] += len(pip_rows)
+    finally:
+        os.chdir(cwd)
+
+
+# Fragments for generated files: every line kind, joined with blanks,
+# continuations, CR/CRLF/form feeds and broken pieces.
+FRAGMENTS = [
+    'requests==2.31.0', 'Django >= 3.2', 'a_b.c[x,y]==1.0', 'pkg ; python_version < "3"',
+    'pkg==1.0;os_name=="posix"', 'name @ https://x.org/a.zip',
+    'https://x.org/name-1.0-py3-none-any.whl', 'git+https://x.org/r.git#egg=foo',
+    '-e git+https://x.org/r.git#egg=bar', '--hash=sha256:abc', '--pre', '-i https://x',
+    '# comment', '  # indented', 'x==1 # c', 'x==1#c', '\\', ' \\', 'foo \\', '\\\\', '',
+    '   ', '--index-url=https://x', '-f ./w', '--no-binary :all:', 'pkg===1.0', 'pkg==1.*',
+    'pkg~=1.0', 'pkg (>=1,<2)', 'pkg[a] @ file:///tmp/x', '${NOPE_X}==1',
+    'p==${AIRLOCK_REQ_TEST_VERSION}', '-r inc.txt', '-c con.txt',
+    'pkg --hash=sha256:a --hash=sha512:b', 'pkg\t==1.0', 'pkg==1.0 ; extra == "A_B"',
+    'pkg; sys_platform=="linux" and (python_version>"3" or os_name=="nt")', '-e .',
+    '\u00e9==1', 'pkg==1.0\x0cother==2.0', 'pkg==1.0\rother==2', '--trusted-host=x y', '-e',
+    '--', 'pkg -- -r x', "pkg==1.0 'quoted'", '-r "inc.txt"', "--hash='sha256:x'",
+    'a==1 \\\n# c \\\nb==2', 'pkg>=1.0,', 'pkg @ git+https://x.org/r.git',
+]
+
+
+def generated(root, count, seed=508):
+    rng = random.Random(seed)
+    with open(os.path.join(root, "inc.txt"), "w") as f:
+        f.write("incpkg==1.0\nother ; os_name == 'nt'\n")
+    with open(os.path.join(root, "con.txt"), "w") as f:
+        f.write("conpkg==1.0\n-r inc.txt\n")
+    names = []
+    for i in range(count):
+        lines = [rng.choice(FRAGMENTS) + rng.choice(["", " ", "\t", " \\"])
+                 for _ in range(rng.randint(1, 8))]
+        text = "\n".join(lines) + rng.choice(["", "\n", "\r\n"])
+        name = f"gen{i}.txt"
+        with open(os.path.join(root, name), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        names.append(name)
+    return names
+
+
+def main():
+    if not BUILD or not os.access(DUMP, os.X_OK):
+        print(f"requirements_dump not found at {DUMP!r}; skipping")
+        return 77
+    totals = dict(files=0, agree_files=0, rows=0, rejected=0, pip_fatal=0)
+    failures = []
+    compare(FIXTURES, FIXTURE_TOP, totals, failures)
+    fixture_totals = dict(totals)
+    gen_dir = tempfile.mkdtemp(prefix="airlock-reqdiff-")
+    try:
+        compare(gen_dir, generated(gen_dir, 150), totals, failures)
+    finally:
+        shutil.rmtree(gen_dir)
+    if os.path.isdir(REAL):
+        compare(REAL, top_level_real(), totals, failures)
+    else:
+        print(f"{REAL} absent: real files not compared")
+    print(f"fixtures: {fixture_totals}")
+    print(f"all: {totals}")
+    for msg in failures:
+        print("FAIL", msg)
+    if totals["files"] < len(FIXTURE_TOP):
+        print("FAIL: too few files compared")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

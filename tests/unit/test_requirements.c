@@ -1,0 +1,455 @@
+/* Tests for scanner/requirements: the fixtures in tests/data/requirements,
+ * one per input kind and rule, read for CPython 3.11 on Linux. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "scanner/requirements.h"
+
+typedef struct warnings {
+    buf text;
+    unsigned n;
+} warnings;
+
+static void collect(void *arg, const char *file, unsigned line, const char *msg)
+{
+    warnings *w = arg;
+    buf_printf(&w->text, "%s:%u: %s\n", file ? file : "?", line, msg);
+    w->n++;
+}
+
+typedef struct result {
+    dep_list deps;
+    warnings w;
+    int rc;
+    airlock_error err;
+} result;
+
+static char *fixture(const char *name)
+{
+    const char *dir = getenv("AIRLOCK_TEST_DATA");
+    buf b = {0};
+    buf_printf(&b, "%s/requirements/%s", dir ? dir : "tests/data", name);
+    return buf_detach(&b, NULL);
+}
+
+static void read_fixture(const char *name, const char *py, const char *platform, result *r)
+{
+    memset(r, 0, sizeof *r);
+    marker_env env;
+    assert_int_equal(marker_env_for_target(&env, py, platform, &r->err), 0);
+    diag d = {collect, &r->w, 0};
+    char *path = fixture(name);
+    r->rc = requirements_read(path, &env, &r->deps, &d, &r->err);
+    assert_int_equal(d.warnings, r->w.n);
+    free(path);
+    marker_env_clear(&env);
+}
+
+static void result_free(result *r)
+{
+    dep_list_free(&r->deps);
+    buf_free(&r->w.text);
+}
+
+static const dependency *find(const result *r, const char *name)
+{
+    for (size_t i = 0; i < r->deps.len; i++)
+        if (strcmp(r->deps.items[i].name, name) == 0)
+            return &r->deps.items[i];
+    fail_msg("no dependency '%s'", name);
+    return NULL;
+}
+
+static void expect_pin(const result *r, const char *name, const char *want, unsigned line)
+{
+    const dependency *d = find(r, name);
+    if (d->skip_reason)
+        fail_msg("%s skipped: %s", name, d->skip_reason);
+    assert_true(d->has_version);
+    assert_string_equal(d->version_text, want);
+    assert_int_equal(d->source_line, line);
+    assert_int_equal(d->kind, DEP_REQUIREMENT);
+    assert_false(d->editable);
+}
+
+static void expect_skip(const result *r, const char *name, const char *reason, unsigned line)
+{
+    const dependency *d = find(r, name);
+    assert_false(d->has_version);
+    assert_non_null(d->skip_reason);
+    if (strcmp(d->skip_reason, reason) != 0)
+        fail_msg("%s: skip reason '%s', want '%s'", name, d->skip_reason, reason);
+    assert_int_equal(d->source_line, line);
+}
+
+static void expect_warning(const result *r, const char *needle)
+{
+    if (!r->w.text.data || !strstr(r->w.text.data, needle))
+        fail_msg("no warning containing '%s' in:\n%s", needle,
+                 r->w.text.data ? r->w.text.data : "");
+}
+
+static void test_basic(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("basic.txt", "3.11", "linux", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.deps.len, 12);
+    expect_pin(&r, "requests", "2.31.0", 2);
+    expect_pin(&r, "Django", "3.2.1", 3);
+    assert_string_equal(find(&r, "Django")->normalized, "django");
+    expect_skip(&r, "urllib3", "not pinned to an exact version (<2,>=1.26)", 4);
+    expect_skip(&r, "flask", "not pinned to an exact version", 5);
+    expect_pin(&r, "Jinja2", "3.1.2", 6);
+    expect_pin(&r, "zope.interface", "5.4.0", 7);
+    assert_string_equal(find(&r, "zope.interface")->normalized, "zope-interface");
+    expect_skip(&r, "legacy-thing", "pinned to 'not.a.version', which is not a PEP 440 version", 8);
+    expect_skip(&r, "six", "not pinned to an exact version (==1.*)", 9);
+    expect_skip(&r, "pytz", "not pinned to an exact version (~=2023.3)", 10);
+    expect_pin(&r, "certifi", "2023.7.22", 12);
+    expect_pin(&r, "packaging", "23.0", 15);
+    expect_skip(&r, "attrs", "not pinned to an exact version (>=22)", 16);
+    /* '#' glued to the version is not a comment: pip rejects the line */
+    assert_int_equal(r.w.n, 1);
+    expect_warning(&r, "basic.txt:13: invalid requirement 'idna==3.4#");
+    for (size_t i = 0; i < r.deps.len; i++)
+        assert_non_null(strstr(r.deps.items[i].source_file, "basic.txt"));
+    result_free(&r);
+}
+
+static void test_options_and_hashes(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("options.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.w.n, 0);
+    assert_int_equal(r.deps.len, 3);
+    expect_pin(&r, "cryptography", "41.0.3", 15);
+    expect_pin(&r, "cffi", "1.15.1", 18);
+    expect_pin(&r, "pycparser", "2.21", 19);
+    result_free(&r);
+}
+
+static void test_continuations(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("continuation.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "alpha", "1.0", 1); /* marker on the continued line applies */
+    expect_pin(&r, "beta", "2.0", 3);
+    expect_pin(&r, "gamma", "3.0", 5); /* a comment ends the continuation */
+    expect_pin(&r, "zeta", "6.0", 10); /* a backslash on the last line */
+    /* "delta==4.0 \\" joins with the next lines into one broken line */
+    assert_int_equal(r.w.n, 1);
+    expect_warning(&r, "continuation.txt:7: invalid requirement 'delta==4.0 epsilon");
+    assert_int_equal(r.deps.len, 4);
+    result_free(&r);
+}
+
+static void test_nested_and_constraints(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("nested.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.w.n, 0);
+    const char *order[] = {"top", "a-pkg", "b-pkg", "a-after",
+                           "required-through-constraint-file", "c-pkg",
+                           "unpinned-by-constraint", "ranged-by-constraint",
+                           "conflicting-by-constraint", "last"};
+    assert_int_equal(r.deps.len, 10);
+    for (size_t i = 0; i < 10; i++)
+        assert_string_equal(r.deps.items[i].name, order[i]);
+    expect_pin(&r, "a-pkg", "1.1", 1);
+    assert_non_null(strstr(find(&r, "a-pkg")->source_file, "requirements/sub/inc_a.txt"));
+    expect_pin(&r, "b-pkg", "2.2", 1);
+    /* includes are relative to the including file */
+    assert_non_null(strstr(find(&r, "b-pkg")->source_file, "requirements/sub/../inc_b.txt"));
+    expect_pin(&r, "a-after", "1.2", 3);
+    /* -r inside a constraints file reads requirements (as pip does) */
+    expect_pin(&r, "required-through-constraint-file", "0.1", 1);
+    expect_skip(&r, "c-pkg", "markers do not apply: sys_platform == \"win32\"", 1);
+    /* constraints supply versions by normalised name */
+    expect_pin(&r, "unpinned-by-constraint", "4.0", 5);
+    expect_pin(&r, "ranged-by-constraint", "1.5", 6);
+    const dependency *c = find(&r, "conflicting-by-constraint");
+    assert_false(c->has_version);
+    assert_non_null(strstr(c->skip_reason, "constraint ==2.0"));
+    assert_non_null(strstr(c->skip_reason, "conflicts with <1.0"));
+    expect_pin(&r, "last", "9.9", 8);
+    result_free(&r);
+}
+
+static void test_urls_paths_editables(void **state)
+{
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char *dir = fixture("");
+    assert_int_equal(chdir(dir), 0); /* pip resolves local paths from the cwd */
+    free(dir);
+    result r;
+    read_fixture("urls.txt", NULL, NULL, &r);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.w.n, 0);
+    assert_int_equal(r.deps.len, 11);
+    expect_skip(&r, "pip", "URL requirement", 1);
+    expect_skip(&r, "pkg-b", "URL requirement", 2);
+    expect_skip(&r, "Some-Wheel", "URL requirement", 3);
+    expect_skip(&r, "project", "URL requirement", 4);
+    expect_skip(&r, "git+https://github.com/example/noname.git@v1.0", "URL requirement", 5);
+    assert_null(r.deps.items[4].normalized);
+    expect_skip(&r, "editable-pkg", "editable requirement", 6);
+    assert_true(find(&r, "editable-pkg")->editable);
+    assert_string_equal(find(&r, "editable-pkg")->normalized, "editable-pkg");
+    const dependency *e = &r.deps.items[6];
+    assert_true(e->editable);
+    assert_string_equal(e->skip_reason, "editable requirement");
+    assert_string_equal(e->location, "./localpkg");
+    assert_true(r.deps.items[7].editable);
+    expect_skip(&r, "./localpkg", "editable requirement", 7);
+    assert_string_equal(r.deps.items[8].skip_reason, "local path requirement");
+    assert_int_equal(r.deps.items[8].source_line, 9);
+    expect_skip(&r, "./dist/missing-1.0.tar.gz", "local path requirement", 10);
+    expect_skip(&r, "http://example.org/archive.tar.gz", "URL requirement", 11);
+    result_free(&r);
+}
+
+static void test_encodings(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("crlf.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.deps.len, 3);
+    expect_pin(&r, "crlf-one", "1.0", 1);
+    expect_pin(&r, "crlf-two", "2.0", 2);
+    expect_skip(&r, "crlf-three", "not pinned to an exact version", 5);
+    result_free(&r);
+
+    read_fixture("bom.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "bom-pkg", "1.0", 1);
+    expect_pin(&r, "second", "2.0", 2);
+    result_free(&r);
+
+    read_fixture("latin1.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "latin-pkg", "1.0", 2);
+    result_free(&r);
+
+    /* pip cannot decode it either: the file is an error, with its line */
+    read_fixture("badutf8.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_int_equal(r.deps.len, 0);
+    assert_non_null(strstr(r.err.msg, "badutf8.txt:2: not valid UTF-8"));
+    result_free(&r);
+}
+
+static void test_env_vars(void **state)
+{
+    (void)state;
+    setenv("AIRLOCK_REQ_TEST_NAME", "expanded-name", 1);
+    setenv("AIRLOCK_REQ_TEST_VERSION", "7.1", 1);
+    unsetenv("AIRLOCK_REQ_UNSET_VAR");
+    result r;
+    read_fixture("envvars.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "expanded-name", "1.0", 1);
+    expect_pin(&r, "envpkg", "7.1", 2);
+    /* unset variables stay as written */
+    expect_skip(&r, "unset-var", "markers do not apply: extra == \"${airlock-req-unset-var}\"", 3);
+    /* only ${UPPER_CASE} is expanded */
+    expect_warning(&r, "envvars.txt:4: invalid requirement '$lowercase{x}==1'");
+    result_free(&r);
+    unsetenv("AIRLOCK_REQ_TEST_NAME");
+    unsetenv("AIRLOCK_REQ_TEST_VERSION");
+}
+
+static void test_broken_lines_are_warnings(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("broken.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.deps.len, 3);
+    expect_pin(&r, "ok-one", "1.0", 1);
+    expect_pin(&r, "ok-two", "2.0", 4);
+    expect_pin(&r, "ok-four", "4.0", 8);
+    assert_int_equal(r.w.n, 5);
+    expect_warning(&r, "broken.txt:2: invalid requirement 'this is not a requirement'");
+    expect_warning(&r, "broken.txt:3: invalid requirement 'bad-version==1.0.0.x'");
+    expect_warning(&r, "broken.txt:5:");
+    expect_warning(&r, "broken.txt:6:");
+    expect_warning(&r, "broken.txt:7:");
+    result_free(&r);
+
+    read_fixture("badoption.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.deps.len, 3);
+    expect_pin(&r, "ok-four", "4.0", 7);
+    assert_int_equal(r.w.n, 4);
+    expect_warning(&r, "badoption.txt:2: invalid requirement line: no such option");
+    expect_warning(&r, "badoption.txt:4: invalid requirement line: allowed hash algorithms");
+    expect_warning(&r, "badoption.txt:5: invalid requirement line: arguments to --hash");
+    expect_warning(&r, "badoption.txt:6: invalid requirement line: could not split options");
+    result_free(&r);
+}
+
+static void test_markers_for_targets(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("markers.txt", "3.11", "linux", &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "linux-only", "1.0", 1);
+    expect_skip(&r, "windows-only", "markers do not apply: sys_platform == \"win32\"", 2);
+    expect_skip(&r, "old-python", "markers do not apply: python_version < \"3.8\"", 3);
+    expect_pin(&r, "new-python", "1.0", 4);
+    expect_pin(&r, "either", "1.0", 5);
+    expect_skip(&r, "with-extra", "markers do not apply: extra == \"test-extra\"", 6);
+    /* unknowable for a target: warned, and checked (fail closed) */
+    expect_pin(&r, "release", "1.0", 7);
+    expect_warning(&r, "markers.txt:7: cannot evaluate markers");
+    result_free(&r);
+
+    read_fixture("markers.txt", "3.7", "win32", &r);
+    assert_int_equal(r.rc, 0);
+    expect_skip(&r, "linux-only", "markers do not apply: sys_platform == \"linux\"", 1);
+    expect_pin(&r, "windows-only", "1.0", 2);
+    expect_pin(&r, "old-python", "1.0", 3);
+    expect_skip(&r, "new-python",
+                "markers do not apply: python_version >= \"3.8\" and platform_machine == \"x86_64\"", 4);
+    expect_pin(&r, "either", "1.0", 5);
+    result_free(&r);
+}
+
+static void test_fatal_errors(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("cycle_a.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_int_equal(r.deps.len, 0);
+    assert_non_null(strstr(r.err.msg, "cycle_b.txt:2: requirement files include each other"));
+    assert_non_null(strstr(r.err.msg, "cycle_a.txt -> "));
+    result_free(&r);
+
+    read_fixture("missing_include.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_int_equal(r.deps.len, 0);
+    assert_non_null(strstr(r.err.msg, "missing_include.txt:2: cannot read included"));
+    assert_non_null(strstr(r.err.msg, "does-not-exist.txt"));
+    result_free(&r);
+
+    read_fixture("no-such-file.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "no-such-file.txt"));
+    result_free(&r);
+}
+
+static void test_include_forms(void **state)
+{
+    (void)state;
+    result r;
+    read_fixture("includes_misc.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    /* -rFILE, --requirement FILE, --requireme=FILE each read
+     * inc_b.txt (--requireme=, a unique prefix); a requirement line's -r is ignored; on a line with both,
+     * -r wins over -c */
+    const char *names[] = {"b-pkg", "b-pkg", "solo", "b-pkg", "c-pkg"};
+    assert_int_equal(r.deps.len, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(r.deps.items[i].name, names[i]);
+    expect_pin(&r, "solo", "1.0", 3);
+    assert_int_equal(r.w.n, 2);
+    expect_warning(&r, "includes_misc.txt:4: invalid requirement 'not-a-vcs-or-dir'");
+    expect_warning(&r, "includes_misc.txt:5: invalid requirement 'git+https://example.org/x.git': could not detect requirement name");
+    result_free(&r);
+
+    read_fixture("remote_include.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_int_equal(r.deps.len, 0);
+    assert_non_null(strstr(r.err.msg, "remote_include.txt:2: cannot read remote requirement file"));
+    result_free(&r);
+
+    read_fixture("device_include.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "device_include.txt:2: cannot read included requirement file: /dev/null: not a regular file"));
+    result_free(&r);
+}
+
+static void test_include_depth_bound(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char path[512];
+    for (int i = 0; i <= REQ_MAX_DEPTH + 2; i++) {
+        snprintf(path, sizeof path, "%s/r%d.txt", dir, i);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "pkg%d==1.0\n-r r%d.txt\n", i, i + 1);
+        fclose(f);
+    }
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    dep_list deps = {0};
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    snprintf(path, sizeof path, "%s/r0.txt", dir);
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "nested deeper than"));
+    assert_int_equal(deps.len, 0);
+    /* a constraints file read from the top gives no dependencies */
+    req_lines lines = {0};
+    snprintf(path, sizeof path, "%s/r%d.txt", dir, REQ_MAX_DEPTH + 2);
+    assert_int_equal(requirements_parse(path, true, &lines, &d, &err), -1); /* r35 missing */
+    assert_int_equal(lines.len, 1);
+    assert_true(lines.items[0].constraint);
+    assert_int_equal(requirements_resolve(&lines, &env, &deps, &d, &err), 0);
+    assert_int_equal(deps.len, 0);
+    req_lines_free(&lines);
+    for (int i = 0; i <= REQ_MAX_DEPTH + 2; i++) {
+        snprintf(path, sizeof path, "%s/r%d.txt", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+    buf_free(&w.text);
+    marker_env_clear(&env);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_options_and_hashes),
+        cmocka_unit_test(test_continuations),
+        cmocka_unit_test(test_nested_and_constraints),
+        cmocka_unit_test(test_urls_paths_editables),
+        cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_env_vars),
+        cmocka_unit_test(test_broken_lines_are_warnings),
+        cmocka_unit_test(test_markers_for_targets),
+        cmocka_unit_test(test_fatal_errors),
+        cmocka_unit_test(test_include_forms),
+        cmocka_unit_test(test_include_depth_bound),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
