@@ -16,29 +16,13 @@
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
                                          SEVERITY_LOW, SEVERITY_NONE, SEVERITY_UNKNOWN};
 
-/* Append `s` escaped for a table cell or a list item. */
+/* Append `s` escaped for a table cell or a list item; a dash if absent. */
 static void md(buf *b, const char *s)
 {
-    if (s == NULL || *s == '\0') {
+    if (s == NULL || *s == '\0')
         buf_puts(b, "-");
-        return;
-    }
-    buf clean = {0};
-    report_utf8_append(&clean, s);
-    for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
-        char c = *p;
-        if (c == '\n' || c == '\r' || c == '\t')
-            buf_putc(b, ' ');
-        else if ((unsigned char)c < 0x20 || c == 0x7F)
-            continue; /* other control characters have no place in a ticket */
-        else if (strchr("\\`*_[]<>|~&!#{}()", c) != NULL) {
-            buf_putc(b, '\\');
-            buf_putc(b, c);
-        } else {
-            buf_putc(b, c);
-        }
-    }
-    buf_free(&clean);
+    else
+        report_md_append(b, s);
 }
 
 /* Link only plain https URLs that cannot break out of "(...)". */

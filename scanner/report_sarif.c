@@ -17,6 +17,7 @@
 
 typedef struct ref {
     const finding *f;
+    const dependency *d;
     size_t order; /* position in report order */
 } ref;
 
@@ -51,7 +52,9 @@ static const char *level_of(severity s)
     return "note";
 }
 
-static void add_rule(cJSON *rules, const finding *f)
+/* The rule of an ID, described from its first finding `f` in dependency `d`
+ * (fixed versions depend on the installed version: each result has its own). */
+static void add_rule(cJSON *rules, const dependency *d, const finding *f)
 {
     cJSON *rule = rj_push_object(rules);
     rj_string(rule, "id", f->id);
@@ -61,15 +64,20 @@ static void add_rule(cJSON *rules, const finding *f)
         rj_string(rj_object(rule, "fullDescription"), "text", f->details);
     rj_string(rule, "helpUri", report_primary_url(f));
 
+    /* The same help as plain text and as Markdown (every untrusted string
+     * escaped there: code-scanning tools render it). */
     buf text = {0}, md = {0};
-    buf_printf(&text, "%s", f->id);
-    buf_printf(&md, "**%s**", f->id);
+    buf_puts(&text, f->id);
+    buf_puts(&md, "**");
+    report_md_append(&md, f->id);
+    buf_puts(&md, "**");
     if (f->n_aliases > 0) {
         buf_puts(&text, " (aliases:");
         buf_puts(&md, " (aliases:");
         for (size_t i = 0; i < f->n_aliases; i++) {
             buf_printf(&text, " %s", f->aliases[i]);
-            buf_printf(&md, " `%s`", f->aliases[i]);
+            buf_putc(&md, ' ');
+            report_md_append(&md, f->aliases[i]);
         }
         buf_putc(&text, ')');
         buf_putc(&md, ')');
@@ -80,15 +88,22 @@ static void add_rule(cJSON *rules, const finding *f)
         buf_printf(&text, " (CVSS %.1f)", f->score);
         buf_printf(&md, " (CVSS %.1f)", f->score);
     }
-    buf_puts(&text, "\nFixed in: ");
-    buf_puts(&md, "\n\nFixed in: ");
+    const char *name = d->name ? d->name : "?";
+    const char *ver = d->version_text ? d->version_text : "";
+    buf_printf(&text, "\nFixed in (for %s %s): ", name, ver);
+    buf_puts(&md, "\n\nFixed in (for ");
+    report_md_append(&md, name);
+    buf_putc(&md, ' ');
+    report_md_append(&md, ver);
+    buf_puts(&md, "): ");
     if (f->n_fix_versions == 0) {
         buf_puts(&text, "no fixed version is known");
         buf_puts(&md, "no fixed version is known");
     }
     for (size_t i = 0; i < f->n_fix_versions; i++) {
         buf_printf(&text, "%s%s", i ? ", " : "", f->fix_versions[i]);
-        buf_printf(&md, "%s`%s`", i ? ", " : "", f->fix_versions[i]);
+        buf_puts(&md, i ? ", " : "");
+        report_md_append(&md, f->fix_versions[i]);
     }
     if (f->n_references > 0) {
         buf_puts(&text, "\nReferences:");
@@ -97,7 +112,10 @@ static void add_rule(cJSON *rules, const finding *f)
             const char *type = f->references[i].type ? f->references[i].type : "WEB";
             const char *url = f->references[i].url ? f->references[i].url : "";
             buf_printf(&text, "\n- %s %s", type, url);
-            buf_printf(&md, "\n- %s: <%s>", type, url);
+            buf_puts(&md, "\n- ");
+            report_md_append(&md, type);
+            buf_puts(&md, ": ");
+            report_md_append(&md, url);
         }
     }
     cJSON *help = rj_object(rule, "help");
@@ -316,7 +334,7 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
     size_t n = 0;
     for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
         for (size_t j = 0; j < r->findings[i].len; j++, n++)
-            refs[n] = (ref){&r->findings[i].items[j], n};
+            refs[n] = (ref){&r->findings[i].items[j], &r->deps.items[i], n};
 
     /* Group by ID; each group's first member (lowest order) defines the
      * rule, and rules keep the order in which IDs first appear. */
@@ -351,7 +369,7 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
     rj_string(driver, "semanticVersion", r->airlock_version);
     cJSON *rules = rj_array(driver, "rules");
     for (size_t q = 0; q < n_rules; q++)
-        add_rule(rules, firsts[q].f);
+        add_rule(rules, firsts[q].d, firsts[q].f);
     add_invocation(run, r);
     add_provenance(run, r);
     cJSON *results = rj_array(run, "results");

@@ -60,6 +60,26 @@ void report_utf8_append(buf *b, const char *s)
     }
 }
 
+void report_md_append(buf *b, const char *s)
+{
+    buf clean = {0};
+    report_utf8_append(&clean, s);
+    for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
+        char c = *p;
+        if (c == '\n' || c == '\r' || c == '\t')
+            buf_putc(b, ' ');
+        else if ((unsigned char)c < 0x20 || c == 0x7F)
+            continue;
+        else if (strchr("\\`*_[]<>|~&!#{}()", c) != NULL) {
+            buf_putc(b, '\\');
+            buf_putc(b, c);
+        } else {
+            buf_putc(b, c);
+        }
+    }
+    buf_free(&clean);
+}
+
 static void percent_encode(buf *b, const char *s, const char *keep)
 {
     static const char hex[] = "0123456789ABCDEF";

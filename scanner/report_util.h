@@ -25,6 +25,12 @@ void report_time_rfc3339(int64_t t, char out[32]);
 /* Append `s` to `b` with every invalid UTF-8 sequence replaced by U+FFFD. */
 void report_utf8_append(buf *b, const char *s);
 
+/* Append `s` escaped for Markdown text (a table cell, a list item): ASCII
+ * punctuation that Markdown or HTML would interpret gets a backslash, line
+ * breaks become spaces, other control characters are dropped, invalid UTF-8
+ * is replaced. */
+void report_md_append(buf *b, const char *s);
+
 /* A dependency's package URL: "pkg:pypi/NAME@VERSION" with the PEP 503 name
  * and percent-encoded parts; without "@VERSION" when it has none. Owned by
  * the caller. */

@@ -123,6 +123,23 @@ static void test_hostile_strings(void **state)
             if (mine[i] == REPORT_SARIF || mine[i] == REPORT_CYCLONEDX) {
                 cJSON *doc = cJSON_Parse(out);
                 assert_non_null(doc);
+                if (mine[i] == REPORT_SARIF) {
+                    /* runs[0].tool.driver.rules[0].help.markdown is rendered. */
+                    const cJSON *rule = cJSON_GetArrayItem(
+                        cJSON_GetObjectItem(
+                            cJSON_GetObjectItem(
+                                cJSON_GetObjectItem(
+                                    cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0),
+                                    "tool"),
+                                "driver"),
+                            "rules"),
+                        0);
+                    const cJSON *help = cJSON_GetObjectItem(
+                        cJSON_GetObjectItem(rule, "help"), "markdown");
+                    assert_true(cJSON_IsString(help));
+                    assert_false(has_unescaped(help->valuestring, "<script"));
+                    assert_non_null(strstr(help->valuestring, "\\<script\\>"));
+                }
                 cJSON_Delete(doc);
             }
             if (mine[i] == REPORT_HTML) {
