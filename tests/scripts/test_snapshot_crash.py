@@ -78,8 +78,8 @@ def main():
     db = j("db")
     env["AIRLOCK_DB_DIR"] = db
     run([DBBUILD, "keygen", "-W", "-p", j("k.pub"), "-s", j("k.key")])
-    make_lmdb(j("a.mdb"), 10, 1)
-    make_lmdb(j("b.mdb"), 12, 2)
+    make_lmdb(j("a.mdb"), 8, 1)
+    make_lmdb(j("b.mdb"), 10, 2)
     make_snapshot(j("a.snap"), j("a.mdb"), 1000, j("k.key"))
     make_snapshot(j("b.snap"), j("b.mdb"), 2000, j("k.key"))
     imp = lambda snap: [AIRLOCK, "db", "import", snap, "--trusted-key", j("k.pub"), "--allow-downgrade"]
@@ -97,7 +97,7 @@ def main():
     current = 2000
     outcomes = {"old": 0, "new": 0}
     # Bounded in time, but at least 6 kills even on a loaded machine.
-    deadline = time.monotonic() + 8
+    deadline = time.monotonic() + 6
     kills = 0
     while kills < 30 and (time.monotonic() < deadline or kills < 6):
         target, seq = (j("a.snap"), 1000) if current == 2000 else (j("b.snap"), 2000)

@@ -99,7 +99,7 @@ def main():
 
     # Bit flips anywhere in the snapshot (the newer one: accepting it would show).
     positions = sorted(set([0, 1, 4, 8, 12, len(snap) - 1, len(snap) // 2] +
-                           [rnd.randrange(len(snap)) for _ in range(16)]))
+                           [rnd.randrange(len(snap)) for _ in range(12)]))
     shutil.copy(j("s2.snap.minisig"), t_sig)
     for pos in positions:
         b = bytearray(snap)
@@ -114,7 +114,7 @@ def main():
     prefix = len(b"untrusted comment: ")
     sig_positions = [p for p in range(len(sig)) if p < prefix or p >= first_nl]
     shutil.copy(j("s2.snap"), t_snap)
-    for pos in sorted(rnd.sample(sig_positions, 32)):
+    for pos in sorted(rnd.sample(sig_positions, 24)):
         b = bytearray(sig)
         b[pos] ^= 1 << rnd.randrange(8)
         open(t_sig, "wb").write(b)
@@ -125,12 +125,12 @@ def main():
 
     # Truncation at many lengths (0 is the empty file).
     shutil.copy(j("s2.snap.minisig"), t_sig)
-    for n in sorted(set([0, 1, 7, 8, 20, len(snap) - 1] + [rnd.randrange(len(snap)) for _ in range(12)])):
+    for n in sorted(set([0, 1, 7, 8, 20, len(snap) - 1] + [rnd.randrange(len(snap)) for _ in range(8)])):
         open(t_snap, "wb").write(snap[:n])
         rejected(t_snap, None, bad_snap + ["empty file"], f"snapshot truncated to {n}")
     shutil.copy(j("s2.snap"), t_snap)
     # (Dropping only the final newline leaves a valid signature.)
-    for n in sorted(set([0, 10, 60, len(sig) - 2, len(sig) - 3] + [rnd.randrange(len(sig) - 1) for _ in range(8)])):
+    for n in sorted(set([0, 10, 60, len(sig) - 2, len(sig) - 3] + [rnd.randrange(len(sig) - 1) for _ in range(6)])):
         open(t_sig, "wb").write(sig[:n])
         rejected(t_snap, None, ["missing", "base64", "expected a line", "altered", "not a trusted"],
                  f"signature truncated to {n}")
