@@ -312,7 +312,11 @@ static void finish_line(llines *out, unsigned line, const char *s, size_t n)
                 }
             }
         }
-        buf_putc(&out_text, s[i++]);
+        /* copy up to the next '$' in one go */
+        const char *dollar = memchr(s + i + 1, '$', b - i - 1);
+        size_t next = dollar ? (size_t)(dollar - s) : b;
+        buf_append(&out_text, s + i, next - i);
+        i = next;
     }
     llines_push(out, line, buf_detach(&out_text, NULL));
 }
