@@ -42,8 +42,11 @@ static void builder_free(builder *b)
     cJSON_Delete(b->root);
 }
 
-static void add_anchor(builder *b, const char *name, cJSON *node)
+/* Anchors are looked up by a linear scan, so their number is bounded too. */
+static int add_anchor(builder *b, const char *name, cJSON *node, airlock_error *err)
 {
+    if (b->n_anchors >= OSV_YAML_MAX_ANCHORS)
+        return error_set(err, "more than %d anchors", OSV_YAML_MAX_ANCHORS);
     if (b->n_anchors == b->cap_anchors) {
         b->cap_anchors = b->cap_anchors ? 2 * b->cap_anchors : 8;
         b->anchors = xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
@@ -51,6 +54,7 @@ static void add_anchor(builder *b, const char *name, cJSON *node)
     b->anchors[b->n_anchors].name = xstrdup(name);
     b->anchors[b->n_anchors].node = node;
     b->n_anchors++;
+    return 0;
 }
 
 /* A redefined anchor hides the earlier one, as in YAML. */
@@ -146,8 +150,11 @@ static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
         item = cJSON_CreateString(s);
     if (item == NULL)
         abort(); /* cJSON's allocator failed: out of memory, as xmalloc */
-    if (ev->data.scalar.anchor != NULL)
-        add_anchor(b, (const char *)ev->data.scalar.anchor, item);
+    if (ev->data.scalar.anchor != NULL &&
+        add_anchor(b, (const char *)ev->data.scalar.anchor, item, err) != 0) {
+        cJSON_Delete(item);
+        return -1;
+    }
     return attach(b, item, err);
 }
 
@@ -186,12 +193,13 @@ static int on_end(builder *b, airlock_error *err)
         f->anchor = NULL;
         return error_set(err, "mapping key without a value");
     }
+    int rc = 0;
     if (f->anchor != NULL) {
-        add_anchor(b, f->anchor, f->node);
+        rc = add_anchor(b, f->anchor, f->node, err);
         free(f->anchor);
         f->anchor = NULL;
     }
-    return 0;
+    return rc;
 }
 
 /* An alias becomes a copy of its anchor, within the depth and node budget:

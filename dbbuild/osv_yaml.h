@@ -21,6 +21,8 @@
 #define OSV_YAML_MAX_DEPTH 64
 /* Most nodes that alias expansion may add to one document. */
 #define OSV_YAML_MAX_ALIAS_NODES 65536
+/* Most anchors in one document. */
+#define OSV_YAML_MAX_ANCHORS 1024
 
 /* Convert the YAML text `data` (`len` bytes of UTF-8, no NUL needed) into a
  * new cJSON tree owned by the caller. Returns NULL with a message on error;

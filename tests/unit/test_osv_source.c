@@ -245,6 +245,19 @@ static void test_yaml_alias_bomb(void **state)
         buf_putc(&b, ']');
     buf_puts(&b, "\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n");
     expect_error(yaml(b.data, &err), &err, "nested deeper than 64");
+    /* Many anchors: bounded, since aliases look them up one by one. */
+    buf_reset(&b);
+    for (int i = 0; i < 1025; i++)
+        buf_printf(&b, "k%d: &a%d v\n", i, i);
+    expect_error(yaml(b.data, &err), &err, "more than 1024 anchors");
+    buf_reset(&b);
+    for (int i = 0; i < 1024; i++)
+        buf_printf(&b, "k%d: &a%d v\n", i, i);
+    buf_puts(&b, "last: *a0\n");
+    cJSON *r = yaml(b.data, &err);
+    assert_non_null(r);
+    assert_string_equal(cJSON_GetObjectItem(r, "last")->valuestring, "v");
+    cJSON_Delete(r);
     buf_free(&b);
 }
 
