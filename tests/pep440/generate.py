@@ -225,7 +225,7 @@ def write_specifiers(rng, shared):
                  "~=1!1.0", "==1!1.0.*", "==1!1.*", "~=2.2.0.dev1", "~=1.0.DEV1", "!=1.0.*",
                  ">1.0.post1", ">1.0", "<1.0rc1", "<1.0", ">1.0+local", "\u3000>=1.0\u2028",
                  ">=1.0\x1c", "~=1.0a1", "~=1.0-1", "==1.0+LOCAL", "!=1.0+local"])
-    for s in requirement_specs(shared):
+    for s in sorted(requirement_specs(shared)):
         if len(sets) < 4600:
             sets.add(s)
     with open(os.path.join(HERE, "specifiers.tsv"), "w", encoding="ascii", newline="\n") as fh:
