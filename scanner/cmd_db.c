@@ -249,6 +249,13 @@ int cmd_db(int argc, char **argv, const airlock_globals *g)
     }
     int rc;
     const char *sub = argv[1];
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            free(dir);
+            return EXIT_OK;
+        }
+    }
     if (strcmp(sub, "import") == 0) {
         rc = db_import(dir, argc - 1, argv + 1);
     } else if (strcmp(sub, "status") == 0) {
