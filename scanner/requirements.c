@@ -144,6 +144,51 @@ static char *normalize_name(const char *s)
 
 /* ---- decoding (pip's auto_decode with a UTF-8 locale) ---- */
 
+static void put_utf8(buf *b, unsigned cp)
+{
+    if (cp < 0x80) {
+        buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        buf_putc(b, (char)(0xc0 | (cp >> 6)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        buf_putc(b, (char)(0xe0 | (cp >> 12)));
+        buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+    } else {
+        buf_putc(b, (char)(0xf0 | (cp >> 18)));
+        buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+        buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+    }
+}
+
+/* UTF-16 (without its BOM) to UTF-8; -1 on an odd length or a lone
+ * surrogate, which Python's decoder rejects too. */
+static int utf16_to_utf8(const unsigned char *s, size_t n, bool big_endian, buf *out)
+{
+    if (n % 2)
+        return -1;
+    buf_reserve(out, n);
+    for (size_t i = 0; i < n; i += 2) {
+        unsigned u = big_endian ? (unsigned)(s[i] << 8 | s[i + 1]) : (unsigned)(s[i + 1] << 8 | s[i]);
+        if (u >= 0xd800 && u <= 0xdbff) {
+            if (i + 3 >= n)
+                return -1;
+            unsigned l = big_endian ? (unsigned)(s[i + 2] << 8 | s[i + 3])
+                                    : (unsigned)(s[i + 3] << 8 | s[i + 2]);
+            if (l < 0xdc00 || l > 0xdfff)
+                return -1;
+            u = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
+            i += 2;
+        } else if (u >= 0xdc00 && u <= 0xdfff) {
+            return -1;
+        }
+        put_utf8(out, u);
+    }
+    return 0;
+}
+
 static bool coding_is(const char *name, size_t n, const char *const *names)
 {
     for (; *names; names++)
@@ -164,9 +209,20 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
         n -= 3;
         s[n] = '\0';
         *len = n;
-    } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff) ||
-                          (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff))) {
-        return error_set(err, "%s: UTF-16/UTF-32 requirement files are not supported", path);
+    } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
+        /* pip's BOM order: FF FE is UTF-16 LE (even if a UTF-32 LE BOM
+         * follows, as in pip), FE FF UTF-16 BE. */
+        buf b = {0};
+        if (utf16_to_utf8(s + 2, n - 2, s[0] == 0xfe, &b) < 0) {
+            buf_free(&b);
+            return error_set(err, "%s: invalid UTF-16", path);
+        }
+        free(*data);
+        *data = buf_detach(&b, len);
+        s = (unsigned char *)*data;
+        n = *len;
+    } else if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff) {
+        return error_set(err, "%s: UTF-32 requirement files are not supported", path);
     } else {
         /* PEP 263 declaration in one of the first two lines (split on \n). */
         size_t start = 0;
@@ -219,6 +275,11 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
         }
     }
 check:;
+    /* A NUL would cut the C strings the lines become; pip rejects the line
+     * it is in (and stops there). */
+    const unsigned char *nul = memchr(s, '\0', n);
+    if (nul)
+        return error_set(err, "%s:%u: contains a NUL character", path, line_of(s, (size_t)(nul - s)));
     size_t bad = utf8_invalid(s, n);
     if (bad < n)
         return error_set(err, "%s:%u: not valid UTF-8 (byte 0x%02x at offset %zu)", path,

@@ -14,7 +14,8 @@
  * Fatal (-1): an unreadable top-level file, an unreadable or remote included
  * file (named with the including file and line), an include cycle (named),
  * includes nested deeper than REQ_MAX_DEPTH or more than REQ_MAX_FILES file
- * reads, a file that is not valid UTF-8 (pip fails on it too).
+ * reads, a file that is not valid UTF-8 or UTF-16 with a BOM (pip fails on it
+ * too), a NUL character in a file.
  */
 #ifndef AIRLOCK_REQUIREMENTS_H
 #define AIRLOCK_REQUIREMENTS_H

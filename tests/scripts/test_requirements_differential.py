@@ -35,7 +35,7 @@ REAL = os.path.join(SHARED, "data", "requirements-real")
 FIXTURE_TOP = ["basic.txt", "options.txt", "continuation.txt", "nested.txt", "urls.txt",
                "crlf.txt", "bom.txt", "latin1.txt", "envvars.txt", "markers.txt",
                "broken.txt", "badoption.txt", "badutf8.txt", "missing_include.txt",
-               "includes_misc.txt"]
+               "includes_misc.txt", "utf16le.txt", "utf16be.txt"]
 
 ENV = dict(os.environ, AIRLOCK_REQ_TEST_NAME="expanded-name", AIRLOCK_REQ_TEST_VERSION="7.1")
 ENV.pop("AIRLOCK_REQ_UNSET_VAR", None)

@@ -252,6 +252,23 @@ static void test_encodings(void **state)
     expect_pin(&r, "latin-pkg", "1.0", 2);
     result_free(&r);
 
+    /* UTF-16 with a BOM, as Windows PowerShell writes `pip freeze > f` */
+    read_fixture("utf16le.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.deps.len, 2);
+    expect_pin(&r, "utf16-pkg", "1.0", 1);
+    expect_pin(&r, "second-utf16", "2.0", 3);
+    result_free(&r);
+    read_fixture("utf16be.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "be-pkg", "3.0", 1);
+    result_free(&r);
+
+    read_fixture("nul.txt", NULL, NULL, &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "nul.txt:2: contains a NUL character"));
+    result_free(&r);
+
     /* pip cannot decode it either: the file is an error, with its line */
     read_fixture("badutf8.txt", NULL, NULL, &r);
     assert_int_equal(r.rc, -1);
