@@ -101,15 +101,38 @@ def our_side_batch(files):
     return out
 
 
-def top_level_real():
+def top_level_real(with_pins=False):
+    """Top-level files of SOURCES.md (and their documented pin counts)."""
     sources = os.path.join(REAL, "SOURCES.md")
     out = []
     with open(sources, encoding="utf-8") as f:
         for line in f:
             cells = [c.strip() for c in line.split("|")]
             if len(cells) > 6 and cells[5].startswith("top-level"):
-                out.append(os.path.join(cells[1].replace("/", "__"), cells[2]))
+                path = os.path.join(cells[1].replace("/", "__"), cells[2])
+                pins = int(re.search(r"(\d+) pins", cells[5]).group(1))
+                out.append((path, pins) if with_pins else path)
     return out
+
+
+def check_pin_counts(failures):
+    """SOURCES.md gives, per top-level file, the distinct exact pins pip checks
+    for CPython 3.11 on Linux x86_64 (constraints and markers applied)."""
+    cwd = os.getcwd()
+    os.chdir(REAL)
+    n = 0
+    try:
+        for path, want in top_level_real(with_pins=True):
+            p = subprocess.run([DUMP, "deps", path, "3.11.2", "linux"], capture_output=True,
+                               text=True, env=ENV, timeout=60)
+            deps = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+            got = len({(d["normalized"], d["version"]) for d in deps if d["version"]})
+            if p.returncode != 0 or got != want:
+                failures.append(f"{path}: {got} distinct pins checked, SOURCES.md says {want}")
+            n += 1
+    finally:
+        os.chdir(cwd)
+    return n
 
 
 def compare(root, files, totals, failures):
@@ -203,6 +226,7 @@ def main():
         shutil.rmtree(gen_dir)
     if os.path.isdir(REAL):
         compare(REAL, top_level_real(), totals, failures)
+        print(f"pin counts checked against SOURCES.md: {check_pin_counts(failures)} files")
     else:
         print(f"{REAL} absent: real files not compared")
     print(f"fixtures: {fixture_totals}")
