@@ -7,9 +7,11 @@ Run with Debian's /usr/bin/python3 (python3-packaging 23.0 is the oracle):
 
 SHARED_DIR defaults to ../shared beside the checkout. Writes, next to this
 script:
-  versions.tsv    input <TAB> canonical <TAB> rank   (or input <TAB> !)
+  versions.tsv    input <TAB> canonical <TAB> rank <TAB> flags
+                  (or input <TAB> ! when packaging rejects it)
                   rank: position of the version's equality class in
-                  packaging's order of the whole corpus
+                  packaging's order of the whole corpus; flags: 1
+                  is_prerelease, 2 is_postrelease, 4 is_devrelease, 8 local
   specifiers.tsv  a "#pool" line of versions, then per set:
                   input <TAB> str(SpecifierSet) <TAB> one letter per pool
                   version (or input <TAB> !); see letter() below
@@ -138,7 +140,9 @@ def write_versions(inputs):
             if v is None:
                 fh.write("%s\t!\n" % esc(s))
             else:
-                fh.write("%s\t%s\t%d\n" % (esc(s), esc(str(v)), rank[v]))
+                flags = (v.is_prerelease * 1 + v.is_postrelease * 2 + v.is_devrelease * 4
+                         + (v.local is not None) * 8)
+                fh.write("%s\t%s\t%d\t%d\n" % (esc(s), esc(str(v)), rank[v], flags))
     return parsed
 
 

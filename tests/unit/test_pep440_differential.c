@@ -88,6 +88,30 @@ static size_t fields(char *line, char **f, size_t *flen, size_t max)
     return n;
 }
 
+/* public is the canonical text before '+'; base_version is [N!]N(.N)*. */
+static void check_public_base(const version *v, const char *canon, size_t n)
+{
+    char out[2 * VERSION_MAX_TEXT];
+    version w;
+    const char *plus = memchr(canon, '+', n);
+    size_t pn = plus ? (size_t)(plus - canon) : n;
+    version_public(&w, v);
+    assert_int_equal(version_format(&w, out, sizeof out), pn);
+    assert_memory_equal(out, canon, pn);
+    version_clear(&w);
+    size_t bn = 0;
+    while (bn < n && (canon[bn] == '!' || canon[bn] == '.' ||
+                      (canon[bn] >= '0' && canon[bn] <= '9'))) {
+        if (canon[bn] == '.' && !(bn + 1 < n && canon[bn + 1] >= '0' && canon[bn + 1] <= '9'))
+            break;
+        bn++;
+    }
+    version_base(&w, v);
+    assert_int_equal(version_format(&w, out, sizeof out), bn);
+    assert_memory_equal(out, canon, bn);
+    version_clear(&w);
+}
+
 typedef struct ranked {
     version v;
     long rank;
@@ -110,9 +134,9 @@ static void test_versions(void **state)
         next = nl ? nl + 1 : data + len;
         if (nl)
             *nl = '\0';
-        char *f[3] = {"", "", ""};
-        size_t fl[3] = {0, 0, 0};
-        if (fields(line, f, fl, 3) < 2)
+        char *f[4] = {"", "", "", ""};
+        size_t fl[4] = {0, 0, 0, 0};
+        if (fields(line, f, fl, 4) < 2)
             continue;
         lines++;
         size_t in_len = unescape(f[0], fl[0]);
@@ -147,6 +171,16 @@ static void test_versions(void **state)
             if (bad++ < MAX_REPORT)
                 print_message("'%s': canonical '%s', packaging '%s'\n", line, out, f[1]);
         }
+        /* Properties, and public/base as packaging's text gives them. */
+        int flags = atoi(f[3]);
+        if (version_is_prerelease(&v) != ((flags & 1) != 0) ||
+            version_is_postrelease(&v) != ((flags & 2) != 0) ||
+            version_is_devrelease(&v) != ((flags & 4) != 0) ||
+            version_has_local(&v) != ((flags & 8) != 0)) {
+            if (bad++ < MAX_REPORT)
+                print_message("'%s': properties differ from packaging's (%d)\n", f[0], flags);
+        }
+        check_public_base(&v, out, got);
         /* The canonical form parses to an equal version with the same text,
          * and the key round-trips. */
         version w;
