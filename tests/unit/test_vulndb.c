@@ -1,0 +1,187 @@
+/*
+ * test_vulndb - the reader on damaged databases: every truncation of a value
+ * and flipped bytes are errors or plain answers, never crashes or overreads
+ * (run under ASan), and the message says the database is damaged.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "core/buf.h"
+#include "core/version.h"
+#include "dbbuild/compile.h"
+#include "scanner/vulndb.h"
+
+static char dir[64];
+static char path[128];
+
+/* Replace the value of `key` in database `name`. */
+static void poke(const char *name, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 4);
+    mdb_env_set_mapsize(env, (size_t)1 << 32);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* A copy of a value. */
+static void *peek(const char *name, const void *key, size_t klen, size_t *vlen)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 4);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+    MDB_val k = {klen, (void *)key}, v;
+    assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+    void *copy = xmalloc(v.mv_size);
+    memcpy(copy, v.mv_data, v.mv_size);
+    *vlen = v.mv_size;
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return copy;
+}
+
+static void fresh_db(void)
+{
+    unlink(path);
+    char a[4096];
+    const char *data = getenv("AIRLOCK_TEST_DATA");
+    snprintf(a, sizeof a, "%s/compile/basic", data ? data : "tests/data");
+    const char *src = a;
+    compile_options opt = {.build_time = 1};
+    compile_totals tot;
+    airlock_error err;
+    if (compile_sources(&src, 1, &opt, path, NULL, &tot, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+/* Look up foo-bar 1.0 and find PYSEC-2099-1: returns the lookup's result. */
+static int probe(airlock_error *err)
+{
+    vulndb *db;
+    if (vulndb_open(path, &db, err) != 0)
+        return -2;
+    version v;
+    assert_int_equal(version_parse(&v, "1.0", 3, err), 0);
+    vulndb_hits h;
+    int n = vulndb_lookup(db, "foo-bar", &v, &h, err);
+    if (n >= 0)
+        vulndb_hits_free(&h);
+    vulndb_advisory a;
+    int f = vulndb_find(db, "CVE-2099-1", &a, err);
+    if (f == 1)
+        vulndb_advisory_clear(&a);
+    version_clear(&v);
+    vulndb_close(db);
+    return n < 0 ? n : (f < 0 ? f : n);
+}
+
+static void test_truncated_pkg_values(void **state)
+{
+    (void)state;
+    fresh_db();
+    size_t len;
+    uint8_t *orig = peek("pkg", "foo-bar", 7, &len);
+    airlock_error err;
+    assert_int_equal(probe(&err), 1);
+    size_t errors = 0;
+    for (size_t cut = 0; cut < len; cut++) {
+        poke("pkg", "foo-bar", 7, orig, cut);
+        int r = probe(&err);
+        assert_true(r >= -1);
+        if (r == -1) {
+            errors++;
+            assert_non_null(strstr(err.msg, "damaged database"));
+        }
+    }
+    /* Every proper prefix leaves bytes unread or runs out: all detected. */
+    assert_int_equal(errors, len);
+    /* Flipped bytes: never a crash. */
+    for (size_t i = 0; i < len; i++) {
+        uint8_t *copy = xmalloc(len);
+        memcpy(copy, orig, len);
+        copy[i] ^= 0xff;
+        poke("pkg", "foo-bar", 7, copy, len);
+        assert_true(probe(&err) >= -1);
+        free(copy);
+    }
+    free(orig);
+}
+
+static void test_truncated_advisory(void **state)
+{
+    (void)state;
+    fresh_db();
+    uint8_t key[4] = {0, 0, 0, 0};
+    size_t len;
+    /* Group numbers follow primary IDs: find CVE-2099-1's group. */
+    uint8_t *gv = peek("ids", "CVE-2099-1", 10, &len);
+    assert_int_equal(len, 4);
+    memcpy(key, gv, 4);
+    free(gv);
+    uint8_t *orig = peek("adv", key, 4, &len);
+    airlock_error err;
+    for (size_t cut = 0; cut < len; cut += 1 + cut / 8) {
+        poke("adv", key, 4, orig, cut);
+        assert_int_equal(probe(&err), -1);
+        assert_non_null(strstr(err.msg, "damaged database"));
+    }
+    poke("ids", "CVE-2099-1", 10, "abc", 3);
+    assert_int_equal(probe(&err), -1);
+    free(orig);
+}
+
+static void test_bad_meta(void **state)
+{
+    (void)state;
+    airlock_error err;
+    fresh_db();
+    poke("meta", "sources", 7, "\x05\x01", 2);
+    assert_int_equal(probe(&err), -2);
+    assert_non_null(strstr(err.msg, "damaged database"));
+    fresh_db();
+    poke("meta", "schema", 6, "1x", 2);
+    assert_int_equal(probe(&err), -2);
+    fresh_db();
+    poke("meta", "build_time", 10, "", 0);
+    assert_int_equal(probe(&err), -2);
+}
+
+int main(void)
+{
+    strcpy(dir, "/tmp/test_vulndb.XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    snprintf(path, sizeof path, "%s/db.mdb", dir);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_truncated_pkg_values),
+        cmocka_unit_test(test_truncated_advisory),
+        cmocka_unit_test(test_bad_meta),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}
