@@ -320,6 +320,17 @@ def main():
         check([i["kind"] for i in rep["inputs"]] == ["path", "requirements", "venv"], "inputs order")
         dj = [d for d in rep["dependencies"] if d["name"] == "Django"][0]
         check(dj["vulns"] == [] and dj["source"]["location"] is not None, "Django 5.1.1 clean")
+        # An interpreter's environment (Debian's python3: the test runs with it).
+        p = run(AIRLOCK, "--db-dir", db, "scan", "--python", "/usr/bin/python3", "--format", "json")
+        check(p.returncode in (0, 1), f"--python: exit {p.returncode} {p.stderr}")
+        if p.returncode in (0, 1):
+            rep = json.loads(p.stdout)
+            check(rep["inputs"][0] == {"kind": "python", "path": "/usr/bin/python3", "sha256": None},
+                  f"python input {rep['inputs']}")
+            check(len(rep["dependencies"]) > 0 and
+                  all(d["source"]["kind"] == "installed" for d in rep["dependencies"]),
+                  "python environment dependencies")
+        run(*scan, "--python", "/usr/bin/python3", expect=2)  # with --no-python
         # $VIRTUAL_ENV is scanned when no input is named, without running python.
         p = run(*scan, "--format", "json", env={"VIRTUAL_ENV": venv}, expect=1)
         rep = json.loads(p.stdout)
