@@ -97,7 +97,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         }
         totals->groups = m.n_groups;
         db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept};
-        rc = dbwriter_write(mdb_path, c.e, c.n, &m, src, nsources, &wi, err);
+        rc = dbwriter_write(mdb_path, c.e, &m, src, nsources, &wi, err);
         totals->packages = wi.packages;
     }
     merge_result_clear(&m);

@@ -356,11 +356,10 @@ static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const mer
     return rc;
 }
 
-int dbwriter_write(const char *mdb_path, const osv_entry *e, size_t n, const merge_result *m,
+int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
                    airlock_error *err)
 {
-    (void)n;
     if (access(mdb_path, F_OK) == 0)
         return error_set(err, "%s: already exists", mdb_path);
     buf tmp = {0};

@@ -28,7 +28,7 @@ typedef struct db_write_info {
  * inserted in key order in one transaction and the file is then written as
  * a compacted copy, so the same input gives the same bytes. A scratch file
  * "<mdb_path>.tmp" is used and removed. */
-int dbwriter_write(const char *mdb_path, const osv_entry *e, size_t n, const merge_result *m,
+int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
                    airlock_error *err);
 
