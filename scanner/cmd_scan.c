@@ -283,10 +283,7 @@ static int fill_provenance(scan_report *r, const store_info *si, vulndb *db,
  * running anything), else the environment of python3 (or --python). */
 static int default_inputs(scan_options *o)
 {
-    bool named = false;
-    for (size_t i = 0; i < o->n_inputs; i++)
-        named = named || o->inputs[i].kind != INPUT_PYTHON;
-    if (named)
+    if (o->n_inputs > 0)
         return 0;
     const char *venv = getenv("VIRTUAL_ENV");
     if (o->python == NULL && venv != NULL && *venv != '\0') {
@@ -309,10 +306,7 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
     marker_env env;
     memset(&env, 0, sizeof env);
     bool have_env = false;
-    bool named = false;
-    for (size_t i = 0; i < o->n_inputs; i++)
-        named = named || o->inputs[i].kind != INPUT_PYTHON;
-    if (o->python != NULL || (!named && !o->no_python)) {
+    if (o->python != NULL || (o->n_inputs == 0 && !o->no_python)) {
         const char *exe = o->python ? o->python : "python3";
         char *resolved = NULL;
         if (pyenv_resolve(exe, getenv("PATH"), &resolved, err) != 0)
@@ -332,8 +326,6 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
     int rc = 0;
     for (size_t i = 0; i < o->n_inputs && rc == 0; i++) {
         const input_arg *in = &o->inputs[i];
-        if (in->kind == INPUT_PYTHON)
-            continue;
         if (scan_add_input(r, in->kind, in->path, err) != 0) {
             rc = -1;
             break;
@@ -355,7 +347,7 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
         case INPUT_VENV:
             rc = venv_scan(in->path, &r->deps, d, err);
             break;
-        case INPUT_PYTHON:
+        case INPUT_PYTHON: /* --python is handled above, never listed */
             break;
         }
     }
