@@ -95,9 +95,10 @@ static cJSON *str(jb *b, const char *s)
     return item;
 }
 
+/* `key` must be a string with static storage: it is not copied. */
 static void add(jb *b, cJSON *obj, const char *key, cJSON *item)
 {
-    if (item == NULL || !cJSON_AddItemToObject(obj, key, item)) {
+    if (item == NULL || !cJSON_AddItemToObjectCS(obj, key, item)) {
         b->failed = true;
         cJSON_Delete(item);
     }
@@ -320,7 +321,14 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     }
     add(&b, root, "expired_ignores", expired);
 
-    char *text = b.failed ? NULL : cJSON_Print(root);
+    /* One allocation for the text in the common case: about 0.5 KiB per
+     * dependency and 2 KiB per finding, instead of cJSON's doubling. */
+    size_t guess = 4096 + 512 * r->deps.len;
+    for (size_t i = 0; r->findings != NULL && i < r->deps.len; i++)
+        guess += 2048 * r->findings[i].len;
+    if (guess > ((size_t)64 << 20))
+        guess = (size_t)64 << 20; /* cJSON grows the buffer past this if needed */
+    char *text = b.failed ? NULL : cJSON_PrintBuffered(root, (int)guess, 1);
     cJSON_Delete(root);
     if (text == NULL)
         return error_set(err, "out of memory rendering the JSON report");
