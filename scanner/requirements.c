@@ -355,6 +355,10 @@ static void finish_line(llines *out, unsigned line, const char *s, size_t n)
     pystrip(s, &a, &b);
     if (a == b)
         return;
+    if (b - a > REQ_MAX_LINE) {
+        llines_push(out, line, NULL); /* reported as too long */
+        return;
+    }
     buf out_text = {0};
     for (size_t i = a; i < b;) {
         if (s[i] == '$' && i + 1 < b && s[i + 1] == '{') {
@@ -366,7 +370,12 @@ static void finish_line(llines *out, unsigned line, const char *s, size_t n)
                 char *name = xstrndup(s + i + 2, j - i - 2);
                 const char *value = getenv(name); /* pip: os.getenv */
                 free(name);
-                if (value && *value && out_text.len + strlen(value) <= REQ_MAX_LINE) {
+                if (value && *value) {
+                    if (out_text.len + strlen(value) > REQ_MAX_LINE) {
+                        buf_free(&out_text);
+                        llines_push(out, line, NULL);
+                        return;
+                    }
                     buf_puts(&out_text, value);
                     i = j + 1;
                     continue;
@@ -386,7 +395,7 @@ static void logical_lines(const char *s, size_t n, llines *out)
 {
     const unsigned char *u = (const unsigned char *)s;
     buf joined = {0};
-    bool joining = false;
+    bool joining = false, overflow = false;
     unsigned primary = 0, line = 0;
     size_t i = 0;
     while (i < n) {
@@ -404,9 +413,13 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 if (comment)
                     buf_putc(&joined, ' ');
                 buf_append(&joined, l, ln);
-                finish_line(out, primary, joined.data, joined.len);
+                if (overflow)
+                    llines_push(out, primary, NULL);
+                else
+                    finish_line(out, primary, joined.data, joined.len);
                 buf_reset(&joined);
                 joining = false;
+                overflow = false;
             } else {
                 finish_line(out, line, l, ln);
             }
@@ -421,11 +434,15 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 a++;
             while (b > a && l[b - 1] == '\\')
                 b--;
-            if (joined.len + (b - a) <= REQ_MAX_LINE)
+            if (joined.len + (b - a) > REQ_MAX_LINE)
+                overflow = true; /* reported once the logical line ends */
+            else
                 buf_append(&joined, l + a, b - a);
         }
     }
-    if (joining)
+    if (joining && overflow)
+        llines_push(out, primary, NULL);
+    else if (joining)
         finish_line(out, primary, joined.data, joined.len);
     buf_free(&joined);
 }
@@ -1093,7 +1110,11 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
     rd->depth++;
     int rc = 0;
     for (size_t i = 0; i < lines.len && rc == 0; i++)
-        rc = handle_line(rd, path, constraint, &lines.items[i]);
+        if (!lines.items[i].text)
+            diag_warn(rd->d, path, lines.items[i].line,
+                      "line longer than %u bytes ignored", REQ_MAX_LINE);
+        else
+            rc = handle_line(rd, path, constraint, &lines.items[i]);
     rd->depth--;
     llines_free(&lines);
     return rc;

@@ -410,6 +410,44 @@ static void test_include_forms(void **state)
     result_free(&r);
 }
 
+static void test_long_lines(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/long.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("before==1.0\n", f);
+    /* a continued line that grows past REQ_MAX_LINE, then one that does not */
+    const unsigned n = REQ_MAX_LINE / 32; /* 63 bytes each once joined */
+    for (unsigned i = 0; i < n; i++)
+        fputs("                                                              x\\\n", f);
+    fputs("==1.0\nafter==2.0\n", f);
+    fclose(f);
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    dep_list deps = {0};
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), 0);
+    assert_int_equal(deps.len, 2);
+    assert_string_equal(deps.items[0].name, "before");
+    assert_string_equal(deps.items[1].name, "after");
+    assert_int_equal(deps.items[1].source_line, n + 3);
+    assert_int_equal(w.n, 1);
+    if (!strstr(w.text.data, "long.txt:2: line longer than"))
+        fail_msg("warnings: %.300s", w.text.data);
+    dep_list_free(&deps);
+    buf_free(&w.text);
+    marker_env_clear(&env);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_include_depth_bound(void **state)
 {
     (void)state;
@@ -466,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_markers_for_targets),
         cmocka_unit_test(test_fatal_errors),
         cmocka_unit_test(test_include_forms),
+        cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_include_depth_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
