@@ -32,7 +32,7 @@
 #define REQ_MAX_FILE_SIZE (16u << 20) /* bytes per requirement file */
 #define REQ_MAX_DEPTH 32              /* -r/-c nesting */
 #define REQ_MAX_FILES 1024            /* file reads per top-level file */
-#define REQ_MAX_LINE (1u << 20)       /* logical line after ${VAR} expansion */
+#define REQ_MAX_LINE (1u << 20)       /* logical line; longer ones are warnings */
 
 typedef enum req_form {
     REQ_NAMED,    /* a PEP 508 requirement without URL: "name[x]>=1; marker" */
