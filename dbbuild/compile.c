@@ -23,6 +23,8 @@ typedef struct build_ctx {
     osv_entry *e;
     size_t n, cap;
     db_source_meta *src;   /* the source being read */
+    spill *texts;          /* summaries, details, references until written */
+    buf blob;
     size_t source;
     uint64_t seen;
 } build_ctx;
@@ -53,8 +55,29 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
         c->cap = c->cap ? 2 * c->cap : 1024;
         c->e = xrealloc(c->e, c->cap * sizeof *c->e);
     }
+    /* Park the bulky texts on disk: memory then grows with what matching
+     * needs, not with the size of the dump. */
+    uint64_t off;
+    buf_reset(&c->blob);
+    dbwriter_encode_texts(&rec, &c->blob);
+    if (spill_put(c->texts, c->blob.data, c->blob.len, &off, err) != 0) {
+        osv_record_clear(&rec);
+        return -1;
+    }
+    free(rec.summary);
+    free(rec.details);
+    for (size_t i = 0; i < rec.n_refs; i++) {
+        free(rec.refs[i].type);
+        free(rec.refs[i].url);
+    }
+    free(rec.refs);
+    rec.summary = rec.details = NULL;
+    rec.refs = NULL;
+    rec.n_refs = 0;
     osv_entry *en = &c->e[c->n++];
     en->rec = rec;
+    en->text_off = off;
+    en->text_len = c->blob.len;
     en->origin = xstrdup(origin);
     en->source = c->source;
     en->superseded = false;
@@ -68,7 +91,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     build_ctx c = {.opt = opt, .d = d};
     db_source_meta *src = xcalloc(nsources ? nsources : 1, sizeof *src);
     merge_result m = {0};
-    int rc = 0;
+    int rc = spill_open(&c.texts, err);
     for (size_t i = 0; rc == 0 && i < nsources; i++) {
         osv_source_info info;
         src[i].name = sources[i];
@@ -97,7 +120,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         }
         totals->groups = m.n_groups;
         db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept};
-        rc = dbwriter_write(mdb_path, c.e, &m, src, nsources, &wi, err);
+        rc = dbwriter_write(mdb_path, c.e, &m, c.texts, src, nsources, &wi, err);
         totals->packages = wi.packages;
     }
     merge_result_clear(&m);
@@ -107,6 +130,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     }
     free(c.e);
     free(src);
+    spill_close(c.texts);
+    buf_free(&c.blob);
     return rc;
 }
 

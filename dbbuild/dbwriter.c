@@ -88,10 +88,80 @@ static void range_texts(const osv_package *p, buf *out, size_t *count)
     buf_free(&t);
 }
 
-static void encode_advisory(const osv_entry *e, const osv_group *g, const group_view *v,
-                            buf *b)
+void dbwriter_encode_texts(const osv_record *r, buf *out)
+{
+    vdb_put_str(out, r->summary);
+    vdb_put_str(out, r->details);
+    vdb_put_varint(out, r->n_refs);
+    for (size_t i = 0; i < r->n_refs; i++) {
+        vdb_put_str(out, r->refs[i].type);
+        vdb_put_str(out, r->refs[i].url);
+    }
+}
+
+/* A record's texts read back from the spill file. */
+typedef struct rec_texts {
+    char *summary, *details;
+    osv_ref *refs;
+    size_t n_refs;
+} rec_texts;
+
+static int load_texts(spill *sp, const osv_entry *en, rec_texts *t, airlock_error *err)
+{
+    memset(t, 0, sizeof *t);
+    uint8_t *raw = xmalloc(en->text_len ? en->text_len : 1);
+    if (spill_get(sp, en->text_off, en->text_len, raw, err) != 0) {
+        free(raw);
+        return -1;
+    }
+    vdb_cursor c = {raw, raw + en->text_len, false};
+    size_t n;
+    const uint8_t *p = vdb_get_bytes(&c, &n);
+    t->summary = xstrndup((const char *)p, n);
+    p = vdb_get_bytes(&c, &n);
+    t->details = xstrndup((const char *)p, n);
+    uint64_t nrefs = vdb_get_varint(&c);
+    if (!c.bad && nrefs <= en->text_len) {
+        t->refs = xcalloc(nrefs ? nrefs : 1, sizeof *t->refs);
+        for (size_t i = 0; i < nrefs; i++) {
+            p = vdb_get_bytes(&c, &n);
+            t->refs[i].type = xstrndup((const char *)p, n);
+            p = vdb_get_bytes(&c, &n);
+            t->refs[i].url = xstrndup((const char *)p, n);
+            t->n_refs++;
+        }
+    }
+    bool bad = c.bad || c.p != c.end;
+    free(raw);
+    if (bad)
+        return error_set(err, "temporary file: texts do not decode");
+    return 0;
+}
+
+static void texts_clear(rec_texts *t)
+{
+    free(t->summary);
+    free(t->details);
+    for (size_t i = 0; i < t->n_refs; i++) {
+        free(t->refs[i].type);
+        free(t->refs[i].url);
+    }
+    free(t->refs);
+}
+
+static int encode_advisory(const osv_entry *e, const osv_group *g, const group_view *v,
+                           spill *sp, buf *b, airlock_error *err)
 {
     const osv_record *prim = &e[g->recs[0]].rec;
+    rec_texts *tx = xcalloc(g->n_recs, sizeof *tx);
+    for (size_t r = 0; r < g->n_recs; r++) {
+        if (load_texts(sp, &e[g->recs[r]], &tx[r], err) != 0) {
+            for (size_t k = 0; k < r; k++)
+                texts_clear(&tx[k]);
+            free(tx);
+            return -1;
+        }
+    }
     vdb_put_str(b, prim->id);
     vdb_put_varint(b, g->n_ids);
     for (size_t i = 0; i < g->n_ids; i++)
@@ -102,9 +172,9 @@ static void encode_advisory(const osv_entry *e, const osv_group *g, const group_
     for (size_t r = 0; r < g->n_recs; r++) {
         const osv_record *rec = &e[g->recs[r]].rec;
         if (!summary[0])
-            summary = rec->summary;
+            summary = tx[r].summary;
         if (!details[0])
-            details = rec->details;
+            details = tx[r].details;
         if (!label[0])
             label = rec->label;
         if (rec->published[0] && (!published[0] || timestamp_compare(rec->published, published) < 0))
@@ -156,18 +226,17 @@ static void encode_advisory(const osv_entry *e, const osv_group *g, const group_
     /* References: the union, first occurrence kept, in record order. */
     size_t nrefs = 0;
     for (size_t r = 0; r < g->n_recs; r++)
-        nrefs += e[g->recs[r]].rec.n_refs;
+        nrefs += tx[r].n_refs;
     const osv_ref **refs = xcalloc(nrefs ? nrefs : 1, sizeof *refs);
     size_t nr = 0;
     for (size_t r = 0; r < g->n_recs; r++) {
-        const osv_record *rec = &e[g->recs[r]].rec;
-        for (size_t i = 0; i < rec->n_refs; i++) {
+        for (size_t i = 0; i < tx[r].n_refs; i++) {
+            const osv_ref *ref = &tx[r].refs[i];
             bool dup = false;
             for (size_t k = 0; k < nr && !dup; k++)
-                dup = strcmp(refs[k]->url, rec->refs[i].url) == 0 &&
-                      strcmp(refs[k]->type, rec->refs[i].type) == 0;
+                dup = strcmp(refs[k]->url, ref->url) == 0 && strcmp(refs[k]->type, ref->type) == 0;
             if (!dup)
-                refs[nr++] = &rec->refs[i];
+                refs[nr++] = ref;
         }
     }
     vdb_put_varint(b, nr);
@@ -201,6 +270,10 @@ static void encode_advisory(const osv_entry *e, const osv_group *g, const group_
             vdb_put_str(b, p->fixed[f].text);
     }
     buf_free(&ranges);
+    for (size_t r = 0; r < g->n_recs; r++)
+        texts_clear(&tx[r]);
+    free(tx);
+    return 0;
 }
 
 static void encode_key(buf *b, const osv_key *k)
@@ -255,38 +328,59 @@ static int id_group_cmp(const void *pa, const void *pb)
     return strcmp(((const id_group *)pa)->id, ((const id_group *)pb)->id);
 }
 
-static int put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t klen, const void *v,
-               size_t vlen, unsigned flags)
+/* The write transaction, committed every WRITE_CHUNK bytes so that LMDB's
+ * dirty pages (held in memory until commit) stay bounded on large dumps.
+ * The compacted copy at the end makes the file independent of the chunks. */
+#define WRITE_CHUNK ((size_t)32 << 20)
+
+typedef struct writer {
+    MDB_env *env;
+    MDB_txn *txn;
+    size_t pending;
+} writer;
+
+static int put(writer *w, MDB_dbi dbi, const void *k, size_t klen, const void *v, size_t vlen,
+               unsigned flags)
 {
     MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
-    return mdb_put(txn, dbi, &key, &val, flags);
+    int rc = mdb_put(w->txn, dbi, &key, &val, flags);
+    w->pending += klen + vlen;
+    if (rc == 0 && w->pending >= WRITE_CHUNK) {
+        rc = mdb_txn_commit(w->txn);
+        w->txn = NULL;
+        if (rc == 0)
+            rc = mdb_txn_begin(w->env, NULL, 0, &w->txn);
+        w->pending = 0;
+    }
+    return rc;
 }
 
-static int put_meta(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t value)
+static int put_meta(writer *w, MDB_dbi dbi, const char *key, uint64_t value)
 {
     char text[32];
     int n = snprintf(text, sizeof text, "%" PRIu64, value);
-    return put(txn, dbi, key, strlen(key), text, (size_t)n, 0);
+    return put(w, dbi, key, strlen(key), text, (size_t)n, 0);
 }
 
-static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const merge_result *m,
-                     const group_view *views, const db_source_meta *src, size_t nsrc,
-                     db_write_info *info)
+/* Returns an LMDB code, or -1 with `err` set for other failures. */
+static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_result *m,
+                     const group_view *views, spill *sp, const db_source_meta *src,
+                     size_t nsrc, db_write_info *info, airlock_error *err)
 {
     int rc = 0;
     buf b = {0};
     /* meta: text values except "sources". */
     char when[32];
     snprintf(when, sizeof when, "%" PRId64, info->build_time);
-    rc = put(txn, dbi[0], "build_time", 10, when, strlen(when), 0);
+    rc = put(w, dbi[0], "build_time", 10, when, strlen(when), 0);
     if (rc == 0)
-        rc = put_meta(txn, dbi[0], "groups", m->n_groups);
+        rc = put_meta(w, dbi[0], "groups", m->n_groups);
     if (rc == 0)
-        rc = put_meta(txn, dbi[0], "ids", m->n_ids);
+        rc = put_meta(w, dbi[0], "ids", m->n_ids);
     if (rc == 0)
-        rc = put_meta(txn, dbi[0], "records", info->records);
+        rc = put_meta(w, dbi[0], "records", info->records);
     if (rc == 0)
-        rc = put_meta(txn, dbi[0], "schema", VULNDB_SCHEMA_VERSION);
+        rc = put_meta(w, dbi[0], "schema", VULNDB_SCHEMA_VERSION);
     vdb_put_varint(&b, nsrc);
     for (size_t i = 0; i < nsrc; i++) {
         vdb_put_str(&b, src[i].name);
@@ -299,15 +393,18 @@ static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const mer
         vdb_put_varint(&b, src[i].other_ecosystem);
     }
     if (rc == 0)
-        rc = put(txn, dbi[0], "sources", 7, b.data, b.len, 0);
+        rc = put(w, dbi[0], "sources", 7, b.data, b.len, 0);
 
     /* adv */
     for (size_t gi = 0; rc == 0 && gi < m->n_groups; gi++) {
         uint8_t key[4];
         vdb_put_u32be(key, (uint32_t)gi);
         buf_reset(&b);
-        encode_advisory(e, &m->groups[gi], &views[gi], &b);
-        rc = put(txn, dbi[2], key, 4, b.data, b.len, MDB_APPEND);
+        if (encode_advisory(e, &m->groups[gi], &views[gi], sp, &b, err) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = put(w, dbi[2], key, 4, b.data, b.len, MDB_APPEND);
     }
 
     /* ids */
@@ -320,7 +417,7 @@ static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const mer
     for (size_t i = 0; rc == 0 && i < nids; i++) {
         uint8_t val[4];
         vdb_put_u32be(val, ids[i].group);
-        rc = put(txn, dbi[3], ids[i].id, strlen(ids[i].id), val, 4, MDB_APPEND);
+        rc = put(w, dbi[3], ids[i].id, strlen(ids[i].id), val, 4, MDB_APPEND);
     }
     free(ids);
 
@@ -343,20 +440,20 @@ static int write_all(MDB_txn *txn, MDB_dbi dbi[4], const osv_entry *e, const mer
         vdb_put_varint(&b, j - i);
         for (size_t k = i; k < j; k++)
             encode_pkg_entry(&b, refs[k].group, refs[k].pkg);
-        rc = put(txn, dbi[1], refs[i].pkg->name, strlen(refs[i].pkg->name), b.data, b.len,
+        rc = put(w, dbi[1], refs[i].pkg->name, strlen(refs[i].pkg->name), b.data, b.len,
                  MDB_APPEND);
         names++;
         i = j;
     }
     free(refs);
     if (rc == 0)
-        rc = put_meta(txn, dbi[0], "packages", names);
+        rc = put_meta(w, dbi[0], "packages", names);
     info->packages = names;
     buf_free(&b);
     return rc;
 }
 
-int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m,
+int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m, spill *texts,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
                    airlock_error *err)
 {
@@ -374,7 +471,7 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
         build_view(e, &m->groups[gi], &views[gi]);
 
     MDB_env *env = NULL;
-    MDB_txn *txn = NULL;
+    writer w = {0};
     MDB_dbi dbi[4];
     static const char *const names[4] = {VULNDB_DB_META, VULNDB_DB_PKG, VULNDB_DB_ADV,
                                          VULNDB_DB_IDS};
@@ -388,25 +485,26 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
         step = "open";
         rc = mdb_env_open(env, tmp.data, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0644);
     }
+    w.env = env;
     if (rc == 0)
-        rc = mdb_txn_begin(env, NULL, 0, &txn);
+        rc = mdb_txn_begin(env, NULL, 0, &w.txn);
     for (int i = 0; rc == 0 && i < 4; i++)
-        rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi[i]);
+        rc = mdb_dbi_open(w.txn, names[i], MDB_CREATE, &dbi[i]);
     if (rc == 0) {
         step = "write";
-        rc = write_all(txn, dbi, e, m, views, src, nsrc, info);
+        rc = write_all(&w, dbi, e, m, views, texts, src, nsrc, info, err);
     }
     if (rc == 0) {
-        rc = mdb_txn_commit(txn);
-        txn = NULL;
+        rc = mdb_txn_commit(w.txn);
+        w.txn = NULL;
     }
     if (rc == 0) {
         /* A compacted copy has no free pages and only the one meta state. */
         step = "copy";
         rc = mdb_env_copy2(env, mdb_path, MDB_CP_COMPACT);
     }
-    if (txn != NULL)
-        mdb_txn_abort(txn);
+    if (w.txn != NULL)
+        mdb_txn_abort(w.txn);
     if (env != NULL)
         mdb_env_close(env);
     unlink(tmp.data);
@@ -416,7 +514,8 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
     if (rc != 0) {
         if (strcmp(step, "copy") == 0)
             unlink(mdb_path);
-        error_set(err, "%s: %s: %s", tmp.data, step, mdb_strerror(rc));
+        if (rc != -1) /* -1: err already says what failed */
+            error_set(err, "%s: %s: %s", tmp.data, step, mdb_strerror(rc));
         buf_free(&tmp);
         return -1;
     }

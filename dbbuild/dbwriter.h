@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "dbbuild/merge.h"
+#include "dbbuild/spill.h"
 
 /* What the metadata says about one build input. */
 typedef struct db_source_meta {
@@ -24,11 +26,16 @@ typedef struct db_write_info {
     uint64_t packages;  /* out: distinct package names written */
 } db_write_info;
 
+/* The spilled texts of one record: str summary, str details, varint n_refs,
+ * then str type, str url per reference. */
+void dbwriter_encode_texts(const osv_record *r, buf *out);
+
 /* Write a new database file `mdb_path` (must not exist). Everything is
  * inserted in key order in one transaction and the file is then written as
  * a compacted copy, so the same input gives the same bytes. A scratch file
- * "<mdb_path>.tmp" is used and removed. */
-int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m,
+ * "<mdb_path>.tmp" is used and removed. `texts` holds the entries' spilled
+ * texts (see osv_entry). */
+int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m, spill *texts,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
                    airlock_error *err);
 

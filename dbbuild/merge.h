@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dbbuild/osv_record.h"
 
@@ -18,6 +19,11 @@ typedef struct osv_entry {
     char *origin;      /* owned; see dbbuild/osv_source.h */
     size_t source;     /* index of the build input */
     bool superseded;   /* another record with the same ID won */
+    /* The record's summary, details and references, moved to a spill file
+     * (dbbuild/spill.h) while the build runs; rec.summary, rec.details and
+     * rec.refs are then empty. Encoded as in dbwriter.c. */
+    uint64_t text_off;
+    size_t text_len;
 } osv_entry;
 
 typedef struct osv_group {
