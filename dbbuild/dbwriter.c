@@ -364,7 +364,7 @@ static int put_meta(writer *w, MDB_dbi dbi, const char *key, uint64_t value)
 
 /* Returns an LMDB code, or -1 with `err` set for other failures. */
 static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_result *m,
-                     const group_view *views, spill *sp, const db_source_meta *src,
+                     spill *sp, const db_source_meta *src,
                      size_t nsrc, db_write_info *info, airlock_error *err)
 {
     int rc = 0;
@@ -395,16 +395,18 @@ static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_
     if (rc == 0)
         rc = put(w, dbi[0], "sources", 7, b.data, b.len, 0);
 
-    /* adv */
+    /* adv: one group's merged view at a time, so memory does not double. */
     for (size_t gi = 0; rc == 0 && gi < m->n_groups; gi++) {
         uint8_t key[4];
         vdb_put_u32be(key, (uint32_t)gi);
         buf_reset(&b);
-        if (encode_advisory(e, &m->groups[gi], &views[gi], sp, &b, err) != 0) {
+        group_view view;
+        build_view(e, &m->groups[gi], &view);
+        if (encode_advisory(e, &m->groups[gi], &view, sp, &b, err) != 0)
             rc = -1;
-            break;
-        }
-        rc = put(w, dbi[2], key, 4, b.data, b.len, MDB_APPEND);
+        view_clear(&view);
+        if (rc == 0)
+            rc = put(w, dbi[2], key, 4, b.data, b.len, MDB_APPEND);
     }
 
     /* ids */
@@ -421,25 +423,38 @@ static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_
     }
     free(ids);
 
-    /* pkg */
+    /* pkg: every (package, group, record entry) sorted by name and group;
+     * each run of one name becomes a value, each run of one group in it an
+     * entry merged from that group's records. */
     size_t nrefs = 0;
     for (size_t gi = 0; gi < m->n_groups; gi++)
-        nrefs += views[gi].n_pkgs;
+        for (size_t r = 0; r < m->groups[gi].n_recs; r++)
+            nrefs += e[m->groups[gi].recs[r]].rec.n_pkgs;
     pkg_ref *refs = xcalloc(nrefs ? nrefs : 1, sizeof *refs);
     size_t nr = 0;
     for (size_t gi = 0; gi < m->n_groups; gi++)
-        for (size_t i = 0; i < views[gi].n_pkgs; i++)
-            refs[nr++] = (pkg_ref){&views[gi].pkgs[i], (uint32_t)gi};
+        for (size_t r = 0; r < m->groups[gi].n_recs; r++) {
+            const osv_record *rec = &e[m->groups[gi].recs[r]].rec;
+            for (size_t i = 0; i < rec->n_pkgs; i++)
+                refs[nr++] = (pkg_ref){&rec->pkgs[i], (uint32_t)gi};
+        }
     qsort(refs, nr, sizeof *refs, pkg_ref_cmp);
     uint64_t names = 0;
     for (size_t i = 0; rc == 0 && i < nr;) {
-        size_t j = i;
-        while (j < nr && strcmp(refs[j].pkg->name, refs[i].pkg->name) == 0)
-            j++;
+        size_t j = i, groups = 0;
+        for (; j < nr && strcmp(refs[j].pkg->name, refs[i].pkg->name) == 0; j++)
+            groups += j == i || refs[j].group != refs[j - 1].group;
         buf_reset(&b);
-        vdb_put_varint(&b, j - i);
-        for (size_t k = i; k < j; k++)
-            encode_pkg_entry(&b, refs[k].group, refs[k].pkg);
+        vdb_put_varint(&b, groups);
+        for (size_t k = i; k < j;) {
+            size_t l = k;
+            osv_package merged = {0};
+            for (; l < j && refs[l].group == refs[k].group; l++)
+                osv_package_merge(&merged, refs[l].pkg);
+            encode_pkg_entry(&b, refs[k].group, &merged);
+            osv_package_clear(&merged);
+            k = l;
+        }
         rc = put(w, dbi[1], refs[i].pkg->name, strlen(refs[i].pkg->name), b.data, b.len,
                  MDB_APPEND);
         names++;
@@ -466,9 +481,6 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
         buf_free(&tmp);
         return -1;
     }
-    group_view *views = xcalloc(m->n_groups ? m->n_groups : 1, sizeof *views);
-    for (size_t gi = 0; gi < m->n_groups; gi++)
-        build_view(e, &m->groups[gi], &views[gi]);
 
     MDB_env *env = NULL;
     writer w = {0};
@@ -492,7 +504,7 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
         rc = mdb_dbi_open(w.txn, names[i], MDB_CREATE, &dbi[i]);
     if (rc == 0) {
         step = "write";
-        rc = write_all(&w, dbi, e, m, views, texts, src, nsrc, info, err);
+        rc = write_all(&w, dbi, e, m, texts, src, nsrc, info, err);
     }
     if (rc == 0) {
         rc = mdb_txn_commit(w.txn);
@@ -508,9 +520,6 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
     if (env != NULL)
         mdb_env_close(env);
     unlink(tmp.data);
-    for (size_t gi = 0; gi < m->n_groups; gi++)
-        view_clear(&views[gi]);
-    free(views);
     if (rc != 0) {
         if (strcmp(step, "copy") == 0)
             unlink(mdb_path);
