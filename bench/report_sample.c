@@ -77,7 +77,7 @@ static void base(scan_report *r)
     r->db.build_time = SAMPLE_BUILD_TIME;
     r->db.signer_key_id = xstrdup("4D2AF8C3E1B0A977");
     /* BLAKE2b-512, as the store records them. */
-    r->db.snapshot_sha256 = xstrdup("eec497704c9ea09733032943d41ee158e75faf85b61defb56ff28da6838a3eba"
+    r->db.snapshot_digest = xstrdup("eec497704c9ea09733032943d41ee158e75faf85b61defb56ff28da6838a3eba"
                                     "8bd8125518326b59a9fd4fe3a077c9b988f5986713b29a31c280c4e5023f2e67");
     r->db.db_digest = xstrdup("ad2691b60e27f9819e5cd107b1cc13189a9045b58a5962cd2c9c8b48c10e32ee"
                               "30469b0b8c285384253262589f2fe93e7c268a928d822cdc197b6f2e3a577476");
@@ -280,10 +280,10 @@ static int set_db(scan_report *r, const char *path, airlock_error *err)
     r->db.sequence = (uint64_t)seq->valuedouble;
     r->db.build_time = (int64_t)bt->valuedouble;
     free(r->db.signer_key_id);
-    free(r->db.snapshot_sha256);
+    free(r->db.snapshot_digest);
     free(r->db.db_digest);
     r->db.signer_key_id = xstrdup(key->valuestring);
-    r->db.snapshot_sha256 = xstrdup(snap->valuestring);
+    r->db.snapshot_digest = xstrdup(snap->valuestring);
     r->db.db_digest = xstrdup(db->valuestring);
     cJSON_Delete(doc);
     return 0;

@@ -44,7 +44,7 @@ typedef enum spec_prereleases {
 bool specset_contains(const specset *s, const version *v, spec_prereleases pre);
 
 /* Same, for the version text as given (=== compares text). A text that does
- * not parse as a version can only match ===. */
+ * not parse as a version is never contained: packaging 23.0 raises for it. */
 bool specset_contains_text(const specset *s, const char *text, size_t len,
                            spec_prereleases pre);
 

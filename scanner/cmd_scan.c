@@ -262,7 +262,7 @@ static int fill_provenance(scan_report *r, const store_info *si, vulndb *db,
     r->db.build_time = si->build_time;
     r->db.format_version = si->format;
     r->db.signer_key_id = xstrdup(si->key_id);
-    r->db.snapshot_sha256 = xstrdup(si->snapshot_digest);
+    r->db.snapshot_digest = xstrdup(si->snapshot_digest);
     r->db.db_digest = xstrdup(si->db_digest);
     r->db.sources = vi.n_sources ? xcalloc(vi.n_sources, sizeof *r->db.sources) : NULL;
     for (size_t i = 0; i < vi.n_sources; i++) {

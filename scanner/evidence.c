@@ -133,7 +133,7 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
     buf_puts(&b, "signer key id: ");
     report_utf8_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown");
     buf_puts(&b, "\nsnapshot digest (BLAKE2b-512): ");
-    report_utf8_append(&b, r->db.snapshot_sha256 ? r->db.snapshot_sha256 : "unknown");
+    report_utf8_append(&b, r->db.snapshot_digest ? r->db.snapshot_digest : "unknown");
     buf_puts(&b, "\ndatabase digest (BLAKE2b-512): ");
     report_utf8_append(&b, r->db.db_digest ? r->db.db_digest : "unknown");
     buf_printf(&b, "\nformat version: %u\n", r->db.format_version);

@@ -218,7 +218,7 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
     add_property(props, "airlock:database:signer-key-id", r->db.signer_key_id);
     /* The store records BLAKE2b-512 digests, as b2sum prints them. */
     add_property(props, "airlock:database:digest-algorithm", "BLAKE2b-512");
-    add_property(props, "airlock:database:snapshot-digest", r->db.snapshot_sha256);
+    add_property(props, "airlock:database:snapshot-digest", r->db.snapshot_digest);
     add_property(props, "airlock:database:digest", r->db.db_digest);
     snprintf(num, sizeof num, "%u", r->db.format_version);
     add_property(props, "airlock:database:format-version", num);

@@ -338,7 +338,7 @@ static void database(buf *b, const scan_report *r)
     buf_puts(b, "</dd><dt>Signer key id</dt><dd><code>");
     hd(b, r->db.signer_key_id);
     buf_puts(b, "</code></dd><dt>Snapshot digest (BLAKE2b-512)</dt><dd><code>");
-    hd(b, r->db.snapshot_sha256);
+    hd(b, r->db.snapshot_digest);
     buf_puts(b, "</code></dd><dt>Database digest (BLAKE2b-512)</dt><dd><code>");
     hd(b, r->db.db_digest);
     buf_printf(b, "</code></dd><dt>Format version</dt><dd>%u</dd></dl>\n", r->db.format_version);

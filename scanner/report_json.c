@@ -240,7 +240,7 @@ static cJSON *database_json(jb *b, const db_provenance *db)
     add(b, o, "signer_key_id", str(b, db->signer_key_id));
     /* The store records BLAKE2b-512 digests (b2sum's format). */
     add(b, o, "digest_algorithm", str(b, "BLAKE2b-512"));
-    add(b, o, "snapshot_digest", str(b, db->snapshot_sha256));
+    add(b, o, "snapshot_digest", str(b, db->snapshot_digest));
     add(b, o, "db_digest", str(b, db->db_digest));
     cJSON *sources = check(b, cJSON_CreateArray());
     for (size_t i = 0; i < db->n_sources; i++) {

@@ -213,7 +213,7 @@ static void provenance(buf *b, const scan_report *r)
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
     buf_puts(b, "\n- Snapshot digest (BLAKE2b-512): ");
-    md(b, r->db.snapshot_sha256);
+    md(b, r->db.snapshot_digest);
     buf_puts(b, "\n- Database digest (BLAKE2b-512): ");
     md(b, r->db.db_digest);
     buf_printf(b, "\n- Format version: %u\n", r->db.format_version);

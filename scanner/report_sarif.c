@@ -299,7 +299,7 @@ static void add_provenance(cJSON *run, const scan_report *r)
     rj_string(db, "signerKeyId", r->db.signer_key_id);
     /* The store records BLAKE2b-512 digests, as b2sum prints them. */
     rj_string(db, "digestAlgorithm", "BLAKE2b-512");
-    rj_string(db, "snapshotDigest", r->db.snapshot_sha256);
+    rj_string(db, "snapshotDigest", r->db.snapshot_digest);
     rj_string(db, "databaseDigest", r->db.db_digest);
     rj_number(db, "formatVersion", r->db.format_version);
     cJSON *sources = rj_array(db, "sources");

@@ -44,7 +44,7 @@ void scan_report_free(scan_report *r)
     }
     free(r->inputs);
     free(r->db.signer_key_id);
-    free(r->db.snapshot_sha256);
+    free(r->db.snapshot_digest);
     free(r->db.db_digest);
     for (size_t i = 0; i < r->db.n_sources; i++) {
         free(r->db.sources[i].name);

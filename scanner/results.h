@@ -84,7 +84,7 @@ typedef struct db_provenance {
     uint64_t sequence;
     int64_t build_time;     /* seconds since the epoch */
     char *signer_key_id;    /* hex, as minisign prints it */
-    char *snapshot_sha256;  /* of the snapshot file as imported */
+    char *snapshot_digest;  /* BLAKE2b-512 (hex) of the snapshot file as imported */
     char *db_digest;        /* signed digest of the uncompressed database */
     unsigned format_version;
     source_provenance *sources;

@@ -42,7 +42,7 @@ static void build(scan_report *r)
     r->db.sequence = 42;
     r->db.build_time = 1795305600; /* 2026-11-22 */
     r->db.signer_key_id = xstrdup("0123456789ABCDEF");
-    r->db.snapshot_sha256 = xstrdup("feed");
+    r->db.snapshot_digest = xstrdup("feed");
     r->db.n_sources = 1;
     r->db.sources = xcalloc(1, sizeof *r->db.sources);
     r->db.sources[0].name = xstrdup("pypa");
