@@ -37,7 +37,12 @@ static const char usage[] =
     "  --verbose       show progress even when stderr is not a terminal\n"
     "\n"
     "With SOURCE_DATE_EPOCH set, it is the build time, so the same sources give\n"
-    "byte-identical files.\n";
+    "byte-identical files.\n"
+    "\n"
+    "Examples:\n"
+    "  airlock-dbbuild build -s airlock.key -o pypi.snapshot PyPI-all.zip\n"
+    "  airlock-dbbuild build -s airlock.key -o pypi.snapshot --sequence 42 \\\n"
+    "      advisory-database/vulns ghsa-export.tar.zst\n";
 
 static int parse_u64(const char *s, uint64_t *out)
 {

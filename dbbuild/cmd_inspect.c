@@ -27,7 +27,10 @@ static const char usage[] =
     "(verified when -p is given), and the database's metadata and counts.\n"
     "\n"
     "  -x SIGFILE  signature file (default: SNAPSHOT.minisig)\n"
-    "  -p PUBFILE  public key to verify the signature with\n";
+    "  -p PUBFILE  public key to verify the signature with\n"
+    "\n"
+    "Example:\n"
+    "  airlock-dbbuild inspect pypi.snapshot -p airlock.pub\n";
 
 /* The signature part; returns 0 if fine or absent, -1 if it fails to verify. */
 static int show_signature(const char *sigpath, const char *pubfile,

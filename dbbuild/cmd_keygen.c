@@ -26,7 +26,11 @@ static const char usage[] =
     "\n"
     "Without -W the secret key is encrypted with a passphrase (scrypt, as\n"
     "minisign does), read from the terminal or from the first line of the file\n"
-    "named by AIRLOCK_PASSPHRASE_FILE.\n";
+    "named by AIRLOCK_PASSPHRASE_FILE.\n"
+    "\n"
+    "Examples:\n"
+    "  airlock-dbbuild keygen -p airlock.pub -s airlock.key\n"
+    "  AIRLOCK_PASSPHRASE_FILE=/run/secrets/pw airlock-dbbuild keygen -p ci.pub -s ci.key\n";
 
 int cmd_keygen(int argc, char **argv)
 {

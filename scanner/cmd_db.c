@@ -30,7 +30,13 @@ static const char usage[] =
     "status   show the installed snapshot: sequence, build time and age, signer\n"
     "         key id, digests and record counts.\n"
     "verify   re-check the installed database against its signed digest and\n"
-    "         the trusted keys.\n";
+    "         the trusted keys.\n"
+    "\n"
+    "Examples:\n"
+    "  airlock db import /media/usb --trusted-key /etc/airlock/trusted-keys/ci.pub\n"
+    "  airlock db import pypi.snapshot --signature pypi.snapshot.minisig\n"
+    "  airlock db status --format json\n"
+    "  airlock db verify\n";
 
 #define MAX_KEYS 64
 

@@ -16,7 +16,11 @@ static const char usage[] =
     "\n"
     "Print the advisory with this ID or alias (PYSEC-..., GHSA-..., CVE-...)\n"
     "from the installed database: summary, severity, affected versions,\n"
-    "fixed versions, references and details.\n";
+    "fixed versions, references and details.\n"
+    "\n"
+    "Examples:\n"
+    "  airlock show CVE-2023-30861\n"
+    "  airlock show GHSA-m2qf-hxjv-5gpq\n";
 
 /* Advisory text is untrusted: never send control characters (terminal
  * escapes) to the output; keep newlines and tabs. */
