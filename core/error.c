@@ -57,6 +57,22 @@ int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
     return -1;
 }
 
+int error_invalid(airlock_error *err, const char *what, const char *text, size_t len,
+                  const char *why)
+{
+    char shown[81];
+    size_t n = 0;
+    for (size_t i = 0; text != NULL && i < len && n < sizeof shown - 1; i++) {
+        unsigned char c = (unsigned char)text[i];
+        shown[n++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
+    }
+    shown[n] = '\0';
+    const char *cut = n < len ? "..." : "";
+    if (why == NULL)
+        return error_set(err, "invalid %s '%s%s'", what, shown, cut);
+    return error_set(err, "invalid %s '%s%s': %s", what, shown, cut, why);
+}
+
 void error_clear(airlock_error *err)
 {
     if (err != NULL)

@@ -31,6 +31,13 @@ int error_prefix(airlock_error *err, const char *fmt, ...)
 int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Set "invalid WHAT 'TEXT': WHY" (without ": WHY" when `why` is NULL),
+ * quoting at most 80 bytes of the `len` bytes of untrusted `text`:
+ * non-printable bytes and quotes show as '?', a cut text ends in "...".
+ * Returns -1. */
+int error_invalid(airlock_error *err, const char *what, const char *text, size_t len,
+                  const char *why);
+
 /* Reset to the empty message. */
 void error_clear(airlock_error *err);
 

@@ -3,6 +3,10 @@
  */
 #include "core/name.h"
 
+#include <stdio.h>
+
+#include "core/buf.h"
+
 static int name_alnum(int c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -25,17 +29,9 @@ bool name_is_valid(const char *name, size_t len)
 int name_normalize(const char *name, size_t len, char *out, size_t cap, airlock_error *err)
 {
     if (!name_is_valid(name, len)) {
-        char shown[81];
-        size_t n = 0;
-        for (size_t i = 0; name != NULL && i < len && n < sizeof shown - 1; i++) {
-            unsigned char c = (unsigned char)name[i];
-            shown[n++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
-        }
-        shown[n] = '\0';
-        if (len > NAME_MAX_LEN)
-            return error_set(err, "invalid project name '%s...': longer than %d", shown,
-                             NAME_MAX_LEN);
-        return error_set(err, "invalid project name '%s'", shown);
+        char why[32];
+        snprintf(why, sizeof why, "longer than %d", NAME_MAX_LEN);
+        return error_invalid(err, "project name", name, len, len > NAME_MAX_LEN ? why : NULL);
     }
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -53,4 +49,20 @@ int name_normalize(const char *name, size_t len, char *out, size_t cap, airlock_
     }
     out[n] = '\0';
     return (int)n;
+}
+
+char *name_canonicalize(const char *name)
+{
+    buf b = {0};
+    for (const char *p = name; *p != '\0';) {
+        if (name_sep((unsigned char)*p)) {
+            while (name_sep((unsigned char)*p))
+                p++;
+            buf_putc(&b, '-');
+            continue;
+        }
+        char c = *p++;
+        buf_putc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
+    }
+    return buf_detach(&b, NULL);
 }

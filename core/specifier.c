@@ -166,14 +166,7 @@ static char *canon_text(const char *s, size_t n, bool strip)
 
 static int spec_fail(airlock_error *err, const char *text, size_t len, const char *why)
 {
-    char shown[81];
-    size_t n = 0;
-    for (size_t i = 0; i < len && n < sizeof shown - 1; i++) {
-        unsigned char c = (unsigned char)text[i];
-        shown[n++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
-    }
-    shown[n] = '\0';
-    return error_set(err, "invalid specifier '%s%s': %s", shown, n < len ? "..." : "", why);
+    return error_invalid(err, "specifier", text, len, why);
 }
 
 static bool space_at(const char *p, const char *end)

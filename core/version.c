@@ -194,14 +194,7 @@ static void set_key(version *v, const uint8_t *k, size_t len, size_t publen,
 
 static int fail(airlock_error *err, const char *text, size_t len, const char *why)
 {
-    char shown[81];
-    size_t n = 0;
-    for (size_t i = 0; i < len && n < sizeof shown - 1; i++) {
-        unsigned char c = (unsigned char)text[i];
-        shown[n++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
-    }
-    shown[n] = '\0';
-    return error_set(err, "invalid version '%s%s': %s", shown, n < len ? "..." : "", why);
+    return error_invalid(err, "version", text, len, why);
 }
 
 int version_parse(version *v, const char *text, size_t len, airlock_error *err)

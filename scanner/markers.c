@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/name.h"
 #include "core/specifier.h"
 #include "core/version.h"
 
@@ -279,23 +280,6 @@ static int parse_list(tok *t, mlist *l)
     }
 }
 
-/* canonicalize_name(): runs of [-_.] become '-', ASCII lower case. */
-static char *canonical(const char *s)
-{
-    buf b = {0};
-    for (const char *p = s; *p;) {
-        if (*p == '-' || *p == '_' || *p == '.') {
-            while (*p == '-' || *p == '_' || *p == '.')
-                p++;
-            buf_putc(&b, '-');
-            continue;
-        }
-        char c = *p++;
-        buf_putc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
-    }
-    return buf_detach(&b, NULL);
-}
-
 /* _normalize_extra_values(): only the first element, only if it is an item. */
 static void normalize_extra(mlist *l)
 {
@@ -309,7 +293,7 @@ static void normalize_extra(mlist *l)
         other = &a->lhs;
     if (!other)
         return;
-    char *c = canonical(other->text);
+    char *c = name_canonicalize(other->text);
     free(other->text);
     other->text = c;
     other->is_var = false;
@@ -531,7 +515,7 @@ static int eval_item(const matom *a, const marker_env *env, airlock_error *err)
     if (!(a->lhs.is_var ? lhs : rhs))
         return error_set(err, "marker variable '%s' is unknown for this environment", key);
     if (strcmp(key, "extra") == 0) {
-        char *cl = canonical(lhs), *cr = canonical(rhs);
+        char *cl = name_canonicalize(lhs), *cr = name_canonicalize(rhs);
         int rc = eval_op(cl, a->op, cr, err);
         free(cl);
         free(cr);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/name.h"
 #include "core/fileio.h"
 
 /* ---- text helpers ---- */
@@ -123,23 +124,6 @@ static unsigned line_of(const unsigned char *s, size_t off)
         }
     }
     return line;
-}
-
-/* PEP 503 normalisation (re.sub(r"[-_.]+", "-", name).lower()). */
-static char *normalize_name(const char *s)
-{
-    buf b = {0};
-    for (const char *p = s; *p;) {
-        if (*p == '-' || *p == '_' || *p == '.') {
-            while (*p == '-' || *p == '_' || *p == '.')
-                p++;
-            buf_putc(&b, '-');
-            continue;
-        }
-        char c = *p++;
-        buf_putc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
-    }
-    return buf_detach(&b, NULL);
 }
 
 /* ---- decoding (pip's auto_decode with a UTF-8 locale) ---- */
@@ -1194,7 +1178,7 @@ static const req_line *find_constraint(const req_line *const *pins, size_t npins
 {
     for (size_t i = 0; i < npins; i++) {
         const req_line *c = pins[i];
-        char *n = normalize_name(c->req.name);
+        char *n = name_canonicalize(c->req.name);
         bool same = strcmp(n, normalized) == 0;
         free(n);
         if (same && markers_apply(c, env, d) == 1)
@@ -1239,7 +1223,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
         dep->editable = rl->form == REQ_EDITABLE;
         if (rl->has_req) {
             dep->name = xstrdup(rl->req.name);
-            dep->normalized = normalize_name(rl->req.name);
+            dep->normalized = name_canonicalize(rl->req.name);
         } else {
             dep->name = xstrdup(rl->link ? rl->link : rl->text); /* no name known */
         }
