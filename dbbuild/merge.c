@@ -138,17 +138,16 @@ void merge_groups(const osv_entry *e, size_t n, merge_result *out)
     size_t *group_of = xcalloc(nnodes ? nnodes : 1, sizeof *group_of);
     for (size_t k = 0; k < nnodes; k++)
         group_of[k] = SIZE_MAX;
-    osv_group *groups = NULL;
+    /* At most one group per distinct ID: allocate once (growing by one
+     * element per group would be quadratic wherever realloc copies). */
+    osv_group *groups = xcalloc(nnodes ? nnodes : 1, sizeof *groups);
     size_t ngroups = 0;
     for (size_t k = 0; k < npairs; k++) {
         if (k > 0 && node[k] == node[k - 1])
             continue;
         size_t root = find(parent, node[k]);
-        if (group_of[root] == SIZE_MAX) {
-            groups = xrealloc(groups, (ngroups + 1) * sizeof *groups);
-            memset(&groups[ngroups], 0, sizeof *groups);
+        if (group_of[root] == SIZE_MAX)
             group_of[root] = ngroups++;
-        }
         osv_group *g = &groups[group_of[root]];
         g->ids = xrealloc(g->ids, (g->n_ids + 1) * sizeof *g->ids);
         g->ids[g->n_ids++] = (char *)pairs[k].id;

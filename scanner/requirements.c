@@ -1204,14 +1204,12 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                          diag *d, airlock_error *err)
 {
     (void)err;
-    const req_line **pins = NULL;
+    /* At most one pin per line: allocated once, never grown. */
+    const req_line **pins = xcalloc(lines->len ? lines->len : 1, sizeof *pins);
     size_t npins = 0;
-    for (size_t i = 0; i < lines->len; i++) {
-        if (lines->items[i].constraint && exact_pin(&lines->items[i])) {
-            pins = xrealloc(pins, (npins + 1) * sizeof *pins);
+    for (size_t i = 0; i < lines->len; i++)
+        if (lines->items[i].constraint && exact_pin(&lines->items[i]))
             pins[npins++] = &lines->items[i];
-        }
-    }
     for (size_t i = 0; i < lines->len; i++) {
         const req_line *rl = &lines->items[i];
         if (rl->constraint)
