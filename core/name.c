@@ -51,18 +51,21 @@ int name_normalize(const char *name, size_t len, char *out, size_t cap, airlock_
     return (int)n;
 }
 
-char *name_canonicalize(const char *name)
+char *name_canonicalize(const char *name, size_t len)
 {
     buf b = {0};
-    for (const char *p = name; *p != '\0';) {
-        if (name_sep((unsigned char)*p)) {
-            while (name_sep((unsigned char)*p))
-                p++;
-            buf_putc(&b, '-');
-            continue;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (name_sep((unsigned char)c)) {
+            while (i + 1 < len && name_sep((unsigned char)name[i + 1]))
+                i++;
+            c = '-';
+        } else if (c >= 'A' && c <= 'Z') {
+            c = (char)(c - 'A' + 'a');
+        } else if (c == '\0') {
+            c = '?';
         }
-        char c = *p++;
-        buf_putc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
+        buf_putc(&b, c);
     }
     return buf_detach(&b, NULL);
 }

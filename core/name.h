@@ -22,10 +22,11 @@ bool name_is_valid(const char *name, size_t len);
  * or does not fit. */
 int name_normalize(const char *name, size_t len, char *out, size_t cap, airlock_error *err);
 
-/* PEP 503 normalisation without validation, as packaging's
- * canonicalize_name(): for names that are compared but need not be valid
- * (marker extras, what pip accepts in requirement files). Returns a new
+/* PEP 503 normalisation of `len` bytes of `name` without validation, as
+ * packaging's canonicalize_name(): for names that are compared or shown but
+ * need not be valid (marker extras, what pip accepts in requirement files,
+ * invalid names found in metadata). A NUL byte becomes '?'. Returns a new
  * NUL-terminated string owned by the caller. */
-char *name_canonicalize(const char *name);
+char *name_canonicalize(const char *name, size_t len);
 
 #endif

@@ -293,7 +293,7 @@ static void normalize_extra(mlist *l)
         other = &a->lhs;
     if (!other)
         return;
-    char *c = name_canonicalize(other->text);
+    char *c = name_canonicalize(other->text, strlen(other->text));
     free(other->text);
     other->text = c;
     other->is_var = false;
@@ -515,7 +515,8 @@ static int eval_item(const matom *a, const marker_env *env, airlock_error *err)
     if (!(a->lhs.is_var ? lhs : rhs))
         return error_set(err, "marker variable '%s' is unknown for this environment", key);
     if (strcmp(key, "extra") == 0) {
-        char *cl = name_canonicalize(lhs), *cr = name_canonicalize(rhs);
+        char *cl = name_canonicalize(lhs, strlen(lhs));
+        char *cr = name_canonicalize(rhs, strlen(rhs));
         int rc = eval_op(cl, a->op, cr, err);
         free(cl);
         free(cr);

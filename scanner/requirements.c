@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
-#include "core/name.h"
 #include "core/fileio.h"
+#include "core/name.h"
+#include "core/percent.h"
 
 /* ---- text helpers ---- */
 
@@ -758,30 +759,12 @@ static char *wheel_requirement(const char *link)
     return buf_detach(&b, NULL);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
 /* Link.filename is the unquoted last path segment ("%2B" is '+'). */
 static char *wheel_requirement_unquoted(const char *link)
 {
-    buf b = {0};
-    for (const char *p = link; *p; p++) {
-        int h, l;
-        if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0 && (h || l)) {
-            buf_putc(&b, (char)(h * 16 + l));
-            p += 2;
-        } else {
-            buf_putc(&b, *p);
-        }
-    }
-    char *r = wheel_requirement(b.data ? b.data : "");
-    buf_free(&b);
+    char *unquoted = percent_decode(link);
+    char *r = wheel_requirement(unquoted);
+    free(unquoted);
     return r;
 }
 
@@ -1178,7 +1161,7 @@ static const req_line *find_constraint(const req_line *const *pins, size_t npins
 {
     for (size_t i = 0; i < npins; i++) {
         const req_line *c = pins[i];
-        char *n = name_canonicalize(c->req.name);
+        char *n = name_canonicalize(c->req.name, strlen(c->req.name));
         bool same = strcmp(n, normalized) == 0;
         free(n);
         if (same && markers_apply(c, env, d) == 1)
@@ -1221,7 +1204,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
         dep->editable = rl->form == REQ_EDITABLE;
         if (rl->has_req) {
             dep->name = xstrdup(rl->req.name);
-            dep->normalized = name_canonicalize(rl->req.name);
+            dep->normalized = name_canonicalize(rl->req.name, strlen(rl->req.name));
         } else {
             dep->name = xstrdup(rl->link ? rl->link : rl->text); /* no name known */
         }

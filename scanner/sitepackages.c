@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/name.h"
+#include "core/percent.h"
 #include "core/version.h"
 #include "scanner/metadata.h"
 
@@ -100,27 +101,6 @@ static void trim(const char **p, size_t *n)
         (*n)--;
 }
 
-/* packaging's canonicalize_name() without validation, for names that
- * name_normalize() rejects: something stable to show and sort by. */
-static char *loose_normalize(const char *p, size_t n)
-{
-    buf b = {0};
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '-' || c == '_' || c == '.') {
-            while (i + 1 < n && (p[i + 1] == '-' || p[i + 1] == '_' || p[i + 1] == '.'))
-                i++;
-            c = '-';
-        } else if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        } else if (c == '\0') {
-            c = '?';
-        }
-        buf_putc(&b, c);
-    }
-    return buf_detach(&b, NULL);
-}
-
 /* Append a dependency for `name` / `version_text` (either may have length 0
  * with a NULL pointer for "absent"), warning about what cannot be checked. */
 static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned name_line,
@@ -144,7 +124,7 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
         name_normalize(tn, tl, norm, sizeof norm, &err) >= 0) {
         d->normalized = xstrdup(norm);
     } else {
-        d->normalized = loose_normalize(tn, tl > NAME_MAX_LEN ? NAME_MAX_LEN : tl);
+        d->normalized = name_canonicalize(tn, tl > NAME_MAX_LEN ? NAME_MAX_LEN : tl);
         buf r = {0};
         buf_printf(&r, "invalid project name '%.*s'", (int)(tl > 200 ? 200 : tl), tn);
         d->skip_reason = buf_detach(&r, NULL);
@@ -171,17 +151,6 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     diag_warn(s->d, source_file, ver_line, "%s: %s", d->name, d->skip_reason);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode a file: URL's path (percent escapes, %00 kept as is); NULL if it
  * is not a local file: URL. */
 static char *file_url_path(const char *url)
@@ -193,18 +162,7 @@ static char *file_url_path(const char *url)
         p += 9;
     if (*p != '/')
         return NULL;
-    buf b = {0};
-    for (; *p; p++) {
-        int hi = p[0] == '%' ? hexval(p[1]) : -1;
-        int lo = hi >= 0 ? hexval(p[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            buf_putc(&b, (char)(hi * 16 + lo));
-            p += 2;
-        } else {
-            buf_putc(&b, *p);
-        }
-    }
-    return buf_detach(&b, NULL);
+    return percent_decode(p);
 }
 
 /* Read a small file below `dirfd` into s->scratch. 1 read, 0 absent, -1 error. */
@@ -412,7 +370,7 @@ static void scan_egg_link(site_scanner *s, int dirfd, const char *dir, const cha
         dependency *d = dep_list_add(s->out);
         d->kind = DEP_INSTALLED;
         d->name = xstrndup(child, nl);
-        d->normalized = loose_normalize(child, nl);
+        d->normalized = name_canonicalize(child, nl);
         d->source_file = xstrdup(shown);
         d->location = xstrdup(target);
         d->editable = true;

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/percent.h"
 
 static void test_buf_grows_and_terminates(void **state)
 {
@@ -110,6 +111,27 @@ static void test_atomic_exclusive_refuses_existing(void **state)
     free(dir);
 }
 
+static void test_percent_decode(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"torch-2.1.2%2Bcpu-cp311.whl", "torch-2.1.2+cpu-cp311.whl"},
+        {"%2b%2B", "++"},             /* either case */
+        {"/a%20b/c", "/a b/c"},
+        {"%00x", "%00x"},             /* never an embedded NUL */
+        {"%zz%4", "%zz%4"},           /* malformed escapes stay as written */
+        {"100%", "100%"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = percent_decode(cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_error_prefix),
         cmocka_unit_test(test_atomic_write_and_read_limit),
         cmocka_unit_test(test_atomic_exclusive_refuses_existing),
+        cmocka_unit_test(test_percent_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
