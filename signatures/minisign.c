@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "signatures/blake2b.h"
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
 #define TRUSTED_PREFIX "trusted comment: "
@@ -330,7 +331,7 @@ int minisign_seckey_parse(const char *text, size_t len, const char *name, const 
 
 void minisign_prehash(const void *data, size_t len, uint8_t hash[MINISIGN_HASH_BYTES])
 {
-    crypto_generichash(hash, MINISIGN_HASH_BYTES, data, len, NULL, 0);
+    blake2b(hash, MINISIGN_HASH_BYTES, data, len);
 }
 
 static int one_line(const char *s)

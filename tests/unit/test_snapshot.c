@@ -202,6 +202,47 @@ static void test_write_extract(void **state)
     free(mdb);
 }
 
+/* Extraction fills 1 MiB buffers: sizes at and around their edges, and more
+ * than the ring holds, come out whole (an exact multiple once failed as
+ * "truncated"). */
+static void test_extract_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 4096, (1u << 20) - 1, 1u << 20, (1u << 20) + 1,
+                                   2u << 20, (3u << 20) + 5, 9u << 20};
+    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        airlock_error err;
+        char *mdb = make_file(dir, "in.mdb", sizes[i], (uint8_t)i);
+        snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
+        assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+        buf p = {0}, out = {0};
+        buf_printf(&p, "%s/s.snap", dir);
+        buf_printf(&out, "%s/out.mdb", dir);
+        assert_int_equal(snapshot_write(mdb, &m, 1, p.data, &err), 0);
+        char *data, *a, *b;
+        size_t len, alen, blen;
+        assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
+        if (snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err) != 0)
+            fail_msg("size %zu: %s", sizes[i], err.msg);
+        assert_int_equal(file_read_all(mdb, 1 << 26, &a, &alen, &err), 0);
+        assert_int_equal(file_read_all(out.data, 1 << 26, &b, &blen, &err), 0);
+        assert_int_equal(alen, blen);
+        assert_memory_equal(a, b, alen);
+        free(a);
+        free(b);
+        free(data);
+        unlink(out.data);
+        unlink(p.data);
+        unlink(mdb);
+        free(mdb);
+        buf_free(&p);
+        buf_free(&out);
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_meta_bad),
         cmocka_unit_test(test_header_bad),
         cmocka_unit_test(test_write_extract),
+        cmocka_unit_test(test_extract_sizes),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
