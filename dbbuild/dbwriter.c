@@ -329,8 +329,7 @@ static int id_group_cmp(const void *pa, const void *pb)
 }
 
 /* The write transaction, committed every WRITE_CHUNK bytes so that LMDB's
- * dirty pages (held in memory until commit) stay bounded on large dumps.
- * The compacted copy at the end makes the file independent of the chunks. */
+ * dirty pages (held in memory until commit) stay bounded on large dumps. */
 #define WRITE_CHUNK ((size_t)32 << 20)
 
 typedef struct writer {
@@ -510,19 +509,20 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
         rc = mdb_txn_commit(w.txn);
         w.txn = NULL;
     }
-    if (rc == 0) {
-        /* A compacted copy has no free pages and only the one meta state. */
-        step = "copy";
-        rc = mdb_env_copy2(env, mdb_path, MDB_CP_COMPACT);
-    }
     if (w.txn != NULL)
         mdb_txn_abort(w.txn);
     if (env != NULL)
         mdb_env_close(env);
+    /* The file is used as written: appending in key order leaves only the
+     * few pages freed by each chunk's commit, and the same input gives the
+     * same bytes. (A compacting copy would read the whole database through
+     * the map, doubling the build's peak memory on large dumps.) */
+    if (rc == 0 && rename(tmp.data, mdb_path) != 0) {
+        error_errno(err, errno, "cannot rename %s to %s", tmp.data, mdb_path);
+        rc = -1;
+    }
     unlink(tmp.data);
     if (rc != 0) {
-        if (strcmp(step, "copy") == 0)
-            unlink(mdb_path);
         if (rc != -1) /* -1: err already says what failed */
             error_set(err, "%s: %s: %s", tmp.data, step, mdb_strerror(rc));
         buf_free(&tmp);

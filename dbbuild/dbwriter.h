@@ -31,9 +31,9 @@ typedef struct db_write_info {
 void dbwriter_encode_texts(const osv_record *r, buf *out);
 
 /* Write a new database file `mdb_path` (must not exist). Everything is
- * inserted in key order in one transaction and the file is then written as
- * a compacted copy, so the same input gives the same bytes. A scratch file
- * "<mdb_path>.tmp" is used and removed. `texts` holds the entries' spilled
+ * appended in key order, in transactions of a bounded size, so the same
+ * input gives the same bytes. The file is written as "<mdb_path>.tmp" and
+ * renamed when complete. `texts` holds the entries' spilled
  * texts (see osv_entry). */
 int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m, spill *texts,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
