@@ -146,15 +146,6 @@ static size_t get_count(vdb_cursor *c, size_t min_item)
     return (size_t)n;
 }
 
-static char **get_strs(vdb_cursor *c, size_t *n)
-{
-    *n = get_count(c, 1);
-    char **v = xcalloc(*n ? *n : 1, sizeof *v);
-    for (size_t i = 0; i < *n; i++)
-        v[i] = get_str(c);
-    return v;
-}
-
 static void free_strs(char **v, size_t n)
 {
     for (size_t i = 0; i < n && v != NULL; i++)
@@ -172,6 +163,38 @@ static severity get_level(vdb_cursor *c)
     return (severity)v;
 }
 
+/* The strings of one advisory, copied NUL-terminated into one block. Its
+ * first byte is the empty string that every read after the value turned
+ * out bad returns; each other string took at least one byte of the value
+ * (its length), so a value of n bytes needs at most 1 + 2n bytes. */
+typedef struct strpool {
+    char *empty;
+    char *next;
+} strpool;
+
+static char *pool_str(strpool *sp, vdb_cursor *c)
+{
+    size_t n;
+    const uint8_t *p = vdb_get_bytes(c, &n);
+    if (c->bad)
+        return sp->empty;
+    char *s = sp->next;
+    if (n > 0)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    sp->next += n + 1;
+    return s;
+}
+
+static char **pool_strs(strpool *sp, vdb_cursor *c, size_t *n)
+{
+    *n = get_count(c, 1);
+    char **v = xcalloc(*n ? *n : 1, sizeof *v);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = pool_str(sp, c);
+    return v;
+}
+
 static int decode_advisory(vulndb *db, uint32_t group, vulndb_advisory *a, airlock_error *err)
 {
     memset(a, 0, sizeof *a);
@@ -182,48 +205,51 @@ static int decode_advisory(vulndb *db, uint32_t group, vulndb_advisory *a, airlo
     if (rc != 0)
         return damaged(db, err, "advisory missing");
     vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
-    a->id = get_str(&c);
-    a->ids = get_strs(&c, &a->n_ids);
-    a->summary = get_str(&c);
-    a->details = get_str(&c);
-    a->published = get_str(&c);
-    a->modified = get_str(&c);
+    a->strings = xmalloc(2 * v.mv_size + 1);
+    a->strings[0] = '\0';
+    strpool sp = {a->strings, a->strings + 1};
+    a->id = pool_str(&sp, &c);
+    a->ids = pool_strs(&sp, &c, &a->n_ids);
+    a->summary = pool_str(&sp, &c);
+    a->details = pool_str(&sp, &c);
+    a->published = pool_str(&sp, &c);
+    a->modified = pool_str(&sp, &c);
     a->level = get_level(&c);
     uint64_t s = vdb_get_varint(&c);
     a->score = s == 0 ? -1.0 : (double)(s - 1) / 10.0;
-    a->cvss_type = get_str(&c);
-    a->cvss_vector = get_str(&c);
-    a->label = get_str(&c);
+    a->cvss_type = pool_str(&sp, &c);
+    a->cvss_vector = pool_str(&sp, &c);
+    a->label = pool_str(&sp, &c);
     a->n_cvss = get_count(&c, 4);
     a->cvss = xcalloc(a->n_cvss ? a->n_cvss : 1, sizeof *a->cvss);
     for (size_t i = 0; i < a->n_cvss; i++) {
-        a->cvss[i].type = get_str(&c);
-        a->cvss[i].vector = get_str(&c);
+        a->cvss[i].type = pool_str(&sp, &c);
+        a->cvss[i].vector = pool_str(&sp, &c);
         a->cvss[i].score = (double)vdb_get_varint(&c) / 10.0;
         a->cvss[i].level = get_level(&c);
     }
     a->n_refs = get_count(&c, 2);
     a->refs = xcalloc(a->n_refs ? a->n_refs : 1, sizeof *a->refs);
     for (size_t i = 0; i < a->n_refs; i++) {
-        a->refs[i].type = get_str(&c);
-        a->refs[i].url = get_str(&c);
+        a->refs[i].type = pool_str(&sp, &c);
+        a->refs[i].url = pool_str(&sp, &c);
     }
     a->n_origins = get_count(&c, 4);
     a->origins = xcalloc(a->n_origins ? a->n_origins : 1, sizeof *a->origins);
     for (size_t i = 0; i < a->n_origins; i++) {
-        a->origins[i].id = get_str(&c);
-        a->origins[i].modified = get_str(&c);
+        a->origins[i].id = pool_str(&sp, &c);
+        a->origins[i].modified = pool_str(&sp, &c);
         uint64_t src = vdb_get_varint(&c);
         a->origins[i].source =
             xstrdup(src < db->info.n_sources ? db->info.sources[src].name : "?");
-        a->origins[i].origin = get_str(&c);
+        a->origins[i].origin = pool_str(&sp, &c);
     }
     a->n_packages = get_count(&c, 3);
     a->packages = xcalloc(a->n_packages ? a->n_packages : 1, sizeof *a->packages);
     for (size_t i = 0; i < a->n_packages; i++) {
-        a->packages[i].name = get_str(&c);
-        a->packages[i].ranges = get_strs(&c, &a->packages[i].n_ranges);
-        a->packages[i].fixed = get_strs(&c, &a->packages[i].n_fixed);
+        a->packages[i].name = pool_str(&sp, &c);
+        a->packages[i].ranges = pool_strs(&sp, &c, &a->packages[i].n_ranges);
+        a->packages[i].fixed = pool_strs(&sp, &c, &a->packages[i].n_fixed);
     }
     if (c.bad || c.p != c.end) {
         vulndb_advisory_clear(a);
@@ -234,38 +260,18 @@ static int decode_advisory(vulndb *db, uint32_t group, vulndb_advisory *a, airlo
 
 void vulndb_advisory_clear(vulndb_advisory *a)
 {
-    free(a->id);
-    free_strs(a->ids, a->n_ids);
-    free(a->summary);
-    free(a->details);
-    free(a->published);
-    free(a->modified);
-    free(a->cvss_type);
-    free(a->cvss_vector);
-    free(a->label);
-    for (size_t i = 0; a->cvss != NULL && i < a->n_cvss; i++) {
-        free(a->cvss[i].type);
-        free(a->cvss[i].vector);
-    }
+    free(a->ids);
     free(a->cvss);
-    for (size_t i = 0; a->refs != NULL && i < a->n_refs; i++) {
-        free(a->refs[i].type);
-        free(a->refs[i].url);
-    }
     free(a->refs);
-    for (size_t i = 0; a->origins != NULL && i < a->n_origins; i++) {
-        free(a->origins[i].id);
-        free(a->origins[i].modified);
+    for (size_t i = 0; a->origins != NULL && i < a->n_origins; i++)
         free(a->origins[i].source);
-        free(a->origins[i].origin);
-    }
     free(a->origins);
     for (size_t i = 0; a->packages != NULL && i < a->n_packages; i++) {
-        free(a->packages[i].name);
-        free_strs(a->packages[i].ranges, a->packages[i].n_ranges);
-        free_strs(a->packages[i].fixed, a->packages[i].n_fixed);
+        free(a->packages[i].ranges);
+        free(a->packages[i].fixed);
     }
     free(a->packages);
+    free(a->strings);
     memset(a, 0, sizeof *a);
 }
 

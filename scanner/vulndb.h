@@ -97,6 +97,8 @@ typedef struct vulndb_advisory {
     size_t n_origins;
     vulndb_package *packages; /* sorted by name */
     size_t n_packages;
+    char *strings;     /* owns every string above but the origins' `source`:
+                        * one allocation instead of dozens per advisory */
 } vulndb_advisory;
 
 /* Release what an advisory owns (not the struct itself). Idempotent. */
