@@ -208,8 +208,11 @@ static void test_write_extract(void **state)
 static void test_extract_sizes(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {1, 4096, (1u << 20) - 1, 1u << 20, (1u << 20) + 1,
-                                   2u << 20, (3u << 20) + 5, 9u << 20};
+    /* Around the 1 MiB buffer, the 4 KiB O_DIRECT block (a short tail is
+     * written through the page cache) and the 16-buffer ring. */
+    static const size_t sizes[] = {1,         4095,          4096,          4097,
+                                   (1u << 20) - 1, 1u << 20,  (1u << 20) + 1, (1u << 20) + 4096,
+                                   (3u << 20) + 5, 16u << 20, (16u << 20) + 4097, 37u << 20};
     char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
     assert_non_null(mkdtemp(dir));
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
