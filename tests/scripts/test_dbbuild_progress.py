@@ -4,7 +4,10 @@
 record rate and the source being read. Uses a tree of generated OSV records
 (written here) that takes over a second in the sanitizer build and under
 one in the release build on an idle machine; the assertion follows the measured
-time either way."""
+time either way. The line is drawn while sources are read, so 99 records in
+100 are of another ecosystem: read and counted, then dropped, which keeps
+the build's time nearly all reading (with most records kept, writing and
+compressing took 0.7 s of a 1.9 s sanitizer build, and no line was due)."""
 import json
 import os
 import subprocess
@@ -26,12 +29,13 @@ def check(cond, what, detail=""):
 def write_records(root, n):
     for i in range(n):
         pkg = f"pkg{i % 500}"
+        ecosystem = "PyPI" if i % 100 == 0 else "npm"
         rec = {
             "id": f"PYSEC-2099-{i}",
             "modified": "2024-01-01T00:00:00Z",
             "summary": "generated record " * 4,
             "affected": [{
-                "package": {"ecosystem": "PyPI", "name": pkg},
+                "package": {"ecosystem": ecosystem, "name": pkg},
                 "ranges": [{"type": "ECOSYSTEM",
                             "events": [{"introduced": "0"}, {"fixed": f"1.{i % 97}.0"}]}],
             }],
@@ -44,7 +48,7 @@ def write_records(root, n):
 
 with tempfile.TemporaryDirectory() as tmp:
     tree = os.path.join(tmp, "tree")
-    write_records(tree, 8000)
+    write_records(tree, 32000)
     pub, sec = os.path.join(tmp, "k.pub"), os.path.join(tmp, "k.sec")
     subprocess.run([DBBUILD, "keygen", "-W", "-p", pub, "-s", sec], check=True,
                    capture_output=True)
