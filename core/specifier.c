@@ -177,9 +177,9 @@ static bool space_at(const char *p, const char *end)
     return s != p;
 }
 
-/* The release as written has at least two segments ([0-9]+(\.[0-9]+)+
- * after v? and an epoch); `s` is a valid version text. */
-static bool two_release_segments(const char *s, size_t n)
+/* Where the release starts in `s`: after a "v" and an epoch ("[0-9]+!"),
+ * if there are any. */
+static size_t release_start(const char *s, size_t n)
 {
     size_t i = 0;
     if (i < n && (s[i] == 'v' || s[i] == 'V'))
@@ -187,8 +187,14 @@ static bool two_release_segments(const char *s, size_t n)
     size_t d = i;
     while (d < n && s[d] >= '0' && s[d] <= '9')
         d++;
-    if (d < n && s[d] == '!')
-        i = d + 1;
+    return d > i && d < n && s[d] == '!' ? d + 1 : i;
+}
+
+/* The release as written has at least two segments ([0-9]+(\.[0-9]+)+
+ * after v? and an epoch); `s` is a valid version text. */
+static bool two_release_segments(const char *s, size_t n)
+{
+    size_t i = release_start(s, n);
     while (i < n && s[i] >= '0' && s[i] <= '9')
         i++;
     return n - i >= 2 && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9';
@@ -197,14 +203,7 @@ static bool two_release_segments(const char *s, size_t n)
 /* v?([0-9]+!)?[0-9]+(\.[0-9]+)* exactly: what may precede ".*". */
 static bool plain_release(const char *s, size_t n)
 {
-    size_t i = 0;
-    if (i < n && (s[i] == 'v' || s[i] == 'V'))
-        i++;
-    size_t d = i;
-    while (d < n && s[d] >= '0' && s[d] <= '9')
-        d++;
-    if (d > i && d < n && s[d] == '!')
-        i = d + 1;
+    size_t i = release_start(s, n);
     for (;;) {
         size_t st = i;
         while (i < n && s[i] >= '0' && s[i] <= '9')

@@ -253,16 +253,6 @@ static char *make_origin(const char *a, const char *sep, const char *b)
     return buf_detach(&o, NULL);
 }
 
-static void hex32(const unsigned char h[32], char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = digits[h[i] >> 4];
-        out[2 * i + 1] = digits[h[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* ---- one record ---- */
 
 /* Parse a record's text and hand it on. Parse failures are warnings;
@@ -336,7 +326,7 @@ static int read_single(reader *r, const char *path, int kind, airlock_error *err
         buf_free(&data);
         return error_prefix(err, "%s", path);
     }
-    hex32(sha, r->info->sha256);
+    sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
     r->info->files++;
     int rc = 0;
     if (too_big) {
@@ -458,7 +448,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
             diag_warn(r->d, origin, 0, "%s; skipped", ferr.msg);
         } else {
             char hex[65];
-            hex32(sha, hex);
+            sodium_bin2hex(hex, sizeof hex, sha, sizeof sha);
             crypto_hash_sha256_update(&listing, (const unsigned char *)hex, 64);
             crypto_hash_sha256_update(&listing, (const unsigned char *)"  ", 2);
             crypto_hash_sha256_update(&listing, (const unsigned char *)files.v[i],
@@ -476,7 +466,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     }
     unsigned char sha[32];
     crypto_hash_sha256_final(&listing, sha);
-    hex32(sha, r->info->sha256);
+    sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
     buf_free(&data);
     pathlist_free(&files);
     free(root);
@@ -635,7 +625,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
     }
     unsigned char sha[32];
     crypto_hash_sha256_final(&s->sha, sha);
-    hex32(sha, r->info->sha256);
+    sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
 done:
     if (rc != 0 && s->read_errno != 0)
         error_errno(err, s->read_errno, "%s", r->name);

@@ -161,10 +161,10 @@ static char *manifest_text(const entries *e)
     buf b = {0};
     for (size_t i = 0; i < e->len; i++) {
         unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[2 * sizeof h + 1];
         crypto_hash_sha256(h, (const unsigned char *)e->items[i].data, e->items[i].len);
-        for (size_t k = 0; k < sizeof h; k++)
-            buf_printf(&b, "%02x", h[k]);
-        buf_printf(&b, "  %s\n", e->items[i].path);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        buf_printf(&b, "%s  %s\n", hex, e->items[i].path);
     }
     return buf_detach(&b, NULL);
 }
@@ -205,8 +205,7 @@ static int check_input(const scan_report *r, const char *path, const char *data,
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)data, len);
     char hex[2 * sizeof h + 1];
-    for (size_t k = 0; k < sizeof h; k++)
-        snprintf(hex + 2 * k, 3, "%02x", h[k]);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     for (size_t i = 0; i < r->n_inputs; i++) {
         const scan_input *in = &r->inputs[i];
         if (in->kind != INPUT_REQUIREMENTS || in->path == NULL || in->sha256 == NULL ||

@@ -34,12 +34,7 @@ size_t snapshot_meta_format(const snapshot_meta *m, char *out, size_t cap)
 
 void snapshot_hex(const uint8_t *bin, size_t n, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[bin[i] >> 4];
-        out[2 * i + 1] = hex[bin[i] & 15];
-    }
-    out[2 * n] = '\0';
+    sodium_bin2hex(out, 2 * n + 1, bin, n);
 }
 
 /* Decimal digits only, no sign, no overflow. */
@@ -58,17 +53,6 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
     }
     *out = v;
     return 0;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 enum { F_FORMAT, F_SEQUENCE, F_BUILD_TIME, F_DB_SIZE, F_DB_DIGEST, F_COUNT };
@@ -96,16 +80,15 @@ static int set_field(snapshot_meta *m, int f, const char *v, size_t n)
             m->db_size > SNAPSHOT_MAX_DB_SIZE)
             return -1;
         return 0;
-    default:
-        if (n != 2 * SNAPSHOT_DIGEST_BYTES)
+    default: {
+        /* Exactly 128 hex digits, either case; no separators. */
+        size_t got = 0;
+        if (n != 2 * SNAPSHOT_DIGEST_BYTES ||
+            sodium_hex2bin(m->db_digest, SNAPSHOT_DIGEST_BYTES, v, n, NULL, &got, NULL) != 0 ||
+            got != SNAPSHOT_DIGEST_BYTES)
             return -1;
-        for (size_t i = 0; i < SNAPSHOT_DIGEST_BYTES; i++) {
-            int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            m->db_digest[i] = (uint8_t)(hi << 4 | lo);
-        }
         return 0;
+    }
     }
 }
 
@@ -325,7 +308,7 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
 typedef struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    uint8_t *buf[RING_BUFS];
+    uint8_t *ring;    /* RING_BUFS buffers of RING_BUF_SIZE, one after another */
     size_t len[RING_BUFS];
     uint64_t filled;  /* buffers handed over by the decompressor */
     uint64_t hashed;  /* buffers hashed, in order */
@@ -338,6 +321,12 @@ typedef struct pipeline {
     blake2b_state st;
 } pipeline;
 
+/* The buffer that holds the `seq`-th piece of output. */
+static uint8_t *ring_buf(const pipeline *p, uint64_t seq)
+{
+    return p->ring + (size_t)(seq % RING_BUFS) * RING_BUF_SIZE;
+}
+
 static void *hasher_run(void *arg)
 {
     pipeline *p = arg;
@@ -347,9 +336,10 @@ static void *hasher_run(void *arg)
             pthread_cond_wait(&p->cv, &p->mu);
         if (p->hashed == p->filled)
             break;
-        int b = (int)(p->hashed % RING_BUFS);
+        const uint8_t *b = ring_buf(p, p->hashed);
+        size_t n = p->len[p->hashed % RING_BUFS];
         pthread_mutex_unlock(&p->mu);
-        blake2b_update(&p->st, p->buf[b], p->len[b]);
+        blake2b_update(&p->st, b, n);
         pthread_mutex_lock(&p->mu);
         p->hashed++;
         pthread_cond_broadcast(&p->cv);
@@ -407,20 +397,20 @@ static void *writer_run(void *arg)
             break;
         /* Write every buffer that is ready, up to the end of the ring, in
          * one call: the buffers are adjacent in memory and in the file. */
-        int b = (int)(p->written % RING_BUFS);
-        int k = 0;
+        int b = (int)(p->written % RING_BUFS), k = 0;
         size_t n = 0;
         while (p->written + (uint64_t)k < p->filled && b + k < RING_BUFS) {
-            n += p->len[b + k];
-            k++;
-            if (p->len[b + k - 1] != RING_BUF_SIZE)
-                break;
+            size_t len = p->len[b + k++];
+            n += len;
+            if (len != RING_BUF_SIZE)
+                break; /* the short last one */
         }
+        const uint8_t *first = ring_buf(p, p->written);
         int failed = p->write_errno != 0;
         uint64_t off = p->bytes;
         pthread_mutex_unlock(&p->mu);
         /* After an error the buffers are only passed, so that nobody waits. */
-        int e = !failed && write_buffer(p->fd, p->buf[b], n, off) != 0 ? errno : 0;
+        int e = !failed && write_buffer(p->fd, first, n, off) != 0 ? errno : 0;
         pthread_mutex_lock(&p->mu);
         if (e != 0 && p->write_errno == 0)
             p->write_errno = e;
@@ -466,7 +456,7 @@ static uint8_t *pipeline_submit(pipeline *p, size_t n)
     pthread_cond_broadcast(&p->cv);
     while (p->filled - (p->hashed < p->written ? p->hashed : p->written) >= RING_BUFS)
         pthread_cond_wait(&p->cv, &p->mu);
-    uint8_t *next = p->write_errno == 0 ? p->buf[p->filled % RING_BUFS] : NULL;
+    uint8_t *next = p->write_errno == 0 ? ring_buf(p, p->filled) : NULL;
     pthread_mutex_unlock(&p->mu);
     return next;
 }
@@ -502,16 +492,14 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     int rc = 0;
-    uint8_t *ring = mmap(NULL, RING_BUFS * RING_BUF_SIZE, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (ring == MAP_FAILED) {
-        ring = NULL;
+    p.ring = mmap(NULL, RING_BUFS * RING_BUF_SIZE, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p.ring == MAP_FAILED) {
+        p.ring = NULL;
         rc = error_set(err, "out of memory");
     } else {
-        madvise(ring, RING_BUFS * RING_BUF_SIZE, MADV_HUGEPAGE);
+        madvise(p.ring, RING_BUFS * RING_BUF_SIZE, MADV_HUGEPAGE);
     }
-    for (int i = 0; i < RING_BUFS; i++)
-        p.buf[i] = ring ? ring + (size_t)i * RING_BUF_SIZE : NULL;
     p.fd = fd;
     blake2b_init(&p.st, SNAPSHOT_DIGEST_BYTES);
     pthread_t threads[3];
@@ -526,7 +514,7 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
     ZSTD_inBuffer in = {data + off, len - off, 0};
     uint64_t total = 0;
     size_t ret = 1;
-    ZSTD_outBuffer out = {p.buf[0], RING_BUF_SIZE, 0};
+    ZSTD_outBuffer out = {p.ring, RING_BUF_SIZE, 0};
     if (rc == 0 && in.size == 0)
         rc = error_set(err, "%s: truncated: no data after the header", name);
     while (rc == 0) {
@@ -578,8 +566,8 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
         rc = error_errno(err, errno, "fsync %s", out_path);
     if (close(fd) != 0 && rc == 0)
         rc = error_errno(err, errno, "cannot write %s", out_path);
-    if (ring)
-        munmap(ring, RING_BUFS * RING_BUF_SIZE);
+    if (p.ring)
+        munmap(p.ring, RING_BUFS * RING_BUF_SIZE);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
     if (rc != 0)

@@ -73,6 +73,13 @@ static void test_meta_bad(void **state)
         {"db_size=0", "invalid db_size"},
         {"db_size=99999999999999", "invalid db_size"},
         {"db_blake2b=abc", "invalid db_blake2b"},
+        /* The right length, but a character that is not a hex digit. */
+        {"db_blake2b=0000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000000000000000000000g",
+         "invalid db_blake2b"},
+        {"db_blake2b=:000000000000000000000000000000000000000000000000000000000000000"
+         "0000000000000000000000000000000000000000000000000000000000000000",
+         "invalid db_blake2b"},
         {"build_time=9223372036854775808", "invalid build_time"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
