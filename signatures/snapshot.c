@@ -487,6 +487,14 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
         fd = open(out_path, flags, 0444);
     if (fd < 0)
         return error_errno(err, errno, "%s", out_path);
+    /* Reserve the signed size first: a disk too small fails now, not after
+     * minutes of work, and the writes fill blocks that already exist. */
+    if (m->db_size > 0 && fallocate(fd, 0, 0, (off_t)m->db_size) != 0 && errno != EOPNOTSUPP) {
+        int e = errno;
+        close(fd);
+        unlink(out_path);
+        return error_errno(err, e, "cannot reserve %" PRIu64 " bytes for %s", m->db_size, out_path);
+    }
     pipeline p;
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);

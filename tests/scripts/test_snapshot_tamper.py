@@ -9,7 +9,9 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -184,6 +186,19 @@ def main():
     rejected(j("wrong.snap"), None, ["does not match the signed digest"], "wrong digest")
     signed_container(j("short.snap"), line, data[:-4096])
     rejected(j("short.snap"), None, ["not the signed"], "too short")
+
+    # A disk too small for the signed database size fails before anything is
+    # decompressed (a file-size limit stands in for a full disk).
+    db_size = int(status_line.split("db_size=")[1].split()[0])
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (db_size // 2, db_size // 2))
+    r = run([AIRLOCK, "db", "import", j("s2.snap")] + key, env=env, preexec_fn=small_disk)
+    check(r.returncode == 2 and f"cannot reserve {db_size} bytes" in r.stderr,
+          f"disk too small: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    check(tree_digest(db) == tree0, "disk too small: installed files unchanged")
+    check(os.listdir(os.path.join(db, "staging")) == [], "disk too small: nothing left in staging")
 
     # Loose permissions on trusted keys are refused, as ssh does.
     shutil.copy(j("k.pub"), j("loose.pub"))
