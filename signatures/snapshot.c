@@ -296,25 +296,37 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
  * fdatasync each time another FLUSH_STEP bytes have been written, so that
  * the disk flushes while the CPU works instead of in one fsync at the end.
  *
+ * Each thread sleeps on its own condition and is woken only when there is
+ * enough for it to do: the writer for WRITE_BATCH buffers, the decompressor,
+ * once the ring is full, for half of it. Waking a thread costs tens of
+ * microseconds on a virtual machine; waking every thread at every buffer
+ * cost a fifth of the extraction.
+ *
  * The file is opened with O_DIRECT where the filesystem allows it: the data
  * goes from the ring to the disk with no copy into the page cache and no
  * gigabyte of fresh page cache to allocate, which is what made imports
  * slow and erratic (the import waits for the disk anyway, to fsync). */
 #define RING_BUFS 16
 #define RING_BUF_SIZE ((size_t)1 << 20)
+#define WRITE_BATCH 4
 #define DIRECT_ALIGN 4096
 #define FLUSH_STEP ((uint64_t)64 << 20)
 
 typedef struct pipeline {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t hash_cv;  /* the hasher waits here for a buffer */
+    pthread_cond_t write_cv; /* the writer waits here for WRITE_BATCH buffers */
+    pthread_cond_t flush_cv; /* the flusher waits here for FLUSH_STEP bytes */
+    pthread_cond_t free_cv;  /* the decompressor waits here for free buffers */
     uint8_t *ring;    /* RING_BUFS buffers of RING_BUF_SIZE, one after another */
     size_t len[RING_BUFS];
     uint64_t filled;  /* buffers handed over by the decompressor */
     uint64_t hashed;  /* buffers hashed, in order */
     uint64_t written; /* buffers written, in order */
     uint64_t bytes;   /* bytes written */
+    uint64_t flushed; /* bytes the flusher has started to flush */
     int done;         /* no more buffers will come */
+    int want_free;    /* the decompressor waits for free buffers */
     int fd;
     int write_errno;  /* first write error, 0 if none */
     int flush_errno;  /* first fdatasync error, 0 if none */
@@ -327,13 +339,27 @@ static uint8_t *ring_buf(const pipeline *p, uint64_t seq)
     return p->ring + (size_t)(seq % RING_BUFS) * RING_BUF_SIZE;
 }
 
+/* Buffers not yet passed by both the hasher and the writer. */
+static uint64_t ring_used(const pipeline *p)
+{
+    return p->filled - (p->hashed < p->written ? p->hashed : p->written);
+}
+
+/* After the hasher or the writer moved on: wake the decompressor if it waits
+ * and half the ring is free. */
+static void wake_decompressor(pipeline *p)
+{
+    if (p->want_free && ring_used(p) <= RING_BUFS / 2)
+        pthread_cond_signal(&p->free_cv);
+}
+
 static void *hasher_run(void *arg)
 {
     pipeline *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->hashed == p->filled && !p->done)
-            pthread_cond_wait(&p->cv, &p->mu);
+            pthread_cond_wait(&p->hash_cv, &p->mu);
         if (p->hashed == p->filled)
             break;
         const uint8_t *b = ring_buf(p, p->hashed);
@@ -342,7 +368,7 @@ static void *hasher_run(void *arg)
         blake2b_update(&p->st, b, n);
         pthread_mutex_lock(&p->mu);
         p->hashed++;
-        pthread_cond_broadcast(&p->cv);
+        wake_decompressor(p);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -391,8 +417,8 @@ static void *writer_run(void *arg)
     pipeline *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->written == p->filled && !p->done)
-            pthread_cond_wait(&p->cv, &p->mu);
+        while (p->filled - p->written < WRITE_BATCH && !p->done)
+            pthread_cond_wait(&p->write_cv, &p->mu);
         if (p->written == p->filled)
             break;
         /* Write every buffer that is ready, up to the end of the ring, in
@@ -415,8 +441,12 @@ static void *writer_run(void *arg)
         if (e != 0 && p->write_errno == 0)
             p->write_errno = e;
         p->bytes += n;
+        if (p->bytes - p->flushed >= FLUSH_STEP)
+            pthread_cond_signal(&p->flush_cv);
         p->written += (uint64_t)k;
-        pthread_cond_broadcast(&p->cv);
+        wake_decompressor(p);
+        if (e != 0)
+            pthread_cond_signal(&p->free_cv); /* to see the error at once */
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -425,21 +455,19 @@ static void *writer_run(void *arg)
 static void *flusher_run(void *arg)
 {
     pipeline *p = arg;
-    uint64_t flushed = 0;
     pthread_mutex_lock(&p->mu);
     while (!p->done) {
-        if (p->bytes - flushed < FLUSH_STEP) {
-            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->bytes - p->flushed < FLUSH_STEP) {
+            pthread_cond_wait(&p->flush_cv, &p->mu);
             continue;
         }
-        uint64_t target = p->bytes;
+        p->flushed = p->bytes;
         pthread_mutex_unlock(&p->mu);
         /* An error is kept: a later fsync may no longer report it. */
         int e = fdatasync(p->fd) != 0 ? errno : 0;
         pthread_mutex_lock(&p->mu);
         if (e != 0 && p->flush_errno == 0)
             p->flush_errno = e;
-        flushed = target;
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -447,15 +475,22 @@ static void *flusher_run(void *arg)
 
 /* Hand the buffer being filled, with `n` bytes, to the hasher and the
  * writer; wait until the next one is free and return it, or NULL once a
- * write has failed. */
+ * write has failed. A full ring is left to drain to half before the
+ * decompressor goes on. */
 static uint8_t *pipeline_submit(pipeline *p, size_t n)
 {
     pthread_mutex_lock(&p->mu);
     p->len[p->filled % RING_BUFS] = n;
     p->filled++;
-    pthread_cond_broadcast(&p->cv);
-    while (p->filled - (p->hashed < p->written ? p->hashed : p->written) >= RING_BUFS)
-        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_cond_signal(&p->hash_cv);
+    if (p->filled - p->written == WRITE_BATCH)
+        pthread_cond_signal(&p->write_cv);
+    if (ring_used(p) >= RING_BUFS) {
+        p->want_free = 1;
+        while (ring_used(p) > RING_BUFS / 2 && p->write_errno == 0)
+            pthread_cond_wait(&p->free_cv, &p->mu);
+        p->want_free = 0;
+    }
     uint8_t *next = p->write_errno == 0 ? ring_buf(p, p->filled) : NULL;
     pthread_mutex_unlock(&p->mu);
     return next;
@@ -466,7 +501,9 @@ static void pipeline_finish(pipeline *p)
 {
     pthread_mutex_lock(&p->mu);
     p->done = 1;
-    pthread_cond_broadcast(&p->cv);
+    pthread_cond_broadcast(&p->hash_cv);
+    pthread_cond_broadcast(&p->write_cv);
+    pthread_cond_broadcast(&p->flush_cv);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -498,7 +535,9 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
     pipeline p;
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
+    pthread_cond_t *cvs[] = {&p.hash_cv, &p.write_cv, &p.flush_cv, &p.free_cv};
+    for (size_t i = 0; i < sizeof cvs / sizeof *cvs; i++)
+        pthread_cond_init(cvs[i], NULL);
     int rc = 0;
     p.ring = mmap(NULL, RING_BUFS * RING_BUF_SIZE, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -576,7 +615,8 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
         rc = error_errno(err, errno, "cannot write %s", out_path);
     if (p.ring)
         munmap(p.ring, RING_BUFS * RING_BUF_SIZE);
-    pthread_cond_destroy(&p.cv);
+    for (size_t i = 0; i < sizeof cvs / sizeof *cvs; i++)
+        pthread_cond_destroy(cvs[i]);
     pthread_mutex_destroy(&p.mu);
     if (rc != 0)
         unlink(out_path);
