@@ -391,24 +391,29 @@ static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off)
     return 0;
 }
 
-/* Write `n` bytes at `off`. O_DIRECT takes whole blocks only: the last,
- * short buffer goes through the page cache, as does everything after a
- * filesystem refuses O_DIRECT for a write (EINVAL: blocks larger than
- * DIRECT_ALIGN, or no support for it). */
+/* Write `n` bytes at `off`. O_DIRECT takes whole blocks only: a short tail
+ * (the end of the database) goes through the page cache, as does everything
+ * after a filesystem refuses O_DIRECT for a write (EINVAL: blocks larger
+ * than DIRECT_ALIGN, or no support for it). */
 static int write_buffer(int fd, const uint8_t *b, size_t n, uint64_t off)
 {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0)
         return -1;
-    if ((fl & O_DIRECT) && n % DIRECT_ALIGN != 0) {
+    if (fl & O_DIRECT) {
+        size_t whole = n - n % DIRECT_ALIGN;
+        if (whole > 0 && pwrite_all(fd, b, whole, off) == 0) {
+            b += whole;
+            n -= whole;
+            off += whole;
+        } else if (whole > 0 && errno != EINVAL) {
+            return -1;
+        }
+        if (n == 0)
+            return 0;
         if (fcntl(fd, F_SETFL, fl & ~O_DIRECT) != 0)
             return -1;
-        fl &= ~O_DIRECT;
     }
-    if (pwrite_all(fd, b, n, off) == 0)
-        return 0;
-    if (!(fl & O_DIRECT) || errno != EINVAL || fcntl(fd, F_SETFL, fl & ~O_DIRECT) != 0)
-        return -1;
     return pwrite_all(fd, b, n, off);
 }
 

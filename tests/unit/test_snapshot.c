@@ -1,11 +1,16 @@
 /* Tests for signatures/snapshot: metadata lines, the header frame, and the
- * container round trip with its bounds. */
+ * container round trip with its bounds. This program is linked with open,
+ * pwrite, fallocate and fsync wrapped (tests/CMakeLists.txt), to stand in
+ * for filesystems and disks that refuse or fail them. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,71 @@ static const char good[] =
     "airlock-snapshot format=1 sequence=42 build_time=1700000000 db_size=16384 db_blake2b="
     "7f90d20c8b3a1bee5fe8490c1e3aabf23d7e290fb6060c8346dc943efc2d6e80"
     "cdc634d3127f109498b6c7293e978eab31a1a3e35e2ce2bb218b5d4b5f41b636";
+
+/* What the wrapped calls do while `faults.on`; otherwise they pass through. */
+static struct {
+    int on;
+    int open_direct_errno;  /* open with O_DIRECT fails with this */
+    int write_direct_errno; /* a pwrite on an O_DIRECT file fails with this */
+    int write_errno;        /* every pwrite fails with this */
+    int fallocate_errno;
+    int fsync_errno;
+    int direct_writes, buffered_writes, refused_writes;
+} faults;
+
+int __real_open(const char *path, int flags, ...);
+ssize_t __real_pwrite(int fd, const void *b, size_t n, off_t off);
+int __real_fallocate(int fd, int mode, off_t off, off_t len);
+int __real_fsync(int fd);
+
+int __wrap_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
+    va_end(ap);
+    if (faults.on && (flags & O_DIRECT) && faults.open_direct_errno) {
+        errno = faults.open_direct_errno;
+        return -1;
+    }
+    return __real_open(path, flags, mode);
+}
+
+ssize_t __wrap_pwrite(int fd, const void *b, size_t n, off_t off)
+{
+    if (faults.on) {
+        int direct = (fcntl(fd, F_GETFL) & O_DIRECT) != 0;
+        int e = faults.write_errno ? faults.write_errno : direct ? faults.write_direct_errno : 0;
+        if (e) {
+            faults.refused_writes++;
+            errno = e;
+            return -1;
+        }
+        if (direct)
+            faults.direct_writes++;
+        else
+            faults.buffered_writes++;
+    }
+    return __real_pwrite(fd, b, n, off);
+}
+
+int __wrap_fallocate(int fd, int mode, off_t off, off_t len)
+{
+    if (faults.on && faults.fallocate_errno) {
+        errno = faults.fallocate_errno;
+        return -1;
+    }
+    return __real_fallocate(fd, mode, off, len);
+}
+
+int __wrap_fsync(int fd)
+{
+    if (faults.on && faults.fsync_errno) {
+        errno = faults.fsync_errno;
+        return -1;
+    }
+    return __real_fsync(fd);
+}
 
 static int setup(void **state)
 {
@@ -253,6 +323,93 @@ static void test_extract_sizes(void **state)
     rmdir(dir);
 }
 
+/* Every way the disk or filesystem can refuse: O_DIRECT refused at open or
+ * on a write falls back to the page cache with the same result; no
+ * fallocate is fine; a full disk, a failed write or a failed fsync fails
+ * with the reason and leaves no file. */
+static void test_extract_fallbacks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    airlock_error err;
+    char *mdb = make_file(dir, "in.mdb", (5u << 20) + 5, 3);
+    snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
+    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+    buf p = {0}, out = {0};
+    buf_printf(&p, "%s/s.snap", dir);
+    buf_printf(&out, "%s/out.mdb", dir);
+    assert_int_equal(snapshot_write(mdb, &m, 1, p.data, &err), 0);
+    char *data, *want;
+    size_t len, wantlen;
+    assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
+    assert_int_equal(file_read_all(mdb, 1 << 26, &want, &wantlen, &err), 0);
+    /* Whether this filesystem takes O_DIRECT at all (tmpfs before 6.6 does not). */
+    int probe = open(out.data, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+    int direct_ok = probe >= 0;
+    if (probe >= 0)
+        close(probe);
+    unlink(out.data);
+
+    static const struct {
+        const char *what;
+        int open_direct, write_direct, write, fallocate, fsync;
+        const char *error; /* NULL: must succeed */
+    } cases[] = {
+        {"no faults", 0, 0, 0, 0, 0, NULL},
+        {"O_DIRECT refused at open", EINVAL, 0, 0, 0, 0, NULL},
+        {"O_DIRECT refused on a write", 0, EINVAL, 0, 0, 0, NULL},
+        {"no fallocate", 0, 0, 0, EOPNOTSUPP, 0, NULL},
+        {"disk too small", 0, 0, 0, ENOSPC, 0, "cannot reserve"},
+        {"disk full while writing", 0, 0, ENOSPC, 0, 0, "cannot write"},
+        {"write error", 0, 0, EIO, 0, 0, "cannot write"},
+        {"fsync error", 0, 0, 0, 0, EIO, "fsync"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memset(&faults, 0, sizeof faults);
+        faults.open_direct_errno = cases[i].open_direct;
+        faults.write_direct_errno = cases[i].write_direct;
+        faults.write_errno = cases[i].write;
+        faults.fallocate_errno = cases[i].fallocate;
+        faults.fsync_errno = cases[i].fsync;
+        faults.on = 1;
+        int rc = snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err);
+        faults.on = 0;
+        if (cases[i].error == NULL) {
+            if (rc != 0)
+                fail_msg("%s: %s", cases[i].what, err.msg);
+            char *got;
+            size_t gotlen;
+            assert_int_equal(file_read_all(out.data, 1 << 26, &got, &gotlen, &err), 0);
+            assert_int_equal(gotlen, wantlen);
+            assert_memory_equal(got, want, wantlen);
+            free(got);
+            unlink(out.data);
+        } else {
+            if (rc == 0 || strstr(err.msg, cases[i].error) == NULL)
+                fail_msg("%s: want an error with \"%s\", got %d: %s", cases[i].what,
+                         cases[i].error, rc, rc ? err.msg : "");
+            assert_int_equal(access(out.data, F_OK), -1);
+        }
+        if (i == 0 && direct_ok)
+            assert_true(faults.direct_writes > 0);
+        if (cases[i].open_direct)
+            assert_int_equal(faults.direct_writes, 0);
+        if (cases[i].write_direct && direct_ok)
+            assert_int_equal(faults.refused_writes, 1); /* then the page cache */
+        if (cases[i].fallocate == ENOSPC)
+            assert_int_equal(faults.direct_writes + faults.buffered_writes, 0);
+    }
+    free(want);
+    free(data);
+    unlink(p.data);
+    unlink(mdb);
+    free(mdb);
+    buf_free(&p);
+    buf_free(&out);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_header_bad),
         cmocka_unit_test(test_write_extract),
         cmocka_unit_test(test_extract_sizes),
+        cmocka_unit_test(test_extract_fallbacks),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
