@@ -44,6 +44,12 @@ static const char usage[] =
     "  airlock-dbbuild build -s airlock.key -o pypi.snapshot --sequence 42 \\\n"
     "      advisory-database/vulns ghsa-export.tar.zst\n";
 
+static void show_compressed(void *arg, uint64_t done, uint64_t total)
+{
+    progress_update(arg, "compressing the database: %" PRIu64 " of %" PRIu64 " MB", done / 1000000,
+                    total / 1000000);
+}
+
 static int parse_u64(const char *s, uint64_t *out)
 {
     if (s[0] < '0' || s[0] > '9')
@@ -184,22 +190,32 @@ int cmd_build(int argc, char **argv)
         buf p = {0};
         buf_printf(&p, "%s/data.mdb", workdir);
         mdb = buf_detach(&p, NULL);
+        progress prog;
+        progress_init(&prog, stderr);
         compile_options copt = {.strict = strict != 0,
-                                .progress = verbose || isatty(STDERR_FILENO),
+                                .progress = verbose || isatty(STDERR_FILENO) ? &prog : NULL,
                                 .build_time = build_time};
         diag d = {0};
         compile_totals totals;
         rc = compile_sources(sources, nsources, &copt, mdb, &d, &totals, &err);
         snapshot_meta m = {.format = SNAPSHOT_FORMAT, .sequence = sequence,
                            .build_time = build_time};
-        if (rc == 0)
+        if (rc == 0) {
+            progress_phase(copt.progress, "hashing the database");
             rc = snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err);
+        }
         if (rc == 0 && (m.db_size == 0 || m.db_size > SNAPSHOT_MAX_DB_SIZE))
             rc = error_set(&err, "%s: database size %" PRIu64 " out of range", mdb, m.db_size);
-        if (rc == 0)
-            rc = snapshot_write(mdb, &m, COMPRESSION_LEVEL, out, &err);
-        if (rc == 0)
+        if (rc == 0) {
+            progress_phase(copt.progress, "compressing the database");
+            rc = snapshot_write(mdb, &m, COMPRESSION_LEVEL, out, show_compressed, copt.progress,
+                                &err);
+        }
+        if (rc == 0) {
+            progress_phase(copt.progress, "signing");
             rc = sign_snapshot(out, &m, &sk, &err);
+        }
+        progress_end(copt.progress);
         if (rc == 0) {
             char id[17];
             minisign_keyid_hex(sk.keyid, id);

@@ -27,30 +27,7 @@ typedef struct build_ctx {
     buf blob;
     size_t source;
     uint64_t seen;
-    double started;        /* monotonic seconds at the start of the build */
-    double shown;          /* when the progress line was last drawn, or 0 */
 } build_ctx;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The progress line: only once the build has run for a second (short builds
- * stay quiet), then redrawn at most four times a second. */
-static void show_progress(build_ctx *c)
-{
-    if ((c->seen & 255) != 0)
-        return;
-    double t = now_seconds();
-    if (t - c->started < 1.0 || t - c->shown < 0.25)
-        return;
-    c->shown = t;
-    fprintf(stderr, "\rairlock-dbbuild: %" PRIu64 " records, %.0f records/s, reading %s\033[K",
-            c->seen, (double)c->seen / (t - c->started), c->src->name);
-}
 
 static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *err)
 {
@@ -59,8 +36,10 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
     airlock_error rerr;
     c->src->records++;
     c->seen++;
-    if (c->opt->progress)
-        show_progress(c);
+    if (c->opt->progress != NULL && (c->seen & 255) == 0)
+        progress_update(c->opt->progress, "%" PRIu64 " records, %.0f records/s, reading %s",
+                        c->seen, (double)c->seen / progress_elapsed(c->opt->progress),
+                        c->src->name);
     if (osv_record_from_json(json, origin, c->d, &rec, &rerr) != 0) {
         if (c->opt->strict)
             return error_set(err, "%s: malformed record: %s", origin, rerr.msg);
@@ -112,7 +91,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
                     const char *mdb_path, diag *d, compile_totals *totals, airlock_error *err)
 {
     memset(totals, 0, sizeof *totals);
-    build_ctx c = {.opt = opt, .d = d, .started = now_seconds()};
+    build_ctx c = {.opt = opt, .d = d};
     db_source_meta *src = xcalloc(nsources ? nsources : 1, sizeof *src);
     merge_result m = {0};
     int rc = spill_open(&c.texts, err);
@@ -125,9 +104,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         if (rc == 0)
             memcpy(src[i].sha256, info.sha256, sizeof src[i].sha256);
     }
-    if (c.shown > 0)
-        fputc('\n', stderr);
     if (rc == 0) {
+        progress_phase(opt->progress, "%zu records read; merging duplicates and aliases", c.n);
         totals->records_merged = merge_dedup(c.e, c.n);
         for (size_t i = 0; i < c.n; i++) {
             if (c.e[i].superseded)
@@ -143,6 +121,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
             totals->records_other_ecosystem += src[i].other_ecosystem;
         }
         totals->groups = m.n_groups;
+        progress_phase(opt->progress, "writing the database: %zu vulnerabilities", m.n_groups);
         db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept};
         rc = dbwriter_write(mdb_path, c.e, &m, c.texts, src, nsources, &wi, err);
         totals->packages = wi.packages;

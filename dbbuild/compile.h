@@ -14,10 +14,11 @@
 
 #include "core/diag.h"
 #include "core/error.h"
+#include "dbbuild/progress.h"
 
 typedef struct compile_options {
     bool strict;      /* a malformed record is fatal, not a warning */
-    bool progress;    /* print a progress line to stderr */
+    progress *progress; /* where to show progress; NULL: nowhere */
     int64_t build_time; /* seconds since the epoch, stored in the metadata */
 } compile_options;
 

@@ -213,8 +213,18 @@ int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snap
     return 0;
 }
 
+/* Compression threads: one per CPU, at least one. With one or more, zstd
+ * gives the same bytes whatever their number (not so with none: the
+ * single-threaded encoder cuts its blocks differently), so snapshots stay
+ * reproducible from one machine to another. */
+static int compress_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
 int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, const char *out_path,
-                   airlock_error *err)
+                   snapshot_progress_fn *on_progress, void *arg, airlock_error *err)
 {
     int in = open(mdb_path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -241,6 +251,8 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
     if (!ZSTD_isError(zr))
         zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
     if (!ZSTD_isError(zr))
+        zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, compress_threads());
+    if (!ZSTD_isError(zr))
         zr = ZSTD_CCtx_setPledgedSrcSize(cctx, m->db_size);
     uint64_t total = 0;
     int rc = 0;
@@ -259,6 +271,8 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
             rc = error_set(err, "%s: changed while being compressed", mdb_path);
             break;
         }
+        if (on_progress != NULL)
+            on_progress(arg, total, m->db_size);
         ZSTD_EndDirective mode = n == 0 ? ZSTD_e_end : ZSTD_e_continue;
         ZSTD_inBuffer zin = {inbuf, (size_t)n, 0};
         int done = 0;

@@ -60,10 +60,17 @@ int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES]
 int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snapshot_meta *m,
                          size_t *frame_len, airlock_error *err);
 
+/* Told, now and then, how many of the database's `total` bytes have been
+ * compressed. */
+typedef void snapshot_progress_fn(void *arg, uint64_t done, uint64_t total);
+
 /* Write a snapshot of the LMDB file `mdb_path` (whose size and digest are in
- * `m`) to `out_path` atomically, compressed at `level`. Deterministic. */
+ * `m`) to `out_path` atomically, compressed at `level` with one thread per
+ * CPU. Deterministic: zstd's multithreaded output does not depend on the
+ * number of threads. `on_progress` may be NULL. */
 int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level,
-                   const char *out_path, airlock_error *err);
+                   const char *out_path, snapshot_progress_fn *on_progress, void *arg,
+                   airlock_error *err);
 
 /* Decompress the verified snapshot `data` to the new file `out_path`
  * (created with O_EXCL, mode 0444, fsynced). The header frame must agree

@@ -7,7 +7,10 @@ one in the release build on an idle machine; the assertion follows the measured
 time either way. The line is drawn while sources are read, so 99 records in
 100 are of another ecosystem: read and counted, then dropped, which keeps
 the build's time nearly all reading (with most records kept, writing and
-compressing took 0.7 s of a 1.9 s sanitizer build, and no line was due)."""
+compressing took 0.7 s of a 1.9 s sanitizer build, and no line was due).
+Once a line has been drawn, every later phase (merging, writing, hashing,
+compressing, signing) is named as it starts, and the line is ended before
+the closing message."""
 import json
 import os
 import subprocess
@@ -57,7 +60,8 @@ with tempfile.TemporaryDirectory() as tmp:
     p = subprocess.run([DBBUILD, "build", "-s", sec, "-o", os.path.join(tmp, "a.snap"), tree],
                        capture_output=True, text=True, timeout=300)
     check(p.returncode == 0, "quiet build", p.stderr)
-    check("records/s" not in p.stderr, "progress shown on a pipe without --verbose", p.stderr)
+    check("records/s" not in p.stderr and "\r" not in p.stderr,
+          "progress shown on a pipe without --verbose", p.stderr)
 
     # With --verbose: a line exactly when the build ran for over a second.
     t0 = time.monotonic()
@@ -74,6 +78,16 @@ with tempfile.TemporaryDirectory() as tmp:
     elif elapsed < 0.9:
         check(not lines, f"progress line in a {elapsed:.2f} s build (under a second)",
               "\n".join(lines))
+    if lines:
+        # Past a second while reading, so past it for every later phase too.
+        shown = p.stderr.replace("\r", "\n")
+        phases = ["merging duplicates", "writing the database", "hashing the database",
+                  "compressing the database", "signing"]
+        at = [shown.find(ph) for ph in phases]
+        check(all(a >= 0 for a in at) and at == sorted(at),
+              "the later phases are not all named, in order", shown[-2000:])
+        check("\nairlock-dbbuild: wrote " in p.stderr,
+              "the progress line is not ended before the closing message", p.stderr[-500:])
     print(f"verbose build took {elapsed:.2f} s, {len(lines)} progress updates")
 
 print("1 passed, 0 failed" if failures == 0 else f"0 passed, 1 failed ({failures} checks)")

@@ -221,7 +221,7 @@ static void test_write_extract(void **state)
     assert_int_equal(m.db_size, 300000);
     buf p = {0};
     buf_printf(&p, "%s/s.snap", dir);
-    assert_int_equal(snapshot_write(mdb, &m, 3, p.data, &err), 0);
+    assert_int_equal(snapshot_write(mdb, &m, 3, p.data, NULL, NULL, &err), 0);
     char *data;
     size_t len;
     assert_int_equal(file_read_all(p.data, 1 << 24, &data, &len, &err), 0);
@@ -300,7 +300,7 @@ static void test_extract_sizes(void **state)
         buf p = {0}, out = {0};
         buf_printf(&p, "%s/s.snap", dir);
         buf_printf(&out, "%s/out.mdb", dir);
-        assert_int_equal(snapshot_write(mdb, &m, 1, p.data, &err), 0);
+        assert_int_equal(snapshot_write(mdb, &m, 1, p.data, NULL, NULL, &err), 0);
         char *data, *a, *b;
         size_t len, alen, blen;
         assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
@@ -323,6 +323,53 @@ static void test_extract_sizes(void **state)
     rmdir(dir);
 }
 
+/* The compressed stream does not depend on the number of CPUs: it is what
+ * libzstd makes with one thread or with three. (Without threads it would
+ * differ: from 16 MiB on, the single-threaded encoder cuts blocks its own
+ * way.) */
+static void test_write_reproducible(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    airlock_error err;
+    size_t n = 20u << 20;
+    char *mdb = make_file(dir, "in.mdb", n, 9);
+    snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
+    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+    buf p = {0};
+    buf_printf(&p, "%s/s.snap", dir);
+    assert_int_equal(snapshot_write(mdb, &m, 9, p.data, NULL, NULL, &err), 0);
+    char *snap, *plain;
+    size_t snaplen, plainlen;
+    assert_int_equal(file_read_all(p.data, 1 << 26, &snap, &snaplen, &err), 0);
+    assert_int_equal(file_read_all(mdb, 1 << 26, &plain, &plainlen, &err), 0);
+    size_t hdr = 8 + (size_t)((uint8_t)snap[4] | (uint8_t)snap[5] << 8 | (uint8_t)snap[6] << 16 |
+                              (uint32_t)(uint8_t)snap[7] << 24);
+    size_t cap = ZSTD_compressBound(plainlen);
+    uint8_t *z = xmalloc(cap);
+    static const int workers[] = {1, 3};
+    for (size_t i = 0; i < 2; i++) {
+        ZSTD_CCtx *cctx = ZSTD_createCCtx();
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 9)));
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, workers[i])));
+        size_t zlen = ZSTD_compress2(cctx, z, cap, plain, plainlen);
+        assert_false(ZSTD_isError(zlen));
+        ZSTD_freeCCtx(cctx);
+        if (zlen != snaplen - hdr || memcmp(z, snap + hdr, zlen) != 0)
+            fail_msg("the snapshot's stream differs from libzstd's with %d threads", workers[i]);
+    }
+    free(z);
+    free(snap);
+    free(plain);
+    unlink(p.data);
+    unlink(mdb);
+    free(mdb);
+    buf_free(&p);
+    rmdir(dir);
+}
+
 /* Every way the disk or filesystem can refuse: O_DIRECT refused at open or
  * on a write falls back to the page cache with the same result; no
  * fallocate is fine; a full disk, a failed write or a failed fsync fails
@@ -339,7 +386,7 @@ static void test_extract_fallbacks(void **state)
     buf p = {0}, out = {0};
     buf_printf(&p, "%s/s.snap", dir);
     buf_printf(&out, "%s/out.mdb", dir);
-    assert_int_equal(snapshot_write(mdb, &m, 1, p.data, &err), 0);
+    assert_int_equal(snapshot_write(mdb, &m, 1, p.data, NULL, NULL, &err), 0);
     char *data, *want;
     size_t len, wantlen;
     assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
@@ -419,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_write_extract),
         cmocka_unit_test(test_extract_sizes),
         cmocka_unit_test(test_extract_fallbacks),
+        cmocka_unit_test(test_write_reproducible),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
