@@ -279,6 +279,61 @@ static void test_write_extract(void **state)
     free(mdb);
 }
 
+/* A database file of `n` bytes in a new temporary directory, its snapshot
+ * at `level` read into memory, and where to extract it. */
+typedef struct fixture {
+    char dir[40];
+    char *mdb;
+    buf snap, out;
+    snapshot_meta m;
+    char *data; /* the snapshot */
+    size_t len;
+    char *plain; /* the database */
+    size_t plain_len;
+} fixture;
+
+static void fixture_make(fixture *f, size_t n, uint8_t fill, int level)
+{
+    memset(f, 0, sizeof *f);
+    strcpy(f->dir, "/tmp/airlock-test-snapshot.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    airlock_error err;
+    f->mdb = make_file(f->dir, "in.mdb", n, fill);
+    f->m = (snapshot_meta){.format = 1, .sequence = 5, .build_time = 1700000000};
+    assert_int_equal(snapshot_digest_file(f->mdb, f->m.db_digest, &f->m.db_size, &err), 0);
+    buf_printf(&f->snap, "%s/s.snap", f->dir);
+    buf_printf(&f->out, "%s/out.mdb", f->dir);
+    assert_int_equal(snapshot_write(f->mdb, &f->m, level, f->snap.data, NULL, NULL, &err), 0);
+    assert_int_equal(file_read_all(f->snap.data, 1 << 26, &f->data, &f->len, &err), 0);
+    assert_int_equal(file_read_all(f->mdb, 1 << 26, &f->plain, &f->plain_len, &err), 0);
+}
+
+/* The extracted file holds exactly the database; it is removed. */
+static void fixture_check_out(fixture *f)
+{
+    airlock_error err;
+    char *got;
+    size_t len;
+    assert_int_equal(file_read_all(f->out.data, 1 << 26, &got, &len, &err), 0);
+    assert_int_equal(len, f->plain_len);
+    assert_memory_equal(got, f->plain, len);
+    free(got);
+    unlink(f->out.data);
+}
+
+static void fixture_free(fixture *f)
+{
+    unlink(f->out.data);
+    unlink(f->snap.data);
+    unlink(f->mdb);
+    rmdir(f->dir);
+    free(f->mdb);
+    free(f->data);
+    free(f->plain);
+    buf_free(&f->snap);
+    buf_free(&f->out);
+}
+
 /* Extraction fills 1 MiB buffers: sizes at and around their edges, and more
  * than the ring holds, come out whole (an exact multiple once failed as
  * "truncated"). */
@@ -290,37 +345,15 @@ static void test_extract_sizes(void **state)
     static const size_t sizes[] = {1,         4095,          4096,          4097,
                                    (1u << 20) - 1, 1u << 20,  (1u << 20) + 1, (1u << 20) + 4096,
                                    (3u << 20) + 5, 16u << 20, (16u << 20) + 4097, 37u << 20};
-    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
-    assert_non_null(mkdtemp(dir));
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        fixture f;
+        fixture_make(&f, sizes[i], (uint8_t)i, 1);
         airlock_error err;
-        char *mdb = make_file(dir, "in.mdb", sizes[i], (uint8_t)i);
-        snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
-        assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
-        buf p = {0}, out = {0};
-        buf_printf(&p, "%s/s.snap", dir);
-        buf_printf(&out, "%s/out.mdb", dir);
-        assert_int_equal(snapshot_write(mdb, &m, 1, p.data, NULL, NULL, &err), 0);
-        char *data, *a, *b;
-        size_t len, alen, blen;
-        assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
-        if (snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err) != 0)
+        if (snapshot_extract((uint8_t *)f.data, f.len, "s", &f.m, f.out.data, &err) != 0)
             fail_msg("size %zu: %s", sizes[i], err.msg);
-        assert_int_equal(file_read_all(mdb, 1 << 26, &a, &alen, &err), 0);
-        assert_int_equal(file_read_all(out.data, 1 << 26, &b, &blen, &err), 0);
-        assert_int_equal(alen, blen);
-        assert_memory_equal(a, b, alen);
-        free(a);
-        free(b);
-        free(data);
-        unlink(out.data);
-        unlink(p.data);
-        unlink(mdb);
-        free(mdb);
-        buf_free(&p);
-        buf_free(&out);
+        fixture_check_out(&f);
+        fixture_free(&f);
     }
-    rmdir(dir);
 }
 
 /* The compressed stream does not depend on the number of CPUs: it is what
@@ -330,23 +363,11 @@ static void test_extract_sizes(void **state)
 static void test_write_reproducible(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    airlock_error err;
-    size_t n = 20u << 20;
-    char *mdb = make_file(dir, "in.mdb", n, 9);
-    snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
-    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
-    buf p = {0};
-    buf_printf(&p, "%s/s.snap", dir);
-    assert_int_equal(snapshot_write(mdb, &m, 9, p.data, NULL, NULL, &err), 0);
-    char *snap, *plain;
-    size_t snaplen, plainlen;
-    assert_int_equal(file_read_all(p.data, 1 << 26, &snap, &snaplen, &err), 0);
-    assert_int_equal(file_read_all(mdb, 1 << 26, &plain, &plainlen, &err), 0);
-    size_t hdr = 8 + (size_t)((uint8_t)snap[4] | (uint8_t)snap[5] << 8 | (uint8_t)snap[6] << 16 |
-                              (uint32_t)(uint8_t)snap[7] << 24);
-    size_t cap = ZSTD_compressBound(plainlen);
+    fixture f;
+    fixture_make(&f, 20u << 20, 9, 9);
+    size_t hdr = 8 + (size_t)((uint8_t)f.data[4] | (uint8_t)f.data[5] << 8 |
+                              (uint8_t)f.data[6] << 16 | (uint32_t)(uint8_t)f.data[7] << 24);
+    size_t cap = ZSTD_compressBound(f.plain_len);
     uint8_t *z = xmalloc(cap);
     static const int workers[] = {1, 3};
     for (size_t i = 0; i < 2; i++) {
@@ -354,20 +375,14 @@ static void test_write_reproducible(void **state)
         assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 9)));
         assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
         assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, workers[i])));
-        size_t zlen = ZSTD_compress2(cctx, z, cap, plain, plainlen);
+        size_t zlen = ZSTD_compress2(cctx, z, cap, f.plain, f.plain_len);
         assert_false(ZSTD_isError(zlen));
         ZSTD_freeCCtx(cctx);
-        if (zlen != snaplen - hdr || memcmp(z, snap + hdr, zlen) != 0)
+        if (zlen != f.len - hdr || memcmp(z, f.data + hdr, zlen) != 0)
             fail_msg("the snapshot's stream differs from libzstd's with %d threads", workers[i]);
     }
     free(z);
-    free(snap);
-    free(plain);
-    unlink(p.data);
-    unlink(mdb);
-    free(mdb);
-    buf_free(&p);
-    rmdir(dir);
+    fixture_free(&f);
 }
 
 /* Every way the disk or filesystem can refuse: O_DIRECT refused at open or
@@ -377,26 +392,14 @@ static void test_write_reproducible(void **state)
 static void test_extract_fallbacks(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    airlock_error err;
-    char *mdb = make_file(dir, "in.mdb", (5u << 20) + 5, 3);
-    snapshot_meta m = {.format = 1, .sequence = 5, .build_time = 1700000000};
-    assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
-    buf p = {0}, out = {0};
-    buf_printf(&p, "%s/s.snap", dir);
-    buf_printf(&out, "%s/out.mdb", dir);
-    assert_int_equal(snapshot_write(mdb, &m, 1, p.data, NULL, NULL, &err), 0);
-    char *data, *want;
-    size_t len, wantlen;
-    assert_int_equal(file_read_all(p.data, 1 << 26, &data, &len, &err), 0);
-    assert_int_equal(file_read_all(mdb, 1 << 26, &want, &wantlen, &err), 0);
+    fixture f;
+    fixture_make(&f, (5u << 20) + 5, 3, 1);
     /* Whether this filesystem takes O_DIRECT at all (tmpfs before 6.6 does not). */
-    int probe = open(out.data, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+    int probe = open(f.out.data, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
     int direct_ok = probe >= 0;
     if (probe >= 0)
         close(probe);
-    unlink(out.data);
+    unlink(f.out.data);
 
     static const struct {
         const char *what;
@@ -420,23 +423,18 @@ static void test_extract_fallbacks(void **state)
         faults.fallocate_errno = cases[i].fallocate;
         faults.fsync_errno = cases[i].fsync;
         faults.on = 1;
-        int rc = snapshot_extract((uint8_t *)data, len, "s", &m, out.data, &err);
+        airlock_error err;
+        int rc = snapshot_extract((uint8_t *)f.data, f.len, "s", &f.m, f.out.data, &err);
         faults.on = 0;
         if (cases[i].error == NULL) {
             if (rc != 0)
                 fail_msg("%s: %s", cases[i].what, err.msg);
-            char *got;
-            size_t gotlen;
-            assert_int_equal(file_read_all(out.data, 1 << 26, &got, &gotlen, &err), 0);
-            assert_int_equal(gotlen, wantlen);
-            assert_memory_equal(got, want, wantlen);
-            free(got);
-            unlink(out.data);
+            fixture_check_out(&f);
         } else {
             if (rc == 0 || strstr(err.msg, cases[i].error) == NULL)
                 fail_msg("%s: want an error with \"%s\", got %d: %s", cases[i].what,
                          cases[i].error, rc, rc ? err.msg : "");
-            assert_int_equal(access(out.data, F_OK), -1);
+            assert_int_equal(access(f.out.data, F_OK), -1);
         }
         if (i == 0 && direct_ok)
             assert_true(faults.direct_writes > 0);
@@ -447,14 +445,7 @@ static void test_extract_fallbacks(void **state)
         if (cases[i].fallocate == ENOSPC)
             assert_int_equal(faults.direct_writes + faults.buffered_writes, 0);
     }
-    free(want);
-    free(data);
-    unlink(p.data);
-    unlink(mdb);
-    free(mdb);
-    buf_free(&p);
-    buf_free(&out);
-    rmdir(dir);
+    fixture_free(&f);
 }
 
 int main(void)
