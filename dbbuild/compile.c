@@ -122,7 +122,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         }
         totals->groups = m.n_groups;
         progress_phase(opt->progress, "writing the database: %zu vulnerabilities", m.n_groups);
-        db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept};
+        db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept,
+                            .progress = opt->progress};
         rc = dbwriter_write(mdb_path, c.e, &m, c.texts, src, nsources, &wi, err);
         totals->packages = wi.packages;
     }

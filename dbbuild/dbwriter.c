@@ -396,6 +396,9 @@ static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_
 
     /* adv: one group's merged view at a time, so memory does not double. */
     for (size_t gi = 0; rc == 0 && gi < m->n_groups; gi++) {
+        if ((gi & 1023) == 0)
+            progress_update(info->progress, "writing the database: %zu of %zu vulnerabilities",
+                            gi, m->n_groups);
         uint8_t key[4];
         vdb_put_u32be(key, (uint32_t)gi);
         buf_reset(&b);
@@ -440,6 +443,9 @@ static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_
     qsort(refs, nr, sizeof *refs, pkg_ref_cmp);
     uint64_t names = 0;
     for (size_t i = 0; rc == 0 && i < nr;) {
+        if ((names & 1023) == 0)
+            progress_update(info->progress, "writing the database: package index, %zu of %zu entries",
+                            i, nr);
         size_t j = i, groups = 0;
         for (; j < nr && strcmp(refs[j].pkg->name, refs[i].pkg->name) == 0; j++)
             groups += j == i || refs[j].group != refs[j - 1].group;

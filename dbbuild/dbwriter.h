@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "dbbuild/merge.h"
+#include "dbbuild/progress.h"
 #include "dbbuild/spill.h"
 
 /* What the metadata says about one build input. */
@@ -24,6 +25,7 @@ typedef struct db_write_info {
     int64_t build_time;
     uint64_t records;   /* kept records */
     uint64_t packages;  /* out: distinct package names written */
+    progress *progress; /* where to show progress; NULL: nowhere */
 } db_write_info;
 
 /* The spilled texts of one record: str summary, str details, varint n_refs,
