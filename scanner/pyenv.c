@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,7 +30,7 @@ static const char PY_CODE[] =
     "        v += i[3][0] + str(i[4])\n"
     "    return v\n"
     "impl = getattr(sys, 'implementation', None)\n"
-    "p = sys.path[1:] if sys.path and sys.path[0] == '' else sys.path\n"
+    "p = [x for x in sys.path if x]\n"
     "json.dump({'path': [h(x) for x in p],\n"
     " 'executable': h(sys.executable or ''), 'prefix': h(sys.prefix),\n"
     " 'base_prefix': h(getattr(sys, 'base_prefix', sys.prefix)),\n"
@@ -136,9 +137,27 @@ static int env_field(const cJSON *env, const char *key, char **dst, airlock_erro
     return 0;
 }
 
+/* A NUL, raw or escaped as \u0000, would cut a string short: cJSON's
+ * strings end at the first one. The interpreter's honest answer has none. */
+static bool has_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            return true;
+        if (s[i] == '\\' && i + 1 < n) {
+            if (n - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)
+                return true;
+            i++; /* the escaped character */
+        }
+    }
+    return false;
+}
+
 int pyenv_parse_output(const char *json, size_t len, pyenv_info *info, airlock_error *err)
 {
     pyenv_info_clear(info);
+    if (has_nul(json, len))
+        return error_set(err, "interpreter output holds a NUL character");
     cJSON *j = cJSON_ParseWithLength(json, len);
     if (j == NULL || !cJSON_IsObject(j)) {
         cJSON_Delete(j);
@@ -154,7 +173,8 @@ int pyenv_parse_output(const char *json, size_t len, pyenv_info *info, airlock_e
     const cJSON *it;
     cJSON_ArrayForEach(it, path) {
         char *p = unhex(it);
-        if (p == NULL) {
+        if (p == NULL || p[0] == '\0') { /* '' (the current directory) is left out */
+            free(p);
             error_set(err, "interpreter output: bad sys.path entry");
             goto out;
         }

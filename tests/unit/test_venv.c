@@ -314,6 +314,34 @@ static void test_parse_output(void **state)
         assert_int_equal(info.sys_path.len, 0);
         assert_null(info.env.os_name);
     }
+
+    /* The good answer with one thing changed: an empty sys.path entry, or a
+     * NUL anywhere, raw or escaped, which would cut a string short (found
+     * by fuzz_metadata: a raw NUL made an empty entry). */
+#define EDIT(from, to) {from, to, sizeof to - 1} /* sizeof counts the NULs */
+    static const struct {
+        const char *from, *to;
+        size_t to_len;
+    } edits[] = {
+        EDIT("\"2f7573722f6c6962\"", "\"\""),
+        EDIT("\"2f7573722f6c6962\"", "\"\0\0002f7573722f6c6962\""),
+        EDIT("\"2f7573722f6c6962\"", "\"2f75\\u00007373\""),
+        EDIT("\"posix\"", "\"pos\\u0000ix\""),
+        EDIT("\"posix\"", "\"pos\0ix\""),
+    };
+#undef EDIT
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        const char *at = strstr(good, edits[i].from);
+        assert_non_null(at);
+        size_t head = (size_t)(at - good), tail = strlen(at + strlen(edits[i].from));
+        char text[1024];
+        memcpy(text, good, head);
+        memcpy(text + head, edits[i].to, edits[i].to_len);
+        memcpy(text + head + edits[i].to_len, at + strlen(edits[i].from), tail);
+        if (pyenv_parse_output(text, head + edits[i].to_len + tail, &info, &err) != -1)
+            fail_msg("edit %zu accepted", i);
+        pyenv_info_clear(&info);
+    }
 }
 
 static void test_query_real_python(void **state)
