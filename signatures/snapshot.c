@@ -247,6 +247,13 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t outcap = ZSTD_CStreamOutSize();
     uint8_t *inbuf = xmalloc(CHUNK), *outbuf = xmalloc(outcap);
+    if (cctx == NULL) {
+        free(inbuf);
+        free(outbuf);
+        close(in);
+        atomic_abort(&af);
+        return error_set(err, "out of memory");
+    }
     size_t zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
     if (!ZSTD_isError(zr))
         zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
@@ -577,6 +584,8 @@ int snapshot_extract(const uint8_t *data, size_t len, const char *name, const sn
         rc = error_set(err, "cannot start a thread");
 
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    if (rc == 0 && dctx == NULL)
+        rc = error_set(err, "out of memory");
     ZSTD_inBuffer in = {data + off, len - off, 0};
     uint64_t total = 0;
     size_t ret = 1;
