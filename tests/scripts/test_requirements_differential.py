@@ -1,8 +1,8 @@
 """Differential test: Airlock's requirement-file reader against pip's own.
 
-For each top-level file (our fixtures in tests/data/requirements and the
-real files listed in ../shared/data/requirements-real/SOURCES.md), pip's
-parse_requirements() + install_req_from_parsed_requirement() and
+For each top-level file (our fixtures in tests/data/requirements and
+generated ones; the real files of ../shared are test_requirements_real.py),
+pip's parse_requirements() + install_req_from_parsed_requirement() and
 bench/requirements_dump.c must give the same sequence of
 (file, line, name, specifier, url?, markers, editable, constraint).
 A line pip's constructor rejects must be a warning on our side (and absent
@@ -224,17 +224,16 @@ def main():
         compare(gen_dir, generated(gen_dir, 150), totals, failures)
     finally:
         shutil.rmtree(gen_dir)
-    if os.path.isdir(REAL):
-        compare(REAL, top_level_real(), totals, failures)
-        print(f"pin counts checked against SOURCES.md: {check_pin_counts(failures)} files")
-    else:
-        print(f"{REAL} absent: real files not compared")
+    # The real files of ../shared: test_requirements_real.py, skipped without them.
     print(f"fixtures: {fixture_totals}")
     print(f"all: {totals}")
     for msg in failures:
         print("FAIL", msg)
-    if totals["files"] < len(FIXTURE_TOP):
-        print("FAIL: too few files compared")
+    # Floors on what was compared: every fixture and generated file, and
+    # the rows they held when this was written (73 of fixtures; 436 in all).
+    if totals["files"] < len(FIXTURE_TOP) + 150 or fixture_totals["rows"] < 70 or \
+            totals["rows"] < 400:
+        print(f"FAIL: too few compared: {totals['files']} files, {totals['rows']} rows")
         return 1
     return 1 if failures else 0
 

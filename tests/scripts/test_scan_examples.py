@@ -226,10 +226,7 @@ def main():
               "evidence report.json")
         p = subprocess.run(["sha256sum", "-c", "--quiet", "MANIFEST"], cwd=ev, capture_output=True)
         check(p.returncode == 0, "sha256sum -c MANIFEST")
-        if subprocess.run(["sh", "-c", "command -v minisign"], capture_output=True).returncode == 0:
-            p = subprocess.run(["minisign", "-Vm", "MANIFEST", "-p", pub], cwd=ev,
-                               capture_output=True)
-            check(p.returncode == 0, "minisign verifies MANIFEST")
+        # Its signature, checked with stock minisign: test_scan_evidence_minisign.py.
         run(*scan, "-r", req, "--sign-key", key, expect=2)  # --sign-key needs --evidence
 
         # --- ignoring -----------------------------------------------------------
