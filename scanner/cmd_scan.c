@@ -58,7 +58,9 @@ static const char usage[] =
     "\n"
     "Report:\n"
     "  -f, --format FORMAT     table (default), json, sarif, cyclonedx, markdown, html\n"
-    "  -o, --output FILE       write the report to FILE (atomically), not stdout\n"
+    "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
+    "                          a file is replaced atomically, a link's target is\n"
+    "                          written, a device or FIFO is written in place)\n"
     "  --evidence DIR          also write an evidence bundle to DIR\n"
     "  --sign-key SECFILE      sign the bundle's MANIFEST with this minisign key\n"
     "\n"
@@ -197,7 +199,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
                 return EXIT_ERROR;
             }
             break;
-        case 'o': o->output = optarg; break;
+        case 'o': o->output = strcmp(optarg, "-") == 0 ? NULL : optarg; break; /* - is stdout */
         case OPT_EVIDENCE: o->evidence_dir = optarg; break;
         case OPT_SIGN_KEY: o->sign_key = optarg; break;
         case OPT_IGNORE_VULN:
