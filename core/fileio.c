@@ -64,25 +64,6 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, airloc
     return 0;
 }
 
-int fsync_parent_dir(const char *path, airlock_error *err)
-{
-    char *copy = xstrdup(path);
-    const char *dir = dirname(copy);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        error_errno(err, e, "%s", dir);
-        free(copy);
-        return -1;
-    }
-    int rc = 0;
-    if (fsync(fd) != 0 && errno != EINVAL)
-        rc = error_errno(err, errno, "fsync %s", dir);
-    close(fd);
-    free(copy);
-    return rc;
-}
-
 /* The kernel's protected_symlinks rule: in a sticky world-writable
  * directory, follow a link only if it is ours or the directory owner's. */
 static int link_may_be_followed(const char *link, const struct stat *lst, airlock_error *err)

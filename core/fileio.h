@@ -94,7 +94,4 @@ int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *e
  * string owned by the caller. -1 with a message on failure. */
 int temp_create_at(int dirfd, int directory, mode_t mode, char **name, airlock_error *err);
 
-/* fsync the directory that holds `path`. */
-int fsync_parent_dir(const char *path, airlock_error *err);
-
 #endif

@@ -1,9 +1,9 @@
-"""`airlock scan -o` as root (issue 13); skipped without root.
+"""`airlock scan -o` and `--evidence` as root (issue 13); skipped without root.
 
 Root's outputs must not replace a device (`-o /dev/null` made /dev/null a
 regular file; a private null device stands in for it here, so that a
 failure cannot break the machine's), must keep another user's ownership and
-mode of a file they replace, and must not follow
+mode of a file or bundle directory they replace, and must not follow
 another user's symbolic link planted in a sticky world-writable directory.
 """
 import os
@@ -47,6 +47,16 @@ def main():
         st = theirs.stat()
         check(st.st_uid == NOBODY and st.st_gid == NOBODY and st.st_mode & 0o777 == 0o640 and
               st.st_size > 0, f"owner {st.st_uid}:{st.st_gid} mode {oct(st.st_mode)}")
+
+        bundle = t / "bundle"
+        r = run(*scan, "-r", req, "--evidence", bundle)
+        check(r.returncode in (0, 1), f"--evidence: {r.stderr}")
+        os.chown(bundle, NOBODY, NOBODY)
+        os.chmod(bundle, 0o750)
+        r = run(*scan, "-r", req, "--evidence", bundle)
+        st = bundle.stat()
+        check(r.returncode in (0, 1) and st.st_uid == NOBODY and st.st_mode & 0o777 == 0o750,
+              f"replaced bundle: owner {st.st_uid} mode {oct(st.st_mode)} {r.stderr}")
 
         sticky = t / "tmp"
         sticky.mkdir()
