@@ -439,8 +439,8 @@ int main(int argc, char **argv)
         bool modify = i < argc && strcmp(argv[i], "--modify-after-scan") == 0;
         if (modify)
             i++;
-        opt.requirement_files = (const char *const *)(argv + i);
-        opt.n_requirement_files = (size_t)(argc - i);
+        char *const *reqs = argv + i;
+        size_t n_reqs = (size_t)(argc - i);
         scan_report r;
         case_full(&r);
         airlock_error err = {{0}};
@@ -452,15 +452,15 @@ int main(int argc, char **argv)
         /* The requirement files are the report's inputs, as a scan records
          * them; --modify-after-scan then changes the first one, as if it
          * were edited between the scan and the bundle. */
-        for (size_t k = 0; k < opt.n_requirement_files; k++) {
-            if (scan_add_input(&r, INPUT_REQUIREMENTS, opt.requirement_files[k], &err) != 0) {
+        for (size_t k = 0; k < n_reqs; k++) {
+            if (scan_add_input(&r, INPUT_REQUIREMENTS, reqs[k], &err) != 0) {
                 fprintf(stderr, "report_sample: %s\n", err.msg);
                 scan_report_free(&r);
                 return 1;
             }
         }
-        if (modify && opt.n_requirement_files > 0) {
-            FILE *fp = fopen(opt.requirement_files[0], "a");
+        if (modify && n_reqs > 0) {
+            FILE *fp = fopen(reqs[0], "a");
             if (fp == NULL || fputs("# edited\n", fp) == EOF || fclose(fp) != 0) {
                 scan_report_free(&r);
                 return 1;

@@ -43,6 +43,11 @@ void scan_report_free(scan_report *r)
         free(r->inputs[i].sha256);
     }
     free(r->inputs);
+    for (size_t i = 0; i < r->n_files_read; i++) {
+        free(r->files_read[i].path);
+        free(r->files_read[i].sha256);
+    }
+    free(r->files_read);
     free(r->db.signer_key_id);
     free(r->db.snapshot_digest);
     free(r->db.db_digest);
