@@ -522,8 +522,10 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
     char today[11];
     today_utc(now, today);
-    ignore_apply(&ignores, today, r, d);
-    ignore_apply(&from_files, today, r, d);
+    /* Expired entries have their own list in every report: only print them. */
+    diag expired = {NULL, NULL, 0};
+    ignore_apply(&ignores, today, r, &expired);
+    ignore_apply(&from_files, today, r, &expired);
     ignore_list_free(&from_files);
 
     if (write_report(o, r, &err) != 0 ||
@@ -552,7 +554,7 @@ int cmd_scan(int argc, char **argv, const airlock_globals *g)
     }
     scan_report r;
     memset(&r, 0, sizeof r);
-    diag d = {NULL, NULL, 0};
+    diag d = {scan_diag_record, &r, 0}; /* warnings go to stderr and the report */
     int status = run(&o, g, &r, &d);
     scan_report_free(&r);
     options_free(&o);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 static void free_strings(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -67,13 +69,54 @@ void scan_report_free(scan_report *r)
         free(r->expired[i].file);
     }
     free(r->expired);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        free(r->warnings[i].file);
+        free(r->warnings[i].message);
+    }
+    free(r->warnings);
     memset(r, 0, sizeof *r);
+}
+
+static void push_warning(scan_report *r, const char *file, unsigned line, const char *message)
+{
+    /* Capacity doubles at each power of two: a file of many bad lines must
+     * not cost a reallocation each. */
+    size_t n = r->n_warnings;
+    if ((n & (n - 1)) == 0)
+        r->warnings = xrealloc(r->warnings, (n ? 2 * n : 1) * sizeof *r->warnings);
+    scan_warning *w = &r->warnings[r->n_warnings++];
+    w->file = file != NULL ? xstrdup(file) : NULL;
+    w->line = line;
+    w->message = xstrdup(message != NULL ? message : "");
+}
+
+void scan_report_add_warning(scan_report *r, const char *file, unsigned line,
+                             const char *message)
+{
+    if (r->n_warnings == SCAN_WARNINGS_LISTED)
+        push_warning(r, NULL, 0, ""); /* the entry that counts the rest */
+    if (r->n_warnings <= SCAN_WARNINGS_LISTED) {
+        push_warning(r, file, line, message);
+        return;
+    }
+    r->n_warnings_unlisted++;
+    scan_warning *last = &r->warnings[SCAN_WARNINGS_LISTED];
+    buf m = {0};
+    buf_printf(&m, "%zu more warning%s not listed: a report lists the first %d (the scan "
+                   "printed every one to standard error)",
+               r->n_warnings_unlisted, r->n_warnings_unlisted == 1 ? "" : "s",
+               SCAN_WARNINGS_LISTED);
+    free(last->message);
+    last->message = buf_detach(&m, NULL);
 }
 
 void scan_report_count(const scan_report *r, scan_counts *out)
 {
     memset(out, 0, sizeof *out);
     out->dependencies = r->deps.len;
+    out->warnings = r->n_warnings;
+    if (r->n_warnings > SCAN_WARNINGS_LISTED) /* the last entry counts the rest */
+        out->warnings = SCAN_WARNINGS_LISTED + r->n_warnings_unlisted;
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
         if (d->skip_reason != NULL) {

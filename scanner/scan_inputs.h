@@ -1,5 +1,6 @@
 /*
- * scan_inputs.h - recording what a scan read, for the report's provenance.
+ * scan_inputs.h - recording what a scan read, for the report's provenance,
+ * and what it could not read, for the report's warnings.
  */
 #ifndef AIRLOCK_SCAN_INPUTS_H
 #define AIRLOCK_SCAN_INPUTS_H
@@ -17,5 +18,10 @@ int scan_file_sha256(const char *path, char out[65], airlock_error *err);
 /* Append an input to r->inputs. For INPUT_REQUIREMENTS the file is hashed
  * (an unreadable file is an error naming it); other kinds have no digest. */
 int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_error *err);
+
+/* A diag callback (core/diag.h) for a scan: `report` is the scan_report.
+ * The warning is printed to stderr as without a callback and kept in the
+ * report's warnings, so that every format lists what was not read. */
+void scan_diag_record(void *report, const char *file, unsigned line, const char *msg);
 
 #endif
