@@ -80,7 +80,9 @@ static const char usage[] =
     "  airlock scan --ignore-file .airlock-ignore --fail-on high\n"
     "\n"
     "Exit status: 0 no unignored vulnerabilities (at --fail-on), 1 vulnerabilities\n"
-    "found, 2 error (usage, unreadable input, missing, bad or too old database).\n";
+    "found, 2 error (usage, unreadable input, missing, bad or too old database, a\n"
+    "warning with --strict). Without --strict, warnings (input lines or items that\n"
+    "could not be read) do not change the status; every report lists and counts them.\n";
 
 typedef struct input_arg {
     input_kind kind;

@@ -13,6 +13,7 @@ they were only printed to stderr and the JSON report had no trace of them.
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -67,8 +68,10 @@ def main():
 
         out = t / "out"
         out.mkdir()
+        stderr = {}
         for fmt, ext in FORMATS:
             r = run(airlock, *common, "--format", fmt, "-o", out / f"report.{ext}", cwd=t)
+            stderr[fmt] = r.stderr
             check(r.returncode == 0, f"scan --format {fmt}: status {r.returncode} (no findings, "
                                      f"no --strict: 0 expected) {r.stderr}")
             # stderr shows each warning as before.
@@ -79,6 +82,17 @@ def main():
         check(r.returncode == 0, f"scan --evidence: status {r.returncode} {r.stderr}")
         if FAILURES:
             return 1
+
+        # The JSON report holds each warning exactly as stderr printed it.
+        printed = []
+        for ln in stderr["json"].splitlines():
+            m = re.match(r"airlock: (.*?)(?::(\d+))?: warning: (.*)$", ln)
+            if m:
+                printed.append((m.group(1), int(m.group(2)) if m.group(2) else None,
+                                m.group(3)))
+        doc = json.loads((out / "report.json").read_text())
+        check([(w["file"], w["line"], w["message"]) for w in doc["warnings"]] == printed,
+              f"report.json warnings {doc['warnings']} are not what stderr printed {printed}")
 
         for d in (out, t / "bundle"):
             got, count = agree.warnings_from_json(d)
