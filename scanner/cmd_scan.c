@@ -82,7 +82,9 @@ static const char usage[] =
     "  airlock scan --ignore-file .airlock-ignore --fail-on high\n"
     "\n"
     "Exit status: 0 no unignored vulnerabilities (at --fail-on), 1 vulnerabilities\n"
-    "found, 2 error (usage, unreadable input, missing, bad or too old database).\n";
+    "found, 2 error (usage, unreadable input, missing, bad or too old database, a\n"
+    "warning with --strict). Without --strict, warnings (input lines or items that\n"
+    "could not be read) do not change the status; every report lists and counts them.\n";
 
 typedef struct input_arg {
     input_kind kind;
@@ -522,8 +524,10 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
     char today[11];
     today_utc(now, today);
-    ignore_apply(&ignores, today, r, d);
-    ignore_apply(&from_files, today, r, d);
+    /* Expired entries have their own list in every report: only print them. */
+    diag expired = {NULL, NULL, 0};
+    ignore_apply(&ignores, today, r, &expired);
+    ignore_apply(&from_files, today, r, &expired);
     ignore_list_free(&from_files);
 
     if (write_report(o, r, &err) != 0 ||
@@ -552,7 +556,7 @@ int cmd_scan(int argc, char **argv, const airlock_globals *g)
     }
     scan_report r;
     memset(&r, 0, sizeof r);
-    diag d = {NULL, NULL, 0};
+    diag d = {scan_diag_record, &r, 0}; /* warnings go to stderr and the report */
     int status = run(&o, g, &r, &d);
     scan_report_free(&r);
     options_free(&o);

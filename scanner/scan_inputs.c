@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -69,4 +70,10 @@ int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_er
     in->path = xstrdup(path);
     in->sha256 = kind == INPUT_REQUIREMENTS ? xstrdup(hex) : NULL;
     return 0;
+}
+
+void scan_diag_record(void *report, const char *file, unsigned line, const char *msg)
+{
+    diag_print(file, line, msg);
+    scan_report_add_warning(report, file, line, msg);
 }

@@ -1,5 +1,6 @@
 /*
- * scan_inputs.h - recording what a scan read, for the report's provenance.
+ * scan_inputs.h - recording what a scan read, for the report's provenance,
+ * and what it could not read, for the report's warnings.
  */
 #ifndef AIRLOCK_SCAN_INPUTS_H
 #define AIRLOCK_SCAN_INPUTS_H
@@ -24,5 +25,10 @@ int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_er
  * read with these bytes; the same path with the same digest is recorded
  * once. A req_file_fn (requirements.h). */
 void scan_record_file(void *report, const char *path, const char *data, size_t len);
+
+/* A diag callback (core/diag.h) for a scan: `report` is the scan_report.
+ * The warning is printed to stderr as without a callback and kept in the
+ * report's warnings, so that every format lists what was not read. */
+void scan_diag_record(void *report, const char *file, unsigned line, const char *msg);
 
 #endif
