@@ -102,6 +102,8 @@ typedef struct store_import_options {
     size_t ntrusted_keys;
     const char *signature;           /* --signature, or NULL for SNAPSHOT.minisig */
     bool allow_downgrade;            /* accept a lower sequence */
+    unsigned lock_wait_seconds;      /* how long to wait for another import's DIR/lock
+                                        (0: fail at once if it is held) */
     FILE *log;                       /* progress and skipped candidates (may be NULL) */
 } store_import_options;
 
