@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,28 @@ static void test_trust_permissions(void **state)
     chmod(dir, 01777); /* sticky, like /tmp: others cannot replace our file */
     assert_int_equal(keyring_add_file(&kr, f, &err), 0);
     keyring_free(&kr);
+    /* but they can add keys to it: as a key directory it is refused */
+    assert_int_equal(keyring_add_dir(&kr, dir, &err), -1);
+    assert_non_null(strstr(err.msg, "sticky or not"));
+    /* A symlink on the way is checked itself, and so is its target. */
+    char *link = path_in(dir, "link.pub");
+    assert_int_equal(symlink(f, link), 0);
+    assert_int_equal(keyring_add_file(&kr, link, &err), 0);
+    keyring_free(&kr);
+    chmod(f, 0666);
+    assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
+    chmod(f, 0644);
+    if (geteuid() == 0) {
+        /* Owned by another user, in a sticky directory: they can swap it. */
+        assert_int_equal(lchown(link, 65534, 65534), 0);
+        assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+        assert_non_null(strstr(err.msg, "owned by uid 65534"));
+    } else {
+        print_message("skipped: a symlink owned by another user (needs root)\n");
+    }
+    unlink(link);
+    free(link);
     /* A loose directory further up is refused too (ssh's StrictModes). */
     char *sub = path_in(dir, "sub"), *subkey = path_in(dir, "sub/k.pub");
     assert_int_equal(mkdir(sub, 0755), 0);
@@ -233,7 +256,29 @@ static void test_import_open(void **state)
     assert_true(res.had_old);
     assert_int_equal(res.old_sequence, 20);
     assert_int_equal(access(store_data_path(s), R_OK), 0);
+    /* ... across any number of imports, until it closes: the evidence bundle
+     * copies the signature beside data.mdb at the end of the scan. */
+    char *sigp = xstrdup(store_data_path(s));
+    strcpy(strrchr(sigp, '/') + 1, "snapshot.minisig");
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(store_import(db, i % 2 ? a : b, &opt, &res, &err), 0);
+        assert_false(res.already_installed);
+    }
+    assert_int_equal(access(store_data_path(s), R_OK), 0);
+    assert_int_equal(access(sigp, R_OK), 0);
     store_close(s);
+    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    assert_int_equal(access(sigp, F_OK), -1); /* released: the next import removes it */
+    char *snaps = path_in(db, "snapshots");
+    DIR *d = opendir(snaps);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(entries, 1);
+    free(snaps);
+    free(sigp);
     assert_int_equal(store_verify(db, keys, 1, NULL, &err), 0);
     assert_int_equal(store_verify(db, NULL, 0, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "no longer trusted"));
