@@ -389,13 +389,13 @@ static int open_installed(int dirfd, const char *dir, char **snapdir, int *snapf
  * and the --trusted-key files given to the import that installed the
  * snapshot (KEYS_FILE), read again now with the same checks. A recorded file
  * that no longer exists is no longer trusted. */
-static int load_scan_keys(int dirfd, const char *snapdir, keyring *kr, airlock_error *err)
+static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_error *err)
 {
     if (keyring_load(kr, NULL, 0, err) != 0)
         return -1;
     char *text = NULL;
     size_t len;
-    int fd = openat(dirfd, KEYS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = openat(snapfd, KEYS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT)
         return 0; /* installed before the keys were recorded */
     int rc = fd < 0 ? error_errno(err, errno, "%s/%s", snapdir, KEYS_FILE)
