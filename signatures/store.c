@@ -125,9 +125,12 @@ static int read_current(int dirfd, const char *dir, char **name, airlock_error *
  * nobody else can swap `current` or plant entries. */
 static int open_db_dir(const char *dir, int *fd, airlock_error *err)
 {
-    if (trust_open(dir, O_DIRECTORY, fd, err) != 0)
-        return error_prefix(err, "database directory");
-    return 0;
+    if (trust_open(dir, O_DIRECTORY, fd, err) == 0)
+        return 0;
+    int e = errno; /* ENOENT: no database (store_open() says how to make one) */
+    error_prefix(err, "database directory");
+    errno = e;
+    return -1;
 }
 
 /* Open the entry `name` of a checked directory (`dirfd`, named `dir` in
@@ -1056,19 +1059,23 @@ static int install(const db_fds *db, const candidate *c, const char *keys, size_
     int rc = -1, workfd = -1, moved = 0, published = 0;
     uint8_t rnd[4];
     char rhex[9];
-    for (int i = 0; i < 100; i++) {
+    int made = -1;
+    for (int i = 0; i < 100 && made != 0; i++) {
         randombytes_buf(rnd, sizeof rnd);
         snapshot_hex(rnd, sizeof rnd, rhex);
         snprintf(work, sizeof work, "import.%s", rhex);
-        if (mkdirat(db->staging_fd, work, 0700) == 0 || errno != EEXIST)
+        made = mkdirat(db->staging_fd, work, 0700) == 0 ? 0 : errno;
+        if (made != EEXIST)
             break;
     }
     buf wp = {0};
     buf_printf(&wp, "%s/%s", staging, work);
-    if (open_subdir(db->staging_fd, staging, work, 0, &workfd, err) != 0) {
-        error_prefix(err, "cannot create a directory in %s", staging);
+    if (made != 0) {
+        error_errno(err, made, "cannot create a directory in %s", staging);
         goto out;
     }
+    if (open_subdir(db->staging_fd, staging, work, 0, &workfd, err) != 0)
+        goto out;
     if (fchmod(workfd, 0755) != 0) {
         error_errno(err, errno, "chmod %s", wp.data);
         goto out;

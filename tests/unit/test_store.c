@@ -258,8 +258,11 @@ static void test_import_open(void **state)
     assert_int_equal(access(store_data_path(s), R_OK), 0);
     /* ... across any number of imports, until it closes: the evidence bundle
      * copies the signature beside data.mdb at the end of the scan. */
-    char *sigp = xstrdup(store_data_path(s));
-    strcpy(strrchr(sigp, '/') + 1, "snapshot.minisig");
+    buf sigb = {0};
+    const char *slash = strrchr(store_data_path(s), '/');
+    buf_append(&sigb, store_data_path(s), (size_t)(slash - store_data_path(s)));
+    buf_puts(&sigb, "/snapshot.minisig");
+    char *sigp = buf_detach(&sigb, NULL);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(store_import(db, i % 2 ? a : b, &opt, &res, &err), 0);
         assert_false(res.already_installed);
