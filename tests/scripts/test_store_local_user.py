@@ -3,8 +3,9 @@
 key directories reached through someone else's symlink or directory, a
 sticky key directory, planted symlinks in the database directory, a database
 directory others can write, a snapshot signed by a key that is not trusted
-(now), the import lock, a disk that fills up while an import publishes, and
-db status printing a 64-bit sequence.
+(now), the import lock, a scan whose evidence bundle is written after two
+imports, a disk that fills up while an import publishes, and db status
+printing a 64-bit sequence.
 
 The parts that need a second user (chown to nobody, setpriv to act as
 nobody, a small tmpfs for a full disk) run only as root; otherwise they are
@@ -232,6 +233,54 @@ def main():
               f"a held lock: gives up after --lock-wait naming the holder ({took:.1f} s): "
               + r.stderr.strip())
     imported(db, j("s3.snap"), "import once the lock is free")
+
+    # ---- A scan spanning two imports keeps its snapshot: its evidence bundle
+    # copies the signature of the database it opened. The scan is held after
+    # opening the database by an ignore file that is a FIFO.
+    sdb = j("db-span")
+    imported(sdb, j("s1.snap"), "spanning scan setup")
+    first = os.path.join(sdb, os.readlink(os.path.join(sdb, "current")), "snapshot.minisig")
+    first_sig = open(first).read()
+    fifo = j("ignore-fifo")
+    os.mkfifo(fifo)
+    scan = subprocess.Popen([AIRLOCK, "--db-dir", sdb, "scan", "--no-python", "-r", req,
+                             "--ignore-file", fifo, "--evidence", j("bundle")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Wait until the scan holds its snapshot (its read lock shows in /proc/locks).
+    pin = os.path.join(os.path.dirname(first), "in-use")
+    check(os.path.exists(pin), "a snapshot directory has an in-use file")
+    if os.path.exists(pin):
+        st = os.stat(pin)
+        dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino} "
+        for _ in range(200):
+            if any(dev in line and "OFDLCK" in line for line in open("/proc/locks")):
+                break
+            time.sleep(0.05)
+    else:
+        time.sleep(1)
+    imported(sdb, j("s2.snap"), "import while a scan runs")
+    r = imported(sdb, j("s3.snap"), "second import while a scan runs")
+    check("a running scan uses it" in r.stderr, "import says it keeps the scan's snapshot: "
+          + r.stderr.strip())
+    try:  # not blocking if the scan is gone
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, b"# nothing ignored\n")
+        os.close(fd)
+    except OSError as e:
+        check(False, f"the scan reads its ignore file: {e}")
+    try:
+        out, err = scan.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        scan.kill()
+        out, err = scan.communicate()
+    bundle_sig = j("bundle", "snapshot", "snapshot.minisig")
+    check(scan.returncode == 1 and os.path.exists(bundle_sig)
+          and open(bundle_sig).read() == first_sig,
+          f"a scan spanning two imports writes its bundle with the signature it opened: "
+          f"exit {scan.returncode}, {err.strip()}")
+    imported(sdb, j("s2.snap"), "import after the scan", "--allow-downgrade")
+    check(len(os.listdir(os.path.join(sdb, "snapshots"))) == 1,
+          "once the scan ended, the next import removes its snapshot")
 
     # ---- db status prints a 64-bit sequence as an integer.
     r = airlock(j("db-max"), "db", "import", j("max.snap"), "--trusted-key", key)
