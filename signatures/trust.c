@@ -57,7 +57,7 @@ static int check_walk(const char *path, struct stat *last, airlock_error *err)
     struct stat st;
     if (lstat("/", &st) != 0)
         rc = error_errno(err, errno, "/");
-    else if (check_owner(path, "/", &st, err) != 0)
+    else if (check_owner(path, "/", &st, err) != 0 || check_mode(path, "/", &st, 1, err) != 0)
         rc = -1;
     size_t pos = 0;
     while (rc == 0) {
