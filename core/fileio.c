@@ -21,24 +21,28 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, airloc
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", path);
+    int rc = file_read_fd(fd, path, max, data, len, err);
+    close(fd);
+    return rc;
+}
+
+int file_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
+                 airlock_error *err)
+{
+    *data = NULL;
+    *len = 0;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return error_errno(err, e, "%s", path);
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return error_set(err, "%s: is a directory", path);
-    }
+    if (fstat(fd, &st) != 0)
+        return error_errno(err, errno, "%s", name);
+    if (S_ISDIR(st.st_mode))
+        return error_set(err, "%s: is a directory", name);
     buf b = {0};
     if (S_ISREG(st.st_mode) && (size_t)st.st_size <= max)
         buf_reserve(&b, (size_t)st.st_size);
     for (;;) {
         if (b.len > max) {
             buf_free(&b);
-            close(fd);
-            return error_set(err, "%s: larger than the limit of %zu bytes", path, max);
+            return error_set(err, "%s: larger than the limit of %zu bytes", name, max);
         }
         buf_reserve(&b, 65536);
         ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
@@ -47,18 +51,16 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, airloc
                 continue;
             int e = errno;
             buf_free(&b);
-            close(fd);
-            return error_errno(err, e, "%s", path);
+            return error_errno(err, e, "%s", name);
         }
         if (n == 0)
             break;
         b.len += (size_t)n;
         b.data[b.len] = '\0';
     }
-    close(fd);
     if (b.len > max) {
         buf_free(&b);
-        return error_set(err, "%s: larger than the limit of %zu bytes", path, max);
+        return error_set(err, "%s: larger than the limit of %zu bytes", name, max);
     }
     *data = buf_detach(&b, len);
     return 0;

@@ -48,6 +48,12 @@
  * an error, so a hostile input cannot exhaust memory. */
 int file_read_all(const char *path, size_t max, char **data, size_t *len, airlock_error *err);
 
+/* The same for an open descriptor, read from its current offset to the end
+ * (`name` is for messages; the descriptor stays open and owned by the
+ * caller). For files opened once and checked (signatures/trust.h). */
+int file_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
+                 airlock_error *err);
+
 /* Write `len` bytes to `path` as atomic_open() describes, `mode` for a new
  * file. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,

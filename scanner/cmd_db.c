@@ -2,6 +2,7 @@
  * airlock db - import a signed snapshot, show and verify the installed
  * database. The work is in signatures/store.c.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 static const char usage[] =
     "usage: airlock [--db-dir DIR] db import SNAPSHOT|DIR [--signature FILE]\n"
     "                                 [--trusted-key PUBFILE]... [--allow-downgrade]\n"
+    "                                 [--lock-wait SECONDS]\n"
     "       airlock [--db-dir DIR] db status [--format text|json]\n"
     "       airlock [--db-dir DIR] db verify [--trusted-key PUBFILE]...\n"
     "\n"
@@ -26,7 +28,9 @@ static const char usage[] =
     "         candidate and the newest valid one is imported. Trusted keys:\n"
     "         --trusted-key, the directory $AIRLOCK_TRUSTED_KEYS and\n"
     "         /etc/airlock/trusted-keys/*.pub. A lower sequence than the\n"
-    "         installed one is refused unless --allow-downgrade.\n"
+    "         installed one is refused unless --allow-downgrade. Another\n"
+    "         import into DIR is waited for at most --lock-wait seconds\n"
+    "         (default 300).\n"
     "status   show the installed snapshot: sequence, build time and age, signer\n"
     "         key id, digests and record counts.\n"
     "verify   re-check the installed database against its signed digest and\n"
@@ -39,6 +43,22 @@ static const char usage[] =
     "  airlock db verify\n";
 
 #define MAX_KEYS 64
+#define DEFAULT_LOCK_WAIT 300 /* seconds; an import of a large snapshot takes ~10 */
+
+/* A JSON integer: cJSON keeps numbers as doubles, which round past 2^53. */
+static void add_u64(cJSON *o, const char *name, uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRIu64, v);
+    cJSON_AddRawToObject(o, name, text);
+}
+
+static void add_i64(cJSON *o, const char *name, int64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRId64, v);
+    cJSON_AddRawToObject(o, name, text);
+}
 
 static void fmt_time(int64_t t, char *out, size_t cap)
 {
@@ -78,7 +98,7 @@ static void count_records(const char *path, cJSON *obj, FILE *text)
         if (mdb_dbi_open(txn, name, 0, &dbi) != 0 || mdb_stat(txn, dbi, &st) != 0)
             continue;
         if (obj != NULL)
-            cJSON_AddNumberToObject(obj, name, (double)st.ms_entries);
+            add_u64(obj, name, (uint64_t)st.ms_entries);
         if (text != NULL)
             fprintf(text, "  %-20s %zu\n", name, st.ms_entries);
     }
@@ -128,14 +148,14 @@ static int db_status(const char *dir, int argc, char **argv)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "db_dir", dir);
         cJSON_AddNumberToObject(o, "format", in->format);
-        cJSON_AddNumberToObject(o, "sequence", (double)in->sequence);
-        cJSON_AddNumberToObject(o, "build_time", (double)in->build_time);
+        add_u64(o, "sequence", in->sequence);
+        add_i64(o, "build_time", in->build_time);
         cJSON_AddStringToObject(o, "build_time_utc", when);
-        cJSON_AddNumberToObject(o, "age_days", (double)age);
+        add_i64(o, "age_days", age);
         cJSON_AddStringToObject(o, "signer_key_id", in->key_id);
         cJSON_AddStringToObject(o, "snapshot_blake2b", in->snapshot_digest);
         cJSON_AddStringToObject(o, "db_blake2b", in->db_digest);
-        cJSON_AddNumberToObject(o, "db_size", (double)in->db_size);
+        add_u64(o, "db_size", in->db_size);
         cJSON_AddStringToObject(o, "db_path", store_data_path(s));
         cJSON_AddItemToObject(o, "records", cJSON_CreateObject());
         count_records(store_data_path(s), cJSON_GetObjectItem(o, "records"), NULL);
@@ -190,7 +210,8 @@ static int db_verify(const char *dir, int argc, char **argv)
 static int db_import(const char *dir, int argc, char **argv)
 {
     const char *keys[MAX_KEYS];
-    store_import_options opt = {.trusted_keys = keys, .log = stderr};
+    store_import_options opt = {.trusted_keys = keys, .log = stderr,
+                                .lock_wait_seconds = DEFAULT_LOCK_WAIT};
     const char *source = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -202,6 +223,17 @@ static int db_import(const char *dir, int argc, char **argv)
             keys[opt.ntrusted_keys++] = argv[++i];
         } else if (strcmp(a, "--signature") == 0 && i + 1 < argc) {
             opt.signature = argv[++i];
+        } else if (strcmp(a, "--lock-wait") == 0 && i + 1 < argc) {
+            char *end;
+            const char *v = argv[++i];
+            errno = 0;
+            unsigned long w = strtoul(v, &end, 10);
+            if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || w > 86400) {
+                fprintf(stderr, "airlock db import: --lock-wait takes seconds from 0 to 86400, "
+                                "not '%s'\n", v);
+                return EXIT_ERROR;
+            }
+            opt.lock_wait_seconds = (unsigned)w;
         } else if (strcmp(a, "--allow-downgrade") == 0) {
             opt.allow_downgrade = true;
         } else if (a[0] == '-' || source != NULL) {

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include "signatures/store.h"
 
 #include <dirent.h>
@@ -10,6 +11,8 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -28,6 +31,16 @@
 #define CURRENT "current"
 #define SNAPSHOTS "snapshots"
 #define STAGING "staging"
+#define LOCK "lock"
+/* In each snapshot directory: read-locked (fcntl OFD lock) by every scan that
+ * uses the snapshot, so that an import's clean-up leaves it alone. */
+#define PIN_FILE "in-use"
+/* In each snapshot directory: the --trusted-key files of the import that
+ * installed it, absolute paths each ended by a NUL. */
+#define KEYS_FILE "trusted-keys"
+/* How often a scan re-reads `current` when imports remove the snapshot it
+ * found before it could pin it. */
+#define OPEN_TRIES 16
 /* Largest snapshot file read into memory for verification. */
 #define MAX_SNAPSHOT_BYTES (UINT64_C(2) << 30)
 #define READ_PIECE ((size_t)1 << 20)
@@ -35,6 +48,7 @@
 struct store {
     char *data_path;
     store_info info;
+    int pin_fd; /* PIN_FILE, read-locked until store_close(); -1 if none */
 };
 
 static char *join(const char *a, const char *b)
@@ -86,24 +100,87 @@ static int valid_name(const char *s)
     return 1;
 }
 
-/* The name `current` points to: 0 found, 1 none installed, -1 error. */
-static int read_current(const char *dir, char **name, airlock_error *err)
+/* The name `current` points to: 0 found, 1 none installed, -1 error.
+ * `dirfd` is the database directory (open_db_dir()). */
+static int read_current(int dirfd, const char *dir, char **name, airlock_error *err)
 {
-    char *link = join(dir, CURRENT);
     char target[256];
-    ssize_t n = readlink(link, target, sizeof target - 1);
-    int e = errno;
-    free(link);
-    if (n < 0 && (e == ENOENT || e == ENOTDIR))
+    ssize_t n = readlinkat(dirfd, CURRENT, target, sizeof target - 1);
+    if (n < 0 && errno == ENOENT)
         return 1;
+    if (n < 0 && errno == EINVAL)
+        return error_set(err, "%s/%s: not a symlink", dir, CURRENT);
     if (n < 0)
-        return error_errno(err, e, "%s/%s", dir, CURRENT);
+        return error_errno(err, errno, "%s/%s", dir, CURRENT);
     target[n] = '\0';
     size_t plen = strlen(SNAPSHOTS "/");
     if (strncmp(target, SNAPSHOTS "/", plen) != 0 || !valid_name(target + plen))
         return error_set(err, "%s/%s: unexpected link target '%s'", dir, CURRENT, target);
     *name = xstrdup(target + plen);
     return 0;
+}
+
+/* Open the database directory: the rule of signatures/trust.h (owned by
+ * root or the user, not writable by others, nor anything above it), so that
+ * nobody else can swap `current` or plant entries. */
+static int open_db_dir(const char *dir, int *fd, airlock_error *err)
+{
+    if (trust_open(dir, O_DIRECTORY, fd, err) == 0)
+        return 0;
+    int e = errno; /* ENOENT: no database (store_open() says how to make one) */
+    error_prefix(err, "database directory");
+    errno = e;
+    return -1;
+}
+
+/* Open the entry `name` of a checked directory (`dirfd`, named `dir` in
+ * messages) as a directory that passes trust_check_fd(), never through a
+ * symlink. With `create`, make it first if it is missing. */
+static int open_subdir(int dirfd, const char *dir, const char *name, int create, int *out,
+                       airlock_error *err)
+{
+    *out = -1;
+    if (create && mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST)
+        return error_errno(err, errno, "cannot create %s/%s", dir, name);
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+        return error_set(err, "refusing %s/%s: not a directory (a symlink or another file)", dir,
+                         name);
+    if (fd < 0)
+        return error_errno(err, errno, "%s/%s", dir, name);
+    buf b = {0};
+    buf_printf(&b, "%s/%s", dir, name);
+    int rc = trust_check_fd(fd, b.data, err);
+    buf_free(&b);
+    if (rc != 0) {
+        close(fd);
+        return -1;
+    }
+    *out = fd;
+    return 0;
+}
+
+/* Read the regular file `name` in the directory `dirfd` (no symlinks). */
+static int read_at(int dirfd, const char *dir, const char *name, size_t max, char **text,
+                   size_t *len, airlock_error *err)
+{
+    buf b = {0};
+    buf_printf(&b, "%s/%s", dir, name);
+    int rc = -1;
+    struct stat st;
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        error_errno(err, errno, "%s", b.data);
+    else if (fstat(fd, &st) != 0)
+        error_errno(err, errno, "%s", b.data);
+    else if (!S_ISREG(st.st_mode))
+        error_set(err, "%s: not a regular file", b.data);
+    else
+        rc = file_read_fd(fd, b.data, max, text, len, err);
+    if (fd >= 0)
+        close(fd);
+    buf_free(&b);
+    return rc;
 }
 
 /* What an installed snapshot directory records, verified with its own key. */
@@ -147,23 +224,23 @@ static void fill_info(store_info *info, const snapshot_meta *m, const minisign_p
     snprintf(info->trusted_comment, sizeof info->trusted_comment, "%s", comment);
 }
 
-static int load_installed(const char *snapdir, installed *ins, airlock_error *err)
+static int load_installed(int snapfd, const char *snapdir, installed *ins, airlock_error *err)
 {
-    char *sigp = join(snapdir, SIG_FILE), *keyp = join(snapdir, KEY_FILE),
-         *hashp = join(snapdir, HASH_FILE);
-    char *sigtext = NULL, *hashtext = NULL;
-    size_t siglen, hashlen;
+    char *sigtext = NULL, *keytext = NULL, *hashtext = NULL;
+    size_t siglen, keylen, hashlen;
     minisign_sig sig = {0};
     int rc = -1;
-    if (file_read_all(sigp, MINISIGN_FILE_MAX, &sigtext, &siglen, err) != 0 ||
+    char *sigp = join(snapdir, SIG_FILE);
+    if (read_at(snapfd, snapdir, SIG_FILE, MINISIGN_FILE_MAX, &sigtext, &siglen, err) != 0 ||
         minisign_sig_parse(sigtext, siglen, sigp, &sig, err) != 0 ||
-        minisign_pubkey_load(keyp, &ins->key, err) != 0 ||
-        file_read_all(hashp, 1024, &hashtext, &hashlen, err) != 0)
+        read_at(snapfd, snapdir, KEY_FILE, MINISIGN_FILE_MAX, &keytext, &keylen, err) != 0 ||
+        minisign_pubkey_parse(keytext, keylen, KEY_FILE, &ins->key, err) != 0 ||
+        read_at(snapfd, snapdir, HASH_FILE, 1024, &hashtext, &hashlen, err) != 0)
         goto out;
     if (hashlen > 0 && hashtext[hashlen - 1] == '\n')
         hashlen--;
     if (parse_hex(hashtext, hashlen, ins->file_hash, sizeof ins->file_hash) != 0) {
-        error_set(err, "%s: not a BLAKE2b-512 digest", hashp);
+        error_set(err, "%s/%s: not a BLAKE2b-512 digest", snapdir, HASH_FILE);
         goto out;
     }
     if (minisign_sig_verify(&sig, &ins->key, ins->file_hash, err) != 0) {
@@ -178,10 +255,9 @@ static int load_installed(const char *snapdir, installed *ins, airlock_error *er
 out:
     minisign_sig_free(&sig);
     free(sigtext);
+    free(keytext);
     free(hashtext);
     free(sigp);
-    free(keyp);
-    free(hashp);
     return rc;
 }
 
@@ -213,21 +289,140 @@ static int no_database(const char *dir, airlock_error *err)
                           "SNAPSHOT --trusted-key KEY.pub' (or use --db-dir)", dir);
 }
 
-/* Resolve and load the installed snapshot: 0, 1 if none, -1 on error. */
-static int open_installed(const char *dir, char **snapdir, installed *ins, airlock_error *err)
+/* Take a read lock on the snapshot directory `snapfd` (its PIN_FILE) so that
+ * imports leave it alone while it is in use. Returns 0 (*pin is the locked
+ * descriptor, or -1 for a snapshot installed before pins existed), 1 if an
+ * import is removing or has removed the directory, -1 on error. */
+static int pin_snapshot(int snapfd, const char *snapdir, int *pin, airlock_error *err)
 {
+    *pin = -1;
+    int fd = openat(snapfd, PIN_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            return error_errno(err, errno, "%s/%s", snapdir, PIN_FILE);
+        /* An import removes the pin last of all: without a pin but with a
+         * signature, this is a snapshot from before pins. */
+        struct stat st;
+        return fstatat(snapfd, SIG_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : 1;
+    }
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+    while (fcntl(fd, F_OFD_SETLKW, &fl) != 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return error_errno(err, e, "cannot lock %s/%s", snapdir, PIN_FILE);
+        }
+    }
+    /* The import that held the write lock may have removed it meanwhile. */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_nlink == 0) {
+        close(fd);
+        return 1;
+    }
+    *pin = fd;
+    return 0;
+}
+
+/* Resolve `current`, open its snapshot directory and pin it (pin_snapshot()),
+ * then load and verify what it records. An import may remove the snapshot
+ * between the resolution and the pin: then `current` is read again.
+ * Returns 0, 1 if none is installed, -1 on error. On success *snapdir (owned
+ * by the caller) names the directory, *snapfd is it open (close it) and *pin
+ * is as for pin_snapshot(). */
+static int open_installed(int dirfd, const char *dir, char **snapdir, int *snapfd, int *pin,
+                          installed *ins, airlock_error *err)
+{
+    *snapdir = NULL;
+    *snapfd = -1;
+    *pin = -1;
     char *name = NULL;
-    int rc = read_current(dir, &name, err);
+    int rc = read_current(dirfd, dir, &name, err);
     if (rc != 0)
         return rc;
-    *snapdir = join3(dir, SNAPSHOTS, name);
-    free(name);
-    if (load_installed(*snapdir, ins, err) != 0) {
-        free(*snapdir);
-        *snapdir = NULL;
+    int snapsfd;
+    if (open_subdir(dirfd, dir, SNAPSHOTS, 0, &snapsfd, err) != 0) {
+        free(name);
         return -1;
     }
-    return 0;
+    for (int tries = 1;; tries++) {
+        char *path = join3(dir, SNAPSHOTS, name);
+        int fd = openat(snapsfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        free(name);
+        name = NULL;
+        if (fd < 0 && e == ENOENT && tries < OPEN_TRIES) {
+            rc = 1;
+        } else if (fd < 0) {
+            rc = e == ELOOP || e == ENOTDIR
+                     ? error_set(err, "refusing %s: not a directory", path)
+                     : error_errno(err, e, "%s", path);
+        } else if (trust_check_fd(fd, path, err) != 0) {
+            rc = -1;
+        } else {
+            rc = pin_snapshot(fd, path, pin, err);
+            if (rc == 1 && tries >= OPEN_TRIES)
+                rc = error_set(err, "%s: removed by imports while being opened, %d times",
+                               path, OPEN_TRIES);
+        }
+        if (rc == 0 && load_installed(fd, path, ins, err) != 0)
+            rc = -1;
+        if (rc == 0) {
+            *snapdir = path;
+            *snapfd = fd;
+            break;
+        }
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        if (*pin >= 0)
+            close(*pin);
+        *pin = -1;
+        if (rc < 0)
+            break;
+        /* Removed under us: see where `current` points now. */
+        rc = read_current(dirfd, dir, &name, err);
+        if (rc != 0)
+            break;
+    }
+    close(snapsfd);
+    return rc;
+}
+
+/* The keys a scan trusts: those of $AIRLOCK_TRUSTED_KEYS and TRUST_SYSTEM_DIR,
+ * and the --trusted-key files given to the import that installed the
+ * snapshot (KEYS_FILE), read again now with the same checks. A recorded file
+ * that no longer exists is no longer trusted. */
+static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_error *err)
+{
+    if (keyring_load(kr, NULL, 0, err) != 0)
+        return -1;
+    char *text = NULL;
+    size_t len;
+    int fd = openat(snapfd, KEYS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* installed before the keys were recorded */
+    int rc = fd < 0 ? error_errno(err, errno, "%s/%s", snapdir, KEYS_FILE)
+                    : file_read_fd(fd, KEYS_FILE, 1 << 20, &text, &len, err);
+    if (fd >= 0)
+        close(fd);
+    for (size_t i = 0; rc == 0 && i < len; i += strlen(text + i) + 1) {
+        struct stat st;
+        if (lstat(text + i, &st) != 0 && errno == ENOENT)
+            continue;
+        rc = keyring_add_file(kr, text + i, err);
+    }
+    free(text);
+    if (rc != 0)
+        keyring_free(kr);
+    return rc;
+}
+
+static int untrusted_signer(const char *dir, const char *key_id, airlock_error *err)
+{
+    return error_set(err, "the installed database in %s was signed by key %s, which is not a "
+                          "trusted key now (install the key in %s or the directory named by "
+                          "AIRLOCK_TRUSTED_KEYS, then import again)", dir, key_id,
+                     TRUST_SYSTEM_DIR);
 }
 
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
@@ -235,24 +430,44 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     *out = NULL;
     if (sodium_init() < 0)
         return error_set(err, "cannot initialise libsodium");
+    int dirfd;
+    if (open_db_dir(dir, &dirfd, err) != 0)
+        return errno == ENOENT ? no_database(dir, err) : -1;
     char *snapdir = NULL;
+    int snapfd, pin;
     installed ins;
-    int rc = open_installed(dir, &snapdir, &ins, err);
+    int rc = open_installed(dirfd, dir, &snapdir, &snapfd, &pin, &ins, err);
+    close(dirfd);
     if (rc == 1)
         return no_database(dir, err);
     if (rc != 0)
         return error_prefix(err, "the installed database in %s fails verification (re-import "
                                  "a snapshot with 'airlock db import')", dir);
+    /* The signer must be trusted now, not only when it was imported: one
+     * comparison, since the signature already verified with this key. */
+    keyring kr;
+    rc = load_scan_keys(snapfd, snapdir, &kr, err);
+    close(snapfd);
+    if (rc == 0) {
+        if (keyring_find(&kr, &ins.key) == NULL)
+            rc = untrusted_signer(dir, ins.info.key_id, err);
+        keyring_free(&kr);
+    }
     char *data = join(snapdir, DATA_FILE);
     free(snapdir);
-    if (check_data(data, &ins.meta, !(flags & STORE_OPEN_SKIP_DIGEST), err) != 0) {
+    if (rc == 0 && check_data(data, &ins.meta, !(flags & STORE_OPEN_SKIP_DIGEST), err) != 0)
+        rc = error_prefix(err, "the installed database in %s fails verification (re-import "
+                               "a snapshot with 'airlock db import')", dir);
+    if (rc != 0) {
         free(data);
-        return error_prefix(err, "the installed database in %s fails verification (re-import "
-                                 "a snapshot with 'airlock db import')", dir);
+        if (pin >= 0)
+            close(pin);
+        return -1;
     }
     store *s = xcalloc(1, sizeof *s);
     s->data_path = data;
     s->info = ins.info;
+    s->pin_fd = pin;
     *out = s;
     return 0;
 }
@@ -271,6 +486,8 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
+    if (s->pin_fd >= 0)
+        close(s->pin_fd);
     free(s->data_path);
     free(s);
 }
@@ -307,11 +524,20 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
     keyring kr;
     if (sodium_init() < 0)
         return error_set(err, "cannot initialise libsodium");
-    if (keyring_load(&kr, trusted_keys, ntrusted_keys, err) != 0)
+    int dirfd;
+    if (open_db_dir(dir, &dirfd, err) != 0)
+        return errno == ENOENT ? no_database(dir, err) : -1;
+    if (keyring_load(&kr, trusted_keys, ntrusted_keys, err) != 0) {
+        close(dirfd);
         return -1;
+    }
     char *snapdir = NULL;
+    int snapfd, pin;
     installed ins;
-    int rc = open_installed(dir, &snapdir, &ins, err);
+    int rc = open_installed(dirfd, dir, &snapdir, &snapfd, &pin, &ins, err);
+    close(dirfd);
+    if (snapfd >= 0)
+        close(snapfd);
     if (rc == 1)
         rc = no_database(dir, err);
     else if (rc != 0)
@@ -327,6 +553,8 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
     }
     if (rc == 0 && info != NULL)
         *info = ins.info;
+    if (pin >= 0)
+        close(pin);
     free(snapdir);
     keyring_free(&kr);
     return rc;
@@ -363,39 +591,82 @@ static int remove_tree_at(int parent, const char *name, int depth)
     return rc;
 }
 
-static int remove_tree(const char *path)
+/* Remove the snapshot directory `name` in `snapsfd`, unless a scan has it
+ * pinned (pin_snapshot()): returns 0 removed, 1 kept because in use, -1 on
+ * error. The write lock on the pin is held throughout, and the pin goes
+ * last, so a scan that opens the directory meanwhile waits and then sees it
+ * gone. */
+static int remove_snapshot(int snapsfd, const char *name)
 {
-    return remove_tree_at(AT_FDCWD, path, 0);
-}
-
-/* Remove every entry of `dir` except `keep1` and `keep2` (either may be NULL). */
-static void prune_dir(const char *dir, const char *keep1, const char *keep2, FILE *log)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(snapsfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return;
+        return remove_tree_at(snapsfd, name, 0); /* not a directory: not ours */
+    int pin = openat(fd, PIN_FILE, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (pin >= 0) {
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(pin, F_OFD_SETLK, &fl) != 0) {
+            close(pin);
+            close(fd);
+            return 1;
+        }
+    }
     DIR *d = fdopendir(fd);
     if (d == NULL) {
         close(fd);
+        if (pin >= 0)
+            close(pin);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strcmp(n, PIN_FILE) != 0 &&
+            remove_tree_at(dirfd(d), n, 1) != 0)
+            rc = -1;
+    }
+    if (rc == 0 && pin >= 0 && unlinkat(dirfd(d), PIN_FILE, 0) != 0)
+        rc = -1;
+    if (rc == 0 && unlinkat(snapsfd, name, AT_REMOVEDIR) != 0)
+        rc = -1;
+    closedir(d);
+    if (pin >= 0)
+        close(pin);
+    return rc;
+}
+
+/* A new descriptor of the directory `fd`, to list it: a dup(2) would share
+ * the reading position, so a second listing would see nothing. */
+static int reopen_dir(int fd)
+{
+    return openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Remove every snapshot directory except `keep` (may be NULL) and those in
+ * use by scans. */
+static void prune_snapshots(int snapsfd, const char *dir, const char *keep, FILE *log)
+{
+    int fd = reopen_dir(snapsfd);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
         return;
     }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || (keep1 && strcmp(n, keep1) == 0) ||
-            (keep2 && strcmp(n, keep2) == 0))
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || (keep && strcmp(n, keep) == 0))
             continue;
-        if (remove_tree_at(fd, n, 0) != 0 && log != NULL)
-            fprintf(log, "airlock: warning: cannot remove %s/%s: %s\n", dir, n, strerror(errno));
+        int rc = remove_snapshot(snapsfd, n);
+        if (rc == 1 && log != NULL)
+            fprintf(log, "airlock: keeping %s/%s/%s: a running scan uses it\n", dir, SNAPSHOTS,
+                    n);
+        else if (rc < 0 && log != NULL)
+            fprintf(log, "airlock: warning: cannot remove %s/%s/%s: %s\n", dir, SNAPSHOTS, n,
+                    strerror(errno));
     }
     closedir(d);
-}
-
-static int make_dir(const char *path, airlock_error *err)
-{
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
-        return 0;
-    return error_errno(err, errno, "cannot create %s", path);
 }
 
 /* mkdir -p for the database directory itself. */
@@ -415,31 +686,91 @@ static int make_dirs(const char *path, airlock_error *err)
         *s = '/';
     }
     free(p);
-    return make_dir(path, err);
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    return error_errno(err, errno, "cannot create %s", path);
 }
 
-static int take_lock(const char *dir, FILE *log, int *fd_out, airlock_error *err)
+/* The process holding a flock(2) on `fd`, from /proc/locks; 0 if unknown. */
+static long lock_holder(int fd)
 {
-    char *path = join(dir, "lock");
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error_errno(err, errno, "%s", path);
-        free(path);
-        return -1;
+    struct stat st;
+    FILE *f = fstat(fd, &st) == 0 ? fopen("/proc/locks", "re") : NULL;
+    if (f == NULL)
+        return 0;
+    char line[256];
+    long pid = 0;
+    while (pid == 0 && fgets(line, sizeof line, f) != NULL) {
+        char kind[16];
+        long p;
+        unsigned maj, min;
+        unsigned long ino;
+        if (strstr(line, "->") == NULL &&
+            sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%lu", kind, &p, &maj, &min, &ino) == 5 &&
+            strcmp(kind, "FLOCK") == 0 && maj == major(st.st_dev) && min == minor(st.st_dev) &&
+            ino == (unsigned long)st.st_ino)
+            pid = p;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (log != NULL)
-            fprintf(log, "airlock: waiting for another import into %s to finish\n", dir);
-        while (flock(fd, LOCK_EX) != 0) {
-            if (errno != EINTR) {
-                error_errno(err, errno, "lock %s", path);
-                close(fd);
-                free(path);
-                return -1;
+    fclose(f);
+    return pid;
+}
+
+/* Serialise imports: an exclusive flock(2) on DIR/lock, waiting at most
+ * `wait_seconds`. The file is 0600, so that no other user can open it to
+ * hold the lock forever (flock needs no write access). */
+static int take_lock(int dirfd, const char *dir, unsigned wait_seconds, FILE *log, int *fd_out,
+                     airlock_error *err)
+{
+    *fd_out = -1;
+    char *path = join(dir, LOCK);
+    int fd = openat(dirfd, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    struct stat st;
+    int rc = 0;
+    if (fd < 0 && errno == ELOOP)
+        rc = error_set(err, "refusing %s: a symlink", path);
+    else if (fd < 0)
+        rc = error_errno(err, errno, "%s", path);
+    else if (fstat(fd, &st) != 0)
+        rc = error_errno(err, errno, "%s", path);
+    else if (!S_ISREG(st.st_mode))
+        rc = error_set(err, "refusing %s: not a regular file", path);
+    else if (trust_check_fd(fd, path, err) != 0)
+        rc = -1;
+    /* A lock file made readable by an older Airlock: others could open it. */
+    else if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)
+        rc = error_errno(err, errno, "chmod 600 %s", path);
+    if (rc == 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        long pid = lock_holder(fd);
+        char who[48] = "";
+        if (pid > 0)
+            snprintf(who, sizeof who, " (process %ld)", pid);
+        if (log != NULL && wait_seconds > 0)
+            fprintf(log, "airlock: waiting up to %u s for another import into %s to finish%s\n",
+                    wait_seconds, dir, who);
+        struct timespec start, now, pause = {0, 50 * 1000 * 1000};
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec - start.tv_sec >= (time_t)wait_seconds) {
+                rc = error_set(err, "another import%s still holds %s after %u s: giving up "
+                                    "(--lock-wait SECONDS waits longer)", who, path, wait_seconds);
+                break;
+            }
+            nanosleep(&pause, NULL);
+            if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+                break;
+            if (errno != EWOULDBLOCK && errno != EINTR) {
+                rc = error_errno(err, errno, "lock %s", path);
+                break;
             }
         }
     }
     free(path);
+    if (rc != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
     *fd_out = fd;
     return 0;
 }
@@ -689,130 +1020,194 @@ static int pick_from_dir(const char *dir, const keyring *kr, FILE *log, candidat
     return 0;
 }
 
-static int write_small(const char *path, const char *text, airlock_error *err)
+/* Write a new file `name` of `n` bytes in the directory `dirfd` and fsync it. */
+static int write_small(int dirfd, const char *dir, const char *name, const char *text, size_t n,
+                       mode_t mode, airlock_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
-        return error_errno(err, errno, "%s", path);
-    size_t n = strlen(text);
-    ssize_t w = write(fd, text, n);
+        return error_errno(err, errno, "%s/%s", dir, name);
+    ssize_t w = n > 0 ? write(fd, text, n) : 0;
     int rc = 0;
     if (w < 0 || (size_t)w != n || fsync(fd) != 0)
-        rc = error_errno(err, w < 0 || (size_t)w == n ? errno : EIO, "cannot write %s", path);
+        rc = error_errno(err, w < 0 || (size_t)w == n ? errno : EIO, "cannot write %s/%s", dir,
+                         name);
     if (close(fd) != 0 && rc == 0)
-        rc = error_errno(err, errno, "cannot write %s", path);
+        rc = error_errno(err, errno, "cannot write %s/%s", dir, name);
     return rc;
 }
 
-static int fsync_dir(const char *path, airlock_error *err)
+static int fsync_dir(int fd, const char *path, airlock_error *err)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return error_errno(err, errno, "%s", path);
-    int rc = fsync(fd) != 0 && errno != EINVAL ? error_errno(err, errno, "fsync %s", path) : 0;
-    close(fd);
-    return rc;
+    return fsync(fd) != 0 && errno != EINVAL ? error_errno(err, errno, "fsync %s", path) : 0;
 }
 
-/* Write the snapshot directory in staging, then publish it. */
-static int install(const char *dir, const candidate *c, const char *old_name, FILE *log,
-                   airlock_error *err)
+/* The descriptors of an import: the database directory and its
+ * subdirectories, each opened once and checked. */
+typedef struct db_fds {
+    const char *dir;
+    int dir_fd, snaps_fd, staging_fd;
+} db_fds;
+
+/* Write the snapshot directory in staging, then publish it. `keys` holds the
+ * KEYS_FILE contents (`nkeys` bytes). */
+static int install(const db_fds *db, const candidate *c, const char *keys, size_t nkeys,
+                   FILE *log, airlock_error *err)
 {
-    char *staging = join(dir, STAGING), *snaps = join(dir, SNAPSHOTS);
-    char *work = join(staging, "import.XXXXXX");
-    char *data = NULL, *final = NULL, *tmplink = NULL, *current = join(dir, CURRENT);
-    char name[64];
-    int rc = -1;
-    if (mkdtemp(work) == NULL) {
-        error_errno(err, errno, "cannot create a directory in %s", staging);
+    char *staging = join(db->dir, STAGING), *snaps = join(db->dir, SNAPSHOTS);
+    char work[32], name[64], tmplink[64];
+    int rc = -1, workfd = -1, moved = 0, published = 0;
+    uint8_t rnd[4];
+    char rhex[9];
+    int made = -1;
+    for (int i = 0; i < 100 && made != 0; i++) {
+        randombytes_buf(rnd, sizeof rnd);
+        snapshot_hex(rnd, sizeof rnd, rhex);
+        snprintf(work, sizeof work, "import.%s", rhex);
+        made = mkdirat(db->staging_fd, work, 0700) == 0 ? 0 : errno;
+        if (made != EEXIST)
+            break;
+    }
+    buf wp = {0};
+    buf_printf(&wp, "%s/%s", staging, work);
+    if (made != 0) {
+        error_errno(err, made, "cannot create a directory in %s", staging);
         goto out;
     }
-    chmod(work, 0755);
-    data = join(work, DATA_FILE);
-    if (snapshot_extract(c->data, c->len, c->path, &c->meta, data, err) != 0)
+    if (open_subdir(db->staging_fd, staging, work, 0, &workfd, err) != 0)
+        goto out;
+    if (fchmod(workfd, 0755) != 0) {
+        error_errno(err, errno, "chmod %s", wp.data);
+        goto out;
+    }
+    /* By path, under directories that were opened and checked: only root or
+     * the owner could change them, and O_EXCL follows no symlink. */
+    char *data = join(wp.data, DATA_FILE);
+    int xrc = snapshot_extract(c->data, c->len, c->path, &c->meta, data, err);
+    free(data);
+    if (xrc != 0)
         goto out;
     char hex[2 * MINISIGN_HASH_BYTES + 2];
     snapshot_hex(c->hash, MINISIGN_HASH_BYTES, hex);
     strcat(hex, "\n");
     char *pub = minisign_pubkey_format(&c->key);
-    char *p1 = join(work, SIG_FILE), *p2 = join(work, KEY_FILE), *p3 = join(work, HASH_FILE);
-    int wrc = write_small(p1, c->sigtext, err);
+    int wrc = write_small(workfd, wp.data, SIG_FILE, c->sigtext, strlen(c->sigtext), 0444, err);
     if (wrc == 0)
-        wrc = write_small(p2, pub, err);
+        wrc = write_small(workfd, wp.data, KEY_FILE, pub, strlen(pub), 0444, err);
     if (wrc == 0)
-        wrc = write_small(p3, hex, err);
+        wrc = write_small(workfd, wp.data, HASH_FILE, hex, strlen(hex), 0444, err);
+    if (wrc == 0)
+        wrc = write_small(workfd, wp.data, KEYS_FILE, keys, nkeys, 0444, err);
+    /* Writable by the owner only: a write lock needs a descriptor open for
+     * writing, so others can pin a snapshot but never block a scan. */
+    if (wrc == 0)
+        wrc = write_small(workfd, wp.data, PIN_FILE, "", 0, 0644, err);
     free(pub);
-    free(p1);
-    free(p2);
-    free(p3);
-    if (wrc != 0 || fsync_dir(work, err) != 0)
+    if (wrc != 0 || fsync_dir(workfd, wp.data, err) != 0)
         goto out;
     /* A unique name: re-importing the same snapshot never touches the
      * directory that `current` (or a running scan) uses. */
-    uint8_t rnd[4];
     randombytes_buf(rnd, sizeof rnd);
-    char rhex[9];
     snapshot_hex(rnd, sizeof rnd, rhex);
     snprintf(name, sizeof name, "%020" PRIu64 "-%.16s-%s", c->meta.sequence, hex, rhex);
-    final = join(snaps, name);
-    if (rename(work, final) != 0) {
+    if (renameat(db->staging_fd, work, db->snaps_fd, name) != 0) {
         error_errno(err, errno, "cannot move the new snapshot into %s", snaps);
         goto out;
     }
-    if (fsync_dir(snaps, err) != 0 || fsync_dir(staging, err) != 0)
+    moved = 1;
+    if (fsync_dir(db->snaps_fd, snaps, err) != 0 || fsync_dir(db->staging_fd, staging, err) != 0)
         goto out;
     /* Publish: a new symlink renamed over `current` in one step. */
-    buf t = {0};
-    buf_printf(&t, "%s.tmp.%ld", current, (long)getpid());
-    tmplink = buf_detach(&t, NULL);
+    snprintf(tmplink, sizeof tmplink, CURRENT ".tmp.%ld", (long)getpid());
     buf target = {0};
     buf_printf(&target, SNAPSHOTS "/%s", name);
-    unlink(tmplink);
-    int src = symlink(target.data, tmplink);
+    unlinkat(db->dir_fd, tmplink, 0);
+    int src = symlinkat(target.data, db->dir_fd, tmplink);
     buf_free(&target);
     if (src != 0) {
-        error_errno(err, errno, "cannot create %s", tmplink);
+        error_errno(err, errno, "cannot create %s/%s", db->dir, tmplink);
         goto out;
     }
-    if (rename(tmplink, current) != 0) {
-        error_errno(err, errno, "cannot replace %s", current);
-        unlink(tmplink);
+    if (renameat(db->dir_fd, tmplink, db->dir_fd, CURRENT) != 0) {
+        error_errno(err, errno, "cannot replace %s/%s", db->dir, CURRENT);
+        unlinkat(db->dir_fd, tmplink, 0);
         goto out;
     }
-    if (fsync_dir(dir, err) != 0)
+    published = 1;
+    if (fsync_dir(db->dir_fd, db->dir, err) != 0)
         goto out;
-    /* Keep the new and the previous snapshot (a scan may have just resolved
-     * it); remove everything else, including what killed imports left. */
-    prune_dir(snaps, name, old_name, log);
+    /* Remove every other snapshot no scan is using, including what killed
+     * or failed imports left. */
+    prune_snapshots(db->snaps_fd, db->dir, name, log);
     rc = 0;
 out:
-    if (rc != 0 && work != NULL)
-        remove_tree(work);
+    /* A failed import leaves nothing behind: on a full disk, an orphan
+     * snapshot would keep the space the next import needs. */
+    if (rc != 0 && moved && !published)
+        remove_snapshot(db->snaps_fd, name);
+    else if (rc != 0 && !moved)
+        remove_tree_at(db->staging_fd, work, 0);
+    if (workfd >= 0)
+        close(workfd);
+    buf_free(&wp);
     free(staging);
     free(snaps);
-    free(work);
-    free(data);
-    free(final);
-    free(tmplink);
-    free(current);
     return rc;
 }
 
-/* Remove leftovers of killed imports: staging/ and current.tmp.* links. */
-static void clean_leftovers(const char *dir, FILE *log)
+/* Remove leftovers of killed or failed imports: everything in staging/,
+ * current.tmp.* links, and snapshots that are neither `current` (`keep`,
+ * NULL if none) nor in use. */
+static void clean_leftovers(const db_fds *db, const char *keep, FILE *log)
 {
-    char *staging = join(dir, STAGING);
-    prune_dir(staging, NULL, NULL, log);
-    free(staging);
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
+    int fd = reopen_dir(db->staging_fd);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, CURRENT ".tmp.", strlen(CURRENT ".tmp.")) == 0)
-            unlinkat(dirfd(d), e->d_name, 0);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            remove_tree_at(db->staging_fd, e->d_name, 0) != 0 && log != NULL)
+            fprintf(log, "airlock: warning: cannot remove %s/%s/%s: %s\n", db->dir, STAGING,
+                    e->d_name, strerror(errno));
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
+    else if (fd >= 0)
+        close(fd);
+    fd = reopen_dir(db->dir_fd);
+    d = fd < 0 ? NULL : fdopendir(fd);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, CURRENT ".tmp.", strlen(CURRENT ".tmp.")) == 0)
+            unlinkat(db->dir_fd, e->d_name, 0);
+    }
+    if (d != NULL)
+        closedir(d);
+    else if (fd >= 0)
+        close(fd);
+    prune_snapshots(db->snaps_fd, db->dir, keep, log);
+}
+
+/* The KEYS_FILE contents: the --trusted-key files whose key is `key`, as
+ * absolute paths (not resolved: a scan checks them as given again). */
+static char *recorded_keys(const keyring *kr, size_t nfiles, const char *const *files,
+                           const minisign_pubkey *key, size_t *len)
+{
+    buf b = {0};
+    buf_reserve(&b, 1);
+    char *cwd = NULL;
+    /* keyring_load() adds the files first, one key each, in order. */
+    for (size_t i = 0; i < nfiles && i < kr->n; i++) {
+        if (memcmp(&kr->keys[i], key, sizeof *key) != 0)
+            continue;
+        if (files[i][0] != '/') {
+            if (cwd == NULL && (cwd = getcwd(NULL, 0)) == NULL)
+                continue; /* cannot record it: a scan will not trust it */
+            buf_printf(&b, "%s/", cwd);
+        }
+        buf_puts(&b, files[i]);
+        buf_putc(&b, '\0');
+    }
+    free(cwd);
+    return buf_detach(&b, len);
 }
 
 int store_import(const char *dir, const char *source, const store_import_options *opt,
@@ -849,27 +1244,37 @@ int store_import(const char *dir, const char *source, const store_import_options
         rc = verify_candidate(source, sigp.data, &kr, &c, err);
         buf_free(&sigp);
     }
+    size_t nkeys = 0;
+    char *keys = rc == 0 ? recorded_keys(&kr, opt->ntrusted_keys, opt->trusted_keys, &c.key,
+                                         &nkeys)
+                         : NULL;
     keyring_free(&kr);
     if (rc != 0)
         return -1;
 
-    int lockfd = -1;
-    char *staging = join(dir, STAGING), *snaps = join(dir, SNAPSHOTS);
+    db_fds db = {dir, -1, -1, -1};
+    int lockfd = -1, oldfd = -1;
     char *old_name = NULL, *old_dir = NULL;
-    if (make_dirs(dir, err) != 0 || make_dir(snaps, err) != 0 || make_dir(staging, err) != 0 ||
-        take_lock(dir, opt->log, &lockfd, err) != 0) {
-        rc = -1;
+    rc = -1;
+    if (make_dirs(dir, err) != 0 || open_db_dir(dir, &db.dir_fd, err) != 0 ||
+        open_subdir(db.dir_fd, dir, SNAPSHOTS, 1, &db.snaps_fd, err) != 0 ||
+        open_subdir(db.dir_fd, dir, STAGING, 1, &db.staging_fd, err) != 0 ||
+        take_lock(db.dir_fd, dir, opt->lock_wait_seconds, opt->log, &lockfd, err) != 0)
         goto out;
-    }
-    clean_leftovers(dir, opt->log);
 
     airlock_error e2;
     error_clear(&e2);
-    int cur = read_current(dir, &old_name, &e2);
+    int cur = read_current(db.dir_fd, dir, &old_name, &e2);
+    /* Nothing in snapshots/ is removed while `current` cannot be read. */
+    if (cur != -1)
+        clean_leftovers(&db, cur == 0 ? old_name : NULL, opt->log);
     installed old;
     if (cur == 0) {
-        old_dir = join(snaps, old_name);
-        if (load_installed(old_dir, &old, &e2) != 0) {
+        old_dir = join3(dir, SNAPSHOTS, old_name);
+        oldfd = openat(db.snaps_fd, old_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (oldfd < 0)
+            error_errno(&e2, errno, "%s", old_dir);
+        if (oldfd < 0 || load_installed(oldfd, old_dir, &old, &e2) != 0) {
             /* A damaged installation cannot enforce rollback; say so. */
             if (opt->log != NULL)
                 fprintf(opt->log, "airlock: warning: the installed database is damaged (%s); "
@@ -900,16 +1305,19 @@ int store_import(const char *dir, const char *source, const store_import_options
             goto out;
         }
     }
-    rc = install(dir, &c, old_name, opt->log, err);
+    rc = install(&db, &c, keys, nkeys, opt->log, err);
     if (rc == 0)
         fill_info(&res->installed, &c.meta, &c.key, c.hash, c.comment);
 out:
     if (lockfd >= 0)
         close(lockfd);
+    int fds[] = {oldfd, db.dir_fd, db.snaps_fd, db.staging_fd};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
     free(old_name);
     free(old_dir);
-    free(staging);
-    free(snaps);
+    free(keys);
     candidate_free(&c);
     return rc;
 }

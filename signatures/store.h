@@ -5,21 +5,29 @@
  * Layout of a database directory DIR (see docs/snapshot-format.md):
  *
  *   DIR/lock                       flock(2)ed by imports, so they serialise
+ *                                  (0600: others cannot hold it)
  *   DIR/current -> snapshots/NAME  symlink, replaced with rename(2)
  *   DIR/snapshots/NAME/            one immutable directory per snapshot:
  *       data.mdb                   the LMDB data file (read-only, 0444)
  *       snapshot.minisig           the signature as it was imported
  *       signer.pub                 the trusted key that verified it
  *       snapshot.b2                BLAKE2b-512 of the snapshot file (hex)
+ *       trusted-keys               the import's --trusted-key files that hold
+ *                                  the signer key (absolute paths, NUL-ended)
+ *       in-use                     read-locked by each scan using the snapshot
  *   DIR/staging/                   work area of imports; a later import
  *                                  removes what a killed one left
  *
+ * DIR itself must pass trust_open() (signatures/trust.h): nobody but root
+ * or its owner can write it. Its entries are opened relative to it without
+ * following symlinks, and refused if they are not what they should be.
+ *
  * A new snapshot is decompressed, checked and fsynced in staging/, renamed
  * into snapshots/ and only then published by swapping `current`. A reader
- * resolves `current` once (store_open) and uses that directory only, so a scan
- * that runs during an import sees one database or the other, never a mix.
- * The previous snapshot directory is kept, so a scan that resolved it just
- * before a swap can still open it.
+ * resolves `current` once (store_open), read-locks that snapshot's in-use
+ * file and uses that directory only, so a scan that runs during imports
+ * sees one database, never a mix, for as long as it runs: imports remove
+ * only snapshot directories that no scan holds.
  *
  * Fail closed: store_open() refuses a missing database (the message says to
  * run `airlock db import`) and one that fails its checks.
@@ -71,8 +79,11 @@ int store_resolve_dir(const char *override, char **out, airlock_error *err);
  *     (re-hashed on every open: ~20 ms for 50 MB, worth it).
  * On success *out owns the handle (release with store_close()). Errors say
  * how to fix them ("no database installed in DIR: run 'airlock db import
- * SNAPSHOT'"). The signer key is checked against the trusted keys only at
- * import and by store_verify(). */
+ * SNAPSHOT'"), and the signer key must be trusted now: a key of
+ * $AIRLOCK_TRUSTED_KEYS or TRUST_SYSTEM_DIR, or one of the snapshot's
+ * trusted-keys files (read again with trust_open(); one that no longer
+ * exists is no longer trusted). The snapshot stays pinned (in-use) until
+ * store_close(). */
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err);
 
 /* Path of the LMDB data file of the opened snapshot. Open it with
@@ -102,6 +113,8 @@ typedef struct store_import_options {
     size_t ntrusted_keys;
     const char *signature;           /* --signature, or NULL for SNAPSHOT.minisig */
     bool allow_downgrade;            /* accept a lower sequence */
+    unsigned lock_wait_seconds;      /* how long to wait for another import's DIR/lock
+                                        (0: fail at once if it is held) */
     FILE *log;                       /* progress and skipped candidates (may be NULL) */
 } store_import_options;
 
@@ -120,7 +133,9 @@ typedef struct store_import_result {
  * key files and directories writable by group or others, or owned by someone
  * other than root or the user, are refused. Nothing in the snapshot is
  * parsed before its signature verifies. Serialised with other imports by
- * DIR/lock; atomic and crash-safe (see the top of this file). */
+ * DIR/lock (waiting at most opt->lock_wait_seconds); atomic and crash-safe
+ * (see the top of this file). A failed import removes what it wrote; each
+ * import removes snapshot directories that are neither current nor in use. */
 int store_import(const char *dir, const char *source, const store_import_options *opt,
                  store_import_result *res, airlock_error *err);
 

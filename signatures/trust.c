@@ -2,62 +2,206 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 
-static int check_stat(const char *path, const struct stat *st, airlock_error *err)
+/* Symlinks followed in one path before giving up, as the kernel does. */
+#define MAX_LINKS 40
+
+/* Owned by root or the user running Airlock. */
+static int check_owner(const char *path, const char *part, const struct stat *st,
+                       airlock_error *err)
 {
-    uid_t me = geteuid();
-    if (st->st_uid != 0 && st->st_uid != me)
-        return error_set(err, "refusing %s: owned by uid %lu, not by root or the current user",
-                         path, (unsigned long)st->st_uid);
-    int sticky_dir = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir)
-        return error_set(err, "refusing %s: writable by group or others (chmod go-w %s)", path,
-                         path);
+    if (st->st_uid == 0 || st->st_uid == geteuid())
+        return 0;
+    return error_set(err, "refusing %s: %s is owned by uid %lu, not by root or the current user",
+                     path, part, (unsigned long)st->st_uid);
+}
+
+/* Not writable by group or others; a directory on the way may be sticky. */
+static int check_mode(const char *path, const char *part, const struct stat *st, int on_the_way,
+                      airlock_error *err)
+{
+    if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+        return 0;
+    if (on_the_way && S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
+        return 0;
+    return error_set(err, "refusing %s: %s is writable by group or others%s (chmod go-w %s)",
+                     path, part,
+                     S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) ? ", sticky or not" : "",
+                     part);
+}
+
+/* Walk `path` as given, component by component with lstat(2), checking each
+ * directory and symlink on the way and the object it ends at (*last gets
+ * that object's lstat). What the walk resolves is not opened: the caller
+ * compares *last with what it opened. */
+static int check_walk(const char *path, struct stat *last, airlock_error *err)
+{
+    buf rest = {0}, done = {0}; /* still to walk; walked so far (no symlinks in it) */
+    if (path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return error_errno(err, errno, "%s: cannot find the current directory", path);
+        buf_printf(&rest, "%s/", cwd);
+        free(cwd);
+    }
+    buf_puts(&rest, path);
+    int rc = 0, links = 0;
+    struct stat st;
+    if (lstat("/", &st) != 0)
+        rc = error_errno(err, errno, "/");
+    else if (check_owner(path, "/", &st, err) != 0 || check_mode(path, "/", &st, 1, err) != 0)
+        rc = -1;
+    size_t pos = 0;
+    while (rc == 0) {
+        while (pos < rest.len && rest.data[pos] == '/')
+            pos++;
+        if (pos == rest.len)
+            break;
+        size_t end = pos;
+        while (end < rest.len && rest.data[end] != '/')
+            end++;
+        const char *c = rest.data + pos;
+        size_t clen = end - pos;
+        pos = end;
+        if (clen == 1 && c[0] == '.')
+            continue;
+        if (clen == 2 && c[0] == '.' && c[1] == '.') {
+            /* `done` holds no symlinks, so its parent is textual. */
+            while (done.len > 0 && done.data[done.len - 1] != '/')
+                done.len--;
+            if (done.len > 0)
+                done.len--;
+            if (done.data != NULL)
+                done.data[done.len] = '\0';
+            continue;
+        }
+        size_t keep = done.len;
+        buf_putc(&done, '/');
+        buf_append(&done, c, clen);
+        if (lstat(done.data, &st) != 0) {
+            rc = error_errno(err, errno, "%s", done.data);
+            break;
+        }
+        if (check_owner(path, done.data, &st, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > MAX_LINKS) {
+                rc = error_errno(err, ELOOP, "%s", path);
+                break;
+            }
+            char target[4096];
+            ssize_t n = readlink(done.data, target, sizeof target - 1);
+            if (n <= 0) {
+                rc = error_errno(err, n < 0 ? errno : ENOENT, "%s", done.data);
+                break;
+            }
+            target[n] = '\0';
+            /* Walk the target from the link's directory, then the rest. */
+            buf next = {0};
+            buf_puts(&next, target);
+            buf_putc(&next, '/');
+            buf_append(&next, rest.data + pos, rest.len - pos);
+            buf_free(&rest);
+            rest = next;
+            pos = 0;
+            done.len = target[0] == '/' ? 0 : keep;
+            done.data[done.len] = '\0';
+            continue;
+        }
+        int more = 0;
+        for (size_t i = pos; i < rest.len && !more; i++)
+            more = rest.data[i] != '/';
+        if (!S_ISDIR(st.st_mode) && more) {
+            rc = error_errno(err, ENOTDIR, "%s", done.data);
+            break;
+        }
+        if (more && check_mode(path, done.data, &st, 1, err) != 0)
+            rc = -1;
+    }
+    /* The end of the walk: what the path names, with no sticky exception. */
+    const char *end = done.len > 0 ? done.data : "/";
+    if (rc == 0 && lstat(end, last) != 0)
+        rc = error_errno(err, errno, "%s", end);
+    if (rc == 0 && check_mode(path, end, last, 0, err) != 0)
+        rc = -1;
+    buf_free(&rest);
+    buf_free(&done);
+    return rc;
+}
+
+int trust_check_fd(int fd, const char *name, airlock_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return error_errno(err, errno, "%s", name);
+    if (check_owner(name, name, &st, err) != 0 || check_mode(name, name, &st, 0, err) != 0)
+        return -1;
     return 0;
 }
 
-int trust_check_path(const char *path, airlock_error *err)
+int trust_open(const char *path, int flags, int *fd_out, airlock_error *err)
 {
-    /* Check the real file and every directory above it, as ssh's StrictModes
-     * does: whoever can write any of them could swap the key. */
-    char *real = realpath(path, NULL);
-    if (real == NULL)
-        return error_errno(err, errno, "%s", path);
-    int rc = 0;
-    for (;;) {
-        struct stat st;
-        if (stat(real, &st) != 0) {
-            rc = error_errno(err, errno, "%s", real);
-            break;
-        }
-        if (check_stat(real, &st, err) != 0) {
-            rc = error_prefix(err, "%s", path);
-            break;
-        }
-        char *slash = strrchr(real, '/');
-        if (slash == NULL || slash == real) {
-            if (slash != NULL && slash[1] != '\0') {
-                slash[1] = '\0'; /* check "/" itself last */
-                continue;
-            }
-            break;
-        }
-        *slash = '\0';
+    *fd_out = -1;
+    /* O_NONBLOCK: a FIFO planted at the path must not hang the open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+    if (fd < 0) {
+        int e = errno;
+        error_errno(err, e, "%s", path);
+        errno = e;
+        return -1;
     }
-    free(real);
-    return rc;
+    struct stat st, walked;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return error_errno(err, e, "%s", path);
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error_set(err, "refusing %s: not a regular file or directory", path);
+    }
+    /* Check after the open, and check that the walk ends at what was
+     * opened: a link swapped in between makes the two differ. */
+    if (check_walk(path, &walked, err) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (walked.st_dev != st.st_dev || walked.st_ino != st.st_ino) {
+        close(fd);
+        return error_set(err, "refusing %s: it changed while it was being checked", path);
+    }
+    if (trust_check_fd(fd, path, err) != 0) {
+        close(fd);
+        return -1;
+    }
+    *fd_out = fd;
+    return 0;
 }
 
 int keyring_add_file(keyring *kr, const char *path, airlock_error *err)
 {
     minisign_pubkey pk;
-    if (trust_check_path(path, err) != 0 || minisign_pubkey_load(path, &pk, err) != 0)
+    int fd;
+    if (trust_open(path, 0, &fd, err) != 0)
+        return error_prefix(err, "trusted key");
+    char *text = NULL;
+    size_t len;
+    int rc = file_read_fd(fd, path, MINISIGN_FILE_MAX, &text, &len, err);
+    close(fd);
+    if (rc == 0)
+        rc = minisign_pubkey_parse(text, len, path, &pk, err);
+    free(text);
+    if (rc != 0)
         return error_prefix(err, "trusted key");
     kr->keys = xrealloc(kr->keys, (kr->n + 1) * sizeof *kr->keys);
     kr->paths = xrealloc(kr->paths, (kr->n + 1) * sizeof *kr->paths);
@@ -74,11 +218,15 @@ static int cmp_str(const void *a, const void *b)
 
 int keyring_add_dir(keyring *kr, const char *dir, airlock_error *err)
 {
-    if (trust_check_path(dir, err) != 0)
+    int fd;
+    if (trust_open(dir, O_DIRECTORY, &fd, err) != 0)
         return error_prefix(err, "trusted key directory");
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return error_errno(err, errno, "trusted key directory %s", dir);
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        int e = errno;
+        close(fd);
+        return error_errno(err, e, "trusted key directory %s", dir);
+    }
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;

@@ -2,11 +2,23 @@
  * trust.h - the set of trusted public keys, and the permission rule for the
  * files and directories they come from.
  *
- * Like ssh with its authorized_keys, a key file or key directory that
- * someone else could have written is refused: it, and every directory above
- * it (after resolving symlinks), must be owned by root or by the user running
- * Airlock and must not be writable by group or others (a world-writable
- * directory is accepted only with the sticky bit, as /tmp has).
+ * Like ssh with its authorized_keys (StrictModes), a file or directory that
+ * another local user could have written or swapped is refused. The rule, for
+ * a path as given (trust_open):
+ *   - the file or directory it names is owned by root or by the user running
+ *     Airlock and is not writable by group or others, sticky bit or not: a
+ *     key directory or database directory that others can add entries to
+ *     lets them plant a key or a database;
+ *   - every directory on the way, and every symlink on the way (a symlink's
+ *     target is walked the same way, from the symlink's own directory), is
+ *     owned by root or by the user; those directories are not writable by
+ *     group or others, except with the sticky bit (as /tmp has), where
+ *     others cannot rename or remove what is ours;
+ *   - a relative path is walked from the current directory's real path.
+ * The path is opened once, and the check must name the very file that was
+ * opened (same device and inode), so swapping a link between the check and
+ * the open is caught. The same rule checks the trusted keys and the
+ * installed database (signatures/store.h).
  */
 #ifndef AIRLOCK_TRUST_H
 #define AIRLOCK_TRUST_H
@@ -32,7 +44,8 @@ typedef struct keyring {
  * error here. Release with keyring_free(). */
 int keyring_load(keyring *kr, const char *const *files, size_t nfiles, airlock_error *err);
 
-/* Add one key file / every *.pub in a directory. */
+/* Add one key file / every *.pub in a directory (each opened with
+ * trust_open()). */
 int keyring_add_file(keyring *kr, const char *path, airlock_error *err);
 int keyring_add_dir(keyring *kr, const char *dir, airlock_error *err);
 
@@ -46,7 +59,17 @@ const minisign_pubkey *keyring_next(const keyring *kr, const uint8_t keyid[MINIS
 
 void keyring_free(keyring *kr);
 
-/* The permission rule above, for the file or directory `path`. */
-int trust_check_path(const char *path, airlock_error *err);
+/* Open `path` read-only with `flags` added (0 for a regular file,
+ * O_DIRECTORY for a directory) and check it with the rule above. On success
+ * *fd is the open descriptor (owned by the caller); on failure nothing is
+ * left open and the message names the path and the part that failed. A
+ * missing path fails with errno ENOENT left in errno. */
+int trust_open(const char *path, int flags, int *fd, airlock_error *err);
+
+/* The rule above for a file or directory that is already open, reached
+ * without symlinks from a directory that passed it (for example with
+ * openat(O_NOFOLLOW)): owned by root or the user, not writable by group or
+ * others. `name` is for messages. */
+int trust_check_fd(int fd, const char *name, airlock_error *err);
 
 #endif

@@ -251,8 +251,12 @@ def main():
     with open(cur, "r+b") as f:
         f.seek(100)
         f.write(b"\xff")
-    r = run([AIRLOCK, "db", "status"], env=env)
+    r = run([AIRLOCK, "db", "status"], env=env2)
     check(r.returncode == 2 and "fails verification" in r.stderr, "damaged database: status fails closed")
+    # Its signer is trusted only while its key directory is named.
+    r = run([AIRLOCK, "db", "status"], env=env)
+    check(r.returncode == 2 and "not a trusted key now" in r.stderr,
+          "status without the signer's key directory fails closed: " + r.stderr.strip())
     r = run([AIRLOCK, "db", "verify"], env=env2)
     check(r.returncode == 2 and "signed digest" in r.stderr, "damaged database: verify fails")
     r = run([AIRLOCK, "db", "import", j("s2.snap")], env=env2)

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,42 @@ static char *path_in(const char *dir, const char *name)
     buf p = {0};
     buf_printf(&p, "%s/%s", dir, name);
     return buf_detach(&p, NULL);
+}
+
+/* Another user racing Airlock: when open() is called on `path`, the symlink
+ * `path` is first re-pointed at `before` (NULL: not), then the real open
+ * runs, then it is re-pointed at `after` (NULL: not). Disarmed after one. */
+static struct {
+    const char *path, *before, *after;
+} race;
+
+int __real_open(const char *path, int flags, ...);
+
+static void repoint(const char *link, const char *to)
+{
+    buf tmp = {0};
+    buf_printf(&tmp, "%s.new", link);
+    assert_int_equal(symlink(to, tmp.data), 0);
+    assert_int_equal(rename(tmp.data, link), 0);
+    buf_free(&tmp);
+}
+
+int __wrap_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
+    va_end(ap);
+    if (race.path == NULL || strcmp(path, race.path) != 0)
+        return __real_open(path, flags, mode);
+    const char *link = race.path, *after = race.after;
+    race.path = NULL;
+    if (race.before != NULL)
+        repoint(link, race.before);
+    int fd = __real_open(path, flags, mode);
+    if (after != NULL)
+        repoint(link, after);
+    return fd;
 }
 
 static int setup(void **state)
@@ -101,6 +139,28 @@ static void test_trust_permissions(void **state)
     chmod(dir, 01777); /* sticky, like /tmp: others cannot replace our file */
     assert_int_equal(keyring_add_file(&kr, f, &err), 0);
     keyring_free(&kr);
+    /* but they can add keys to it: as a key directory it is refused */
+    assert_int_equal(keyring_add_dir(&kr, dir, &err), -1);
+    assert_non_null(strstr(err.msg, "sticky or not"));
+    /* A symlink on the way is checked itself, and so is its target. */
+    char *link = path_in(dir, "link.pub");
+    assert_int_equal(symlink(f, link), 0);
+    assert_int_equal(keyring_add_file(&kr, link, &err), 0);
+    keyring_free(&kr);
+    chmod(f, 0666);
+    assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
+    chmod(f, 0644);
+    if (geteuid() == 0) {
+        /* Owned by another user, in a sticky directory: they can swap it. */
+        assert_int_equal(lchown(link, 65534, 65534), 0);
+        assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+        assert_non_null(strstr(err.msg, "owned by uid 65534"));
+    } else {
+        print_message("skipped: a symlink owned by another user (needs root)\n");
+    }
+    unlink(link);
+    free(link);
     /* A loose directory further up is refused too (ssh's StrictModes). */
     char *sub = path_in(dir, "sub"), *subkey = path_in(dir, "sub/k.pub");
     assert_int_equal(mkdir(sub, 0755), 0);
@@ -126,6 +186,69 @@ static void test_trust_permissions(void **state)
     rmdir(dir);
     free(f);
     free(text);
+}
+
+/* Issue 13: the key was checked through realpath() and then opened again,
+ * so a link swapped in between installed another user's key. */
+static void test_trust_swapped_key(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-swap.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *good = path_in(dir, "good.pub"), *other = path_in(dir, "other.pub"),
+         *loose = path_in(dir, "loose"), *evil = path_in(dir, "loose/evil.pub"),
+         *link = path_in(dir, "k.pub");
+    minisign_pubkey pk[3];
+    minisign_seckey sk;
+    const char *files[3] = {good, other, evil};
+    assert_int_equal(mkdir(loose, 0755), 0);
+    for (int i = 0; i < 3; i++) {
+        minisign_keygen(&pk[i], &sk);
+        minisign_seckey_wipe(&sk);
+        char *text = minisign_pubkey_format(&pk[i]);
+        assert_int_equal(file_write_atomic(files[i], text, strlen(text), 0644, &err), 0);
+        free(text);
+    }
+    assert_int_equal(chmod(loose, 0777), 0); /* where the other user keeps their key */
+    assert_int_equal(symlink(good, link), 0);
+    keyring kr = {0};
+
+    /* Swapped to the other user's key just before the open. */
+    race.path = link;
+    race.before = evil;
+    race.after = NULL;
+    assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
+    assert_null(keyring_find(&kr, &pk[2]));
+    keyring_free(&kr);
+
+    /* Swapped just after the open, to a key that passes: what was checked
+     * is not what was opened. */
+    repoint(link, good);
+    race.path = link;
+    race.before = NULL;
+    race.after = other;
+    assert_int_equal(keyring_add_file(&kr, link, &err), -1);
+    assert_non_null(strstr(err.msg, "changed while it was being checked"));
+    keyring_free(&kr);
+
+    /* Left alone, the link is followed and checked. */
+    assert_int_equal(keyring_add_file(&kr, link, &err), 0);
+    assert_non_null(keyring_find(&kr, &pk[1]));
+    keyring_free(&kr);
+
+    unlink(link);
+    unlink(evil);
+    unlink(good);
+    unlink(other);
+    rmdir(loose);
+    rmdir(dir);
+    free(good);
+    free(other);
+    free(loose);
+    free(evil);
+    free(link);
 }
 
 /* A small real LMDB file with `n` records. */
@@ -233,7 +356,32 @@ static void test_import_open(void **state)
     assert_true(res.had_old);
     assert_int_equal(res.old_sequence, 20);
     assert_int_equal(access(store_data_path(s), R_OK), 0);
+    /* ... across any number of imports, until it closes: the evidence bundle
+     * copies the signature beside data.mdb at the end of the scan. */
+    buf sigb = {0};
+    const char *slash = strrchr(store_data_path(s), '/');
+    buf_append(&sigb, store_data_path(s), (size_t)(slash - store_data_path(s)));
+    buf_puts(&sigb, "/snapshot.minisig");
+    char *sigp = buf_detach(&sigb, NULL);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(store_import(db, i % 2 ? a : b, &opt, &res, &err), 0);
+        assert_false(res.already_installed);
+    }
+    assert_int_equal(access(store_data_path(s), R_OK), 0);
+    assert_int_equal(access(sigp, R_OK), 0);
     store_close(s);
+    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    assert_int_equal(access(sigp, F_OK), -1); /* released: the next import removes it */
+    char *snaps = path_in(db, "snapshots");
+    DIR *d = opendir(snaps);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(entries, 1);
+    free(snaps);
+    free(sigp);
     assert_int_equal(store_verify(db, keys, 1, NULL, &err), 0);
     assert_int_equal(store_verify(db, NULL, 0, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "no longer trusted"));
@@ -272,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_resolve_dir),
         cmocka_unit_test(test_check_age),
         cmocka_unit_test(test_trust_permissions),
+        cmocka_unit_test(test_trust_swapped_key),
         cmocka_unit_test(test_import_open),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
