@@ -8,6 +8,7 @@
 #include "scanner/requirements.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -197,8 +198,19 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
     } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
         /* pip's BOM order: FF FE is UTF-16 LE (even if a UTF-32 LE BOM
          * follows, as in pip), FE FF UTF-16 BE. */
+        bool big_endian = s[0] == 0xfe;
+        size_t bom = 2;
+        /* After FF FE pip decodes with Python's "utf-16" codec, which takes
+         * a second BOM as the byte order and drops it; after FE FF it uses
+         * "utf-16-be", which keeps one as U+FEFF (and the line fails). */
+        if (!big_endian && n >= 4 && s[2] == 0xff && s[3] == 0xfe) {
+            bom = 4;
+        } else if (!big_endian && n >= 4 && s[2] == 0xfe && s[3] == 0xff) {
+            bom = 4;
+            big_endian = true;
+        }
         buf b = {0};
-        if (utf16_to_utf8(s + 2, n - 2, s[0] == 0xfe, &b) < 0) {
+        if (utf16_to_utf8(s + bom, n - bom, big_endian, &b) < 0) {
             buf_free(&b);
             return error_set(err, "%s: invalid UTF-16", path);
         }
@@ -248,7 +260,9 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
                         }
                         free(*data);
                         *data = buf_detach(&b, len);
-                        return 0;
+                        s = (unsigned char *)*data;
+                        n = *len;
+                        goto check; /* a NUL is no more readable in Latin-1 */
                     }
                     return error_set(err, "%s: unsupported encoding '%.*s'", path,
                                      (int)(k - j), name);
@@ -379,8 +393,11 @@ static void finish_line(llines *out, unsigned line, const char *s, size_t n)
 static void logical_lines(const char *s, size_t n, llines *out)
 {
     const unsigned char *u = (const unsigned char *)s;
+    /* A joined line is never longer than the file (REQ_MAX_FILE_SIZE), so
+     * it is bounded; REQ_MAX_LINE applies once comments are gone, in
+     * finish_line(), as a comment is no part of what pip reads. */
     buf joined = {0};
-    bool joining = false, overflow = false;
+    bool joining = false;
     unsigned primary = 0, line = 0;
     size_t i = 0;
     while (i < n) {
@@ -398,13 +415,9 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 if (comment)
                     buf_putc(&joined, ' ');
                 buf_append(&joined, l, ln);
-                if (overflow)
-                    llines_push(out, primary, NULL);
-                else
-                    finish_line(out, primary, joined.data, joined.len);
+                finish_line(out, primary, joined.data, joined.len);
                 buf_reset(&joined);
                 joining = false;
-                overflow = false;
             } else {
                 finish_line(out, line, l, ln);
             }
@@ -419,15 +432,10 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 a++;
             while (b > a && l[b - 1] == '\\')
                 b--;
-            if (joined.len + (b - a) > REQ_MAX_LINE)
-                overflow = true; /* reported once the logical line ends */
-            else
-                buf_append(&joined, l + a, b - a);
+            buf_append(&joined, l + a, b - a);
         }
     }
-    if (joining && overflow)
-        llines_push(out, primary, NULL);
-    else if (joining)
+    if (joining)
         finish_line(out, primary, joined.data, joined.len);
     buf_free(&joined);
 }
@@ -447,7 +455,6 @@ static int shlex_split(const char *s, char ***argv, size_t *argc)
         if (i >= n)
             return 0;
         buf w = {0};
-        buf_reserve(&w, 1);
         while (i < n && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) {
             char c = s[i++];
             if (c == '\\') {
@@ -488,9 +495,14 @@ static int shlex_split(const char *s, char ***argv, size_t *argc)
 }
 
 enum opt_dest {
-    O_IGNORED, O_REQUIREMENT, O_CONSTRAINT, O_EDITABLE, O_HASH, O_BINARY, O_FEATURE
+    O_IGNORED, O_REQUIREMENT, O_CONSTRAINT, O_EDITABLE, O_HASH, O_BINARY, O_FEATURE,
+    O_CONFIG
 };
 
+/* Current pip's options (SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ of
+ * req_file.py, pip 23.1 to 25.x): --install-option went in 23.1, and
+ * -C/--config-settings came. The table decides which abbreviations are
+ * unique (`--in` is --index-url), so it must be exactly pip's. */
 static const struct opt {
     const char *name;  /* "--long" or "-x" */
     bool takes_value;
@@ -506,8 +518,8 @@ static const struct opt {
     {"--only-binary", true, O_BINARY}, {"--prefer-binary", false, O_IGNORED},
     {"--require-hashes", false, O_IGNORED}, {"--pre", false, O_IGNORED},
     {"--trusted-host", true, O_IGNORED}, {"--use-feature", true, O_FEATURE},
-    {"--install-option", true, O_IGNORED}, {"--global-option", true, O_IGNORED},
-    {"--hash", true, O_HASH},
+    {"--global-option", true, O_IGNORED}, {"--hash", true, O_HASH},
+    {"-C", true, O_CONFIG},           {"--config-settings", true, O_CONFIG},
 };
 
 typedef struct line_opts {
@@ -581,10 +593,22 @@ static int apply_opt(const struct opt *o, const char *value, line_opts *out, air
         if (value[0] == '-')
             return error_set(err, "--no-binary / --only-binary option requires 1 argument");
         break;
-    case O_FEATURE:
-        if (strcmp(value, "fast-deps") != 0 && strcmp(value, "truststore") != 0 &&
-            strcmp(value, "no-binary-enable-wheel-cache") != 0)
+    case O_FEATURE: {
+        /* Every choice of pip 23.0 to 25.x: one that some release takes
+         * must not cost the line. */
+        static const char *const features[] = {
+            "fast-deps", "truststore", "no-binary-enable-wheel-cache",
+            "build-constraint", "inprocess-build-deps", NULL};
+        size_t i = 0;
+        while (features[i] && strcmp(value, features[i]) != 0)
+            i++;
+        if (!features[i])
             return error_set(err, "option --use-feature: invalid choice: '%s'", value);
+        break;
+    }
+    case O_CONFIG:
+        if (!strchr(value, '='))
+            return error_set(err, "arguments to %s must be of the form KEY=VAL", o->name);
         break;
     case O_IGNORED:
         break;
@@ -959,7 +983,50 @@ static void req_line_clear(req_line *r)
     pep508_clear(&r->req);
     free(r->link);
     marker_free(r->marker);
+    free(r->invalid);
+    free(r->invalid_name);
     memset(r, 0, sizeof *r);
+}
+
+/* The project name a line pip could not read starts with, if it plainly
+ * starts with one: a PEP 508 name followed by nothing, or by blanks and
+ * what may follow a name ([ ( < > = ! ~ ; @). "this is not a requirement"
+ * names nothing. Owned, or NULL. */
+static bool ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static char *name_of_unreadable(const char *s, size_t n)
+{
+    size_t end = 0;
+    while (end < n && (ascii_alnum(s[end]) || s[end] == '.' || s[end] == '_' || s[end] == '-'))
+        end++;
+    if (end == 0 || !ascii_alnum(s[0]) || !ascii_alnum(s[end - 1]))
+        return NULL;
+    size_t i = end;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i < n && !strchr("[(<>=!~;@", s[i]))
+        return NULL;
+    return xstrndup(s, end);
+}
+
+/* A line that could not be read: a warning through diag, and a req_line
+ * that keeps the file, line, text and why (with the name, if one can be
+ * made out), so that the line is reported rather than lost. `text` is the
+ * requirement part of the line (may be empty). */
+static void unreadable_line(reader *rd, const char *path, bool constraint, unsigned line,
+                            const char *text, size_t len, char *why)
+{
+    diag_warn(rd->d, path, line, "%s", why);
+    req_line *rl = push_line(rd->out);
+    rl->file = xstrdup(path);
+    rl->line = line;
+    rl->constraint = constraint;
+    rl->text = xstrndup(text, len);
+    rl->invalid = why;
+    rl->invalid_name = name_of_unreadable(text, len);
 }
 
 static int read_file(reader *rd, const char *path, bool constraint, const char *from,
@@ -980,8 +1047,10 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
     size_t args_len = opt_at == 0 ? 0 : (s[opt_at] ? opt_at - 1 : opt_at);
     line_opts o = {0};
     airlock_error e;
+    buf why = {0};
     if (s[opt_at] && parse_options(s + opt_at, &o, &e) < 0) {
-        diag_warn(rd->d, path, ll->line, "invalid requirement line: %s", e.msg);
+        buf_printf(&why, "invalid requirement line: %s", e.msg);
+        unreadable_line(rd, path, constraint, ll->line, s, args_len, buf_detach(&why, NULL));
         line_opts_clear(&o);
         return 0;
     }
@@ -999,9 +1068,11 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
             rc = classify_editable(rl, &e);
         }
         if (rc < 0) {
-            diag_warn(rd->d, path, ll->line, "invalid requirement '%s': %s", rl->text, e.msg);
+            buf_printf(&why, "invalid requirement '%s': %s", rl->text, e.msg);
             req_line_clear(rl);
             rd->out->len--;
+            unreadable_line(rd, path, constraint, ll->line, s, args_len,
+                            buf_detach(&why, NULL));
         }
         line_opts_clear(&o);
         return 0;
@@ -1154,19 +1225,81 @@ static const char *exact_pin(const req_line *rl)
     return specset_exact_pin(rl->req.spec);
 }
 
-/* A constraint that pins `normalized` for this environment, or NULL.
- * `pins` lists the pinned constraint lines (usually few). */
-static const req_line *find_constraint(const req_line *const *pins, size_t npins,
-                                       const char *normalized, const marker_env *env, diag *d)
+/* The constraint lines with an exact pin, by PEP 503 name: a hash table
+ * of chains in file order, so that matching N requirements against M pins
+ * costs O(N + M), not O(N * M). */
+typedef struct pin_index {
+    const req_line **pins; /* in file order */
+    char **names;          /* pins[i]'s normalised name */
+    size_t *next;          /* the next pin of the same name, or SIZE_MAX */
+    size_t *slots;         /* first pin of a name, or SIZE_MAX */
+    size_t mask;           /* slots - 1 (a power of two minus one) */
+    size_t n;
+} pin_index;
+
+static size_t name_hash(const char *s)
 {
-    for (size_t i = 0; i < npins; i++) {
-        const req_line *c = pins[i];
-        char *n = name_canonicalize(c->req.name, strlen(c->req.name));
-        bool same = strcmp(n, normalized) == 0;
-        free(n);
-        if (same && markers_apply(c, env, d) == 1)
-            return c;
+    size_t h = (size_t)14695981039346656037ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
+    return h;
+}
+
+static void pin_index_build(pin_index *ix, const req_lines *lines)
+{
+    memset(ix, 0, sizeof *ix);
+    size_t cap = lines->len ? lines->len : 1, nslots = 2;
+    while (nslots < 2 * cap)
+        nslots *= 2;
+    ix->pins = xcalloc(cap, sizeof *ix->pins);
+    ix->names = xcalloc(cap, sizeof *ix->names);
+    ix->next = xcalloc(cap, sizeof *ix->next);
+    ix->slots = xmalloc(nslots * sizeof *ix->slots);
+    ix->mask = nslots - 1;
+    for (size_t i = 0; i < nslots; i++)
+        ix->slots[i] = SIZE_MAX;
+    size_t *tail = xmalloc(nslots * sizeof *tail); /* last pin of each slot's name */
+    for (size_t i = 0; i < lines->len; i++) {
+        const req_line *c = &lines->items[i];
+        if (!c->constraint || !exact_pin(c))
+            continue;
+        size_t k = ix->n++;
+        ix->pins[k] = c;
+        ix->names[k] = name_canonicalize(c->req.name, strlen(c->req.name));
+        ix->next[k] = SIZE_MAX;
+        size_t h = name_hash(ix->names[k]) & ix->mask;
+        while (ix->slots[h] != SIZE_MAX && strcmp(ix->names[ix->slots[h]], ix->names[k]) != 0)
+            h = (h + 1) & ix->mask;
+        if (ix->slots[h] == SIZE_MAX)
+            ix->slots[h] = k;
+        else
+            ix->next[tail[h]] = k;
+        tail[h] = k;
     }
+    free(tail);
+}
+
+static void pin_index_free(pin_index *ix)
+{
+    for (size_t i = 0; i < ix->n; i++)
+        free(ix->names[i]);
+    free(ix->pins);
+    free(ix->names);
+    free(ix->next);
+    free(ix->slots);
+}
+
+/* The first constraint that pins `normalized` and whose marker applies to
+ * this environment, or NULL. */
+static const req_line *find_constraint(const pin_index *ix, const char *normalized,
+                                       const marker_env *env, diag *d)
+{
+    size_t h = name_hash(normalized) & ix->mask;
+    while (ix->slots[h] != SIZE_MAX && strcmp(ix->names[ix->slots[h]], normalized) != 0)
+        h = (h + 1) & ix->mask;
+    for (size_t k = ix->slots[h]; k != SIZE_MAX; k = ix->next[k])
+        if (markers_apply(ix->pins[k], env, d) == 1)
+            return ix->pins[k];
     return NULL;
 }
 
@@ -1187,17 +1320,22 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                          diag *d, airlock_error *err)
 {
     (void)err;
-    /* At most one pin per line: allocated once, never grown. */
-    const req_line **pins = xcalloc(lines->len ? lines->len : 1, sizeof *pins);
-    size_t npins = 0;
-    for (size_t i = 0; i < lines->len; i++)
-        if (lines->items[i].constraint && exact_pin(&lines->items[i]))
-            pins[npins++] = &lines->items[i];
+    pin_index pins;
+    pin_index_build(&pins, lines);
     for (size_t i = 0; i < lines->len; i++) {
         const req_line *rl = &lines->items[i];
-        if (rl->constraint)
-            continue;
+        if (rl->constraint || (rl->invalid && !rl->invalid_name))
+            continue; /* (an unreadable line without a name is its warning) */
         dependency *dep = dep_list_add(out);
+        if (rl->invalid) {
+            dep->kind = DEP_REQUIREMENT;
+            dep->source_file = xstrdup(rl->file);
+            dep->source_line = rl->line;
+            dep->name = xstrdup(rl->invalid_name);
+            dep->normalized = name_canonicalize(rl->invalid_name, strlen(rl->invalid_name));
+            dep->skip_reason = xstrdup(rl->invalid);
+            continue;
+        }
         dep->kind = DEP_REQUIREMENT;
         dep->source_file = xstrdup(rl->file);
         dep->source_line = rl->line;
@@ -1226,7 +1364,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             if (pin) {
                 set_version(dep, pin, "");
             } else {
-                const req_line *c = find_constraint(pins, npins, dep->normalized, env, d);
+                const req_line *c = find_constraint(&pins, dep->normalized, env, d);
                 char *spec = spec_text(rl->req.spec);
                 if (c) {
                     const char *cpin = exact_pin(c);
@@ -1252,7 +1390,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             dep->skip_reason = buf_detach(&why, NULL);
         buf_free(&why);
     }
-    free(pins);
+    pin_index_free(&pins);
     return 0;
 }
 
