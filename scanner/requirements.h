@@ -1,6 +1,8 @@
 /*
- * requirements.h - pip requirement files (`-r FILE`), read as pip 23.0 reads
- * them (pip/_internal/req/req_file.py and req/constructors.py).
+ * requirements.h - pip requirement files (`-r FILE`), read as pip reads
+ * them (pip/_internal/req/req_file.py and req/constructors.py; the
+ * reference releases are in docs/requirements.md). requirements.c reads
+ * the files, requirements_resolve.c resolves the lines.
  *
  * Reading is two steps. requirements_parse() turns a file and everything it
  * includes (-r/-c, relative to the including file) into `req_line`s, one per
