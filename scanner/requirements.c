@@ -195,8 +195,8 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
         s[n] = '\0';
         *len = n;
     } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
-        /* pip's BOM order: FF FE is UTF-16 LE (even if a UTF-32 LE BOM
-         * follows, as in pip), FE FF UTF-16 BE. */
+        /* FF FE is UTF-16 LE, FE FF UTF-16 BE. FF FE 00 00 (UTF-32 LE for
+         * pip 25, UTF-16 with a NUL first for pip 23) meets the NUL check. */
         bool big_endian = s[0] == 0xfe;
         size_t bom = 2;
         /* After FF FE pip decodes with Python's "utf-16" codec, which takes
