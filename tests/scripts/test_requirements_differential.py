@@ -234,6 +234,10 @@ FRAGMENTS = [
     '\u00e9==1', 'pkg==1.0\x0cother==2.0', 'pkg==1.0\rother==2', '--trusted-host=x y', '-e',
     '--', 'pkg -- -r x', "pkg==1.0 'quoted'", '-r "inc.txt"', "--hash='sha256:x'",
     'a==1 \\\n# c \\\nb==2', 'pkg>=1.0,', 'pkg @ git+https://x.org/r.git',
+    # issue 13: glued marker keywords, current pip's options
+    "pkg==1.0; os_name=='posix'andpython_version>'3'", "pkg==1.0;'posix'inos_name",
+    'pkg==1.0 --config-settings=a=b', 'pkg -C a=b -Cx=y', 'pkg --config-settings novalue',
+    '--in https://x', 'pkg==1.0 --install-option=x',
 ]
 
 
