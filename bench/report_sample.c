@@ -4,8 +4,9 @@
  *   report_sample OUTDIR
  *       writes OUTDIR/CASE/report.EXT for every format (report.h) and the
  *       cases "full" (findings of every severity, ignored, skipped, expired
- *       ignores, hostile strings), "ignored" (only ignored findings),
- *       "skipped" (only skipped requirements) and "clean" (no findings).
+ *       ignores, warnings, hostile strings), "ignored" (only ignored
+ *       findings), "skipped" (only skipped requirements and warnings) and
+ *       "clean" (no findings, no warnings).
  *   report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG]
  *                 [--snapshot-pub PUB] [--status TEXT] [--db-status JSON]
  *                 [--modify-after-scan]
@@ -167,6 +168,15 @@ static void add_skipped(scan_report *r)
             "a VCS requirement (git+https://example.org/vcs-lib.git) has no version");
 }
 
+/* Input items the scan read past, as diag.h warnings record them. */
+static void add_warnings(scan_report *r)
+{
+    scan_report_add_warning(r, "requirements.txt", 9,
+                            "invalid requirement '!!!': expected package name at column 1");
+    scan_report_add_warning(r, "/srv/app/.venv/lib/python3.11/site-packages/bad-1.0.dist-info",
+                            0, "no METADATA or PKG-INFO: not a distribution");
+}
+
 static void case_full(scan_report *r)
 {
     base(r);
@@ -223,6 +233,9 @@ static void case_full(scan_report *r)
     r->expired[0] = (expired_ignore){xstrdup("PYSEC-2017-1"), xstrdup("2025-01-01"),
                                      xstrdup("waiting for upstream"), xstrdup(".airlock-ignore"),
                                      3};
+    add_warnings(r);
+    scan_report_add_warning(r, "requirements.txt", 10,
+                            "invalid requirement '<script>x</script> | `y`': bad \x1b[2J");
 }
 
 static void case_ignored(scan_report *r)
@@ -246,6 +259,7 @@ static void case_skipped(scan_report *r)
     add_dep(r, DEP_REQUIREMENT, "six", "1.16.0", "requirements.txt", 1, NULL);
     add_skipped(r);
     finish_deps(r);
+    add_warnings(r);
 }
 
 static void case_clean(scan_report *r)
@@ -439,8 +453,8 @@ int main(int argc, char **argv)
         bool modify = i < argc && strcmp(argv[i], "--modify-after-scan") == 0;
         if (modify)
             i++;
-        opt.requirement_files = (const char *const *)(argv + i);
-        opt.n_requirement_files = (size_t)(argc - i);
+        char *const *reqs = argv + i;
+        size_t n_reqs = (size_t)(argc - i);
         scan_report r;
         case_full(&r);
         airlock_error err = {{0}};
@@ -452,15 +466,15 @@ int main(int argc, char **argv)
         /* The requirement files are the report's inputs, as a scan records
          * them; --modify-after-scan then changes the first one, as if it
          * were edited between the scan and the bundle. */
-        for (size_t k = 0; k < opt.n_requirement_files; k++) {
-            if (scan_add_input(&r, INPUT_REQUIREMENTS, opt.requirement_files[k], &err) != 0) {
+        for (size_t k = 0; k < n_reqs; k++) {
+            if (scan_add_input(&r, INPUT_REQUIREMENTS, reqs[k], &err) != 0) {
                 fprintf(stderr, "report_sample: %s\n", err.msg);
                 scan_report_free(&r);
                 return 1;
             }
         }
-        if (modify && opt.n_requirement_files > 0) {
-            FILE *fp = fopen(opt.requirement_files[0], "a");
+        if (modify && n_reqs > 0) {
+            FILE *fp = fopen(reqs[0], "a");
             if (fp == NULL || fputs("# edited\n", fp) == EOF || fclose(fp) != 0) {
                 scan_report_free(&r);
                 return 1;

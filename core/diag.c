@@ -13,10 +13,14 @@ void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     d->warnings++;
-    if (d->fn != NULL) {
+    if (d->fn != NULL)
         d->fn(d->arg, file, line, msg);
-        return;
-    }
+    else
+        diag_print(file, line, msg);
+}
+
+void diag_print(const char *file, unsigned line, const char *msg)
+{
     if (file != NULL && line > 0)
         fprintf(stderr, "airlock: %s:%u: warning: %s\n", file, line, msg);
     else if (file != NULL)

@@ -22,4 +22,8 @@ typedef struct diag {
 void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Print one warning to stderr as diag_warn does when `fn` is NULL, for a
+ * callback that keeps warnings and still shows them. */
+void diag_print(const char *file, unsigned line, const char *msg);
+
 #endif

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* renameat2 */
 #include "core/fileio.h"
 
 #include <errno.h>
@@ -5,6 +6,9 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,85 +64,322 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len, airloc
     return 0;
 }
 
-int fsync_parent_dir(const char *path, airlock_error *err)
+/* The kernel's protected_symlinks rule: in a sticky world-writable
+ * directory, follow a link only if it is ours or the directory owner's. */
+static int link_may_be_followed(const char *link, const struct stat *lst, airlock_error *err)
 {
-    char *copy = xstrdup(path);
-    const char *dir = dirname(copy);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        error_errno(err, e, "%s", dir);
-        free(copy);
-        return -1;
-    }
+    char *copy = xstrdup(link);
+    struct stat dst;
     int rc = 0;
-    if (fsync(fd) != 0 && errno != EINVAL)
-        rc = error_errno(err, errno, "fsync %s", dir);
-    close(fd);
+    if (stat(dirname(copy), &dst) != 0)
+        rc = error_errno(err, errno, "%s", link);
+    else if ((dst.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
+             lst->st_uid != geteuid() && lst->st_uid != dst.st_uid)
+        rc = error_set(err, "%s: refusing to follow a symbolic link owned by uid %u in a "
+                            "sticky world-writable directory", link, (unsigned)lst->st_uid);
     free(copy);
     return rc;
+}
+
+int path_follow_links(const char *path, char **out, airlock_error *err)
+{
+    *out = NULL;
+    char *cur = xstrdup(path);
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            *out = cur; /* missing or not a link: the name to write */
+            return 0;
+        }
+        if (hops == 40) {
+            free(cur);
+            return error_set(err, "%s: too many levels of symbolic links", path);
+        }
+        if (link_may_be_followed(cur, &st, err) != 0) {
+            free(cur);
+            return -1;
+        }
+        char target[4096];
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n <= 0 || (size_t)n >= sizeof target - 1) {
+            int e = n < 0 ? errno : ENAMETOOLONG;
+            free(cur);
+            return error_errno(err, e, "%s: reading the symbolic link", path);
+        }
+        target[n] = '\0';
+        buf next = {0};
+        const char *slash = strrchr(cur, '/');
+        if (target[0] != '/' && slash != NULL)
+            buf_append(&next, cur, (size_t)(slash - cur) + 1);
+        buf_puts(&next, target);
+        free(cur);
+        cur = buf_detach(&next, NULL);
+    }
+}
+
+int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *err)
+{
+    *dirfd = -1;
+    *name = NULL;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return error_set(err, "%s: not a file name", path);
+    char *dir = slash == NULL ? xstrdup(".")
+                : slash == path ? xstrdup("/")
+                                : xstrndup(path, (size_t)(slash - path));
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int e = errno;
+    free(dir);
+    if (fd < 0)
+        return error_errno(err, e, "%s: its directory", path);
+    *dirfd = fd;
+    *name = xstrdup(base);
+    return 0;
+}
+
+int temp_create_at(int dirfd, int directory, mode_t mode, char **name, airlock_error *err)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz012345";
+    *name = NULL;
+    for (int tries = 0; tries < 100; tries++) {
+        unsigned char r[10];
+        if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+            return error_errno(err, errno, "cannot make a temporary name");
+        char tmp[32] = ".airlock-";
+        size_t n = strlen(tmp);
+        for (size_t i = 0; i < sizeof r; i++)
+            tmp[n++] = digits[r[i] & 31];
+        memcpy(tmp + n, ".tmp", 5);
+        int fd = directory ? mkdirat(dirfd, tmp, mode)
+                           : openat(dirfd, tmp,
+                                    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            return error_errno(err, errno, "cannot create a temporary %s",
+                               directory ? "directory" : "file");
+        *name = xstrdup(tmp);
+        return fd;
+    }
+    return error_set(err, "cannot create a temporary %s: every name tried exists",
+                     directory ? "directory" : "file");
+}
+
+static void af_release(atomic_file *af)
+{
+    if (af->dirfd >= 0)
+        close(af->dirfd);
+    free(af->path);
+    free(af->name);
+    free(af->tmp_name);
+    memset(af, 0, sizeof *af);
+    af->dirfd = -1;
+}
+
+/* Open the device, FIFO or socket at `path` (`st` from stat()) to write in
+ * place. The kernel follows the links: /dev/stdout's /proc link names a
+ * pipe or terminal that no path reaches. */
+static int open_in_place(atomic_file *af, const char *path, const struct stat *st,
+                         airlock_error *err)
+{
+    int fd;
+    if (S_ISSOCK(st->st_mode)) {
+        /* open() cannot open a socket; connect as a client would. */
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof sa.sun_path)
+            return error_set(err, "%s: socket path too long", af->path);
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof sa) != 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            fd = -1;
+        }
+    } else {
+        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    }
+    if (fd < 0)
+        return error_errno(err, errno, "%s", af->path);
+    struct stat now;
+    if (fstat(fd, &now) != 0 || (!S_ISSOCK(st->st_mode) && (now.st_dev != st->st_dev ||
+                                                             now.st_ino != st->st_ino))) {
+        close(fd);
+        return error_set(err, "%s: changed while being opened", af->path);
+    }
+    af->fp = fdopen(fd, "wb");
+    if (af->fp == NULL) {
+        int e = errno;
+        close(fd);
+        return error_errno(err, e, "%s", af->path);
+    }
+    return 0;
+}
+
+/* Create the temporary file; for a replacement, with the old file's owner
+ * and permission bits (a private one with neither group nor other bits,
+ * and its writer's owner). */
+static int open_temporary(atomic_file *af, const struct stat *old, mode_t mode,
+                          airlock_error *err)
+{
+    int private = (mode & 077) == 0;
+    int fd = temp_create_at(af->dirfd, 0, old != NULL ? 0600 : mode, &af->tmp_name, err);
+    if (fd < 0)
+        return error_prefix(err, "%s", af->path);
+    if (old != NULL) {
+        int e = 0;
+        if (!private && (old->st_uid != geteuid() || old->st_gid != getegid()) &&
+            fchown(fd, old->st_uid, old->st_gid) != 0)
+            e = errno;
+        mode_t keep = old->st_mode & (private ? 0700 : 0777);
+        if (e != 0)
+            error_errno(err, e, "%s: cannot keep its owner (uid %u, gid %u), so it is not "
+                                "replaced", af->path, (unsigned)old->st_uid,
+                        (unsigned)old->st_gid);
+        else if (fchmod(fd, keep) != 0) {
+            e = errno;
+            error_errno(err, e, "%s: cannot keep its mode", af->path);
+        }
+        if (e != 0) {
+            close(fd);
+            unlinkat(af->dirfd, af->tmp_name, 0);
+            return -1;
+        }
+    }
+    af->fp = fdopen(fd, "wb");
+    if (af->fp == NULL) {
+        int e = errno;
+        close(fd);
+        unlinkat(af->dirfd, af->tmp_name, 0);
+        return error_errno(err, e, "%s", af->path);
+    }
+    return 0;
 }
 
 int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, airlock_error *err)
 {
     memset(af, 0, sizeof *af);
-    if (exclusive && access(path, F_OK) == 0)
-        return error_set(err, "%s: already exists", path);
-    buf t = {0};
-    buf_printf(&t, "%s.tmp.XXXXXX", path);
-    char *tmpl = buf_detach(&t, NULL);
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
-        int e = errno;
-        error_errno(err, e, "cannot create a temporary file for %s", path);
-        free(tmpl);
-        return -1;
-    }
-    if (fchmod(fd, mode) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmpl);
-        free(tmpl);
-        return error_errno(err, e, "%s", path);
-    }
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmpl);
-        free(tmpl);
-        return error_errno(err, e, "%s", path);
-    }
-    af->fp = fp;
+    af->dirfd = -1;
     af->path = xstrdup(path);
-    af->tmp_path = tmpl;
     af->exclusive = exclusive != 0;
+    struct stat st;
+    char *target = NULL;
+    if (exclusive) {
+        /* A secret key is never written through a link, dangling or not. */
+        if (lstat(path, &st) == 0) {
+            error_set(err, "%s: already exists", path);
+            goto fail;
+        }
+        target = xstrdup(path);
+    } else if (path_follow_links(path, &target, err) != 0) {
+        goto fail;
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (open_in_place(af, path, &st, err) != 0)
+            goto fail;
+        free(target);
+        return 0;
+    }
+    if (path_open_parent(target, &af->dirfd, &af->name, err) != 0)
+        goto fail;
+    int rc;
+    if (fstatat(af->dirfd, af->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno != ENOENT) {
+            error_errno(err, errno, "%s", path);
+            goto fail;
+        }
+        rc = open_temporary(af, NULL, mode, err);
+    } else if (exclusive) {
+        rc = error_set(err, "%s: already exists", path);
+    } else if (S_ISREG(st.st_mode)) {
+        rc = open_temporary(af, &st, mode, err);
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = error_set(err, "%s: is a directory", path);
+    } else {
+        rc = error_set(err, "%s: changed while being opened", path);
+    }
+    if (rc != 0)
+        goto fail;
+    free(target);
     return 0;
-}
-
-static void atomic_release(atomic_file *af)
-{
-    free(af->path);
-    free(af->tmp_path);
-    memset(af, 0, sizeof *af);
+fail:
+    free(target);
+    af_release(af);
+    return -1;
 }
 
 void atomic_abort(atomic_file *af)
 {
     if (af->fp != NULL)
         fclose(af->fp);
-    if (af->tmp_path != NULL)
-        unlink(af->tmp_path);
-    atomic_release(af);
+    if (af->tmp_name != NULL && af->dirfd >= 0)
+        unlinkat(af->dirfd, af->tmp_name, 0);
+    af_release(af);
+}
+
+/* Put the temporary file in place of the name, leaving anything that is
+ * not a regular file as it is. */
+static int install(atomic_file *af, airlock_error *err)
+{
+    int fd = af->dirfd;
+    if (af->exclusive) {
+        /* link() fails if the target exists, unlike rename(). */
+        if (linkat(fd, af->tmp_name, fd, af->name, 0) != 0) {
+            if (errno == EEXIST)
+                return error_set(err, "%s: already exists", af->path);
+            return error_errno(err, errno, "cannot create %s", af->path);
+        }
+        unlinkat(fd, af->tmp_name, 0);
+        return 0;
+    }
+    for (int tries = 0; tries < 8; tries++) {
+        struct stat st;
+        if (fstatat(fd, af->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno != ENOENT)
+                return error_errno(err, errno, "%s", af->path);
+            if (renameat2(fd, af->tmp_name, fd, af->name, RENAME_NOREPLACE) == 0)
+                return 0;
+            if (errno == EEXIST)
+                continue; /* something appeared: look again */
+            if (errno != EINVAL)
+                return error_errno(err, errno, "cannot rename into %s", af->path);
+        } else if (!S_ISREG(st.st_mode)) {
+            return error_set(err, "%s: is no longer a regular file; not replaced", af->path);
+        } else if (renameat2(fd, af->tmp_name, fd, af->name, RENAME_EXCHANGE) == 0) {
+            /* The temporary name now holds what was there: keep the
+             * exchange only if that was a regular file. */
+            if (fstatat(fd, af->tmp_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+                renameat2(fd, af->tmp_name, fd, af->name, RENAME_EXCHANGE);
+                return error_set(err, "%s: is no longer a regular file; not replaced",
+                                 af->path);
+            }
+            unlinkat(fd, af->tmp_name, 0);
+            return 0;
+        } else if (errno == ENOENT) {
+            continue; /* it went away: look again */
+        } else if (errno != EINVAL) {
+            return error_errno(err, errno, "cannot rename into %s", af->path);
+        }
+        /* No renameat2 flags on this file system: the check above is the
+         * best there is. */
+        if (renameat(fd, af->tmp_name, fd, af->name) != 0)
+            return error_errno(err, errno, "cannot rename into %s", af->path);
+        return 0;
+    }
+    return error_set(err, "%s: keeps changing while being replaced", af->path);
 }
 
 int atomic_commit(atomic_file *af, airlock_error *err)
 {
     FILE *fp = af->fp;
     af->fp = NULL;
+    int in_place = af->tmp_name == NULL;
     int failed = ferror(fp) || fflush(fp) != 0;
     int e = errno;
-    if (!failed && fsync(fileno(fp)) != 0) {
+    /* Devices, FIFOs and sockets may not take fsync (EINVAL); that is
+     * not a failed write. */
+    if (!failed && fsync(fileno(fp)) != 0 &&
+        !(in_place && (errno == EINVAL || errno == EROFS || errno == ENOTSUP))) {
         failed = 1;
         e = errno;
     }
@@ -151,26 +392,20 @@ int atomic_commit(atomic_file *af, airlock_error *err)
         atomic_abort(af);
         return -1;
     }
-    if (af->exclusive) {
-        /* link() fails if the target exists, unlike rename(). */
-        if (link(af->tmp_path, af->path) != 0) {
-            e = errno;
-            if (e == EEXIST)
-                error_set(err, "%s: already exists", af->path);
-            else
-                error_errno(err, e, "cannot create %s", af->path);
-            atomic_abort(af);
-            return -1;
-        }
-        unlink(af->tmp_path);
-    } else if (rename(af->tmp_path, af->path) != 0) {
-        e = errno;
-        error_errno(err, e, "cannot rename into %s", af->path);
+    if (in_place) {
+        af_release(af);
+        return 0;
+    }
+    if (install(af, err) != 0) {
         atomic_abort(af);
         return -1;
     }
-    int rc = fsync_parent_dir(af->path, err);
-    atomic_release(af);
+    int rc = 0;
+    if (fsync(af->dirfd) != 0 && errno != EINVAL)
+        rc = error_errno(err, errno, "fsync the directory of %s", af->path);
+    free(af->tmp_name);
+    af->tmp_name = NULL;
+    af_release(af);
     return rc;
 }
 

@@ -1,9 +1,38 @@
 /*
- * fileio.h - reading whole files with a bound, and writing files atomically.
+ * fileio.h - reading whole files with a bound, and writing the files a user
+ * names without destroying what was there.
  *
- * Nothing Airlock writes is ever seen half-written: output goes to a
- * temporary file in the same directory, is fsynced, renamed over the target,
- * and the directory is fsynced. A crash leaves the old file or the new one.
+ * atomic_open() decides what writing to a path means, by what is there:
+ *
+ *   - nothing, or a regular file: the new content goes to a temporary file
+ *     in the same directory, is fsynced and renamed over the name, and the
+ *     directory is fsynced. A crash leaves the old file or the new one,
+ *     never half of one. A file that existed keeps its permission bits and
+ *     its owner (or the write fails: it is never handed to another owner
+ *     silently); a new file gets `mode` less the umask.
+ *   - a symbolic link: it is followed, each link relative to its own
+ *     directory, and the file it names (which may not exist yet) is
+ *     replaced as above in that file's own directory. The link stays a
+ *     link. As the kernel's protected_symlinks does, a link in a sticky
+ *     world-writable directory (/tmp) is followed only if it belongs to the
+ *     caller or to the directory's owner: another user's planted link is an
+ *     error, not a way to make root overwrite its target.
+ *   - a device, a FIFO or a socket, also through links: it is opened and
+ *     written in place (a FIFO's reader gets the data, a socket is
+ *     connected to, /dev/null stays /dev/null, /dev/stdout reaches the
+ *     pipe or terminal it names). Nothing here can be atomic: an abort
+ *     after writing leaves what was written.
+ *   - a directory: an error.
+ *
+ * The temporary name is short (".airlock-XXXXXXXXXX.tmp") whatever the
+ * length of the file's name, so a name of NAME_MAX bytes can be written.
+ * The final name is checked again when the file is committed, relative to an
+ * open descriptor of its directory, and replaced by an atomic exchange, so
+ * that a non-regular file that appears meanwhile is left as it is.
+ *
+ * A `mode` that gives group and others nothing (a secret key's 0600) makes a
+ * private file: it never gets group or other bits, whatever the mode of the
+ * file it replaces, and it is never given to another owner.
  */
 #ifndef AIRLOCK_FILEIO_H
 #define AIRLOCK_FILEIO_H
@@ -19,30 +48,50 @@
  * an error, so a hostile input cannot exhaust memory. */
 int file_read_all(const char *path, size_t max, char **data, size_t *len, airlock_error *err);
 
-/* Write `len` bytes to `path` atomically with permission bits `mode`. */
+/* Write `len` bytes to `path` as atomic_open() describes, `mode` for a new
+ * file. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                       airlock_error *err);
 
-/* A file being written atomically. Open it, write through `fp`, then commit
- * (fsync, rename, fsync the directory) or abort (remove the temporary file).
- * Exactly one of commit or abort must follow a successful open. */
+/* A file being written. Open it, write through `fp`, then commit or abort.
+ * Exactly one of commit or abort must follow a successful open. The other
+ * fields are atomic_open()'s own. */
 typedef struct atomic_file {
     FILE *fp;
-    char *path;
-    char *tmp_path;
-    int exclusive; /* commit must not replace an existing file */
+    char *path;     /* as given, for messages */
+    char *name;     /* the final name inside `dirfd` */
+    char *tmp_name; /* the temporary file inside `dirfd`; NULL when in place */
+    int dirfd;      /* the directory that holds `name`; -1 when in place */
+    int exclusive;  /* commit must not replace anything */
 } atomic_file;
 
-/* Open a temporary file beside `path` with mode `mode`. If `exclusive` is
- * non-zero, commit fails when `path` already exists (for secret keys). */
+/* Open `path` for writing as described at the top of this file, `mode` for
+ * a new file (less the umask). If `exclusive` is non-zero (secret keys),
+ * anything at `path` (a dangling link too) is an error now and at commit. */
 int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive,
                 airlock_error *err);
-/* Flush, fsync and rename into place; frees `af`'s memory in every case. */
+/* Flush and fsync; then rename into place and fsync the directory (or just
+ * close, in place). Frees `af`'s resources in every case. */
 int atomic_commit(atomic_file *af, airlock_error *err);
-/* Discard the temporary file; frees `af`'s memory. Safe after a failed commit. */
+/* Discard the temporary file; frees `af`'s resources. Safe after a failed
+ * commit. */
 void atomic_abort(atomic_file *af);
 
-/* fsync the directory that holds `path`. */
-int fsync_parent_dir(const char *path, airlock_error *err);
+/* Follow symbolic links at `path` to the name of the file they lead to
+ * (which may not exist), under the rules for links at the top of this file.
+ * *out is a new string (owned by the caller); `path` itself if it is not a
+ * link. Fails on a loop (more than 40 links) or a refused link. */
+int path_follow_links(const char *path, char **out, airlock_error *err);
+
+/* Open the directory that holds `path` (O_DIRECTORY) into *dirfd and set
+ * *name to a new copy of its last component. `path` must not end in '/'
+ * (strip it first) nor be "." or "..". */
+int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *err);
+
+/* Create a file (O_EXCL, O_NOFOLLOW; an open read-write descriptor is
+ * returned) or, if `directory`, a directory (0 is returned) with a fresh
+ * short name inside `dirfd`, with `mode` less the umask. *name is a new
+ * string owned by the caller. -1 with a message on failure. */
+int temp_create_at(int dirfd, int directory, mode_t mode, char **name, airlock_error *err);
 
 #endif

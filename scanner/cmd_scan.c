@@ -58,7 +58,9 @@ static const char usage[] =
     "\n"
     "Report:\n"
     "  -f, --format FORMAT     table (default), json, sarif, cyclonedx, markdown, html\n"
-    "  -o, --output FILE       write the report to FILE (atomically), not stdout\n"
+    "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
+    "                          a file is replaced atomically, a link's target is\n"
+    "                          written, a device or FIFO is written in place)\n"
     "  --evidence DIR          also write an evidence bundle to DIR\n"
     "  --sign-key SECFILE      sign the bundle's MANIFEST with this minisign key\n"
     "\n"
@@ -80,7 +82,9 @@ static const char usage[] =
     "  airlock scan --ignore-file .airlock-ignore --fail-on high\n"
     "\n"
     "Exit status: 0 no unignored vulnerabilities (at --fail-on), 1 vulnerabilities\n"
-    "found, 2 error (usage, unreadable input, missing, bad or too old database).\n";
+    "found, 2 error (usage, unreadable input, missing, bad or too old database, a\n"
+    "warning with --strict). Without --strict, warnings (input lines or items that\n"
+    "could not be read) do not change the status; every report lists and counts them.\n";
 
 typedef struct input_arg {
     input_kind kind;
@@ -197,7 +201,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
                 return EXIT_ERROR;
             }
             break;
-        case 'o': o->output = optarg; break;
+        case 'o': o->output = strcmp(optarg, "-") == 0 ? NULL : optarg; break; /* - is stdout */
         case OPT_EVIDENCE: o->evidence_dir = optarg; break;
         case OPT_SIGN_KEY: o->sign_key = optarg; break;
         case OPT_IGNORE_VULN:
@@ -326,7 +330,9 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
     int rc = 0;
     for (size_t i = 0; i < o->n_inputs && rc == 0; i++) {
         const input_arg *in = &o->inputs[i];
-        if (scan_add_input(r, in->kind, in->path, err) != 0) {
+        /* A requirement file is recorded with the digest of the bytes
+         * parsed (scan_record_file), so it is added after reading. */
+        if (in->kind != INPUT_REQUIREMENTS && scan_add_input(r, in->kind, in->path, err) != 0) {
             rc = -1;
             break;
         }
@@ -339,7 +345,10 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
                 }
                 have_env = true;
             }
-            rc = requirements_read(in->path, &env, &r->deps, d, err);
+            rc = requirements_read_observed(in->path, &env, &r->deps, d, scan_record_file, r,
+                                            err);
+            if (rc == 0)
+                rc = scan_add_input(r, in->kind, in->path, err);
             break;
         case INPUT_PATH:
             rc = sitepackages_scan(in->path, &r->deps, d, err);
@@ -402,16 +411,12 @@ static int sign_key_passphrase(const char *key_path, char **out, airlock_error *
     return passphrase_get("Passphrase for the evidence signing key: ", 0, out, err);
 }
 
-/* Write the evidence bundle: the report in every format, the requirement
- * files, the snapshot's signature, and a MANIFEST (signed with --sign-key). */
+/* Write the evidence bundle: the report in every format, every requirement
+ * file read (r->files_read), the snapshot's signature, and a MANIFEST
+ * (signed with --sign-key). */
 static int write_evidence(const scan_options *o, const scan_report *r, const store *st,
                           airlock_error *err)
 {
-    const char **reqs = xcalloc(o->n_inputs + 1, sizeof *reqs);
-    size_t n_reqs = 0;
-    for (size_t i = 0; i < o->n_inputs; i++)
-        if (o->inputs[i].kind == INPUT_REQUIREMENTS)
-            reqs[n_reqs++] = o->inputs[i].path;
     /* The signature and signer key sit beside data.mdb in the snapshot
      * directory (signatures/store.h). */
     char *data_path = xstrdup(store_data_path(st));
@@ -428,8 +433,6 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
         rc = sign_key_passphrase(o->sign_key, &password, err);
     if (rc == 0) {
         evidence_options eo = {
-            .requirement_files = reqs,
-            .n_requirement_files = n_reqs,
             .snapshot_sig_path = sig.data,
             .snapshot_pubkey_path = pub.data,
             .snapshot_status = status.data,
@@ -447,7 +450,6 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
     buf_free(&sig);
     buf_free(&pub);
     buf_free(&status);
-    free(reqs);
     return rc;
 }
 
@@ -522,8 +524,10 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
     char today[11];
     today_utc(now, today);
-    ignore_apply(&ignores, today, r, d);
-    ignore_apply(&from_files, today, r, d);
+    /* Expired entries have their own list in every report: only print them. */
+    diag expired = {NULL, NULL, 0};
+    ignore_apply(&ignores, today, r, &expired);
+    ignore_apply(&from_files, today, r, &expired);
     ignore_list_free(&from_files);
 
     if (write_report(o, r, &err) != 0 ||
@@ -552,7 +556,7 @@ int cmd_scan(int argc, char **argv, const airlock_globals *g)
     }
     scan_report r;
     memset(&r, 0, sizeof r);
-    diag d = {NULL, NULL, 0};
+    diag d = {scan_diag_record, &r, 0}; /* warnings go to stderr and the report */
     int status = run(&o, g, &r, &d);
     scan_report_free(&r);
     options_free(&o);

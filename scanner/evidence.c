@@ -30,6 +30,10 @@
 #define EVIDENCE_INPUT_MAX (64u << 20)
 /* A previous bundle's MANIFEST is small; a huge one is not ours. */
 #define EVIDENCE_MANIFEST_MAX (1u << 20)
+/* The first line of every MANIFEST Airlock writes: only a directory whose
+ * MANIFEST starts with it, and whose files all still have the digests it
+ * lists, is replaced (sha256sum skips lines starting with '#'). */
+#define MANIFEST_MARKER "# Airlock evidence bundle: check with sha256sum -c --strict MANIFEST"
 
 typedef struct entry {
     char *path; /* relative to the bundle */
@@ -159,6 +163,7 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
 static char *manifest_text(const entries *e)
 {
     buf b = {0};
+    buf_puts(&b, MANIFEST_MARKER "\n");
     for (size_t i = 0; i < e->len; i++) {
         unsigned char h[crypto_hash_sha256_BYTES];
         char hex[2 * sizeof h + 1];
@@ -197,24 +202,40 @@ static int sign_manifest(const scan_report *r, const char *manifest, const evide
     return 0;
 }
 
-/* A copy must be what was scanned: if the report recorded a digest for this
- * file, the bytes read now must have it. */
-static int check_input(const scan_report *r, const char *path, const char *data, size_t len,
-                       airlock_error *err)
+/* inputs.txt: which file each copy is, with the digest the scan recorded.
+ * A path is escaped byte by byte ('\\' and controls as \xHH) so that
+ * every line stays one line. */
+static char *inputs_text(const scan_report *r)
+{
+    buf b = {0};
+    buf_puts(&b, "Airlock evidence: the requirement files the scan read, includes too, "
+                 "in the order first read\n");
+    for (size_t i = 0; i < r->n_files_read; i++) {
+        char *name = input_name(r->files_read[i].path, i + 1);
+        buf_printf(&b, "%s  sha256 %s  read as ", name, r->files_read[i].sha256);
+        free(name);
+        for (const unsigned char *p = (const unsigned char *)r->files_read[i].path; *p; p++) {
+            if (*p < 0x20 || *p == 0x7f || *p == '\\')
+                buf_printf(&b, "\\x%02x", *p);
+            else
+                buf_putc(&b, (char)*p);
+        }
+        buf_putc(&b, '\n');
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* The copy of a file the scan read must be what was parsed: the bytes read
+ * now must have the digest recorded from that read. */
+static int check_input(const scan_input *in, const char *data, size_t len, airlock_error *err)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)data, len);
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const scan_input *in = &r->inputs[i];
-        if (in->kind != INPUT_REQUIREMENTS || in->path == NULL || in->sha256 == NULL ||
-            strcmp(in->path, path) != 0)
-            continue;
-        if (strcmp(in->sha256, hex) != 0)
-            return error_set(err, "evidence: %s changed since the scan (SHA-256 %s, the report "
-                                  "says %s)", path, hex, in->sha256);
-    }
+    if (in->sha256 != NULL && strcmp(in->sha256, hex) != 0)
+        return error_set(err, "evidence: %s changed since the scan (SHA-256 %s, the scan "
+                              "read %s)", in->path, hex, in->sha256);
     return 0;
 }
 
@@ -224,16 +245,18 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
 {
     if (render_reports(r, e, err) != 0)
         return -1;
-    for (size_t i = 0; i < opt->n_requirement_files; i++) {
-        const char *path = opt->requirement_files[i];
+    for (size_t i = 0; i < r->n_files_read; i++) {
+        const scan_input *in = &r->files_read[i];
         char *data = NULL;
         size_t len = 0;
-        if (file_read_all(path, EVIDENCE_INPUT_MAX, &data, &len, err) != 0)
+        if (file_read_all(in->path, EVIDENCE_INPUT_MAX, &data, &len, err) != 0)
             return error_prefix(err, "evidence: input");
-        entries_add(e, input_name(path, i + 1), data, len);
-        if (check_input(r, path, data, len, err) != 0)
+        entries_add(e, input_name(in->path, i + 1), data, len);
+        if (check_input(in, data, len, err) != 0)
             return -1;
     }
+    char *inputs = inputs_text(r);
+    entries_add(e, xstrdup("inputs.txt"), inputs, strlen(inputs));
     if (opt->snapshot_sig_path != NULL) {
         char *data = NULL;
         size_t len = 0;
@@ -298,41 +321,39 @@ static int fsync_dir_at(int dirfd, const char *sub, const char *dirname, airlock
     return 0;
 }
 
-static int write_all(const char *tmp, const entries *e, const char *manifest, const char *sig,
-                     airlock_error *err)
+static const char *const subdirs[] = {"inputs", "snapshot"};
+
+/* Fill the fresh directory `dirfd` (named `name` in messages). */
+static int write_all(int dirfd, const char *name, const entries *e, const char *manifest,
+                     const char *sig, airlock_error *err)
 {
-    int dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dirfd < 0)
-        return error_errno(err, errno, "evidence: %s", tmp);
-    static const char *const subdirs[] = {"inputs", "snapshot"};
     int rc = 0;
     for (size_t i = 0; i < 2 && rc == 0; i++)
         if (mkdirat(dirfd, subdirs[i], 0755) != 0)
-            rc = error_errno(err, errno, "evidence: %s/%s", tmp, subdirs[i]);
+            rc = error_errno(err, errno, "evidence: %s/%s", name, subdirs[i]);
     for (size_t i = 0; i < e->len && rc == 0; i++)
-        rc = write_at(dirfd, tmp, e->items[i].path, e->items[i].data, e->items[i].len, err);
+        rc = write_at(dirfd, name, e->items[i].path, e->items[i].data, e->items[i].len, err);
     if (rc == 0)
-        rc = write_at(dirfd, tmp, "MANIFEST", manifest, strlen(manifest), err);
+        rc = write_at(dirfd, name, "MANIFEST", manifest, strlen(manifest), err);
     if (rc == 0 && sig != NULL)
-        rc = write_at(dirfd, tmp, "MANIFEST.minisig", sig, strlen(sig), err);
+        rc = write_at(dirfd, name, "MANIFEST.minisig", sig, strlen(sig), err);
     for (size_t i = 0; i < 2 && rc == 0; i++)
-        rc = fsync_dir_at(dirfd, subdirs[i], tmp, err);
-    if (rc == 0)
-        rc = fsync_dir_at(dirfd, ".", tmp, err);
-    close(dirfd);
+        rc = fsync_dir_at(dirfd, subdirs[i], name, err);
+    if (rc == 0 && fsync(dirfd) != 0)
+        rc = error_errno(err, errno, "evidence: fsync %s", name);
     return rc;
 }
 
-/* Remove a bundle-shaped tree: files, and directories one level deep.
+/* Remove the temporary directory `name` in `parent` that this run made and
+ * filled (a bundle-shaped tree: files, and directories one level deep).
  * Symbolic links are removed, never followed. Best effort. */
-static void remove_tree(const char *path)
+static void remove_own_tree(int parent, const char *name)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    DIR *d = fdopendir(fd);
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (d == NULL) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         return;
     }
     struct dirent *de;
@@ -359,68 +380,132 @@ static void remove_tree(const char *path)
         }
     }
     closedir(d);
-    rmdir(path);
+    unlinkat(parent, name, AT_REMOVEDIR);
 }
 
-static int listed(char **paths, size_t n, const char *path)
+/* Read the regular file `name` in `dirfd` (never through a link) into a new
+ * buffer of at most `max` bytes. */
+static int read_at(int dirfd, const char *name, size_t max, char **data, size_t *len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(paths[i], path) == 0)
-            return 1;
-    return 0;
+    *data = NULL;
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+        close(fd);
+        return -1;
+    }
+    buf b = {0};
+    buf_reserve(&b, (size_t)st.st_size + 1);
+    for (;;) {
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || b.len + (size_t)n > max) {
+            close(fd);
+            if (n == 0) {
+                *data = buf_detach(&b, len);
+                return 0;
+            }
+            buf_free(&b);
+            return -1;
+        }
+        b.len += (size_t)n;
+        b.data[b.len] = '\0';
+        buf_reserve(&b, 65536);
+    }
 }
 
-/* Does `dir` hold a previous bundle and nothing else (see evidence.h)?
- * 1 yes, 0 no. */
-static int is_previous_bundle(const char *dir)
+/* The files a previous bundle's MANIFEST lists. */
+typedef struct listing {
+    char *text;   /* the MANIFEST, split in place */
+    char **paths; /* into `text` */
+    char **sums;  /* into `text`: hex SHA-256 of each path */
+    size_t n;
+} listing;
+
+static void listing_free(listing *l)
 {
-    buf p = {0};
-    buf_printf(&p, "%s/MANIFEST", dir);
-    char *text = NULL;
+    free(l->text);
+    free(l->paths);
+    free(l->sums);
+    memset(l, 0, sizeof *l);
+}
+
+static const char *listed_sum(const listing *l, const char *path)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->paths[i], path) == 0)
+            return l->sums[i];
+    return NULL;
+}
+
+/* Is the regular file `name` in `dirfd` (`rel` in the bundle) one this
+ * program wrote: listed, with the digest listed? */
+static int is_ours(const listing *l, int dirfd, const char *name, const char *rel)
+{
+    if (strcmp(rel, "MANIFEST.minisig") == 0)
+        return 1;
+    const char *sum = listed_sum(l, rel);
+    char *data = NULL;
     size_t len = 0;
-    airlock_error ignored;
-    int rc = file_read_all(p.data, EVIDENCE_MANIFEST_MAX, &text, &len, &ignored);
-    buf_free(&p);
-    if (rc != 0)
+    if (sum == NULL || read_at(dirfd, name, EVIDENCE_INPUT_MAX, &data, &len) != 0)
         return 0;
-    char **paths = NULL;
-    size_t n = 0;
-    int ok = 1;
-    for (char *line = text; ok && *line != '\0';) {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    free(data);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return strcmp(hex, sum) == 0;
+}
+
+/* Does the directory `fd` hold a previous bundle and nothing else (see
+ * evidence.h)? 1 yes, with its listing in *l (free it); 0 no. */
+static int is_previous_bundle(int fd, listing *l)
+{
+    memset(l, 0, sizeof *l);
+    size_t len = 0;
+    if (read_at(fd, "MANIFEST", EVIDENCE_MANIFEST_MAX, &l->text, &len) != 0)
+        return 0;
+    size_t mlen = strlen(MANIFEST_MARKER);
+    int ok = len == strlen(l->text) && strncmp(l->text, MANIFEST_MARKER, mlen) == 0 &&
+             l->text[mlen] == '\n';
+    for (char *line = l->text + (ok ? mlen + 1 : 0); ok && *line != '\0';) {
         char *nl = strchr(line, '\n');
-        if (nl == NULL) {
+        if (nl == NULL || nl - line < 67 || line[64] != ' ' || line[65] != ' ') {
             ok = 0;
             break;
         }
         *nl = '\0';
-        if (strlen(line) < 67 || line[64] != ' ' || line[65] != ' ')
-            ok = 0;
-        else {
-            paths = xrealloc(paths, (n + 1) * sizeof *paths);
-            paths[n++] = line + 66;
-        }
+        line[64] = '\0';
+        l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
+        l->sums = xrealloc(l->sums, (l->n + 1) * sizeof *l->sums);
+        l->sums[l->n] = line;
+        l->paths[l->n++] = line + 66;
         line = nl + 1;
     }
-    int fd = ok ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    int dfd = ok ? dup(fd) : -1;
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (d == NULL) {
-        if (fd >= 0)
-            close(fd);
+        if (dfd >= 0)
+            close(dfd);
         ok = 0;
+    } else {
+        rewinddir(d); /* a dup shares the offset of earlier reads */
     }
     struct dirent *de;
     while (ok && (de = readdir(d)) != NULL) {
         const char *name = de->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "MANIFEST") == 0)
             continue;
         struct stat st;
         if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             ok = 0;
         } else if (S_ISREG(st.st_mode)) {
-            ok = strcmp(name, "MANIFEST") == 0 || strcmp(name, "MANIFEST.minisig") == 0 ||
-                 listed(paths, n, name);
+            ok = is_ours(l, fd, name, name);
         } else if (S_ISDIR(st.st_mode) &&
-                   (strcmp(name, "inputs") == 0 || strcmp(name, "snapshot") == 0)) {
+                   (strcmp(name, subdirs[0]) == 0 || strcmp(name, subdirs[1]) == 0)) {
             int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             DIR *sd = sub >= 0 ? fdopendir(sub) : NULL;
             if (sd == NULL) {
@@ -436,7 +521,7 @@ static int is_previous_bundle(const char *dir)
                 buf rel = {0};
                 buf_printf(&rel, "%s/%s", name, se->d_name);
                 ok = fstatat(sub, se->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                     S_ISREG(st.st_mode) && listed(paths, n, rel.data);
+                     S_ISREG(st.st_mode) && is_ours(l, sub, se->d_name, rel.data);
                 buf_free(&rel);
             }
             closedir(sd);
@@ -446,17 +531,47 @@ static int is_previous_bundle(const char *dir)
     }
     if (d != NULL)
         closedir(d);
-    free(paths);
-    free(text);
+    if (!ok)
+        listing_free(l);
     return ok;
 }
 
-/* 1 if `dir` is an empty directory, 0 if not empty, -1 on error. */
-static int is_empty_dir(const char *dir, airlock_error *err)
+/* Remove the previous bundle `name` in `parent`, checked again now that it
+ * is out of the way: only files it lists with their listed digests, then
+ * its directories. 0, or -1 if it is no longer a bundle (then nothing is
+ * removed). */
+static int remove_previous(int parent, const char *name)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return error_errno(err, errno, "evidence: %s", dir);
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    listing l;
+    if (!is_previous_bundle(fd, &l)) {
+        close(fd);
+        return -1;
+    }
+    for (size_t i = 0; i < l.n; i++)
+        unlinkat(fd, l.paths[i], 0);
+    unlinkat(fd, "MANIFEST.minisig", 0);
+    unlinkat(fd, "MANIFEST", 0);
+    for (size_t i = 0; i < 2; i++)
+        unlinkat(fd, subdirs[i], AT_REMOVEDIR);
+    listing_free(&l);
+    close(fd);
+    return unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* 1 if the directory `fd` is empty, 0 if not. */
+static int is_empty_dir(int fd)
+{
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (d == NULL) {
+        if (dfd >= 0)
+            close(dfd);
+        return 0;
+    }
+    rewinddir(d); /* a dup shares the offset of earlier reads */
     struct dirent *de;
     int empty = 1;
     while (empty && (de = readdir(d)) != NULL)
@@ -466,42 +581,82 @@ static int is_empty_dir(const char *dir, airlock_error *err)
     return empty;
 }
 
-/* Put the finished temporary directory in place of `dir`. */
-static int install(const char *tmp, const char *dir, int replace, airlock_error *err)
+/* Put the finished temporary directory `tmp` in place of `name` (both in
+ * `parent`): over nothing (`was` NULL), over an empty directory, or in
+ * exchange for a previous bundle (`replace`), which is then removed. */
+static int install(int parent, const char *tmp, const char *name, const char *shown,
+                   const struct stat *was, int replace, airlock_error *err)
 {
     if (!replace) {
-        /* Absent or empty: rename() replaces an empty directory. */
-        if (rename(tmp, dir) != 0)
-            return error_errno(err, errno, "evidence: renaming %s to %s", tmp, dir);
-        return fsync_parent_dir(dir, err);
+        /* Nothing there: never over something that appeared meanwhile.
+         * An empty directory: rename() replaces only an empty directory. */
+        int rc = was == NULL ? renameat2(parent, tmp, parent, name, RENAME_NOREPLACE)
+                             : renameat(parent, tmp, parent, name);
+        if (rc != 0 && was == NULL && errno == EINVAL)
+            rc = renameat(parent, tmp, parent, name); /* no flags here: best effort */
+        if (rc != 0) {
+            error_errno(err, errno, "evidence: renaming the new bundle to %s", shown);
+            remove_own_tree(parent, tmp);
+            return -1;
+        }
+        if (fsync(parent) != 0 && errno != EINVAL)
+            return error_errno(err, errno, "evidence: fsync the directory of %s", shown);
+        return 0;
     }
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-        /* `tmp` now holds the previous bundle. */
-        int rc = fsync_parent_dir(dir, err);
-        remove_tree(tmp);
-        return rc;
+    char *old = NULL;
+    if (renameat2(parent, tmp, parent, name, RENAME_EXCHANGE) != 0) {
+        if (errno != EINVAL && errno != ENOSYS) {
+            error_errno(err, errno, "evidence: replacing %s", shown);
+            remove_own_tree(parent, tmp);
+            return -1;
+        }
+        /* No atomic exchange on this file system: move the old bundle aside
+         * first, over an empty directory of a fresh name; a crash in between
+         * leaves it there. */
+        int e = 0;
+        if (temp_create_at(parent, 1, 0700, &old, err) < 0) {
+            error_prefix(err, "evidence: moving the previous bundle %s aside", shown);
+        } else if (renameat(parent, name, parent, old) != 0) {
+            e = errno;
+            unlinkat(parent, old, AT_REMOVEDIR);
+            error_errno(err, e, "evidence: moving the previous bundle %s aside", shown);
+        } else if (renameat(parent, tmp, parent, name) != 0) {
+            e = errno;
+            renameat(parent, old, parent, name);
+            error_errno(err, e, "evidence: renaming the new bundle to %s", shown);
+        } else {
+            e = -1; /* done */
+        }
+        if (e != -1) {
+            free(old);
+            remove_own_tree(parent, tmp);
+            return -1;
+        }
     }
-    if (errno != EINVAL && errno != ENOSYS)
-        return error_errno(err, errno, "evidence: replacing %s", dir);
-    /* No atomic exchange on this file system: move the old bundle aside
-     * first; a crash in between leaves it in DIR.old-*. */
-    buf old = {0};
-    buf_printf(&old, "%s.old-XXXXXX", dir);
-    if (mkdtemp(old.data) == NULL || rename(dir, old.data) != 0) {
-        int e = errno;
-        buf_free(&old);
-        return error_errno(err, e, "evidence: moving the previous bundle %s aside", dir);
-    }
-    if (rename(tmp, dir) != 0) {
-        int e = errno;
-        rename(old.data, dir);
-        buf_free(&old);
-        return error_errno(err, e, "evidence: renaming %s to %s", tmp, dir);
-    }
-    int rc = fsync_parent_dir(dir, err);
-    remove_tree(old.data);
-    buf_free(&old);
+    int rc = 0;
+    if (fsync(parent) != 0 && errno != EINVAL)
+        rc = error_errno(err, errno, "evidence: fsync the directory of %s", shown);
+    /* `old` (or `tmp`, after the exchange) now holds the previous bundle. */
+    const char *prev = old != NULL ? old : tmp;
+    if (remove_previous(parent, prev) != 0 && rc == 0)
+        rc = error_set(err, "evidence: the bundle is in %s, but the previous one changed while "
+                            "being replaced and is kept in %s beside it", shown, prev);
+    free(old);
     return rc;
+}
+
+/* Give the new bundle directory `fd` the mode and owner of the directory
+ * it replaces. */
+static int keep_mode_owner(int fd, const struct stat *was, const char *shown, airlock_error *err)
+{
+    if ((was->st_uid != geteuid() || was->st_gid != getegid()) &&
+        fchown(fd, was->st_uid, was->st_gid) != 0)
+        return error_errno(err, errno, "evidence: %s: cannot keep its owner (uid %u, gid %u), "
+                                       "so it is not replaced", shown, (unsigned)was->st_uid,
+                           (unsigned)was->st_gid);
+    if (fchmod(fd, was->st_mode & 0777) != 0)
+        return error_errno(err, errno, "evidence: %s: cannot keep its mode", shown);
+    return 0;
 }
 
 int evidence_write(const scan_report *r, const char *dir, const evidence_options *opt,
@@ -509,60 +664,77 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
 {
     if (sodium_init() < 0)
         return error_set(err, "evidence: libsodium failed to initialise");
-    buf target = {0};
-    buf_puts(&target, dir);
-    while (target.len > 1 && target.data[target.len - 1] == '/')
-        target.data[--target.len] = '\0';
-    if (target.len == 0) {
-        buf_free(&target);
+    buf given = {0};
+    buf_puts(&given, dir);
+    while (given.len > 1 && given.data[given.len - 1] == '/')
+        given.data[--given.len] = '\0';
+    if (given.len == 0) {
+        buf_free(&given);
         return error_set(err, "evidence: empty directory name");
     }
+    /* A link is followed: the bundle goes where it points (fileio.h). */
+    char *target = NULL, *name = NULL;
+    int parent = -1, rc = path_follow_links(given.data, &target, err);
+    buf_free(&given);
+    if (rc == 0 && path_open_parent(target, &parent, &name, err) != 0)
+        rc = error_prefix(err, "evidence");
+    else if (rc != 0)
+        error_prefix(err, "evidence");
 
-    int replace = 0;
-    struct stat st;
-    if (lstat(target.data, &st) == 0) {
-        int empty = S_ISDIR(st.st_mode) ? is_empty_dir(target.data, err) : 0;
-        if (empty < 0) {
-            buf_free(&target);
-            return -1;
+    int replace = 0, exists = 0;
+    struct stat was;
+    if (rc == 0 && fstatat(parent, name, &was, AT_SYMLINK_NOFOLLOW) == 0) {
+        exists = 1;
+        int fd = S_ISDIR(was.st_mode)
+                     ? openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                     : -1;
+        listing l;
+        if (fd >= 0 && !is_empty_dir(fd)) {
+            replace = is_previous_bundle(fd, &l);
+            if (replace)
+                listing_free(&l);
         }
-        if (!empty) {
-            if (!S_ISDIR(st.st_mode) || !is_previous_bundle(target.data)) {
-                error_set(err, "evidence: %s exists and is not an empty directory or a previous "
-                               "evidence bundle; refusing to overwrite it", target.data);
-                buf_free(&target);
-                return -1;
-            }
-            replace = 1;
-        }
-    } else if (errno != ENOENT) {
-        int e = errno;
-        buf_free(&target);
-        return error_errno(err, e, "evidence: %s", dir);
+        if (fd < 0 || (!replace && !is_empty_dir(fd)))
+            rc = error_set(err, "evidence: %s exists and is not an empty directory or an "
+                                "unchanged evidence bundle written by Airlock; refusing to "
+                                "overwrite it", target);
+        if (fd >= 0)
+            close(fd);
+    } else if (rc == 0 && errno != ENOENT) {
+        rc = error_errno(err, errno, "evidence: %s", target);
     }
 
     entries e = {0};
-    char *manifest = NULL, *sig = NULL;
-    int rc = prepare(r, opt, &e, &manifest, &sig, err);
+    char *manifest = NULL, *sig = NULL, *tmp = NULL;
+    if (rc == 0)
+        rc = prepare(r, opt, &e, &manifest, &sig, err);
+    if (rc == 0 && temp_create_at(parent, 1, 0755, &tmp, err) < 0)
+        rc = error_prefix(err, "evidence: beside %s", target);
     if (rc == 0) {
-        buf tmp = {0};
-        buf_printf(&tmp, "%s.tmp-XXXXXX", target.data);
-        if (mkdtemp(tmp.data) == NULL) {
-            rc = error_errno(err, errno, "evidence: creating a temporary directory beside %s",
-                             target.data);
-        } else {
-            chmod(tmp.data, 0755); /* mkdtemp makes it 0700: a bundle is for reading */
-            rc = write_all(tmp.data, &e, manifest, sig, err);
-            if (rc == 0)
-                rc = install(tmp.data, target.data, replace, err);
-            if (rc != 0)
-                remove_tree(tmp.data);
-        }
-        buf_free(&tmp);
+        buf shown = {0};
+        buf_printf(&shown, "%s (as %s)", target, tmp);
+        int fd = openat(parent, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            rc = error_errno(err, errno, "evidence: %s", shown.data);
+        if (rc == 0 && exists)
+            rc = keep_mode_owner(fd, &was, target, err);
+        if (rc == 0)
+            rc = write_all(fd, shown.data, &e, manifest, sig, err);
+        if (fd >= 0)
+            close(fd);
+        if (rc == 0)
+            rc = install(parent, tmp, name, target, exists ? &was : NULL, replace, err);
+        else
+            remove_own_tree(parent, tmp); /* install() cleans up after itself */
+        buf_free(&shown);
     }
+    if (parent >= 0)
+        close(parent);
     entries_free(&e);
     free(manifest);
     free(sig);
-    buf_free(&target);
+    free(tmp);
+    free(name);
+    free(target);
     return rc;
 }

@@ -7,28 +7,46 @@
  *   report.txt report.json report.sarif report.cdx.json report.md report.html
  *                          the scan rendered in every format (report.h)
  *   inputs/N-NAME          a byte-for-byte copy of the N-th requirement file
- *                          (N from 1; NAME is the file's base name with any
- *                          byte outside [A-Za-z0-9._-] replaced by '_')
+ *                          the scan read (scan_report.files_read: -r/-c
+ *                          includes too; N from 1; NAME is the file's base
+ *                          name with any byte outside [A-Za-z0-9._-]
+ *                          replaced by '_'). Its bytes must still have the
+ *                          digest recorded from the read the scan parsed,
+ *                          or the bundle is refused: a file changed since
+ *                          cannot be passed off as what was scanned.
+ *   inputs.txt             for each copy: its digest and the path it was
+ *                          read as
  *   snapshot/snapshot.minisig   a copy of the installed snapshot's signature
  *                          (DBDIR/current/snapshot.minisig), when given
  *   snapshot/signer.pub    a copy of the key that verified it, when given
  *   snapshot/status.txt    the database's provenance as the report states it,
  *                          then the caller's status text, if any
- *   MANIFEST               "SHA256  PATH" for every file above, sorted by
- *                          path, in `sha256sum` format: `sha256sum -c MANIFEST`
- *                          run inside the bundle checks it
+ *   MANIFEST               a marker line (MANIFEST_MARKER in evidence.c),
+ *                          then "SHA256  PATH" for every file above, sorted
+ *                          by path, in `sha256sum` format: `sha256sum -c
+ *                          --strict MANIFEST` run inside the bundle checks it
  *   MANIFEST.minisig       with a signing key: a minisign signature of MANIFEST
  *                          (`minisign -Vm MANIFEST -p KEY.pub` checks it)
  *
  * The bundle is a pure function of its inputs: the same report (scan time
  * included), requirement files, signature file and key give the same bytes.
  *
- * Atomicity: the bundle is written into a fresh temporary directory beside
- * `dir` (every file fsynced), which is then renamed to `dir`. `dir` may be
- * absent or an empty directory. A non-empty `dir` is replaced only if it is
- * a previous bundle: it holds MANIFEST and nothing but the files MANIFEST
- * lists, MANIFEST.minisig and the inputs/ and snapshot/ directories. Anything
- * else is refused, so a mistyped path never destroys unrelated files.
+ * Where: `dir` is followed if it is a symbolic link (fileio.h's rules), and
+ * the bundle is written into a fresh temporary directory (short name, every
+ * file and directory fsynced) beside the directory it names, then renamed
+ * into place, all relative to an open descriptor of the parent directory.
+ * A new bundle directory gets 0755 less the umask; one that replaces a
+ * directory keeps its mode and owner.
+ *
+ * Replacing: `dir` may be absent or an empty directory. A non-empty `dir`
+ * is replaced only if Airlock wrote it and nothing changed since: its
+ * MANIFEST starts with the marker line, and every file in it (and in its
+ * inputs/ and snapshot/ directories, the only directories allowed) is
+ * listed in MANIFEST with the digest listed, or is MANIFEST.minisig. Anything
+ * else (another file, a link, an edited file) is refused, so a mistyped path
+ * never destroys unrelated files. The replacement is an atomic exchange; the
+ * previous bundle is checked again and then only the files it lists are
+ * removed.
  */
 #ifndef AIRLOCK_EVIDENCE_H
 #define AIRLOCK_EVIDENCE_H
@@ -39,11 +57,6 @@
 #include "scanner/results.h"
 
 typedef struct evidence_options {
-    /* Requirement files to copy into inputs/, in this order. May be 0.
-     * A file that is also one of the report's inputs (same path) must still
-     * have the SHA-256 the report recorded, or the bundle is refused. */
-    const char *const *requirement_files;
-    size_t n_requirement_files;
     /* The installed snapshot's .minisig file; NULL to leave it out (then
      * status.txt says so). */
     const char *snapshot_sig_path;

@@ -243,6 +243,26 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
         buf_free(&v);
     }
     add_property(props, "airlock:hostname", r->hostname);
+    /* What the scan could not read: a count, then each as stderr shows it
+     * ("FILE:LINE: MESSAGE"). CycloneDX has no place for a tool's warnings;
+     * properties keep them beside the rest of the scan's provenance. */
+    scan_counts c;
+    scan_report_count(r, &c);
+    snprintf(num, sizeof num, "%zu", c.warnings);
+    add_property(props, "airlock:warnings", num);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const scan_warning *w = &r->warnings[i];
+        buf v = {0};
+        if (w->file != NULL) {
+            buf_puts(&v, w->file);
+            if (w->line > 0)
+                buf_printf(&v, ":%u", w->line);
+            buf_puts(&v, ": ");
+        }
+        buf_puts(&v, w->message ? w->message : "");
+        add_property(props, "airlock:warning", v.data);
+        buf_free(&v);
+    }
 }
 
 /* Replace the value of `key` in `obj` in place (keeping its position). */

@@ -3,7 +3,9 @@
  *
  * pip-audit consumers read "dependencies" (name, version, vulns with id,
  * fix_versions, aliases, description; skipped ones with skip_reason) and
- * "fixes"; everything else is added beside those keys. Keys are emitted in a
+ * "fixes"; everything else is added beside those keys (among them
+ * "warnings": every input item the scan could not read, with its file and
+ * line, and their count in "summary"). Keys are emitted in a
  * fixed order and absent values are null, so the same report always gives
  * the same bytes. Strings that are not valid UTF-8 (names and paths come
  * from untrusted files) get U+FFFD for each bad byte: the output is always
@@ -269,6 +271,7 @@ static cJSON *summary_json(jb *b, const scan_report *r)
     add(b, o, "vulnerable", num(b, (double)c.vulnerable));
     add(b, o, "vulnerabilities", num(b, (double)c.findings));
     add(b, o, "ignored", num(b, (double)c.ignored));
+    add(b, o, "warnings", num(b, (double)c.warnings));
     cJSON *sev = check(b, cJSON_CreateObject());
     for (int s = SEVERITY_CRITICAL; s >= SEVERITY_UNKNOWN; s--)
         add(b, sev, severity_name((severity)s), num(b, (double)c.by_severity[s]));
@@ -321,9 +324,21 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     }
     add(&b, root, "expired_ignores", expired);
 
+    /* What the scan could not read: never only on stderr. */
+    cJSON *warnings = check(&b, cJSON_CreateArray());
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const scan_warning *w = &r->warnings[i];
+        cJSON *e = check(&b, cJSON_CreateObject());
+        add(&b, e, "file", str(&b, w->file));
+        add(&b, e, "line", w->line ? num(&b, w->line) : check(&b, cJSON_CreateNull()));
+        add(&b, e, "message", str(&b, w->message));
+        push(&b, warnings, e);
+    }
+    add(&b, root, "warnings", warnings);
+
     /* One allocation for the text in the common case: about 0.5 KiB per
      * dependency and 2 KiB per finding, instead of cJSON's doubling. */
-    size_t guess = 4096 + 512 * r->deps.len;
+    size_t guess = 4096 + 512 * r->deps.len + 256 * r->n_warnings;
     for (size_t i = 0; r->findings != NULL && i < r->deps.len; i++)
         guess += 2048 * r->findings[i].len;
     if (guess > ((size_t)64 << 20))

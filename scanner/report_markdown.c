@@ -63,7 +63,10 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
     buf_puts(b, ").\n\n## Summary\n\n");
-    if (c->findings == 0)
+    if (c->findings == 0 && c->warnings > 0) /* not a clean result */
+        buf_printf(b, "**No known vulnerabilities found in what was read; %zu warning%s "
+                      "below.**\n\n", c->warnings, c->warnings == 1 ? "" : "s");
+    else if (c->findings == 0)
         buf_puts(b, "**No known vulnerabilities found.**\n\n");
     else
         buf_printf(b, "**%zu finding%s in %zu dependenc%s.**\n\n", c->findings,
@@ -73,8 +76,9 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
     for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++)
         buf_printf(b, "| %s | %zu |\n", severity_name(display_order[k]),
                    c->by_severity[display_order[k]]);
-    buf_printf(b, "\nDependencies: %zu (%zu checked, %zu skipped). Ignored findings: %zu.\n\n",
-               c->dependencies, c->checked, c->skipped, c->ignored);
+    buf_printf(b, "\nDependencies: %zu (%zu checked, %zu skipped). Ignored findings: %zu. "
+                  "Warnings: %zu.\n\n",
+               c->dependencies, c->checked, c->skipped, c->ignored, c->warnings);
 }
 
 static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
@@ -180,6 +184,28 @@ static void skipped_list(buf *b, const scan_report *r, const scan_counts *c)
     buf_putc(b, '\n');
 }
 
+static void warnings_list(buf *b, const scan_report *r)
+{
+    buf_puts(b, "## Warnings\n\n");
+    if (r->n_warnings == 0) {
+        buf_puts(b, "None.\n\n");
+        return;
+    }
+    buf_puts(b, "| File | Line | Message |\n|---|---:|---|\n");
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const scan_warning *w = &r->warnings[i];
+        buf_puts(b, "| ");
+        md(b, w->file);
+        if (w->line > 0)
+            buf_printf(b, " | %u | ", w->line);
+        else
+            buf_puts(b, " | - | ");
+        md(b, w->message);
+        buf_puts(b, " |\n");
+    }
+    buf_putc(b, '\n');
+}
+
 static void provenance(buf *b, const scan_report *r)
 {
     if (r->n_expired > 0) {
@@ -238,6 +264,7 @@ int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
     findings_table(&b, r, &c);
     ignored_list(&b, r, &c);
     skipped_list(&b, r, &c);
+    warnings_list(&b, r);
     provenance(&b, r);
     size_t len = b.len;
     size_t n = fwrite(b.data, 1, len, out);

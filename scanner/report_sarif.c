@@ -6,6 +6,8 @@
  * file. Ignored findings are results with an accepted external suppression.
  * Skipped dependencies are tool notifications: SARIF has no "not checked"
  * result, and a notification keeps them visible without failing the run.
+ * Warnings about input items that were not read are notifications too, with
+ * the file and line as their location.
  */
 #include "scanner/report.h"
 
@@ -152,17 +154,23 @@ static void add_rule(cJSON *rules, const dependency *d, const finding *f)
     rj_string(props, "modified", f->modified);
 }
 
-static void add_location(cJSON *locations, const dependency *d)
+/* A location at `file` (and `line` when not 0); none when `file` is NULL. */
+static void add_file_location(cJSON *locations, const char *file, unsigned line)
 {
-    if (d->source_file == NULL)
+    if (file == NULL)
         return;
     cJSON *loc = rj_push_object(locations);
     cJSON *phys = rj_object(loc, "physicalLocation");
-    char *uri = report_file_uri(d->source_file);
+    char *uri = report_file_uri(file);
     rj_string(rj_object(phys, "artifactLocation"), "uri", uri);
     free(uri);
-    if (d->source_line > 0)
-        rj_number(rj_object(phys, "region"), "startLine", d->source_line);
+    if (line > 0)
+        rj_number(rj_object(phys, "region"), "startLine", line);
+}
+
+static void add_location(cJSON *locations, const dependency *d)
+{
+    add_file_location(locations, d->source_file, d->source_line);
 }
 
 static void add_result(cJSON *results, const dependency *d, const finding *f, size_t rule)
@@ -252,6 +260,17 @@ static void add_invocation(cJSON *run, const scan_report *r)
         rj_string(props, "version", d->version_text);
         rj_string(props, "skipReason", d->skip_reason);
     }
+    /* What the scan could not read (or read in part): SARIF's place for a
+     * condition met while running, such as a line that does not parse. */
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const scan_warning *w = &r->warnings[i];
+        cJSON *n = rj_push_object(notes);
+        rj_string(rj_object(n, "descriptor"), "id", "input-warning");
+        rj_string(n, "level", "warning");
+        rj_string(rj_object(n, "message"), "text", w->message);
+        if (w->file != NULL)
+            add_file_location(rj_array(n, "locations"), w->file, w->line);
+    }
     cJSON *expired = rj_array(inv, "toolConfigurationNotifications");
     for (size_t i = 0; i < r->n_expired; i++) {
         const expired_ignore *e = &r->expired[i];
@@ -263,15 +282,8 @@ static void add_invocation(cJSON *run, const scan_report *r)
                    e->id ? e->id : "?", e->until ? e->until : "?");
         rj_string(rj_object(n, "message"), "text", m.data);
         buf_free(&m);
-        if (e->file != NULL) {
-            cJSON *locs = rj_array(n, "locations");
-            cJSON *phys = rj_object(rj_push_object(locs), "physicalLocation");
-            char *uri = report_file_uri(e->file);
-            rj_string(rj_object(phys, "artifactLocation"), "uri", uri);
-            free(uri);
-            if (e->line > 0)
-                rj_number(rj_object(phys, "region"), "startLine", e->line);
-        }
+        if (e->file != NULL)
+            add_file_location(rj_array(n, "locations"), e->file, e->line);
     }
 }
 
@@ -322,6 +334,7 @@ static void add_provenance(cJSON *run, const scan_report *r)
     rj_number(sum, "vulnerable", (double)c.vulnerable);
     rj_number(sum, "findings", (double)c.findings);
     rj_number(sum, "ignored", (double)c.ignored);
+    rj_number(sum, "warnings", (double)c.warnings);
 }
 
 int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)

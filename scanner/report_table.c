@@ -2,8 +2,8 @@
  * report_table.c - the human-readable report: one row per vulnerability in
  * aligned columns (Name, Version, ID, Fix Versions, Severity), the other IDs
  * of a vulnerability on the lines below its row, then ignored findings,
- * skipped dependencies, expired ignore entries, a summary line and the
- * database the scan used.
+ * skipped dependencies, expired ignore entries, the warnings about input
+ * items that were not read, a summary line and the database the scan used.
  *
  * Names, versions and paths come from untrusted files: control characters
  * (including C1 and ESC, which could drive the terminal) are shown as '?'.
@@ -248,7 +248,8 @@ static void render_summary(buf *b, const scan_report *r)
         }
         buf_putc(b, ')');
     }
-    buf_printf(b, ", %zu ignored, %zu skipped.\n", c.ignored, c.skipped);
+    buf_printf(b, ", %zu ignored, %zu skipped, %zu %s.\n", c.ignored, c.skipped, c.warnings,
+               c.warnings == 1 ? "warning" : "warnings");
 
     char built[48];
     format_day(r->db.build_time, built, sizeof built);
@@ -287,6 +288,12 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
     }
     if (vulns.len > 0)
         render_table(&b, &vulns, color);
+    else if (r->n_warnings > 0) { /* not a clean result: part of the input was not read */
+        scan_counts c;
+        scan_report_count(r, &c);
+        buf_printf(&b, "No known vulnerabilities found in what was read; %zu %s below.\n",
+                   c.warnings, c.warnings == 1 ? "warning" : "warnings");
+    }
     else
         buf_puts(&b, "No known vulnerabilities found.\n");
     table_free(&vulns);
@@ -350,6 +357,21 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
                 buf_puts(&b, ": ");
                 put_clean(&b, x->reason);
             }
+            buf_putc(&b, '\n');
+        }
+    }
+    if (r->n_warnings > 0) {
+        buf_puts(&b, "\nWarnings:\n");
+        for (size_t i = 0; i < r->n_warnings; i++) {
+            const scan_warning *w = &r->warnings[i];
+            buf_puts(&b, "  ");
+            if (w->file != NULL) {
+                put_clean(&b, w->file);
+                if (w->line > 0)
+                    buf_printf(&b, ":%u", w->line);
+                buf_puts(&b, ": ");
+            }
+            put_clean(&b, w->message);
             buf_putc(&b, '\n');
         }
     }

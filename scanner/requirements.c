@@ -956,6 +956,8 @@ typedef struct reader {
     open_file stack[REQ_MAX_DEPTH + 1];
     size_t depth;
     size_t files;
+    req_file_fn *on_file; /* may be NULL */
+    void *on_file_arg;
 } reader;
 
 static bool is_remote(const char *s)
@@ -1121,6 +1123,8 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
     }
     if (file_read_all(path, REQ_MAX_FILE_SIZE, &data, &len, &e) < 0)
         goto unreadable;
+    if (rd->on_file != NULL)
+        rd->on_file(rd->on_file_arg, path, data, len);
     for (size_t i = 0; i < rd->depth; i++) {
         if (rd->stack[i].dev == st.st_dev && rd->stack[i].ino == st.st_ino) {
             buf cyc = {0};
@@ -1172,16 +1176,40 @@ void req_lines_free(req_lines *l)
     memset(l, 0, sizeof *l);
 }
 
-int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
-                       airlock_error *err)
+static int parse(const char *path, bool constraint, req_lines *out, diag *d,
+                 req_file_fn *on_file, void *arg, airlock_error *err)
 {
     reader rd;
     memset(&rd, 0, sizeof rd);
     rd.out = out;
     rd.d = d;
     rd.err = err;
+    rd.on_file = on_file;
+    rd.on_file_arg = arg;
     if (is_remote(path))
         return error_set(err, "cannot read remote requirement file '%s' "
                          "(Airlock reads local files only)", path);
     return read_file(&rd, path, constraint, NULL, 0);
+}
+int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
+                       airlock_error *err)
+{
+    return parse(path, constraint, out, d, NULL, NULL, err);
+}
+
+int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
+                      airlock_error *err)
+{
+    return requirements_read_observed(path, env, out, d, NULL, NULL, err);
+}
+
+int requirements_read_observed(const char *path, const marker_env *env, dep_list *out, diag *d,
+                               req_file_fn *on_file, void *arg, airlock_error *err)
+{
+    req_lines lines = {0};
+    int rc = parse(path, false, &lines, d, on_file, arg, err);
+    if (rc == 0)
+        rc = requirements_resolve(&lines, env, out, d, err);
+    req_lines_free(&lines);
+    return rc;
 }

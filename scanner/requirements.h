@@ -93,4 +93,14 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
 int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
                       airlock_error *err);
 
+/* Called with every file requirements_read_observed() reads (-r/-c
+ * includes too), in the order read: its path as pip names it and its bytes
+ * as read, before decoding. The bytes are only valid during the call. */
+typedef void req_file_fn(void *arg, const char *path, const char *data, size_t len);
+
+/* requirements_read(), telling `on_file` (with `arg`) of each file read, so
+ * that what was parsed can be recorded from the same read (evidence.h). */
+int requirements_read_observed(const char *path, const marker_env *env, dep_list *out, diag *d,
+                               req_file_fn *on_file, void *arg, airlock_error *err);
+
 #endif

@@ -1,9 +1,10 @@
 /*
  * requirements_resolve.c - requirement lines to dependencies for a target
- * environment (requirements_resolve() and requirements_read() of
- * requirements.h): markers evaluated, exact pins checked, constraints
- * supplying versions through a hash table by name, and every other line
- * kept with the reason it is not checked. requirements.c reads the files.
+ * environment (requirements_resolve() of requirements.h): markers
+ * evaluated, exact pins checked, constraints supplying versions through a
+ * hash table by name, and every other line kept with the reason it is not
+ * checked. requirements.c reads the files (and requirements_read() does
+ * both).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -218,15 +219,4 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
     }
     pin_index_free(&pins);
     return 0;
-}
-
-int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
-                      airlock_error *err)
-{
-    req_lines lines = {0};
-    int rc = requirements_parse(path, false, &lines, d, err);
-    if (rc == 0)
-        rc = requirements_resolve(&lines, env, out, d, err);
-    req_lines_free(&lines);
-    return rc;
 }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 static void free_strings(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -43,6 +45,11 @@ void scan_report_free(scan_report *r)
         free(r->inputs[i].sha256);
     }
     free(r->inputs);
+    for (size_t i = 0; i < r->n_files_read; i++) {
+        free(r->files_read[i].path);
+        free(r->files_read[i].sha256);
+    }
+    free(r->files_read);
     free(r->db.signer_key_id);
     free(r->db.snapshot_digest);
     free(r->db.db_digest);
@@ -67,13 +74,74 @@ void scan_report_free(scan_report *r)
         free(r->expired[i].file);
     }
     free(r->expired);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        free(r->warnings[i].file);
+        free(r->warnings[i].message);
+    }
+    free(r->warnings);
     memset(r, 0, sizeof *r);
+}
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+static void push_warning(scan_report *r, const char *file, unsigned line, const char *message)
+{
+    /* Capacity doubles at each power of two: a file of many bad lines must
+     * not cost a reallocation each. */
+    size_t n = r->n_warnings;
+    if ((n & (n - 1)) == 0)
+        r->warnings = xrealloc(r->warnings, (n ? 2 * n : 1) * sizeof *r->warnings);
+    scan_warning *w = &r->warnings[r->n_warnings++];
+    w->file = file != NULL ? xstrdup(file) : NULL;
+    w->line = line;
+    w->message = xstrdup(message != NULL ? message : "");
+}
+
+void scan_report_add_warning(scan_report *r, const char *file, unsigned line,
+                             const char *message)
+{
+    enum { COUNT_MSG_MAX = 160 };
+    if (r->n_warnings == SCAN_WARNINGS_LISTED) {
+        push_warning(r, NULL, 0, ""); /* the entry that counts the rest */
+        free(r->warnings[SCAN_WARNINGS_LISTED].message);
+        r->warnings[SCAN_WARNINGS_LISTED].message = xcalloc(1, COUNT_MSG_MAX);
+    }
+    if (r->n_warnings <= SCAN_WARNINGS_LISTED) {
+        push_warning(r, file, line, message);
+        return;
+    }
+    /* Rewritten in place for each one, without printf: snprintf cost
+     * 0.35 s a million bad lines, a third of the time spent reading them. */
+    size_t n = ++r->n_warnings_unlisted;
+    char digits[24];
+    size_t k = sizeof digits;
+    do {
+        digits[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    static const char one[] = " more warning not listed: a report lists the first "
+                              STRINGIFY(SCAN_WARNINGS_LISTED)
+                              " (the scan printed every one to standard error)";
+    static const char many[] = " more warnings not listed: a report lists the first "
+                               STRINGIFY(SCAN_WARNINGS_LISTED)
+                               " (the scan printed every one to standard error)";
+    _Static_assert(sizeof digits + sizeof many <= COUNT_MSG_MAX, "the count message fits");
+    char *m = r->warnings[SCAN_WARNINGS_LISTED].message;
+    memcpy(m, digits + k, sizeof digits - k);
+    if (r->n_warnings_unlisted == 1)
+        memcpy(m + sizeof digits - k, one, sizeof one);
+    else
+        memcpy(m + sizeof digits - k, many, sizeof many);
 }
 
 void scan_report_count(const scan_report *r, scan_counts *out)
 {
     memset(out, 0, sizeof *out);
     out->dependencies = r->deps.len;
+    out->warnings = r->n_warnings;
+    if (r->n_warnings > SCAN_WARNINGS_LISTED) /* the last entry counts the rest */
+        out->warnings = SCAN_WARNINGS_LISTED + r->n_warnings_unlisted;
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
         if (d->skip_reason != NULL) {

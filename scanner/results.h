@@ -100,22 +100,57 @@ typedef struct expired_ignore {
     unsigned line;
 } expired_ignore;
 
+/* A bad item in an input that the scan read past: every warning given
+ * through diag.h while reading the inputs and the ignore files (a
+ * requirement line that cannot be read, unreadable METADATA, a malformed
+ * ignore entry...), which are what --strict refuses. Kept in the report so
+ * that no input line vanishes silently: every format lists them and the
+ * summaries count them. */
+typedef struct scan_warning {
+    char *file;      /* may be NULL */
+    unsigned line;   /* 0 when unknown */
+    char *message;
+} scan_warning;
+
 typedef struct scan_report {
     char *airlock_version;
     int64_t scan_time;      /* seconds since the epoch */
     char *hostname;
     scan_input *inputs;
     size_t n_inputs;
+    /* Every requirement file read, includes too, once per path and content,
+     * in the order first read, with the SHA-256 of the bytes parsed
+     * (kind INPUT_REQUIREMENTS): what an evidence bundle copies. Not in the
+     * reports. */
+    scan_input *files_read;
+    size_t n_files_read;
     db_provenance db;
     dep_list deps;          /* every dependency, checked or skipped */
     dep_findings *findings; /* deps.len entries */
     expired_ignore *expired;
     size_t n_expired;
+    scan_warning *warnings; /* in the order they were given, at most
+                             * SCAN_WARNINGS_LISTED and a last entry that
+                             * counts the rest */
+    size_t n_warnings;
+    size_t n_warnings_unlisted; /* counted in that last entry */
 } scan_report;
 
 /* Free everything the report owns. */
 void scan_report_free(scan_report *r);
 void finding_clear(finding *f);
+
+/* A report lists this many warnings. A file of millions of one-byte bad
+ * lines must not make a report of gigabytes (the JSON of one warning is
+ * about 200 bytes, and a scan renders six formats for an evidence bundle);
+ * past the limit one last entry says how many more there were, and the
+ * summaries count every one. */
+#define SCAN_WARNINGS_LISTED 10000
+
+/* Append a warning (copies of `file`, which may be NULL, and `message`), or
+ * count it in the last entry past SCAN_WARNINGS_LISTED. */
+void scan_report_add_warning(scan_report *r, const char *file, unsigned line,
+                             const char *message);
 
 /* Counts used by summaries. */
 typedef struct scan_counts {
@@ -125,6 +160,7 @@ typedef struct scan_counts {
     size_t vulnerable;      /* dependencies with an unignored finding */
     size_t findings;        /* unignored findings */
     size_t ignored;
+    size_t warnings;        /* every warning, listed or not */
     size_t by_severity[SEVERITY_CRITICAL + 1]; /* unignored, by level */
 } scan_counts;
 

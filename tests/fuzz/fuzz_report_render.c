@@ -113,6 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             x->ignore_until = x->ignored ? maybe(&f, 4, flags) : NULL;
         }
     }
+    /* Warnings: a path and a message from the input, like a requirement
+     * line that could not be read. */
+    for (unsigned i = 0; i < 1 + flags % 2; i++) {
+        char *file = maybe(&f, 16, flags), *msg = field(&f);
+        scan_report_add_warning(&r, file, i * flags, msg);
+        free(file);
+        free(msg);
+    }
 
     static const report_format formats[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,
                                             REPORT_HTML};

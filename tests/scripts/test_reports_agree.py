@@ -4,7 +4,8 @@ For each sample report, the set of (package, version, vulnerability id,
 ignored) is read from report.json (the reference), report.sarif,
 report.cdx.json, report.md and report.html, and the skipped dependencies from
 each; all must be equal. The table format (a terminal view) is checked for
-the vulnerability ids. Scan time aside, a second run must give the same bytes.
+the vulnerability ids. The warnings (input items that were not read) and
+their count must be the same in every format, the table included. Scan time aside, a second run must give the same bytes.
 """
 import collections
 import html
@@ -16,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 
 CASES = ("full", "ignored", "skipped", "clean")
 
@@ -154,6 +156,103 @@ def from_html(d, versions):
     return found, skipped
 
 
+# Warnings: (file, line, message) in report order, and the summary's count.
+# Each format shows control characters its own way (JSON escapes them, the
+# table prints '?', HTML U+FFFD, Markdown drops them): compare without them.
+def plain(s):
+    s = "".join(c for c in s if c.isprintable() and c not in "?\ufffd")
+    return " ".join(s.split())
+
+
+def warnings_from_json(d):
+    doc = json.loads((d / "report.json").read_text())
+    return ([(w["file"], w["line"], plain(w["message"])) for w in doc.get("warnings", [])],
+            doc["summary"].get("warnings"))
+
+
+def uri_path(uri):
+    return urllib.parse.unquote(uri[len("file://"):] if uri.startswith("file://") else uri)
+
+
+def warnings_from_sarif(d):
+    run = json.loads((d / "report.sarif").read_text())["runs"][0]
+    out = []
+    for inv in run["invocations"]:
+        for n in inv.get("toolExecutionNotifications", []):
+            if n["descriptor"]["id"] != "input-warning":
+                continue
+            loc = n.get("locations", [{}])[0].get("physicalLocation", {})
+            file = uri_path(loc["artifactLocation"]["uri"]) if loc else None
+            out.append((file, loc.get("region", {}).get("startLine"),
+                        plain(n["message"]["text"])))
+    return out, run["properties"]["summary"].get("warnings")
+
+
+def warning_line(w):
+    file, line, msg = w
+    return (f"{file}:{line}: " if file and line else f"{file}: " if file else "") + msg
+
+
+def warnings_from_cyclonedx(d):
+    props = json.loads((d / "report.cdx.json").read_text())["metadata"]["properties"]
+    count = [int(p["value"]) for p in props if p["name"] == "airlock:warnings"]
+    return ([plain(p["value"]) for p in props if p["name"] == "airlock:warning"],
+            count[0] if len(count) == 1 else None)
+
+
+def warnings_from_markdown(d):
+    text = (d / "report.md").read_text()
+    out, section = [], None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif section == "Warnings" and line.startswith("| ") and not line.startswith("| File"):
+            file, num, msg = md_cells(line)
+            out.append((None if file == "-" else file, None if num == "-" else int(num),
+                        plain(msg)))
+    m = re.search(r"Warnings: (\d+)\.", text)
+    return out, int(m.group(1)) if m else None
+
+
+def warnings_from_html(d):
+    t = Tables()
+    text = (d / "report.html").read_text()
+    t.feed(text)
+    out = [(None if f == "\u2013" else f, None if n == "\u2013" else int(n), plain(m))
+           for f, n, m in t.rows["Warnings"][1:]]
+    m = re.search(r"; (\d+) warnings?\.</p>", text)
+    return out, int(m.group(1)) if m else None
+
+
+def warnings_from_table(d):
+    text = (d / "report.txt").read_text()
+    section = text.split("\nWarnings:\n", 1)[1].split("\n\n", 1)[0] if "\nWarnings:\n" in text \
+        else ""
+    m = re.search(r", (\d+) warnings?\.\n", text)
+    return [plain(ln.strip()) for ln in section.splitlines()], int(m.group(1)) if m else None
+
+
+def check_warnings(case, d):
+    """The failures (as text) of every format's warnings against the JSON's."""
+    ref, ref_count = warnings_from_json(d)
+    lines = [plain(warning_line(w)) for w in ref]
+    fails = []
+    if ref_count != len(ref):
+        fails.append(f"{case}/json: summary counts {ref_count}, lists {len(ref)}")
+    for name, fn, want in (("sarif", warnings_from_sarif, ref),
+                           ("cyclonedx", warnings_from_cyclonedx, lines),
+                           ("markdown", warnings_from_markdown, ref),
+                           ("html", warnings_from_html, ref),
+                           ("table", warnings_from_table, lines)):
+        got, count = fn(d)
+        if got != want:
+            fails.append(f"{case}/{name} warnings differ from json:\n  {name}: {got}\n"
+                         f"  json: {want}")
+        if count != ref_count:
+            fails.append(f"{case}/{name} counts {count} warnings, json {ref_count}")
+    return fails, len(ref)
+
+
 def main():
     sample = pathlib.Path(os.environ["AIRLOCK_BUILD_DIR"]) / "report_sample"
     failures = 0
@@ -194,6 +293,13 @@ def main():
                 if seq != order:
                     print(f"FAIL {case}/{name} order differs from json: {seq} != {order}")
                     failures += 1
+            fails, n_warnings = check_warnings(case, d)
+            for f in fails:
+                print("FAIL", f)
+            failures += len(fails)
+            if case in ("full", "skipped") and n_warnings < 2:
+                print(f"FAIL {case}: the sample has {n_warnings} warnings, expected some")
+                failures += 1
             table = (d / "report.txt").read_text()
             for (_, _, vid, _) in ref_found:
                 if vid not in table:
@@ -204,7 +310,7 @@ def main():
                     print(f"FAIL {case}/{f.name} differs between two runs")
                     failures += 1
             print(f"ok   {case}: {sum(ref_found.values())} findings, "
-                  f"{sum(ref_skipped.values())} skipped")
+                  f"{sum(ref_skipped.values())} skipped, {n_warnings} warnings")
     if failures:
         print(f"{failures} failure(s)")
         return 1

@@ -85,8 +85,9 @@ def main():
         check(r.returncode == 0 and "sequence 7" in r.stdout, f"minisign -V MANIFEST: {r.stdout}")
         r = run("sha256sum", "-c", "--strict", "MANIFEST", cwd=bundle)
         check(r.returncode == 0, f"sha256sum -c: {r.stdout}")
-        listed = sorted(line.split("  ", 1)[1] for line in
-                        (bundle / "MANIFEST").read_text().splitlines())
+        lines = (bundle / "MANIFEST").read_text().splitlines()
+        check(lines[0].startswith("# Airlock evidence bundle"), f"MANIFEST marker: {lines[0]}")
+        listed = sorted(line.split("  ", 1)[1] for line in lines if not line.startswith("#"))
         present = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
         check(sorted(listed + ["MANIFEST", "MANIFEST.minisig"]) == present,
               f"files not in MANIFEST: {set(present) - set(listed)}")

@@ -66,6 +66,7 @@ def main():
         expected = {"report.txt", "report.json", "report.sarif", "report.cdx.json",
                     "report.md", "report.html", "inputs/1-requirements.txt",
                     "inputs/2-requirements.txt", "inputs/3-odd_name_with__hell.txt",
+                    "inputs.txt",
                     "snapshot/snapshot.minisig", "snapshot/signer.pub", "snapshot/status.txt",
                     "MANIFEST",
                     "MANIFEST.minisig"}
@@ -80,8 +81,9 @@ def main():
               "signer key not copied")
         status = files.get("snapshot/status.txt", b"").decode()
         check("sequence: 42" in status and "verified: ok" in status, f"status.txt: {status}")
-        listed = [line.split("  ", 1)[1] for line in
-                  files["MANIFEST"].decode().splitlines()]
+        lines = files["MANIFEST"].decode().splitlines()
+        check(lines[0].startswith("# Airlock evidence bundle"), f"MANIFEST marker: {lines[0]}")
+        listed = [line.split("  ", 1)[1] for line in lines[1:]]
         check(listed == sorted(expected - {"MANIFEST", "MANIFEST.minisig"}),
               f"MANIFEST lists {listed}")
         check(not any(p.name.startswith("bundle1.") for p in t.iterdir()),

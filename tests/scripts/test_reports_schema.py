@@ -4,7 +4,8 @@ bench/report_sample writes reports with findings of every severity, with only
 ignored findings, with skipped requirements and with no findings at all; each
 SARIF and CycloneDX file must validate (python3-jsonschema, references
 resolved from /work/shared/schemas, never the network), and the schema must be
-able to reject: a mutated report is checked to fail.
+able to reject: a mutated report is checked to fail. The hand-written
+reports of tests/data/reports must validate too.
 """
 import copy
 import json
@@ -61,6 +62,17 @@ def main():
                 failures += len(errors)
                 if not errors:
                     print(f"ok   {case}/report.{ext} is valid")
+
+        # The hand-written reports of tests/data/reports are valid too.
+        data = pathlib.Path(os.environ["AIRLOCK_TEST_DATA"]) / "reports"
+        for ext, validator in (("sarif", sarif_validator), ("cdx.json", cdx_validator)):
+            doc = json.loads((data / f"expected.{ext}").read_text())
+            errors = list(validator.iter_errors(doc))
+            for e in errors[:5]:
+                print(f"FAIL tests/data/reports/expected.{ext}: {list(e.path)}: {e.message}")
+            failures += len(errors)
+            if not errors:
+                print(f"ok   tests/data/reports/expected.{ext} is valid")
 
         # The validators must be able to say no.
         doc = json.loads((pathlib.Path(tmp) / "full" / "report.sarif").read_text())

@@ -212,7 +212,8 @@ def main():
     print(f"{compared} dependencies compared ({findings} findings; {disagree} record matches "
           f"where events and the versions list disagree), {left_out} left out, "
           f"{failures} mismatches; sources {kinds}")
-    if compared < 500 or findings < 300 or kinds != {"installed", "requirement"}:
+    # About 95% of what the shared data gave when set: 1,196 and 1,744.
+    if compared < 1130 or findings < 1650 or kinds != {"installed", "requirement"}:
         print("too little compared: the test would prove nothing")
         return 1
     return 1 if failures else 0

@@ -94,18 +94,44 @@ def main():
     print(f"one import takes {duration:.3f} s")
 
     # SIGKILL at random moments; the database is always the old or the new one.
+    # A kill counts as landed when it left a half-done import behind: a
+    # snapshot directory still in staging/ (extracting), a current.tmp link
+    # or a new directory in snapshots/ (publishing, not yet pruned). Kills
+    # before the import touched the database, or after it ended, check
+    # nothing about crash safety: at least LANDED_FLOOR must land.
+    LANDED_FLOOR = 5
     current = 2000
     outcomes = {"old": 0, "new": 0}
-    # Bounded in time, but at least 6 kills even on a loaded machine.
+    where = {"ended first": 0, "before writing": 0, "extracting": 0, "publishing": 0}
+    # Bounded in time, but at least 6 kills and LANDED_FLOOR landed ones
+    # even on a loaded machine, up to 60 kills.
     deadline = time.monotonic() + 6
     kills = 0
-    while kills < 30 and (time.monotonic() < deadline or kills < 6):
+    landed = lambda: where["extracting"] + where["publishing"]
+    leftovers = lambda: {"staging": set(os.listdir(j("db", "staging"))),
+                         "snapshots": set(os.listdir(j("db", "snapshots"))),
+                         "links": {n for n in os.listdir(db) if n.startswith("current.tmp")}}
+    while kills < 60 and ((kills < 30 and time.monotonic() < deadline) or kills < 6
+                          or landed() < LANDED_FLOOR):
         target, seq = (j("a.snap"), 1000) if current == 2000 else (j("b.snap"), 2000)
+        before = leftovers()
         p = subprocess.Popen(imp(target), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rnd.uniform(0, duration * 1.1))
         p.send_signal(signal.SIGKILL)
         p.wait()
         kills += 1
+        # Only what this import left counts: earlier kills' leftovers stay
+        # until an import cleans them, and their names are unique.
+        after = leftovers()
+        new = {k: v - before[k] for k, v in after.items()}
+        if p.returncode != -signal.SIGKILL:
+            where["ended first"] += 1
+        elif new["staging"]:
+            where["extracting"] += 1
+        elif new["links"] or (new["snapshots"] and len(after["snapshots"]) > 2):  # not pruned
+            where["publishing"] += 1
+        else:
+            where["before writing"] += 1
         r = run(verify, env=env)
         check(r.returncode == 0, f"kill {kills}: db verify passes: {r.stderr.strip()}")
         got = 2000 if "sequence 2000" in r.stdout else 1000 if "sequence 1000" in r.stdout else None
@@ -113,8 +139,10 @@ def main():
         outcomes["new" if got == seq and got != current else "old"] += 1
         if got is not None:
             current = got
-    print(f"{kills} kills: {outcomes}")
+    print(f"{kills} kills: {outcomes}; where they landed: {where}")
     check(kills >= 6, "enough kills")
+    check(landed() >= LANDED_FLOOR,
+          f"only {landed()} of {kills} kills landed while an import was writing (floor {LANDED_FLOOR})")
 
     # A later import cleans up what killed ones left.
     target = j("a.snap") if current == 2000 else j("b.snap")

@@ -226,14 +226,19 @@ static void test_versions(void **state)
                               all[i - 1].rank, b, all[i].rank, c);
         }
     }
+    long classes = n ? all[n - 1].rank + 1 : 0;
     print_message("versions: %zu lines, %zu valid, %zu invalid, %ld equality classes; "
                   "%zu known deviations; %zu disagreements, %zu order disagreements\n",
-                  lines, n, invalid, n ? all[n - 1].rank + 1 : 0, deviations, bad, order_bad);
+                  lines, n, invalid, classes, deviations, bad, order_bad);
     for (size_t i = 0; i < n; i++)
         version_clear(&all[i].v);
     free(all);
     free(data);
+    /* Floors at about 95% of the corpus when they were set (55,705 lines:
+     * 41,806 valid in 16,050 equality classes, 13,895 invalid): a corpus
+     * that shrinks, or drifts to one kind, fails here. */
     assert_true(lines > 50000);
+    assert_true(n >= 39000 && invalid >= 13000 && classes >= 15000);
     assert_int_equal(bad, 0);
     assert_int_equal(order_bad, 0);
     assert_true(deviations <= 8);
@@ -322,7 +327,11 @@ static void test_specifiers(void **state)
     for (size_t i = 0; i < npool; i++)
         version_clear(&pool[i]);
     free(data);
+    /* As above: 4,600 sets (937 invalid), 204 pool versions, 2,241,756
+     * containment answers when set. */
     assert_true(sets > 4000);
+    assert_true(sets - invalid >= 3400 && invalid >= 880);
+    assert_true(npool >= 190 && answers >= 2100000);
     assert_int_equal(bad, 0);
 }
 

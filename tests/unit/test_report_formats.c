@@ -22,8 +22,9 @@ static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARK
                                      REPORT_HTML};
 #define N_MINE (sizeof mine / sizeof mine[0])
 
-/* A report with one dependency and one finding whose strings are `s`, and a
- * skipped dependency whose reason is `s`. NULL leaves optional fields out. */
+/* A report with one dependency and one finding whose strings are `s`, a
+ * skipped dependency whose reason is `s`, and a warning about file `s`
+ * whose message is `s`. NULL leaves optional fields out. */
 static void build(scan_report *r, const char *s, bool ignored)
 {
     memset(r, 0, sizeof *r);
@@ -62,6 +63,7 @@ static void build(scan_report *r, const char *s, bool ignored)
     }
     f->ignored = ignored;
     f->ignore_reason = ignored && s ? xstrdup(s) : NULL;
+    scan_report_add_warning(r, s, s ? 9 : 0, s ? s : "a line that was not read");
 }
 
 static char *render(report_format fmt, const scan_report *r)

@@ -110,6 +110,9 @@ static void build(scan_report *r)
     r->expired[0].until = xstrdup("2026-01-01");
     r->expired[0].file = xstrdup("ignore.txt");
     r->expired[0].line = 7;
+
+    scan_report_add_warning(r, "req.txt", 5, "invalid requirement line: bad \xff");
+    scan_report_add_warning(r, NULL, 0, "no file, no line");
 }
 
 static char *render(const scan_report *r)
@@ -163,6 +166,7 @@ static void test_pip_audit_shape_and_extras(void **state)
     assert_int_equal(get(sum, "vulnerable")->valueint, 1);
     assert_int_equal(get(sum, "vulnerabilities")->valueint, 1);
     assert_int_equal(get(sum, "ignored")->valueint, 1);
+    assert_int_equal(get(sum, "warnings")->valueint, 2);
     assert_int_equal(get(get(sum, "by_severity"), "HIGH")->valueint, 1);
     assert_int_equal(get(get(sum, "by_severity"), "UNKNOWN")->valueint, 0);
 
@@ -216,6 +220,19 @@ static void test_pip_audit_shape_and_extras(void **state)
     assert_string_equal(get(x, "id")->valuestring, "CVE-1");
     assert_int_equal(get(x, "line")->valueint, 7);
 
+    /* Every warning, with its file and line (null when unknown). */
+    const cJSON *ws = get(root, "warnings");
+    assert_int_equal(cJSON_GetArraySize(ws), 2);
+    const cJSON *w0 = cJSON_GetArrayItem(ws, 0);
+    assert_string_equal(get(w0, "file")->valuestring, "req.txt");
+    assert_int_equal(get(w0, "line")->valueint, 5);
+    assert_string_equal(get(w0, "message")->valuestring,
+                        "invalid requirement line: bad \xef\xbf\xbd");
+    const cJSON *w1 = cJSON_GetArrayItem(ws, 1);
+    assert_true(cJSON_IsNull(get(w1, "file")));
+    assert_true(cJSON_IsNull(get(w1, "line")));
+    assert_string_equal(get(w1, "message")->valuestring, "no file, no line");
+
     cJSON_Delete(root);
     free(text);
     scan_report_free(&r);
@@ -231,7 +248,8 @@ static void test_deterministic_and_key_order(void **state)
     assert_string_equal(a, b);
     /* Top-level keys in a fixed order. */
     const char *order[] = {"\"scanner\"", "\"scan_time\"", "\"inputs\"", "\"database\"",
-                           "\"summary\"", "\"dependencies\"", "\"fixes\"", "\"expired_ignores\""};
+                           "\"summary\"", "\"dependencies\"", "\"fixes\"", "\"expired_ignores\"",
+                           "\"warnings\":\t["};
     const char *prev = a;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *p = strstr(a, order[i]);
@@ -257,8 +275,47 @@ static void test_empty_report(void **state)
     assert_non_null(root);
     assert_int_equal(cJSON_GetArraySize(get(root, "dependencies")), 0);
     assert_true(cJSON_IsNull(get(root, "scan_time")));
+    assert_int_equal(cJSON_GetArraySize(get(root, "warnings")), 0); /* present, empty */
+    assert_int_equal(get(get(root, "summary"), "warnings")->valueint, 0);
     cJSON_Delete(root);
     free(text);
+}
+
+/* Past SCAN_WARNINGS_LISTED, one last entry counts the rest; the summary
+ * counts every warning. */
+static void test_warnings_listed_limit(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    for (unsigned i = 1; i <= SCAN_WARNINGS_LISTED + 5; i++)
+        scan_report_add_warning(&r, "big.txt", i, "invalid requirement line");
+    char *text = render(&r);
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    const cJSON *ws = get(root, "warnings");
+    assert_int_equal(cJSON_GetArraySize(ws), SCAN_WARNINGS_LISTED + 1);
+    const cJSON *w = cJSON_GetArrayItem(ws, SCAN_WARNINGS_LISTED - 1);
+    assert_int_equal(get(w, "line")->valueint, SCAN_WARNINGS_LISTED);
+    w = cJSON_GetArrayItem(ws, SCAN_WARNINGS_LISTED);
+    assert_true(cJSON_IsNull(get(w, "file")));
+    assert_true(cJSON_IsNull(get(w, "line")));
+    assert_string_equal(get(w, "message")->valuestring,
+                        "5 more warnings not listed: a report lists the first 10000 (the scan "
+                        "printed every one to standard error)");
+    assert_int_equal(get(get(root, "summary"), "warnings")->valueint, SCAN_WARNINGS_LISTED + 5);
+    cJSON_Delete(root);
+    free(text);
+    scan_report_free(&r);
+
+    /* One past the limit: one more, in the singular. */
+    for (unsigned i = 1; i <= SCAN_WARNINGS_LISTED + 1; i++)
+        scan_report_add_warning(&r, NULL, 0, "x");
+    assert_int_equal(r.n_warnings, SCAN_WARNINGS_LISTED + 1);
+    assert_string_equal(r.warnings[SCAN_WARNINGS_LISTED].message,
+                        "1 more warning not listed: a report lists the first 10000 (the scan "
+                        "printed every one to standard error)");
+    scan_report_free(&r);
 }
 
 static void test_write_error(void **state)
@@ -282,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_pip_audit_shape_and_extras),
         cmocka_unit_test(test_deterministic_and_key_order),
         cmocka_unit_test(test_empty_report),
+        cmocka_unit_test(test_warnings_listed_limit),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,7 +125,7 @@ static void test_sections_and_summary(void **state)
     assert_non_null(strstr(t, "\nIgnored:\n  safe 2.0 IGN-1: not used\n"));
     assert_non_null(strstr(t, "\nSkipped:\n  torch (requirements.txt:3): no version pinned\n"));
     assert_non_null(strstr(t, "Scanned 4 dependencies: 2 vulnerable, 3 vulnerabilities "
-                              "(1 CRITICAL, 1 HIGH, 1 UNKNOWN), 1 ignored, 1 skipped.\n"));
+                              "(1 CRITICAL, 1 HIGH, 1 UNKNOWN), 1 ignored, 1 skipped, 0 warnings.\n"));
     assert_non_null(strstr(t, "Database: sequence 7, built 2026-11-20 00:00 UTC (3 days old), "
                               "signed by key ABCDEF0123456789.\n"));
     /* Ignored findings are not rows of the table. */
@@ -158,8 +158,33 @@ static void test_nothing_found(void **state)
     char *t = render(&r, false);
     assert_non_null(strstr(t, "No known vulnerabilities found.\n"));
     assert_non_null(strstr(t, "Scanned 1 dependency: 0 vulnerable, 0 vulnerabilities, "
-                              "0 ignored, 0 skipped.\n"));
+                              "0 ignored, 0 skipped, 0 warnings.\n"));
     assert_null(strstr(t, "Skipped:"));
+    assert_null(strstr(t, "Warnings:"));
+    free(t);
+    scan_report_free(&r);
+}
+
+/* A line that could not be read is listed with its file and line, counted,
+ * and the verdict does not read as a clean result. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    add_dep(&r, "safe", "1.0");
+    r.findings = xcalloc(1, sizeof *r.findings);
+    scan_report_add_warning(&r, "req.txt", 7, "invalid requirement line: \x1b[2J");
+    scan_report_add_warning(&r, "/sp/x.dist-info", 0, "no Version field");
+    scan_report_add_warning(&r, NULL, 0, "no file");
+    char *t = render(&r, false);
+    assert_null(strstr(t, "No known vulnerabilities found.\n"));
+    assert_non_null(strstr(t, "No known vulnerabilities found in what was read; "
+                              "3 warnings below.\n"));
+    assert_non_null(strstr(t, "\nWarnings:\n  req.txt:7: invalid requirement line: ?[2J\n"
+                              "  /sp/x.dist-info: no Version field\n  no file\n"));
+    assert_non_null(strstr(t, "0 ignored, 0 skipped, 3 warnings.\n"));
+    assert_null(strchr(t, '\x1b'));
     free(t);
     scan_report_free(&r);
 }
@@ -171,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_sections_and_summary),
         cmocka_unit_test(test_color_only_when_asked),
         cmocka_unit_test(test_nothing_found),
+        cmocka_unit_test(test_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,7 +133,7 @@ static void test_shared_pypa(void **state)
     assert_int_equal(iy.groups, iz.groups);
     assert_int_equal(iy.packages, iz.packages);
     assert_int_equal(iy.ids, iz.ids);
-    assert_true(iy.records > 2000);
+    assert_true(iy.records >= 2600); /* 2,651 */
     vulndb_info_clear(&iy);
     vulndb_info_clear(&iz);
 
@@ -180,8 +180,12 @@ static void test_shared_pypa(void **state)
     assert_int_equal(pclose(ref), 0);
     fprintf(stderr, "%zu pairs compared, %zu affected, %zu mismatches\n", pairs, affected,
             mismatches);
-    assert_true(pairs > 10000);
-    assert_true(affected > 1000);
+    /* Floors at about 95% of what the shared data gave when they were set
+     * (41,034 pairs: 38,989 affected, 2,045 not): a reference that shrinks,
+     * or stops drawing unaffected versions, fails here. */
+    assert_true(pairs >= 39000);
+    assert_true(affected >= 37000);
+    assert_true(pairs - affected >= 1900);
     assert_int_equal(mismatches, 0);
 
     /* Both forms hold the same advisories. */
@@ -197,7 +201,8 @@ static void test_shared_pypa(void **state)
         free(seen.v[i]);
     }
     free(seen.v);
-    assert_true(seen.n > 1000);
+    fprintf(stderr, "%zu advisories compared between the YAML and the zip builds\n", seen.n);
+    assert_true(seen.n >= 1950); /* 2,055 when set, as above */
     assert_int_equal(differ, 0);
     vulndb_close(dy);
     vulndb_close(dz);

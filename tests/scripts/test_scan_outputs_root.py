@@ -1,0 +1,81 @@
+"""`airlock scan -o` and `--evidence` as root (issue 13); skipped without root.
+
+Root's outputs must not replace a device (`-o /dev/null` made /dev/null a
+regular file; a private null device stands in for it here, so that a
+failure cannot break the machine's), must keep another user's ownership and
+mode of a file or bundle directory they replace, and must not follow
+another user's symbolic link planted in a sticky world-writable directory.
+"""
+import os
+import pathlib
+import stat
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import test_scan_outputs as common  # noqa: E402
+
+NOBODY = 65534
+
+
+def main():
+    if os.geteuid() != 0:
+        print("skip: test_scan_outputs_root needs root (devices, other owners)")
+        return 77
+    check, run = common.check, common.run
+    with tempfile.TemporaryDirectory() as t:
+        t = pathlib.Path(t)
+        scan = common.make_db(t)
+        if common.FAILURES:
+            return 1
+        req = t / "requirements.txt"
+        req.write_text("Django==3.2.0\n")
+
+        null = t / "null"
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        r = run(*scan, "-r", req, "-o", null)
+        st = os.lstat(null)
+        check(r.returncode in (0, 1), f"-o a device: {r.stderr}")
+        check(stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3),
+              "the device was replaced by a file")
+
+        theirs = t / "theirs.json"
+        theirs.write_text("")
+        os.chown(theirs, NOBODY, NOBODY)
+        os.chmod(theirs, 0o640)
+        r = run(*scan, "--format", "json", "-r", req, "-o", theirs)
+        st = theirs.stat()
+        check(st.st_uid == NOBODY and st.st_gid == NOBODY and st.st_mode & 0o777 == 0o640 and
+              st.st_size > 0, f"owner {st.st_uid}:{st.st_gid} mode {oct(st.st_mode)}")
+
+        bundle = t / "bundle"
+        r = run(*scan, "-r", req, "--evidence", bundle)
+        check(r.returncode in (0, 1), f"--evidence: {r.stderr}")
+        os.chown(bundle, NOBODY, NOBODY)
+        os.chmod(bundle, 0o750)
+        r = run(*scan, "-r", req, "--evidence", bundle)
+        st = bundle.stat()
+        check(r.returncode in (0, 1) and st.st_uid == NOBODY and st.st_mode & 0o777 == 0o750,
+              f"replaced bundle: owner {st.st_uid} mode {oct(st.st_mode)} {r.stderr}")
+
+        sticky = t / "tmp"
+        sticky.mkdir()
+        os.chmod(sticky, 0o1777)
+        precious = t / "precious"
+        precious.write_text("precious\n")
+        planted = sticky / "report.json"
+        planted.symlink_to(precious)
+        os.lchown(planted, NOBODY, NOBODY)
+        r = run(*scan, "-r", req, "-o", planted)
+        check(r.returncode == 2 and "refusing to follow" in r.stderr.decode(),
+              f"another user's planted link was not refused: {r.returncode} {r.stderr}")
+        check(precious.read_text() == "precious\n", "the planted link's target was written")
+    if common.FAILURES:
+        print(f"{len(common.FAILURES)} failure(s)")
+        return 1
+    print("root's outputs keep devices, owners and modes, and refuse planted links")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
