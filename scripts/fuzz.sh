@@ -12,7 +12,7 @@
 # Stops at the first crash, leak, timeout or out-of-memory with status 1,
 # naming the target and the input that did it (kept under
 # BUILD/fuzz-artifacts/NAME/); add that input to the corpus with its fix.
-# Status 2: no clang build, or a target without a corpus directory.
+# Status 2: the build failed, or a target has no seeds in its corpus directory.
 set -eu
 
 seconds=${1:-600}
@@ -57,8 +57,8 @@ trap 'rm -rf "$work"' EXIT INT TERM
 for name in $targets; do
     corpus=${name#fuzz_}
     seeds=$root/tests/fuzz/corpus/$corpus
-    if [ ! -d "$seeds" ]; then
-        echo "fuzz.sh: $name has no corpus directory $seeds" >&2
+    if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds")" ]; then
+        echo "fuzz.sh: $name has no seeds in $seeds" >&2
         exit 2
     fi
     bin=$(find "$build" -type f -name "$name" -perm -u+x | head -n 1)
