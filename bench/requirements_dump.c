@@ -61,6 +61,8 @@ static int dump_lines(const char *path, bool batch)
     int rc = requirements_parse(path, false, &lines, &d, &err);
     for (size_t i = 0; i < lines.len; i++) {
         const req_line *r = &lines.items[i];
+        if (r->invalid)
+            continue; /* its warning stands for it, as pip rejects it */
         printf("{\"file\": ");
         json_str(r->file);
         printf(", \"line\": %u, \"name\": ", r->line);

@@ -1,5 +1,6 @@
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,11 @@ void buf_reserve(buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    bool fresh = b->data == NULL;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    if (fresh) /* keep the promise of buf.h: the data is a C string */
+        b->data[0] = '\0';
 }
 
 void buf_append(buf *b, const void *data, size_t n)
@@ -117,7 +121,7 @@ void buf_reset(buf *b)
 char *buf_detach(buf *b, size_t *len)
 {
     if (b->data == NULL)
-        buf_reserve(b, 0), b->data[0] = '\0';
+        buf_reserve(b, 0);
     char *d = b->data;
     if (len)
         *len = b->len;

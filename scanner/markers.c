@@ -1,13 +1,20 @@
 /*
- * markers.c - PEP 508 environment markers, parsed and evaluated exactly as
- * packaging 23.0 does (packaging/_parser.py, _tokenizer.py, markers.py).
+ * markers.c - PEP 508 environment markers, parsed as pip reads them and
+ * evaluated as packaging 23.0 does (packaging/markers.py).
  *
- * The grammar is packaging's hand-written one: a marker is a flat list of
- * atoms joined by `and`/`or` (evaluated as any-of-all-of, i.e. `and` binds
- * tighter), an atom is a parenthesised marker or `var op var`, where a var
- * is a known variable name or a quoted string. Token rules are packaging's
- * regular expressions, implemented by hand; `\b` treats bytes >= 0x80 as
- * word characters (Python's str regexes treat non-ASCII letters so).
+ * pip has read markers with two grammars: up to 24.0 its vendored
+ * packaging 21.3 (a pyparsing grammar of literals), since 24.1 packaging's
+ * hand-written tokenizer (packaging/_tokenizer.py, _parser.py). A marker
+ * either reads is read here, so that no release's pins are lost: a marker
+ * is a flat list of atoms joined by `and`/`or` (evaluated as any-of-all-of,
+ * i.e. `and` binds tighter), an atom is a parenthesised marker or
+ * `var op var`, where a var is a known variable name or a quoted string.
+ * Keywords and variables are literals, as in pyparsing: nothing needs to
+ * separate them (`'posix'andpython_version>'3'`, `'posix'inos_name`), which
+ * the newer tokenizer's `\b` rules refused. Quoted strings are read as
+ * pyparsing reads them (`\t`, `\n`, `\f`, `\r` become blanks, any other
+ * backslash stays); where Python's literal_eval (packaging >= 22) would read
+ * one differently, the marker cannot be evaluated (fail closed).
  */
 #include "scanner/markers.h"
 
@@ -23,6 +30,7 @@
 
 typedef struct mvar {
     bool is_var;   /* a Variable (environment name) rather than a Value */
+    bool ambiguous; /* a Value that pip releases read differently */
     char *text;    /* variable name (canonical spelling) or string value */
 } mvar;
 
@@ -56,20 +64,6 @@ typedef struct tok {
     airlock_error *err;
 } tok;
 
-static bool is_word(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
-}
-
-/* `\b` at position p of t. */
-static bool boundary(const tok *t, size_t p)
-{
-    bool before = p > 0 && is_word((unsigned char)t->s[p - 1]);
-    bool after = p < t->len && is_word((unsigned char)t->s[p]);
-    return before != after;
-}
-
 static void skip_ws(tok *t)
 {
     while (t->pos < t->len && (t->s[t->pos] == ' ' || t->s[t->pos] == '\t'))
@@ -81,12 +75,12 @@ static bool peek_char(const tok *t, char c)
     return t->pos < t->len && t->s[t->pos] == c;
 }
 
-/* `\bword\b` at the current position. */
+/* The literal `word` at the current position (pyparsing's Literal: no
+ * word boundary needed on either side). */
 static bool match_word(const tok *t, const char *word)
 {
     size_t n = strlen(word);
-    return t->len - t->pos >= n && memcmp(t->s + t->pos, word, n) == 0 &&
-           boundary(t, t->pos) && boundary(t, t->pos + n);
+    return t->len - t->pos >= n && memcmp(t->s + t->pos, word, n) == 0;
 }
 
 static int syntax(tok *t, const char *what)
@@ -94,9 +88,10 @@ static int syntax(tok *t, const char *what)
     return error_set(t->err, "invalid marker: %s at column %zu", what, t->pos + 1);
 }
 
-/* The VARIABLE rule: the alternatives in packaging's order, each followed by
- * `\b`. The spelling `.` becomes `_`, and python_implementation becomes
- * platform_python_implementation (process_env_var). */
+/* The variable names, as literals. No name is a prefix of another, so the
+ * first match is the only one. The spelling `.` becomes `_`, and
+ * python_implementation becomes platform_python_implementation
+ * (process_env_var). */
 static const char *const var_spellings[] = {
     "python_version", "python_full_version", "os.name", "os_name",
     "sys.platform", "sys_platform", "platform_release", "platform_system",
@@ -108,15 +103,11 @@ static const char *const var_spellings[] = {
 
 static char *match_variable(tok *t)
 {
-    if (!boundary(t, t->pos))
-        return NULL;
     for (size_t i = 0; i < sizeof var_spellings / sizeof *var_spellings; i++) {
         const char *v = var_spellings[i];
-        size_t n = strlen(v);
-        if (t->len - t->pos < n || memcmp(t->s + t->pos, v, n) != 0 ||
-            !boundary(t, t->pos + n))
+        if (!match_word(t, v))
             continue;
-        t->pos += n;
+        t->pos += strlen(v);
         if (strcmp(v, "python_implementation") == 0)
             return xstrdup("platform_python_implementation");
         char *name = xstrdup(v);
@@ -128,10 +119,13 @@ static char *match_variable(tok *t)
     return NULL;
 }
 
-/* QUOTED_STRING then ast.literal_eval(). literal_eval would interpret
- * backslash escapes and reject raw newlines and NULs; we reject all three
- * (fail closed: real markers never contain them). */
-static int parse_quoted(tok *t, char **out)
+/* A quoted string as pyparsing's QuotedString reads it: up to the next
+ * quote of its kind, no newline, CR (or NUL) inside; then `\t`, `\n`,
+ * `\f`, `\r` become the blanks they name. `*ambiguous` is set when
+ * Python's literal_eval would read the text differently: a backslash before
+ * a backslash, a quote, a, b, v, x, an octal digit, N, u or U, or at the
+ * end. (Before any other character both keep the backslash.) */
+static int parse_quoted(tok *t, char **out, bool *ambiguous)
 {
     char q = t->s[t->pos];
     size_t start = t->pos + 1, end = start;
@@ -139,12 +133,30 @@ static int parse_quoted(tok *t, char **out)
         end++;
     if (end >= t->len)
         return syntax(t, "unterminated quoted string");
+    buf b = {0};
+    *ambiguous = false;
     for (size_t i = start; i < end; i++) {
         char c = t->s[i];
-        if (c == '\\' || c == '\n' || c == '\r' || c == '\0')
-            return syntax(t, "backslash, newline or NUL in a quoted string");
+        if (c == '\n' || c == '\r' || c == '\0') {
+            buf_free(&b);
+            return syntax(t, "newline or NUL in a quoted string");
+        }
+        if (c != '\\') {
+            buf_putc(&b, c);
+            continue;
+        }
+        char next = i + 1 < end ? t->s[i + 1] : '\0';
+        const char *blank = next ? strchr("tnfr", next) : NULL;
+        if (blank) {
+            buf_putc(&b, "\t\n\f\r"[blank - "tnfr"]);
+            i++;
+            continue;
+        }
+        if (!next || strchr("\\'\"abvx01234567NuU", next))
+            *ambiguous = true;
+        buf_putc(&b, c);
     }
-    *out = xstrndup(t->s + start, end - start);
+    *out = buf_detach(&b, NULL);
     t->pos = end + 1;
     return 0;
 }
@@ -159,7 +171,7 @@ static int parse_var(tok *t, mvar *v)
     }
     if (peek_char(t, '\'') || peek_char(t, '"')) {
         v->is_var = false;
-        return parse_quoted(t, &v->text);
+        return parse_quoted(t, &v->text, &v->ambiguous);
     }
     return syntax(t, "expected a marker variable or quoted string");
 }
@@ -172,6 +184,8 @@ static int parse_op(tok *t, char **op)
         return 0;
     }
     if (match_word(t, "not")) {
+        /* pyparsing's literal "not in" has one space; packaging's tokenizer
+         * takes any run of blanks */
         t->pos += 3;
         if (!(peek_char(t, ' ') || peek_char(t, '\t')))
             return syntax(t, "expected whitespace after 'not'");
@@ -320,7 +334,15 @@ int marker_parse_prefix(const char *text, size_t len, size_t *used, marker **out
 
 int marker_parse(const char *text, size_t len, marker **out, airlock_error *err)
 {
-    return marker_parse_prefix(text, len, NULL, out, err);
+    size_t used;
+    if (marker_parse_prefix(text, len, &used, out, err) < 0)
+        return -1;
+    if (used != len) {
+        marker_free(*out);
+        *out = NULL;
+        return error_set(err, "invalid marker: unexpected text at column %zu", used + 1);
+    }
+    return 0;
 }
 
 void marker_free(marker *m)
@@ -514,6 +536,9 @@ static int eval_item(const matom *a, const marker_env *env, airlock_error *err)
         return error_set(err, "marker names an undefined environment value '%s'", key);
     if (!(a->lhs.is_var ? lhs : rhs))
         return error_set(err, "marker variable '%s' is unknown for this environment", key);
+    if (a->lhs.ambiguous || a->rhs.ambiguous)
+        return error_set(err, "the marker string '%s' has a backslash escape that pip "
+                         "releases read differently", a->lhs.is_var ? rhs : lhs);
     if (strcmp(key, "extra") == 0) {
         char *cl = name_canonicalize(lhs, strlen(lhs));
         char *cr = name_canonicalize(rhs, strlen(rhs));

@@ -52,13 +52,19 @@ int marker_env_for_target(marker_env *env, const char *python_version,
 /* A parsed marker expression (opaque, immutable). */
 typedef struct marker marker;
 
-/* Parse as packaging's Marker(text): like packaging 23.0, text after a
- * complete marker is ignored ("os_name == 'a' junk" parses). Returns 0 and
- * an owned *out, or -1 with a message. */
+/* Parse `text` as pip reads a marker: a text that pip <= 24.0 (packaging
+ * 21.3's pyparsing grammar) or pip >= 24.1 (packaging's tokenizer) reads
+ * as a whole marker. Keywords need no blanks around them
+ * ("'a'inos_name"); text after a complete marker is an error. Quoted
+ * strings are read as pyparsing reads them: `\t`, `\n`, `\f`, `\r` become
+ * blanks, any other backslash stays; a string Python's literal_eval would
+ * read differently makes marker_evaluate() fail. Returns 0 and an owned
+ * *out, or -1 with a message. */
 int marker_parse(const char *text, size_t len, marker **out, airlock_error *err);
 
-/* Same, and set *used to the bytes consumed (trailing blanks included), for
- * parsers that embed a marker (PEP 508 requirements). `used` may be NULL. */
+/* The longest marker at the start of `text`: set *used to the bytes
+ * consumed (trailing blanks included), for parsers that embed a marker
+ * (PEP 508 requirements) and check what follows. `used` may be NULL. */
 int marker_parse_prefix(const char *text, size_t len, size_t *used, marker **out,
                         airlock_error *err);
 
@@ -71,7 +77,8 @@ void marker_format(const marker *m, buf *out);
 /* Evaluate as packaging.markers.Marker.evaluate() does. Returns 1 (true),
  * 0 (false) or -1 with a message (e.g. an unknown variable value, a NULL
  * field of `env` that the marker needs, a version comparison with a
- * non-version, `~=` on strings). A NULL `extra` means "" as in packaging. */
+ * non-version, `~=` on strings, a string pip releases read differently).
+ * A NULL `extra` means "" as in packaging. */
 int marker_evaluate(const marker *m, const marker_env *env, airlock_error *err);
 
 #endif

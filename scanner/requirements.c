@@ -1,9 +1,10 @@
 /*
- * requirements.c - pip requirement files, step by step as pip 23.0:
- * decode, splitlines, join continuations, strip comments, expand ${VAR},
- * split requirement from options (break_args_options), shlex + optparse the
- * options, recurse into -r/-c, then classify each requirement as
- * parse_req_from_line()/parse_editable() do.
+ * requirements.c - reading pip requirement files, step by step as pip
+ * (23.0 to 25.x) does: decode, splitlines, join continuations, strip
+ * comments, expand ${VAR}, split requirement from options
+ * (break_args_options), shlex + optparse the options, recurse into -r/-c,
+ * then classify each requirement as parse_req_from_line()/parse_editable()
+ * do. requirements_resolve.c turns the lines into dependencies.
  */
 #include "scanner/requirements.h"
 
@@ -15,7 +16,6 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
-#include "core/name.h"
 #include "core/percent.h"
 
 /* ---- text helpers ---- */
@@ -195,10 +195,21 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
         s[n] = '\0';
         *len = n;
     } else if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
-        /* pip's BOM order: FF FE is UTF-16 LE (even if a UTF-32 LE BOM
-         * follows, as in pip), FE FF UTF-16 BE. */
+        /* FF FE is UTF-16 LE, FE FF UTF-16 BE. FF FE 00 00 (UTF-32 LE for
+         * pip 25, UTF-16 with a NUL first for pip 23) meets the NUL check. */
+        bool big_endian = s[0] == 0xfe;
+        size_t bom = 2;
+        /* After FF FE pip decodes with Python's "utf-16" codec, which takes
+         * a second BOM as the byte order and drops it; after FE FF it uses
+         * "utf-16-be", which keeps one as U+FEFF (and the line fails). */
+        if (!big_endian && n >= 4 && s[2] == 0xff && s[3] == 0xfe) {
+            bom = 4;
+        } else if (!big_endian && n >= 4 && s[2] == 0xfe && s[3] == 0xff) {
+            bom = 4;
+            big_endian = true;
+        }
         buf b = {0};
-        if (utf16_to_utf8(s + 2, n - 2, s[0] == 0xfe, &b) < 0) {
+        if (utf16_to_utf8(s + bom, n - bom, big_endian, &b) < 0) {
             buf_free(&b);
             return error_set(err, "%s: invalid UTF-16", path);
         }
@@ -248,7 +259,9 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
                         }
                         free(*data);
                         *data = buf_detach(&b, len);
-                        return 0;
+                        s = (unsigned char *)*data;
+                        n = *len;
+                        goto check; /* a NUL is no more readable in Latin-1 */
                     }
                     return error_set(err, "%s: unsupported encoding '%.*s'", path,
                                      (int)(k - j), name);
@@ -379,8 +392,11 @@ static void finish_line(llines *out, unsigned line, const char *s, size_t n)
 static void logical_lines(const char *s, size_t n, llines *out)
 {
     const unsigned char *u = (const unsigned char *)s;
+    /* A joined line is never longer than the file (REQ_MAX_FILE_SIZE), so
+     * it is bounded; REQ_MAX_LINE applies once comments are gone, in
+     * finish_line(), as a comment is no part of what pip reads. */
     buf joined = {0};
-    bool joining = false, overflow = false;
+    bool joining = false;
     unsigned primary = 0, line = 0;
     size_t i = 0;
     while (i < n) {
@@ -398,13 +414,9 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 if (comment)
                     buf_putc(&joined, ' ');
                 buf_append(&joined, l, ln);
-                if (overflow)
-                    llines_push(out, primary, NULL);
-                else
-                    finish_line(out, primary, joined.data, joined.len);
+                finish_line(out, primary, joined.data, joined.len);
                 buf_reset(&joined);
                 joining = false;
-                overflow = false;
             } else {
                 finish_line(out, line, l, ln);
             }
@@ -419,15 +431,10 @@ static void logical_lines(const char *s, size_t n, llines *out)
                 a++;
             while (b > a && l[b - 1] == '\\')
                 b--;
-            if (joined.len + (b - a) > REQ_MAX_LINE)
-                overflow = true; /* reported once the logical line ends */
-            else
-                buf_append(&joined, l + a, b - a);
+            buf_append(&joined, l + a, b - a);
         }
     }
-    if (joining && overflow)
-        llines_push(out, primary, NULL);
-    else if (joining)
+    if (joining)
         finish_line(out, primary, joined.data, joined.len);
     buf_free(&joined);
 }
@@ -447,7 +454,6 @@ static int shlex_split(const char *s, char ***argv, size_t *argc)
         if (i >= n)
             return 0;
         buf w = {0};
-        buf_reserve(&w, 1);
         while (i < n && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) {
             char c = s[i++];
             if (c == '\\') {
@@ -488,9 +494,14 @@ static int shlex_split(const char *s, char ***argv, size_t *argc)
 }
 
 enum opt_dest {
-    O_IGNORED, O_REQUIREMENT, O_CONSTRAINT, O_EDITABLE, O_HASH, O_BINARY, O_FEATURE
+    O_IGNORED, O_REQUIREMENT, O_CONSTRAINT, O_EDITABLE, O_HASH, O_BINARY, O_FEATURE,
+    O_CONFIG
 };
 
+/* Current pip's options (SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ of
+ * req_file.py, pip 23.1 to 25.x): --install-option went in 23.1, and
+ * -C/--config-settings came. The table decides which abbreviations are
+ * unique (`--in` is --index-url), so it must be exactly pip's. */
 static const struct opt {
     const char *name;  /* "--long" or "-x" */
     bool takes_value;
@@ -506,8 +517,8 @@ static const struct opt {
     {"--only-binary", true, O_BINARY}, {"--prefer-binary", false, O_IGNORED},
     {"--require-hashes", false, O_IGNORED}, {"--pre", false, O_IGNORED},
     {"--trusted-host", true, O_IGNORED}, {"--use-feature", true, O_FEATURE},
-    {"--install-option", true, O_IGNORED}, {"--global-option", true, O_IGNORED},
-    {"--hash", true, O_HASH},
+    {"--global-option", true, O_IGNORED}, {"--hash", true, O_HASH},
+    {"-C", true, O_CONFIG},           {"--config-settings", true, O_CONFIG},
 };
 
 typedef struct line_opts {
@@ -581,10 +592,22 @@ static int apply_opt(const struct opt *o, const char *value, line_opts *out, air
         if (value[0] == '-')
             return error_set(err, "--no-binary / --only-binary option requires 1 argument");
         break;
-    case O_FEATURE:
-        if (strcmp(value, "fast-deps") != 0 && strcmp(value, "truststore") != 0 &&
-            strcmp(value, "no-binary-enable-wheel-cache") != 0)
+    case O_FEATURE: {
+        /* Every choice of pip 23.0 to 25.x: one that some release takes
+         * must not cost the line. */
+        static const char *const features[] = {
+            "fast-deps", "truststore", "no-binary-enable-wheel-cache",
+            "build-constraint", "inprocess-build-deps", NULL};
+        size_t i = 0;
+        while (features[i] && strcmp(value, features[i]) != 0)
+            i++;
+        if (!features[i])
             return error_set(err, "option --use-feature: invalid choice: '%s'", value);
+        break;
+    }
+    case O_CONFIG:
+        if (!strchr(value, '='))
+            return error_set(err, "arguments to %s must be of the form KEY=VAL", o->name);
         break;
     case O_IGNORED:
         break;
@@ -961,7 +984,50 @@ static void req_line_clear(req_line *r)
     pep508_clear(&r->req);
     free(r->link);
     marker_free(r->marker);
+    free(r->invalid);
+    free(r->invalid_name);
     memset(r, 0, sizeof *r);
+}
+
+/* The project name a line pip could not read starts with, if it plainly
+ * starts with one: a PEP 508 name followed by nothing, or by blanks and
+ * what may follow a name ([ ( < > = ! ~ ; @). "this is not a requirement"
+ * names nothing. Owned, or NULL. */
+static bool ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static char *name_of_unreadable(const char *s, size_t n)
+{
+    size_t end = 0;
+    while (end < n && (ascii_alnum(s[end]) || s[end] == '.' || s[end] == '_' || s[end] == '-'))
+        end++;
+    if (end == 0 || !ascii_alnum(s[0]) || !ascii_alnum(s[end - 1]))
+        return NULL;
+    size_t i = end;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i < n && !strchr("[(<>=!~;@", s[i]))
+        return NULL;
+    return xstrndup(s, end);
+}
+
+/* A line that could not be read: a warning through diag, and a req_line
+ * that keeps the file, line, text and why (with the name, if one can be
+ * made out), so that the line is reported rather than lost. `text` is the
+ * requirement part of the line (may be empty). */
+static void unreadable_line(reader *rd, const char *path, bool constraint, unsigned line,
+                            const char *text, size_t len, char *why)
+{
+    diag_warn(rd->d, path, line, "%s", why);
+    req_line *rl = push_line(rd->out);
+    rl->file = xstrdup(path);
+    rl->line = line;
+    rl->constraint = constraint;
+    rl->text = xstrndup(text, len);
+    rl->invalid = why;
+    rl->invalid_name = name_of_unreadable(text, len);
 }
 
 static int read_file(reader *rd, const char *path, bool constraint, const char *from,
@@ -982,8 +1048,10 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
     size_t args_len = opt_at == 0 ? 0 : (s[opt_at] ? opt_at - 1 : opt_at);
     line_opts o = {0};
     airlock_error e;
+    buf why = {0};
     if (s[opt_at] && parse_options(s + opt_at, &o, &e) < 0) {
-        diag_warn(rd->d, path, ll->line, "invalid requirement line: %s", e.msg);
+        buf_printf(&why, "invalid requirement line: %s", e.msg);
+        unreadable_line(rd, path, constraint, ll->line, s, args_len, buf_detach(&why, NULL));
         line_opts_clear(&o);
         return 0;
     }
@@ -1001,9 +1069,11 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
             rc = classify_editable(rl, &e);
         }
         if (rc < 0) {
-            diag_warn(rd->d, path, ll->line, "invalid requirement '%s': %s", rl->text, e.msg);
+            buf_printf(&why, "invalid requirement '%s': %s", rl->text, e.msg);
             req_line_clear(rl);
             rd->out->len--;
+            unreadable_line(rd, path, constraint, ll->line, s, args_len,
+                            buf_detach(&why, NULL));
         }
         line_opts_clear(&o);
         return 0;
@@ -1121,151 +1191,10 @@ static int parse(const char *path, bool constraint, req_lines *out, diag *d,
                          "(Airlock reads local files only)", path);
     return read_file(&rd, path, constraint, NULL, 0);
 }
-
 int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
                        airlock_error *err)
 {
     return parse(path, constraint, out, d, NULL, NULL, err);
-}
-
-/* 1, 0, or 1 with a warning when the marker cannot be evaluated. */
-static int markers_apply(const req_line *rl, const marker_env *env, diag *d)
-{
-    if (!rl->marker)
-        return 1;
-    airlock_error e;
-    int v = marker_evaluate(rl->marker, env, &e);
-    if (v < 0) {
-        diag_warn(d, rl->file, rl->line, "cannot evaluate markers (%s); checking the "
-                  "requirement anyway", e.msg);
-        return 1;
-    }
-    return v;
-}
-
-static char *marker_text(const marker *m)
-{
-    buf b = {0};
-    marker_format(m, &b);
-    return buf_detach(&b, NULL);
-}
-
-static char *spec_text(const specset *s)
-{
-    size_t n = specset_format(s, NULL, 0);
-    char *t = xmalloc(n + 1);
-    specset_format(s, t, n + 1);
-    return t;
-}
-
-/* The exact version a requirement pins, if any, as an owned string. */
-static const char *exact_pin(const req_line *rl)
-{
-    if (!rl->has_req || rl->form != REQ_NAMED)
-        return NULL;
-    return specset_exact_pin(rl->req.spec);
-}
-
-/* A constraint that pins `normalized` for this environment, or NULL.
- * `pins` lists the pinned constraint lines (usually few). */
-static const req_line *find_constraint(const req_line *const *pins, size_t npins,
-                                       const char *normalized, const marker_env *env, diag *d)
-{
-    for (size_t i = 0; i < npins; i++) {
-        const req_line *c = pins[i];
-        char *n = name_canonicalize(c->req.name, strlen(c->req.name));
-        bool same = strcmp(n, normalized) == 0;
-        free(n);
-        if (same && markers_apply(c, env, d) == 1)
-            return c;
-    }
-    return NULL;
-}
-
-static void set_version(dependency *dep, const char *pin, const char *why_prefix)
-{
-    airlock_error e;
-    if (version_parse(&dep->version, pin, strlen(pin), &e) == 0) {
-        dep->has_version = true;
-        dep->version_text = xstrdup(pin);
-        return;
-    }
-    buf b = {0};
-    buf_printf(&b, "%spinned to '%s', which is not a PEP 440 version", why_prefix, pin);
-    dep->skip_reason = buf_detach(&b, NULL);
-}
-
-int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list *out,
-                         diag *d, airlock_error *err)
-{
-    (void)err;
-    /* At most one pin per line: allocated once, never grown. */
-    const req_line **pins = xcalloc(lines->len ? lines->len : 1, sizeof *pins);
-    size_t npins = 0;
-    for (size_t i = 0; i < lines->len; i++)
-        if (lines->items[i].constraint && exact_pin(&lines->items[i]))
-            pins[npins++] = &lines->items[i];
-    for (size_t i = 0; i < lines->len; i++) {
-        const req_line *rl = &lines->items[i];
-        if (rl->constraint)
-            continue;
-        dependency *dep = dep_list_add(out);
-        dep->kind = DEP_REQUIREMENT;
-        dep->source_file = xstrdup(rl->file);
-        dep->source_line = rl->line;
-        dep->editable = rl->form == REQ_EDITABLE;
-        if (rl->has_req) {
-            dep->name = xstrdup(rl->req.name);
-            dep->normalized = name_canonicalize(rl->req.name, strlen(rl->req.name));
-        } else {
-            dep->name = xstrdup(rl->link ? rl->link : rl->text); /* no name known */
-        }
-        if (rl->link && rl->form != REQ_URL)
-            dep->location = xstrdup(rl->link);
-        buf why = {0};
-        if (markers_apply(rl, env, d) == 0) {
-            char *m = marker_text(rl->marker);
-            buf_printf(&why, "markers do not apply: %s", m);
-            free(m);
-        } else if (rl->form == REQ_EDITABLE) {
-            buf_puts(&why, "editable requirement");
-        } else if (rl->form == REQ_URL) {
-            buf_puts(&why, "URL requirement");
-        } else if (rl->form == REQ_PATH) {
-            buf_puts(&why, "local path requirement");
-        } else {
-            const char *pin = exact_pin(rl);
-            if (pin) {
-                set_version(dep, pin, "");
-            } else {
-                const req_line *c = find_constraint(pins, npins, dep->normalized, env, d);
-                char *spec = spec_text(rl->req.spec);
-                if (c) {
-                    const char *cpin = exact_pin(c);
-                    version v;
-                    airlock_error e;
-                    bool ok = version_parse(&v, cpin, strlen(cpin), &e) == 0;
-                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE))
-                        buf_printf(&why, "constraint ==%s (%s:%u) conflicts with %s", cpin,
-                                   c->file, c->line, spec);
-                    else
-                        set_version(dep, cpin, "constraint ");
-                    if (ok)
-                        version_clear(&v);
-                } else if (spec[0]) {
-                    buf_printf(&why, "not pinned to an exact version (%s)", spec);
-                } else {
-                    buf_puts(&why, "not pinned to an exact version");
-                }
-                free(spec);
-            }
-        }
-        if (why.len)
-            dep->skip_reason = buf_detach(&why, NULL);
-        buf_free(&why);
-    }
-    free(pins);
-    return 0;
 }
 
 int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,

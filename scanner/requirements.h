@@ -1,12 +1,17 @@
 /*
- * requirements.h - pip requirement files (`-r FILE`), read as pip 23.0 reads
- * them (pip/_internal/req/req_file.py and req/constructors.py).
+ * requirements.h - pip requirement files (`-r FILE`), read as pip reads
+ * them (pip/_internal/req/req_file.py and req/constructors.py; the
+ * reference releases are in docs/requirements.md). requirements.c reads
+ * the files, requirements_resolve.c resolves the lines.
  *
  * Reading is two steps. requirements_parse() turns a file and everything it
  * includes (-r/-c, relative to the including file) into `req_line`s, one per
  * requirement line in pip's order, each with pip's view of it (name,
- * specifiers, URL or path, markers, editable, constraint). Broken lines are
- * warnings through `diag` naming the file and line, and are left out.
+ * specifiers, URL or path, markers, editable, constraint). A line that
+ * cannot be read is a warning through `diag` naming the file and line, and
+ * stays a `req_line` with `invalid` set (the warning's message), so that it
+ * is reported: resolved, it is a skipped dependency when a name can be made
+ * out of it, and only the warning otherwise.
  * requirements_resolve() turns those into `dependency` values for a target
  * environment: exact pins are checked, everything else is kept with a skip
  * reason, and constraints supply versions. requirements_read() does both.
@@ -32,7 +37,8 @@
 #define REQ_MAX_FILE_SIZE (16u << 20) /* bytes per requirement file */
 #define REQ_MAX_DEPTH 32              /* -r/-c nesting */
 #define REQ_MAX_FILES 1024            /* file reads per top-level file */
-#define REQ_MAX_LINE (1u << 20)       /* logical line; longer ones are warnings */
+#define REQ_MAX_LINE (1u << 20)       /* logical line without its comment;
+                                         longer ones are warnings */
 
 typedef enum req_form {
     REQ_NAMED,    /* a PEP 508 requirement without URL: "name[x]>=1; marker" */
@@ -52,6 +58,10 @@ typedef struct req_line {
     pep508_req req;    /* for URL/path lines: from #egg= or a wheel file name */
     char *link;        /* URL or path for REQ_URL/REQ_PATH/REQ_EDITABLE, else NULL */
     marker *marker;    /* the line's marker (pip splits it off), or NULL */
+    char *invalid;     /* the line could not be read: its warning's message
+                          ("invalid requirement '...': ..."); only file, line,
+                          text, constraint and invalid_name are set then */
+    char *invalid_name; /* the name such a line starts with, or NULL */
 } req_line;
 
 typedef struct req_lines {
@@ -70,7 +80,8 @@ int requirements_parse(const char *path, bool constraint, req_lines *out, diag *
 void req_lines_free(req_lines *l);
 
 /* Append one DEP_REQUIREMENT dependency per non-constraint line of `lines`
- * to `out`, evaluating markers for `env`. A marker that cannot be evaluated
+ * to `out`, evaluating markers for `env`; an `invalid` line gives a skipped
+ * one (skip_reason = its message) if it has an invalid_name, else none. A marker that cannot be evaluated
  * (e.g. platform_release of a --platform target) is a warning and the
  * requirement is treated as applying (fail closed: it is checked). Skip
  * reasons are listed in docs/requirements.md. Returns 0. */

@@ -1,17 +1,30 @@
-"""Differential test: Airlock's markers against packaging 23.0.
+"""Differential test: Airlock's markers against pip's two grammars and
+packaging 23.0's evaluation.
 
 A generated corpus of marker expressions (random combinations of every
 variable, operator, quoting, nesting and spacing, plus hand-written edge
-cases) is evaluated in several environments by packaging.markers.Marker
-and by bench/requirements_dump.c ("markers" mode). For each pair the
-outcome must agree: parse error, evaluation error, or (result, str(marker)).
+cases) is evaluated in several environments by bench/requirements_dump.c
+("markers" mode) and by the oracle below. For each pair the outcome must
+agree: parse error, evaluation error, or (result, str(marker)).
+
+The oracle reads a marker as pip does, in either of its grammars: pip's
+vendored packaging 21.3 (pyparsing literals, pip <= 24.0) or packaging's
+tokenizer (pip >= 24.1; 23.0's here, held to the whole text). What 21.3
+reads is re-spelled with blanks and Python-quoted values, so that
+packaging 23.0 evaluates and prints exactly what 21.3 read; a value whose
+backslashes Python's literal_eval reads otherwise must be an evaluation
+error (docs/requirements.md).
 """
 import os
 import random
+import re
 import subprocess
 import sys
 
+from packaging._parser import _parse_marker
+from packaging._tokenizer import DEFAULT_RULES, ParserSyntaxError, Tokenizer
 from packaging.markers import InvalidMarker, Marker
+from pip._vendor.packaging.markers import Marker as Marker21
 
 BUILD = os.environ.get("AIRLOCK_BUILD_DIR", "")
 DUMP = os.path.join(BUILD, "requirements_dump")
@@ -67,7 +80,39 @@ EDGE = [
     'python_version ~= "3"', 'python_version == "3.11.*"', 'python_full_version != "3.11.*"',
     'platform_release >= "5"', 'os_name in "posix,nt"', "os_name == 'pos\"ix'",
     'python_version >= "3.6" and', 'and os_name == "posix"', '(((((os_name == "posix")))))',
+    # issue 13: what pip <= 24.0 reads and packaging >= 22 refuses
+    "os_name=='posix'andpython_version>'3'", "os_name=='nt'orpython_version>'3'",
+    "'posix'inos_name", "'nt'not inos_name", "python_version>'3'andos_name=='posix'",
+    "os_name == 'po\\six'", "os_name != 'a\\tb'", "os_name != '\\\\'", "os_name != '\\x41'",
+    "os_name == 'a\\'", "os_name != \"\\'\"", "os_name not\tin 'x'",
 ]
+
+# A backslash that Python's literal_eval reads otherwise than pyparsing.
+AMBIGUOUS = re.compile(r"""\\([\\'"abvx0-7NuU]|$|(?=['"]))""")
+
+
+def respell(markers):
+    """21.3's parse tree as text packaging 23.0 reads the same way."""
+    out = []
+    for m in markers:
+        if isinstance(m, str):
+            out.append(m)
+        elif isinstance(m, list):
+            out.append("(" + respell(m) + ")")
+        else:
+            out.append(" ".join(repr(x.value) if type(x).__name__ == "Value" else x.value
+                                for x in m))
+    return " ".join(out)
+
+
+def parses_whole_23(expr):
+    t = Tokenizer(expr, rules=DEFAULT_RULES)
+    try:
+        _parse_marker(t)
+    except ParserSyntaxError:
+        return False
+    t.consume("WS")
+    return t.check("END")
 
 
 # Most atoms compare a variable with a value of its kind, so that most
@@ -119,9 +164,32 @@ def gen_expr(rng, depth=0):
     return "".join(parts)
 
 
+def broken(expr, rng):
+    """`expr` with one fault: cut short, a quote or parenthesis lost, or a
+    stray token."""
+    i = rng.randrange(1, len(expr)) if len(expr) > 1 else 0
+    kind = rng.randrange(4)
+    if kind == 0:
+        return expr[:i]
+    if kind == 1:
+        j = max(expr.rfind("'"), expr.rfind('"'))
+        return expr[:j] + expr[j + 1:] if j >= 0 else expr + "'"
+    if kind == 2:
+        return "(" + expr
+    return expr[:i] + rng.choice([" = ", " ;", " in in ", "==="]) + expr[i:]
+
+
 def oracle(expr, env):
     try:
-        m = Marker(expr)
+        text = respell(Marker21(expr)._markers)
+    except Exception:
+        text = expr if parses_whole_23(expr) else None
+    if text is None:
+        return "parse-error"
+    if AMBIGUOUS.search(expr):
+        return "eval-error"
+    try:
+        m = Marker(text)
     except InvalidMarker:
         return "parse-error"
     except Exception:  # ast.literal_eval errors and such: also a parse failure
@@ -139,6 +207,10 @@ def main():
         return 77
     rng = random.Random(508)
     exprs = EDGE + [gen_expr(rng) for _ in range(4000)]
+    # Read with both of pip's grammars, few generated markers are errors
+    # (keywords glued to a name parse); broken copies of 200 of them keep
+    # the parse errors compared.
+    exprs += [broken(e, random.Random(i)) for i, e in enumerate(exprs[len(EDGE):][:200])]
     cases, expected = [], []
     for e in exprs:
         for env in ENVS:

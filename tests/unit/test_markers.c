@@ -1,5 +1,5 @@
-/* Tests for scanner/markers: parsing, evaluation as packaging 23.0 does,
- * str() formatting, and marker_env_for_target(). */
+/* Tests for scanner/markers: parsing as pip reads markers, evaluation as
+ * packaging 23.0 does, str() formatting, and marker_env_for_target(). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -155,10 +155,12 @@ static void test_parse_errors(void **state)
     buf_free(&b);
 }
 
-static void test_trailing_text_ignored(void **state)
+static void test_trailing_text(void **state)
 {
     (void)state;
-    /* packaging 23.0's Marker() stops after a complete marker */
+    /* marker_parse_prefix() stops after a complete marker, for the callers
+     * that check what follows; marker_parse() wants the whole text, as both
+     * of pip's grammars do */
     marker *m;
     airlock_error err;
     size_t used;
@@ -166,7 +168,7 @@ static void test_trailing_text_ignored(void **state)
     assert_int_equal(marker_parse_prefix(t, strlen(t), &used, &m, &err), 0);
     assert_int_equal(used, strlen("os_name == 'posix' "));
     marker_free(m);
-    assert_int_equal(eval_linux(t), 1);
+    assert_int_equal(eval_linux(t), -2);
 }
 
 static void check_format(const char *in, const char *want)
@@ -196,6 +198,41 @@ static void test_format(void **state)
                  "os_name == \"a\" and os_name == \"b\" or os_name == \"c\"");
     check_format("python_implementation not in 'x'",
                  "platform_python_implementation not in \"x\"");
+}
+
+/* Issue 13: pip <= 24.0 (packaging 21.3's pyparsing literals) reads
+ * keywords glued to the next word; each line pinned a vulnerable Django. */
+static void test_keywords_need_no_blanks(void **state)
+{
+    (void)state;
+    assert_int_equal(eval_linux("os_name=='posix'andpython_version>'3'"), 1);
+    assert_int_equal(eval_linux("os_name=='nt'orpython_version>'3'"), 1);
+    assert_int_equal(eval_linux("os_name=='nt'andpython_version>'3'"), 0);
+    assert_int_equal(eval_linux("'posix'inos_name"), 1);
+    assert_int_equal(eval_linux("'nt'inos_name"), 0);
+    assert_int_equal(eval_linux("'nt'not inos_name"), 1);
+    assert_int_equal(eval_linux("python_version>'3'andos_name=='posix'"), 1);
+    check_format("os_name=='posix'andpython_version>'3'",
+                 "os_name == \"posix\" and python_version > \"3\"");
+    /* packaging's tokenizer takes any blanks in "not in" */
+    assert_int_equal(eval_linux("'nt' not \t in os_name"), 1);
+}
+
+/* Issue 13: a backslash inside a marker string. pyparsing (pip <= 24.0)
+ * keeps it, but for \t \n \f \r; where literal_eval (pip >= 24.1) would
+ * read the string otherwise, the marker cannot be evaluated. */
+static void test_backslash_strings(void **state)
+{
+    (void)state;
+    assert_int_equal(eval_linux("os_name == 'po\\six'"), 0);
+    assert_int_equal(eval_linux("os_name != 'po\\six'"), 1);
+    check_format("os_name == 'po\\six'", "os_name == \"po\\six\"");
+    check_format("os_name == 'a\\tb'", "os_name == \"a\tb\"");
+    const char *differ[] = {"os_name != '\\\\'", "os_name != '\\x41'", "os_name != 'a\\'",
+                            "os_name != \"\\'\"", "os_name != '\\101'", "os_name != '\\u0041'"};
+    for (size_t i = 0; i < sizeof differ / sizeof *differ; i++)
+        if (eval_linux(differ[i]) != -1)
+            fail_msg("%s: not an evaluation error", differ[i]);
 }
 
 static void test_env_for_target(void **state)
@@ -239,7 +276,9 @@ int main(void)
         cmocka_unit_test(test_extra),
         cmocka_unit_test(test_environment_errors),
         cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_trailing_text_ignored),
+        cmocka_unit_test(test_trailing_text),
+        cmocka_unit_test(test_keywords_need_no_blanks),
+        cmocka_unit_test(test_backslash_strings),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_env_for_target),
     };

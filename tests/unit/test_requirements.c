@@ -105,7 +105,7 @@ static void test_basic(void **state)
     result r;
     read_fixture("basic.txt", "3.11", "linux", &r);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.deps.len, 12);
+    assert_int_equal(r.deps.len, 13);
     expect_pin(&r, "requests", "2.31.0", 2);
     expect_pin(&r, "Django", "3.2.1", 3);
     assert_string_equal(find(&r, "Django")->normalized, "django");
@@ -123,6 +123,9 @@ static void test_basic(void **state)
     /* '#' glued to the version is not a comment: pip rejects the line */
     assert_int_equal(r.w.n, 1);
     expect_warning(&r, "basic.txt:13: invalid requirement 'idna==3.4#");
+    /* and the line is kept, skipped with the warning's message */
+    assert_non_null(strstr(find(&r, "idna")->skip_reason, "invalid requirement 'idna==3.4#"));
+    assert_int_equal(find(&r, "idna")->source_line, 13);
     for (size_t i = 0; i < r.deps.len; i++)
         assert_non_null(strstr(r.deps.items[i].source_file, "basic.txt"));
     result_free(&r);
@@ -155,7 +158,8 @@ static void test_continuations(void **state)
     /* "delta==4.0 \\" joins with the next lines into one broken line */
     assert_int_equal(r.w.n, 1);
     expect_warning(&r, "continuation.txt:7: invalid requirement 'delta==4.0 epsilon");
-    assert_int_equal(r.deps.len, 4);
+    assert_int_equal(r.deps.len, 5);
+    assert_int_equal(find(&r, "delta")->source_line, 7);
     result_free(&r);
 }
 
@@ -303,10 +307,15 @@ static void test_broken_lines_are_warnings(void **state)
     result r;
     read_fixture("broken.txt", NULL, NULL, &r);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.deps.len, 3);
+    /* each broken line that starts with a name stays, skipped */
+    assert_int_equal(r.deps.len, 6);
     expect_pin(&r, "ok-one", "1.0", 1);
     expect_pin(&r, "ok-two", "2.0", 4);
     expect_pin(&r, "ok-four", "4.0", 8);
+    assert_int_equal(find(&r, "bad-version")->source_line, 3);
+    assert_int_equal(find(&r, "name")->source_line, 5);
+    assert_int_equal(find(&r, "ok-three")->source_line, 7);
+    assert_false(find(&r, "ok-three")->has_version);
     assert_int_equal(r.w.n, 5);
     expect_warning(&r, "broken.txt:2: invalid requirement 'this is not a requirement'");
     expect_warning(&r, "broken.txt:3: invalid requirement 'bad-version==1.0.0.x'");
@@ -317,8 +326,10 @@ static void test_broken_lines_are_warnings(void **state)
 
     read_fixture("badoption.txt", NULL, NULL, &r);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.deps.len, 3);
+    assert_int_equal(r.deps.len, 4);
     expect_pin(&r, "ok-four", "4.0", 7);
+    expect_skip(&r, "ok-three", "invalid requirement line: arguments to --hash must be a "
+                                "hash name followed by a value, like --hash=sha256:abcde...", 5);
     assert_int_equal(r.w.n, 4);
     expect_warning(&r, "badoption.txt:2: invalid requirement line: no such option");
     expect_warning(&r, "badoption.txt:4: invalid requirement line: allowed hash algorithms");
@@ -490,6 +501,184 @@ static void test_include_depth_bound(void **state)
     marker_env_clear(&env);
 }
 
+/* Write `len` bytes to DIR/name in a fresh temporary directory and read
+ * the file for CPython 3.11 on Linux. The file and directory are removed. */
+static void read_bytes(const char *name, const char *data, size_t len, result *r)
+{
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+    memset(r, 0, sizeof *r);
+    marker_env env;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &r->err), 0);
+    diag d = {collect, &r->w, 0};
+    r->rc = requirements_read(path, &env, &r->deps, &d, &r->err);
+    marker_env_clear(&env);
+    unlink(path);
+    rmdir(dir);
+}
+
+#define READ_TEXT(name, text, r) read_bytes(name, text, sizeof text - 1, r)
+
+/* Issue 13: `-r ""` made shlex_split hand apply_opt an unterminated empty
+ * word (ASan: heap-buffer-overflow in xstrdup; the release build printed
+ * heap bytes as the file name). */
+static void test_empty_include_name(void **state)
+{
+    (void)state;
+    result r;
+    READ_TEXT("empty.txt", "-r \"\"\n", &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "empty.txt:1: cannot read included requirement file: "
+                                      "/tmp/airlock-req-"));
+    /* the name is the directory of empty.txt plus "", nothing else */
+    assert_non_null(strstr(r.err.msg, "/: not a regular file"));
+    result_free(&r);
+    READ_TEXT("empty.txt", "-c ''\n", &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "/: not a regular file"));
+    result_free(&r);
+}
+
+/* Issue 13: lines pip reads that Airlock dropped; each pins Django. */
+static void test_lines_pip_reads(void **state)
+{
+    (void)state;
+    result r;
+    READ_TEXT("pip.txt",
+              "django==1.0; os_name=='posix'andpython_version>'3'\n"
+              "django==1.1; os_name=='nt'orpython_version>'3'\n"
+              "django==1.2; 'posix'inos_name\n"
+              "django==1.3; os_name!='po\\six'\n"
+              "django==1.4 --config-settings=editable_mode=compat\n"
+              "django==1.5 -C key=value\n"
+              "django==1.6 --in=https://example.org/simple\n"
+              "django==1.7 --use-feature=inprocess-build-deps\n",
+              &r);
+    assert_int_equal(r.rc, 0);
+    if (r.w.n)
+        fail_msg("warnings:\n%s", r.w.text.data);
+    assert_int_equal(r.deps.len, 8);
+    static const char *const want[] = {"1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"};
+    for (unsigned i = 0; i < 8; i++) {
+        if (r.deps.items[i].skip_reason)
+            fail_msg("line %u skipped: %s", i + 1, r.deps.items[i].skip_reason);
+        assert_string_equal(r.deps.items[i].version_text, want[i]);
+        assert_int_equal(r.deps.items[i].source_line, i + 1);
+    }
+    result_free(&r);
+    /* --install-option went in pip 23.1; its KEY=VAL rule for -C */
+    READ_TEXT("gone.txt", "django==2.0 --install-option=x\ndjango==2.1 -C novalue\n", &r);
+    assert_int_equal(r.rc, 0);
+    expect_warning(&r, "gone.txt:1: invalid requirement line: no such option");
+    expect_warning(&r, "gone.txt:2: invalid requirement line: arguments to -C must be of "
+                       "the form KEY=VAL");
+    result_free(&r);
+}
+
+/* Issue 13: after FF FE, Python's "utf-16" codec takes a second BOM as the
+ * byte order; pip then reads the pin. */
+static void test_utf16_second_bom(void **state)
+{
+    (void)state;
+    static const char le[] = "\xff\xfe\xff\xfe" "d\0j\0a\0n\0g\0o\0=\0=\0" "1\0.\0" "0\0\n\0";
+    static const char be[] = "\xff\xfe\xfe\xff" "\0d\0j\0a\0n\0g\0o\0=\0=\0" "2\0.\0" "0\0\n";
+    result r;
+    read_bytes("le.txt", le, sizeof le - 1, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "django", "1.0", 1);
+    result_free(&r);
+    read_bytes("be.txt", be, sizeof be - 1, &r);
+    assert_int_equal(r.rc, 0);
+    expect_pin(&r, "django", "2.0", 1);
+    result_free(&r);
+}
+
+/* Issue 13: a Latin-1 file skipped the NUL check, and `flask==1.0\0junk`
+ * was pinned as flask 1.0. */
+static void test_latin1_nul(void **state)
+{
+    (void)state;
+    static const char text[] = "# coding: latin-1\nflask==1.0\0junk\n";
+    result r;
+    read_bytes("l1.txt", text, sizeof text - 1, &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "l1.txt:2: contains a NUL character"));
+    assert_int_equal(r.deps.len, 0);
+    result_free(&r);
+}
+
+/* Issue 13: the 1 MiB bound on a logical line counts only what is left
+ * once the comment is gone, as pip reads no comment. */
+static void test_line_bound_after_comments(void **state)
+{
+    (void)state;
+    buf b = {0};
+    buf_puts(&b, "django==1.8 # ");
+    while (b.len <= REQ_MAX_LINE + 16)
+        buf_puts(&b, "a long comment ");
+    buf_puts(&b, "\\\n");
+    buf_puts(&b, "  \nflask==2.0\n");
+    result r;
+    read_bytes("comment.txt", b.data, b.len, &r);
+    buf_free(&b);
+    assert_int_equal(r.rc, 0);
+    if (r.w.n)
+        fail_msg("warnings:\n%s", r.w.text.data);
+    expect_pin(&r, "django", "1.8", 1);
+    expect_pin(&r, "flask", "2.0", 3);
+    result_free(&r);
+}
+
+/* Requirement lines must never vanish: a line that cannot be read is a
+ * warning, and a skipped dependency when a name can be made out. */
+static void test_unreadable_lines_kept(void **state)
+{
+    (void)state;
+    result r;
+    READ_TEXT("bad.txt",
+              "django==1.0.0.x\n"
+              "this is not a requirement\n"
+              "flask==1.0; os_name == 'posix' junk\n"
+              "jinja2==3.0 --hash=md5:abc\n"
+              "-e not-a-vcs-url\n"
+              "-c constraints-with-bad-line.txt\n",
+              &r);
+    assert_int_equal(r.rc, -1); /* the include is missing: fatal */
+    result_free(&r);
+    READ_TEXT("bad.txt",
+              "django==1.0.0.x\n"
+              "this is not a requirement\n"
+              "flask==1.0; os_name == 'posix' junk\n"
+              "jinja2==3.0 --hash=md5:abc\n"
+              "-e not-a-vcs-url\n"
+              "ok==1.0\n",
+              &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.w.n, 5);
+    assert_int_equal(r.deps.len, 4);
+    expect_skip(&r, "django", "invalid requirement 'django==1.0.0.x': invalid requirement: "
+                              "invalid specifier '==1.0.0.x': not a valid version", 1);
+    expect_warning(&r, "bad.txt:1: invalid requirement 'django==1.0.0.x'");
+    expect_warning(&r, "bad.txt:2: invalid requirement 'this is not a requirement'");
+    const dependency *d = find(&r, "flask");
+    assert_int_equal(d->source_line, 3);
+    assert_non_null(strstr(d->source_file, "bad.txt"));
+    assert_string_equal(d->normalized, "flask");
+    assert_non_null(strstr(d->skip_reason, "invalid marker"));
+    expect_skip(&r, "jinja2", "invalid requirement line: allowed hash algorithms for --hash "
+                              "are sha256, sha384, sha512", 4);
+    expect_warning(&r, "bad.txt:5: invalid requirement 'not-a-vcs-url'");
+    expect_pin(&r, "ok", "1.0", 6);
+    result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +695,12 @@ int main(void)
         cmocka_unit_test(test_include_forms),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_include_depth_bound),
+        cmocka_unit_test(test_empty_include_name),
+        cmocka_unit_test(test_lines_pip_reads),
+        cmocka_unit_test(test_utf16_second_bom),
+        cmocka_unit_test(test_latin1_nul),
+        cmocka_unit_test(test_line_bound_after_comments),
+        cmocka_unit_test(test_unreadable_lines_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
