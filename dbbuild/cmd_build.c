@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
 #include "signatures/minisign.h"
@@ -238,7 +239,10 @@ int cmd_build(int argc, char **argv)
     free(workdir);
     free(sources);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild build: %s\n", err.msg);
+        /* With --strict the message quotes a record: filter it. */
+        fputs("airlock-dbbuild build: ", stderr);
+        text_safe_fputs(err.msg, stderr, 0);
+        fputc('\n', stderr);
         return 2;
     }
     return 0;

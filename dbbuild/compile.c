@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "dbbuild/dbwriter.h"
 #include "dbbuild/merge.h"
 #include "dbbuild/osv_record.h"
@@ -163,7 +164,11 @@ int db_describe(const char *mdb_path, FILE *out, airlock_error *err)
     fprintf(out, "sources:     %zu\n", info.n_sources);
     for (size_t i = 0; i < info.n_sources; i++) {
         const vulndb_source *s = &info.sources[i];
-        fprintf(out, "  %s\n    sha256 %s\n", s->name, s->sha256);
+        fputs("  ", out);
+        text_safe_fputs(s->name, out, 0);
+        fputs("\n    sha256 ", out);
+        text_safe_fputs(s->sha256, out, 0);
+        fputc('\n', out);
         fprintf(out,
                 "    read %" PRIu64 ", kept %" PRIu64 ", skipped %" PRIu64 ", withdrawn %" PRIu64
                 ", merged %" PRIu64 ", other-ecosystem %" PRIu64 "\n",
