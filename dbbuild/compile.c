@@ -104,6 +104,15 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         rc = osv_source_read(sources[i], on_record, &c, d, &info, err);
         if (rc == 0)
             memcpy(src[i].sha256, info.sha256, sizeof src[i].sha256);
+        /* A record file that did not parse is a record lost: it counts as
+         * read and skipped in the provenance every report shows, and
+         * --strict refuses it as it refuses a malformed record. */
+        src[i].records += info.unreadable;
+        src[i].skipped += info.unreadable;
+        if (rc == 0 && opt->strict && info.unreadable > 0)
+            rc = error_set(err, "%s: %" PRIu64 " record file%s could not be read (see the "
+                                "warnings above)",
+                           sources[i], info.unreadable, info.unreadable == 1 ? "" : "s");
     }
     if (rc == 0) {
         progress_phase(opt->progress, "%zu records read; merging duplicates and aliases", c.n);

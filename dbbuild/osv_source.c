@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
 
 /* Directory trees deeper than this are not walked further (warned). */
@@ -136,26 +137,21 @@ static int check_tree(const cJSON *n, int depth, airlock_error *err)
     return 0;
 }
 
+/* JSON through osv_json.h's pass (lone surrogates, NUL, free-form fields),
+ * then cJSON on what it wrote. */
 static cJSON *parse_json(const char *data, size_t len, unsigned *line, airlock_error *err)
 {
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    if (root == NULL) {
-        size_t pos = end != NULL && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+    buf text = {0};
+    size_t pos;
+    if (osv_json_prepare(data, len, &text, &pos, err) != 0) {
         *line = line_of(data, pos);
-        error_set(err, "invalid JSON");
+        buf_free(&text);
         return NULL;
     }
-    size_t pos = (size_t)(end - data);
-    while (pos < len && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\n' ||
-                         data[pos] == '\r'))
-        pos++;
-    if (pos < len) {
-        *line = line_of(data, pos);
-        error_set(err, "text after the JSON value");
-        cJSON_Delete(root);
-        return NULL;
-    }
+    cJSON *root = cJSON_ParseWithLength(text.data, text.len);
+    buf_free(&text);
+    if (root == NULL)
+        error_set(err, "invalid JSON"); /* only if cJSON runs out of memory */
     return root;
 }
 

@@ -46,7 +46,8 @@ static void test_filter(void **state)
     /* line breaks: '?' on one line, kept in multi-line text */
     check_filter("a\nb\tc\r\nd\re", 0, "a?b?c??d?e");
     check_filter("a\nb\tc\r\nd\re", TEXT_LINES, "a\nb\tc\nd?e");
-    check_filter("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", 0, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80");
+    check_filter("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", 0,
+                 "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80");
     check_filter("", 0, "");
     char *n = text_safe_dup(NULL, 0);
     assert_string_equal(n, "");
@@ -202,7 +203,8 @@ static void test_table_filters_advisory_text(void **state)
 {
     (void)state;
     const char *const urls[] = {"https://ok.example/"};
-    char *t = render_refs(REPORT_TABLE, urls, 1, "PYSEC-1\x1b]0;t\x07\xc2\x9b" "2J\xe2\x80\xae" "x\x9b");
+    char *t = render_refs(REPORT_TABLE, urls, 1,
+                          "PYSEC-1\x1b]0;t\x07\xc2\x9b" "2J\xe2\x80\xae" "x\x9b");
     assert_null(strchr(t, '\x1b'));
     assert_null(strstr(t, "\xc2\x9b"));
     assert_null(strstr(t, "\xe2\x80\xae"));
