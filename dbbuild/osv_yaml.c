@@ -1,6 +1,8 @@
 #include "dbbuild/osv_yaml.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,7 +370,73 @@ static int on_alias(builder *b, const yaml_event_t *ev, airlock_error *err)
     return attach(b, copy, err);
 }
 
-cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_error *err)
+/* libyaml's message for a \u escape of a surrogate (even of a pair) or a
+ * \U escape past U+10FFFF. */
+static const char bad_escape[] = "found invalid Unicode character escape code";
+
+/* The byte offset of code point number `index` of the UTF-8 `data` (libyaml
+ * marks count code points; the text was checked to be UTF-8). */
+static size_t byte_offset(const char *data, size_t len, size_t index)
+{
+    size_t i = 0;
+    for (size_t k = 0; k < index && i < len; k++) {
+        unsigned char c = (unsigned char)data[i];
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+    return i < len ? i : len;
+}
+
+static long hex_value(const char *p, size_t n)
+{
+    long v = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = p[k];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Rewrite the escape whose digits start at `at` in `t`, the way JSON records
+ * are treated (dbbuild/osv_json.h): a surrogate pair becomes one \U escape,
+ * any other bad code point \uFFFD. -1 if there is no such escape there. */
+static int repair_escape(buf *t, size_t at)
+{
+    if (at < 2 || at > t->len || t->data[at - 2] != '\\')
+        return -1;
+    size_t n = t->data[at - 1] == 'u' ? 4 : t->data[at - 1] == 'U' ? 8 : 0;
+    if (n == 0 || t->len - at < n)
+        return -1;
+    long v = hex_value(t->data + at, n), lo = -1;
+    if (v < 0)
+        return -1;
+    size_t start = at - 2, end = at + n;
+    if (n == 4 && v >= 0xD800 && v <= 0xDBFF && t->len - end >= 6 && t->data[end] == '\\' &&
+        t->data[end + 1] == 'u')
+        lo = hex_value(t->data + end + 2, 4);
+    char with[16];
+    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        snprintf(with, sizeof with, "\\U%08lX", 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00));
+        end += 6;
+    } else {
+        snprintf(with, sizeof with, "\\uFFFD");
+    }
+    buf r = {0};
+    buf_append(&r, t->data, start);
+    buf_puts(&r, with);
+    buf_append(&r, t->data + end, t->len - end);
+    buf_free(t);
+    *t = r;
+    return 0;
+}
+
+/* One conversion. If libyaml refused an escape, `*escape` is the byte
+ * offset of its digits. */
+static cJSON *convert(const char *data, size_t len, unsigned *line, size_t *escape,
+                      airlock_error *err)
 {
     *line = 0;
     yaml_parser_t parser;
@@ -386,6 +454,8 @@ cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_er
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
             *line = (unsigned)parser.problem_mark.line + 1;
+            if (parser.problem != NULL && strcmp(parser.problem, bad_escape) == 0)
+                *escape = byte_offset(data, len, parser.problem_mark.index);
             error_set(err, "%s%s%s", parser.problem ? parser.problem : "invalid YAML",
                       parser.context ? " " : "", parser.context ? parser.context : "");
             failed = 1;
@@ -438,5 +508,27 @@ cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_er
         if (root == NULL)
             abort();
     }
+    return root;
+}
+
+cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_error *err)
+{
+    /* libyaml refuses the whole document over one such escape; it is
+     * repaired and the document parsed again, a bounded number of times. */
+    buf copy = {0};
+    cJSON *root = NULL;
+    for (int repairs = 0;; repairs++) {
+        size_t escape = SIZE_MAX;
+        root = convert(data, len, line, &escape, err);
+        if (root != NULL || escape == SIZE_MAX || repairs == OSV_YAML_MAX_REPAIRS)
+            break;
+        if (copy.data == NULL)
+            buf_append(&copy, data, len);
+        if (repair_escape(&copy, escape) != 0)
+            break;
+        data = copy.data;
+        len = copy.len;
+    }
+    buf_free(&copy);
     return root;
 }

@@ -155,6 +155,30 @@ static void test_yaml(void **state)
     free(s);
     cJSON_Delete(r);
 
+    /* Escapes libyaml refuses: repaired as in JSON, after multi-byte text
+     * and CRLF line ends (libyaml counts code points). */
+    text = "id: A-4\r\nx: \"\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80\"\r\n"
+           "summary: \"a\\ud800b \\udc00\\ud800 \\ud83d\\ude00 \\U00110000 \\u00e9\"\n"
+           "details: \"\\uD83D\\uDE00\"\n";
+    r = osv_parse_yaml(text, strlen(text), &err);
+    if (r == NULL)
+        fail_msg("%s", err.msg);
+    assert_string_equal(cJSON_GetObjectItem(r, "summary")->valuestring,
+                        "a\xef\xbf\xbd" "b \xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x98\x80 "
+                        "\xef\xbf\xbd \xc3\xa9");
+    assert_string_equal(cJSON_GetObjectItem(r, "details")->valuestring, "\xf0\x9f\x98\x80");
+    cJSON_Delete(r);
+    /* ... a bounded number of times */
+    buf many = {0};
+    buf_puts(&many, "id: A-5\nsummary: \"");
+    for (int i = 0; i < 65; i++)
+        buf_puts(&many, "\\ud800");
+    buf_puts(&many, "\"\n");
+    r = osv_parse_yaml(many.data, many.len, &err);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "invalid Unicode character escape"));
+    buf_free(&many);
+
     /* deeper than the bound, inside database_specific only */
     buf b = {0};
     buf_puts(&b, "id: A-2\ndatabase_specific: {severity: LOW, x: ");
