@@ -16,15 +16,19 @@ enum { M_NONE, M_FREEFORM, M_FREEFORM_RECORD, M_SEVERITY };
 typedef struct scan {
     const char *s;
     size_t len, i;
-    buf *out;
+    buf *out;          /* the text so far, up to s[flushed] */
+    size_t flushed;    /* s[flushed..i] is still to be copied */
+    bool changed;      /* anything replaced: `out` is the text */
     char *stack;       /* 'o' or 'a' for each open container */
     size_t depth, cap;
-    bool skipping;     /* inside a free-form value: nothing is written */
+    bool skipping;     /* inside a free-form value */
+    size_t skip_start; /* where that value starts in s */
     size_t skip_depth; /* the depth that value sits at */
     bool skip_object;  /* it is an object (replaced by one) */
     bool skip_record;  /* it is the record's database_specific */
     buf kept;          /* its "severity" members, written at its end */
     char key[24];      /* the last key, decoded, if short and ASCII */
+    size_t key_len;
     bool key_fits;
 } scan;
 
@@ -34,10 +38,14 @@ static int fail(scan *z, size_t *pos, airlock_error *err, const char *why)
     return error_set(err, "invalid JSON: %s", why);
 }
 
-static void emit(buf *dst, const char *p, size_t n)
+/* Replace s[from, to) by `with`: what lies before it is copied first. Most
+ * records need none, and are then parsed as they are. */
+static void splice(scan *z, size_t from, size_t to, const char *with)
 {
-    if (dst != NULL)
-        buf_append(dst, p, n);
+    buf_append(z->out, z->s + z->flushed, from - z->flushed);
+    buf_puts(z->out, with);
+    z->flushed = to;
+    z->changed = true;
 }
 
 static bool is_hex(char c)
@@ -62,39 +70,45 @@ static long hex4(const scan *z, size_t at)
 
 static void key_add(scan *z, char c, bool ascii)
 {
-    size_t n = strlen(z->key);
-    if (!ascii || n + 1 >= sizeof z->key) {
+    if (!ascii || z->key_len + 1 >= sizeof z->key) {
         z->key_fits = false;
         return;
     }
-    z->key[n] = c;
-    z->key[n + 1] = '\0';
+    z->key[z->key_len++] = c;
+    z->key[z->key_len] = '\0';
 }
 
-/* A string at s[i] == '"', written to `dst` (NULL: nowhere) with the
- * escapes of lone surrogates and of NUL replaced. `as_key` decodes it into
- * z->key too. */
-static int string(scan *z, buf *dst, bool as_key, size_t *pos, airlock_error *err)
+/* A string at s[i] == '"'. Outside free-form values the escape of a lone
+ * surrogate or of NUL is replaced in the output; with `capture`, the string
+ * is written there instead, with the same replacements. `as_key` decodes it
+ * into z->key too. */
+static int string(scan *z, buf *capture, bool as_key, size_t *pos, airlock_error *err)
 {
     if (as_key) {
         z->key[0] = '\0';
+        z->key_len = 0;
         z->key_fits = true;
     }
-    emit(dst, "\"", 1);
-    z->i++;
+    size_t start = z->i++;
+    size_t copied = start; /* for `capture`: s[copied, i) is still to be written */
     for (;;) {
-        size_t run = z->i;
-        while (z->i < z->len && z->s[z->i] != '"' && z->s[z->i] != '\\') {
-            if (as_key)
+        if (as_key) {
+            while (z->i < z->len && z->s[z->i] != '"' && z->s[z->i] != '\\') {
                 key_add(z, z->s[z->i], (unsigned char)z->s[z->i] < 0x80);
-            z->i++;
+                z->i++;
+            }
+        } else { /* the hot loop of the pass: text runs */
+            const char *p = z->s + z->i, *end = z->s + z->len;
+            while (p < end && *p != '"' && *p != '\\')
+                p++;
+            z->i = (size_t)(p - z->s);
         }
-        emit(dst, z->s + run, z->i - run);
         if (z->i >= z->len)
             return fail(z, pos, err, "unterminated string");
         if (z->s[z->i] == '"') {
-            emit(dst, "\"", 1);
             z->i++;
+            if (capture != NULL)
+                buf_append(capture, z->s + copied, z->i - copied);
             return 0;
         }
         /* an escape */
@@ -106,7 +120,6 @@ static int string(scan *z, buf *dst, bool as_key, size_t *pos, airlock_error *er
         if (e != '\0' && simple != NULL) {
             if (as_key)
                 key_add(z, decoded[simple - escapes], true);
-            emit(dst, z->s + z->i, 2);
             z->i += 2;
             continue;
         }
@@ -121,17 +134,22 @@ static int string(scan *z, buf *dst, bool as_key, size_t *pos, airlock_error *er
             if (lo >= 0xDC00 && lo <= 0xDFFF) { /* a pair: one code point */
                 if (as_key)
                     key_add(z, '?', false);
-                emit(dst, z->s + z->i, 12);
                 z->i += 12;
                 continue;
             }
         }
         if (as_key)
             key_add(z, (char)v, v > 0 && v < 0x80);
-        if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
-            emit(dst, "\\uFFFD", 6); /* lone surrogate or NUL */
-        else
-            emit(dst, z->s + z->i, 6);
+        if (v == 0 || (v >= 0xD800 && v <= 0xDBFF) || (v >= 0xDC00 && v <= 0xDFFF)) {
+            /* a lone surrogate or NUL */
+            if (capture != NULL) {
+                buf_append(capture, z->s + copied, z->i - copied);
+                buf_puts(capture, "\\uFFFD");
+                copied = z->i + 6;
+            } else if (!z->skipping) {
+                splice(z, z->i, z->i + 6, "\\uFFFD");
+            }
+        }
         z->i += 6;
     }
 }
@@ -142,15 +160,13 @@ static bool digit(const scan *z)
 }
 
 /* A number or a literal at s[i]. */
-static int scalar(scan *z, buf *dst, size_t *pos, airlock_error *err)
+static int scalar(scan *z, size_t *pos, airlock_error *err)
 {
-    size_t start = z->i;
     static const char *const literals[] = {"true", "false", "null"};
     for (size_t k = 0; k < 3; k++) {
         size_t n = strlen(literals[k]);
         if (z->len - z->i >= n && memcmp(z->s + z->i, literals[k], n) == 0) {
             z->i += n;
-            emit(dst, z->s + start, n);
             return 0;
         }
     }
@@ -179,7 +195,6 @@ static int scalar(scan *z, buf *dst, size_t *pos, airlock_error *err)
         while (digit(z))
             z->i++;
     }
-    emit(dst, z->s + start, z->i - start);
     return 0;
 }
 
@@ -192,16 +207,19 @@ static void push(scan *z, char kind)
     z->stack[z->depth++] = kind;
 }
 
-/* The skipped value has ended: write what stands for it. */
+/* The skipped value has ended: replace it by what stands for it. */
 static void end_skip(scan *z)
 {
+    buf with = {0};
     if (!z->skip_object) {
-        buf_puts(z->out, "null");
+        buf_puts(&with, "null");
     } else {
-        buf_putc(z->out, '{');
-        buf_append(z->out, z->kept.data, z->kept.len);
-        buf_putc(z->out, '}');
+        buf_putc(&with, '{');
+        buf_append(&with, z->kept.data, z->kept.len);
+        buf_putc(&with, '}');
     }
+    splice(z, z->skip_start, z->i, with.data);
+    buf_free(&with);
     z->skipping = false;
     buf_reset(&z->kept);
 }
@@ -211,9 +229,10 @@ static int run(scan *z, size_t *pos, airlock_error *err)
     int state = S_VALUE, member = M_NONE;
     for (;;) {
         size_t last = z->i; /* where the text ended, for the message */
-        while (z->i < z->len && (z->s[z->i] == ' ' || z->s[z->i] == '\t' ||
-                                 z->s[z->i] == '\n' || z->s[z->i] == '\r'))
-            z->i++;
+        const char *p = z->s + z->i, *end = z->s + z->len;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+            p++;
+        z->i = (size_t)(p - z->s);
         if (z->i >= z->len) {
             if (state == S_AFTER && z->depth == 0)
                 return 0;
@@ -221,7 +240,6 @@ static int run(scan *z, size_t *pos, airlock_error *err)
             return fail(z, pos, err, z->i == 0 ? "empty" : "unexpected end");
         }
         char c = z->s[z->i];
-        buf *dst = z->skipping ? NULL : z->out;
         bool close = false;
         switch (state) {
         case S_VALUE:
@@ -235,7 +253,7 @@ static int run(scan *z, size_t *pos, airlock_error *err)
                 z->skip_depth = z->depth;
                 z->skip_object = c == '{';
                 z->skip_record = member == M_FREEFORM_RECORD;
-                dst = NULL;
+                z->skip_start = z->i;
             }
             if (c == '{' || c == '[') {
                 if (!z->skipping && z->depth >= OSV_MAX_DEPTH) {
@@ -243,20 +261,20 @@ static int run(scan *z, size_t *pos, airlock_error *err)
                     return error_set(err, "nested deeper than %d levels", OSV_MAX_DEPTH);
                 }
                 push(z, c == '{' ? 'o' : 'a');
-                emit(dst, &c, 1);
                 z->i++;
                 state = c == '{' ? S_FIRST_KEY : S_FIRST_VALUE;
                 member = M_NONE;
                 continue;
             }
+            buf *capture = NULL;
             if (c == '"' && member == M_SEVERITY) {
                 if (z->kept.len > 0)
                     buf_putc(&z->kept, ',');
                 buf_puts(&z->kept, "\"severity\":");
-                dst = &z->kept;
+                capture = &z->kept;
             }
             member = M_NONE;
-            if ((c == '"' ? string(z, dst, false, pos, err) : scalar(z, dst, pos, err)) != 0)
+            if ((c == '"' ? string(z, capture, false, pos, err) : scalar(z, pos, err)) != 0)
                 return -1;
             state = S_AFTER;
             if (z->skipping && z->depth == z->skip_depth)
@@ -268,7 +286,6 @@ static int run(scan *z, size_t *pos, airlock_error *err)
                 return error_set(err, "text after the JSON value");
             }
             if (c == ',') {
-                emit(dst, ",", 1);
                 z->i++;
                 state = z->stack[z->depth - 1] == 'o' ? S_KEY : S_VALUE;
                 continue;
@@ -285,14 +302,13 @@ static int run(scan *z, size_t *pos, airlock_error *err)
             }
             if (c != '"')
                 return fail(z, pos, err, "expected a string key");
-            if (string(z, dst, true, pos, err) != 0)
+            if (string(z, NULL, true, pos, err) != 0)
                 return -1;
             while (z->i < z->len && (z->s[z->i] == ' ' || z->s[z->i] == '\t' ||
                                      z->s[z->i] == '\n' || z->s[z->i] == '\r'))
                 z->i++;
             if (z->i >= z->len || z->s[z->i] != ':')
                 return fail(z, pos, err, "expected ':' after a key");
-            emit(dst, ":", 1);
             z->i++;
             member = M_NONE;
             if (z->key_fits && !z->skipping) {
@@ -308,7 +324,6 @@ static int run(scan *z, size_t *pos, airlock_error *err)
             continue;
         }
         if (close) {
-            emit(dst, &c, 1);
             z->i++;
             z->depth--;
             state = S_AFTER;
@@ -327,6 +342,10 @@ int osv_json_prepare(const char *data, size_t len, buf *out, size_t *pos, airloc
     z.out = out;
     *pos = 0;
     int rc = run(&z, pos, err);
+    if (rc == 0 && z.changed) {
+        buf_append(out, data + z.flushed, len - z.flushed);
+        rc = 1;
+    }
     free(z.stack);
     buf_free(&z.kept);
     return rc;

@@ -16,8 +16,8 @@
  *     record's own database_specific (the one field of it Airlock reads, the
  *     label of docs/matching.md), by {} when it is another object, by null
  *     otherwise;
- *   - everything else is copied, without the whitespace between tokens, and
- *     may nest at most OSV_MAX_DEPTH levels (osv_source.h).
+ *   - everything else is left as it is, and may nest at most OSV_MAX_DEPTH
+ *     levels (osv_source.h).
  *
  * Keys are compared after their escapes are decoded, as cJSON's lookups
  * compare them. Raw control characters inside strings are copied as cJSON
@@ -31,10 +31,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-/* Check `len` bytes of JSON text and append the text to parse to `out`.
- * Returns 0, or -1 with a message and `*pos` the byte offset of the
- * problem. Any input, any depth: memory is bounded by a small multiple of
- * `len`. */
+/* Check `len` bytes of JSON text. Returns 0 if `data` can be parsed as it
+ * is (most records), 1 if the text to parse has been appended to `out`, or
+ * -1 with a message and `*pos` the byte offset of the problem. Any input,
+ * any depth: memory is bounded by a small multiple of `len`. */
 int osv_json_prepare(const char *data, size_t len, buf *out, size_t *pos, airlock_error *err);
 
 #endif

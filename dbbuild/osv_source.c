@@ -143,12 +143,14 @@ static cJSON *parse_json(const char *data, size_t len, unsigned *line, airlock_e
 {
     buf text = {0};
     size_t pos;
-    if (osv_json_prepare(data, len, &text, &pos, err) != 0) {
+    int rc = osv_json_prepare(data, len, &text, &pos, err);
+    if (rc < 0) {
         *line = line_of(data, pos);
         buf_free(&text);
         return NULL;
     }
-    cJSON *root = cJSON_ParseWithLength(text.data, text.len);
+    cJSON *root = rc == 0 ? cJSON_ParseWithLength(data, len)
+                          : cJSON_ParseWithLength(text.data, text.len);
     buf_free(&text);
     if (root == NULL)
         error_set(err, "invalid JSON"); /* only if cJSON runs out of memory */
