@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,17 +389,23 @@ static int walk(reader *r, const char *root, const char *rel, int depth, pathlis
         char *childrel = rel[0] ? make_origin(rel, "/", nm) : xstrdup(nm);
         char *childpath = make_origin(dirpath, "/", nm);
         struct stat st;
+        /* A record file left out is a record lost: counted as unreadable. */
+        bool record = record_kind(childrel) != KIND_NONE;
         if (lstat(childpath, &st) != 0) {
             diag_warn(r->d, childpath, 0, "cannot stat: %s; skipped", strerror(errno));
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISLNK(st.st_mode)) {
             diag_warn(r->d, childpath, 0, "symbolic link not followed");
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISDIR(st.st_mode)) {
             if (depth + 1 >= TREE_MAX_DEPTH)
                 diag_warn(r->d, childpath, 0, "deeper than %d directories; skipped",
                           TREE_MAX_DEPTH);
             else
                 rc = walk(r, root, childrel, depth + 1, out, err);
-        } else if (S_ISREG(st.st_mode) && record_kind(childrel) != KIND_NONE) {
+        } else if (S_ISREG(st.st_mode) && record) {
             pathlist_add(out, childrel);
             childrel = NULL;
         } else {
@@ -574,10 +581,14 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
             member = archive_entry_pathname_utf8(e);
         if (archive_entry_filetype(e) != AE_IFREG || member == NULL ||
             record_kind(member) == KIND_NONE) {
-            if (member == NULL && archive_entry_filetype(e) == AE_IFREG)
+            if (member == NULL && archive_entry_filetype(e) == AE_IFREG) {
+                /* maybe a record: counted as one that could not be read */
                 diag_warn(r->d, r->name, 0, "an entry has an unreadable name; skipped");
-            else
+                r->info->files++;
+                r->info->unreadable++;
+            } else {
                 r->info->ignored++;
+            }
             continue; /* the next header call skips the data */
         }
         int kind = record_kind(member);
