@@ -93,18 +93,21 @@ static int string(scan *z, buf *capture, bool as_key, size_t *pos, airlock_error
     size_t copied = start; /* for `capture`: s[copied, i) is still to be written */
     for (;;) {
         if (as_key) {
-            while (z->i < z->len && z->s[z->i] != '"' && z->s[z->i] != '\\') {
+            while (z->i < z->len && z->s[z->i] != '"' && z->s[z->i] != '\\' &&
+                   z->s[z->i] != '\0') {
                 key_add(z, z->s[z->i], (unsigned char)z->s[z->i] < 0x80);
                 z->i++;
             }
         } else { /* the hot loop of the pass: text runs */
             const char *p = z->s + z->i, *end = z->s + z->len;
-            while (p < end && *p != '"' && *p != '\\')
+            while (p < end && *p != '"' && *p != '\\' && *p != '\0')
                 p++;
             z->i = (size_t)(p - z->s);
         }
         if (z->i >= z->len)
             return fail(z, pos, err, "unterminated string");
+        if (z->s[z->i] == '\0') /* cJSON would end the text there */
+            return fail(z, pos, err, "a NUL byte in a string");
         if (z->s[z->i] == '"') {
             z->i++;
             if (capture != NULL)

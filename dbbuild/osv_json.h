@@ -21,7 +21,8 @@
  *
  * Keys are compared after their escapes are decoded, as cJSON's lookups
  * compare them. Raw control characters inside strings are copied as cJSON
- * has always accepted them; UTF-8 and raw NUL are checked before this pass.
+ * has always accepted them, except NUL, which is refused (cJSON would end
+ * the text there); UTF-8 is checked before this pass.
  */
 #ifndef AIRLOCK_OSV_JSON_H
 #define AIRLOCK_OSV_JSON_H

@@ -80,6 +80,19 @@ static void test_grammar(void **state)
     check("", "ERROR: invalid JSON: empty @0");
     check("  ", "ERROR: invalid JSON: empty @0");
     check("[tru]", "ERROR: invalid JSON: unexpected character @1");
+    /* a raw NUL, even inside a skipped value (found by fuzz_osv_json) */
+    buf nul = {0};
+    buf_puts(&nul, "{\"database_specific\":{\"severity\":\"HI");
+    buf_append(&nul, "\0", 1);
+    buf_puts(&nul, "GH\"}}");
+    size_t pos;
+    airlock_error err;
+    buf out = {0};
+    assert_int_equal(osv_json_prepare(nul.data, nul.len, &out, &pos, &err), -1);
+    assert_non_null(strstr(err.msg, "NUL"));
+    assert_int_equal(pos, 36);
+    buf_free(&nul);
+    buf_free(&out);
     check("{\"a\":[}", "ERROR: invalid JSON: unexpected character @6");
 }
 
