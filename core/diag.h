@@ -17,8 +17,9 @@ typedef struct diag {
     unsigned warnings; /* incremented by diag_warn() */
 } diag;
 
-/* Report a warning (printf format). `d` may be NULL (warning dropped but
- * nothing crashes; use only in tests). */
+/* Report a warning (printf format). The message and `file` reach `fn` or
+ * stderr through core/text.h's filter: they quote untrusted input. `d` may
+ * be NULL (warning dropped but nothing crashes; use only in tests). */
 void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

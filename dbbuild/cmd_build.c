@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
 #include "signatures/minisign.h"
@@ -33,7 +34,8 @@ static const char usage[] =
     "                  or AIRLOCK_PASSPHRASE_FILE if encrypted)\n"
     "  -o SNAPSHOT     snapshot file to write\n"
     "  --sequence N    rollback counter (default: the build time in seconds)\n"
-    "  --strict        a malformed record is an error, not a warning\n"
+    "  --strict        a malformed or unreadable record is an error, not a\n"
+    "                  warning\n"
     "  --verbose       show progress even when stderr is not a terminal\n"
     "\n"
     "With SOURCE_DATE_EPOCH set, it is the build time, so the same sources give\n"
@@ -238,7 +240,10 @@ int cmd_build(int argc, char **argv)
     free(workdir);
     free(sources);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild build: %s\n", err.msg);
+        /* With --strict the message quotes a record: filter it. */
+        fputs("airlock-dbbuild build: ", stderr);
+        text_safe_fputs(err.msg, stderr, 0);
+        fputc('\n', stderr);
         return 2;
     }
     return 0;

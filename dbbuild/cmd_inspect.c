@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
 #include "signatures/minisign.h"
@@ -39,7 +40,9 @@ static int show_signature(const char *sigpath, const char *pubfile,
     char *text;
     size_t len;
     if (file_read_all(sigpath, MINISIGN_FILE_MAX, &text, &len, err) != 0) {
-        printf("signature:       none (%s)\n", err->msg);
+        fputs("signature:       none (", stdout);
+        text_safe_fputs(err->msg, stdout, 0);
+        fputs(")\n", stdout);
         error_clear(err);
         return pubfile != NULL ? error_set(err, "%s: no signature to verify", sigpath) : 0;
     }
@@ -50,8 +53,9 @@ static int show_signature(const char *sigpath, const char *pubfile,
         return -1;
     char id[17];
     minisign_keyid_hex(sig.keyid, id);
-    printf("signature:       %s\nsigner key id:   %s\ntrusted comment: %s\n", sigpath, id,
-           sig.trusted_comment);
+    printf("signature:       %s\nsigner key id:   %s\ntrusted comment: ", sigpath, id);
+    text_safe_fputs(sig.trusted_comment, stdout, 0); /* signed is not safe to print */
+    fputc('\n', stdout);
     if (pubfile == NULL) {
         printf("verified:        not checked (pass -p PUBFILE)\n");
     } else {
@@ -144,7 +148,9 @@ int cmd_inspect(int argc, char **argv)
     free(data);
     buf_free(&sigp);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild inspect: %s\n", err.msg);
+        fputs("airlock-dbbuild inspect: ", stderr);
+        text_safe_fputs(err.msg, stderr, 0);
+        fputc('\n', stderr);
         return 2;
     }
     return 0;

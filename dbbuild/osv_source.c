@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
 
 /* Directory trees deeper than this are not walked further (warned). */
@@ -136,26 +138,23 @@ static int check_tree(const cJSON *n, int depth, airlock_error *err)
     return 0;
 }
 
+/* JSON through osv_json.h's pass (lone surrogates, NUL, free-form fields),
+ * then cJSON on what it wrote. */
 static cJSON *parse_json(const char *data, size_t len, unsigned *line, airlock_error *err)
 {
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    if (root == NULL) {
-        size_t pos = end != NULL && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+    buf text = {0};
+    size_t pos;
+    int rc = osv_json_prepare(data, len, &text, &pos, err);
+    if (rc < 0) {
         *line = line_of(data, pos);
-        error_set(err, "invalid JSON");
+        buf_free(&text);
         return NULL;
     }
-    size_t pos = (size_t)(end - data);
-    while (pos < len && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\n' ||
-                         data[pos] == '\r'))
-        pos++;
-    if (pos < len) {
-        *line = line_of(data, pos);
-        error_set(err, "text after the JSON value");
-        cJSON_Delete(root);
-        return NULL;
-    }
+    cJSON *root = rc == 0 ? cJSON_ParseWithLength(data, len)
+                          : cJSON_ParseWithLength(text.data, text.len);
+    buf_free(&text);
+    if (root == NULL)
+        error_set(err, "invalid JSON"); /* only if cJSON runs out of memory */
     return root;
 }
 
@@ -390,17 +389,23 @@ static int walk(reader *r, const char *root, const char *rel, int depth, pathlis
         char *childrel = rel[0] ? make_origin(rel, "/", nm) : xstrdup(nm);
         char *childpath = make_origin(dirpath, "/", nm);
         struct stat st;
+        /* A record file left out is a record lost: counted as unreadable. */
+        bool record = record_kind(childrel) != KIND_NONE;
         if (lstat(childpath, &st) != 0) {
             diag_warn(r->d, childpath, 0, "cannot stat: %s; skipped", strerror(errno));
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISLNK(st.st_mode)) {
             diag_warn(r->d, childpath, 0, "symbolic link not followed");
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISDIR(st.st_mode)) {
             if (depth + 1 >= TREE_MAX_DEPTH)
                 diag_warn(r->d, childpath, 0, "deeper than %d directories; skipped",
                           TREE_MAX_DEPTH);
             else
                 rc = walk(r, root, childrel, depth + 1, out, err);
-        } else if (S_ISREG(st.st_mode) && record_kind(childrel) != KIND_NONE) {
+        } else if (S_ISREG(st.st_mode) && record) {
             pathlist_add(out, childrel);
             childrel = NULL;
         } else {
@@ -576,10 +581,14 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
             member = archive_entry_pathname_utf8(e);
         if (archive_entry_filetype(e) != AE_IFREG || member == NULL ||
             record_kind(member) == KIND_NONE) {
-            if (member == NULL && archive_entry_filetype(e) == AE_IFREG)
+            if (member == NULL && archive_entry_filetype(e) == AE_IFREG) {
+                /* maybe a record: counted as one that could not be read */
                 diag_warn(r->d, r->name, 0, "an entry has an unreadable name; skipped");
-            else
+                r->info->files++;
+                r->info->unreadable++;
+            } else {
                 r->info->ignored++;
+            }
             continue; /* the next header call skips the data */
         }
         int kind = record_kind(member);
