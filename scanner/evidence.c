@@ -441,6 +441,29 @@ static const char *listed_sum(const listing *l, const char *path)
     return NULL;
 }
 
+/* Where a bundle can hold `rel`: -1 at its top, 0 or 1 in subdirs[] of
+ * that index, with *base its file name; -2 nowhere. Removing a previous
+ * bundle unlinks what its MANIFEST lists, so a listed "/etc/passwd" or
+ * "../x" must make the directory not ours. */
+static int bundle_place(const char *rel, const char **base)
+{
+    const char *slash = strchr(rel, '/');
+    int where = -1;
+    *base = rel;
+    if (slash != NULL) {
+        size_t n = (size_t)(slash - rel);
+        where = -2;
+        for (int i = 0; i < 2; i++)
+            if (strlen(subdirs[i]) == n && strncmp(rel, subdirs[i], n) == 0)
+                where = i;
+        *base = slash + 1;
+    }
+    const char *b = *base;
+    if (b[0] == '\0' || strchr(b, '/') != NULL || strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
+        return -2;
+    return where;
+}
+
 /* Is the regular file `name` in `dirfd` (`rel` in the bundle) one this
  * program wrote: listed, with the digest listed? */
 static int is_ours(const listing *l, int dirfd, const char *name, const char *rel)
@@ -479,6 +502,11 @@ static int is_previous_bundle(int fd, listing *l)
         }
         *nl = '\0';
         line[64] = '\0';
+        const char *base;
+        if (bundle_place(line + 66, &base) == -2) {
+            ok = 0;
+            break;
+        }
         l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
         l->sums = xrealloc(l->sums, (l->n + 1) * sizeof *l->sums);
         l->sums[l->n] = line;
@@ -550,12 +578,26 @@ static int remove_previous(int parent, const char *name)
         close(fd);
         return -1;
     }
-    for (size_t i = 0; i < l.n; i++)
-        unlinkat(fd, l.paths[i], 0);
+    /* Each file through its own directory opened without following links:
+     * the bundle may belong to someone who swaps `inputs` for a link to
+     * another directory meanwhile. */
+    int subfd[2];
+    for (size_t i = 0; i < 2; i++)
+        subfd[i] = openat(fd, subdirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *base;
+        int where = bundle_place(l.paths[i], &base);
+        int at = where == -1 ? fd : where >= 0 ? subfd[where] : -1;
+        if (at >= 0)
+            unlinkat(at, base, 0);
+    }
     unlinkat(fd, "MANIFEST.minisig", 0);
     unlinkat(fd, "MANIFEST", 0);
-    for (size_t i = 0; i < 2; i++)
+    for (size_t i = 0; i < 2; i++) {
+        if (subfd[i] >= 0)
+            close(subfd[i]);
         unlinkat(fd, subdirs[i], AT_REMOVEDIR);
+    }
     listing_free(&l);
     close(fd);
     return unlinkat(parent, name, AT_REMOVEDIR);

@@ -138,6 +138,23 @@ def main():
         r = run(sample, "--evidence", reqs[0], *args)
         check(r.returncode != 0, "a regular file was replaced by a bundle")
 
+        # A MANIFEST that lists a path outside the bundle is not Airlock's:
+        # replacing the "bundle" must not unlink what it names.
+        victim = t / "victim.txt"
+        for listed in (str(victim), "../victim.txt", "inputs/../../victim.txt"):
+            victim.write_text("keep me")
+            fake = t / "fake"
+            shutil.rmtree(fake, ignore_errors=True)
+            fake.mkdir()
+            (fake / "MANIFEST").write_text(
+                "# Airlock evidence bundle: check with sha256sum -c --strict MANIFEST\n"
+                + hashlib.sha256(b"keep me").hexdigest() + "  " + listed + "\n")
+            r = run(sample, "--evidence", fake, *args)
+            check(r.returncode != 0 and "refusing" in r.stderr,
+                  f"a MANIFEST listing {listed} was taken for a bundle: {r.stderr}")
+            check(victim.exists(), f"replacing a bundle whose MANIFEST lists {listed} "
+                                   "deleted that file")
+
         # An empty directory is fine; an unreadable input leaves nothing.
         empty = t / "empty"
         empty.mkdir()
