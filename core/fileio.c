@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "core/buf.h"
 
@@ -83,14 +86,27 @@ static int link_may_be_followed(const char *link, const struct stat *lst, airloc
     return rc;
 }
 
+/* Is the link `link` one of /proc's (/proc/self/fd/N, which /dev/stdout
+ * names)? Such a link names an open file, not a path: its text may name
+ * another file, a deleted one, or "pipe:[N]". */
+static int proc_link(const char *link)
+{
+    int fd = open(link, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    int proc = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+    if (fd >= 0)
+        close(fd);
+    return proc;
+}
+
 int path_follow_links(const char *path, char **out, airlock_error *err)
 {
     *out = NULL;
     char *cur = xstrdup(path);
     for (int hops = 0;; hops++) {
         struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
-            *out = cur; /* missing or not a link: the name to write */
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode) || proc_link(cur)) {
+            *out = cur; /* missing, not a link or /proc's: the name to write */
             return 0;
         }
         if (hops == 40) {
@@ -179,9 +195,10 @@ static void af_release(atomic_file *af)
     af->dirfd = -1;
 }
 
-/* Open the device, FIFO or socket at `path` (`st` from stat()) to write in
- * place. The kernel follows the links: /dev/stdout's /proc link names a
- * pipe or terminal that no path reaches. */
+/* Open the device, FIFO or socket at `path` (`st` from stat()), or the
+ * regular file behind a /proc link, to write in place. The kernel follows
+ * the links: /dev/stdout's /proc link names a pipe, a terminal or an open
+ * file that no path reaches. */
 static int open_in_place(atomic_file *af, const char *path, const struct stat *st,
                          airlock_error *err)
 {
@@ -200,7 +217,9 @@ static int open_in_place(atomic_file *af, const char *path, const struct stat *s
             fd = -1;
         }
     } else {
-        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        /* O_APPEND: a regular file behind /dev/stdout gets the report
+         * after what it holds, as the descriptor it stands for would. */
+        fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
     }
     if (fd < 0)
         return error_errno(err, errno, "%s", af->path);
@@ -265,7 +284,7 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
     af->dirfd = -1;
     af->path = xstrdup(path);
     af->exclusive = exclusive != 0;
-    struct stat st;
+    struct stat st, lst;
     char *target = NULL;
     if (exclusive) {
         /* A secret key is never written through a link, dangling or not. */
@@ -276,7 +295,11 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         target = xstrdup(path);
     } else if (path_follow_links(path, &target, err) != 0) {
         goto fail;
-    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    } else if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+               (!S_ISREG(st.st_mode) || (lstat(target, &lst) == 0 && S_ISLNK(lst.st_mode)))) {
+        /* A device, FIFO or socket; or a regular file behind a /proc link:
+         * `airlock scan -o /dev/stdout >> log` must append to the log, not
+         * rename a new file over the path /proc shows. */
         if (open_in_place(af, path, &st, err) != 0)
             goto fail;
         free(target);

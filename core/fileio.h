@@ -22,6 +22,10 @@
  *     connected to, /dev/null stays /dev/null, /dev/stdout reaches the
  *     pipe or terminal it names). Nothing here can be atomic: an abort
  *     after writing leaves what was written.
+ *   - a link in /proc (/proc/self/fd/N, which /dev/stdout and /dev/fd/N
+ *     name) is not followed as text: it stands for an open file, so a
+ *     regular file behind it is also written in place, appended to
+ *     (`-o /dev/stdout >> log` keeps the log).
  *   - a directory: an error.
  *
  * The temporary name is short (".airlock-XXXXXXXXXX.tmp") whatever the
@@ -85,6 +89,7 @@ void atomic_abort(atomic_file *af);
 
 /* Follow symbolic links at `path` to the name of the file they lead to
  * (which may not exist), under the rules for links at the top of this file.
+ * A link in /proc is not followed: *out is that link.
  * *out is a new string (owned by the caller); `path` itself if it is not a
  * link. Fails on a loop (more than 40 links) or a refused link. */
 int path_follow_links(const char *path, char **out, airlock_error *err);
