@@ -391,9 +391,14 @@ static int open_installed(int dirfd, const char *dir, char **snapdir, int *snapf
 /* The keys a scan trusts: those of $AIRLOCK_TRUSTED_KEYS and TRUST_SYSTEM_DIR,
  * and the --trusted-key files given to the import that installed the
  * snapshot (KEYS_FILE), read again now with the same checks. A recorded file
- * that no longer exists is no longer trusted. */
-static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_error *err)
+ * that no longer exists is no longer trusted; nor is one this user cannot
+ * read (root's key in /root, for a user scanning root's database): the
+ * user's own trusted keys may still vouch for the signer. *unreadable gets
+ * the first such file's path (owned by the caller), or NULL. */
+static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, char **unreadable,
+                          airlock_error *err)
 {
+    *unreadable = NULL;
     if (keyring_load(kr, NULL, 0, err) != 0)
         return -1;
     char *text = NULL;
@@ -406,9 +411,13 @@ static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_
     if (fd >= 0)
         close(fd);
     for (size_t i = 0; rc == 0 && i < len; i += strlen(text + i) + 1) {
-        struct stat st;
-        if (lstat(text + i, &st) != 0 && errno == ENOENT)
+        /* Fewer keys can only make the scan refuse: no race to fear. */
+        if (faccessat(AT_FDCWD, text + i, R_OK, AT_EACCESS) != 0 &&
+            (errno == ENOENT || errno == EACCES)) {
+            if (errno == EACCES && *unreadable == NULL)
+                *unreadable = xstrdup(text + i);
             continue;
+        }
         rc = keyring_add_file(kr, text + i, err);
     }
     free(text);
@@ -417,12 +426,18 @@ static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_
     return rc;
 }
 
-static int untrusted_signer(const char *dir, const char *key_id, airlock_error *err)
+static int untrusted_signer(const char *dir, const char *key_id, const char *unreadable,
+                            airlock_error *err)
 {
-    return error_set(err, "the installed database in %s was signed by key %s, which is not a "
-                          "trusted key now (install the key in %s or the directory named by "
-                          "AIRLOCK_TRUSTED_KEYS, then import again)", dir, key_id,
-                     TRUST_SYSTEM_DIR);
+    buf why = {0};
+    if (unreadable != NULL)
+        buf_printf(&why, "; the import trusted %s, which you cannot read", unreadable);
+    error_set(err, "the installed database in %s was signed by key %s, which is not a "
+                   "trusted key now%s (install the key in %s or the directory named by "
+                   "AIRLOCK_TRUSTED_KEYS, then import again)", dir, key_id,
+              why.data != NULL ? why.data : "", TRUST_SYSTEM_DIR);
+    buf_free(&why);
+    return -1;
 }
 
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
@@ -446,13 +461,15 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     /* The signer must be trusted now, not only when it was imported: one
      * comparison, since the signature already verified with this key. */
     keyring kr;
-    rc = load_scan_keys(snapfd, snapdir, &kr, err);
+    char *unreadable = NULL;
+    rc = load_scan_keys(snapfd, snapdir, &kr, &unreadable, err);
     close(snapfd);
     if (rc == 0) {
         if (keyring_find(&kr, &ins.key) == NULL)
-            rc = untrusted_signer(dir, ins.info.key_id, err);
+            rc = untrusted_signer(dir, ins.info.key_id, unreadable, err);
         keyring_free(&kr);
     }
+    free(unreadable);
     char *data = join(snapdir, DATA_FILE);
     free(snapdir);
     if (rc == 0 && check_data(data, &ins.meta, !(flags & STORE_OPEN_SKIP_DIGEST), err) != 0)

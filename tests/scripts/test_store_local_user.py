@@ -156,6 +156,27 @@ def main():
     check(r.returncode == 1, "the same key in AIRLOCK_TRUSTED_KEYS trusts it again: "
           + r.stderr.strip())
 
+    # A user who cannot read the key file root's import was given (root's
+    # private directory) scans with the keys they trust themselves; without
+    # one the scan refuses, naming the file.
+    if root_only("another user scans a database imported with a private key file"):
+        os.mkdir(j("rootonly"), 0o700)
+        shutil.copy(key, j("rootonly", "k.pub"))
+        db_priv = j("db-private-key")
+        r = airlock(db_priv, "db", "import", j("s1.snap"), "--trusted-key",
+                    j("rootonly", "k.pub"))
+        check(r.returncode == 0, "import with a key in a private directory: " + r.stderr.strip())
+        scan = [AIRLOCK, "--db-dir", db_priv, "scan", "--no-python", "-r", req]
+        r = as_nobody(["env", "AIRLOCK_TRUSTED_KEYS=" + j("keys")] + scan)
+        check(r.returncode == 1 and "PYSEC-2024-38" in r.stdout,
+              f"nobody scans with the same key trusted in AIRLOCK_TRUSTED_KEYS: exit "
+              f"{r.returncode}, {r.stderr.strip()}")
+        r = as_nobody(["env", "-u", "AIRLOCK_TRUSTED_KEYS"] + scan)
+        check(r.returncode == 2 and "not a trusted key now" in r.stderr
+              and "rootonly/k.pub, which you cannot read" in r.stderr,
+              f"nobody without a trusted key is refused, naming the unreadable key: exit "
+              f"{r.returncode}, {r.stderr.strip()}")
+
     # ---- Planted symlinks in the database directory are never followed.
     for part in ("staging", "snapshots", "lock"):
         victim = j("victim-" + part)
