@@ -69,8 +69,18 @@ int file_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
     return 0;
 }
 
-/* The kernel's protected_symlinks rule: in a sticky world-writable
- * directory, follow a link only if it is ours or the directory owner's. */
+int path_check_planted(const char *shown, const struct stat *dir, const struct stat *st,
+                       airlock_error *err)
+{
+    if ((dir->st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) ||
+        st->st_uid == geteuid() || st->st_uid == dir->st_uid)
+        return 0;
+    return error_set(err, "%s: refusing to %s owned by uid %u in a sticky world-writable "
+                          "directory", shown,
+                     S_ISLNK(st->st_mode) ? "follow a symbolic link" : "write to a file",
+                     (unsigned)st->st_uid);
+}
+
 static int link_may_be_followed(const char *link, const struct stat *lst, airlock_error *err)
 {
     char *copy = xstrdup(link);
@@ -78,10 +88,8 @@ static int link_may_be_followed(const char *link, const struct stat *lst, airloc
     int rc = 0;
     if (stat(dirname(copy), &dst) != 0)
         rc = error_errno(err, errno, "%s", link);
-    else if ((dst.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
-             lst->st_uid != geteuid() && lst->st_uid != dst.st_uid)
-        rc = error_set(err, "%s: refusing to follow a symbolic link owned by uid %u in a "
-                            "sticky world-writable directory", link, (unsigned)lst->st_uid);
+    else
+        rc = path_check_planted(link, &dst, lst, err);
     free(copy);
     return rc;
 }
@@ -284,7 +292,7 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
     af->dirfd = -1;
     af->path = xstrdup(path);
     af->exclusive = exclusive != 0;
-    struct stat st, lst;
+    struct stat st, dst;
     char *target = NULL;
     if (exclusive) {
         /* A secret key is never written through a link, dangling or not. */
@@ -295,15 +303,6 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         target = xstrdup(path);
     } else if (path_follow_links(path, &target, err) != 0) {
         goto fail;
-    } else if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
-               (!S_ISREG(st.st_mode) || (lstat(target, &lst) == 0 && S_ISLNK(lst.st_mode)))) {
-        /* A device, FIFO or socket; or a regular file behind a /proc link:
-         * `airlock scan -o /dev/stdout >> log` must append to the log, not
-         * rename a new file over the path /proc shows. */
-        if (open_in_place(af, path, &st, err) != 0)
-            goto fail;
-        free(target);
-        return 0;
     }
     if (path_open_parent(target, &af->dirfd, &af->name, err) != 0)
         goto fail;
@@ -316,12 +315,27 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         rc = open_temporary(af, NULL, mode, err);
     } else if (exclusive) {
         rc = error_set(err, "%s: already exists", path);
+    } else if (!S_ISLNK(st.st_mode) &&
+               (fstat(af->dirfd, &dst) != 0 ? error_errno(err, errno, "%s", path)
+                                            : path_check_planted(target, &dst, &st, err)) != 0) {
+        /* Another user's FIFO in /tmp would hold root's scan forever, and
+         * their file would get root's report: the kernel's protected_fifos
+         * and protected_regular rules, which an open without O_CREAT skips. */
+        rc = -1;
     } else if (S_ISREG(st.st_mode)) {
         rc = open_temporary(af, &st, mode, err);
     } else if (S_ISDIR(st.st_mode)) {
         rc = error_set(err, "%s: is a directory", path);
+    } else if (stat(path, &st) != 0) {
+        rc = error_errno(err, errno, "%s", path);
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = error_set(err, "%s: is a directory", path);
     } else {
-        rc = error_set(err, "%s: changed while being opened", path);
+        /* A device, FIFO or socket; or a /proc link (path_follow_links()
+         * stops there), whose open file may be a regular one: `airlock
+         * scan -o /dev/stdout >> log` must append to the log, not rename a
+         * new file over the path /proc shows. */
+        rc = open_in_place(af, path, &st, err);
     }
     if (rc != 0)
         goto fail;

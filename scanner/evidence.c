@@ -724,9 +724,17 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
         error_prefix(err, "evidence");
 
     int replace = 0, exists = 0;
-    struct stat was;
+    struct stat was, pst;
     if (rc == 0 && fstatat(parent, name, &was, AT_SYMLINK_NOFOLLOW) == 0) {
         exists = 1;
+        /* Another user's directory in /tmp would get root's bundle, theirs
+         * to change afterwards. */
+        if (fstat(parent, &pst) != 0)
+            rc = error_errno(err, errno, "evidence: %s", target);
+        else if (path_check_planted(target, &pst, &was, err) != 0)
+            rc = error_prefix(err, "evidence");
+    }
+    if (rc == 0 && exists) {
         int fd = S_ISDIR(was.st_mode)
                      ? openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                      : -1;
@@ -742,7 +750,7 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
                                 "overwrite it", target);
         if (fd >= 0)
             close(fd);
-    } else if (rc == 0 && errno != ENOENT) {
+    } else if (rc == 0 && !exists && errno != ENOENT) {
         rc = error_errno(err, errno, "evidence: %s", target);
     }
 
