@@ -39,6 +39,7 @@ typedef struct entry {
     char *path; /* relative to the bundle */
     char *data;
     size_t len;
+    mode_t mode; /* 0644, less what the copied file denied (copy_mode()) */
 } entry;
 
 typedef struct entries {
@@ -49,7 +50,15 @@ typedef struct entries {
 static void entries_add(entries *e, char *path, char *data, size_t len)
 {
     e->items = xrealloc(e->items, (e->len + 1) * sizeof *e->items);
-    e->items[e->len++] = (entry){path, data, len};
+    e->items[e->len++] = (entry){path, data, len, 0644};
+}
+
+/* The mode of the copy of a file of mode `src`: a requirement file may hold
+ * an index URL with a password, so a class of users that could not read it
+ * cannot read its copy either. */
+static mode_t copy_mode(mode_t src)
+{
+    return 0600 | (0044 & src);
 }
 
 static void entries_free(entries *e)
@@ -249,9 +258,18 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
         const scan_input *in = &r->files_read[i];
         char *data = NULL;
         size_t len = 0;
-        if (file_read_all(in->path, EVIDENCE_INPUT_MAX, &data, &len, err) != 0)
+        struct stat st;
+        int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+        int rc = fd < 0 ? error_errno(err, errno, "%s", in->path)
+                 : fstat(fd, &st) != 0 ? error_errno(err, errno, "%s", in->path)
+                                       : file_read_fd(fd, in->path, EVIDENCE_INPUT_MAX, &data,
+                                                      &len, err);
+        if (fd >= 0)
+            close(fd);
+        if (rc != 0)
             return error_prefix(err, "evidence: input");
         entries_add(e, input_name(in->path, i + 1), data, len);
+        e->items[e->len - 1].mode = copy_mode(st.st_mode);
         if (check_input(in, data, len, err) != 0)
             return -1;
     }
@@ -281,9 +299,9 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
 }
 
 static int write_at(int dirfd, const char *dirname, const char *path, const char *data,
-                    size_t len, airlock_error *err)
+                    size_t len, mode_t mode, airlock_error *err)
 {
-    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return error_errno(err, errno, "evidence: %s/%s", dirname, path);
     size_t off = 0;
@@ -332,11 +350,12 @@ static int write_all(int dirfd, const char *name, const entries *e, const char *
         if (mkdirat(dirfd, subdirs[i], 0755) != 0)
             rc = error_errno(err, errno, "evidence: %s/%s", name, subdirs[i]);
     for (size_t i = 0; i < e->len && rc == 0; i++)
-        rc = write_at(dirfd, name, e->items[i].path, e->items[i].data, e->items[i].len, err);
+        rc = write_at(dirfd, name, e->items[i].path, e->items[i].data, e->items[i].len,
+                      e->items[i].mode, err);
     if (rc == 0)
-        rc = write_at(dirfd, name, "MANIFEST", manifest, strlen(manifest), err);
+        rc = write_at(dirfd, name, "MANIFEST", manifest, strlen(manifest), 0644, err);
     if (rc == 0 && sig != NULL)
-        rc = write_at(dirfd, name, "MANIFEST.minisig", sig, strlen(sig), err);
+        rc = write_at(dirfd, name, "MANIFEST.minisig", sig, strlen(sig), 0644, err);
     for (size_t i = 0; i < 2 && rc == 0; i++)
         rc = fsync_dir_at(dirfd, subdirs[i], name, err);
     if (rc == 0 && fsync(dirfd) != 0)

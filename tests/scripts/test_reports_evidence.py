@@ -185,6 +185,20 @@ def main():
             check(hashlib.sha256(req.read_bytes()).hexdigest() in report,
                   f"the digest of {req} is not in report.json")
 
+        # A requirement file others cannot read (an index URL with a
+        # password) is not copied into a bundle where they can read it.
+        private = t / "private.txt"
+        private.write_bytes(b"--extra-index-url https://u:secret@example.org/simple\nsix==1.0\n")
+        os.chmod(private, 0o600)
+        umask = os.umask(0o022)  # so that the public copy is 0644
+        r = run(sample, "--evidence", t / "private", private, reqs[0])
+        os.umask(umask)
+        check(r.returncode == 0, f"bundle of a private file: {r.stderr}")
+        copies = sorted((t / "private" / "inputs").iterdir())
+        modes = [p.stat().st_mode & 0o777 for p in copies]
+        check(len(modes) == 2 and modes[0] & 0o077 == 0 and modes[1] & 0o044 == 0o044,
+              f"copies of a 0600 and a 0644 file have modes {[oct(m) for m in modes]}")
+
         # Unsigned bundles have no MANIFEST.minisig but still check out.
         r = run(sample, "--evidence", t / "unsigned", reqs[0])
         check(r.returncode == 0, f"unsigned bundle: {r.stderr}")
