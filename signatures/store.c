@@ -860,7 +860,8 @@ static void *populate_run(void *arg)
  * megabyte at a time so that each piece is hashed while still in cache. */
 static int read_snapshot(const char *path, candidate *c, airlock_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO is refused below instead of hanging the open. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", path);
     struct stat st;
@@ -926,15 +927,32 @@ static int read_snapshot(const char *path, candidate *c, airlock_error *err)
     return 0;
 }
 
-/* Verify one snapshot and its signature against the keyring. */
-static int verify_candidate(const char *path, const char *sigpath, const keyring *kr,
+/* Read the signature file of a snapshot found in a directory: a regular
+ * file only, since whoever can write the directory could leave a FIFO there
+ * to hang the import. */
+static int read_found_sig(const char *sigpath, char **text, size_t *len, airlock_error *err)
+{
+    int fd = open(sigpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    int rc = fd < 0 || fstat(fd, &st) != 0 ? error_errno(err, errno, "%s", sigpath)
+             : !S_ISREG(st.st_mode) ? error_set(err, "%s: not a regular file", sigpath)
+                                    : file_read_fd(fd, sigpath, MINISIGN_FILE_MAX, text, len, err);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Verify one snapshot and its signature against the keyring. With `found`
+ * (a snapshot found in a directory), the signature must be a regular file. */
+static int verify_candidate(const char *path, const char *sigpath, int found, const keyring *kr,
                             candidate *c, airlock_error *err)
 {
     memset(c, 0, sizeof *c);
     minisign_sig sig = {0};
     size_t siglen;
     int rc = -1;
-    if (file_read_all(sigpath, MINISIGN_FILE_MAX, &c->sigtext, &siglen, err) != 0) {
+    if ((found ? read_found_sig(sigpath, &c->sigtext, &siglen, err)
+               : file_read_all(sigpath, MINISIGN_FILE_MAX, &c->sigtext, &siglen, err)) != 0) {
         if (access(sigpath, F_OK) != 0)
             error_set(err, "%s: no signature (expected %s)", path, sigpath);
         goto out;
@@ -1017,7 +1035,7 @@ static int pick_from_dir(const char *dir, const keyring *kr, FILE *log, candidat
         candidate c;
         airlock_error e1;
         error_clear(&e1);
-        if (verify_candidate(path, sigp.data, kr, &c, &e1) != 0) {
+        if (verify_candidate(path, sigp.data, 1, kr, &c, &e1) != 0) {
             rejected++;
             if (log != NULL)
                 fprintf(log, "airlock: skipping %s\n", e1.msg);
@@ -1258,7 +1276,7 @@ int store_import(const char *dir, const char *source, const store_import_options
             buf_puts(&sigp, opt->signature);
         else
             buf_printf(&sigp, "%s.minisig", source);
-        rc = verify_candidate(source, sigp.data, &kr, &c, err);
+        rc = verify_candidate(source, sigp.data, 0, &kr, &c, err);
         buf_free(&sigp);
     }
     size_t nkeys = 0;

@@ -177,6 +177,20 @@ def main():
               f"nobody without a trusted key is refused, naming the unreadable key: exit "
               f"{r.returncode}, {r.stderr.strip()}")
 
+    # ---- A FIFO in a directory of snapshots (whoever can write a shared
+    # media directory can leave one) is skipped, not waited on forever.
+    media = j("media")
+    os.mkdir(media)
+    shutil.copy(j("s1.snap"), os.path.join(media, "s1.snap"))
+    shutil.copy(j("s1.snap.minisig"), os.path.join(media, "s1.snap.minisig"))
+    os.mkfifo(os.path.join(media, "a.minisig"))
+    shutil.copy(j("s1.snap.minisig"), os.path.join(media, "b.minisig"))
+    os.mkfifo(os.path.join(media, "b"))
+    r = airlock(j("db-media"), "db", "import", media, "--trusted-key", key, timeout=20)
+    check(r.returncode == 0 and "a.minisig: not a regular file" in r.stderr
+          and "b: not a regular file" in r.stderr,
+          f"FIFOs in a snapshot directory are skipped: exit {r.returncode}, {r.stderr.strip()}")
+
     # ---- Planted symlinks in the database directory are never followed.
     for part in ("staging", "snapshots", "lock"):
         victim = j("victim-" + part)
