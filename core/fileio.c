@@ -110,37 +110,99 @@ static int proc_link(const char *link)
 int path_follow_links(const char *path, char **out, airlock_error *err)
 {
     *out = NULL;
-    char *cur = xstrdup(path);
-    for (int hops = 0;; hops++) {
+    /* Walk `path` a component at a time, as the kernel would, so that every
+     * link on the way is checked, those naming directories too: another
+     * user's /tmp/x -> /home/them, holding their report.json ->
+     * /etc/passwd, must not make root write /etc/passwd. `done` holds no
+     * links, so ".." in it is textual. */
+    buf rest = {0}, done = {0};
+    if (path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return error_errno(err, errno, "%s: cannot find the current directory", path);
+        buf_puts(&rest, cwd);
+        free(cwd);
+        buf_putc(&rest, '/');
+    }
+    buf_puts(&rest, path);
+    size_t pos = 0;
+    int hops = 0, rc = 0;
+    while (rc == 0) {
+        while (pos < rest.len && rest.data[pos] == '/')
+            pos++;
+        if (pos == rest.len)
+            break;
+        size_t end = pos;
+        while (end < rest.len && rest.data[end] != '/')
+            end++;
+        const char *c = rest.data + pos;
+        size_t clen = end - pos;
+        pos = end;
+        int last = 1;
+        for (size_t i = pos; i < rest.len && last; i++)
+            last = rest.data[i] == '/';
+        if (clen == 1 && c[0] == '.')
+            continue;
+        if (clen == 2 && c[0] == '.' && c[1] == '.') {
+            while (done.len > 0 && done.data[done.len - 1] != '/')
+                done.len--;
+            if (done.len > 0)
+                done.len--;
+            if (done.data != NULL)
+                done.data[done.len] = '\0';
+            continue;
+        }
+        size_t keep = done.len;
+        buf_putc(&done, '/');
+        buf_append(&done, c, clen);
         struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode) || proc_link(cur)) {
-            *out = cur; /* missing, not a link or /proc's: the name to write */
-            return 0;
+        if (lstat(done.data, &st) != 0) {
+            /* Missing (or unreachable): the rest is taken as written. */
+            buf_append(&done, rest.data + pos, rest.len - pos);
+            while (done.len > 1 && done.data[done.len - 1] == '/')
+                done.data[--done.len] = '\0';
+            break;
         }
-        if (hops == 40) {
-            free(cur);
-            return error_set(err, "%s: too many levels of symbolic links", path);
+        if (!S_ISLNK(st.st_mode) || (last && proc_link(done.data)))
+            continue; /* not a link, or /proc's: the name to write */
+        if (++hops > 40) {
+            rc = error_set(err, "%s: too many levels of symbolic links", path);
+            break;
         }
-        if (link_may_be_followed(cur, &st, err) != 0) {
-            free(cur);
-            return -1;
+        if (link_may_be_followed(done.data, &st, err) != 0) {
+            rc = -1;
+            break;
         }
         char target[4096];
-        ssize_t n = readlink(cur, target, sizeof target - 1);
+        ssize_t n = readlink(done.data, target, sizeof target - 1);
         if (n <= 0 || (size_t)n >= sizeof target - 1) {
-            int e = n < 0 ? errno : ENAMETOOLONG;
-            free(cur);
-            return error_errno(err, e, "%s: reading the symbolic link", path);
+            rc = error_errno(err, n < 0 ? errno : ENAMETOOLONG, "%s: reading the symbolic link",
+                             path);
+            break;
         }
         target[n] = '\0';
         buf next = {0};
-        const char *slash = strrchr(cur, '/');
-        if (target[0] != '/' && slash != NULL)
-            buf_append(&next, cur, (size_t)(slash - cur) + 1);
         buf_puts(&next, target);
-        free(cur);
-        cur = buf_detach(&next, NULL);
+        buf_putc(&next, '/');
+        buf_append(&next, rest.data + pos, rest.len - pos);
+        buf_free(&rest);
+        rest = next;
+        pos = 0;
+        done.len = target[0] == '/' ? 0 : keep;
+        done.data[done.len] = '\0';
     }
+    buf_free(&rest);
+    if (rc != 0) {
+        buf_free(&done);
+        return -1;
+    }
+    /* "DIR/" names a directory: keep the slash, so that it is never taken
+     * for a file named DIR. */
+    size_t plen = strlen(path);
+    if (done.len == 0 || (plen > 0 && path[plen - 1] == '/'))
+        buf_putc(&done, '/');
+    *out = buf_detach(&done, NULL);
+    return 0;
 }
 
 int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *err)

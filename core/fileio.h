@@ -91,8 +91,10 @@ int atomic_commit(atomic_file *af, airlock_error *err);
 void atomic_abort(atomic_file *af);
 
 /* Follow symbolic links at `path` to the name of the file they lead to
- * (which may not exist), under the rules for links at the top of this file.
- * A link in /proc is not followed: *out is that link.
+ * (which may not exist), under the rules for links at the top of this file,
+ * applied to every link on the way (those naming directories too), as an
+ * absolute path. A link in /proc at the end is not followed: *out is that
+ * link.
  * *out is a new string (owned by the caller); `path` itself if it is not a
  * link. Fails on a loop (more than 40 links) or a refused link. */
 int path_follow_links(const char *path, char **out, airlock_error *err);
