@@ -265,20 +265,23 @@ static void af_release(atomic_file *af)
     af->dirfd = -1;
 }
 
-/* Open the device, FIFO or socket at `path` (`st` from stat()), or the
- * regular file behind a /proc link, to write in place. The kernel follows
- * the links: /dev/stdout's /proc link names a pipe, a terminal or an open
- * file that no path reaches. */
-static int open_in_place(atomic_file *af, const char *path, const struct stat *st,
-                         airlock_error *err)
+/* Open the device, FIFO or socket `name` in af->dirfd (`st` its lstat),
+ * never through a link; or, with `name` NULL, the /proc link `proc` (`st`
+ * from stat()), whose open file may be a pipe, a terminal or a regular file
+ * that no path reaches. Either is written in place. */
+static int open_in_place(atomic_file *af, const char *name, const char *proc,
+                         const struct stat *st, airlock_error *err)
 {
     int fd;
     if (S_ISSOCK(st->st_mode)) {
-        /* open() cannot open a socket; connect as a client would. */
+        /* open() cannot open a socket; connect as a client would, through
+         * the directory descriptor's /proc name. */
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof sa.sun_path)
+        int n = name == NULL ? snprintf(sa.sun_path, sizeof sa.sun_path, "%s", proc)
+                             : snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s",
+                                        af->dirfd, name);
+        if (n < 0 || (size_t)n >= sizeof sa.sun_path)
             return error_set(err, "%s: socket path too long", af->path);
-        memcpy(sa.sun_path, path, strlen(path) + 1);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof sa) != 0) {
             int e = errno;
@@ -286,10 +289,12 @@ static int open_in_place(atomic_file *af, const char *path, const struct stat *s
             errno = e;
             fd = -1;
         }
-    } else {
+    } else if (name == NULL) {
         /* O_APPEND: a regular file behind /dev/stdout gets the report
          * after what it holds, as the descriptor it stands for would. */
-        fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+        fd = open(proc, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+    } else {
+        fd = openat(af->dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
     }
     if (fd < 0)
         return error_errno(err, errno, "%s", af->path);
@@ -388,16 +393,21 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         rc = open_temporary(af, &st, mode, err);
     } else if (S_ISDIR(st.st_mode)) {
         rc = error_set(err, "%s: is a directory", path);
-    } else if (stat(path, &st) != 0) {
+    } else if (!S_ISLNK(st.st_mode)) {
+        rc = open_in_place(af, af->name, NULL, &st, err); /* a device, FIFO or socket */
+    } else if (!proc_link(target)) {
+        /* path_follow_links() leaves only a /proc link: this one appeared
+         * since, and is not followed unchecked. */
+        rc = error_set(err, "%s: changed while being opened", path);
+    } else if (stat(target, &st) != 0) {
         rc = error_errno(err, errno, "%s", path);
     } else if (S_ISDIR(st.st_mode)) {
         rc = error_set(err, "%s: is a directory", path);
     } else {
-        /* A device, FIFO or socket; or a /proc link (path_follow_links()
-         * stops there), whose open file may be a regular one: `airlock
-         * scan -o /dev/stdout >> log` must append to the log, not rename a
-         * new file over the path /proc shows. */
-        rc = open_in_place(af, path, &st, err);
+        /* Whatever open file the /proc link stands for, a regular one too:
+         * `airlock scan -o /dev/stdout >> log` must append to the log, not
+         * rename a new file over the path /proc shows. */
+        rc = open_in_place(af, NULL, target, &st, err);
     }
     if (rc != 0)
         goto fail;
