@@ -265,6 +265,21 @@ static void af_release(atomic_file *af)
     af->dirfd = -1;
 }
 
+/* The descriptor N that the /proc link `proc` ("/proc/PID/fd/N", PID ours,
+ * as path_follow_links() leaves /dev/stdout) stands for; -1 if another. */
+static int own_descriptor(const char *proc)
+{
+    char prefix[48];
+    int n = snprintf(prefix, sizeof prefix, "/proc/%ld/fd/", (long)getpid());
+    if (n < 0 || strncmp(proc, prefix, (size_t)n) != 0)
+        return -1;
+    const char *p = proc + n;
+    long fd = 0;
+    for (; *p >= '0' && *p <= '9' && fd < 1000000; p++)
+        fd = fd * 10 + (*p - '0');
+    return *p == '\0' && p > proc + n && fd < 1000000 ? (int)fd : -1;
+}
+
 /* Open the device, FIFO or socket `name` in af->dirfd (`st` its lstat),
  * never through a link; or, with `name` NULL, the /proc link `proc` (`st`
  * from stat()), whose open file may be a pipe, a terminal or a regular file
@@ -272,8 +287,13 @@ static void af_release(atomic_file *af)
 static int open_in_place(atomic_file *af, const char *name, const char *proc,
                          const struct stat *st, airlock_error *err)
 {
-    int fd;
-    if (S_ISSOCK(st->st_mode)) {
+    int fd, own = name == NULL ? own_descriptor(proc) : -1;
+    if (own >= 0) {
+        /* One of ours (/dev/stdout): the descriptor itself, whatever it is
+         * (a socket cannot be opened, nor connected to once connected), at
+         * its own offset and with its own O_APPEND. */
+        fd = fcntl(own, F_DUPFD_CLOEXEC, 0);
+    } else if (S_ISSOCK(st->st_mode)) {
         /* open() cannot open a socket; connect as a client would, through
          * the directory descriptor's /proc name. */
         struct sockaddr_un sa = {.sun_family = AF_UNIX};

@@ -25,9 +25,10 @@
  *     pipe or terminal it names). Nothing here can be atomic: an abort
  *     after writing leaves what was written.
  *   - a link in /proc (/proc/self/fd/N, which /dev/stdout and /dev/fd/N
- *     name) is not followed as text: it stands for an open file, so a
- *     regular file behind it is also written in place, appended to
- *     (`-o /dev/stdout >> log` keeps the log).
+ *     name) is not followed as text: it stands for an open file. One of
+ *     the caller's own descriptors is duplicated and written (a socket
+ *     too; `-o /dev/stdout >> log` keeps the log); another process's file
+ *     is opened and written in place, appended to.
  *   - a directory: an error.
  *
  * The temporary name is short (".airlock-XXXXXXXXXX.tmp") whatever the

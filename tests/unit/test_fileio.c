@@ -331,6 +331,35 @@ static void test_stdout_link_to_file_appends(void **state)
     free(dir);
 }
 
+/* /dev/stdout connected to a socket (a systemd service's journal): the
+ * report goes down the socket, which cannot be opened by its /proc name. */
+static void test_stdout_link_to_socket(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *link = join(dir, "stdout");
+    assert_int_equal(symlink("/proc/self/fd/1", link), 0);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(sv[1], 1), 1);
+    airlock_error err;
+    int rc = file_write_atomic(link, "to journal", 10, 0644, &err);
+    assert_int_equal(dup2(saved, 1), 1);
+    close(saved);
+    close(sv[1]);
+    if (rc != 0)
+        fail_msg("%s", err.msg);
+    char got[32] = {0};
+    assert_int_equal(read(sv[0], got, sizeof got - 1), 10);
+    assert_string_equal(got, "to journal");
+    close(sv[0]);
+    rm_rf(dir);
+    free(link);
+    free(dir);
+}
+
 /* A file name of NAME_MAX bytes can be written and replaced: the
  * temporary name does not grow with it. */
 static void test_longest_name(void **state)
@@ -388,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_socket_written_in_place),
         cmocka_unit_test(test_stdout_link_to_pipe),
         cmocka_unit_test(test_stdout_link_to_file_appends),
+        cmocka_unit_test(test_stdout_link_to_socket),
         cmocka_unit_test(test_longest_name),
         cmocka_unit_test(test_directory_refused_abort_clean),
     };
