@@ -1033,6 +1033,23 @@ static void unreadable_line(reader *rd, const char *path, bool constraint, unsig
 static int read_file(reader *rd, const char *path, bool constraint, const char *from,
                      unsigned from_line);
 
+/* A warning quotes at most this many bytes of a line, so that the reason
+ * after it always fits in the warning (core/diag.h bounds its length). */
+#define QUOTE_MAX 200
+
+/* How many bytes of `s` a warning quotes: all of it, or QUOTE_MAX cut back
+ * to the start of a UTF-8 character. */
+static int quote_len(const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= QUOTE_MAX)
+        return (int)n;
+    n = QUOTE_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* One logical line of `path`. Returns -1 only for fatal errors. */
 static int handle_line(reader *rd, const char *path, bool constraint, const lline *ll)
 {
@@ -1069,7 +1086,9 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
             rc = classify_editable(rl, &e);
         }
         if (rc < 0) {
-            buf_printf(&why, "invalid requirement '%s': %s", rl->text, e.msg);
+            int q = quote_len(rl->text);
+            buf_printf(&why, "invalid requirement '%.*s%s': %s", q, rl->text,
+                       rl->text[q] != '\0' ? "..." : "", e.msg);
             req_line_clear(rl);
             rd->out->len--;
             unreadable_line(rd, path, constraint, ll->line, s, args_len,
