@@ -37,3 +37,11 @@ void diag_print(const char *file, unsigned line, const char *msg)
     else
         fprintf(stderr, "airlock: warning: %s\n", msg);
 }
+
+void diag_error(const char *prefix, const char *msg)
+{
+    fputs(prefix, stderr);
+    fputs(": ", stderr);
+    text_safe_fputs(msg, stderr, 0);
+    fputc('\n', stderr);
+}

@@ -27,4 +27,9 @@ void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
  * callback that keeps warnings and still shows them. */
 void diag_print(const char *file, unsigned line, const char *msg);
 
+/* Print an error to stderr as "PREFIX: MSG\n", `msg` through core/text.h's
+ * filter: how every command of both programs shows an airlock_error, whose
+ * messages quote paths and input read from untrusted files. */
+void diag_error(const char *prefix, const char *msg);
+
 #endif

@@ -13,8 +13,8 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
-#include "core/text.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
 #include "signatures/minisign.h"
@@ -177,7 +177,7 @@ int cmd_build(int argc, char **argv)
     minisign_seckey sk;
     /* The key first: a wrong passphrase should not cost a whole compile. */
     if (load_seckey(secfile, &sk, &err) != 0) {
-        fprintf(stderr, "airlock-dbbuild build: %s\n", err.msg);
+        diag_error("airlock-dbbuild build", err.msg);
         free(sources);
         return 2;
     }
@@ -241,9 +241,7 @@ int cmd_build(int argc, char **argv)
     free(sources);
     if (rc != 0) {
         /* With --strict the message quotes a record: filter it. */
-        fputs("airlock-dbbuild build: ", stderr);
-        text_safe_fputs(err.msg, stderr, 0);
-        fputc('\n', stderr);
+        diag_error("airlock-dbbuild build", err.msg);
         return 2;
     }
     return 0;

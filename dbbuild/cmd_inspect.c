@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
 #include "core/text.h"
 #include "dbbuild/commands.h"
@@ -148,9 +149,7 @@ int cmd_inspect(int argc, char **argv)
     free(data);
     buf_free(&sigp);
     if (rc != 0) {
-        fputs("airlock-dbbuild inspect: ", stderr);
-        text_safe_fputs(err.msg, stderr, 0);
-        fputc('\n', stderr);
+        diag_error("airlock-dbbuild inspect", err.msg);
         return 2;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
 #include "dbbuild/commands.h"
 #include "signatures/minisign.h"
@@ -71,7 +72,7 @@ int cmd_keygen(int argc, char **argv)
     error_clear(&err);
     char *pass = NULL;
     if (!unencrypted && passphrase_get("Passphrase for the new secret key: ", 1, &pass, &err) != 0) {
-        fprintf(stderr, "airlock-dbbuild keygen: %s\n", err.msg);
+        diag_error("airlock-dbbuild keygen", err.msg);
         return 2;
     }
     minisign_pubkey pk;
@@ -101,7 +102,7 @@ int cmd_keygen(int argc, char **argv)
         rc = file_write_atomic(pubfile, pubtext, strlen(pubtext), 0644, &err);
     free(pubtext);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild keygen: %s\n", err.msg);
+        diag_error("airlock-dbbuild keygen", err.msg);
         return 2;
     }
     char id[17];

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
 
@@ -237,19 +238,26 @@ static int record_kind(const char *path)
     return KIND_NONE;
 }
 
-/* Origins end up in terminal messages: control characters become '?'. */
-static char *make_origin(const char *a, const char *sep, const char *b)
+/* "A" SEP "B" as it is: a path to open, or the text an origin is made from. */
+static char *join(const char *a, const char *sep, const char *b)
 {
     buf o = {0};
     buf_puts(&o, a);
-    if (sep != NULL) {
-        buf_puts(&o, sep);
-        buf_puts(&o, b);
-    }
-    for (size_t i = 0; i < o.len; i++)
-        if ((unsigned char)o.data[i] < 0x20 || o.data[i] == 0x7f)
-            o.data[i] = '?';
+    buf_puts(&o, sep);
+    buf_puts(&o, b);
     return buf_detach(&o, NULL);
+}
+
+/* The origin of a record: "A" SEP "B" through core/text.h's filter, since
+ * origins reach terminals and are stored in the snapshot. Only ever shown:
+ * files are opened by their real names, which a filtered name would not
+ * match (it would name another file, or none). */
+static char *make_origin(const char *a, const char *sep, const char *b)
+{
+    char *raw = join(a, sep, b);
+    char *origin = text_safe_dup(raw, 0);
+    free(raw);
+    return origin;
 }
 
 /* ---- one record ---- */
@@ -333,7 +341,9 @@ static int read_single(reader *r, const char *path, int kind, airlock_error *err
         diag_warn(r->d, r->name, 0, "larger than the limit of %zu bytes; skipped",
                   OSV_MAX_RECORD_BYTES);
     } else {
-        rc = deliver(r, r->name, data.data, data.len, kind, err);
+        char *origin = text_safe_dup(r->name, 0);
+        rc = deliver(r, origin, data.data, data.len, kind, err);
+        free(origin);
     }
     buf_free(&data);
     return rc;
@@ -367,7 +377,7 @@ static void pathlist_free(pathlist *l)
 static int walk(reader *r, const char *root, const char *rel, int depth, pathlist *out,
                 airlock_error *err)
 {
-    char *dirpath = rel[0] ? make_origin(root, "/", rel) : xstrdup(root);
+    char *dirpath = rel[0] ? join(root, "/", rel) : xstrdup(root);
     DIR *dir = opendir(dirpath);
     if (dir == NULL) {
         int e = errno;
@@ -386,8 +396,8 @@ static int walk(reader *r, const char *root, const char *rel, int depth, pathlis
         const char *nm = de->d_name;
         if (nm[0] == '.') /* ".", "..", and hidden entries such as .git */
             continue;
-        char *childrel = rel[0] ? make_origin(rel, "/", nm) : xstrdup(nm);
-        char *childpath = make_origin(dirpath, "/", nm);
+        char *childrel = rel[0] ? join(rel, "/", nm) : xstrdup(nm);
+        char *childpath = join(dirpath, "/", nm); /* diag_warn filters it */
         struct stat st;
         /* A record file left out is a record lost: counted as unreadable. */
         bool record = record_kind(childrel) != KIND_NONE;
@@ -442,13 +452,16 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     crypto_hash_sha256_init(&listing);
     buf data = {0};
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
+        char *file = join(root, "/", files.v[i]);
         char *origin = make_origin(root, "/", files.v[i]);
         int too_big;
         unsigned char sha[32];
         airlock_error ferr;
         error_clear(&ferr);
         r->info->files++;
-        if (read_hashed(origin, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr) != 0) {
+        int got = read_hashed(file, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr);
+        free(file);
+        if (got != 0) {
             r->info->unreadable++;
             diag_warn(r->d, origin, 0, "%s; skipped", ferr.msg);
         } else {

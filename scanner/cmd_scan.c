@@ -197,7 +197,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
         case OPT_PLATFORM: o->platform = optarg; break;
         case 'f':
             if (report_format_parse(optarg, &o->format, &err) != 0) {
-                fprintf(stderr, "airlock scan: %s\n", err.msg);
+                diag_error("airlock scan", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -206,7 +206,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
         case OPT_SIGN_KEY: o->sign_key = optarg; break;
         case OPT_IGNORE_VULN:
             if (ignore_add_id(&o->ignores, optarg, &err) != 0) {
-                fprintf(stderr, "airlock scan: --ignore-vuln: %s\n", err.msg);
+                diag_error("airlock scan: --ignore-vuln", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -217,7 +217,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
             break;
         case OPT_FAIL_ON:
             if (match_parse_fail_on(optarg, &o->fail_on, &err) != 0) {
-                fprintf(stderr, "airlock scan: %s\n", err.msg);
+                diag_error("airlock scan", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -472,21 +472,21 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     vulndb *db = NULL;
     int status = EXIT_ERROR;
     if (store_resolve_dir(g->db_dir, &dir, &err) != 0 || store_open(dir, 0, &st, &err) != 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     const store_info *si = store_get_info(st);
     int64_t age;
     int aged = store_check_age(si, now, o->max_db_age, &age, &err);
     if (aged < 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     if (aged > 0)
-        fprintf(stderr, "airlock: warning: %s\n", err.msg);
+        diag_error("airlock: warning", err.msg);
     if (vulndb_open(store_data_path(st), &db, &err) != 0 ||
         fill_provenance(r, si, db, &err) != 0) {
-        fprintf(stderr, "airlock scan: database: %s\n", err.msg);
+        diag_error("airlock scan: database", err.msg);
         goto out;
     }
 
@@ -499,14 +499,14 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
 
     if (read_inputs(o, r, d, &err) != 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     ignore_list ignores = o->ignores; /* borrowed: entries from files are appended below */
     ignore_list from_files = {0};
     for (size_t i = 0; i < o->n_ignore_files; i++) {
         if (ignore_load(&from_files, o->ignore_files[i], d, &err) != 0) {
-            fprintf(stderr, "airlock scan: %s\n", err.msg);
+            diag_error("airlock scan", err.msg);
             ignore_list_free(&from_files);
             goto out;
         }
@@ -518,7 +518,7 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
         goto out;
     }
     if (match_report(db, r, &err) != 0) {
-        fprintf(stderr, "airlock scan: database: %s\n", err.msg);
+        diag_error("airlock scan: database", err.msg);
         ignore_list_free(&from_files);
         goto out;
     }
@@ -532,7 +532,7 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
 
     if (write_report(o, r, &err) != 0 ||
         (o->evidence_dir != NULL && write_evidence(o, r, st, &err) != 0)) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     status = match_fails(r, o->fail_on) ? EXIT_FOUND : EXIT_OK;

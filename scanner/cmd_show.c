@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/diag.h"
 #include "core/severity.h"
 #include "core/text.h"
 #include "scanner/commands.h"
@@ -133,13 +134,13 @@ int cmd_show(int argc, char **argv, const airlock_globals *g)
     int rc = EXIT_ERROR;
     if (store_resolve_dir(g->db_dir, &dir, &err) != 0 || store_open(dir, 0, &st, &err) != 0 ||
         vulndb_open(store_data_path(st), &db, &err) != 0) {
-        fprintf(stderr, "airlock: %s\n", err.msg);
+        diag_error("airlock", err.msg);
         goto done;
     }
     vulndb_advisory a;
     int found = vulndb_find(db, argv[1], &a, &err);
     if (found < 0) {
-        fprintf(stderr, "airlock: %s\n", err.msg);
+        diag_error("airlock", err.msg);
     } else if (found == 0) {
         fprintf(stderr, "airlock: %s: no such vulnerability in the installed database\n", argv[1]);
     } else {

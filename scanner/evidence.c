@@ -22,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "scanner/report.h"
 #include "scanner/report_util.h"
 #include "signatures/minisign.h"
@@ -123,6 +124,10 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
     return 0;
 }
 
+/* status.txt: one "key: value" line each. The values come from the
+ * snapshot (source names are whatever the builder typed) and from paths:
+ * through core/text.h's filter, so that none can add a line of its own or
+ * drive the terminal of whoever reads the file. */
 static char *status_text(const scan_report *r, const char *sig_path, const char *extra)
 {
     buf b = {0};
@@ -130,7 +135,7 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
     buf_puts(&b, "Airlock evidence: the vulnerability database this scan used\n");
     if (sig_path != NULL) {
         buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig (copied from ");
-        report_utf8_append(&b, sig_path);
+        text_safe_append(&b, sig_path, 0);
         buf_puts(&b, ")\n");
     } else {
         buf_puts(&b, "snapshot signature: not included\n");
@@ -144,25 +149,25 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
         buf_printf(&b, "age at scan time: %lld seconds\n",
                    (long long)(r->scan_time - r->db.build_time));
     buf_puts(&b, "signer key id: ");
-    report_utf8_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown");
+    text_safe_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown", 0);
     buf_puts(&b, "\nsnapshot digest (BLAKE2b-512): ");
-    report_utf8_append(&b, r->db.snapshot_digest ? r->db.snapshot_digest : "unknown");
+    text_safe_append(&b, r->db.snapshot_digest ? r->db.snapshot_digest : "unknown", 0);
     buf_puts(&b, "\ndatabase digest (BLAKE2b-512): ");
-    report_utf8_append(&b, r->db.db_digest ? r->db.db_digest : "unknown");
+    text_safe_append(&b, r->db.db_digest ? r->db.db_digest : "unknown", 0);
     buf_printf(&b, "\nformat version: %u\n", r->db.format_version);
     for (size_t i = 0; i < r->db.n_sources; i++) {
         const source_provenance *s = &r->db.sources[i];
         buf_puts(&b, "source: ");
-        report_utf8_append(&b, s->name ? s->name : "?");
+        text_safe_append(&b, s->name ? s->name : "?", 0);
         buf_puts(&b, " sha256 ");
-        report_utf8_append(&b, s->sha256 ? s->sha256 : "?");
+        text_safe_append(&b, s->sha256 ? s->sha256 : "?", 0);
         buf_printf(&b, " kept %llu skipped %llu withdrawn %llu merged %llu\n",
                    (unsigned long long)s->kept, (unsigned long long)s->skipped,
                    (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
     }
     if (extra != NULL) {
         buf_puts(&b, "\n");
-        report_utf8_append(&b, extra);
+        text_safe_append(&b, extra, TEXT_LINES);
         if (b.len > 0 && b.data[b.len - 1] != '\n')
             buf_putc(&b, '\n');
     }

@@ -170,5 +170,21 @@ with tempfile.TemporaryDirectory() as tmp:
     check("](https://example.org/fix)" in md, "markdown: the https link", p)
     check("](javascript" not in md and "](data:" not in md, "markdown: no other link", p)
 
+    # The HTML report uses the same filter (it had its own, which let C1 and
+    # bidi controls through); the summary shows as the table shows it.
+    p = scan("html")
+    no_raw_c1(p.stdout, "html", p)
+    check("C1 ?31m bidi ?txt.exe" in text(p.stdout), "html: controls shown as '?'", p)
+
+    # An error quoting a path read from a requirement file reaches the
+    # terminal through the filter too (scan's errors were printed raw).
+    evil = os.path.join(tmp, "evil.txt")
+    with open(evil, "w") as f:
+        f.write('-r "gone\x1b]0;pwned\x07\u009b31m\u202e.txt"\n')
+    p = run(AIRLOCK, "--db-dir", dbdir, "scan", "--no-python", "-r", evil)
+    check(p.returncode == 2 and b"cannot read included requirement file" in p.stderr,
+          "scan: an unreadable include is an error", p)
+    no_raw_c1(p.stderr, "scan error", p)
+
 print(f"{checks} checks, failures: {failures}")
 sys.exit(1 if failures else 0)
