@@ -28,7 +28,8 @@ static const char usage[] =
     "Print a snapshot's metadata, its signature's key id and trusted comment\n"
     "(verified when -p is given), and the database's metadata and counts.\n"
     "\n"
-    "  -x SIGFILE  signature file (default: SNAPSHOT.minisig)\n"
+    "  -x SIGFILE  signature file (default: SNAPSHOT.minisig beside the file\n"
+    "              SNAPSHOT names, links followed)\n"
     "  -p PUBFILE  public key to verify the signature with\n"
     "\n"
     "Example:\n"
@@ -102,8 +103,11 @@ int cmd_inspect(int argc, char **argv)
     error_clear(&err);
     char *data = NULL;
     size_t len = 0;
-    buf sigp = {0};
-    buf_printf(&sigp, "%s.minisig", path);
+    char *sigp = NULL;
+    if (sigpath == NULL && snapshot_sig_path(path, &sigp, &err) != 0) {
+        fprintf(stderr, "airlock-dbbuild inspect: %s\n", err.msg);
+        return 2;
+    }
     const char *tmp = getenv("TMPDIR");
     buf tb = {0};
     buf_printf(&tb, "%s/airlock-inspect.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
@@ -119,7 +123,7 @@ int cmd_inspect(int argc, char **argv)
         snapshot_hex(hash, sizeof hash, hex);
         printf("snapshot:        %s\nsize:            %zu bytes\nblake2b-512:     %s\n", path,
                len, hex);
-        rc = show_signature(sigpath != NULL ? sigpath : sigp.data, pubfile, hash, &err);
+        rc = show_signature(sigpath != NULL ? sigpath : sigp, pubfile, hash, &err);
     }
     if (rc == 0)
         rc = snapshot_read_header((const uint8_t *)data, len, path, &m, &hlen, &err);
@@ -147,7 +151,7 @@ int cmd_inspect(int argc, char **argv)
     free(mdb);
     free(tmpdir);
     free(data);
-    buf_free(&sigp);
+    free(sigp);
     if (rc != 0) {
         diag_error("airlock-dbbuild inspect", err.msg);
         return 2;

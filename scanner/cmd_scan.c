@@ -61,7 +61,8 @@ static const char usage[] =
     "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
     "                          a file is replaced atomically, a link's target is\n"
     "                          written, a device or FIFO is written in place)\n"
-    "  --evidence DIR          also write an evidence bundle to DIR\n"
+    "  --evidence DIR          also write an evidence bundle to the directory DIR\n"
+    "                          (not '-': a bundle is a directory of files)\n"
     "  --sign-key SECFILE      sign the bundle's MANIFEST with this minisign key\n"
     "\n"
     "Policy:\n"
@@ -245,6 +246,13 @@ static int parse_options(int argc, char **argv, scan_options *o)
     }
     if (o->python != NULL && o->no_python) {
         fputs("airlock scan: --python and --no-python contradict each other\n", stderr);
+        return EXIT_ERROR;
+    }
+    if (o->evidence_dir != NULL && strcmp(o->evidence_dir, "-") == 0) {
+        /* -o - is stdout, but a bundle is a directory of files: there is
+         * no stdout for it, and a directory named '-' is never meant. */
+        fputs("airlock scan: --evidence needs a directory, not '-' (a bundle is a directory "
+              "of files; use -o - for the report on stdout)\n", stderr);
         return EXIT_ERROR;
     }
     if (o->sign_key != NULL && o->evidence_dir == NULL) {

@@ -1271,13 +1271,12 @@ int store_import(const char *dir, const char *source, const store_import_options
                                   "not of a directory", source)
                  : pick_from_dir(source, &kr, opt->log, &c, err);
     } else {
-        buf sigp = {0};
-        if (opt->signature != NULL)
-            buf_puts(&sigp, opt->signature);
-        else
-            buf_printf(&sigp, "%s.minisig", source);
-        rc = verify_candidate(source, sigp.data, 0, &kr, &c, err);
-        buf_free(&sigp);
+        char *sigp = NULL;
+        rc = opt->signature != NULL ? (sigp = xstrdup(opt->signature), 0)
+                                    : snapshot_sig_path(source, &sigp, err);
+        if (rc == 0)
+            rc = verify_candidate(source, sigp, 0, &kr, &c, err);
+        free(sigp);
     }
     size_t nkeys = 0;
     char *keys = rc == 0 ? recorded_keys(&kr, opt->ntrusted_keys, opt->trusted_keys, &c.key,
