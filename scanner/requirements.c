@@ -229,8 +229,13 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
                 for (size_t i = start; i + 7 <= end; i++) {
                     if (memcmp(s + i, "coding", 6) != 0 || (s[i + 6] != ':' && s[i + 6] != '='))
                         continue;
+                    /* pip's ENCODING_RE: `\s*` is every ASCII blank of a
+                     * bytes pattern. \r, \f and \v break lines only later
+                     * (splitlines), so "coding:\vutf-8 ... coding: latin-1"
+                     * names utf-8 for pip, not latin-1. */
                     size_t j = i + 7;
-                    while (j < end && (s[j] == ' ' || s[j] == '\t'))
+                    while (j < end && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' ||
+                                       s[j] == '\f' || s[j] == '\v'))
                         j++;
                     size_t k = j;
                     while (k < end && (s[k] == '-' || s[k] == '.' || s[k] == '_' ||

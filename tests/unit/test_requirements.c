@@ -614,6 +614,25 @@ static void test_latin1_nul(void **state)
     result_free(&r);
 }
 
+/* pip's PEP 263 pattern (`coding[:=]\s*([-\w.]+)`) skips \r, \f and \v
+ * after the colon, so this file is UTF-8 for pip, which pins django on
+ * line 4 (U+2028 ends line 3's comment). Airlock skipped only blanks and
+ * tabs, took the later "coding: latin-1", read U+2028's bytes as Latin-1
+ * text inside the comment, and django vanished without a warning. */
+static void test_coding_blanks(void **state)
+{
+    (void)state;
+    static const char text[] = "# coding:\vutf-8 ; python_version<\"0\" # coding: latin-1\n"
+                               "# x\xe2\x80\xa8" "django==1.0\n";
+    result r;
+    read_bytes("coding.txt", text, sizeof text - 1, &r);
+    assert_int_equal(r.rc, 0);
+    if (r.w.n)
+        fail_msg("warnings:\n%s", r.w.text.data);
+    expect_pin(&r, "django", "1.0", 4);
+    result_free(&r);
+}
+
 /* Issue 13: the 1 MiB bound on a logical line counts only what is left
  * once the comment is gone, as pip reads no comment. */
 static void test_line_bound_after_comments(void **state)
@@ -699,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_lines_pip_reads),
         cmocka_unit_test(test_utf16_second_bom),
         cmocka_unit_test(test_latin1_nul),
+        cmocka_unit_test(test_coding_blanks),
         cmocka_unit_test(test_line_bound_after_comments),
         cmocka_unit_test(test_unreadable_lines_kept),
     };
