@@ -961,6 +961,8 @@ typedef struct reader {
     open_file stack[REQ_MAX_DEPTH + 1];
     size_t depth;
     size_t files;
+    size_t bytes;       /* read in all, against REQ_MAX_TOTAL_SIZE */
+    size_t first_line;  /* out->len when reading began (REQ_MAX_LINES) */
     req_file_fn *on_file; /* may be NULL */
     void *on_file_arg;
 } reader;
@@ -1128,6 +1130,14 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
     }
     if (file_read_all(path, REQ_MAX_FILE_SIZE, &data, &len, &e) < 0)
         goto unreadable;
+    rd->bytes += len;
+    if (rd->bytes > REQ_MAX_TOTAL_SIZE) {
+        free(data);
+        if (from)
+            return error_set(rd->err, "%s:%u: requirement files larger than %u MiB in all",
+                             from, from_line, REQ_MAX_TOTAL_SIZE >> 20);
+        return error_set(rd->err, "%s: larger than %u MiB", path, REQ_MAX_TOTAL_SIZE >> 20);
+    }
     if (rd->on_file != NULL)
         rd->on_file(rd->on_file_arg, path, data, len);
     for (size_t i = 0; i < rd->depth; i++) {
@@ -1159,8 +1169,10 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
         if (!lines.items[i].text)
             diag_warn(rd->d, path, lines.items[i].line,
                       "line longer than %u bytes ignored", REQ_MAX_LINE);
-        else
-            rc = handle_line(rd, path, constraint, &lines.items[i]);
+        else if ((rc = handle_line(rd, path, constraint, &lines.items[i])) == 0 &&
+                 rd->out->len - rd->first_line > REQ_MAX_LINES)
+            rc = error_set(rd->err, "%s:%u: more than %u requirement lines in all", path,
+                           lines.items[i].line, REQ_MAX_LINES);
     rd->depth--;
     llines_free(&lines);
     return rc;
@@ -1191,6 +1203,7 @@ static int parse(const char *path, bool constraint, req_lines *out, diag *d,
     rd.err = err;
     rd.on_file = on_file;
     rd.on_file_arg = arg;
+    rd.first_line = out->len;
     if (is_remote(path))
         return error_set(err, "cannot read remote requirement file '%s' "
                          "(Airlock reads local files only)", path);

@@ -501,6 +501,66 @@ static void test_include_depth_bound(void **state)
     marker_env_clear(&env);
 }
 
+/* Write `count` copies of `line` to dir/name. */
+static void write_repeated(const char *dir, const char *name, const char *line, size_t count)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < count; i++)
+        fputs(line, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* One small file included many times made millions of lines: 100 reads of
+ * a 1 MB file of "a==1" lines took 23 GB before the OOM killer stopped
+ * the scan. Reading stops, fatally, past REQ_MAX_LINES lines or
+ * REQ_MAX_TOTAL_SIZE bytes in all. */
+static void test_total_bounds(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    write_repeated(dir, "many.txt", "a\n", 1000);
+    write_repeated(dir, "lines.txt", "-r many.txt\n", REQ_MAX_LINES / 1000 + 1);
+    /* 9 MiB of comment read 8 times: 72 MiB */
+    char comment[1025];
+    memset(comment, 'x', sizeof comment - 1);
+    comment[0] = '#';
+    comment[sizeof comment - 2] = '\n';
+    comment[sizeof comment - 1] = '\0';
+    write_repeated(dir, "big.txt", comment, 9 * 1024);
+    write_repeated(dir, "bytes.txt", "-r big.txt\n", 8);
+
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    char path[512];
+    dep_list deps = {0};
+    snprintf(path, sizeof path, "%s/lines.txt", dir);
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "many.txt:1: more than 500000 requirement lines"));
+    assert_int_equal(deps.len, 0);
+    snprintf(path, sizeof path, "%s/bytes.txt", dir);
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "bytes.txt:8: requirement files larger than 64 MiB"));
+    assert_int_equal(deps.len, 0);
+    assert_int_equal(w.n, 0);
+
+    static const char *const names[] = {"many.txt", "lines.txt", "big.txt", "bytes.txt"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    buf_free(&w.text);
+    marker_env_clear(&env);
+}
+
 /* Write `len` bytes to DIR/name in a fresh temporary directory and read
  * the file for CPython 3.11 on Linux. The file and directory are removed. */
 static void read_bytes(const char *name, const char *data, size_t len, result *r)
@@ -719,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_utf16_second_bom),
         cmocka_unit_test(test_latin1_nul),
         cmocka_unit_test(test_coding_blanks),
+        cmocka_unit_test(test_total_bounds),
         cmocka_unit_test(test_line_bound_after_comments),
         cmocka_unit_test(test_unreadable_lines_kept),
     };
