@@ -107,27 +107,20 @@ static int proc_link(const char *link)
     return proc;
 }
 
-int path_follow_links(const char *path, char **out, airlock_error *err)
+int path_walk(const char *path, path_step_fn step, void *ctx, buf *walked, airlock_error *err)
 {
-    *out = NULL;
-    /* Walk `path` a component at a time, as the kernel would, so that every
-     * link on the way is checked, those naming directories too: another
-     * user's /tmp/x -> /home/them, holding their report.json ->
-     * /etc/passwd, must not make root write /etc/passwd. `done` holds no
-     * links, so ".." in it is textual. */
-    buf rest = {0}, done = {0};
+    buf rest = {0}, *done = walked; /* still to walk; walked so far */
     if (path[0] != '/') {
         char *cwd = getcwd(NULL, 0);
         if (cwd == NULL)
             return error_errno(err, errno, "%s: cannot find the current directory", path);
-        buf_puts(&rest, cwd);
+        buf_printf(&rest, "%s/", cwd);
         free(cwd);
-        buf_putc(&rest, '/');
     }
     buf_puts(&rest, path);
     size_t pos = 0;
-    int hops = 0, rc = 0;
-    while (rc == 0) {
+    int links = 0, rc = 0; /* 0, step's PATH_WALK_KEEP, or -1 */
+    while (rc >= 0) {
         while (pos < rest.len && rest.data[pos] == '/')
             pos++;
         if (pos == rest.len)
@@ -138,68 +131,97 @@ int path_follow_links(const char *path, char **out, airlock_error *err)
         const char *c = rest.data + pos;
         size_t clen = end - pos;
         pos = end;
-        int last = 1;
-        for (size_t i = pos; i < rest.len && last; i++)
-            last = rest.data[i] == '/';
         if (clen == 1 && c[0] == '.')
             continue;
-        if (clen == 2 && c[0] == '.' && c[1] == '.') {
-            while (done.len > 0 && done.data[done.len - 1] != '/')
-                done.len--;
-            if (done.len > 0)
-                done.len--;
-            if (done.data != NULL)
-                done.data[done.len] = '\0';
+        if (clen == 2 && c[0] == '.' && c[1] == '.') { /* drop "/name" */
+            while (done->len > 0 && done->data[--done->len] != '/')
+                ;
+            if (done->data != NULL)
+                done->data[done->len] = '\0';
             continue;
         }
-        size_t keep = done.len;
-        buf_putc(&done, '/');
-        buf_append(&done, c, clen);
+        size_t keep = done->len;
+        buf_putc(done, '/');
+        buf_append(done, c, clen);
         struct stat st;
-        if (lstat(done.data, &st) != 0) {
-            /* Missing (or unreachable): the rest is taken as written. */
-            buf_append(&done, rest.data + pos, rest.len - pos);
-            while (done.len > 1 && done.data[done.len - 1] == '/')
-                done.data[--done.len] = '\0';
+        char target[PATH_WALK_LINK_MAX];
+        path_step s = {.walked = done->data, .st = &st, .target_len = -1};
+        for (size_t i = pos; i < rest.len && !s.more; i++)
+            s.more = rest.data[i] != '/';
+        if (lstat(done->data, &st) != 0) {
+            s.st = NULL;
+            s.error = errno;
+        } else if (S_ISLNK(st.st_mode) && ++links <= PATH_WALK_MAX_LINKS) {
+            s.target_len = readlink(done->data, target, sizeof target);
+            s.error = errno;
+        }
+        s.links = links;
+        if ((rc = step(ctx, &s, err)) < 0)
+            break;
+        if (s.st == NULL) { /* missing (or unreachable): the rest is taken as written */
+            buf_append(done, rest.data + pos, rest.len - pos);
+            while (done->len > 1 && done->data[done->len - 1] == '/')
+                done->data[--done->len] = '\0';
             break;
         }
-        if (!S_ISLNK(st.st_mode) || (last && proc_link(done.data)))
-            continue; /* not a link, or /proc's: the name to write */
-        if (++hops > 40) {
-            rc = error_set(err, "%s: too many levels of symbolic links", path);
+        if (!S_ISLNK(st.st_mode) || rc == PATH_WALK_KEEP)
+            continue;
+        if (s.target_len <= 0) { /* a step that should have refused it */
+            rc = error_set(err, "%s: cannot follow the symbolic link", done->data);
             break;
         }
-        if (link_may_be_followed(done.data, &st, err) != 0) {
-            rc = -1;
-            break;
-        }
-        char target[4096];
-        ssize_t n = readlink(done.data, target, sizeof target - 1);
-        if (n <= 0 || (size_t)n >= sizeof target - 1) {
-            rc = error_errno(err, n < 0 ? errno : ENAMETOOLONG, "%s: reading the symbolic link",
-                             path);
-            break;
-        }
-        target[n] = '\0';
+        /* Walk the target from the link's directory, then the rest. */
         buf next = {0};
-        buf_puts(&next, target);
+        buf_append(&next, target, (size_t)s.target_len);
         buf_putc(&next, '/');
         buf_append(&next, rest.data + pos, rest.len - pos);
         buf_free(&rest);
         rest = next;
         pos = 0;
-        done.len = target[0] == '/' ? 0 : keep;
-        done.data[done.len] = '\0';
+        done->len = target[0] == '/' ? 0 : keep;
+        done->data[done->len] = '\0';
     }
     buf_free(&rest);
-    if (rc != 0) {
+    if (rc >= 0 && done->len == 0)
+        buf_putc(done, '/');
+    return rc < 0 ? -1 : 0;
+}
+
+/* path_follow_links()'s rule for each component (ctx: the path as given):
+ * a link is followed only if link_may_be_followed() says so; /proc's at the
+ * end is the name to write; a missing component ends the walk. */
+static int follow_step(void *ctx, const path_step *s, airlock_error *err)
+{
+    const char *path = *(const char *const *)ctx;
+    if (s->st == NULL || !S_ISLNK(s->st->st_mode))
+        return PATH_WALK_ON;
+    if (!s->more && proc_link(s->walked))
+        return PATH_WALK_KEEP;
+    if (s->links > PATH_WALK_MAX_LINKS)
+        return error_set(err, "%s: too many levels of symbolic links", path);
+    if (link_may_be_followed(s->walked, s->st, err) != 0)
+        return -1;
+    if (s->target_len <= 0 || s->target_len >= PATH_WALK_LINK_MAX)
+        return error_errno(err, s->target_len < 0 ? s->error : ENAMETOOLONG,
+                           "%s: reading the symbolic link", path);
+    return PATH_WALK_ON;
+}
+
+int path_follow_links(const char *path, char **out, airlock_error *err)
+{
+    *out = NULL;
+    /* Every link on the way is checked, those naming directories too:
+     * another user's /tmp/x -> /home/them, holding their report.json ->
+     * /etc/passwd, must not make root write /etc/passwd. */
+    buf done = {0};
+    if (path_walk(path, follow_step, &path, &done, err) != 0) {
         buf_free(&done);
         return -1;
     }
     /* "DIR/" names a directory: keep the slash, so that it is never taken
      * for a file named DIR. */
     size_t plen = strlen(path);
-    if (done.len == 0 || (plen > 0 && path[plen - 1] == '/'))
+    if (done.len > 1 && plen > 0 && path[plen - 1] == '/')
         buf_putc(&done, '/');
     *out = buf_detach(&done, NULL);
     return 0;

@@ -1,6 +1,6 @@
 /*
- * fileio.h - reading whole files with a bound, and writing the files a user
- * names without destroying what was there.
+ * fileio.h - reading whole files with a bound, walking paths link by link,
+ * and writing the files a user names without destroying what was there.
  *
  * atomic_open() decides what writing to a path means, by what is there:
  *
@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 
 /* Read all of `path` into a new NUL-terminated buffer (*data, owned by the
@@ -90,6 +91,36 @@ int atomic_commit(atomic_file *af, airlock_error *err);
 /* Discard the temporary file; frees `af`'s resources. Safe after a failed
  * commit. */
 void atomic_abort(atomic_file *af);
+
+/* One component met by path_walk(), handed to the caller's `step`. */
+typedef struct path_step {
+    const char *walked;    /* the path so far, absolute, ending at this component */
+    const struct stat *st; /* its lstat, or NULL if lstat failed (errno in `error`) */
+    int error;             /* lstat's errno, or for a link readlink's */
+    int more;              /* non-zero if components follow this one */
+    int links;             /* links met so far, this one included */
+    ssize_t target_len;    /* a link's readlink() result; -1 if failed (errno in
+                              `error`) or not read, past PATH_WALK_MAX_LINKS */
+} path_step;
+#define PATH_WALK_MAX_LINKS 40  /* links followed before giving up, as the kernel */
+#define PATH_WALK_LINK_MAX 4095 /* bytes of a link's text read: this many may be cut */
+/* `step` returns PATH_WALK_ON to go on (a link is followed: it must have a
+ * text, target_len > 0), PATH_WALK_KEEP for a link not followed (the walk
+ * goes past it as a name), or -1 with a message in `err`. */
+enum { PATH_WALK_ON = 0, PATH_WALK_KEEP = 1 };
+typedef int (*path_step_fn)(void *ctx, const path_step *step, airlock_error *err);
+
+/* Walk `path` (a relative one from the current directory) a component at a
+ * time as the kernel would, handing each to `step` with `ctx`: the one walk
+ * for every check that must see each directory and link on the way. "." is
+ * skipped; ".." drops the last component walked (textually: it holds no
+ * links); a link `step` follows is replaced by its text, walked from the
+ * link's directory; a component whose lstat fails ends the walk, if `step`
+ * accepts it, with the rest taken as written. On success `walked` (empty on
+ * entry, freed by the caller) holds where the walk ended: absolute, with no
+ * trailing slash, "/" for the root. -1 with `step`'s message, or if the
+ * current directory cannot be found. */
+int path_walk(const char *path, path_step_fn step, void *ctx, buf *walked, airlock_error *err);
 
 /* Follow symbolic links at `path` to the name of the file they lead to
  * (which may not exist), under the rules for links at the top of this file,

@@ -11,9 +11,6 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 
-/* Symlinks followed in one path before giving up, as the kernel does. */
-#define MAX_LINKS 40
-
 /* Owned by root or the user running Airlock. */
 static int check_owner(const char *path, const char *part, const struct stat *st,
                        airlock_error *err)
@@ -38,104 +35,49 @@ static int check_mode(const char *path, const char *part, const struct stat *st,
                      part);
 }
 
-/* Walk `path` as given, component by component with lstat(2), checking each
- * directory and symlink on the way and the object it ends at (*last gets
- * that object's lstat). What the walk resolves is not opened: the caller
- * compares *last with what it opened. */
+/* The rule of trust.h for each component of the walk (ctx: the path as
+ * given): owned by root or the user, a link followed, a directory on the
+ * way not writable by group or others unless sticky, nothing missing. */
+static int trust_step(void *ctx, const path_step *s, airlock_error *err)
+{
+    const char *path = *(const char *const *)ctx;
+    if (s->st == NULL)
+        return error_errno(err, s->error, "%s", s->walked);
+    if (check_owner(path, s->walked, s->st, err) != 0)
+        return -1;
+    if (S_ISLNK(s->st->st_mode)) {
+        if (s->links > PATH_WALK_MAX_LINKS)
+            return error_errno(err, ELOOP, "%s", path);
+        if (s->target_len <= 0)
+            return error_errno(err, s->target_len < 0 ? s->error : ENOENT, "%s", s->walked);
+        return PATH_WALK_ON;
+    }
+    if (!S_ISDIR(s->st->st_mode) && s->more)
+        return error_errno(err, ENOTDIR, "%s", s->walked);
+    if (s->more && check_mode(path, s->walked, s->st, 1, err) != 0)
+        return -1;
+    return PATH_WALK_ON;
+}
+
+/* Walk `path` as given (path_walk), checking the root, each directory and
+ * symlink on the way and the object it ends at (*last gets that object's
+ * lstat). What the walk resolves is not opened: the caller compares *last
+ * with what it opened. */
 static int check_walk(const char *path, struct stat *last, airlock_error *err)
 {
-    buf rest = {0}, done = {0}; /* still to walk; walked so far (no symlinks in it) */
-    if (path[0] != '/') {
-        char *cwd = getcwd(NULL, 0);
-        if (cwd == NULL)
-            return error_errno(err, errno, "%s: cannot find the current directory", path);
-        buf_printf(&rest, "%s/", cwd);
-        free(cwd);
-    }
-    buf_puts(&rest, path);
-    int rc = 0, links = 0;
     struct stat st;
     if (lstat("/", &st) != 0)
-        rc = error_errno(err, errno, "/");
-    else if (check_owner(path, "/", &st, err) != 0 || check_mode(path, "/", &st, 1, err) != 0)
-        rc = -1;
-    size_t pos = 0;
-    while (rc == 0) {
-        while (pos < rest.len && rest.data[pos] == '/')
-            pos++;
-        if (pos == rest.len)
-            break;
-        size_t end = pos;
-        while (end < rest.len && rest.data[end] != '/')
-            end++;
-        const char *c = rest.data + pos;
-        size_t clen = end - pos;
-        pos = end;
-        if (clen == 1 && c[0] == '.')
-            continue;
-        if (clen == 2 && c[0] == '.' && c[1] == '.') {
-            /* `done` holds no symlinks, so its parent is textual. */
-            while (done.len > 0 && done.data[done.len - 1] != '/')
-                done.len--;
-            if (done.len > 0)
-                done.len--;
-            if (done.data != NULL)
-                done.data[done.len] = '\0';
-            continue;
-        }
-        size_t keep = done.len;
-        buf_putc(&done, '/');
-        buf_append(&done, c, clen);
-        if (lstat(done.data, &st) != 0) {
-            rc = error_errno(err, errno, "%s", done.data);
-            break;
-        }
-        if (check_owner(path, done.data, &st, err) != 0) {
-            rc = -1;
-            break;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            if (++links > MAX_LINKS) {
-                rc = error_errno(err, ELOOP, "%s", path);
-                break;
-            }
-            char target[4096];
-            ssize_t n = readlink(done.data, target, sizeof target - 1);
-            if (n <= 0) {
-                rc = error_errno(err, n < 0 ? errno : ENOENT, "%s", done.data);
-                break;
-            }
-            target[n] = '\0';
-            /* Walk the target from the link's directory, then the rest. */
-            buf next = {0};
-            buf_puts(&next, target);
-            buf_putc(&next, '/');
-            buf_append(&next, rest.data + pos, rest.len - pos);
-            buf_free(&rest);
-            rest = next;
-            pos = 0;
-            done.len = target[0] == '/' ? 0 : keep;
-            done.data[done.len] = '\0';
-            continue;
-        }
-        int more = 0;
-        for (size_t i = pos; i < rest.len && !more; i++)
-            more = rest.data[i] != '/';
-        if (!S_ISDIR(st.st_mode) && more) {
-            rc = error_errno(err, ENOTDIR, "%s", done.data);
-            break;
-        }
-        if (more && check_mode(path, done.data, &st, 1, err) != 0)
-            rc = -1;
-    }
+        return error_errno(err, errno, "/");
+    if (check_owner(path, "/", &st, err) != 0 || check_mode(path, "/", &st, 1, err) != 0)
+        return -1;
+    buf end = {0};
+    int rc = path_walk(path, trust_step, &path, &end, err);
     /* The end of the walk: what the path names, with no sticky exception. */
-    const char *end = done.len > 0 ? done.data : "/";
-    if (rc == 0 && lstat(end, last) != 0)
-        rc = error_errno(err, errno, "%s", end);
-    if (rc == 0 && check_mode(path, end, last, 0, err) != 0)
+    if (rc == 0 && lstat(end.data, last) != 0)
+        rc = error_errno(err, errno, "%s", end.data);
+    if (rc == 0 && check_mode(path, end.data, last, 0, err) != 0)
         rc = -1;
-    buf_free(&rest);
-    buf_free(&done);
+    buf_free(&end);
     return rc;
 }
 
