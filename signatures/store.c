@@ -538,31 +538,33 @@ int store_check_age(const store_info *info, int64_t now, int max_age_days, int64
 int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrusted_keys,
                  store_info *info, airlock_error *err)
 {
-    keyring kr;
     if (sodium_init() < 0)
         return error_set(err, "cannot initialise libsodium");
     int dirfd;
     if (open_db_dir(dir, &dirfd, err) != 0)
         return errno == ENOENT ? no_database(dir, err) : -1;
-    if (keyring_load(&kr, trusted_keys, ntrusted_keys, err) != 0) {
-        close(dirfd);
-        return -1;
-    }
     char *snapdir = NULL;
     int snapfd, pin;
     installed ins;
     int rc = open_installed(dirfd, dir, &snapdir, &snapfd, &pin, &ins, err);
     close(dirfd);
-    if (snapfd >= 0)
-        close(snapfd);
     if (rc == 1)
         rc = no_database(dir, err);
     else if (rc != 0)
         error_prefix(err, "%s", dir);
+    /* What a scan trusts (load_scan_keys), and the files given here. */
+    keyring kr = {0};
+    char *unreadable = NULL;
+    if (rc == 0)
+        rc = load_scan_keys(snapfd, snapdir, &kr, &unreadable, err);
+    for (size_t i = 0; rc == 0 && i < ntrusted_keys; i++)
+        rc = keyring_add_file(&kr, trusted_keys[i], err);
+    if (snapfd >= 0)
+        close(snapfd);
     if (rc == 0 && keyring_find(&kr, &ins.key) == NULL)
-        rc = error_set(err, "%s: the installed snapshot was signed by key %s, which is no longer "
-                            "trusted (pass --trusted-key, set AIRLOCK_TRUSTED_KEYS or install "
-                            "the key in %s)", dir, ins.info.key_id, TRUST_SYSTEM_DIR);
+        rc = untrusted_signer(dir, ins.info.key_id, unreadable, err);
+    free(unreadable);
+    keyring_free(&kr);
     if (rc == 0) {
         char *data = join(snapdir, DATA_FILE);
         rc = check_data(data, &ins.meta, 1, err);
@@ -573,7 +575,6 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
     if (pin >= 0)
         close(pin);
     free(snapdir);
-    keyring_free(&kr);
     return rc;
 }
 

@@ -139,9 +139,10 @@ typedef struct store_import_result {
 int store_import(const char *dir, const char *source, const store_import_options *opt,
                  store_import_result *res, airlock_error *err);
 
-/* Re-check the installed database: everything store_open() checks, plus the
- * signer key must still be one of the trusted keys (extra --trusted-key files
- * in `trusted_keys`, as for import). */
+/* Re-check the installed database: everything store_open() checks, with the
+ * signer trusted as a scan trusts it (the trusted-key directories and the
+ * --trusted-key files the import recorded) or by one of the extra key files
+ * in `trusted_keys`. */
 int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrusted_keys,
                  store_info *info, airlock_error *err);
 

@@ -386,8 +386,21 @@ static void test_import_open(void **state)
     free(snaps);
     free(sigp);
     assert_int_equal(store_verify(db, keys, 1, NULL, &err), 0);
+    /* verify trusts what a scan trusts: the key file the import recorded,
+     * while it exists (it used to demand --trusted-key again, so a database
+     * every scan accepted failed verification). */
+    assert_int_equal(store_verify(db, NULL, 0, NULL, &err), 0);
+    char *moved = xstrdup(keyf);
+    moved[strlen(moved) - 1] = '_';
+    assert_int_equal(rename(keyf, moved), 0);
     assert_int_equal(store_verify(db, NULL, 0, NULL, &err), -1);
-    assert_non_null(strstr(err.msg, "no longer trusted"));
+    assert_non_null(strstr(err.msg, "not a trusted key now"));
+    assert_int_equal(store_open(db, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "not a trusted key now"));
+    const char *moved_keys[] = {moved};
+    assert_int_equal(store_verify(db, moved_keys, 1, NULL, &err), 0);
+    assert_int_equal(rename(moved, keyf), 0);
+    free(moved);
 
     /* Corrupt the installed data: open fails closed; SKIP_DIGEST sees sizes only. */
     assert_int_equal(store_open(db, 0, &s, &err), 0);
