@@ -2,21 +2,30 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/text.h"
 
 void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
 {
     if (d == NULL)
         return;
-    char msg[1024];
+    char raw[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     d->warnings++;
+    /* Warnings quote untrusted input (an alias, a version, a file name):
+     * whoever receives them gets text that cannot drive a terminal. */
+    char *msg = text_safe_dup(raw, 0);
+    char *where = file != NULL ? text_safe_dup(file, 0) : NULL;
     if (d->fn != NULL)
-        d->fn(d->arg, file, line, msg);
+        d->fn(d->arg, where, line, msg);
     else
-        diag_print(file, line, msg);
+        diag_print(where, line, msg);
+    free(msg);
+    free(where);
 }
 
 void diag_print(const char *file, unsigned line, const char *msg)
@@ -27,4 +36,12 @@ void diag_print(const char *file, unsigned line, const char *msg)
         fprintf(stderr, "airlock: %s: warning: %s\n", file, msg);
     else
         fprintf(stderr, "airlock: warning: %s\n", msg);
+}
+
+void diag_error(const char *prefix, const char *msg)
+{
+    fputs(prefix, stderr);
+    fputs(": ", stderr);
+    text_safe_fputs(msg, stderr, 0);
+    fputc('\n', stderr);
 }

@@ -17,13 +17,19 @@ typedef struct diag {
     unsigned warnings; /* incremented by diag_warn() */
 } diag;
 
-/* Report a warning (printf format). `d` may be NULL (warning dropped but
- * nothing crashes; use only in tests). */
+/* Report a warning (printf format). The message and `file` reach `fn` or
+ * stderr through core/text.h's filter: they quote untrusted input. `d` may
+ * be NULL (warning dropped but nothing crashes; use only in tests). */
 void diag_warn(diag *d, const char *file, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Print one warning to stderr as diag_warn does when `fn` is NULL, for a
  * callback that keeps warnings and still shows them. */
 void diag_print(const char *file, unsigned line, const char *msg);
+
+/* Print an error to stderr as "PREFIX: MSG\n", `msg` through core/text.h's
+ * filter: how every command of both programs shows an airlock_error, whose
+ * messages quote paths and input read from untrusted files. */
+void diag_error(const char *prefix, const char *msg);
 
 #endif

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/text.h"
+
 /* Join "a: b" into the message, truncating (messages are for people). */
 static void set_joined(airlock_error *err, const char *a, const char *b)
 {
@@ -57,20 +60,45 @@ int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
     return -1;
 }
 
+/* Bytes of invalid input quoted at most: enough to recognise it. */
+#define QUOTE_MAX 80
+
 int error_invalid(airlock_error *err, const char *what, const char *text, size_t len,
                   const char *why)
 {
-    char shown[81];
-    size_t n = 0;
-    for (size_t i = 0; text != NULL && i < len && n < sizeof shown - 1; i++) {
-        unsigned char c = (unsigned char)text[i];
-        shown[n++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
+    /* Cut at a character boundary, so that the cut never makes a U+FFFD. */
+    size_t used = 0;
+    while (text != NULL && used < len) {
+        size_t n = text_utf8_seq((const unsigned char *)text + used, len - used, NULL);
+        if (n == 0)
+            n = 1; /* an invalid byte, or a NUL */
+        if (used + n > QUOTE_MAX)
+            break;
+        used += n;
     }
-    shown[n] = '\0';
-    const char *cut = n < len ? "..." : "";
+    char raw[QUOTE_MAX + 1];
+    if (used > 0)
+        memcpy(raw, text, used);
+    raw[used] = '\0';
+    /* The one filter (core/text.h); a NUL inside `len` is a control too. */
+    buf shown = {0};
+    for (size_t i = 0; i < used; i++) {
+        text_safe_append(&shown, raw + i, 0);
+        i += strlen(raw + i);
+        if (i < used)
+            buf_putc(&shown, '?');
+    }
+    for (size_t i = 0; i < shown.len; i++)
+        if (shown.data[i] == '\'') /* the quote would end the quoting */
+            shown.data[i] = '?';
+    const char *q = shown.data != NULL ? shown.data : "";
+    const char *cut = used < len ? "..." : "";
     if (why == NULL)
-        return error_set(err, "invalid %s '%s%s'", what, shown, cut);
-    return error_set(err, "invalid %s '%s%s': %s", what, shown, cut, why);
+        error_set(err, "invalid %s '%s%s'", what, q, cut);
+    else
+        error_set(err, "invalid %s '%s%s': %s", what, q, cut, why);
+    buf_free(&shown);
+    return -1;
 }
 
 void error_clear(airlock_error *err)

@@ -32,8 +32,10 @@ int error_errno(airlock_error *err, int errno_value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Set "invalid WHAT 'TEXT': WHY" (without ": WHY" when `why` is NULL),
- * quoting at most 80 bytes of the `len` bytes of untrusted `text`:
- * non-printable bytes and quotes show as '?', a cut text ends in "...".
+ * quoting at most 80 bytes of the `len` bytes of untrusted `text` (cut at a
+ * character boundary; a cut text ends in "..."). The quote goes through
+ * core/text.h's filter: controls (C0, DEL, C1, bidirectional, and a NUL
+ * inside `len`) show as '?', invalid UTF-8 as U+FFFD; a quote shows as '?'.
  * Returns -1. */
 int error_invalid(airlock_error *err, const char *what, const char *text, size_t len,
                   const char *why);

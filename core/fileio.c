@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "core/buf.h"
 
@@ -66,8 +69,18 @@ int file_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
     return 0;
 }
 
-/* The kernel's protected_symlinks rule: in a sticky world-writable
- * directory, follow a link only if it is ours or the directory owner's. */
+int path_check_planted(const char *shown, const struct stat *dir, const struct stat *st,
+                       airlock_error *err)
+{
+    if ((dir->st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) ||
+        st->st_uid == geteuid() || st->st_uid == dir->st_uid)
+        return 0;
+    return error_set(err, "%s: refusing to %s owned by uid %u in a sticky world-writable "
+                          "directory", shown,
+                     S_ISLNK(st->st_mode) ? "follow a symbolic link" : "write to a file",
+                     (unsigned)st->st_uid);
+}
+
 static int link_may_be_followed(const char *link, const struct stat *lst, airlock_error *err)
 {
     char *copy = xstrdup(link);
@@ -75,48 +88,121 @@ static int link_may_be_followed(const char *link, const struct stat *lst, airloc
     int rc = 0;
     if (stat(dirname(copy), &dst) != 0)
         rc = error_errno(err, errno, "%s", link);
-    else if ((dst.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
-             lst->st_uid != geteuid() && lst->st_uid != dst.st_uid)
-        rc = error_set(err, "%s: refusing to follow a symbolic link owned by uid %u in a "
-                            "sticky world-writable directory", link, (unsigned)lst->st_uid);
+    else
+        rc = path_check_planted(link, &dst, lst, err);
     free(copy);
     return rc;
+}
+
+/* Is the link `link` one of /proc's (/proc/self/fd/N, which /dev/stdout
+ * names)? Such a link names an open file, not a path: its text may name
+ * another file, a deleted one, or "pipe:[N]". */
+static int proc_link(const char *link)
+{
+    int fd = open(link, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    int proc = fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+    if (fd >= 0)
+        close(fd);
+    return proc;
 }
 
 int path_follow_links(const char *path, char **out, airlock_error *err)
 {
     *out = NULL;
-    char *cur = xstrdup(path);
-    for (int hops = 0;; hops++) {
+    /* Walk `path` a component at a time, as the kernel would, so that every
+     * link on the way is checked, those naming directories too: another
+     * user's /tmp/x -> /home/them, holding their report.json ->
+     * /etc/passwd, must not make root write /etc/passwd. `done` holds no
+     * links, so ".." in it is textual. */
+    buf rest = {0}, done = {0};
+    if (path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return error_errno(err, errno, "%s: cannot find the current directory", path);
+        buf_puts(&rest, cwd);
+        free(cwd);
+        buf_putc(&rest, '/');
+    }
+    buf_puts(&rest, path);
+    size_t pos = 0;
+    int hops = 0, rc = 0;
+    while (rc == 0) {
+        while (pos < rest.len && rest.data[pos] == '/')
+            pos++;
+        if (pos == rest.len)
+            break;
+        size_t end = pos;
+        while (end < rest.len && rest.data[end] != '/')
+            end++;
+        const char *c = rest.data + pos;
+        size_t clen = end - pos;
+        pos = end;
+        int last = 1;
+        for (size_t i = pos; i < rest.len && last; i++)
+            last = rest.data[i] == '/';
+        if (clen == 1 && c[0] == '.')
+            continue;
+        if (clen == 2 && c[0] == '.' && c[1] == '.') {
+            while (done.len > 0 && done.data[done.len - 1] != '/')
+                done.len--;
+            if (done.len > 0)
+                done.len--;
+            if (done.data != NULL)
+                done.data[done.len] = '\0';
+            continue;
+        }
+        size_t keep = done.len;
+        buf_putc(&done, '/');
+        buf_append(&done, c, clen);
         struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
-            *out = cur; /* missing or not a link: the name to write */
-            return 0;
+        if (lstat(done.data, &st) != 0) {
+            /* Missing (or unreachable): the rest is taken as written. */
+            buf_append(&done, rest.data + pos, rest.len - pos);
+            while (done.len > 1 && done.data[done.len - 1] == '/')
+                done.data[--done.len] = '\0';
+            break;
         }
-        if (hops == 40) {
-            free(cur);
-            return error_set(err, "%s: too many levels of symbolic links", path);
+        if (!S_ISLNK(st.st_mode) || (last && proc_link(done.data)))
+            continue; /* not a link, or /proc's: the name to write */
+        if (++hops > 40) {
+            rc = error_set(err, "%s: too many levels of symbolic links", path);
+            break;
         }
-        if (link_may_be_followed(cur, &st, err) != 0) {
-            free(cur);
-            return -1;
+        if (link_may_be_followed(done.data, &st, err) != 0) {
+            rc = -1;
+            break;
         }
         char target[4096];
-        ssize_t n = readlink(cur, target, sizeof target - 1);
+        ssize_t n = readlink(done.data, target, sizeof target - 1);
         if (n <= 0 || (size_t)n >= sizeof target - 1) {
-            int e = n < 0 ? errno : ENAMETOOLONG;
-            free(cur);
-            return error_errno(err, e, "%s: reading the symbolic link", path);
+            rc = error_errno(err, n < 0 ? errno : ENAMETOOLONG, "%s: reading the symbolic link",
+                             path);
+            break;
         }
         target[n] = '\0';
         buf next = {0};
-        const char *slash = strrchr(cur, '/');
-        if (target[0] != '/' && slash != NULL)
-            buf_append(&next, cur, (size_t)(slash - cur) + 1);
         buf_puts(&next, target);
-        free(cur);
-        cur = buf_detach(&next, NULL);
+        buf_putc(&next, '/');
+        buf_append(&next, rest.data + pos, rest.len - pos);
+        buf_free(&rest);
+        rest = next;
+        pos = 0;
+        done.len = target[0] == '/' ? 0 : keep;
+        done.data[done.len] = '\0';
     }
+    buf_free(&rest);
+    if (rc != 0) {
+        buf_free(&done);
+        return -1;
+    }
+    /* "DIR/" names a directory: keep the slash, so that it is never taken
+     * for a file named DIR. */
+    size_t plen = strlen(path);
+    if (done.len == 0 || (plen > 0 && path[plen - 1] == '/'))
+        buf_putc(&done, '/');
+    *out = buf_detach(&done, NULL);
+    return 0;
 }
 
 int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *err)
@@ -179,19 +265,43 @@ static void af_release(atomic_file *af)
     af->dirfd = -1;
 }
 
-/* Open the device, FIFO or socket at `path` (`st` from stat()) to write in
- * place. The kernel follows the links: /dev/stdout's /proc link names a
- * pipe or terminal that no path reaches. */
-static int open_in_place(atomic_file *af, const char *path, const struct stat *st,
-                         airlock_error *err)
+/* The descriptor N that the /proc link `proc` ("/proc/PID/fd/N", PID ours,
+ * as path_follow_links() leaves /dev/stdout) stands for; -1 if another. */
+static int own_descriptor(const char *proc)
 {
-    int fd;
-    if (S_ISSOCK(st->st_mode)) {
-        /* open() cannot open a socket; connect as a client would. */
+    char prefix[48];
+    int n = snprintf(prefix, sizeof prefix, "/proc/%ld/fd/", (long)getpid());
+    if (n < 0 || strncmp(proc, prefix, (size_t)n) != 0)
+        return -1;
+    const char *p = proc + n;
+    long fd = 0;
+    for (; *p >= '0' && *p <= '9' && fd < 1000000; p++)
+        fd = fd * 10 + (*p - '0');
+    return *p == '\0' && p > proc + n && fd < 1000000 ? (int)fd : -1;
+}
+
+/* Open the device, FIFO or socket `name` in af->dirfd (`st` its lstat),
+ * never through a link; or, with `name` NULL, the /proc link `proc` (`st`
+ * from stat()), whose open file may be a pipe, a terminal or a regular file
+ * that no path reaches. Either is written in place. */
+static int open_in_place(atomic_file *af, const char *name, const char *proc,
+                         const struct stat *st, airlock_error *err)
+{
+    int fd, own = name == NULL ? own_descriptor(proc) : -1;
+    if (own >= 0) {
+        /* One of ours (/dev/stdout): the descriptor itself, whatever it is
+         * (a socket cannot be opened, nor connected to once connected), at
+         * its own offset and with its own O_APPEND. */
+        fd = fcntl(own, F_DUPFD_CLOEXEC, 0);
+    } else if (S_ISSOCK(st->st_mode)) {
+        /* open() cannot open a socket; connect as a client would, through
+         * the directory descriptor's /proc name. */
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof sa.sun_path)
+        int n = name == NULL ? snprintf(sa.sun_path, sizeof sa.sun_path, "%s", proc)
+                             : snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s",
+                                        af->dirfd, name);
+        if (n < 0 || (size_t)n >= sizeof sa.sun_path)
             return error_set(err, "%s: socket path too long", af->path);
-        memcpy(sa.sun_path, path, strlen(path) + 1);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa, sizeof sa) != 0) {
             int e = errno;
@@ -199,8 +309,12 @@ static int open_in_place(atomic_file *af, const char *path, const struct stat *s
             errno = e;
             fd = -1;
         }
+    } else if (name == NULL) {
+        /* O_APPEND: a regular file behind /dev/stdout gets the report
+         * after what it holds, as the descriptor it stands for would. */
+        fd = open(proc, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
     } else {
-        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        fd = openat(af->dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
     }
     if (fd < 0)
         return error_errno(err, errno, "%s", af->path);
@@ -265,7 +379,7 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
     af->dirfd = -1;
     af->path = xstrdup(path);
     af->exclusive = exclusive != 0;
-    struct stat st;
+    struct stat st, dst;
     char *target = NULL;
     if (exclusive) {
         /* A secret key is never written through a link, dangling or not. */
@@ -276,11 +390,6 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         target = xstrdup(path);
     } else if (path_follow_links(path, &target, err) != 0) {
         goto fail;
-    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        if (open_in_place(af, path, &st, err) != 0)
-            goto fail;
-        free(target);
-        return 0;
     }
     if (path_open_parent(target, &af->dirfd, &af->name, err) != 0)
         goto fail;
@@ -293,12 +402,32 @@ int atomic_open(atomic_file *af, const char *path, mode_t mode, int exclusive, a
         rc = open_temporary(af, NULL, mode, err);
     } else if (exclusive) {
         rc = error_set(err, "%s: already exists", path);
+    } else if (!S_ISLNK(st.st_mode) &&
+               (fstat(af->dirfd, &dst) != 0 ? error_errno(err, errno, "%s", path)
+                                            : path_check_planted(target, &dst, &st, err)) != 0) {
+        /* Another user's FIFO in /tmp would hold root's scan forever, and
+         * their file would get root's report: the kernel's protected_fifos
+         * and protected_regular rules, which an open without O_CREAT skips. */
+        rc = -1;
     } else if (S_ISREG(st.st_mode)) {
         rc = open_temporary(af, &st, mode, err);
     } else if (S_ISDIR(st.st_mode)) {
         rc = error_set(err, "%s: is a directory", path);
-    } else {
+    } else if (!S_ISLNK(st.st_mode)) {
+        rc = open_in_place(af, af->name, NULL, &st, err); /* a device, FIFO or socket */
+    } else if (!proc_link(target)) {
+        /* path_follow_links() leaves only a /proc link: this one appeared
+         * since, and is not followed unchecked. */
         rc = error_set(err, "%s: changed while being opened", path);
+    } else if (stat(target, &st) != 0) {
+        rc = error_errno(err, errno, "%s", path);
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = error_set(err, "%s: is a directory", path);
+    } else {
+        /* Whatever open file the /proc link stands for, a regular one too:
+         * `airlock scan -o /dev/stdout >> log` must append to the log, not
+         * rename a new file over the path /proc shows. */
+        rc = open_in_place(af, NULL, target, &st, err);
     }
     if (rc != 0)
         goto fail;

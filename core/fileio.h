@@ -16,12 +16,19 @@
  *     link. As the kernel's protected_symlinks does, a link in a sticky
  *     world-writable directory (/tmp) is followed only if it belongs to the
  *     caller or to the directory's owner: another user's planted link is an
- *     error, not a way to make root overwrite its target.
+ *     error, not a way to make root overwrite its target. So is any other
+ *     user's file there (path_check_planted()): a FIFO would hold the
+ *     writer forever, a regular file would hand them the new content.
  *   - a device, a FIFO or a socket, also through links: it is opened and
  *     written in place (a FIFO's reader gets the data, a socket is
  *     connected to, /dev/null stays /dev/null, /dev/stdout reaches the
  *     pipe or terminal it names). Nothing here can be atomic: an abort
  *     after writing leaves what was written.
+ *   - a link in /proc (/proc/self/fd/N, which /dev/stdout and /dev/fd/N
+ *     name) is not followed as text: it stands for an open file. One of
+ *     the caller's own descriptors is duplicated and written (a socket
+ *     too; `-o /dev/stdout >> log` keeps the log); another process's file
+ *     is opened and written in place, appended to.
  *   - a directory: an error.
  *
  * The temporary name is short (".airlock-XXXXXXXXXX.tmp") whatever the
@@ -39,6 +46,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/error.h"
@@ -84,10 +92,22 @@ int atomic_commit(atomic_file *af, airlock_error *err);
 void atomic_abort(atomic_file *af);
 
 /* Follow symbolic links at `path` to the name of the file they lead to
- * (which may not exist), under the rules for links at the top of this file.
+ * (which may not exist), under the rules for links at the top of this file,
+ * applied to every link on the way (those naming directories too), as an
+ * absolute path. A link in /proc at the end is not followed: *out is that
+ * link.
  * *out is a new string (owned by the caller); `path` itself if it is not a
  * link. Fails on a loop (more than 40 links) or a refused link. */
 int path_follow_links(const char *path, char **out, airlock_error *err);
+
+/* The kernel's protected_symlinks, protected_fifos and protected_regular
+ * rule, applied whatever the sysctls say: in a sticky world-writable
+ * directory (`dir`, its stat), a link is followed and a file written only if
+ * `st` (the entry's lstat) belongs to the caller or to the directory's
+ * owner; anyone else's may have been planted where the caller writes.
+ * 0, or -1 with a message naming `shown`. */
+int path_check_planted(const char *shown, const struct stat *dir, const struct stat *st,
+                       airlock_error *err);
 
 /* Open the directory that holds `path` (O_DIRECTORY) into *dirfd and set
  * *name to a new copy of its last component. `path` must not end in '/'

@@ -1,18 +1,22 @@
 /*
  * airlock-dbbuild build - compile sources into a signed snapshot:
- * SNAPSHOT (zstd container, see signatures/snapshot.h) and SNAPSHOT.minisig.
+ * SNAPSHOT (zstd container, see signatures/snapshot.h) and SNAPSHOT.minisig,
+ * written as core/fileio.h writes every output, side by side.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
@@ -27,13 +31,16 @@ static const char usage[] =
     "                             [--verbose] SOURCE...\n"
     "\n"
     "Compile OSV sources into a database and write it as a signed snapshot:\n"
-    "SNAPSHOT (a zstd stream of the LMDB file) and SNAPSHOT.minisig.\n"
+    "SNAPSHOT (a zstd stream of the LMDB file) and SNAPSHOT.minisig, both\n"
+    "beside the file SNAPSHOT names if it is a link; the snapshot is renamed\n"
+    "into place, then its signature.\n"
     "\n"
     "  -s SECFILE      secret key (minisign format; passphrase from the terminal\n"
     "                  or AIRLOCK_PASSPHRASE_FILE if encrypted)\n"
     "  -o SNAPSHOT     snapshot file to write\n"
     "  --sequence N    rollback counter (default: the build time in seconds)\n"
-    "  --strict        a malformed record is an error, not a warning\n"
+    "  --strict        a malformed or unreadable record is an error, not a\n"
+    "                  warning\n"
     "  --verbose       show progress even when stderr is not a terminal\n"
     "\n"
     "With SOURCE_DATE_EPOCH set, it is the build time, so the same sources give\n"
@@ -85,30 +92,135 @@ static int load_seckey(const char *path, minisign_seckey *sk, airlock_error *err
     return rc;
 }
 
-/* Sign `snapshot` into SNAPSHOT.minisig with `m` as the trusted comment. */
-static int sign_snapshot(const char *snapshot, const snapshot_meta *m, const minisign_seckey *sk,
-                         airlock_error *err)
+/* Sign the snapshot written to `snap` (still under its temporary name) with
+ * `m` as the trusted comment, into `sig`. */
+static int sign_snapshot(atomic_file *snap, const snapshot_meta *m, const minisign_seckey *sk,
+                         atomic_file *sig, airlock_error *err)
 {
     uint8_t hash[MINISIGN_HASH_BYTES];
     uint64_t size;
-    if (snapshot_digest_file(snapshot, hash, &size, err) != 0)
+    if (snapshot_digest_fd(fileno(snap->fp), snap->path, hash, &size, err) != 0)
         return -1;
     char comment[512], untrusted[128];
     snapshot_meta_format(m, comment, sizeof comment);
     char id[17];
     minisign_keyid_hex(sk->keyid, id);
     snprintf(untrusted, sizeof untrusted, "airlock snapshot signed by key %s", id);
-    char *sig;
-    if (minisign_sign(sk, hash, comment, untrusted, &sig, err) != 0)
+    char *text;
+    if (minisign_sign(sk, hash, comment, untrusted, &text, err) != 0)
         return -1;
-    buf p = {0};
-    buf_printf(&p, "%s.minisig", snapshot);
-    int rc = file_write_atomic(p.data, sig, strlen(sig), 0644, err);
-    buf_free(&p);
-    free(sig);
-    return rc;
+    fputs(text, sig->fp);
+    free(text);
+    return 0;
 }
 
+/* The build's outputs: the snapshot and its signature, written to
+ * temporary files beside the file SNAPSHOT names (links followed, as
+ * core/fileio.h does for every output) and put in place together. */
+typedef struct outputs {
+    atomic_file snap, sig;
+    char *target;  /* SNAPSHOT with its links followed */
+    char *sigpath; /* target + ".minisig" (snapshot_sig_path), so the pair is
+                    * in one directory */
+    int dirfd;     /* the target's directory, which holds the work directory */
+    char *workdir; /* the work directory's name in dirfd; NULL when none */
+    char *mdb;     /* the database being compiled, a path through workdir */
+} outputs;
+
+/* atomic_open `path` for a file that is replaced, never written in place:
+ * the snapshot is read back to be hashed and the pair is put in place
+ * together, which a device or a FIFO (on which the open would wait for a
+ * reader) cannot take part in. */
+static int open_regular(atomic_file *af, const char *path, airlock_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return error_set(err, "%s: not a regular file (a snapshot and its signature are "
+                              "files side by side)", path);
+    if (atomic_open(af, path, 0644, 0, err) != 0)
+        return -1;
+    if (af->tmp_name == NULL) { /* it changed since the stat */
+        atomic_abort(af);
+        return error_set(err, "%s: not a regular file", path);
+    }
+    return 0;
+}
+
+/* Open both outputs and make the work directory before the compile: a name
+ * with no room for ".minisig" (NAME_MAX), a directory, a device or a
+ * refused link fails now, not after the compile. */
+static int outputs_open(outputs *o, const char *out, airlock_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->dirfd = -1;
+    if (path_follow_links(out, &o->target, err) != 0 ||
+        snapshot_sig_path(o->target, &o->sigpath, err) != 0)
+        return -1;
+    if (open_regular(&o->snap, o->target, err) != 0)
+        return -1;
+    if (open_regular(&o->sig, o->sigpath, err) != 0) {
+        atomic_abort(&o->snap);
+        return -1;
+    }
+    /* The work directory has a short name of its own in the target's
+     * directory (the same file system, whatever the length of the
+     * target's name). */
+    char *name;
+    if (path_open_parent(o->target, &o->dirfd, &name, err) != 0)
+        return -1;
+    free(name);
+    if (temp_create_at(o->dirfd, 1, 0700, &o->workdir, err) != 0)
+        return error_prefix(err, "beside %s", out);
+    const char *slash = strrchr(o->target, '/');
+    buf m = {0};
+    if (slash != NULL)
+        buf_append(&m, o->target, (size_t)(slash - o->target) + 1);
+    buf_printf(&m, "%s/data.mdb", o->workdir);
+    o->mdb = buf_detach(&m, NULL);
+    return 0;
+}
+
+/* Put the pair in place. Both files are on disk (fsynced) before either is
+ * renamed; then the snapshot, then its signature. A crash between the two
+ * renames leaves the new snapshot with the old signature (or with none),
+ * which verification refuses: never an unsigned or wrongly signed snapshot
+ * that is accepted. */
+static int outputs_commit(outputs *o, airlock_error *err)
+{
+    atomic_file *f[2] = {&o->snap, &o->sig};
+    for (int i = 0; i < 2; i++)
+        if (fflush(f[i]->fp) != 0 || fsync(fileno(f[i]->fp)) != 0)
+            return error_errno(err, errno, "cannot write %s", f[i]->path);
+    if (atomic_commit(&o->snap, err) != 0)
+        return -1;
+    if (atomic_commit(&o->sig, err) != 0)
+        return error_prefix(err, "%s was replaced but not its signature", o->target);
+    return 0;
+}
+
+/* Remove the work directory and discard what was not committed. */
+static void outputs_close(outputs *o)
+{
+    if (o->snap.fp != NULL)
+        atomic_abort(&o->snap);
+    if (o->sig.fp != NULL)
+        atomic_abort(&o->sig);
+    if (o->workdir != NULL) {
+        buf p = {0};
+        buf_printf(&p, "%s/data.mdb", o->workdir);
+        unlinkat(o->dirfd, p.data, 0);
+        buf_puts(&p, "-lock");
+        unlinkat(o->dirfd, p.data, 0);
+        buf_free(&p);
+        unlinkat(o->dirfd, o->workdir, AT_REMOVEDIR);
+    }
+    if (o->dirfd >= 0)
+        close(o->dirfd);
+    free(o->workdir);
+    free(o->mdb);
+    free(o->sigpath);
+    free(o->target);
+}
 int cmd_build(int argc, char **argv)
 {
     const char *secfile = NULL, *out = NULL;
@@ -175,21 +287,13 @@ int cmd_build(int argc, char **argv)
     minisign_seckey sk;
     /* The key first: a wrong passphrase should not cost a whole compile. */
     if (load_seckey(secfile, &sk, &err) != 0) {
-        fprintf(stderr, "airlock-dbbuild build: %s\n", err.msg);
+        diag_error("airlock-dbbuild build", err.msg);
         free(sources);
         return 2;
     }
-    buf tmpl = {0};
-    buf_printf(&tmpl, "%s.tmp.XXXXXX", out);
-    char *workdir = buf_detach(&tmpl, NULL);
-    char *mdb = NULL;
-    int rc = 0;
-    if (mkdtemp(workdir) == NULL) {
-        rc = error_errno(&err, errno, "cannot create a temporary directory beside %s", out);
-    } else {
-        buf p = {0};
-        buf_printf(&p, "%s/data.mdb", workdir);
-        mdb = buf_detach(&p, NULL);
+    outputs o;
+    int rc = outputs_open(&o, out, &err);
+    if (rc == 0) {
         progress prog;
         progress_init(&prog, stderr);
         compile_options copt = {.strict = strict != 0,
@@ -197,48 +301,44 @@ int cmd_build(int argc, char **argv)
                                 .build_time = build_time};
         diag d = {0};
         compile_totals totals;
-        rc = compile_sources(sources, nsources, &copt, mdb, &d, &totals, &err);
+        rc = compile_sources(sources, nsources, &copt, o.mdb, &d, &totals, &err);
         snapshot_meta m = {.format = SNAPSHOT_FORMAT, .sequence = sequence,
                            .build_time = build_time};
         if (rc == 0) {
             progress_phase(copt.progress, "hashing the database");
-            rc = snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err);
+            rc = snapshot_digest_file(o.mdb, m.db_digest, &m.db_size, &err);
         }
         if (rc == 0 && (m.db_size == 0 || m.db_size > SNAPSHOT_MAX_DB_SIZE))
-            rc = error_set(&err, "%s: database size %" PRIu64 " out of range", mdb, m.db_size);
+            rc = error_set(&err, "%s: database size %" PRIu64 " out of range", o.mdb, m.db_size);
         if (rc == 0) {
             progress_phase(copt.progress, "compressing the database");
-            rc = snapshot_write(mdb, &m, COMPRESSION_LEVEL, out, show_compressed, copt.progress,
-                                &err);
+            rc = snapshot_write(o.mdb, &m, COMPRESSION_LEVEL, o.snap.fp, out, show_compressed,
+                                copt.progress, &err);
         }
         if (rc == 0) {
             progress_phase(copt.progress, "signing");
-            rc = sign_snapshot(out, &m, &sk, &err);
+            rc = sign_snapshot(&o.snap, &m, &sk, &o.sig, &err);
         }
+        if (rc == 0)
+            rc = outputs_commit(&o, &err);
         progress_end(copt.progress);
         if (rc == 0) {
             char id[17];
             minisign_keyid_hex(sk.keyid, id);
             fprintf(stderr,
-                    "airlock-dbbuild: wrote %s and %s.minisig: sequence %" PRIu64
+                    "airlock-dbbuild: wrote %s and %s: sequence %" PRIu64
                     ", %" PRIu64 " records kept, %" PRIu64 " skipped, database %" PRIu64
                     " bytes, key %s\n",
-                    out, out, sequence, totals.records_kept, totals.records_skipped, m.db_size,
-                    id);
+                    out, o.sigpath, sequence, totals.records_kept, totals.records_skipped,
+                    m.db_size, id);
         }
-        unlink(mdb);
-        buf lock = {0};
-        buf_printf(&lock, "%s-lock", mdb);
-        unlink(lock.data);
-        buf_free(&lock);
-        rmdir(workdir);
     }
+    outputs_close(&o);
     minisign_seckey_wipe(&sk);
-    free(mdb);
-    free(workdir);
     free(sources);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild build: %s\n", err.msg);
+        /* With --strict the message quotes a record: filter it. */
+        diag_error("airlock-dbbuild build", err.msg);
         return 2;
     }
     return 0;

@@ -12,7 +12,9 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "dbbuild/commands.h"
 #include "dbbuild/compile.h"
 #include "signatures/minisign.h"
@@ -26,7 +28,8 @@ static const char usage[] =
     "Print a snapshot's metadata, its signature's key id and trusted comment\n"
     "(verified when -p is given), and the database's metadata and counts.\n"
     "\n"
-    "  -x SIGFILE  signature file (default: SNAPSHOT.minisig)\n"
+    "  -x SIGFILE  signature file (default: SNAPSHOT.minisig beside the file\n"
+    "              SNAPSHOT names, links followed)\n"
     "  -p PUBFILE  public key to verify the signature with\n"
     "\n"
     "Example:\n"
@@ -39,7 +42,9 @@ static int show_signature(const char *sigpath, const char *pubfile,
     char *text;
     size_t len;
     if (file_read_all(sigpath, MINISIGN_FILE_MAX, &text, &len, err) != 0) {
-        printf("signature:       none (%s)\n", err->msg);
+        fputs("signature:       none (", stdout);
+        text_safe_fputs(err->msg, stdout, 0);
+        fputs(")\n", stdout);
         error_clear(err);
         return pubfile != NULL ? error_set(err, "%s: no signature to verify", sigpath) : 0;
     }
@@ -50,8 +55,9 @@ static int show_signature(const char *sigpath, const char *pubfile,
         return -1;
     char id[17];
     minisign_keyid_hex(sig.keyid, id);
-    printf("signature:       %s\nsigner key id:   %s\ntrusted comment: %s\n", sigpath, id,
-           sig.trusted_comment);
+    printf("signature:       %s\nsigner key id:   %s\ntrusted comment: ", sigpath, id);
+    text_safe_fputs(sig.trusted_comment, stdout, 0); /* signed is not safe to print */
+    fputc('\n', stdout);
     if (pubfile == NULL) {
         printf("verified:        not checked (pass -p PUBFILE)\n");
     } else {
@@ -97,8 +103,11 @@ int cmd_inspect(int argc, char **argv)
     error_clear(&err);
     char *data = NULL;
     size_t len = 0;
-    buf sigp = {0};
-    buf_printf(&sigp, "%s.minisig", path);
+    char *sigp = NULL;
+    if (sigpath == NULL && snapshot_sig_path(path, &sigp, &err) != 0) {
+        fprintf(stderr, "airlock-dbbuild inspect: %s\n", err.msg);
+        return 2;
+    }
     const char *tmp = getenv("TMPDIR");
     buf tb = {0};
     buf_printf(&tb, "%s/airlock-inspect.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
@@ -114,7 +123,7 @@ int cmd_inspect(int argc, char **argv)
         snapshot_hex(hash, sizeof hash, hex);
         printf("snapshot:        %s\nsize:            %zu bytes\nblake2b-512:     %s\n", path,
                len, hex);
-        rc = show_signature(sigpath != NULL ? sigpath : sigp.data, pubfile, hash, &err);
+        rc = show_signature(sigpath != NULL ? sigpath : sigp, pubfile, hash, &err);
     }
     if (rc == 0)
         rc = snapshot_read_header((const uint8_t *)data, len, path, &m, &hlen, &err);
@@ -142,9 +151,9 @@ int cmd_inspect(int argc, char **argv)
     free(mdb);
     free(tmpdir);
     free(data);
-    buf_free(&sigp);
+    free(sigp);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild inspect: %s\n", err.msg);
+        diag_error("airlock-dbbuild inspect", err.msg);
         return 2;
     }
     return 0;

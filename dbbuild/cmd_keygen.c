@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
-#include "core/buf.h"
+#include "core/diag.h"
 #include "core/fileio.h"
 #include "dbbuild/commands.h"
 #include "signatures/minisign.h"
@@ -62,16 +61,29 @@ int cmd_keygen(int argc, char **argv)
         fputs("airlock-dbbuild: cannot initialise libsodium\n", stderr);
         return 2;
     }
-    if (!force && (access(secfile, F_OK) == 0 || access(pubfile, F_OK) == 0)) {
-        fprintf(stderr, "airlock-dbbuild keygen: %s already exists (use -f to overwrite)\n",
-                access(secfile, F_OK) == 0 ? secfile : pubfile);
-        return 2;
-    }
     airlock_error err;
     error_clear(&err);
+    /* Both files are opened before the passphrase is asked for, so that an
+     * existing one is refused at once. Without -f the opens are exclusive:
+     * anything at either path, a dangling link too, is refused and never
+     * followed, now and again when the file is linked into place. */
+    atomic_file sec, pub;
+    if (atomic_open(&sec, secfile, 0600, !force, &err) != 0) {
+        fprintf(stderr, "airlock-dbbuild keygen: %s%s\n", err.msg,
+                force ? "" : " (use -f to overwrite)");
+        return 2;
+    }
+    if (atomic_open(&pub, pubfile, 0644, !force, &err) != 0) {
+        atomic_abort(&sec);
+        fprintf(stderr, "airlock-dbbuild keygen: %s%s\n", err.msg,
+                force ? "" : " (use -f to overwrite)");
+        return 2;
+    }
     char *pass = NULL;
     if (!unencrypted && passphrase_get("Passphrase for the new secret key: ", 1, &pass, &err) != 0) {
-        fprintf(stderr, "airlock-dbbuild keygen: %s\n", err.msg);
+        atomic_abort(&sec);
+        atomic_abort(&pub);
+        diag_error("airlock-dbbuild keygen", err.msg);
         return 2;
     }
     minisign_pubkey pk;
@@ -86,22 +98,24 @@ int cmd_keygen(int argc, char **argv)
     }
     char *pubtext = minisign_pubkey_format(&pk);
     if (rc == 0) {
-        atomic_file af;
-        rc = atomic_open(&af, secfile, 0600, !force, &err);
-        if (rc == 0) {
-            fputs(sectext, af.fp);
-            rc = atomic_commit(&af, &err);
-        }
+        fputs(sectext, sec.fp);
+        rc = atomic_commit(&sec, &err);
+    } else {
+        atomic_abort(&sec);
     }
     if (sectext != NULL) {
         sodium_memzero(sectext, strlen(sectext));
         free(sectext);
     }
-    if (rc == 0)
-        rc = file_write_atomic(pubfile, pubtext, strlen(pubtext), 0644, &err);
+    if (rc == 0) {
+        fputs(pubtext, pub.fp);
+        rc = atomic_commit(&pub, &err);
+    } else {
+        atomic_abort(&pub);
+    }
     free(pubtext);
     if (rc != 0) {
-        fprintf(stderr, "airlock-dbbuild keygen: %s\n", err.msg);
+        diag_error("airlock-dbbuild keygen", err.msg);
         return 2;
     }
     char id[17];

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "dbbuild/dbwriter.h"
 #include "dbbuild/merge.h"
 #include "dbbuild/osv_record.h"
@@ -103,6 +104,15 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         rc = osv_source_read(sources[i], on_record, &c, d, &info, err);
         if (rc == 0)
             memcpy(src[i].sha256, info.sha256, sizeof src[i].sha256);
+        /* A record file that did not parse is a record lost: it counts as
+         * read and skipped in the provenance every report shows, and
+         * --strict refuses it as it refuses a malformed record. */
+        src[i].records += info.unreadable;
+        src[i].skipped += info.unreadable;
+        if (rc == 0 && opt->strict && info.unreadable > 0)
+            rc = error_set(err, "%s: %" PRIu64 " record file%s could not be read (see the "
+                                "warnings above)",
+                           sources[i], info.unreadable, info.unreadable == 1 ? "" : "s");
     }
     if (rc == 0) {
         progress_phase(opt->progress, "%zu records read; merging duplicates and aliases", c.n);
@@ -163,7 +173,11 @@ int db_describe(const char *mdb_path, FILE *out, airlock_error *err)
     fprintf(out, "sources:     %zu\n", info.n_sources);
     for (size_t i = 0; i < info.n_sources; i++) {
         const vulndb_source *s = &info.sources[i];
-        fprintf(out, "  %s\n    sha256 %s\n", s->name, s->sha256);
+        fputs("  ", out);
+        text_safe_fputs(s->name, out, 0);
+        fputs("\n    sha256 ", out);
+        text_safe_fputs(s->sha256, out, 0);
+        fputc('\n', out);
         fprintf(out,
                 "    read %" PRIu64 ", kept %" PRIu64 ", skipped %" PRIu64 ", withdrawn %" PRIu64
                 ", merged %" PRIu64 ", other-ecosystem %" PRIu64 "\n",

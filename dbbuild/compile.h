@@ -17,14 +17,14 @@
 #include "dbbuild/progress.h"
 
 typedef struct compile_options {
-    bool strict;      /* a malformed record is fatal, not a warning */
+    bool strict;      /* a malformed or unreadable record is fatal, not a warning */
     progress *progress; /* where to show progress; NULL: nowhere */
     int64_t build_time; /* seconds since the epoch, stored in the metadata */
 } compile_options;
 
 typedef struct compile_totals {
     uint64_t records_kept;
-    uint64_t records_skipped;   /* malformed */
+    uint64_t records_skipped;   /* malformed, or a record file that did not parse */
     uint64_t records_withdrawn;
     uint64_t records_other_ecosystem;
     uint64_t records_merged;    /* duplicate IDs, superseded by a later modified */

@@ -373,13 +373,23 @@ static void compile_range(const cJSON *range, const char *id, const char *origin
             ev[n++].zero = true;
             continue;
         }
-        if (kind == EV_LIMIT && strcmp(text, "*") == 0) {
+        /* The specification: a limit containing '*' is infinity. */
+        if (kind == EV_LIMIT && strchr(text, '*') != NULL) {
             infinite_limit = true;
             continue;
         }
         osv_key k = {0};
         airlock_error verr;
         if (key_make(text, &k, &verr) != 0) {
+            /* A limit is an OR of bounds (the spec's BeforeLimits): one we
+             * cannot read may be the highest, so the range has no bound
+             * rather than a narrower one. */
+            if (kind == EV_LIMIT) {
+                diag_warn(d, origin, 0, "%s: limit '%.60s' is not a PEP 440 version; the range "
+                                        "is not limited", id, text);
+                infinite_limit = true;
+                continue;
+            }
             /* Fail towards reporting: an unknown start is the beginning, an
              * unknown end does not end the range. */
             diag_warn(d, origin, 0, "%s: %s event '%.60s' is not a PEP 440 version; %s", id,
@@ -662,6 +672,22 @@ static int cvss_qsort(const void *a, const void *b)
     return osv_cvss_rank(a, b);
 }
 
+/* The OSV schema's enums: a type outside them is a warning, and the field is
+ * dropped (severity) or made generic (a reference's type becomes WEB), never
+ * the record. The texts are shown by `airlock show` and the reports. */
+static const char *const severity_types[] = {"CVSS_V2", "CVSS_V3", "CVSS_V4", "Ubuntu", NULL};
+static const char *const reference_types[] = {"ADVISORY", "ARTICLE", "DETECTION", "DISCUSSION",
+                                              "REPORT", "FIX", "INTRODUCED", "GIT",
+                                              "PACKAGE", "EVIDENCE", "WEB", NULL};
+
+static bool in_enum(const char *s, const char *const *set)
+{
+    for (; *set != NULL; set++)
+        if (strcmp(s, *set) == 0)
+            return true;
+    return false;
+}
+
 static int add_severity(osv_record *r, const cJSON *sev, const char *origin, diag *d,
                         airlock_error *err)
 {
@@ -675,8 +701,13 @@ static int add_severity(osv_record *r, const cJSON *sev, const char *origin, dia
         if (!cJSON_IsObject(s) || opt_string(s, "type", &type, err) != 0 || type == NULL ||
             opt_string(s, "score", &score, err) != 0 || score == NULL)
             return error_set(err, "a severity entry needs string 'type' and 'score'");
+        if (!in_enum(type, severity_types)) {
+            diag_warn(d, origin, 0, "%s: severity type '%.40s' is not in the OSV schema; ignored",
+                      r->id, type);
+            continue;
+        }
         if (strncmp(type, "CVSS_V", 6) != 0)
-            continue; /* e.g. "Ubuntu": not a vector we can score */
+            continue; /* "Ubuntu": not a vector we can score */
         cvss_result res;
         airlock_error cerr;
         if (cvss_score(score, strlen(score), &res, &cerr) != 0) {
@@ -696,7 +727,8 @@ static int add_severity(osv_record *r, const cJSON *sev, const char *origin, dia
     return 0;
 }
 
-static int add_references(osv_record *r, const cJSON *refs, airlock_error *err)
+static int add_references(osv_record *r, const cJSON *refs, const char *origin, diag *d,
+                          airlock_error *err)
 {
     if (refs == NULL || cJSON_IsNull(refs))
         return 0;
@@ -708,6 +740,12 @@ static int add_references(osv_record *r, const cJSON *refs, airlock_error *err)
         if (!cJSON_IsObject(ref) || opt_string(ref, "type", &type, err) != 0 || type == NULL ||
             opt_string(ref, "url", &url, err) != 0 || url == NULL)
             return error_set(err, "a reference needs string 'type' and 'url'");
+        if (!in_enum(type, reference_types)) {
+            diag_warn(d, origin, 0,
+                      "%s: reference type '%.40s' is not in the OSV schema; kept as WEB", r->id,
+                      type);
+            type = "WEB";
+        }
         r->refs = xrealloc(r->refs, (r->n_refs + 1) * sizeof *r->refs);
         r->refs[r->n_refs].type = xstrdup(type);
         r->refs[r->n_refs++].url = xstrdup(url);
@@ -802,7 +840,7 @@ int osv_record_from_json(const cJSON *j, const char *origin, diag *d, osv_record
     r->label = xstrdup(cJSON_IsString(label) && label->valuestring ? label->valuestring : "");
     if (add_aliases(r, member(j, "aliases"), origin, d, err) != 0 ||
         add_severity(r, member(j, "severity"), origin, d, err) != 0 ||
-        add_references(r, member(j, "references"), err) != 0)
+        add_references(r, member(j, "references"), origin, d, err) != 0)
         goto bad;
     const cJSON *affected = member(j, "affected");
     if (affected != NULL && !cJSON_IsNull(affected)) {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/text.h"
+#include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
 
 /* Directory trees deeper than this are not walked further (warned). */
@@ -136,26 +139,23 @@ static int check_tree(const cJSON *n, int depth, airlock_error *err)
     return 0;
 }
 
+/* JSON through osv_json.h's pass (lone surrogates, NUL, free-form fields),
+ * then cJSON on what it wrote. */
 static cJSON *parse_json(const char *data, size_t len, unsigned *line, airlock_error *err)
 {
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    if (root == NULL) {
-        size_t pos = end != NULL && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+    buf text = {0};
+    size_t pos;
+    int rc = osv_json_prepare(data, len, &text, &pos, err);
+    if (rc < 0) {
         *line = line_of(data, pos);
-        error_set(err, "invalid JSON");
+        buf_free(&text);
         return NULL;
     }
-    size_t pos = (size_t)(end - data);
-    while (pos < len && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\n' ||
-                         data[pos] == '\r'))
-        pos++;
-    if (pos < len) {
-        *line = line_of(data, pos);
-        error_set(err, "text after the JSON value");
-        cJSON_Delete(root);
-        return NULL;
-    }
+    cJSON *root = rc == 0 ? cJSON_ParseWithLength(data, len)
+                          : cJSON_ParseWithLength(text.data, text.len);
+    buf_free(&text);
+    if (root == NULL)
+        error_set(err, "invalid JSON"); /* only if cJSON runs out of memory */
     return root;
 }
 
@@ -238,19 +238,26 @@ static int record_kind(const char *path)
     return KIND_NONE;
 }
 
-/* Origins end up in terminal messages: control characters become '?'. */
-static char *make_origin(const char *a, const char *sep, const char *b)
+/* "A" SEP "B" as it is: a path to open, or the text an origin is made from. */
+static char *join(const char *a, const char *sep, const char *b)
 {
     buf o = {0};
     buf_puts(&o, a);
-    if (sep != NULL) {
-        buf_puts(&o, sep);
-        buf_puts(&o, b);
-    }
-    for (size_t i = 0; i < o.len; i++)
-        if ((unsigned char)o.data[i] < 0x20 || o.data[i] == 0x7f)
-            o.data[i] = '?';
+    buf_puts(&o, sep);
+    buf_puts(&o, b);
     return buf_detach(&o, NULL);
+}
+
+/* The origin of a record: "A" SEP "B" through core/text.h's filter, since
+ * origins reach terminals and are stored in the snapshot. Only ever shown:
+ * files are opened by their real names, which a filtered name would not
+ * match (it would name another file, or none). */
+static char *make_origin(const char *a, const char *sep, const char *b)
+{
+    char *raw = join(a, sep, b);
+    char *origin = text_safe_dup(raw, 0);
+    free(raw);
+    return origin;
 }
 
 /* ---- one record ---- */
@@ -334,7 +341,9 @@ static int read_single(reader *r, const char *path, int kind, airlock_error *err
         diag_warn(r->d, r->name, 0, "larger than the limit of %zu bytes; skipped",
                   OSV_MAX_RECORD_BYTES);
     } else {
-        rc = deliver(r, r->name, data.data, data.len, kind, err);
+        char *origin = text_safe_dup(r->name, 0);
+        rc = deliver(r, origin, data.data, data.len, kind, err);
+        free(origin);
     }
     buf_free(&data);
     return rc;
@@ -368,7 +377,7 @@ static void pathlist_free(pathlist *l)
 static int walk(reader *r, const char *root, const char *rel, int depth, pathlist *out,
                 airlock_error *err)
 {
-    char *dirpath = rel[0] ? make_origin(root, "/", rel) : xstrdup(root);
+    char *dirpath = rel[0] ? join(root, "/", rel) : xstrdup(root);
     DIR *dir = opendir(dirpath);
     if (dir == NULL) {
         int e = errno;
@@ -387,20 +396,26 @@ static int walk(reader *r, const char *root, const char *rel, int depth, pathlis
         const char *nm = de->d_name;
         if (nm[0] == '.') /* ".", "..", and hidden entries such as .git */
             continue;
-        char *childrel = rel[0] ? make_origin(rel, "/", nm) : xstrdup(nm);
-        char *childpath = make_origin(dirpath, "/", nm);
+        char *childrel = rel[0] ? join(rel, "/", nm) : xstrdup(nm);
+        char *childpath = join(dirpath, "/", nm); /* diag_warn filters it */
         struct stat st;
+        /* A record file left out is a record lost: counted as unreadable. */
+        bool record = record_kind(childrel) != KIND_NONE;
         if (lstat(childpath, &st) != 0) {
             diag_warn(r->d, childpath, 0, "cannot stat: %s; skipped", strerror(errno));
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISLNK(st.st_mode)) {
             diag_warn(r->d, childpath, 0, "symbolic link not followed");
+            r->info->files += record;
+            r->info->unreadable += record;
         } else if (S_ISDIR(st.st_mode)) {
             if (depth + 1 >= TREE_MAX_DEPTH)
                 diag_warn(r->d, childpath, 0, "deeper than %d directories; skipped",
                           TREE_MAX_DEPTH);
             else
                 rc = walk(r, root, childrel, depth + 1, out, err);
-        } else if (S_ISREG(st.st_mode) && record_kind(childrel) != KIND_NONE) {
+        } else if (S_ISREG(st.st_mode) && record) {
             pathlist_add(out, childrel);
             childrel = NULL;
         } else {
@@ -437,13 +452,16 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     crypto_hash_sha256_init(&listing);
     buf data = {0};
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
+        char *file = join(root, "/", files.v[i]);
         char *origin = make_origin(root, "/", files.v[i]);
         int too_big;
         unsigned char sha[32];
         airlock_error ferr;
         error_clear(&ferr);
         r->info->files++;
-        if (read_hashed(origin, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr) != 0) {
+        int got = read_hashed(file, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr);
+        free(file);
+        if (got != 0) {
             r->info->unreadable++;
             diag_warn(r->d, origin, 0, "%s; skipped", ferr.msg);
         } else {
@@ -576,10 +594,14 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
             member = archive_entry_pathname_utf8(e);
         if (archive_entry_filetype(e) != AE_IFREG || member == NULL ||
             record_kind(member) == KIND_NONE) {
-            if (member == NULL && archive_entry_filetype(e) == AE_IFREG)
+            if (member == NULL && archive_entry_filetype(e) == AE_IFREG) {
+                /* maybe a record: counted as one that could not be read */
                 diag_warn(r->d, r->name, 0, "an entry has an unreadable name; skipped");
-            else
+                r->info->files++;
+                r->info->unreadable++;
+            } else {
                 r->info->ignored++;
+            }
             continue; /* the next header call skips the data */
         }
         int kind = record_kind(member);

@@ -31,7 +31,9 @@ typedef int (*osv_record_fn)(void *arg, const char *origin, cJSON *record,
 typedef struct osv_source_info {
     char sha256[65];     /* hex; see osv_source_read() for what is hashed */
     uint64_t files;      /* record files seen */
-    uint64_t unreadable; /* files that did not parse (each warned about) */
+    uint64_t unreadable; /* record files not read or that did not parse
+                          * (each warned about): symbolic links and archive
+                          * entries without a readable name included */
     uint64_t bytes;      /* bytes of record text read */
     uint64_t ignored;    /* other files and entries, skipped silently */
 } osv_source_info;

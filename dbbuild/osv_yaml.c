@@ -1,5 +1,8 @@
 #include "dbbuild/osv_yaml.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,19 @@ typedef struct anchor {
     cJSON *node; /* borrowed: lives in the tree being built */
 } anchor;
 
+/* A free-form value (database_specific, ecosystem_specific) is not built:
+ * its events are counted through, at any depth, and an empty object or a
+ * null stands for it, as for JSON (dbbuild/osv_json.h). The record's own
+ * database_specific keeps its string "severity" members. */
+typedef struct skipper {
+    size_t depth;      /* collections open inside it; 0: not skipping */
+    cJSON *node;       /* what stands for it (in the tree) */
+    bool record;       /* the record's database_specific, a mapping */
+    bool want_value;   /* at its first level: a key was read */
+    bool nested_key;   /* the collection open at its first level is a key */
+    char *key;         /* that key, if a scalar */
+} skipper;
+
 typedef struct builder {
     frame stack[OSV_YAML_MAX_DEPTH];
     int depth;
@@ -28,6 +44,7 @@ typedef struct builder {
     size_t n_anchors, cap_anchors;
     size_t alias_nodes;
     int documents;
+    skipper skip;
 } builder;
 
 static void builder_free(builder *b)
@@ -39,6 +56,7 @@ static void builder_free(builder *b)
     for (size_t i = 0; i < b->n_anchors; i++)
         free(b->anchors[i].name);
     free(b->anchors);
+    free(b->skip.key);
     cJSON_Delete(b->root);
 }
 
@@ -124,12 +142,93 @@ static int plain_bool(const char *s, size_t n)
     return -1;
 }
 
-static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
+/* A scalar's text as a C string, owned by the caller: a NUL ("\0",
+ * "\x00", "\u0000") becomes U+FFFD, as in JSON, instead of cutting it. */
+static char *scalar_text(const char *s, size_t n)
 {
-    const char *s = (const char *)ev->data.scalar.value;
-    size_t n = ev->data.scalar.length;
-    if (memchr(s, '\0', n) != NULL)
-        return error_set(err, "a string contains a NUL character");
+    if (memchr(s, '\0', n) == NULL)
+        return xstrndup(s, n);
+    buf t = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            buf_puts(&t, "\xEF\xBF\xBD");
+        else
+            buf_putc(&t, s[i]);
+    }
+    return buf_detach(&t, NULL);
+}
+
+static bool freeform_key(const char *key)
+{
+    return key != NULL &&
+           (strcmp(key, "database_specific") == 0 || strcmp(key, "ecosystem_specific") == 0);
+}
+
+/* The value about to be attached is that of a free-form member. */
+static bool at_freeform(const builder *b)
+{
+    const frame *f = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+    return b->skip.depth == 0 && f != NULL && cJSON_IsObject(f->node) && freeform_key(f->key);
+}
+
+/* An event inside a skipped value: only the record's database_specific
+ * looks at its first level, for "severity". `kind` is 1 for a start, -1 for
+ * an end, 0 for a scalar or an alias. */
+static void skip_event(builder *b, int kind, const yaml_event_t *ev)
+{
+    skipper *k = &b->skip;
+    if (kind < 0) {
+        if (--k->depth == 1)
+            k->want_value = k->nested_key; /* a key's value follows a key */
+        if (k->depth == 0) {
+            free(k->key);
+            k->key = NULL;
+        }
+        return;
+    }
+    if (kind > 0) {
+        if (k->depth++ == 1) {
+            k->nested_key = !k->want_value;
+            free(k->key);
+            k->key = NULL;
+        }
+        return;
+    }
+    if (k->depth != 1 || !k->record)
+        return;
+    if (!k->want_value) {
+        free(k->key);
+        k->key = ev->type == YAML_SCALAR_EVENT
+                     ? scalar_text((const char *)ev->data.scalar.value, ev->data.scalar.length)
+                     : NULL;
+        k->want_value = true;
+        return;
+    }
+    k->want_value = false;
+    const char *tag = ev->type == YAML_SCALAR_EVENT ? (const char *)ev->data.scalar.tag : "";
+    bool plain = ev->type == YAML_SCALAR_EVENT &&
+                 ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL;
+    if (k->key != NULL && strcmp(k->key, "severity") == 0 && ev->type == YAML_SCALAR_EVENT &&
+        (tag == NULL || strcmp(tag, "!") == 0 || strcmp(tag, YAML_STR_TAG) == 0)) {
+        const char *s = (const char *)ev->data.scalar.value;
+        size_t n = ev->data.scalar.length;
+        if (!(plain && (is_plain_null(s, n) || plain_bool(s, n) >= 0))) {
+            char *t = scalar_text(s, n);
+            cJSON *item = cJSON_CreateString(t);
+            free(t);
+            if (item == NULL)
+                abort();
+            cJSON_AddItemToObject(k->node, "severity", item);
+        }
+    }
+    free(k->key);
+    k->key = NULL;
+}
+
+/* A scalar (its text made a C string) attached where the parser is. */
+static int scalar_item(builder *b, const yaml_event_t *ev, const char *s, airlock_error *err)
+{
+    size_t n = strlen(s);
     const char *tag = (const char *)ev->data.scalar.tag;
     int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL;
     if (tag != NULL && strcmp(tag, "!") != 0 && strcmp(tag, YAML_STR_TAG) != 0)
@@ -137,7 +236,7 @@ static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
 
     frame *f = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
     if (f != NULL && cJSON_IsObject(f->node) && f->key == NULL) {
-        f->key = xstrndup(s, n); /* keys keep their text whatever it looks like */
+        f->key = xstrdup(s); /* keys keep their text whatever it looks like */
         return 0;
     }
     cJSON *item;
@@ -158,8 +257,43 @@ static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
     return attach(b, item, err);
 }
 
+static int on_scalar(builder *b, const yaml_event_t *ev, airlock_error *err)
+{
+    if (b->skip.depth > 0) {
+        skip_event(b, 0, ev);
+        return 0;
+    }
+    if (at_freeform(b)) {
+        cJSON *none = cJSON_CreateNull();
+        if (none == NULL)
+            abort();
+        return attach(b, none, err);
+    }
+    char *text = scalar_text((const char *)ev->data.scalar.value, ev->data.scalar.length);
+    int rc = scalar_item(b, ev, text, err);
+    free(text);
+    return rc;
+}
+
 static int on_start(builder *b, const yaml_event_t *ev, int is_map, airlock_error *err)
 {
+    if (b->skip.depth > 0) {
+        skip_event(b, 1, ev);
+        return 0;
+    }
+    if (at_freeform(b)) {
+        bool record = b->depth == 1 && is_map &&
+                      strcmp(b->stack[0].key, "database_specific") == 0;
+        cJSON *node = is_map ? cJSON_CreateObject() : cJSON_CreateNull();
+        if (node == NULL)
+            abort();
+        if (attach(b, node, err) != 0)
+            return -1;
+        b->skip = (skipper){.depth = 1, .node = node, .record = record};
+        const yaml_char_t *a = is_map ? ev->data.mapping_start.anchor
+                                      : ev->data.sequence_start.anchor;
+        return a != NULL ? add_anchor(b, (const char *)a, node, err) : 0;
+    }
     if (b->depth >= OSV_YAML_MAX_DEPTH)
         return error_set(err, "nested deeper than %d levels", OSV_YAML_MAX_DEPTH);
     const yaml_char_t *a = is_map ? ev->data.mapping_start.anchor
@@ -183,6 +317,10 @@ static int on_start(builder *b, const yaml_event_t *ev, int is_map, airlock_erro
 
 static int on_end(builder *b, airlock_error *err)
 {
+    if (b->skip.depth > 0) {
+        skip_event(b, -1, NULL);
+        return 0;
+    }
     if (b->depth == 0)
         return error_set(err, "unbalanced end of collection");
     frame *f = &b->stack[--b->depth];
@@ -206,6 +344,10 @@ static int on_end(builder *b, airlock_error *err)
  * expansion is where YAML's exponential blow-ups live. */
 static int on_alias(builder *b, const yaml_event_t *ev, airlock_error *err)
 {
+    if (b->skip.depth > 0) {
+        skip_event(b, 0, ev);
+        return 0;
+    }
     const char *name = (const char *)ev->data.alias.anchor;
     frame *f = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
     if (f != NULL && cJSON_IsObject(f->node) && f->key == NULL)
@@ -228,7 +370,73 @@ static int on_alias(builder *b, const yaml_event_t *ev, airlock_error *err)
     return attach(b, copy, err);
 }
 
-cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_error *err)
+/* libyaml's message for a \u escape of a surrogate (even of a pair) or a
+ * \U escape past U+10FFFF. */
+static const char bad_escape[] = "found invalid Unicode character escape code";
+
+/* The byte offset of code point number `index` of the UTF-8 `data` (libyaml
+ * marks count code points; the text was checked to be UTF-8). */
+static size_t byte_offset(const char *data, size_t len, size_t index)
+{
+    size_t i = 0;
+    for (size_t k = 0; k < index && i < len; k++) {
+        unsigned char c = (unsigned char)data[i];
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+    return i < len ? i : len;
+}
+
+static long hex_value(const char *p, size_t n)
+{
+    long v = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = p[k];
+        int d = c >= '0' && c <= '9' ? c - '0'
+                : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Rewrite the escape whose digits start at `at` in `t`, the way JSON records
+ * are treated (dbbuild/osv_json.h): a surrogate pair becomes one \U escape,
+ * any other bad code point \uFFFD. -1 if there is no such escape there. */
+static int repair_escape(buf *t, size_t at)
+{
+    if (at < 2 || at > t->len || t->data[at - 2] != '\\')
+        return -1;
+    size_t n = t->data[at - 1] == 'u' ? 4 : t->data[at - 1] == 'U' ? 8 : 0;
+    if (n == 0 || t->len - at < n)
+        return -1;
+    long v = hex_value(t->data + at, n), lo = -1;
+    if (v < 0)
+        return -1;
+    size_t start = at - 2, end = at + n;
+    if (n == 4 && v >= 0xD800 && v <= 0xDBFF && t->len - end >= 6 && t->data[end] == '\\' &&
+        t->data[end + 1] == 'u')
+        lo = hex_value(t->data + end + 2, 4);
+    char with[16];
+    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        snprintf(with, sizeof with, "\\U%08lX", 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00));
+        end += 6;
+    } else {
+        snprintf(with, sizeof with, "\\uFFFD");
+    }
+    buf r = {0};
+    buf_append(&r, t->data, start);
+    buf_puts(&r, with);
+    buf_append(&r, t->data + end, t->len - end);
+    buf_free(t);
+    *t = r;
+    return 0;
+}
+
+/* One conversion. If libyaml refused an escape, `*escape` is the byte
+ * offset of its digits. */
+static cJSON *convert(const char *data, size_t len, unsigned *line, size_t *escape,
+                      airlock_error *err)
 {
     *line = 0;
     yaml_parser_t parser;
@@ -246,6 +454,8 @@ cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_er
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
             *line = (unsigned)parser.problem_mark.line + 1;
+            if (parser.problem != NULL && strcmp(parser.problem, bad_escape) == 0)
+                *escape = byte_offset(data, len, parser.problem_mark.index);
             error_set(err, "%s%s%s", parser.problem ? parser.problem : "invalid YAML",
                       parser.context ? " " : "", parser.context ? parser.context : "");
             failed = 1;
@@ -298,5 +508,27 @@ cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_er
         if (root == NULL)
             abort();
     }
+    return root;
+}
+
+cJSON *osv_yaml_to_json(const char *data, size_t len, unsigned *line, airlock_error *err)
+{
+    /* libyaml refuses the whole document over one such escape; it is
+     * repaired and the document parsed again, a bounded number of times. */
+    buf copy = {0};
+    cJSON *root = NULL;
+    for (int repairs = 0;; repairs++) {
+        size_t escape = SIZE_MAX;
+        root = convert(data, len, line, &escape, err);
+        if (root != NULL || escape == SIZE_MAX || repairs == OSV_YAML_MAX_REPAIRS)
+            break;
+        if (copy.data == NULL)
+            buf_append(&copy, data, len);
+        if (repair_escape(&copy, escape) != 0)
+            break;
+        data = copy.data;
+        len = copy.len;
+    }
+    buf_free(&copy);
     return root;
 }

@@ -6,7 +6,10 @@
  * ~, empty, true and false, so versions like 1.10 and unquoted timestamps
  * keep their exact text. Nesting is bounded, aliases are expanded within a
  * node budget (no billion laughs), and a stream with more than one document
- * is refused. Used by osv_source.c; see docs/inputs.md for the rules.
+ * is refused. As for JSON (osv_json.h), a NUL or an escaped lone surrogate
+ * becomes U+FFFD, an escaped surrogate pair its code point, and the values
+ * of database_specific and ecosystem_specific are skipped at any depth.
+ * Used by osv_source.c; see docs/inputs.md for the rules.
  */
 #ifndef AIRLOCK_OSV_YAML_H
 #define AIRLOCK_OSV_YAML_H
@@ -23,6 +26,9 @@
 #define OSV_YAML_MAX_ALIAS_NODES 65536
 /* Most anchors in one document. */
 #define OSV_YAML_MAX_ANCHORS 1024
+/* Most escapes of surrogates (or past U+10FFFF) repaired in one document:
+ * libyaml refuses them, so each costs one more parse. */
+#define OSV_YAML_MAX_REPAIRS 64
 
 /* Convert the YAML text `data` (`len` bytes of UTF-8, no NUL needed) into a
  * new cJSON tree owned by the caller. Returns NULL with a message on error;

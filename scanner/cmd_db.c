@@ -13,6 +13,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "core/diag.h"
 #include "scanner/commands.h"
 #include "signatures/store.h"
 
@@ -23,7 +24,9 @@ static const char usage[] =
     "       airlock [--db-dir DIR] db status [--format text|json]\n"
     "       airlock [--db-dir DIR] db verify [--trusted-key PUBFILE]...\n"
     "\n"
-    "import   verify a signed snapshot and install it atomically. Given a\n"
+    "import   verify a signed snapshot and install it atomically (its\n"
+    "         signature: --signature, else SNAPSHOT.minisig beside the file\n"
+    "         SNAPSHOT names, links followed). Given a\n"
     "         directory, every SNAPSHOT with a SNAPSHOT.minisig in it is a\n"
     "         candidate and the newest valid one is imported. Trusted keys:\n"
     "         --trusted-key, the directory $AIRLOCK_TRUSTED_KEYS and\n"
@@ -134,7 +137,7 @@ static int db_status(const char *dir, int argc, char **argv)
     error_clear(&err);
     store *s;
     if (store_open(dir, 0, &s, &err) != 0) {
-        fprintf(stderr, "airlock: %s\n", err.msg);
+        diag_error("airlock", err.msg);
         return EXIT_ERROR;
     }
     const store_info *in = store_get_info(s);
@@ -177,7 +180,7 @@ static int db_status(const char *dir, int argc, char **argv)
         printf("records:\n");
         count_records(store_data_path(s), NULL, stdout);
         if (stale != 0)
-            fprintf(stderr, "airlock: warning: %s\n", warn.msg);
+            diag_error("airlock: warning", warn.msg);
     }
     store_close(s);
     return EXIT_OK;
@@ -199,7 +202,7 @@ static int db_verify(const char *dir, int argc, char **argv)
     error_clear(&err);
     store_info info;
     if (store_verify(dir, keys, nkeys, &info, &err) != 0) {
-        fprintf(stderr, "airlock: verification FAILED: %s\n", err.msg);
+        diag_error("airlock: verification FAILED", err.msg);
         return EXIT_ERROR;
     }
     printf("OK: sequence %" PRIu64 ", signed by key %s, database digest matches (%" PRIu64
@@ -251,7 +254,7 @@ static int db_import(const char *dir, int argc, char **argv)
     error_clear(&err);
     store_import_result res;
     if (store_import(dir, source, &opt, &res, &err) != 0) {
-        fprintf(stderr, "airlock: import failed: %s\n", err.msg);
+        diag_error("airlock: import failed", err.msg);
         return EXIT_ERROR;
     }
     char when[64];
@@ -282,7 +285,7 @@ int cmd_db(int argc, char **argv, const airlock_globals *g)
     error_clear(&err);
     char *dir;
     if (store_resolve_dir(g->db_dir, &dir, &err) != 0) {
-        fprintf(stderr, "airlock: %s\n", err.msg);
+        diag_error("airlock", err.msg);
         return EXIT_ERROR;
     }
     int rc;

@@ -61,7 +61,8 @@ static const char usage[] =
     "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
     "                          a file is replaced atomically, a link's target is\n"
     "                          written, a device or FIFO is written in place)\n"
-    "  --evidence DIR          also write an evidence bundle to DIR\n"
+    "  --evidence DIR          also write an evidence bundle to the directory DIR\n"
+    "                          (not '-': a bundle is a directory of files)\n"
     "  --sign-key SECFILE      sign the bundle's MANIFEST with this minisign key\n"
     "\n"
     "Policy:\n"
@@ -197,7 +198,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
         case OPT_PLATFORM: o->platform = optarg; break;
         case 'f':
             if (report_format_parse(optarg, &o->format, &err) != 0) {
-                fprintf(stderr, "airlock scan: %s\n", err.msg);
+                diag_error("airlock scan", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -206,7 +207,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
         case OPT_SIGN_KEY: o->sign_key = optarg; break;
         case OPT_IGNORE_VULN:
             if (ignore_add_id(&o->ignores, optarg, &err) != 0) {
-                fprintf(stderr, "airlock scan: --ignore-vuln: %s\n", err.msg);
+                diag_error("airlock scan: --ignore-vuln", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -217,7 +218,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
             break;
         case OPT_FAIL_ON:
             if (match_parse_fail_on(optarg, &o->fail_on, &err) != 0) {
-                fprintf(stderr, "airlock scan: %s\n", err.msg);
+                diag_error("airlock scan", err.msg);
                 return EXIT_ERROR;
             }
             break;
@@ -245,6 +246,13 @@ static int parse_options(int argc, char **argv, scan_options *o)
     }
     if (o->python != NULL && o->no_python) {
         fputs("airlock scan: --python and --no-python contradict each other\n", stderr);
+        return EXIT_ERROR;
+    }
+    if (o->evidence_dir != NULL && strcmp(o->evidence_dir, "-") == 0) {
+        /* -o - is stdout, but a bundle is a directory of files: there is
+         * no stdout for it, and a directory named '-' is never meant. */
+        fputs("airlock scan: --evidence needs a directory, not '-' (a bundle is a directory "
+              "of files; use -o - for the report on stdout)\n", stderr);
         return EXIT_ERROR;
     }
     if (o->sign_key != NULL && o->evidence_dir == NULL) {
@@ -472,21 +480,21 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     vulndb *db = NULL;
     int status = EXIT_ERROR;
     if (store_resolve_dir(g->db_dir, &dir, &err) != 0 || store_open(dir, 0, &st, &err) != 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     const store_info *si = store_get_info(st);
     int64_t age;
     int aged = store_check_age(si, now, o->max_db_age, &age, &err);
     if (aged < 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     if (aged > 0)
-        fprintf(stderr, "airlock: warning: %s\n", err.msg);
+        diag_error("airlock: warning", err.msg);
     if (vulndb_open(store_data_path(st), &db, &err) != 0 ||
         fill_provenance(r, si, db, &err) != 0) {
-        fprintf(stderr, "airlock scan: database: %s\n", err.msg);
+        diag_error("airlock scan: database", err.msg);
         goto out;
     }
 
@@ -499,14 +507,14 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
 
     if (read_inputs(o, r, d, &err) != 0) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     ignore_list ignores = o->ignores; /* borrowed: entries from files are appended below */
     ignore_list from_files = {0};
     for (size_t i = 0; i < o->n_ignore_files; i++) {
         if (ignore_load(&from_files, o->ignore_files[i], d, &err) != 0) {
-            fprintf(stderr, "airlock scan: %s\n", err.msg);
+            diag_error("airlock scan", err.msg);
             ignore_list_free(&from_files);
             goto out;
         }
@@ -518,7 +526,7 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
         goto out;
     }
     if (match_report(db, r, &err) != 0) {
-        fprintf(stderr, "airlock scan: database: %s\n", err.msg);
+        diag_error("airlock scan: database", err.msg);
         ignore_list_free(&from_files);
         goto out;
     }
@@ -532,7 +540,7 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
 
     if (write_report(o, r, &err) != 0 ||
         (o->evidence_dir != NULL && write_evidence(o, r, st, &err) != 0)) {
-        fprintf(stderr, "airlock scan: %s\n", err.msg);
+        diag_error("airlock scan", err.msg);
         goto out;
     }
     status = match_fails(r, o->fail_on) ? EXIT_FOUND : EXIT_OK;

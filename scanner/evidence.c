@@ -22,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "scanner/report.h"
 #include "scanner/report_util.h"
 #include "signatures/minisign.h"
@@ -39,6 +40,7 @@ typedef struct entry {
     char *path; /* relative to the bundle */
     char *data;
     size_t len;
+    mode_t mode; /* 0644, less what the copied file denied (copy_mode()) */
 } entry;
 
 typedef struct entries {
@@ -49,7 +51,15 @@ typedef struct entries {
 static void entries_add(entries *e, char *path, char *data, size_t len)
 {
     e->items = xrealloc(e->items, (e->len + 1) * sizeof *e->items);
-    e->items[e->len++] = (entry){path, data, len};
+    e->items[e->len++] = (entry){path, data, len, 0644};
+}
+
+/* The mode of the copy of a file of mode `src`: a requirement file may hold
+ * an index URL with a password, so a class of users that could not read it
+ * cannot read its copy either. */
+static mode_t copy_mode(mode_t src)
+{
+    return 0600 | (0044 & src);
 }
 
 static void entries_free(entries *e)
@@ -114,6 +124,10 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
     return 0;
 }
 
+/* status.txt: one "key: value" line each. The values come from the
+ * snapshot (source names are whatever the builder typed) and from paths:
+ * through core/text.h's filter, so that none can add a line of its own or
+ * drive the terminal of whoever reads the file. */
 static char *status_text(const scan_report *r, const char *sig_path, const char *extra)
 {
     buf b = {0};
@@ -121,7 +135,7 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
     buf_puts(&b, "Airlock evidence: the vulnerability database this scan used\n");
     if (sig_path != NULL) {
         buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig (copied from ");
-        report_utf8_append(&b, sig_path);
+        text_safe_append(&b, sig_path, 0);
         buf_puts(&b, ")\n");
     } else {
         buf_puts(&b, "snapshot signature: not included\n");
@@ -135,25 +149,25 @@ static char *status_text(const scan_report *r, const char *sig_path, const char 
         buf_printf(&b, "age at scan time: %lld seconds\n",
                    (long long)(r->scan_time - r->db.build_time));
     buf_puts(&b, "signer key id: ");
-    report_utf8_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown");
+    text_safe_append(&b, r->db.signer_key_id ? r->db.signer_key_id : "unknown", 0);
     buf_puts(&b, "\nsnapshot digest (BLAKE2b-512): ");
-    report_utf8_append(&b, r->db.snapshot_digest ? r->db.snapshot_digest : "unknown");
+    text_safe_append(&b, r->db.snapshot_digest ? r->db.snapshot_digest : "unknown", 0);
     buf_puts(&b, "\ndatabase digest (BLAKE2b-512): ");
-    report_utf8_append(&b, r->db.db_digest ? r->db.db_digest : "unknown");
+    text_safe_append(&b, r->db.db_digest ? r->db.db_digest : "unknown", 0);
     buf_printf(&b, "\nformat version: %u\n", r->db.format_version);
     for (size_t i = 0; i < r->db.n_sources; i++) {
         const source_provenance *s = &r->db.sources[i];
         buf_puts(&b, "source: ");
-        report_utf8_append(&b, s->name ? s->name : "?");
+        text_safe_append(&b, s->name ? s->name : "?", 0);
         buf_puts(&b, " sha256 ");
-        report_utf8_append(&b, s->sha256 ? s->sha256 : "?");
+        text_safe_append(&b, s->sha256 ? s->sha256 : "?", 0);
         buf_printf(&b, " kept %llu skipped %llu withdrawn %llu merged %llu\n",
                    (unsigned long long)s->kept, (unsigned long long)s->skipped,
                    (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
     }
     if (extra != NULL) {
         buf_puts(&b, "\n");
-        report_utf8_append(&b, extra);
+        text_safe_append(&b, extra, TEXT_LINES);
         if (b.len > 0 && b.data[b.len - 1] != '\n')
             buf_putc(&b, '\n');
     }
@@ -249,9 +263,18 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
         const scan_input *in = &r->files_read[i];
         char *data = NULL;
         size_t len = 0;
-        if (file_read_all(in->path, EVIDENCE_INPUT_MAX, &data, &len, err) != 0)
+        struct stat st;
+        int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+        int rc = fd < 0 ? error_errno(err, errno, "%s", in->path)
+                 : fstat(fd, &st) != 0 ? error_errno(err, errno, "%s", in->path)
+                                       : file_read_fd(fd, in->path, EVIDENCE_INPUT_MAX, &data,
+                                                      &len, err);
+        if (fd >= 0)
+            close(fd);
+        if (rc != 0)
             return error_prefix(err, "evidence: input");
         entries_add(e, input_name(in->path, i + 1), data, len);
+        e->items[e->len - 1].mode = copy_mode(st.st_mode);
         if (check_input(in, data, len, err) != 0)
             return -1;
     }
@@ -281,9 +304,9 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
 }
 
 static int write_at(int dirfd, const char *dirname, const char *path, const char *data,
-                    size_t len, airlock_error *err)
+                    size_t len, mode_t mode, airlock_error *err)
 {
-    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return error_errno(err, errno, "evidence: %s/%s", dirname, path);
     size_t off = 0;
@@ -332,11 +355,12 @@ static int write_all(int dirfd, const char *name, const entries *e, const char *
         if (mkdirat(dirfd, subdirs[i], 0755) != 0)
             rc = error_errno(err, errno, "evidence: %s/%s", name, subdirs[i]);
     for (size_t i = 0; i < e->len && rc == 0; i++)
-        rc = write_at(dirfd, name, e->items[i].path, e->items[i].data, e->items[i].len, err);
+        rc = write_at(dirfd, name, e->items[i].path, e->items[i].data, e->items[i].len,
+                      e->items[i].mode, err);
     if (rc == 0)
-        rc = write_at(dirfd, name, "MANIFEST", manifest, strlen(manifest), err);
+        rc = write_at(dirfd, name, "MANIFEST", manifest, strlen(manifest), 0644, err);
     if (rc == 0 && sig != NULL)
-        rc = write_at(dirfd, name, "MANIFEST.minisig", sig, strlen(sig), err);
+        rc = write_at(dirfd, name, "MANIFEST.minisig", sig, strlen(sig), 0644, err);
     for (size_t i = 0; i < 2 && rc == 0; i++)
         rc = fsync_dir_at(dirfd, subdirs[i], name, err);
     if (rc == 0 && fsync(dirfd) != 0)
@@ -441,6 +465,29 @@ static const char *listed_sum(const listing *l, const char *path)
     return NULL;
 }
 
+/* Where a bundle can hold `rel`: -1 at its top, 0 or 1 in subdirs[] of
+ * that index, with *base its file name; -2 nowhere. Removing a previous
+ * bundle unlinks what its MANIFEST lists, so a listed "/etc/passwd" or
+ * "../x" must make the directory not ours. */
+static int bundle_place(const char *rel, const char **base)
+{
+    const char *slash = strchr(rel, '/');
+    int where = -1;
+    *base = rel;
+    if (slash != NULL) {
+        size_t n = (size_t)(slash - rel);
+        where = -2;
+        for (int i = 0; i < 2; i++)
+            if (strlen(subdirs[i]) == n && strncmp(rel, subdirs[i], n) == 0)
+                where = i;
+        *base = slash + 1;
+    }
+    const char *b = *base;
+    if (b[0] == '\0' || strchr(b, '/') != NULL || strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
+        return -2;
+    return where;
+}
+
 /* Is the regular file `name` in `dirfd` (`rel` in the bundle) one this
  * program wrote: listed, with the digest listed? */
 static int is_ours(const listing *l, int dirfd, const char *name, const char *rel)
@@ -479,6 +526,11 @@ static int is_previous_bundle(int fd, listing *l)
         }
         *nl = '\0';
         line[64] = '\0';
+        const char *base;
+        if (bundle_place(line + 66, &base) == -2) {
+            ok = 0;
+            break;
+        }
         l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
         l->sums = xrealloc(l->sums, (l->n + 1) * sizeof *l->sums);
         l->sums[l->n] = line;
@@ -550,12 +602,26 @@ static int remove_previous(int parent, const char *name)
         close(fd);
         return -1;
     }
-    for (size_t i = 0; i < l.n; i++)
-        unlinkat(fd, l.paths[i], 0);
+    /* Each file through its own directory opened without following links:
+     * the bundle may belong to someone who swaps `inputs` for a link to
+     * another directory meanwhile. */
+    int subfd[2];
+    for (size_t i = 0; i < 2; i++)
+        subfd[i] = openat(fd, subdirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *base;
+        int where = bundle_place(l.paths[i], &base);
+        int at = where == -1 ? fd : where >= 0 ? subfd[where] : -1;
+        if (at >= 0)
+            unlinkat(at, base, 0);
+    }
     unlinkat(fd, "MANIFEST.minisig", 0);
     unlinkat(fd, "MANIFEST", 0);
-    for (size_t i = 0; i < 2; i++)
+    for (size_t i = 0; i < 2; i++) {
+        if (subfd[i] >= 0)
+            close(subfd[i]);
         unlinkat(fd, subdirs[i], AT_REMOVEDIR);
+    }
     listing_free(&l);
     close(fd);
     return unlinkat(parent, name, AT_REMOVEDIR);
@@ -682,9 +748,17 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
         error_prefix(err, "evidence");
 
     int replace = 0, exists = 0;
-    struct stat was;
+    struct stat was, pst;
     if (rc == 0 && fstatat(parent, name, &was, AT_SYMLINK_NOFOLLOW) == 0) {
         exists = 1;
+        /* Another user's directory in /tmp would get root's bundle, theirs
+         * to change afterwards. */
+        if (fstat(parent, &pst) != 0)
+            rc = error_errno(err, errno, "evidence: %s", target);
+        else if (path_check_planted(target, &pst, &was, err) != 0)
+            rc = error_prefix(err, "evidence");
+    }
+    if (rc == 0 && exists) {
         int fd = S_ISDIR(was.st_mode)
                      ? openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                      : -1;
@@ -700,7 +774,7 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
                                 "overwrite it", target);
         if (fd >= 0)
             close(fd);
-    } else if (rc == 0 && errno != ENOENT) {
+    } else if (rc == 0 && !exists && errno != ENOENT) {
         rc = error_errno(err, errno, "evidence: %s", target);
     }
 

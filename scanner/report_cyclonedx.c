@@ -171,8 +171,8 @@ static void add_vulnerability(cJSON *vulns, size_t index, size_t dep_index,
 
     cJSON *adv = rj_array(v, "advisories");
     for (size_t i = 0; i < f->n_references; i++) {
-        if (f->references[i].url == NULL)
-            continue;
+        if (!report_url_ok(f->references[i].url))
+            continue; /* the schema wants a URL, and a javascript: one is a trap */
         cJSON *a = rj_push_object(adv);
         rj_string(a, "title", f->references[i].type);
         rj_string(a, "url", f->references[i].url);

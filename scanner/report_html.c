@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "scanner/report_util.h"
 
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
@@ -53,17 +54,19 @@ static const char css[] =
     "h2{break-after:avoid}.sev,.verdict,th{-webkit-print-color-adjust:exact;"
     "print-color-adjust:exact}}";
 
-/* Append `s` HTML-escaped (text and attribute safe), invalid UTF-8 and
- * control characters replaced. */
+/* Append `s` HTML-escaped (text and attribute safe) after core/text.h's
+ * filter, the one every other format uses: invalid UTF-8 becomes U+FFFD;
+ * C0, DEL, C1 (CSI U+009B among them) and bidirectional controls (U+202E
+ * among them) become '?', so advisory text cannot reorder the page around
+ * it. Line breaks and tabs are kept (details are shown pre-wrapped). */
 static void h(buf *b, const char *s)
 {
     if (s == NULL)
         return;
     buf clean = {0};
-    report_utf8_append(&clean, s);
+    text_safe_append(&clean, s, TEXT_LINES);
     for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        switch (c) {
+        switch (*p) {
         case '&': buf_puts(b, "&amp;"); break;
         case '<': buf_puts(b, "&lt;"); break;
         case '>': buf_puts(b, "&gt;"); break;
@@ -72,11 +75,7 @@ static void h(buf *b, const char *s)
         /* Not needed for safety; it keeps text like "src=https://..." from
          * looking like an attribute to grep-based checks. */
         case '=': buf_puts(b, "&#61;"); break;
-        default:
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-                buf_puts(b, "\xEF\xBF\xBD");
-            else
-                buf_putc(b, (char)c);
+        default: buf_putc(b, *p);
         }
     }
     buf_free(&clean);
@@ -125,7 +124,7 @@ static void dep_cell(buf *b, const dependency *d)
     buf_puts(b, "<b>");
     hd(b, d->name);
     buf_puts(b, "</b> <code>");
-    h(b, d->version_text);
+    hd(b, d->version_text); /* a skipped requirement may have none */
     buf_puts(b, "</code>");
 }
 

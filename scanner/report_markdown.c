@@ -3,7 +3,8 @@
  *
  * GitHub-flavoured Markdown tables. Every untrusted string is escaped so
  * that it cannot end a table cell, start a link or inject HTML: Markdown
- * punctuation gets a backslash and line breaks become spaces.
+ * punctuation gets a backslash, line breaks become spaces, and controls
+ * (C1 and bidirectional ones too) become '?' (report_md_append).
  */
 #include "scanner/report.h"
 
@@ -25,15 +26,13 @@ static void md(buf *b, const char *s)
         report_md_append(b, s);
 }
 
-/* Link only plain https URLs that cannot break out of "(...)". */
+/* Link only https URLs that report_url_ok() accepts and that cannot break
+ * out of "(...)". */
 static bool safe_link(const char *url)
 {
-    if (strncmp(url, "https://", 8) != 0)
+    if (!report_url_ok(url) || strncmp(url, "https://", 8) != 0)
         return false;
-    for (const unsigned char *p = (const unsigned char *)url; *p != '\0'; p++)
-        if (*p <= ' ' || *p >= 0x7F || strchr("<>()[]\\|\"'`", *p) != NULL)
-            return false;
-    return true;
+    return strpbrk(url, "()[]'") == NULL;
 }
 
 static void md_list(buf *b, char *const *items, size_t n)

@@ -64,7 +64,7 @@ static void add_rule(cJSON *rules, const dependency *d, const finding *f)
     rj_string(sd, "text", f->summary != NULL ? f->summary : f->id);
     if (f->details != NULL)
         rj_string(rj_object(rule, "fullDescription"), "text", f->details);
-    rj_string(rule, "helpUri", report_primary_url(f));
+    rj_string(rule, "helpUri", report_primary_url(f)); /* http(s) URIs only */
 
     /* The same help as plain text and as Markdown (every untrusted string
      * escaped there: code-scanning tools render it). */

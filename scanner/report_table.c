@@ -5,8 +5,10 @@
  * skipped dependencies, expired ignore entries, the warnings about input
  * items that were not read, a summary line and the database the scan used.
  *
- * Names, versions and paths come from untrusted files: control characters
- * (including C1 and ESC, which could drive the terminal) are shown as '?'.
+ * Names, versions, paths and advisory text come from untrusted files: every
+ * string goes through core/text.h's filter, so control characters (C1 and
+ * ESC, which could drive the terminal, and bidirectional controls) are
+ * shown as '?'.
  * Colour is ANSI, only when style->color says so, and is added after padding
  * so that columns stay aligned.
  */
@@ -18,6 +20,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 
 enum { COL_NAME, COL_VERSION, COL_ID, COL_FIX, COL_SEVERITY, NCOLS };
 
@@ -36,28 +39,11 @@ typedef struct table {
     size_t width[NCOLS];
 } table;
 
-/* Copy `s` replacing control characters (C0, DEL, C1 as UTF-8) with '?'. */
+/* A copy of `s` safe for the terminal (core/text.h: controls, C1 and
+ * bidirectional controls become '?', invalid UTF-8 U+FFFD). */
 static char *clean(const char *s)
 {
-    if (s == NULL)
-        return xstrdup("");
-    size_t n = strlen(s);
-    char *o = xmalloc(n + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-            (unsigned char)s[i + 1] <= 0x9f) {
-            o[j++] = '?';
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            o[j++] = '?';
-        } else {
-            o[j++] = (char)c;
-        }
-    }
-    o[j] = '\0';
-    return o;
+    return text_safe_dup(s, 0);
 }
 
 /* Display width: code points, counting each UTF-8 lead byte (and each

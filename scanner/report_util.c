@@ -1,9 +1,13 @@
 #include "scanner/report_util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include "core/text.h"
 
 void report_time_rfc3339(int64_t t, char out[32])
 {
@@ -17,60 +21,45 @@ void report_time_rfc3339(int64_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Length of the valid UTF-8 sequence at s (s[0] != 0), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned min;
-    unsigned cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, min = 0x80, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, min = 0x800, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) /* also stops at the NUL */
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 void report_utf8_append(buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    while (*p != '\0') {
-        size_t n = utf8_seq(p);
+    size_t left = strlen(s);
+    while (left > 0) {
+        size_t n = text_utf8_seq(p, left, NULL);
         if (n == 0) {
             buf_puts(b, "\xEF\xBF\xBD");
-            p++;
+            n = 1;
         } else {
             buf_append(b, p, n);
-            p += n;
         }
+        p += n;
+        left -= n;
     }
+}
+
+/* True if the text just appended to `b` ends with "www" in any case: GFM
+ * turns "www." into a link. */
+static bool ends_with_www(const buf *b)
+{
+    if (b->len < 3)
+        return false;
+    const char *e = b->data + b->len - 3;
+    return (e[0] | 0x20) == 'w' && (e[1] | 0x20) == 'w' && (e[2] | 0x20) == 'w';
 }
 
 void report_md_append(buf *b, const char *s)
 {
     buf clean = {0};
-    report_utf8_append(&clean, s);
+    text_safe_append(&clean, s, TEXT_LINES);
     for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
         char c = *p;
-        if (c == '\n' || c == '\r' || c == '\t')
+        if (c == '\n' || c == '\t')
             buf_putc(b, ' ');
-        else if ((unsigned char)c < 0x20 || c == 0x7F)
-            continue;
-        else if (strchr("\\`*_[]<>|~&!#{}()", c) != NULL) {
+        else if (strchr("\\`*_[]<>|~&!#{}()", c) != NULL ||
+                 (c == ':' && p[1] == '/' && p[2] == '/') || (c == '.' && ends_with_www(b))) {
+            /* ':' of "://" and '.' of "www." too: GFM would make a link of
+             * bare "https://..." and "www..." text. */
             buf_putc(b, '\\');
             buf_putc(b, c);
         } else {
@@ -127,14 +116,91 @@ char *report_file_uri(const char *path)
     return buf_detach(&b, NULL);
 }
 
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* RFC 3986 unreserved and sub-delims: what a host name, user info and
+ * path segment may hold besides percent-escapes (and ':' '@' '/' '?' where
+ * the caller allows them). */
+static bool uri_plain(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("-._~!$&'()*+,;=", c) != NULL);
+}
+
+/* Check [p, end) against uri_plain() plus `extra`, with percent-escapes. */
+static bool uri_part_ok(const char *p, const char *end, const char *extra)
+{
+    for (; p < end; p++) {
+        if (*p == '%') {
+            if (end - p < 3 || !is_hex(p[1]) || !is_hex(p[2]))
+                return false;
+            p += 2;
+        } else if (!uri_plain(*p) && strchr(extra, *p) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool report_url_ok(const char *url)
+{
+    const char *p;
+    if (url == NULL)
+        return false;
+    if (strncasecmp(url, "https://", 8) == 0)
+        p = url + 8;
+    else if (strncasecmp(url, "http://", 7) == 0)
+        p = url + 7;
+    else
+        return false;
+    /* authority: [userinfo@]host[:port], the host a name or an [IP literal] */
+    const char *auth = p;
+    while (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
+        p++;
+    const char *end = p, *host = auth;
+    for (const char *q = auth; q < end; q++)
+        if (*q == '@')
+            host = q + 1;
+    if (host > auth && !uri_part_ok(auth, host - 1, ":"))
+        return false;
+    const char *port = NULL, *h = host;
+    if (h < end && *h == '[') {
+        while (h < end && *h != ']')
+            h++;
+        if (h == end || !uri_part_ok(host + 1, h, ":") || h == host + 1)
+            return false;
+        h++;
+        if (h < end && *h != ':')
+            return false;
+    } else {
+        while (h < end && *h != ':')
+            h++;
+        if (h == host || !uri_part_ok(host, h, ""))
+            return false;
+    }
+    if (h < end)
+        port = h + 1;
+    for (; port != NULL && port < end; port++)
+        if (*port < '0' || *port > '9')
+            return false;
+    /* path, query and one fragment */
+    const char *hash = strchr(p, '#');
+    if (hash != NULL && strchr(hash + 1, '#') != NULL)
+        return false;
+    return uri_part_ok(p, p + strlen(p), ":@/?#");
+}
+
 const char *report_primary_url(const finding *f)
 {
     for (size_t i = 0; i < f->n_references; i++)
         if (f->references[i].type != NULL && strcmp(f->references[i].type, "ADVISORY") == 0 &&
-            f->references[i].url != NULL)
+            report_url_ok(f->references[i].url))
             return f->references[i].url;
     for (size_t i = 0; i < f->n_references; i++)
-        if (f->references[i].url != NULL)
+        if (report_url_ok(f->references[i].url))
             return f->references[i].url;
     return NULL;
 }

@@ -10,6 +10,7 @@
 #ifndef AIRLOCK_REPORT_UTIL_H
 #define AIRLOCK_REPORT_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,10 +26,12 @@ void report_time_rfc3339(int64_t t, char out[32]);
 /* Append `s` to `b` with every invalid UTF-8 sequence replaced by U+FFFD. */
 void report_utf8_append(buf *b, const char *s);
 
-/* Append `s` escaped for Markdown text (a table cell, a list item): ASCII
- * punctuation that Markdown or HTML would interpret gets a backslash, line
- * breaks become spaces, other control characters are dropped, invalid UTF-8
- * is replaced. */
+/* Append `s` escaped for Markdown text (a table cell, a list item): the text
+ * goes through core/text.h's filter (controls, C1 and bidirectional controls
+ * become '?', invalid UTF-8 is replaced), line breaks and tabs become
+ * spaces, ASCII punctuation that Markdown or HTML would interpret gets a
+ * backslash, and so do the ':' of "://" and the '.' of "www." so that bare
+ * URLs do not become links. */
 void report_md_append(buf *b, const char *s);
 
 /* A dependency's package URL: "pkg:pypi/NAME@VERSION" with the PEP 503 name
@@ -40,8 +43,16 @@ char *report_purl(const dependency *d);
  * relative reference otherwise, percent-encoded. Owned by the caller. */
 char *report_file_uri(const char *path);
 
+/* True if `url` may be emitted as a link: an http or https URL that is a
+ * valid URI (RFC 3986 characters and percent-escapes, a non-empty host, a
+ * numeric port, one fragment). Reference URLs come from advisories: other
+ * schemes (javascript:, data:, file:) and text that is not a URI are shown,
+ * escaped, as text at most. */
+bool report_url_ok(const char *url);
+
 /* The advisory URL worth linking first: an ADVISORY reference, else the
- * first reference; NULL when there is none. */
+ * first reference, counting only URLs report_url_ok() accepts; NULL when
+ * there is none. */
 const char *report_primary_url(const finding *f);
 
 /* cJSON builders that abort on allocation failure. String values are made

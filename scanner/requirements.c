@@ -229,8 +229,13 @@ static int decode(const char *path, char **data, size_t *len, airlock_error *err
                 for (size_t i = start; i + 7 <= end; i++) {
                     if (memcmp(s + i, "coding", 6) != 0 || (s[i + 6] != ':' && s[i + 6] != '='))
                         continue;
+                    /* pip's ENCODING_RE: `\s*` is every ASCII blank of a
+                     * bytes pattern. \r, \f and \v break lines only later
+                     * (splitlines), so "coding:\vutf-8 ... coding: latin-1"
+                     * names utf-8 for pip, not latin-1. */
                     size_t j = i + 7;
-                    while (j < end && (s[j] == ' ' || s[j] == '\t'))
+                    while (j < end && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' ||
+                                       s[j] == '\f' || s[j] == '\v'))
                         j++;
                     size_t k = j;
                     while (k < end && (s[k] == '-' || s[k] == '.' || s[k] == '_' ||
@@ -956,6 +961,8 @@ typedef struct reader {
     open_file stack[REQ_MAX_DEPTH + 1];
     size_t depth;
     size_t files;
+    size_t bytes;       /* read in all, against REQ_MAX_TOTAL_SIZE */
+    size_t first_line;  /* out->len when reading began (REQ_MAX_LINES) */
     req_file_fn *on_file; /* may be NULL */
     void *on_file_arg;
 } reader;
@@ -1033,6 +1040,23 @@ static void unreadable_line(reader *rd, const char *path, bool constraint, unsig
 static int read_file(reader *rd, const char *path, bool constraint, const char *from,
                      unsigned from_line);
 
+/* A warning quotes at most this many bytes of a line, so that the reason
+ * after it always fits in the warning (core/diag.h bounds its length). */
+#define QUOTE_MAX 200
+
+/* How many bytes of `s` a warning quotes: all of it, or QUOTE_MAX cut back
+ * to the start of a UTF-8 character. */
+static int quote_len(const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= QUOTE_MAX)
+        return (int)n;
+    n = QUOTE_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* One logical line of `path`. Returns -1 only for fatal errors. */
 static int handle_line(reader *rd, const char *path, bool constraint, const lline *ll)
 {
@@ -1069,7 +1093,9 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
             rc = classify_editable(rl, &e);
         }
         if (rc < 0) {
-            buf_printf(&why, "invalid requirement '%s': %s", rl->text, e.msg);
+            int q = quote_len(rl->text);
+            buf_printf(&why, "invalid requirement '%.*s%s': %s", q, rl->text,
+                       rl->text[q] != '\0' ? "..." : "", e.msg);
             req_line_clear(rl);
             rd->out->len--;
             unreadable_line(rd, path, constraint, ll->line, s, args_len,
@@ -1123,6 +1149,14 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
     }
     if (file_read_all(path, REQ_MAX_FILE_SIZE, &data, &len, &e) < 0)
         goto unreadable;
+    rd->bytes += len;
+    if (rd->bytes > REQ_MAX_TOTAL_SIZE) {
+        free(data);
+        if (from)
+            return error_set(rd->err, "%s:%u: requirement files larger than %u MiB in all",
+                             from, from_line, REQ_MAX_TOTAL_SIZE >> 20);
+        return error_set(rd->err, "%s: larger than %u MiB", path, REQ_MAX_TOTAL_SIZE >> 20);
+    }
     if (rd->on_file != NULL)
         rd->on_file(rd->on_file_arg, path, data, len);
     for (size_t i = 0; i < rd->depth; i++) {
@@ -1154,8 +1188,10 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
         if (!lines.items[i].text)
             diag_warn(rd->d, path, lines.items[i].line,
                       "line longer than %u bytes ignored", REQ_MAX_LINE);
-        else
-            rc = handle_line(rd, path, constraint, &lines.items[i]);
+        else if ((rc = handle_line(rd, path, constraint, &lines.items[i])) == 0 &&
+                 rd->out->len - rd->first_line > REQ_MAX_LINES)
+            rc = error_set(rd->err, "%s:%u: more than %u requirement lines in all", path,
+                           lines.items[i].line, REQ_MAX_LINES);
     rd->depth--;
     llines_free(&lines);
     return rc;
@@ -1186,6 +1222,7 @@ static int parse(const char *path, bool constraint, req_lines *out, diag *d,
     rd.err = err;
     rd.on_file = on_file;
     rd.on_file_arg = arg;
+    rd.first_line = out->len;
     if (is_remote(path))
         return error_set(err, "cannot read remote requirement file '%s' "
                          "(Airlock reads local files only)", path);

@@ -19,7 +19,7 @@
  * Fatal (-1): an unreadable top-level file, an unreadable or remote included
  * file (named with the including file and line), an include cycle (named),
  * includes nested deeper than REQ_MAX_DEPTH or more than REQ_MAX_FILES file
- * reads, a file that is not valid UTF-8 or UTF-16 with a BOM (pip fails on it
+ * reads, more than REQ_MAX_TOTAL_SIZE bytes or REQ_MAX_LINES lines in all, a file that is not valid UTF-8 or UTF-16 with a BOM (pip fails on it
  * too), a NUL character in a file.
  */
 #ifndef AIRLOCK_REQUIREMENTS_H
@@ -37,6 +37,13 @@
 #define REQ_MAX_FILE_SIZE (16u << 20) /* bytes per requirement file */
 #define REQ_MAX_DEPTH 32              /* -r/-c nesting */
 #define REQ_MAX_FILES 1024            /* file reads per top-level file */
+/* Bounds on everything read for one top-level file, -r/-c included: one
+ * small file included many times (or a 16 MiB one of short lines) would
+ * otherwise make millions of lines, ~1.5 KB of memory each in a scan
+ * (100 reads of a 1 MB file of "a==1" lines: 20 million lines, 23 GB,
+ * killed by the OOM killer), or parse 16 GiB of blank lines. */
+#define REQ_MAX_TOTAL_SIZE (64u << 20) /* bytes read in all */
+#define REQ_MAX_LINES 500000u          /* requirement and constraint lines */
 #define REQ_MAX_LINE (1u << 20)       /* logical line without its comment;
                                          longer ones are warnings */
 

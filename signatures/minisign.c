@@ -144,6 +144,15 @@ static int base64_line(lines *l, uint8_t *out, size_t want, const char *what, co
     const char *end = NULL;
     if (!next_line(l, &s, &n))
         return error_set(err, "%s:%u: missing %s line", name, l->lineno + 1, what);
+    /* libsodium's decoder reads a byte as a signed char, so 0xab and 0xaf
+     * decode as '+' and '/': a signature with a flipped top bit verified.
+     * Only the alphabet and padding are base64. */
+    for (size_t i = 0; i < n; i++)
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=", s[i]) ==
+                NULL ||
+            s[i] == '\0')
+            return error_set(err, "%s:%u: %s is not valid base64 of %zu bytes", name, l->lineno,
+                             what, want);
     if (n != sodium_base64_ENCODED_LEN(want, sodium_base64_VARIANT_ORIGINAL) - 1 ||
         sodium_base642bin(out, want, s, n, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         got != want || end != s + n)

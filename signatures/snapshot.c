@@ -154,17 +154,37 @@ int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES]
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", path);
+    int rc = snapshot_digest_fd(fd, path, digest, size, err);
+    close(fd);
+    return rc;
+}
+
+int snapshot_sig_path(const char *path, char **out, airlock_error *err)
+{
+    char *target;
+    if (path_follow_links(path, &target, err) != 0)
+        return -1;
+    buf p = {0};
+    buf_printf(&p, "%s.minisig", target);
+    free(target);
+    *out = buf_detach(&p, NULL);
+    return 0;
+}
+
+int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
+                       uint64_t *size, airlock_error *err)
+{
     uint8_t *chunk = xmalloc(CHUNK);
     blake2b_state st;
     blake2b_init(&st, SNAPSHOT_DIGEST_BYTES);
     uint64_t total = 0;
     int rc = 0;
     for (;;) {
-        ssize_t n = read(fd, chunk, CHUNK);
+        ssize_t n = pread(fd, chunk, CHUNK, (off_t)total);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            rc = error_errno(err, errno, "%s", path);
+            rc = error_errno(err, errno, "%s", name);
             break;
         }
         if (n == 0)
@@ -174,7 +194,6 @@ int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES]
     }
     blake2b_final(&st, digest);
     free(chunk);
-    close(fd);
     *size = total;
     return rc;
 }
@@ -223,26 +242,22 @@ static int compress_threads(void)
     return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
-int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, const char *out_path,
-                   snapshot_progress_fn *on_progress, void *arg, airlock_error *err)
+int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, FILE *out,
+                   const char *out_name, snapshot_progress_fn *on_progress, void *arg,
+                   airlock_error *err)
 {
     int in = open(mdb_path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return error_errno(err, errno, "%s", mdb_path);
-    atomic_file af;
-    if (atomic_open(&af, out_path, 0644, 0, err) != 0) {
-        close(in);
-        return -1;
-    }
     char line[512];
     size_t llen = snapshot_meta_format(m, line, sizeof line);
     size_t idlen = strlen(SNAPSHOT_FRAME_ID);
     uint8_t hdr[8];
     put_le32(hdr, SNAPSHOT_FRAME_MAGIC);
     put_le32(hdr + 4, (uint32_t)(idlen + llen));
-    fwrite(hdr, 1, sizeof hdr, af.fp);
-    fwrite(SNAPSHOT_FRAME_ID, 1, idlen, af.fp);
-    fwrite(line, 1, llen, af.fp);
+    fwrite(hdr, 1, sizeof hdr, out);
+    fwrite(SNAPSHOT_FRAME_ID, 1, idlen, out);
+    fwrite(line, 1, llen, out);
 
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t outcap = ZSTD_CStreamOutSize();
@@ -251,7 +266,6 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
         free(inbuf);
         free(outbuf);
         close(in);
-        atomic_abort(&af);
         return error_set(err, "out of memory");
     }
     size_t zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
@@ -290,7 +304,7 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
                 rc = error_set(err, "zstd: %s", ZSTD_getErrorName(left));
                 break;
             }
-            fwrite(outbuf, 1, zout.pos, af.fp);
+            fwrite(outbuf, 1, zout.pos, out);
             done = mode == ZSTD_e_end ? left == 0 : zin.pos == zin.size;
         }
         if (n == 0)
@@ -302,11 +316,9 @@ int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, cons
     free(inbuf);
     free(outbuf);
     close(in);
-    if (rc != 0) {
-        atomic_abort(&af);
-        return -1;
-    }
-    return atomic_commit(&af, err);
+    if (rc == 0 && (ferror(out) || fflush(out) != 0))
+        rc = error_errno(err, errno ? errno : EIO, "cannot write %s", out_name);
+    return rc;
 }
 
 /* Extraction is a pipeline over a ring of buffers. The main thread

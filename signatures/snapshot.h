@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
 
@@ -54,6 +55,20 @@ void snapshot_hex(const uint8_t *bin, size_t n, char *out);
 /* BLAKE2b-512 and size of a file (streamed). */
 int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
                          uint64_t *size, airlock_error *err);
+/* The signature that goes with the snapshot file `path` when none is named:
+ * SNAPSHOT.minisig beside the file that `path` names, its symbolic links
+ * followed (core/fileio.h's path_follow_links). airlock-dbbuild build writes
+ * it there and import and inspect look for it there, so a snapshot reached
+ * through a link is found with its signature. *out is a new string owned by
+ * the caller. */
+int snapshot_sig_path(const char *path, char **out, airlock_error *err);
+
+/* The same for the open descriptor `fd`, read from offset 0 to the end
+ * whatever its offset (which is left as it is); `name` is for messages. For
+ * a file still being written under a temporary name (a snapshot hashed to be
+ * signed before either is put in place). */
+int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
+                       uint64_t *size, airlock_error *err);
 
 /* Parse the header frame at the start of `data` into `m`; *frame_len gets
  * the length of the whole frame (8-byte header included). */
@@ -65,11 +80,14 @@ int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snap
 typedef void snapshot_progress_fn(void *arg, uint64_t done, uint64_t total);
 
 /* Write a snapshot of the LMDB file `mdb_path` (whose size and digest are in
- * `m`) to `out_path` atomically, compressed at `level` with one thread per
- * CPU. Deterministic: zstd's multithreaded output does not depend on the
- * number of threads. `on_progress` may be NULL. */
-int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level,
-                   const char *out_path, snapshot_progress_fn *on_progress, void *arg,
+ * `m`) to `out` (`out_name` for messages), compressed at `level` with one
+ * thread per CPU, and flush it. Deterministic: zstd's multithreaded output
+ * does not depend on the number of threads. `on_progress` may be NULL. The
+ * caller owns `out` and decides where it goes: the build writes it to a
+ * temporary file (core/fileio.h's atomic_open) so that it is put in place
+ * only with its signature. */
+int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, FILE *out,
+                   const char *out_name, snapshot_progress_fn *on_progress, void *arg,
                    airlock_error *err);
 
 /* Decompress the verified snapshot `data` to the new file `out_path`

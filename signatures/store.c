@@ -391,9 +391,14 @@ static int open_installed(int dirfd, const char *dir, char **snapdir, int *snapf
 /* The keys a scan trusts: those of $AIRLOCK_TRUSTED_KEYS and TRUST_SYSTEM_DIR,
  * and the --trusted-key files given to the import that installed the
  * snapshot (KEYS_FILE), read again now with the same checks. A recorded file
- * that no longer exists is no longer trusted. */
-static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_error *err)
+ * that no longer exists is no longer trusted; nor is one this user cannot
+ * read (root's key in /root, for a user scanning root's database): the
+ * user's own trusted keys may still vouch for the signer. *unreadable gets
+ * the first such file's path (owned by the caller), or NULL. */
+static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, char **unreadable,
+                          airlock_error *err)
 {
+    *unreadable = NULL;
     if (keyring_load(kr, NULL, 0, err) != 0)
         return -1;
     char *text = NULL;
@@ -406,9 +411,13 @@ static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_
     if (fd >= 0)
         close(fd);
     for (size_t i = 0; rc == 0 && i < len; i += strlen(text + i) + 1) {
-        struct stat st;
-        if (lstat(text + i, &st) != 0 && errno == ENOENT)
+        /* Fewer keys can only make the scan refuse: no race to fear. */
+        if (faccessat(AT_FDCWD, text + i, R_OK, AT_EACCESS) != 0 &&
+            (errno == ENOENT || errno == EACCES)) {
+            if (errno == EACCES && *unreadable == NULL)
+                *unreadable = xstrdup(text + i);
             continue;
+        }
         rc = keyring_add_file(kr, text + i, err);
     }
     free(text);
@@ -417,12 +426,18 @@ static int load_scan_keys(int snapfd, const char *snapdir, keyring *kr, airlock_
     return rc;
 }
 
-static int untrusted_signer(const char *dir, const char *key_id, airlock_error *err)
+static int untrusted_signer(const char *dir, const char *key_id, const char *unreadable,
+                            airlock_error *err)
 {
-    return error_set(err, "the installed database in %s was signed by key %s, which is not a "
-                          "trusted key now (install the key in %s or the directory named by "
-                          "AIRLOCK_TRUSTED_KEYS, then import again)", dir, key_id,
-                     TRUST_SYSTEM_DIR);
+    buf why = {0};
+    if (unreadable != NULL)
+        buf_printf(&why, "; the import trusted %s, which you cannot read", unreadable);
+    error_set(err, "the installed database in %s was signed by key %s, which is not a "
+                   "trusted key now%s (install the key in %s or the directory named by "
+                   "AIRLOCK_TRUSTED_KEYS, then import again)", dir, key_id,
+              why.data != NULL ? why.data : "", TRUST_SYSTEM_DIR);
+    buf_free(&why);
+    return -1;
 }
 
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
@@ -446,13 +461,15 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     /* The signer must be trusted now, not only when it was imported: one
      * comparison, since the signature already verified with this key. */
     keyring kr;
-    rc = load_scan_keys(snapfd, snapdir, &kr, err);
+    char *unreadable = NULL;
+    rc = load_scan_keys(snapfd, snapdir, &kr, &unreadable, err);
     close(snapfd);
     if (rc == 0) {
         if (keyring_find(&kr, &ins.key) == NULL)
-            rc = untrusted_signer(dir, ins.info.key_id, err);
+            rc = untrusted_signer(dir, ins.info.key_id, unreadable, err);
         keyring_free(&kr);
     }
+    free(unreadable);
     char *data = join(snapdir, DATA_FILE);
     free(snapdir);
     if (rc == 0 && check_data(data, &ins.meta, !(flags & STORE_OPEN_SKIP_DIGEST), err) != 0)
@@ -843,7 +860,8 @@ static void *populate_run(void *arg)
  * megabyte at a time so that each piece is hashed while still in cache. */
 static int read_snapshot(const char *path, candidate *c, airlock_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO is refused below instead of hanging the open. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", path);
     struct stat st;
@@ -909,15 +927,32 @@ static int read_snapshot(const char *path, candidate *c, airlock_error *err)
     return 0;
 }
 
-/* Verify one snapshot and its signature against the keyring. */
-static int verify_candidate(const char *path, const char *sigpath, const keyring *kr,
+/* Read the signature file of a snapshot found in a directory: a regular
+ * file only, since whoever can write the directory could leave a FIFO there
+ * to hang the import. */
+static int read_found_sig(const char *sigpath, char **text, size_t *len, airlock_error *err)
+{
+    int fd = open(sigpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    int rc = fd < 0 || fstat(fd, &st) != 0 ? error_errno(err, errno, "%s", sigpath)
+             : !S_ISREG(st.st_mode) ? error_set(err, "%s: not a regular file", sigpath)
+                                    : file_read_fd(fd, sigpath, MINISIGN_FILE_MAX, text, len, err);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Verify one snapshot and its signature against the keyring. With `found`
+ * (a snapshot found in a directory), the signature must be a regular file. */
+static int verify_candidate(const char *path, const char *sigpath, int found, const keyring *kr,
                             candidate *c, airlock_error *err)
 {
     memset(c, 0, sizeof *c);
     minisign_sig sig = {0};
     size_t siglen;
     int rc = -1;
-    if (file_read_all(sigpath, MINISIGN_FILE_MAX, &c->sigtext, &siglen, err) != 0) {
+    if ((found ? read_found_sig(sigpath, &c->sigtext, &siglen, err)
+               : file_read_all(sigpath, MINISIGN_FILE_MAX, &c->sigtext, &siglen, err)) != 0) {
         if (access(sigpath, F_OK) != 0)
             error_set(err, "%s: no signature (expected %s)", path, sigpath);
         goto out;
@@ -1000,7 +1035,7 @@ static int pick_from_dir(const char *dir, const keyring *kr, FILE *log, candidat
         candidate c;
         airlock_error e1;
         error_clear(&e1);
-        if (verify_candidate(path, sigp.data, kr, &c, &e1) != 0) {
+        if (verify_candidate(path, sigp.data, 1, kr, &c, &e1) != 0) {
             rejected++;
             if (log != NULL)
                 fprintf(log, "airlock: skipping %s\n", e1.msg);
@@ -1236,13 +1271,12 @@ int store_import(const char *dir, const char *source, const store_import_options
                                   "not of a directory", source)
                  : pick_from_dir(source, &kr, opt->log, &c, err);
     } else {
-        buf sigp = {0};
-        if (opt->signature != NULL)
-            buf_puts(&sigp, opt->signature);
-        else
-            buf_printf(&sigp, "%s.minisig", source);
-        rc = verify_candidate(source, sigp.data, &kr, &c, err);
-        buf_free(&sigp);
+        char *sigp = NULL;
+        rc = opt->signature != NULL ? (sigp = xstrdup(opt->signature), 0)
+                                    : snapshot_sig_path(source, &sigp, err);
+        if (rc == 0)
+            rc = verify_candidate(source, sigp, 0, &kr, &c, err);
+        free(sigp);
     }
     size_t nkeys = 0;
     char *keys = rc == 0 ? recorded_keys(&kr, opt->ntrusted_keys, opt->trusted_keys, &c.key,

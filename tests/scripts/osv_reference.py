@@ -13,8 +13,9 @@ the sorted primary IDs of the alias groups that affect that version. It
 follows the OSV specification's evaluation directly (sort the events, walk
 them), with packaging's Version, and the choices of docs/matching.md:
   - SEMVER ranges of PyPI packages are read as PEP 440; GIT ranges ignored;
-  - an unparseable `introduced` counts as "0", an unparseable `fixed`,
-    `last_affected` or `limit` is dropped; a `limit` of "*" means no limit;
+  - an unparseable `introduced` counts as "0", an unparseable `fixed` or
+    `last_affected` is dropped; a `limit` containing "*" or unparseable
+    means no limit (limits are an OR: an unknown one may be the highest);
   - events of equal version sort introduced, fixed, last_affected;
   - groups: records linked through aliases; primary = a record ID, PYSEC
     before GHSA before CVE before others, then by string order.
@@ -43,9 +44,9 @@ def compile_range(rng):
     for ev in rng["events"]:
         ((kind, text),) = ev.items()
         if kind == "limit":
-            if text == "*":
-                unlimited = True
-            elif parse(text) is not None:
+            if "*" in text or parse(text) is None:
+                unlimited = True  # the spec's infinity; an unknown bound may be the highest
+            else:
                 limits.append(parse(text))
             continue
         v = None if (kind == "introduced" and text == "0") else parse(text)

@@ -137,7 +137,10 @@ def from_html(d, versions):
     found, skipped = collections.Counter(), collections.Counter()
 
     def dep(cell):
-        # "name version": the version is the known one the cell ends with.
+        # "name version": the version is the known one the cell ends with;
+        # a dash when there is none (a skipped requirement).
+        if cell.endswith(" \u2013"):
+            return cell[:-2], None
         for v in versions:
             if v and cell.endswith(" " + v):
                 return cell[: -len(v) - 1], v

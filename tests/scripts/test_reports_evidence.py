@@ -138,6 +138,23 @@ def main():
         r = run(sample, "--evidence", reqs[0], *args)
         check(r.returncode != 0, "a regular file was replaced by a bundle")
 
+        # A MANIFEST that lists a path outside the bundle is not Airlock's:
+        # replacing the "bundle" must not unlink what it names.
+        victim = t / "victim.txt"
+        for listed in (str(victim), "../victim.txt", "inputs/../../victim.txt"):
+            victim.write_text("keep me")
+            fake = t / "fake"
+            shutil.rmtree(fake, ignore_errors=True)
+            fake.mkdir()
+            (fake / "MANIFEST").write_text(
+                "# Airlock evidence bundle: check with sha256sum -c --strict MANIFEST\n"
+                + hashlib.sha256(b"keep me").hexdigest() + "  " + listed + "\n")
+            r = run(sample, "--evidence", fake, *args)
+            check(r.returncode != 0 and "refusing" in r.stderr,
+                  f"a MANIFEST listing {listed} was taken for a bundle: {r.stderr}")
+            check(victim.exists(), f"replacing a bundle whose MANIFEST lists {listed} "
+                                   "deleted that file")
+
         # An empty directory is fine; an unreadable input leaves nothing.
         empty = t / "empty"
         empty.mkdir()
@@ -167,6 +184,20 @@ def main():
         for req in reqs:
             check(hashlib.sha256(req.read_bytes()).hexdigest() in report,
                   f"the digest of {req} is not in report.json")
+
+        # A requirement file others cannot read (an index URL with a
+        # password) is not copied into a bundle where they can read it.
+        private = t / "private.txt"
+        private.write_bytes(b"--extra-index-url https://u:secret@example.org/simple\nsix==1.0\n")
+        os.chmod(private, 0o600)
+        umask = os.umask(0o022)  # so that the public copy is 0644
+        r = run(sample, "--evidence", t / "private", private, reqs[0])
+        os.umask(umask)
+        check(r.returncode == 0, f"bundle of a private file: {r.stderr}")
+        copies = sorted((t / "private" / "inputs").iterdir())
+        modes = [p.stat().st_mode & 0o777 for p in copies]
+        check(len(modes) == 2 and modes[0] & 0o077 == 0 and modes[1] & 0o044 == 0o044,
+              f"copies of a 0600 and a 0644 file have modes {[oct(m) for m in modes]}")
 
         # Unsigned bundles have no MANIFEST.minisig but still check out.
         r = run(sample, "--evidence", t / "unsigned", reqs[0])

@@ -117,6 +117,18 @@ def main():
         check(r.returncode == 2, f"--strict: status {r.returncode}, expected 2")
         check(not (t / "strict.json").exists(), "--strict wrote a report")
 
+        # A long line: its warning still says why (core/diag.h bounds a
+        # warning to 1 KiB, which once cut off the reason and split a UTF-8
+        # character, so report.json held a U+FFFD that stderr never showed).
+        (t / "long.txt").write_text("dj!ango" + "\u00e9" * 600 + "\n", encoding="utf-8")
+        r = run(airlock, "--db-dir", t / "db", "scan", "--no-python", "-r", "long.txt",
+                "--format", "json", cwd=t)
+        doc = json.loads(r.stdout)
+        msgs = [w["message"] for w in doc["warnings"]]
+        check(len(msgs) == 1 and msgs[0].endswith("at column 3") and "\ufffd" not in msgs[0]
+              and msgs[0] in r.stderr,
+              f"the warning of a long line: {msgs} / {r.stderr[-200:]}")
+
         # No warning: the key is there, empty, and the summary counts 0.
         (t / "clean.txt").write_text("six==1.16.0\n")
         r = run(airlock, "--db-dir", t / "db", "scan", "--no-python", "-r", "clean.txt",

@@ -7,7 +7,7 @@ link stays, a NAME_MAX-long name works. The evidence bundle copies and
 hashes every requirement file read, includes (-r/-c) too; it follows a link
 to its directory; and it replaces only a bundle Airlock wrote and nobody
 changed: a directory whose MANIFEST lists a user's notes.txt is refused,
-notes.txt intact. The cases that need root are in test_scan_outputs_root.py.
+notes.txt intact; `--evidence -` is refused (a bundle is no stream). The cases that need root are in test_scan_outputs_root.py.
 """
 import hashlib
 import json
@@ -174,6 +174,15 @@ def evidence(scan, t):
           f"a directory with its own MANIFEST: {r.returncode} {r.stderr}")
     check((mine / "notes.txt").exists() and (mine / "notes.txt").read_bytes() == notes,
           "notes.txt was deleted")
+
+    # '--evidence -' is not stdout (a bundle is a directory): refused, and
+    # no directory named '-' appears.
+    work = t / "evidence-cwd"
+    work.mkdir()
+    r = run(*scan, "-r", top, "--evidence", "-", cwd=work)
+    check(r.returncode == 2 and "not '-'" in r.stderr.decode() and not (work / "-").exists(),
+          f"--evidence - was not refused: {r.returncode} {r.stderr} "
+          f"{sorted(p.name for p in work.iterdir())}")
 
     # A link to a directory: the bundle goes there and the link stays.
     (t / "audits").mkdir()

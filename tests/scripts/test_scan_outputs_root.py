@@ -4,11 +4,13 @@ Root's outputs must not replace a device (`-o /dev/null` made /dev/null a
 regular file; a private null device stands in for it here, so that a
 failure cannot break the machine's), must keep another user's ownership and
 mode of a file or bundle directory they replace, and must not follow
-another user's symbolic link planted in a sticky world-writable directory.
+another user's symbolic link, nor write to their FIFO, file or directory,
+planted in a sticky world-writable directory.
 """
 import os
 import pathlib
 import stat
+import subprocess
 import sys
 import tempfile
 
@@ -70,6 +72,37 @@ def main():
         check(r.returncode == 2 and "refusing to follow" in r.stderr.decode(),
               f"another user's planted link was not refused: {r.returncode} {r.stderr}")
         check(precious.read_text() == "precious\n", "the planted link's target was written")
+
+        # Nor another user's FIFO (root's scan would wait forever for a
+        # reader), file (it would hand them root's report) or directory (the
+        # evidence bundle would be theirs to change) planted there.
+        fifo = sticky / "fifo.json"
+        os.mkfifo(fifo)
+        os.chown(fifo, NOBODY, NOBODY)
+        try:
+            r = run(*scan, "-r", req, "-o", fifo, timeout=20)
+            check(r.returncode == 2 and "refusing to write" in r.stderr.decode(),
+                  f"another user's planted FIFO was not refused: {r.returncode} {r.stderr}")
+        except subprocess.TimeoutExpired:
+            check(False, "root's scan waited 20 s on another user's planted FIFO")
+        mine = sticky / "theirs.json"
+        mine.write_text("")
+        os.chown(mine, NOBODY, NOBODY)
+        r = run(*scan, "-r", req, "-o", mine)
+        check(r.returncode == 2 and "refusing to write" in r.stderr.decode()
+              and mine.stat().st_size == 0,
+              f"another user's planted file got root's report: {r.returncode} {r.stderr}")
+        planted_dir = sticky / "bundle"
+        planted_dir.mkdir()
+        os.chown(planted_dir, NOBODY, NOBODY)
+        r = run(*scan, "-r", req, "--evidence", planted_dir)
+        check(r.returncode == 2 and "refusing to write" in r.stderr.decode()
+              and not any(planted_dir.iterdir()),
+              f"another user's planted directory got root's bundle: {r.returncode} {r.stderr}")
+        # Root's own file there is replaced as usual.
+        os.chown(mine, 0, 0)
+        r = run(*scan, "-r", req, "-o", mine)
+        check(r.returncode in (0, 1) and mine.stat().st_size > 0, f"root's own file: {r.stderr}")
     if common.FAILURES:
         print(f"{len(common.FAILURES)} failure(s)")
         return 1

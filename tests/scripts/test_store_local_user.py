@@ -156,6 +156,41 @@ def main():
     check(r.returncode == 1, "the same key in AIRLOCK_TRUSTED_KEYS trusts it again: "
           + r.stderr.strip())
 
+    # A user who cannot read the key file root's import was given (root's
+    # private directory) scans with the keys they trust themselves; without
+    # one the scan refuses, naming the file.
+    if root_only("another user scans a database imported with a private key file"):
+        os.mkdir(j("rootonly"), 0o700)
+        shutil.copy(key, j("rootonly", "k.pub"))
+        db_priv = j("db-private-key")
+        r = airlock(db_priv, "db", "import", j("s1.snap"), "--trusted-key",
+                    j("rootonly", "k.pub"))
+        check(r.returncode == 0, "import with a key in a private directory: " + r.stderr.strip())
+        scan = [AIRLOCK, "--db-dir", db_priv, "scan", "--no-python", "-r", req]
+        r = as_nobody(["env", "AIRLOCK_TRUSTED_KEYS=" + j("keys")] + scan)
+        check(r.returncode == 1 and "PYSEC-2024-38" in r.stdout,
+              f"nobody scans with the same key trusted in AIRLOCK_TRUSTED_KEYS: exit "
+              f"{r.returncode}, {r.stderr.strip()}")
+        r = as_nobody(["env", "-u", "AIRLOCK_TRUSTED_KEYS"] + scan)
+        check(r.returncode == 2 and "not a trusted key now" in r.stderr
+              and "rootonly/k.pub, which you cannot read" in r.stderr,
+              f"nobody without a trusted key is refused, naming the unreadable key: exit "
+              f"{r.returncode}, {r.stderr.strip()}")
+
+    # ---- A FIFO in a directory of snapshots (whoever can write a shared
+    # media directory can leave one) is skipped, not waited on forever.
+    media = j("media")
+    os.mkdir(media)
+    shutil.copy(j("s1.snap"), os.path.join(media, "s1.snap"))
+    shutil.copy(j("s1.snap.minisig"), os.path.join(media, "s1.snap.minisig"))
+    os.mkfifo(os.path.join(media, "a.minisig"))
+    shutil.copy(j("s1.snap.minisig"), os.path.join(media, "b.minisig"))
+    os.mkfifo(os.path.join(media, "b"))
+    r = airlock(j("db-media"), "db", "import", media, "--trusted-key", key, timeout=20)
+    check(r.returncode == 0 and "a.minisig: not a regular file" in r.stderr
+          and "b: not a regular file" in r.stderr,
+          f"FIFOs in a snapshot directory are skipped: exit {r.returncode}, {r.stderr.strip()}")
+
     # ---- Planted symlinks in the database directory are never followed.
     for part in ("staging", "snapshots", "lock"):
         victim = j("victim-" + part)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -344,6 +345,182 @@ static void test_strict(void **state)
     assert_int_equal(access(f->mdb.data, F_OK), -1);
 }
 
+/* ---- records written by the test (hostile or odd advisories) ---- */
+
+/* Write `files` (name, text pairs, NULL-terminated) into a new directory
+ * under the fixture's, compile it into NAME.mdb, and open it in `*db`.
+ * Returns compile_sources()'s result; `*db` is NULL unless it succeeded. */
+static int build_records(fixture *f, const char *name, const char *const *files, bool strict,
+                         compile_totals *tot, vulndb **db, airlock_error *err)
+{
+    buf src = {0}, path = {0}, mdb = {0};
+    buf_printf(&src, "%s/%s.src", f->dir, name);
+    assert_int_equal(mkdir(src.data, 0700), 0);
+    for (size_t i = 0; files[i] != NULL; i += 2) {
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s", src.data, files[i]);
+        airlock_error werr;
+        if (file_write_atomic(path.data, files[i + 1], strlen(files[i + 1]), 0600, &werr) != 0)
+            fail_msg("%s", werr.msg);
+    }
+    buf_printf(&mdb, "%s/%s.mdb", f->dir, name);
+    compile_options opt = {.strict = strict, .build_time = 1700000000};
+    const char *srcs[] = {src.data};
+    buf_reset(&f->warnings);
+    int rc = compile_sources(srcs, 1, &opt, mdb.data, &f->d, tot, err);
+    *db = NULL;
+    if (rc == 0 && vulndb_open(mdb.data, db, err) != 0)
+        fail_msg("%s", err->msg);
+    buf_free(&src);
+    buf_free(&path);
+    buf_free(&mdb);
+    return rc;
+}
+
+#define RECORD_HEAD(id) "{\"id\":\"" id "\",\"modified\":\"2024-01-01T00:00:00Z\","
+#define AFFECTS(pkg, events)                                                                   \
+    "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"" pkg "\"},"              \
+    "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[" events "]}]}]"
+
+/* Look up in another database than the fixture's. */
+static void expect_in(vulndb *db, const char *name, const char *ver, const char *ids)
+{
+    fixture g = {.db = db};
+    EXPECT(&g, name, ver, ids);
+}
+
+/* The two limit cases of docs/matching.md: an unparseable limit is no bound
+ * (it does not narrow the range to the other limits), and a limit
+ * containing '*' is infinity. */
+static void test_limits(void **state)
+{
+    fixture *f = *state;
+    static const char *const files[] = {
+        "a.json", RECORD_HEAD("PYSEC-2099-100") AFFECTS("lim-bad",
+            "{\"introduced\":\"0\"},{\"limit\":\"1.0\"},{\"limit\":\"foo\"}") "}",
+        "b.json", RECORD_HEAD("PYSEC-2099-101") AFFECTS("lim-star",
+            "{\"introduced\":\"1.0\"},{\"limit\":\"1.5\"},{\"limit\":\"2.*\"}") "}",
+        "c.json", RECORD_HEAD("PYSEC-2099-102") AFFECTS("lim-ok",
+            "{\"introduced\":\"1.0\"},{\"limit\":\"1.5\"},{\"limit\":\"1.2\"}") "}",
+        NULL};
+    compile_totals tot;
+    vulndb *db;
+    airlock_error err;
+    assert_int_equal(build_records(f, "limits", files, false, &tot, &db, &err), 0);
+    expect_in(db, "lim-bad", "0.5", "PYSEC-2099-100");
+    expect_in(db, "lim-bad", "1.5", "PYSEC-2099-100");
+    expect_in(db, "lim-bad", "99", "PYSEC-2099-100");
+    assert_non_null(strstr(f->warnings.data, "limit 'foo' is not a PEP 440 version"));
+    expect_in(db, "lim-star", "0.9", "");
+    expect_in(db, "lim-star", "1.7", "PYSEC-2099-101");
+    expect_in(db, "lim-star", "3.0", "PYSEC-2099-101");
+    /* valid limits still bound: below the highest */
+    expect_in(db, "lim-ok", "1.4", "PYSEC-2099-102");
+    expect_in(db, "lim-ok", "1.5", "");
+    vulndb_close(db);
+}
+
+/* Records that used to be dropped as "invalid JSON" over text that is not
+ * valid Unicode or a free-form field nested too deep are kept; what is still
+ * skipped is counted in the provenance, and --strict refuses it. */
+static void test_hostile_records(void **state)
+{
+    fixture *f = *state;
+    buf deep = {0};
+    buf_puts(&deep, RECORD_HEAD("PYSEC-2099-201") "\"database_specific\":{\"severity\":\"HIGH\","
+                    "\"x\":");
+    for (int i = 0; i < 100000; i++)
+        buf_puts(&deep, "{\"a\":[");
+    for (int i = 0; i < 100000; i++)
+        buf_puts(&deep, "]}");
+    buf_puts(&deep, "}," AFFECTS("deep", "{\"introduced\":\"0\"}") "}");
+    buf deep_eco = {0};
+    buf_puts(&deep_eco, RECORD_HEAD("PYSEC-2099-202")
+             "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"deep-eco\"},"
+             "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"}],"
+             "\"database_specific\":");
+    for (int i = 0; i < 70; i++)
+        buf_putc(&deep_eco, '[');
+    for (int i = 0; i < 70; i++)
+        buf_putc(&deep_eco, ']');
+    buf_puts(&deep_eco, "}],\"ecosystem_specific\":");
+    for (int i = 0; i < 70; i++)
+        buf_puts(&deep_eco, "{\"k\":");
+    buf_puts(&deep_eco, "1");
+    for (int i = 0; i < 70; i++)
+        buf_putc(&deep_eco, '}');
+    buf_puts(&deep_eco, ",\"database\\u005fspecific\":");
+    for (int i = 0; i < 70; i++)
+        buf_putc(&deep_eco, '[');
+    for (int i = 0; i < 70; i++)
+        buf_putc(&deep_eco, ']');
+    buf_puts(&deep_eco, "}]}");
+    const char *const files[] = {
+        /* a lone high surrogate, a reversed pair, a real pair */
+        "lone.json", RECORD_HEAD("PYSEC-2099-200")
+            "\"summary\":\"a\\ud800b \\udc00\\ud800 \\ud83d\\ude00\","
+            AFFECTS("lone", "{\"introduced\":\"0\"}") "}",
+        "deep.json", deep.data,
+        "deepeco.json", deep_eco.data,
+        /* NUL is replaced, not a cut */
+        "nul.json", RECORD_HEAD("PYSEC-2099-203") "\"details\":\"before\\u0000after\","
+            AFFECTS("nul", "{\"introduced\":\"0\"}") "}",
+        /* types outside the schema's enums: the field goes, the record stays */
+        "types.json", RECORD_HEAD("PYSEC-2099-204")
+            "\"severity\":[{\"type\":\"CVSS_V3\\u001b[2J\",\"score\":"
+            "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
+            "\"references\":[{\"type\":\"WEB\\u009b\",\"url\":\"https://example.org/x\"}],"
+            AFFECTS("types", "{\"introduced\":\"0\"}") "}",
+        /* still unreadable: raw invalid UTF-8 */
+        "latin1.json", RECORD_HEAD("PYSEC-2099-205") "\"summary\":\"caf\xe9\"}",
+        NULL};
+    compile_totals tot;
+    vulndb *db;
+    airlock_error err;
+    assert_int_equal(build_records(f, "hostile", files, false, &tot, &db, &err), 0);
+    assert_int_equal(tot.records_kept, 5);
+    assert_int_equal(tot.records_skipped, 1);
+
+    vulndb_advisory a;
+    assert_int_equal(vulndb_find(db, "PYSEC-2099-200", &a, &err), 1);
+    assert_string_equal(a.summary, "a\xef\xbf\xbd" "b \xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x98\x80");
+    vulndb_advisory_clear(&a);
+    assert_int_equal(vulndb_find(db, "PYSEC-2099-201", &a, &err), 1);
+    assert_string_equal(a.label, "HIGH"); /* read from the skipped object */
+    assert_int_equal(a.level, SEVERITY_HIGH);
+    vulndb_advisory_clear(&a);
+    expect_in(db, "deep", "1.0", "PYSEC-2099-201");
+    expect_in(db, "deep-eco", "1.0", "PYSEC-2099-202");
+    assert_int_equal(vulndb_find(db, "PYSEC-2099-203", &a, &err), 1);
+    assert_string_equal(a.details, "before\xef\xbf\xbd" "after");
+    vulndb_advisory_clear(&a);
+    assert_int_equal(vulndb_find(db, "PYSEC-2099-204", &a, &err), 1);
+    assert_int_equal(a.n_cvss, 0);
+    assert_true(a.score < 0);
+    assert_int_equal(a.n_refs, 1);
+    assert_string_equal(a.refs[0].type, "WEB");
+    assert_string_equal(a.refs[0].url, "https://example.org/x");
+    vulndb_advisory_clear(&a);
+    assert_non_null(strstr(f->warnings.data, "severity type 'CVSS_V3?[2J' is not in the OSV"));
+    assert_non_null(strstr(f->warnings.data, "reference type 'WEB?' is not in the OSV"));
+    assert_non_null(strstr(f->warnings.data, "latin1.json: not valid UTF-8"));
+    assert_null(strchr(f->warnings.data, '\x1b'));
+
+    vulndb_info info;
+    assert_int_equal(vulndb_get_info(db, &info, &err), 0);
+    assert_int_equal(info.sources[0].skipped, 1);
+    assert_int_equal(info.sources[0].records, 6);
+    vulndb_info_clear(&info);
+    vulndb_close(db);
+
+    /* --strict: the unreadable file fails the build. */
+    assert_int_equal(build_records(f, "hostile-strict", files, true, &tot, &db, &err), -1);
+    assert_non_null(strstr(err.msg, "1 record file could not be read"));
+    assert_null(db);
+    buf_free(&deep);
+    buf_free(&deep_eco);
+}
+
 static void test_open_fails_closed(void **state)
 {
     fixture *f = *state;
@@ -448,6 +625,8 @@ int main(void)
         cmocka_unit_test(test_open_fails_closed),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_hostile_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -45,6 +45,42 @@ static void test_error_prefix(void **state)
     assert_string_equal(err.msg, "req.txt:12: invalid version 'x'");
 }
 
+/* error_invalid quotes untrusted text through core/text.h's filter, the one
+ * every other message uses: controls of every kind become one '?' each,
+ * text is shown as text, and the 80-byte bound never splits a character. */
+static void test_error_invalid_filters(void **state)
+{
+    (void)state;
+    airlock_error err;
+    static const char esc[] = "1.0\x1b]0;owned\x07\x1b[2J";
+    assert_int_equal(error_invalid(&err, "version", esc, sizeof esc - 1, NULL), -1);
+    assert_string_equal(err.msg, "invalid version '1.0?]0;owned??[2J'");
+    /* C1 CSI and a bidi override: one '?' each, as `airlock show` prints */
+    static const char c1[] = "1.0\xc2\x9b" "2J\xe2\x80\xae" "1";
+    error_invalid(&err, "version", c1, sizeof c1 - 1, "why");
+    assert_string_equal(err.msg, "invalid version '1.0?2J?1': why");
+    /* text is kept; a quote and a NUL inside `len` are not */
+    static const char text[] = "caf\xc3\xa9'\0x";
+    error_invalid(&err, "project name", text, sizeof text - 1, NULL);
+    assert_string_equal(err.msg, "invalid project name 'caf\xc3\xa9??x'");
+    /* invalid UTF-8 is U+FFFD, as everywhere */
+    error_invalid(&err, "version", "1\xff", 2, NULL);
+    assert_string_equal(err.msg, "invalid version '1\xef\xbf\xbd'");
+    /* the bound: 80 bytes, cut before a character that would cross it */
+    char longer[100];
+    memset(longer, 'a', 79);
+    memcpy(longer + 79, "\xc3\xa9zz", 4);
+    error_invalid(&err, "version", longer, 83, NULL);
+    char want[128];
+    snprintf(want, sizeof want, "invalid version '%.79s...'", longer);
+    assert_string_equal(err.msg, want);
+    error_invalid(&err, "version", longer + 1, 80, NULL); /* exactly 80: whole */
+    snprintf(want, sizeof want, "invalid version '%.80s'", longer + 1);
+    assert_string_equal(err.msg, want);
+    error_invalid(&err, "version", NULL, 0, NULL);
+    assert_string_equal(err.msg, "invalid version ''");
+}
+
 static char *temp_dir(void)
 {
     char tmpl[] = "/tmp/airlock-test-XXXXXX";
@@ -137,6 +173,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows_and_terminates),
         cmocka_unit_test(test_error_prefix),
+        cmocka_unit_test(test_error_invalid_filters),
         cmocka_unit_test(test_atomic_write_and_read_limit),
         cmocka_unit_test(test_atomic_exclusive_refuses_existing),
         cmocka_unit_test(test_percent_decode),

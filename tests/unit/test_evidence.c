@@ -121,10 +121,52 @@ static void test_every_file_read_is_recorded_and_checked(void **state)
     free(bundle);
 }
 
+/* snapshot/status.txt quotes the snapshot's provenance (source names are
+ * whatever the builder typed) and paths: through core/text.h's filter, so
+ * that a name can neither add a line of its own nor drive a terminal. */
+static void test_status_text_filtered(void **state)
+{
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    char tmpl[] = "/tmp/airlock-evidence-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char *bundle = join(dir, "bundle");
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    r.airlock_version = strdup("test");
+    r.db.n_sources = 1;
+    r.db.sources = calloc(1, sizeof *r.db.sources);
+    assert_non_null(r.db.sources);
+    r.db.sources[0].name = strdup("pypa\nsigner key id: FORGED\x1b[2J\xc2\x9b\xe2\x80\xae");
+    r.db.signer_key_id = strdup("0123\r4567");
+    evidence_options opt = {.snapshot_status = "line one\x1b]0;t\x07\nline two\n"};
+    airlock_error err;
+    assert_int_equal(evidence_write(&r, bundle, &opt, &err), 0);
+    char *path = join(bundle, "snapshot/status.txt"), *data;
+    size_t len;
+    assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+    assert_null(strstr(data, "\nsigner key id: FORGED"));
+    assert_non_null(strstr(data, "source: pypa?signer key id: FORGED?[2J?? sha256 ?"));
+    assert_non_null(strstr(data, "\nsigner key id: 0123?4567\n"));
+    assert_non_null(strstr(data, "\nline one?]0;t?\nline two\n")); /* lines kept */
+    assert_null(strchr(data, '\x1b'));
+    assert_null(strchr(data, '\r'));
+    free(data);
+    free(path);
+    scan_report_free(&r);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    free(bundle);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_file_read_is_recorded_and_checked),
+        cmocka_unit_test(test_status_text_filtered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

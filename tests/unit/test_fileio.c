@@ -295,6 +295,71 @@ static void test_stdout_link_to_pipe(void **state)
     free(dir);
 }
 
+/* /dev/stdout redirected to a regular file (`-o /dev/stdout >> log`): the
+ * report is appended to the open file, which is not replaced by a new one
+ * at the path /proc shows for it. */
+static void test_stdout_link_to_file_appends(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *link = join(dir, "stdout"), *log = join(dir, "log");
+    assert_int_equal(symlink("/proc/self/fd/1", link), 0);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "kept\n", 5), 5);
+    struct stat before, after;
+    assert_int_equal(fstat(fd, &before), 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 1), 1);
+    airlock_error err;
+    int rc = file_write_atomic(link, "report\n", 7, 0644, &err);
+    assert_int_equal(dup2(saved, 1), 1);
+    close(saved);
+    close(fd);
+    if (rc != 0)
+        fail_msg("%s", err.msg);
+    char *got = slurp(log);
+    assert_string_equal(got, "kept\nreport\n");
+    free(got);
+    assert_int_equal(stat(log, &after), 0);
+    assert_true(after.st_ino == before.st_ino);
+    assert_int_equal(leftovers(dir), 0);
+    rm_rf(dir);
+    free(link);
+    free(log);
+    free(dir);
+}
+
+/* /dev/stdout connected to a socket (a systemd service's journal): the
+ * report goes down the socket, which cannot be opened by its /proc name. */
+static void test_stdout_link_to_socket(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *link = join(dir, "stdout");
+    assert_int_equal(symlink("/proc/self/fd/1", link), 0);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(sv[1], 1), 1);
+    airlock_error err;
+    int rc = file_write_atomic(link, "to journal", 10, 0644, &err);
+    assert_int_equal(dup2(saved, 1), 1);
+    close(saved);
+    close(sv[1]);
+    if (rc != 0)
+        fail_msg("%s", err.msg);
+    char got[32] = {0};
+    assert_int_equal(read(sv[0], got, sizeof got - 1), 10);
+    assert_string_equal(got, "to journal");
+    close(sv[0]);
+    rm_rf(dir);
+    free(link);
+    free(dir);
+}
+
 /* A file name of NAME_MAX bytes can be written and replaced: the
  * temporary name does not grow with it. */
 static void test_longest_name(void **state)
@@ -351,6 +416,8 @@ int main(void)
         cmocka_unit_test(test_fifo_written_in_place),
         cmocka_unit_test(test_socket_written_in_place),
         cmocka_unit_test(test_stdout_link_to_pipe),
+        cmocka_unit_test(test_stdout_link_to_file_appends),
+        cmocka_unit_test(test_stdout_link_to_socket),
         cmocka_unit_test(test_longest_name),
         cmocka_unit_test(test_directory_refused_abort_clean),
     };

@@ -115,6 +115,25 @@ static void test_planted_link_refused(void **state)
     assert_int_equal(file_read_all(target, 100, &data, &len, &err), 0);
     assert_string_equal(data, "precious");
     free(data);
+    /* Nor through their link to a directory of theirs, whose own link
+     * (theirs to make, outside any sticky directory) names the target. */
+    char *theirs = join(dir, "theirs"), *dirlink = join(sticky, "d");
+    char *inner = join(theirs, "report.json"), *via = join(dirlink, "report.json");
+    assert_int_equal(mkdir(theirs, 0755), 0);
+    assert_int_equal(symlink(target, inner), 0);
+    assert_int_equal(lchown(inner, NOBODY, NOBODY), 0);
+    assert_int_equal(chown(theirs, NOBODY, NOBODY), 0);
+    assert_int_equal(symlink(theirs, dirlink), 0);
+    assert_int_equal(lchown(dirlink, NOBODY, NOBODY), 0);
+    assert_int_equal(file_write_atomic(via, "report", 6, 0644, &err), -1);
+    assert_non_null(strstr(err.msg, "refusing to follow"));
+    assert_int_equal(file_read_all(target, 100, &data, &len, &err), 0);
+    assert_string_equal(data, "precious");
+    free(data);
+    free(theirs);
+    free(dirlink);
+    free(inner);
+    free(via);
     /* The directory's owner's link is followed. */
     assert_int_equal(chown(sticky, NOBODY, NOBODY), 0);
     assert_int_equal(file_write_atomic(link, "report", 6, 0644, &err), 0);

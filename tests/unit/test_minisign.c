@@ -158,6 +158,16 @@ static void test_sig_bad_input(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(minisign_sig_parse(bad[i], strlen(bad[i]), "sig", &sig, &err), -1);
+    /* '+' or '/' with the top bit set (0xab, 0xaf) is not base64, although
+     * libsodium's decoder, reading a signed char, takes it for one. */
+    char flipped[sizeof stock_sig];
+    for (size_t i = 0; i < len; i++) {
+        if (stock_sig[i] != '+' && stock_sig[i] != '/')
+            continue;
+        memcpy(flipped, stock_sig, sizeof stock_sig);
+        flipped[i] = (char)(stock_sig[i] | 0x80);
+        assert_int_equal(minisign_sig_parse(flipped, len, "sig", &sig, &err), -1);
+    }
     /* A NUL inside the trusted comment. */
     char copy[sizeof stock_sig];
     memcpy(copy, stock_sig, sizeof stock_sig);

@@ -172,6 +172,43 @@ static void test_hostile_strings(void **state)
     }
 }
 
+/* The HTML report filters text as every other format does (core/text.h):
+ * C1 controls (CSI U+009B) and bidirectional controls (U+202E, U+2066) do
+ * not reach the page, where they would reorder what is shown around them. */
+static void test_html_controls(void **state)
+{
+    (void)state;
+    const char *hostile = "a\xc2\x9b" "2J \xe2\x80\xae" "gpj.exe \xe2\x81\xa6x\xc2\x85y\x7f"
+                          "\r\n\xd8\x9c" "caf\xc3\xa9";
+    scan_report r;
+    build(&r, hostile, false);
+    char *out = render(REPORT_HTML, &r);
+    static const char *const banned[] = {"\xc2\x9b", "\xe2\x80\xae", "\xe2\x81\xa6",
+                                         "\xc2\x85", "\x7f", "\r", "\xd8\x9c"};
+    for (size_t i = 0; i < sizeof banned / sizeof banned[0]; i++)
+        assert_null(strstr(out, banned[i]));
+    /* What the table report and `airlock show` print, HTML-escaped; the
+     * details keep their line break (shown pre-wrapped). */
+    assert_non_null(strstr(out, "<p>a?2J ?gpj.exe ?x?y?\n?caf\xc3\xa9</p>"));
+    free(out);
+    scan_report_free(&r);
+}
+
+/* A skipped requirement with no version shows a dash, as in the table and
+ * Markdown reports and every other empty HTML cell, not an empty <code>. */
+static void test_html_no_version(void **state)
+{
+    (void)state;
+    scan_report r;
+    build(&r, NULL, false);
+    assert_null(r.deps.items[1].version_text);
+    char *out = render(REPORT_HTML, &r);
+    assert_non_null(strstr(out, "<b>skipped-one</b> <code>&ndash;</code>"));
+    assert_null(strstr(out, "<code></code>"));
+    free(out);
+    scan_report_free(&r);
+}
+
 static void test_absent_fields(void **state)
 {
     (void)state;
@@ -312,7 +349,8 @@ int main(void)
         cmocka_unit_test(test_hostile_strings),  cmocka_unit_test(test_absent_fields),
         cmocka_unit_test(test_write_error),      cmocka_unit_test(test_cyclonedx_serial),
         cmocka_unit_test(test_purl_and_uri),     cmocka_unit_test(test_utf8_clean),
-        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_time),           cmocka_unit_test(test_html_controls),
+        cmocka_unit_test(test_html_no_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -501,6 +502,172 @@ static void test_include_depth_bound(void **state)
     marker_env_clear(&env);
 }
 
+/* Write `count` copies of `line` to dir/name. */
+static void write_repeated(const char *dir, const char *name, const char *line, size_t count)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < count; i++)
+        fputs(line, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Names are the file author's: 30,000 constraint pins and requirements
+ * whose names collide in the low 17 bits of FNV-1a (the fixed hash of the
+ * old index, whose table then had 2^17 slots) made every insertion and
+ * lookup walk one cluster: about 4 s of CPU in a release build. Matching
+ * must not depend on the names' hash; 1.5 s of CPU is far above what the
+ * sorted index takes under ASan. */
+static void test_constraint_names_colliding(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char cpath[512], rpath[512];
+    snprintf(cpath, sizeof cpath, "%s/c.txt", dir);
+    snprintf(rpath, sizeof rpath, "%s/r.txt", dir);
+    FILE *c = fopen(cpath, "w"), *r = fopen(rpath, "w");
+    assert_non_null(c);
+    assert_non_null(r);
+    fputs("-c c.txt\n", r);
+    const unsigned n = 30000;
+    char name[32];
+    for (unsigned long long i = 0, got = 0; got < n; i++) {
+        snprintf(name, sizeof name, "p%llx", i);
+        unsigned long long h = 14695981039346656037ull;
+        for (const char *p = name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        if ((h & ((1u << 17) - 1)) < 64) {
+            fprintf(c, "%s==1.0\n", name);
+            fprintf(r, "%s\n", name);
+            got++;
+        }
+    }
+    assert_int_equal(fclose(c), 0);
+    assert_int_equal(fclose(r), 0);
+
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    req_lines lines = {0};
+    assert_int_equal(requirements_parse(rpath, false, &lines, &d, &err), 0);
+    dep_list deps = {0};
+    clock_t t0 = clock();
+    assert_int_equal(requirements_resolve(&lines, &env, &deps, &d, &err), 0);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_int_equal(deps.len, n);
+    for (size_t i = 0; i < deps.len; i++)
+        assert_true(deps.items[i].has_version);
+    if (cpu > 1.5)
+        fail_msg("matching %u colliding names took %.2f s of CPU", n, cpu);
+    assert_int_equal(w.n, 0);
+    dep_list_free(&deps);
+    req_lines_free(&lines);
+    marker_env_clear(&env);
+    buf_free(&w.text);
+    unlink(cpath);
+    unlink(rpath);
+    rmdir(dir);
+}
+
+/* Each constraint's marker is evaluated once. The index used to keep
+ * every same-name pin in a chain and evaluate the chain's markers for each
+ * requirement looking it up: 20,000 `django` lines against 20,000
+ * `django==1.0 ; python_version<"0"` pins did not finish in 10 minutes
+ * (0.6 s now), and a marker that cannot be evaluated was one warning per
+ * requirement (three here) instead of one for its line. The first pin
+ * whose marker applies still wins. */
+static void test_constraint_markers_once(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    write_repeated(dir, "c.txt", "django==1.0 ; python_version<\"0\"\n", 3);
+    char path[512];
+    snprintf(path, sizeof path, "%s/c.txt", dir);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("flask==2.0 ; platform_release>\"1\"\nDjango==2.0\ndjango==3.0\n", f);
+    assert_int_equal(fclose(f), 0);
+    write_repeated(dir, "r.txt", "-c c.txt\ndjango\nflask\nflask\nflask\n", 1);
+    snprintf(path, sizeof path, "%s/r.txt", dir);
+
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    result r;
+    memset(&r, 0, sizeof r);
+    diag d = {collect, &r.w, 0};
+    assert_int_equal(requirements_read(path, &env, &r.deps, &d, &r.err), 0);
+    assert_int_equal(r.deps.len, 4);
+    expect_pin(&r, "django", "2.0", 2);
+    for (size_t i = 1; i < 4; i++)
+        assert_string_equal(r.deps.items[i].version_text, "2.0");
+    if (r.w.n != 1)
+        fail_msg("one warning expected, got:\n%s", r.w.text.data);
+    assert_non_null(strstr(r.w.text.data, "c.txt:4: cannot evaluate markers"));
+    result_free(&r);
+    marker_env_clear(&env);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/c.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* One small file included many times made millions of lines: 100 reads of
+ * a 1 MB file of "a==1" lines took 23 GB before the OOM killer stopped
+ * the scan. Reading stops, fatally, past REQ_MAX_LINES lines or
+ * REQ_MAX_TOTAL_SIZE bytes in all. */
+static void test_total_bounds(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/airlock-req-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    write_repeated(dir, "many.txt", "a\n", 1000);
+    write_repeated(dir, "lines.txt", "-r many.txt\n", REQ_MAX_LINES / 1000 + 1);
+    /* 9 MiB of comment read 8 times: 72 MiB */
+    char comment[1025];
+    memset(comment, 'x', sizeof comment - 1);
+    comment[0] = '#';
+    comment[sizeof comment - 2] = '\n';
+    comment[sizeof comment - 1] = '\0';
+    write_repeated(dir, "big.txt", comment, 9 * 1024);
+    write_repeated(dir, "bytes.txt", "-r big.txt\n", 8);
+
+    marker_env env;
+    airlock_error err;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    char path[512];
+    dep_list deps = {0};
+    snprintf(path, sizeof path, "%s/lines.txt", dir);
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "many.txt:1: more than 500000 requirement lines"));
+    assert_int_equal(deps.len, 0);
+    snprintf(path, sizeof path, "%s/bytes.txt", dir);
+    assert_int_equal(requirements_read(path, &env, &deps, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "bytes.txt:8: requirement files larger than 64 MiB"));
+    assert_int_equal(deps.len, 0);
+    assert_int_equal(w.n, 0);
+
+    static const char *const names[] = {"many.txt", "lines.txt", "big.txt", "bytes.txt"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    buf_free(&w.text);
+    marker_env_clear(&env);
+}
+
 /* Write `len` bytes to DIR/name in a fresh temporary directory and read
  * the file for CPython 3.11 on Linux. The file and directory are removed. */
 static void read_bytes(const char *name, const char *data, size_t len, result *r)
@@ -614,6 +781,25 @@ static void test_latin1_nul(void **state)
     result_free(&r);
 }
 
+/* pip's PEP 263 pattern (`coding[:=]\s*([-\w.]+)`) skips \r, \f and \v
+ * after the colon, so this file is UTF-8 for pip, which pins django on
+ * line 4 (U+2028 ends line 3's comment). Airlock skipped only blanks and
+ * tabs, took the later "coding: latin-1", read U+2028's bytes as Latin-1
+ * text inside the comment, and django vanished without a warning. */
+static void test_coding_blanks(void **state)
+{
+    (void)state;
+    static const char text[] = "# coding:\vutf-8 ; python_version<\"0\" # coding: latin-1\n"
+                               "# x\xe2\x80\xa8" "django==1.0\n";
+    result r;
+    read_bytes("coding.txt", text, sizeof text - 1, &r);
+    assert_int_equal(r.rc, 0);
+    if (r.w.n)
+        fail_msg("warnings:\n%s", r.w.text.data);
+    expect_pin(&r, "django", "1.0", 4);
+    result_free(&r);
+}
+
 /* Issue 13: the 1 MiB bound on a logical line counts only what is left
  * once the comment is gone, as pip reads no comment. */
 static void test_line_bound_after_comments(void **state)
@@ -699,6 +885,10 @@ int main(void)
         cmocka_unit_test(test_lines_pip_reads),
         cmocka_unit_test(test_utf16_second_bom),
         cmocka_unit_test(test_latin1_nul),
+        cmocka_unit_test(test_coding_blanks),
+        cmocka_unit_test(test_total_bounds),
+        cmocka_unit_test(test_constraint_markers_once),
+        cmocka_unit_test(test_constraint_names_colliding),
         cmocka_unit_test(test_line_bound_after_comments),
         cmocka_unit_test(test_unreadable_lines_kept),
     };

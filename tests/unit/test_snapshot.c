@@ -209,6 +209,16 @@ static char *make_file(const char *dir, const char *name, size_t n, uint8_t fill
     return buf_detach(&p, NULL);
 }
 
+/* Write the snapshot of `mdb` to the new file `path`. */
+static void write_snapshot(const char *mdb, const snapshot_meta *m, int level, const char *path)
+{
+    airlock_error err;
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(snapshot_write(mdb, m, level, fp, path, NULL, NULL, &err), 0);
+    assert_int_equal(fclose(fp), 0);
+}
+
 static void test_write_extract(void **state)
 {
     (void)state;
@@ -221,7 +231,7 @@ static void test_write_extract(void **state)
     assert_int_equal(m.db_size, 300000);
     buf p = {0};
     buf_printf(&p, "%s/s.snap", dir);
-    assert_int_equal(snapshot_write(mdb, &m, 3, p.data, NULL, NULL, &err), 0);
+    write_snapshot(mdb, &m, 3, p.data);
     char *data;
     size_t len;
     assert_int_equal(file_read_all(p.data, 1 << 24, &data, &len, &err), 0);
@@ -303,7 +313,7 @@ static void fixture_make(fixture *f, size_t n, uint8_t fill, int level)
     assert_int_equal(snapshot_digest_file(f->mdb, f->m.db_digest, &f->m.db_size, &err), 0);
     buf_printf(&f->snap, "%s/s.snap", f->dir);
     buf_printf(&f->out, "%s/out.mdb", f->dir);
-    assert_int_equal(snapshot_write(f->mdb, &f->m, level, f->snap.data, NULL, NULL, &err), 0);
+    write_snapshot(f->mdb, &f->m, level, f->snap.data);
     assert_int_equal(file_read_all(f->snap.data, 1 << 26, &f->data, &f->len, &err), 0);
     assert_int_equal(file_read_all(f->mdb, 1 << 26, &f->plain, &f->plain_len, &err), 0);
 }

@@ -280,7 +280,10 @@ static void make_snapshot(const char *dir, const char *name, uint64_t seq, int r
     make_lmdb(mdb, records);
     snapshot_meta m = {.format = 1, .sequence = seq, .build_time = 1700000000};
     assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
-    assert_int_equal(snapshot_write(mdb, &m, 3, snap, NULL, NULL, &err), 0);
+    FILE *fp = fopen(snap, "wb");
+    assert_non_null(fp);
+    assert_int_equal(snapshot_write(mdb, &m, 3, fp, snap, NULL, NULL, &err), 0);
+    assert_int_equal(fclose(fp), 0);
     uint8_t hash[MINISIGN_HASH_BYTES];
     uint64_t size;
     assert_int_equal(snapshot_digest_file(snap, hash, &size, &err), 0);

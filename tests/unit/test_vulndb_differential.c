@@ -5,7 +5,9 @@
  *    advisory reported, and every look-up count, equal);
  *  - for every (package, version) pair tests/scripts/osv_reference.py draws
  *    from the records, the groups our look-up reports equal those of that
- *    reference (packaging's Version, the OSV specification's event walk).
+ *    reference (packaging's Version, the OSV specification's event walk);
+ *  - the same on synthetic records (tests/scripts/osv_synthetic.py) for
+ *    the rules the shared data never exercises: `limit` events.
  * Skipped (77) when ../shared is absent.
  */
 #include <setjmp.h>
@@ -213,6 +215,70 @@ static void test_shared_pypa(void **state)
     buf_free(&z);
 }
 
+/* The rules the shared data never exercises (it has no `limit` event):
+ * tests/scripts/osv_synthetic.py draws ranges with unparseable limits,
+ * limits containing '*', several limits in a range, odd introduced and
+ * fixed versions; every pair the reference draws must agree. */
+static void test_synthetic_limits(void **state)
+{
+    (void)state;
+    buf zip = {0}, mdb = {0}, cmd = {0}, got = {0};
+    buf_printf(&zip, "%s/synthetic.zip", tmpdir);
+    buf_printf(&cmd, "/usr/bin/python3 '%s/tests/scripts/osv_synthetic.py' '%s' 400", source_dir,
+               zip.data);
+    assert_int_equal(system(cmd.data), 0);
+    build(zip.data, "synthetic.mdb", &mdb);
+    vulndb *db = NULL;
+    airlock_error err;
+    if (vulndb_open(mdb.data, &db, &err) != 0)
+        fail_msg("%s", err.msg);
+    buf_reset(&cmd);
+    buf_printf(&cmd, "/usr/bin/python3 '%s/tests/scripts/osv_reference.py' '%s'", source_dir,
+               zip.data);
+    FILE *ref = popen(cmd.data, "r");
+    assert_non_null(ref);
+    char *line = NULL;
+    size_t linecap = 0, pairs = 0, affected = 0, mismatches = 0;
+    while (getline(&line, &linecap, ref) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        char *name = line, *ver = strchr(line, '\t');
+        assert_non_null(ver);
+        *ver++ = '\0';
+        char *want = strchr(ver, '\t');
+        assert_non_null(want);
+        *want++ = '\0';
+        version v;
+        if (version_parse(&v, ver, strlen(ver), &err) != 0)
+            fail_msg("%s", err.msg);
+        vulndb_hits h;
+        if (vulndb_lookup(db, name, &v, &h, &err) < 0)
+            fail_msg("%s", err.msg);
+        buf_reset(&got);
+        for (size_t i = 0; i < h.len; i++)
+            buf_printf(&got, "%s%s", i ? " " : "", h.items[i].adv.id);
+        const char *g = got.data ? got.data : "";
+        if (strcmp(g, want) != 0 && mismatches++ < 10)
+            fprintf(stderr, "MISMATCH %s %s: ours '%s', reference '%s'\n", name, ver, g, want);
+        pairs++;
+        affected += h.len > 0;
+        vulndb_hits_free(&h);
+        version_clear(&v);
+    }
+    free(line);
+    assert_int_equal(pclose(ref), 0);
+    fprintf(stderr, "synthetic: %zu pairs compared, %zu affected, %zu mismatches\n", pairs,
+            affected, mismatches);
+    /* floors: 400 records give about 2,800 pairs, 2,700 affected */
+    assert_true(pairs > 2000);
+    assert_true(affected > 1500);
+    assert_int_equal(mismatches, 0);
+    vulndb_close(db);
+    buf_free(&zip);
+    buf_free(&mdb);
+    buf_free(&cmd);
+    buf_free(&got);
+}
+
 int main(void)
 {
     const char *shared = getenv("AIRLOCK_SHARED_DIR");
@@ -233,7 +299,8 @@ int main(void)
     strcpy(tmpdir, "/tmp/test_vulndb_diff.XXXXXX");
     if (mkdtemp(tmpdir) == NULL)
         return 1;
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_shared_pypa)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_shared_pypa),
+                                       cmocka_unit_test(test_synthetic_limits)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
