@@ -20,7 +20,7 @@
 #include "core/version.h"
 #include "dbbuild/compile.h"
 #include "dbbuild/osv_source.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 static double now(void)
 {

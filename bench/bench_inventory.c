@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scanner/sitepackages.h"
+#include "scanner/inputs/sitepackages.h"
 
 static double now(void)
 {

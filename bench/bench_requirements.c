@@ -21,7 +21,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 static double now(void)
 {

@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "core/version.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 static double now(void)
 {

@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "core/diag.h"
-#include "scanner/inventory.h"
-#include "scanner/pyenv.h"
-#include "scanner/sitepackages.h"
-#include "scanner/venv.h"
+#include "scanner/inputs/inventory.h"
+#include "scanner/inputs/pyenv.h"
+#include "scanner/inputs/sitepackages.h"
+#include "scanner/inputs/venv.h"
 
 static void field(const char *s)
 {

@@ -36,10 +36,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fileio.h"
-#include "scanner/evidence.h"
-#include "scanner/report.h"
+#include "scanner/reports/evidence.h"
+#include "scanner/reports/report.h"
 #include "scanner/results.h"
-#include "scanner/scan_inputs.h"
+#include "scanner/inputs/scan_inputs.h"
 
 #define SAMPLE_SCAN_TIME 1763900000  /* 2025-11-23T12:13:20Z */
 #define SAMPLE_BUILD_TIME 1763800000

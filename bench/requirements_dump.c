@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 static void json_str(const char *s)
 {

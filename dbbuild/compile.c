@@ -16,7 +16,7 @@
 #include "dbbuild/merge.h"
 #include "dbbuild/osv_record.h"
 #include "dbbuild/osv_source.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 typedef struct build_ctx {
     const compile_options *opt;

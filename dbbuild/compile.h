@@ -2,7 +2,7 @@
  * compile.h - compile advisory sources into the LMDB database of a snapshot.
  *
  * The layout of the database is documented in docs/database-schema.md and
- * read back by scanner/vulndb.h.
+ * read back by db/vulndb.h.
  */
 #ifndef AIRLOCK_COMPILE_H
 #define AIRLOCK_COMPILE_H

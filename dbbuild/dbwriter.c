@@ -1,6 +1,6 @@
 /*
  * dbwriter.c - encode groups into the database's values and write them in
- * key order (scanner/vulndb_format.h has the encoding).
+ * key order (db/vulndb_format.h has the encoding).
  */
 #include "dbbuild/dbwriter.h"
 
@@ -15,7 +15,7 @@
 #include <lmdb.h>
 
 #include "core/buf.h"
-#include "scanner/vulndb_format.h"
+#include "db/vulndb_format.h"
 
 /* The merged view of one group, built before anything is written. */
 typedef struct group_view {

@@ -1,6 +1,6 @@
 /*
  * dbwriter.h - write grouped records as the LMDB database read by
- * scanner/vulndb.h (layout: scanner/vulndb_format.h, docs/database-schema.md).
+ * db/vulndb.h (layout: db/vulndb_format.h, docs/database-schema.md).
  */
 #ifndef AIRLOCK_DBWRITER_H
 #define AIRLOCK_DBWRITER_H

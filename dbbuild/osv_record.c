@@ -13,7 +13,7 @@
 #include "core/name.h"
 #include "core/version.h"
 #include "dbbuild/cvss.h"
-#include "scanner/vulndb_format.h"
+#include "db/vulndb_format.h"
 
 /* ---- small helpers ---- */
 

@@ -27,7 +27,7 @@ typedef struct osv_key {
 } osv_key;
 
 /* [lo, hi) or [lo, hi]; a missing bound is infinite (flags as in
- * scanner/vulndb_format.h: VULNDB_IV_*). */
+ * db/vulndb_format.h: VULNDB_IV_*). */
 typedef struct osv_interval {
     unsigned flags;
     osv_key lo, hi;

@@ -10,7 +10,7 @@
 #include "core/severity.h"
 #include "core/text.h"
 #include "scanner/commands.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 #include "signatures/store.h"
 
 static const char usage[] =

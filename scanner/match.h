@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "scanner/results.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 /* Fill r->findings (allocating one dep_findings per entry of r->deps) from
  * `db`. Any findings already there are freed first. Returns 0, or -1 with a

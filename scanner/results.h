@@ -16,7 +16,7 @@
 
 #include "core/error.h"
 #include "core/severity.h"
-#include "scanner/inventory.h"
+#include "scanner/inputs/inventory.h"
 
 typedef struct reference {
     char *type; /* OSV reference type ("ADVISORY", "FIX", "WEB", ...) */

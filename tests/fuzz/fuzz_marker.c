@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/markers.h"
+#include "scanner/inputs/markers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

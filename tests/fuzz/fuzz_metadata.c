@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/metadata.h"
-#include "scanner/pyenv.h"
-#include "scanner/venv.h"
+#include "scanner/inputs/metadata.h"
+#include "scanner/inputs/pyenv.h"
+#include "scanner/inputs/venv.h"
 
 static void same(const char *a, size_t an, const char *b, size_t bn)
 {

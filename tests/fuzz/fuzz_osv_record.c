@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "dbbuild/osv_record.h"
 #include "dbbuild/osv_source.h"
-#include "scanner/vulndb_format.h"
+#include "db/vulndb_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

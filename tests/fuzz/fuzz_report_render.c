@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
-#include "scanner/report.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report.h"
+#include "scanner/reports/report_util.h"
 
 typedef struct fields {
     char **v;

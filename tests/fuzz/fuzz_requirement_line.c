@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 static void quiet(void *arg, const char *file, unsigned line, const char *msg)
 {

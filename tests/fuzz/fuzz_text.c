@@ -12,7 +12,7 @@
 
 #include "core/buf.h"
 #include "core/text.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

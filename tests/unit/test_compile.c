@@ -22,7 +22,7 @@
 #include "dbbuild/compile.h"
 #include "dbbuild/merge.h"
 #include "dbbuild/osv_record.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 typedef struct fixture {
     char dir[64];

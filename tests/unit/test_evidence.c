@@ -19,11 +19,11 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "core/fileio.h"
-#include "scanner/evidence.h"
-#include "scanner/markers.h"
-#include "scanner/requirements.h"
+#include "scanner/reports/evidence.h"
+#include "scanner/inputs/markers.h"
+#include "scanner/inputs/requirements.h"
 #include "scanner/results.h"
-#include "scanner/scan_inputs.h"
+#include "scanner/inputs/scan_inputs.h"
 
 static char *join(const char *dir, const char *name)
 {

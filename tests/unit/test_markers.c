@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/markers.h"
+#include "scanner/inputs/markers.h"
 
 static marker_env linux311(void)
 {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "scanner/metadata.h"
+#include "scanner/inputs/metadata.h"
 
 static void parse(const char *text, metadata *md)
 {

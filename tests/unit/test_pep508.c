@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/pep508.h"
+#include "scanner/inputs/pep508.h"
 
 static pep508_req parse_ok(const char *text)
 {

@@ -19,7 +19,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fileio.h"
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 #include "scanner/results.h"
 
 static char **strv1(const char *s)

@@ -14,8 +14,8 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
-#include "scanner/report.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report.h"
+#include "scanner/reports/report_util.h"
 #include "scanner/results.h"
 
 static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,

@@ -1,4 +1,4 @@
-/* Tests for scanner/report_json.c: the JSON report from a hand-built
+/* Tests for scanner/reports/report_json.c: the JSON report from a hand-built
  * scan_report, read back with cJSON. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 static char **strv(size_t n, ...)
 {

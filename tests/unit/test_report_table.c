@@ -1,4 +1,4 @@
-/* Tests for scanner/report_table.c: columns, alignment, colour, untrusted
+/* Tests for scanner/reports/report_table.c: columns, alignment, colour, untrusted
  * text, summary lines, from a hand-built scan_report. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 static void add_finding(scan_report *r, size_t dep, const char *id, const char *alias,
                         const char *fix, severity level, double score)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 typedef struct warnings {
     buf text;

@@ -14,7 +14,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
-#include "scanner/sitepackages.h"
+#include "scanner/inputs/sitepackages.h"
 
 typedef struct warnings {
     buf text; /* "FILE:LINE: MSG\n" per warning */

@@ -14,8 +14,8 @@
 
 #include "core/buf.h"
 #include "core/text.h"
-#include "scanner/report.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report.h"
+#include "scanner/reports/report_util.h"
 #include "scanner/results.h"
 
 static void check_filter(const char *in, unsigned flags, const char *want)

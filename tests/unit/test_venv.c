@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "scanner/pyenv.h"
-#include "scanner/venv.h"
+#include "scanner/inputs/pyenv.h"
+#include "scanner/inputs/venv.h"
 
 static void cfg_of(const char *text, venv_cfg *cfg)
 {

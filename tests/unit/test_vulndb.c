@@ -19,7 +19,7 @@
 #include "core/buf.h"
 #include "core/version.h"
 #include "dbbuild/compile.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 static char dir[64];
 static char path[128];

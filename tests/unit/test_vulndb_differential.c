@@ -25,7 +25,7 @@
 #include "core/fileio.h"
 #include "core/version.h"
 #include "dbbuild/compile.h"
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 static char tmpdir[64];
 static const char *yaml_dir, *zip_path, *source_dir;

@@ -1,4 +1,4 @@
-#include "scanner/inventory.h"
+#include "scanner/inputs/inventory.h"
 
 #include <stdlib.h>
 #include <string.h>

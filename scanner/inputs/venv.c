@@ -1,4 +1,4 @@
-#include "scanner/venv.h"
+#include "scanner/inputs/venv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
-#include "scanner/sitepackages.h"
+#include "scanner/inputs/sitepackages.h"
 
 void path_list_add(path_list *l, const char *path)
 {

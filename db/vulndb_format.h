@@ -1,6 +1,6 @@
 /*
  * vulndb_format.h - the on-disk encoding of the vulnerability database,
- * shared by its writer (dbbuild/dbwriter.c) and its reader (scanner/vulndb.c).
+ * shared by its writer (dbbuild/dbwriter.c) and its reader (db/vulndb.c).
  * docs/database-schema.md describes the same layout in prose; change both
  * together and bump VULNDB_SCHEMA_VERSION whenever the bytes change.
  *

@@ -25,7 +25,7 @@
 
 #include "core/diag.h"
 #include "core/error.h"
-#include "scanner/inventory.h"
+#include "scanner/inputs/inventory.h"
 
 /* State shared by the scans of one environment: the output list, where
  * warnings go, the directories already scanned (so a directory reached

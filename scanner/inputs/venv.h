@@ -20,7 +20,7 @@
 
 #include "core/diag.h"
 #include "core/error.h"
-#include "scanner/inventory.h"
+#include "scanner/inputs/inventory.h"
 
 /* Largest pyvenv.cfg read. */
 #define VENV_CFG_MAX 65536

@@ -22,9 +22,9 @@
 
 #include "core/diag.h"
 #include "core/error.h"
-#include "scanner/inventory.h"
-#include "scanner/markers.h"
-#include "scanner/venv.h"
+#include "scanner/inputs/inventory.h"
+#include "scanner/inputs/markers.h"
+#include "scanner/inputs/venv.h"
 
 /* Limits on the interpreter run. */
 #define PYENV_TIMEOUT_MS 20000

@@ -9,13 +9,13 @@
  * Warnings about input items that were not read are notifications too, with
  * the file and line as their location.
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 typedef struct ref {
     const finding *f;

@@ -1,4 +1,4 @@
-#include "scanner/pyenv.h"
+#include "scanner/inputs/pyenv.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "scanner/sitepackages.h"
+#include "scanner/inputs/sitepackages.h"
 
 /* Runs on any CPython or PyPy from 2.7 on. Marker values follow
  * packaging.markers.default_environment(). */

@@ -6,7 +6,7 @@
  * then classify each requirement as parse_req_from_line()/parse_editable()
  * do. requirements_resolve.c turns the lines into dependencies.
  */
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 #include <errno.h>
 #include <stdlib.h>

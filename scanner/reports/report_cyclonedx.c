@@ -12,7 +12,7 @@
  * SHA-256 of the unformatted BOM printed with serialNumber and
  * metadata.timestamp set to "": same content, same serial number.
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 static const char *cdx_severity(severity s)
 {

@@ -1,4 +1,4 @@
-#include "scanner/scan_inputs.h"
+#include "scanner/inputs/scan_inputs.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "scanner/metadata.h"
+#include "scanner/inputs/metadata.h"
 
 #include <errno.h>
 #include <fcntl.h>

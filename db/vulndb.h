@@ -34,7 +34,7 @@ typedef struct vulndb vulndb;
 
 /* Open `mdb_path` (a single LMDB file) read-only. Fails closed: a missing
  * file, a file that is not LMDB, or a schema version other than the one this
- * build reads (VULNDB_SCHEMA_VERSION in scanner/vulndb_format.h) is an error
+ * build reads (VULNDB_SCHEMA_VERSION in db/vulndb_format.h) is an error
  * with a message. */
 int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err);
 

@@ -2,7 +2,7 @@
  * pep508.c - PEP 508 requirements, following packaging 23.0's hand-written
  * parser (_parser.py) token by token, so that what it rejects we reject.
  */
-#include "scanner/pep508.h"
+#include "scanner/inputs/pep508.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -30,9 +30,9 @@
 
 #include "core/diag.h"
 #include "core/error.h"
-#include "scanner/inventory.h"
-#include "scanner/markers.h"
-#include "scanner/pep508.h"
+#include "scanner/inputs/inventory.h"
+#include "scanner/inputs/markers.h"
+#include "scanner/inputs/pep508.h"
 
 #define REQ_MAX_FILE_SIZE (16u << 20) /* bytes per requirement file */
 #define REQ_MAX_DEPTH 32              /* -r/-c nesting */

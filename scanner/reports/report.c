@@ -1,4 +1,4 @@
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <string.h>
 

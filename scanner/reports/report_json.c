@@ -11,7 +11,7 @@
  * from untrusted files) get U+FFFD for each bad byte: the output is always
  * valid JSON.
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * openat() relative to it, fsynced, and the directory is renamed into place.
  */
 #define _GNU_SOURCE /* renameat2(RENAME_EXCHANGE) */
-#include "scanner/evidence.h"
+#include "scanner/reports/evidence.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,8 +23,8 @@
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "core/text.h"
-#include "scanner/report.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report.h"
+#include "scanner/reports/report_util.h"
 #include "signatures/minisign.h"
 
 /* Requirement files larger than this are not plausible inputs. */

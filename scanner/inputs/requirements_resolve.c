@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "core/name.h"
-#include "scanner/requirements.h"
+#include "scanner/inputs/requirements.h"
 
 /* 1, 0, or 1 with a warning when the marker cannot be evaluated. */
 static int markers_apply(const req_line *rl, const marker_env *env, diag *d)

@@ -16,7 +16,7 @@
  * backslash stays); where Python's literal_eval (packaging >= 22) would read
  * one differently, the marker cannot be evaluated (fail closed).
  */
-#include "scanner/markers.h"
+#include "scanner/inputs/markers.h"
 
 #include <stddef.h>
 #include <stdlib.h>

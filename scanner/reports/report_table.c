@@ -12,7 +12,7 @@
  * Colour is ANSI, only when style->color says so, and is added after padding
  * so that columns stay aligned.
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
  * vulndb.c - read-only access to the vulnerability database
- * (layout: scanner/vulndb_format.h).
+ * (layout: db/vulndb_format.h).
  */
-#include "scanner/vulndb.h"
+#include "db/vulndb.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 
 #include "core/buf.h"
 #include "core/name.h"
-#include "scanner/vulndb_format.h"
+#include "db/vulndb_format.h"
 
 struct vulndb {
     MDB_env *env;

@@ -1,4 +1,4 @@
-#include "scanner/sitepackages.h"
+#include "scanner/inputs/sitepackages.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -13,7 +13,7 @@
 #include "core/name.h"
 #include "core/percent.h"
 #include "core/version.h"
-#include "scanner/metadata.h"
+#include "scanner/inputs/metadata.h"
 
 /* Bounds on the small side files read beside metadata. */
 #define EGG_LINK_MAX 65536

@@ -7,13 +7,13 @@
  * HTML-escaped (names, summaries and paths come from untrusted inputs).
  * Print CSS keeps rows whole and repeats table headers on each page.
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/text.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
                                          SEVERITY_LOW, SEVERITY_NONE, SEVERITY_UNKNOWN};

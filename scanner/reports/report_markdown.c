@@ -6,13 +6,13 @@
  * punctuation gets a backslash, line breaks become spaces, and controls
  * (C1 and bidirectional ones too) become '?' (report_md_append).
  */
-#include "scanner/report.h"
+#include "scanner/reports/report.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
                                          SEVERITY_LOW, SEVERITY_NONE, SEVERITY_UNKNOWN};

@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/specifier.h"
-#include "scanner/markers.h"
+#include "scanner/inputs/markers.h"
 
 /* Longest requirement text accepted. */
 #define PEP508_MAX_TEXT 65536

@@ -1,4 +1,4 @@
-#include "scanner/report_util.h"
+#include "scanner/reports/report_util.h"
 
 #include <errno.h>
 #include <stdbool.h>
