@@ -71,9 +71,9 @@ static void base(scan_report *r)
     r->hostname = xstrdup("audit-host-01");
     r->n_inputs = 2;
     r->inputs = xcalloc(2, sizeof *r->inputs);
-    r->inputs[0] = (scan_input){INPUT_REQUIREMENTS, xstrdup("requirements.txt"),
-        xstrdup("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")};
-    r->inputs[1] = (scan_input){INPUT_VENV, xstrdup("/srv/app/.venv"), NULL};
+    r->inputs[0] = (scan_input){.kind = INPUT_REQUIREMENTS, .path = xstrdup("requirements.txt"),
+        .sha256 = xstrdup("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")};
+    r->inputs[1] = (scan_input){.kind = INPUT_VENV, .path = xstrdup("/srv/app/.venv")};
     r->db.sequence = 42;
     r->db.build_time = SAMPLE_BUILD_TIME;
     r->db.signer_key_id = xstrdup("4D2AF8C3E1B0A977");

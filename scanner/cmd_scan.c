@@ -25,6 +25,7 @@
 #include "scanner/commands.h"
 #include "scanner/reports/evidence.h"
 #include "scanner/ignore.h"
+#include "scanner/inputs/lockfile.h"
 #include "scanner/inputs/markers.h"
 #include "scanner/match.h"
 #include "scanner/inputs/pyenv.h"
@@ -48,6 +49,9 @@ static const char usage[] =
     "\n"
     "Inputs (repeatable, any mix, scanned in the order given):\n"
     "  -r, --requirement FILE  a pip requirements file (with its -r/-c includes)\n"
+    "  --lockfile [FORMAT:]FILE  a lockfile: poetry.lock, uv.lock, Pipfile.lock,\n"
+    "                          pdm.lock, pylock[.NAME].toml; FORMAT (poetry, uv,\n"
+    "                          pipfile, pdm, pylock) for a file of another name\n"
     "  --path DIR              a site-packages directory (nothing is run)\n"
     "  --venv DIR              a virtual environment (nothing is run)\n"
     "  --python EXE            the environment of this interpreter (run once to\n"
@@ -113,6 +117,7 @@ typedef struct scan_options {
 
 enum {
     OPT_PATH = 256,
+    OPT_LOCKFILE,
     OPT_VENV,
     OPT_PYTHON,
     OPT_NO_PYTHON,
@@ -130,6 +135,7 @@ enum {
 static const struct option long_options[] = {
     {"requirement", required_argument, NULL, 'r'},
     {"path", required_argument, NULL, OPT_PATH},
+    {"lockfile", required_argument, NULL, OPT_LOCKFILE},
     {"venv", required_argument, NULL, OPT_VENV},
     {"python", required_argument, NULL, OPT_PYTHON},
     {"no-python", no_argument, NULL, OPT_NO_PYTHON},
@@ -185,6 +191,16 @@ static int parse_options(int argc, char **argv, scan_options *o)
         switch (c) {
         case 'r': add_input(o, INPUT_REQUIREMENTS, optarg); break;
         case OPT_PATH: add_input(o, INPUT_PATH, optarg); break;
+        case OPT_LOCKFILE: {
+            lock_format format;
+            const char *path;
+            if (lockfile_parse_arg(optarg, &format, &path, &err) != 0) {
+                diag_error("airlock scan", err.msg);
+                return EXIT_ERROR;
+            }
+            add_input(o, INPUT_LOCKFILE, optarg);
+            break;
+        }
         case OPT_VENV: add_input(o, INPUT_VENV, optarg); break;
         case OPT_PYTHON:
             if (o->python != NULL) {
@@ -338,9 +354,11 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
     int rc = 0;
     for (size_t i = 0; i < o->n_inputs && rc == 0; i++) {
         const input_arg *in = &o->inputs[i];
-        /* A requirement file is recorded with the digest of the bytes
-         * parsed (scan_record_file), so it is added after reading. */
-        if (in->kind != INPUT_REQUIREMENTS && scan_add_input(r, in->kind, in->path, err) != 0) {
+        /* A requirement file or lockfile is recorded with the digest of
+         * the bytes parsed (scan_record_file), so it is added after
+         * reading. */
+        if (in->kind != INPUT_REQUIREMENTS && in->kind != INPUT_LOCKFILE &&
+            scan_add_input(r, in->kind, in->path, err) != 0) {
             rc = -1;
             break;
         }
@@ -364,7 +382,21 @@ static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_e
         case INPUT_VENV:
             rc = venv_scan(in->path, &r->deps, d, err);
             break;
+        case INPUT_LOCKFILE: {
+            lock_format format;
+            const char *path;
+            rc = lockfile_parse_arg(in->path, &format, &path, err);
+            if (rc == 0)
+                rc = lockfile_read(path, format, &r->deps, d, scan_record_file, r, err);
+            if (rc == 0)
+                rc = scan_add_input(r, in->kind, path, err);
+            if (rc == 0)
+                r->inputs[r->n_inputs - 1].format = xstrdup(lock_format_name(format));
+            break;
+        }
         case INPUT_PYTHON: /* --python is handled above, never listed */
+        case INPUT_PYPROJECT: /* no option gives these yet */
+        case INPUT_SBOM:
             break;
         }
     }

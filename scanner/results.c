@@ -43,11 +43,15 @@ void scan_report_free(scan_report *r)
     for (size_t i = 0; i < r->n_inputs; i++) {
         free(r->inputs[i].path);
         free(r->inputs[i].sha256);
+        free(r->inputs[i].format);
+        free(r->inputs[i].note);
     }
     free(r->inputs);
     for (size_t i = 0; i < r->n_files_read; i++) {
         free(r->files_read[i].path);
         free(r->files_read[i].sha256);
+        free(r->files_read[i].format);
+        free(r->files_read[i].note);
     }
     free(r->files_read);
     free(r->db.signer_key_id);

@@ -63,13 +63,23 @@ typedef enum input_kind {
     INPUT_REQUIREMENTS, /* -r FILE (and files it includes) */
     INPUT_PATH,         /* --path DIR */
     INPUT_VENV,         /* --venv DIR */
-    INPUT_PYTHON        /* the environment of an interpreter */
+    INPUT_PYTHON,       /* the environment of an interpreter */
+    INPUT_LOCKFILE,     /* --lockfile [FORMAT:]FILE */
+    INPUT_PYPROJECT,    /* --pyproject FILE */
+    INPUT_SBOM          /* --sbom FILE */
 } input_kind;
 
 typedef struct scan_input {
     input_kind kind;
     char *path;         /* file, directory, or interpreter */
     char *sha256;       /* hex digest of a file input; NULL for directories */
+    char *format;       /* the format read: "poetry", "uv", "pipfile", "pdm",
+                           "pylock" (lockfiles), "cyclonedx", "spdx" (SBOMs);
+                           NULL for the other kinds */
+    char *note;         /* why this input was chosen or how it was read, for
+                           the report ("found in DIR", "pins from uv.lock
+                           beside it", "python3 on PATH is a pyenv shim"),
+                           or NULL */
 } scan_input;
 
 typedef struct source_provenance {

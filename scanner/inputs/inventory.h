@@ -2,7 +2,8 @@
  * inventory.h - the dependencies a scan checks.
  *
  * Every input kind (site-packages, virtualenvs, requirement files, the
- * running interpreter's environment) produces `dependency` values into one
+ * running interpreter's environment, lockfiles, pyproject.toml, SBOMs)
+ * produces `dependency` values into one
  * `dep_list`. A dependency is either checkable (it has a parsed version) or
  * skipped with a reason; nothing is silently dropped.
  */
@@ -16,7 +17,10 @@
 
 typedef enum dep_kind {
     DEP_INSTALLED,   /* found in a site-packages directory */
-    DEP_REQUIREMENT  /* read from a requirement file */
+    DEP_REQUIREMENT, /* read from a requirement file */
+    DEP_LOCKED,      /* read from a lockfile (lockfile.h) */
+    DEP_DECLARED,    /* declared in a pyproject.toml (pyproject.h) */
+    DEP_SBOM         /* a component of an SBOM (sbom.h) */
 } dep_kind;
 
 typedef struct dependency {
@@ -32,6 +36,17 @@ typedef struct dependency {
                             location; NULL when not applicable */
     bool editable;
     char *skip_reason;   /* NULL if the dependency is checked */
+    char *source_kind;   /* where a locked or declared package comes from:
+                            "registry", "git", "url", "path", "directory",
+                            "editable", "virtual"; NULL for installed
+                            distributions and requirement lines */
+    char *group;         /* the group or section that holds it, as the input
+                            names it: "default"/"develop" (Pipfile.lock),
+                            "main"/"dev" (Poetry), a dependency group, an
+                            extra ("extra:NAME"); several joined with ", ";
+                            NULL when the input has none */
+    bool dev;            /* only in development groups (what --no-dev leaves
+                            out) */
 } dependency;
 
 typedef struct dep_list {

@@ -42,7 +42,7 @@ static void record(scan_report *r, const char *path, const char *hex)
             return;
     r->files_read = xrealloc(r->files_read, (r->n_files_read + 1) * sizeof *r->files_read);
     r->files_read[r->n_files_read++] =
-        (scan_input){INPUT_REQUIREMENTS, xstrdup(path), xstrdup(hex)};
+        (scan_input){.kind = INPUT_REQUIREMENTS, .path = xstrdup(path), .sha256 = xstrdup(hex)};
 }
 
 void scan_record_file(void *report, const char *path, const char *data, size_t len)
@@ -52,10 +52,18 @@ void scan_record_file(void *report, const char *path, const char *data, size_t l
     record(report, path, hex);
 }
 
+/* The inputs that are files read whole and parsed: their digest is the
+ * one of the bytes parsed. */
+static bool is_file_input(input_kind kind)
+{
+    return kind == INPUT_REQUIREMENTS || kind == INPUT_LOCKFILE || kind == INPUT_PYPROJECT ||
+           kind == INPUT_SBOM;
+}
+
 int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_error *err)
 {
     char hex[65];
-    if (kind == INPUT_REQUIREMENTS) {
+    if (is_file_input(kind)) {
         const char *known = recorded_digest(r, path);
         if (known != NULL)
             memcpy(hex, known, sizeof hex);
@@ -68,7 +76,9 @@ int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_er
     scan_input *in = &r->inputs[r->n_inputs++];
     in->kind = kind;
     in->path = xstrdup(path);
-    in->sha256 = kind == INPUT_REQUIREMENTS ? xstrdup(hex) : NULL;
+    in->sha256 = is_file_input(kind) ? xstrdup(hex) : NULL;
+    in->format = NULL;
+    in->note = NULL;
     return 0;
 }
 

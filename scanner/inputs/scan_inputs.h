@@ -15,10 +15,12 @@
  * or -1 with a message naming the file. */
 int scan_file_sha256(const char *path, char out[65], airlock_error *err);
 
-/* Append an input to r->inputs. For INPUT_REQUIREMENTS the digest is the
- * one scan_record_file() recorded for `path` (the bytes the scan parsed);
- * a file not recorded yet is read, hashed and recorded now (an unreadable
- * file is an error naming it). Other kinds have no digest. */
+/* Append an input to r->inputs (format and note NULL; the caller may set
+ * them on r->inputs[r->n_inputs - 1]). For a file input (requirements,
+ * lockfile, pyproject, SBOM) the digest is the one scan_record_file()
+ * recorded for `path` (the bytes the scan parsed); a file not recorded yet
+ * is read, hashed and recorded now (an unreadable file is an error naming
+ * it). Directories and interpreters have no digest. */
 int scan_add_input(scan_report *r, input_kind kind, const char *path, airlock_error *err);
 
 /* Record in r->files_read (`report` is the scan_report) that `path` was

@@ -152,6 +152,9 @@ static const char *input_kind_name(input_kind k)
     case INPUT_PATH: return "path";
     case INPUT_VENV: return "venv";
     case INPUT_PYTHON: return "python";
+    case INPUT_LOCKFILE: return "lockfile";
+    case INPUT_PYPROJECT: return "pyproject";
+    case INPUT_SBOM: return "sbom";
     }
     return "unknown";
 }
