@@ -23,8 +23,9 @@ static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARK
 #define N_MINE (sizeof mine / sizeof mine[0])
 
 /* A report with one dependency and one finding whose strings are `s`, a
- * skipped dependency whose reason is `s`, and a warning about file `s`
- * whose message is `s`. NULL leaves optional fields out. */
+ * skipped dependency whose reason and group are `s`, a lockfile input whose
+ * path, format and note are `s`, and a warning about file `s` whose
+ * message is `s`. NULL leaves optional fields out. */
 static void build(scan_report *r, const char *s, bool ignored)
 {
     memset(r, 0, sizeof *r);
@@ -37,9 +38,22 @@ static void build(scan_report *r, const char *s, bool ignored)
     d->version_text = xstrdup("1.0");
     d->source_file = s ? xstrdup(s) : NULL;
     d->source_line = 3;
+    /* Lockfiles, pyproject.toml and SBOMs name groups and source kinds,
+     * and an input's note holds paths: untrusted too. */
+    d->group = s ? xstrdup(s) : NULL;
+    d->source_kind = s ? xstrdup(s) : NULL;
     dependency *k = dep_list_add(&r->deps);
+    k->kind = DEP_DECLARED;
     k->name = xstrdup("skipped-one");
     k->skip_reason = xstrdup(s ? s : "no version");
+    k->group = s ? xstrdup(s) : NULL;
+    k->source_kind = xstrdup("git");
+    r->n_inputs = 1;
+    r->inputs = xcalloc(1, sizeof *r->inputs);
+    r->inputs[0].kind = INPUT_LOCKFILE;
+    r->inputs[0].path = xstrdup(s ? s : "uv.lock");
+    r->inputs[0].format = s ? xstrdup(s) : NULL;
+    r->inputs[0].note = s ? xstrdup(s) : NULL;
     r->findings = xcalloc(2, sizeof *r->findings);
     r->findings[0].len = 1;
     r->findings[0].items = xcalloc(1, sizeof(finding));
@@ -294,10 +308,37 @@ static void test_purl_and_uri(void **state)
     char *p = report_purl(&d);
     assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
     free(p);
+    /* purl's pypi name is the name as written, lower-cased, '_' as '-':
+     * dots stay (PEP 503's normalised name is not what purl asks for). */
     d.normalized = "zope-interface-x";
-    d.skip_reason = "unpinned";
     p = report_purl(&d);
-    assert_string_equal(p, "pkg:pypi/zope-interface-x");
+    assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
+    free(p);
+    /* A version that is not checked (not PEP 440) is still the registry's
+     * version: kept, so that a reader of the BOM gets it back. */
+    d.skip_reason = "locked version is not a PEP 440 version";
+    d.source_kind = "registry";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
+    free(p);
+    /* Not from the registry: "1.0" is not PyPI's 1.0, so no version. */
+    d.source_kind = "git";
+    d.skip_reason = "git source";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x");
+    free(p);
+    /* No version, no "@". */
+    d.source_kind = NULL;
+    d.version_text = NULL;
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x");
+    free(p);
+    /* Everything outside purl's allowed set is percent-encoded, as UTF-8;
+     * ':' never is. */
+    d.name = "Caf\xc3\xa9 pkg/x@y";
+    d.version_text = "1!2.0:post 1";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/caf%C3%A9%20pkg%2Fx%40y@1%212.0:post%201");
     free(p);
     char *u = report_file_uri("/srv/my app/req#1.txt");
     assert_string_equal(u, "file:///srv/my%20app/req%231.txt");
