@@ -83,7 +83,7 @@ static toml_value *new_container(toml_parser *P, toml_type type, const toml_valu
                                  unsigned line)
 {
     if (parent->depth >= TOML_DEPTH_MAX) {
-        tp_error(P, "nesting depth exceeds %d", TOML_DEPTH_MAX);
+        tp_error(P, "nesting depth exceeds the limit of %d", TOML_DEPTH_MAX);
         return NULL;
     }
     toml_value *v = new_node(P, type, line);
@@ -223,7 +223,7 @@ static int parse_key(toml_parser *P)
     P->key_line = P->line;
     for (;;) {
         if (P->nkey > TOML_DEPTH_MAX)
-            return tp_error(P, "dotted key nests deeper than %d", TOML_DEPTH_MAX);
+            return tp_error(P, "dotted key exceeds the nesting depth limit of %d", TOML_DEPTH_MAX);
         toml_keypart *kp = &P->key[P->nkey];
         if (P->p < P->end && (*P->p == '"' || *P->p == '\'')) {
             char *s;
@@ -473,6 +473,9 @@ static toml_value *header(toml_parser *P, toml_value *root)
         c = new_container(P, TOML_TABLE, t, P->key_line);
         if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
             return NULL;
+    } else if (c->type == TOML_ARRAY && (c->flags & TF_AOT)) {
+        tp_error(P, "key " KEYFMT " is an array of tables, not a table", KEYARG(kp));
+        return NULL;
     } else if (c->type != TOML_TABLE || (c->flags & (TF_EXPLICIT | TF_FROZEN)) ||
                c->dotted_section) {
         tp_error(P, "table " KEYFMT " is defined twice", KEYARG(kp));
