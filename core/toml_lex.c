@@ -257,10 +257,17 @@ int tl_string(toml_parser *P, bool key, char **out, size_t *len)
                     return -1;
                 continue;
             }
+            if (c == '\r') {
+                /* CRLF reads as LF (as tomllib does): a value does not
+                 * depend on the line ends of the file it was written in. */
+                P->p++;
+                continue;
+            }
             if (c == '\n')
                 P->line++;
             const char *s = P->p++;
-            while (P->p < P->end && *P->p != q && *P->p != '\n' && !(*P->p == '\\' && q == '"'))
+            while (P->p < P->end && *P->p != q && *P->p != '\n' && *P->p != '\r' &&
+                   !(*P->p == '\\' && q == '"'))
                 P->p++;
             buf_append(b, s, (size_t)(P->p - s));
         }
