@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/toml_int.h"
 
 /* Tables of up to this many keys are scanned; larger ones are hashed. */
@@ -251,10 +252,24 @@ static int parse_key(toml_parser *P)
     }
 }
 
-/* Quote key part `kp` for a message (bounded, control-free enough: the
- * input passed tl_check_bytes, and tabs are harmless). */
-#define KEYFMT "'%.*s'"
-#define KEYARG(kp) (int)((kp)->len > 80 ? 80 : (kp)->len), (kp)->s
+/* Key part `kp` fit for a message: escapes can put any character in a
+ * key, so it goes through core/text.h's filter, cut at 80 bytes. */
+static const char *key_quote(toml_parser *P, const toml_keypart *kp)
+{
+    char raw[81];
+    size_t n = kp->len > 80 ? 80 : kp->len;
+    for (size_t i = 0; i < n; i++)
+        raw[i] = kp->s[i] ? kp->s[i] : '?';
+    raw[n] = '\0';
+    buf b = {0};
+    text_safe_append(&b, raw, 0);
+    snprintf(P->quoted, sizeof(P->quoted), "%s%s", b.data ? b.data : "",
+             kp->len > 80 ? "..." : "");
+    buf_free(&b);
+    return P->quoted;
+}
+#define KEYFMT "'%s'"
+#define KEYARG(kp) key_quote(P, kp)
 
 /* ---- values ---- */
 

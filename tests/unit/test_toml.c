@@ -263,6 +263,8 @@ static void test_errors_name_lines(void **state)
     BAD("[a.b.c]\n[a]\nb.c.d = 1\n", 3, "defined elsewhere");
     BAD("a = {b = 1}\n[a.c]\n", 2, "inline table");
     BAD("a = {b = {c = 1}, b.d = 2}\n", 1, "inline table");
+    /* Keys reach messages filtered: no escape sequence gets through. */
+    BAD("\"\\u001b[31m\\u0000x\" = 1\n\"\\u001b[31m\\u0000x\" = 2\n", 2, "'?[31m?x' is defined");
     toml_value *r = parse_ok("[a.b.c]\n[a]\nb.d = 1\n[a.x]\ny.z = 1\n[a.x.y.w]\n"
                              "[[p]]\n[p.q]\n[[p]]\n[p.q]\n");
     assert_non_null(toml_get(toml_get(toml_get(toml_get(r, "a"), "x"), "y"), "w"));
