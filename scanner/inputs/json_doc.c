@@ -31,7 +31,13 @@ typedef struct walker {
     json_pos *pos;
     size_t n, cap;
     const char *why; /* set on the first disagreement */
+    unsigned why_line; /* its line, when not that of `i` */
 } walker;
+
+typedef struct key_at {
+    const char *key;
+    unsigned line;
+} key_at;
 
 unsigned json_line_at(const char *data, size_t len, size_t offset)
 {
@@ -158,6 +164,28 @@ static int walk_word(walker *w, const char *word)
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const key_at *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A key given twice: cJSON keeps both and finds the first, Python's json
+ * and the tools that wrote the file keep the last. Which version of a
+ * package is meant would depend on the reader, so the file is refused. */
+static int check_unique(walker *w, key_at *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, cmp_key);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(keys[i - 1].key, keys[i].key) == 0) {
+            w->why_line = keys[i].line;
+            return fail(w, "a key given twice in one object");
+        }
+    }
+    return 0;
+}
+
 /* Walk the value of `item`, which starts here (whitespace skipped).
  * `key_line` is the line of its key, 0 for an array element or the root. */
 static int walk_value(walker *w, const cJSON *item, unsigned key_line)
@@ -188,32 +216,48 @@ static int walk_value(walker *w, const cJSON *item, unsigned key_line)
         w->i++;
         return 0;
     }
+    size_t n_keys = 0;
+    key_at *keys = NULL;
+    if (object && child->next != NULL)
+        keys = xmalloc((size_t)cJSON_GetArraySize(item) * sizeof *keys);
+    int rc = -1;
     for (; child != NULL; child = child->next) {
         skip_ws(w);
         unsigned kline = 0;
         if (object) {
             kline = w->line;
+            if (keys != NULL)
+                keys[n_keys++] = (key_at){child->string, kline};
             if (walk_string(w) != 0)
-                return -1;
+                goto done;
             skip_ws(w);
-            if (!at(w, ':'))
-                return fail(w, "an unexpected character");
+            if (!at(w, ':')) {
+                fail(w, "an unexpected character");
+                goto done;
+            }
             w->i++;
             skip_ws(w);
         }
         if (walk_value(w, child, kline) != 0)
-            return -1;
+            goto done;
         skip_ws(w);
         if (child->next != NULL) {
-            if (!at(w, ','))
-                return fail(w, "an unexpected character");
+            if (!at(w, ',')) {
+                fail(w, "an unexpected character");
+                goto done;
+            }
             w->i++;
         }
     }
-    if (!at(w, close))
-        return fail(w, "an unexpected character");
+    if (!at(w, close)) {
+        fail(w, "an unexpected character");
+        goto done;
+    }
     w->i++;
-    return 0;
+    rc = keys != NULL ? check_unique(w, keys, n_keys) : 0;
+done:
+    free(keys);
+    return rc;
 }
 
 static int cmp_pos(const void *a, const void *b)
@@ -246,7 +290,7 @@ int json_doc_parse(json_doc *doc, const char *data, size_t len, const char *path
             fail(&w, "text after the JSON value");
     }
     if (w.why != NULL) {
-        unsigned line = json_line_at(data, len, w.i);
+        unsigned line = w.why_line ? w.why_line : json_line_at(data, len, w.i);
         cJSON_Delete(root);
         free(w.pos);
         return error_set(err, "%s:%u: invalid JSON: %s", path, line, w.why);

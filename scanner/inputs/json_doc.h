@@ -9,8 +9,10 @@
  * strictness cJSON lacks: it accepts what RFC 8259 (and Python's json)
  * accepts, so a raw control character in a string, invalid UTF-8, a
  * number such as "01" or "+1", whitespace other than space, tab, CR and LF,
- * and anything after the top-level value are errors. A leading UTF-8 BOM is
- * allowed, as Python's json.loads() of bytes allows it.
+ * and anything after the top-level value are errors. So is a key given
+ * twice in one object: cJSON would find the first, Python the last, and
+ * which version of a package is meant must not depend on the reader. A
+ * leading UTF-8 BOM is allowed, as Python's json.loads() of bytes allows.
  *
  * Nesting is bounded by cJSON's own limit (CJSON_NESTING_LIMIT, 1000), so
  * neither the parse nor the walk recurses without bound. Time and memory

@@ -9,7 +9,9 @@
  *   "docs":    {...}            a pipenv category (any other object)
  *
  * Sections are read default, develop, then the others in file order; the
- * members of each in file order, duplicates kept. `default` is group
+ * members of each in file order (a name in two sections is read twice; a
+ * key given twice in one object makes the JSON ambiguous and is refused,
+ * json_doc.h). `default` is group
  * "default", `develop` is group "develop" and dev; a category is a group of
  * its own name and not dev (pipenv installs categories only when asked, but
  * nothing says they are development-only, so --no-dev keeps them).
@@ -154,8 +156,7 @@ int lock_pipfile_parse(const char *data, size_t len, const char *path, dep_list 
     }
     if (check_meta(&r, root, err) != 0)
         goto done;
-    /* Every top-level member is looked at, so that a section given twice
-     * is read twice rather than half-hidden. */
+    /* json_doc refuses a key given twice, so each section is one member. */
     bool found = false;
     for (const cJSON *s = root->child; s != NULL; s = s->next) {
         bool known = strcmp(s->string, "default") == 0 || strcmp(s->string, "develop") == 0;

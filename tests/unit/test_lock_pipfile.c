@@ -232,6 +232,14 @@ static void test_errors(void **state)
         {"{\"_meta\": {\n\"pipfile-spec\": 7}, \"default\": {}}", "2: pipfile-spec"},
         {"{\"_meta\": {\"pipfile-spec\": \"6\"}, \"default\": {}}", "1: pipfile-spec"},
         {"<?xml version=\"1.0\"?>", "1: invalid JSON: an XML"},
+        /* a key given twice: the line of the second */
+        {"{\"_meta\": {\"pipfile-spec\": 6}, \"default\": {\"a\": {\"version\": \"==1.0\",\n"
+         "\"version\": \"==2.0\"}}}",
+         "2: invalid JSON: a key given twice"},
+        {"{\"_meta\": {\"pipfile-spec\": 6}, \"default\": {\n\"a\": {},\n\"b\": {},\n\"a\": {}}}",
+         "4: invalid JSON: a key given twice"},
+        {"{\"_meta\": {\"pipfile-spec\": 6}, \"default\": {}, \"default\": {}}",
+         "1: invalid JSON: a key given twice"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dep_list deps = {0};

@@ -250,6 +250,10 @@ static void test_errors(void **state)
         {"{\"bomFormat\": \"SWID\"}", "1: not an SBOM"},
         {"{\"name\": \"x\", \"packages\": []}", "1: not an SBOM"},
         {"{\"spdxVersion\": 2.3, \"packages\": []}", "1: not an SBOM"},
+        /* which purl would be meant depends on the JSON reader: refused */
+        {"{\"bomFormat\": \"CycloneDX\", \"components\": [{\"type\": \"library\",\n"
+         "\"purl\": \"pkg:pypi/a@1.0\",\n\"purl\": \"pkg:pypi/a@2.0\"}]}",
+         "3: invalid JSON: a key given twice"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dep_list deps = {0};
