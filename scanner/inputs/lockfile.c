@@ -114,6 +114,7 @@ int lockfile_read(const char *path, lock_format format, dep_list *out, diag *d,
     (void)d;
     switch (format) {
     case LOCK_UV: rc = lock_uv_parse(data, len, path, out, d, err); break;
+    case LOCK_PYLOCK: rc = lock_pylock_parse(data, len, path, out, d, err); break;
     default:
         rc = error_set(err, "%s: the %s lockfile format is not read yet", path,
                        lock_format_name(format));
