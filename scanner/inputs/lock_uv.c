@@ -97,7 +97,9 @@ static int check_version(const toml_value *root, const char *path, diag *d, airl
         if (!toml_integer(r, &n))
             diag_warn(d, path, toml_line(r), "`revision` must be an integer, not %s",
                       toml_type_name(toml_type_of(r)));
-        else if (n > UV_REVISION_MAX || n < 0)
+        else if (n < 0)
+            diag_warn(d, path, toml_line(r), "`revision` %lld is not a revision", (long long)n);
+        else if (n > UV_REVISION_MAX)
             diag_warn(d, path, toml_line(r),
                       "uv.lock revision %lld is newer than this reader knows (%d); reading "
                       "it as revision %d",
