@@ -38,6 +38,10 @@ typedef struct uvg {
     size_t *ext_pkg;    /* package of each extra node (index minus n) */
     size_t *ext_k;      /* its key index in optional-dependencies */
     size_t nodes;
+    const char **version;     /* each package's version, NULL when none */
+    const toml_value **source; /* and its source table */
+    size_t *edges, nedges, edges_cap; /* resolved references, as nodes */
+    size_t *edge_off;         /* node i's edges start at edge_off[i] */
     uint64_t *mask;
     bool *incoming, *root, *queued;
     size_t *queue, qhead, qlen;
@@ -113,44 +117,51 @@ static bool same_source(const toml_value *a, const toml_value *b)
     return x != NULL && y != NULL && strcmp(x, y) == 0;
 }
 
-static bool ref_matches(const toml_value *ref, const toml_value *pkg)
+static bool ref_matches(const uvg *g, const toml_value *ref, size_t p)
 {
     const char *v = toml_get_string(ref, "version");
-    if (v != NULL && (toml_get_string(pkg, "version") == NULL ||
-                      strcmp(v, toml_get_string(pkg, "version")) != 0))
+    if (v != NULL && (g->version[p] == NULL || strcmp(v, g->version[p]) != 0))
         return false;
     const toml_value *src = toml_get_table(ref, "source");
-    const toml_value *psrc = toml_get_table(pkg, "source");
-    return src == NULL || (psrc != NULL && same_source(src, psrc));
+    return src == NULL || (g->source[p] != NULL && same_source(src, g->source[p]));
 }
 
-/* Enter target `t` (and the extras the reference asks for) with mask `m`;
- * with m == 0, only note that `t` has an incoming edge from `from`. */
-static void enter(uvg *g, const toml_value *ref, size_t t, size_t from, uint64_t m)
+static void push_node(uvg *g, size_t node)
 {
-    if (m == 0) {
-        if (t != from)
-            g->incoming[t] = true;
+    if (!spend(g, 1))
         return;
+    if (g->nedges == g->edges_cap) {
+        g->edges_cap = g->edges_cap ? 2 * g->edges_cap : 256;
+        g->edges = xrealloc(g->edges, g->edges_cap * sizeof *g->edges);
     }
-    add(g, t, m);
+    g->edges[g->nedges++] = node;
+}
+
+/* Target `t` of a reference, and the extras of `t` it asks for, appended
+ * to g->edges as nodes; an edge from another package marks `t` incoming. */
+static void enter(uvg *g, const toml_value *ref, size_t t, size_t from)
+{
+    if (t != from)
+        g->incoming[t] = true;
+    push_node(g, t);
     const toml_value *extras = toml_get_array(ref, "extra");
     const toml_value *opt = toml_get_table(toml_at(g->pkgs, t), "optional-dependencies");
     for (size_t e = 0; e < toml_len(extras) && opt != NULL; e++) {
         const char *want = toml_string(toml_at(extras, e), NULL);
         for (size_t k = 0; want != NULL && k < toml_len(opt) && spend(g, 1); k++) {
             if (strcmp(toml_key_at(opt, k), want) == 0) {
-                add(g, g->n + g->ext_off[t] + k, m);
+                push_node(g, g->n + g->ext_off[t] + k);
                 break;
             }
         }
     }
 }
 
-/* Follow one reference `{name, version?, source?, extra?}` from package
- * `from` (SIZE_MAX for the manifest): every entry of that name that it
- * matches, or every entry of that name when it matches none. */
-static void follow(uvg *g, const toml_value *ref, size_t from, uint64_t m)
+/* Resolve one reference `{name, version?, source?, extra?}` from package
+ * `from` (SIZE_MAX for the manifest) into nodes appended to g->edges:
+ * every entry of that name that it matches, or every entry of that name
+ * when it matches none. */
+static void follow(uvg *g, const toml_value *ref, size_t from)
 {
     const char *name = toml_get_string(ref, "name");
     if (name == NULL || g->failed)
@@ -170,18 +181,28 @@ static void follow(uvg *g, const toml_value *ref, size_t from, uint64_t m)
     free(norm);
     size_t matched = 0;
     for (size_t i = lo; i < end && spend(g, 1); i++)
-        matched += ref_matches(ref, toml_at(g->pkgs, g->sorted[i].pkg));
+        matched += ref_matches(g, ref, g->sorted[i].pkg);
     for (size_t i = lo; i < end && spend(g, 1); i++) {
         size_t t = g->sorted[i].pkg;
-        if (matched == 0 || ref_matches(ref, toml_at(g->pkgs, t)))
-            enter(g, ref, t, from, m);
+        if (matched == 0 || ref_matches(g, ref, t))
+            enter(g, ref, t, from);
     }
 }
 
-static void follow_all(uvg *g, const toml_value *refs, size_t from, uint64_t m)
+static void follow_all(uvg *g, const toml_value *refs, size_t from)
 {
     for (size_t i = 0; i < toml_len(refs) && !g->failed; i++)
-        follow(g, toml_at(refs, i), from, m);
+        follow(g, toml_at(refs, i), from);
+}
+
+/* Resolve `refs` (not kept as a node's edges) and give their nodes `m`. */
+static void seed(uvg *g, const toml_value *refs, size_t from, uint64_t m)
+{
+    size_t mark = g->nedges;
+    follow_all(g, refs, from);
+    for (size_t i = mark; i < g->nedges && m != 0; i++)
+        add(g, g->edges[i], m);
+    g->nedges = mark;
 }
 
 /* One node's labels flow along its edges: a package's `dependencies`; an
@@ -190,49 +211,41 @@ static void follow_all(uvg *g, const toml_value *refs, size_t from, uint64_t m)
 static void process(uvg *g, size_t node)
 {
     uint64_t m = g->mask[node];
-    if (node < g->n) {
-        follow_all(g, toml_get_array(toml_at(g->pkgs, node), "dependencies"), node, m);
-        return;
-    }
-    size_t p = g->ext_pkg[node - g->n];
-    const toml_value *opt = toml_get_table(toml_at(g->pkgs, p), "optional-dependencies");
-    const toml_value *refs = toml_value_at(opt, g->ext_k[node - g->n]);
-    if (toml_type_of(refs) == TOML_ARRAY)
-        follow_all(g, refs, p, m);
-    if (!g->root[p])
-        add(g, p, m);
+    for (size_t i = g->edge_off[node]; i < g->edge_off[node + 1]; i++)
+        add(g, g->edges[i], m);
+    if (node >= g->n && !g->root[g->ext_pkg[node - g->n]])
+        add(g, g->ext_pkg[node - g->n], m);
 }
 
-/* Every edge of the graph, with mask `m` (0: only mark incoming edges). */
-static void each_edge(uvg *g, uint64_t m)
+/* Resolve every node's references once into g->edges (node i's are
+ * edges[edge_off[i] .. edge_off[i + 1]]), marking incoming edges; the
+ * dev-dependencies and the manifest are resolved only to mark theirs. */
+static void build_edges(uvg *g, const toml_value *manifest)
 {
+    for (size_t node = 0; node < g->nodes && !g->failed; node++) {
+        g->edge_off[node] = g->nedges;
+        if (node < g->n) {
+            follow_all(g, toml_get_array(toml_at(g->pkgs, node), "dependencies"), node);
+        } else {
+            size_t p = g->ext_pkg[node - g->n];
+            const toml_value *opt = toml_get_table(toml_at(g->pkgs, p), "optional-dependencies");
+            const toml_value *refs = toml_value_at(opt, g->ext_k[node - g->n]);
+            if (toml_type_of(refs) == TOML_ARRAY)
+                follow_all(g, refs, p);
+        }
+    }
+    g->edge_off[g->nodes] = g->nedges;
     for (size_t p = 0; p < g->n && !g->failed; p++) {
-        const toml_value *pkg = toml_at(g->pkgs, p);
-        follow_all(g, toml_get_array(pkg, "dependencies"), p, m);
-        const toml_value *tabs[2] = {toml_get_table(pkg, "optional-dependencies"),
-                                     toml_get_table(pkg, "dev-dependencies")};
-        for (size_t t = 0; t < 2; t++)
-            for (size_t k = 0; k < toml_len(tabs[t]); k++)
-                if (toml_type_of(toml_value_at(tabs[t], k)) == TOML_ARRAY)
-                    follow_all(g, toml_value_at(tabs[t], k), p, m);
+        const toml_value *dev = toml_get_table(toml_at(g->pkgs, p), "dev-dependencies");
+        for (size_t k = 0; k < toml_len(dev); k++)
+            if (toml_type_of(toml_value_at(dev, k)) == TOML_ARRAY)
+                seed(g, toml_value_at(dev, k), p, 0);
     }
-}
-
-/* [manifest] requirements ("project") and dependency-groups; with m == 0,
- * only their incoming edges. */
-static void manifest_edges(uvg *g, const toml_value *manifest, bool label)
-{
-    uint64_t project = label ? label_bit(g, "", "project") : 0;
-    follow_all(g, toml_get_array(manifest, "requirements"), SIZE_MAX, project);
+    seed(g, toml_get_array(manifest, "requirements"), SIZE_MAX, 0);
     const toml_value *groups = toml_get_table(manifest, "dependency-groups");
-    for (size_t k = 0; k < toml_len(groups) && !g->failed; k++) {
-        const toml_value *refs = toml_value_at(groups, k);
-        if (toml_type_of(refs) != TOML_ARRAY)
-            continue;
-        uint64_t m = label ? label_bit(g, "", toml_key_at(groups, k)) : 0;
-        if (!label || m != 0)
-            follow_all(g, refs, SIZE_MAX, m);
-    }
+    for (size_t k = 0; k < toml_len(groups); k++)
+        if (toml_type_of(toml_value_at(groups, k)) == TOML_ARRAY)
+            seed(g, toml_value_at(groups, k), SIZE_MAX, 0);
 }
 
 static bool is_member_source(const toml_value *pkg)
@@ -246,8 +259,6 @@ static bool is_member_source(const toml_value *pkg)
 
 static void find_roots(uvg *g, const toml_value *manifest)
 {
-    each_edge(g, 0);
-    manifest_edges(g, manifest, false);
     const toml_value *members = toml_get_array(manifest, "members");
     for (size_t p = 0; p < g->n; p++)
         g->root[p] = g->dep_at[p] != SIZE_MAX &&
@@ -264,7 +275,8 @@ static void find_roots(uvg *g, const toml_value *manifest)
     }
 }
 
-/* Seed the roots' labels, then run the worklist to a fixed point. */
+/* Seed the roots' labels and the manifest's, then run the worklist to a
+ * fixed point. */
 static void flow(uvg *g, const toml_value *manifest)
 {
     uint64_t project = label_bit(g, "", "project");
@@ -278,13 +290,18 @@ static void flow(uvg *g, const toml_value *manifest)
             add(g, g->n + g->ext_off[p] + k, label_bit(g, "extra:", toml_key_at(opt, k)));
         const toml_value *dev = toml_get_table(pkg, "dev-dependencies");
         for (size_t k = 0; k < toml_len(dev) && !g->failed; k++) {
-            const toml_value *refs = toml_value_at(dev, k);
             uint64_t m = label_bit(g, "", toml_key_at(dev, k));
-            if (m != 0 && toml_type_of(refs) == TOML_ARRAY)
-                follow_all(g, refs, p, m);
+            if (toml_type_of(toml_value_at(dev, k)) == TOML_ARRAY)
+                seed(g, toml_value_at(dev, k), p, m);
         }
     }
-    manifest_edges(g, manifest, true);
+    seed(g, toml_get_array(manifest, "requirements"), SIZE_MAX, project);
+    const toml_value *groups = toml_get_table(manifest, "dependency-groups");
+    for (size_t k = 0; k < toml_len(groups) && !g->failed; k++) {
+        uint64_t m = label_bit(g, "", toml_key_at(groups, k));
+        if (toml_type_of(toml_value_at(groups, k)) == TOML_ARRAY)
+            seed(g, toml_value_at(groups, k), SIZE_MAX, m);
+    }
     while (g->qlen > 0 && !g->failed && spend(g, 1)) {
         size_t node = g->queue[g->qhead];
         g->qhead = (g->qhead + 1) % g->nodes;
@@ -328,7 +345,11 @@ void lock_uv_groups(const toml_value *root, const toml_value *pkgs, const size_t
     g.sorted = xcalloc(g.n, sizeof *g.sorted);
     g.ext_off = xcalloc(g.n, sizeof *g.ext_off);
     size_t next = 0;
+    g.version = xcalloc(g.n, sizeof *g.version);
+    g.source = xcalloc(g.n, sizeof *g.source);
     for (size_t p = 0; p < g.n; p++) {
+        g.version[p] = toml_get_string(toml_at(pkgs, p), "version");
+        g.source[p] = toml_get_table(toml_at(pkgs, p), "source");
         if (dep_at[p] != SIZE_MAX)
             g.sorted[g.nsorted++] = (byname){out->items[dep_at[p]].normalized, p};
         g.ext_off[p] = next;
@@ -345,6 +366,7 @@ void lock_uv_groups(const toml_value *root, const toml_value *pkgs, const size_t
             g.ext_k[g.ext_off[p] + k] = k;
         }
     }
+    g.edge_off = xcalloc(g.nodes + 1, sizeof *g.edge_off);
     g.mask = xcalloc(g.nodes, sizeof *g.mask);
     g.incoming = xcalloc(g.n, sizeof *g.incoming);
     g.root = xcalloc(g.n, sizeof *g.root);
@@ -352,7 +374,9 @@ void lock_uv_groups(const toml_value *root, const toml_value *pkgs, const size_t
     g.queue = xcalloc(g.nodes, sizeof *g.queue);
 
     const toml_value *manifest = toml_get_table(root, "manifest");
-    find_roots(&g, manifest);
+    build_edges(&g, manifest);
+    if (!g.failed)
+        find_roots(&g, manifest);
     if (!g.failed)
         flow(&g, manifest);
     if (!g.failed)
@@ -361,6 +385,10 @@ void lock_uv_groups(const toml_value *root, const toml_value *pkgs, const size_t
     for (unsigned i = 0; i < g.nlabels; i++)
         free(g.labels[i]);
     free(g.sorted);
+    free(g.version);
+    free(g.source);
+    free(g.edges);
+    free(g.edge_off);
     free(g.ext_off);
     free(g.ext_pkg);
     free(g.ext_k);
