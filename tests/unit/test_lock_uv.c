@@ -340,6 +340,45 @@ static void test_parse_in_memory(void **state)
     buf_free(&r.warnings);
 }
 
+/* Graphs past the limits give no group at all (never a wrong dev flag),
+ * quickly: 3,000 entries of one name each depending on that name, and a
+ * root with 70 extras (more than 64 labels). */
+static void test_group_limits(void **state)
+{
+    (void)state;
+    buf doc = {0};
+    buf_puts(&doc, "version = 1\n");
+    for (int i = 0; i < 3000; i++)
+        buf_printf(&doc, "[[package]]\nname = \"a\"\nversion = \"%d\"\nsource = { registry = "
+                         "\"r\" }\ndependencies = [{ name = \"a\" }]\n", i);
+    dep_list l = {0};
+    airlock_error err;
+    assert_int_equal(lock_uv_parse(doc.data, doc.len, "many.lock", &l, NULL, &err), 0);
+    assert_int_equal(l.len, 3000);
+    for (size_t i = 0; i < l.len; i++) {
+        assert_null(l.items[i].group);
+        assert_false(l.items[i].dev);
+    }
+    dep_list_free(&l);
+
+    buf_reset(&doc);
+    buf_puts(&doc, "version = 1\n[[package]]\nname = \"root\"\nsource = { virtual = \".\" }\n"
+                   "[package.optional-dependencies]\n");
+    for (int i = 0; i < 70; i++)
+        buf_printf(&doc, "e%d = [{ name = \"dep\" }]\n", i);
+    buf_puts(&doc, "[package.dev-dependencies]\ndev = [{ name = \"tool\" }]\n"
+                   "[[package]]\nname = \"dep\"\nversion = \"1\"\nsource = { registry = \"r\" }\n"
+                   "[[package]]\nname = \"tool\"\nversion = \"1\"\nsource = { registry = \"r\" }\n");
+    assert_int_equal(lock_uv_parse(doc.data, doc.len, "labels.lock", &l, NULL, &err), 0);
+    assert_int_equal(l.len, 3);
+    for (size_t i = 0; i < l.len; i++) {
+        assert_null(l.items[i].group);
+        assert_false(l.items[i].dev);
+    }
+    dep_list_free(&l);
+    buf_free(&doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_kept),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_workspace_members),
+        cmocka_unit_test(test_group_limits),
         cmocka_unit_test(test_bad_entries),
         cmocka_unit_test(test_not_a_uv_lock),
         cmocka_unit_test(test_parse_in_memory),
