@@ -1,6 +1,7 @@
 /*
  * sbom.h - the PyPI packages an SBOM lists: CycloneDX JSON (specVersion
- * 1.4 to 1.6, nested components included) and SPDX 2.3 JSON.
+ * 1.4 to 1.6, nested components included) and SPDX 2.3 JSON (2.2 too:
+ * packages and purls are written alike; another version is a warning).
  *
  * The PyPI packages are the components whose package URL is pkg:pypi/...
  * (CycloneDX `purl`; SPDX externalRefs of referenceType "purl"), read by
@@ -9,6 +10,8 @@
  * line of its purl in the file); one with a version is checked, one
  * without is kept, skipped ("no version"). Other components are left out
  * and counted in `sbom_info`, so that the report can say how many.
+ * CycloneDX `scope` optional/excluded is the dependency's group
+ * ("scope:optional", "scope:excluded"); excluded ones are also `dev`.
  *
  * A file that is not valid JSON, or neither CycloneDX nor SPDX, is an
  * error "FILE:LINE: why"; a bad component (a pkg:pypi purl that is not
