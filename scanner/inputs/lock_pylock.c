@@ -20,6 +20,7 @@
 #include "core/name.h"
 #include "core/toml.h"
 #include "scanner/inputs/lock_pylock_marker.h"
+#include "scanner/inputs/lock_toml.h"
 #include "scanner/inputs/lockfile.h"
 
 static const char *const top_keys[] = {
@@ -31,54 +32,38 @@ static const char *const package_keys[] = {
     "archive", "index", "sdist", "wheels", "attestation-identities", "tool", NULL,
 };
 
-/* The string at `key`, or NULL; a value of another type, or one holding a
- * NUL, is a warning naming `what`. */
-static const char *get_text(const toml_value *t, const char *key, const char *path,
-                            const char *what, diag *d)
-{
-    const toml_value *v = toml_get(t, key);
-    if (v == NULL)
-        return NULL;
-    size_t len;
-    const char *s = toml_string(v, &len);
-    if (s == NULL) {
-        diag_warn(d, path, toml_line(v), "%s: `%s` must be a string, not %s", what, key,
-                  toml_type_name(toml_type_of(v)));
-        return NULL;
-    }
-    if (strlen(s) != len) {
-        diag_warn(d, path, toml_line(v), "%s: `%s` holds a NUL character", what, key);
-        return NULL;
-    }
-    return s;
-}
-
 /* The table at `key`, or NULL; another type is a warning. */
-static const toml_value *get_table(const toml_value *t, const char *key, const char *path,
-                                   const char *what, diag *d)
+static const toml_value *get_table(const lock_entry *e, const char *key)
 {
-    const toml_value *v = toml_get(t, key);
+    const toml_value *v = toml_get(e->table, key);
     if (v != NULL && toml_type_of(v) != TOML_TABLE) {
-        diag_warn(d, path, toml_line(v), "%s: `%s` must be a table, not %s", what, key,
-                  toml_type_name(toml_type_of(v)));
+        lock_entry_warn(e, toml_line(v), "'%s' is %s, not a table: ignored", key,
+                        lock_a_type(v));
         return NULL;
     }
     return v;
 }
 
 /* PEP 751: a reader that knows the major version but not the minor one
- * should warn about each key it does not know. */
-static void warn_unknown_keys(const toml_value *t, const char *const *known, const char *path,
-                              const char *what, diag *d)
+ * should warn about each key it does not know: those of package `e`, or
+ * of the top level when `e` is NULL. */
+static void warn_unknown_keys(const toml_value *t, const char *const *known,
+                              const lock_entry *e, const char *path, diag *d)
 {
     for (size_t i = 0; i < toml_len(t); i++) {
         const char *key = toml_key_at(t, i);
         size_t k = 0;
         while (known[k] != NULL && strcmp(known[k], key) != 0)
             k++;
-        if (known[k] == NULL)
-            diag_warn(d, path, toml_line(toml_value_at(t, i)), "%s: unknown key `%s`", what,
-                      key);
+        if (known[k] != NULL)
+            continue;
+        unsigned line = toml_line(toml_value_at(t, i));
+        if (e != NULL)
+            lock_entry_warn(e, line, "unknown key '%.40s' (lock-version is newer than 1.0)",
+                            key);
+        else
+            diag_warn(d, path, line, "unknown top-level key '%.40s' (lock-version is newer "
+                                     "than 1.0)", key);
     }
 }
 
@@ -91,11 +76,11 @@ static int check_version(const toml_value *root, const char *path, bool *newer_m
     *newer_minor = false;
     const toml_value *v = toml_get(root, "lock-version");
     if (v == NULL)
-        return error_set(err, "%s:1: not a pylock.toml: no `lock-version`", path);
+        return error_set(err, "%s:1: not a pylock.toml: no 'lock-version'", path);
     const char *s = toml_string(v, NULL);
     if (s == NULL)
-        return error_set(err, "%s:%u: not a pylock.toml: `lock-version` must be a string, not %s",
-                         path, toml_line(v), toml_type_name(toml_type_of(v)));
+        return error_set(err, "%s:%u: not a pylock.toml: 'lock-version' is %s, not a string",
+                         path, toml_line(v), lock_a_type(v));
     /* MAJOR.MINOR, both decimal digits only. */
     size_t major = strspn(s, "0123456789");
     size_t minor = major > 0 && s[major] == '.' ? strspn(s + major + 1, "0123456789") : 0;
@@ -114,82 +99,67 @@ static int check_version(const toml_value *root, const char *path, bool *newer_m
 /* The kind and location of one package's source (see the top). Several
  * of vcs, directory, archive and sdist/wheels, which PEP 751 forbids, is
  * a warning; the first kind in that order is kept. */
-static const char *source_of(const toml_value *pkg, const char *name, const char *path,
-                             unsigned line, const char **location, diag *d)
+static const char *source_of(const lock_entry *e, const char **location)
 {
-    const toml_value *vcs = get_table(pkg, "vcs", path, name, d);
-    const toml_value *dir = get_table(pkg, "directory", path, name, d);
-    const toml_value *archive = get_table(pkg, "archive", path, name, d);
-    bool files = toml_get(pkg, "sdist") != NULL || toml_get(pkg, "wheels") != NULL;
+    const toml_value *vcs = get_table(e, "vcs");
+    const toml_value *dir = get_table(e, "directory");
+    const toml_value *archive = get_table(e, "archive");
+    bool files = toml_get(e->table, "sdist") != NULL || toml_get(e->table, "wheels") != NULL;
     if ((vcs != NULL) + (dir != NULL) + (archive != NULL) + files > 1)
-        diag_warn(d, path, line,
-                  "%s: more than one of vcs, directory, archive and sdist/wheels (PEP 751 "
-                  "allows one); read as the first of these",
-                  name);
-    const char *kind;
+        lock_entry_warn(e, toml_line(e->table),
+                        "more than one of vcs, directory, archive and sdist/wheels (PEP 751 "
+                        "allows one): read as the first of these");
     if (vcs != NULL) {
-        kind = get_text(vcs, "type", path, name, d);
+        const char *kind = lock_entry_string(e, vcs, "type", NULL);
         if (kind == NULL || kind[0] == '\0' || !name_is_valid(kind, strlen(kind))) {
-            diag_warn(d, path, toml_line(vcs), "%s: `vcs` without a valid `type`", name);
+            lock_entry_warn(e, toml_line(vcs), "'vcs' without a valid 'type': kind 'vcs'");
             kind = "vcs";
         }
-        *location = get_text(vcs, "url", path, name, d);
+        *location = lock_entry_string(e, vcs, "url", NULL);
         if (*location == NULL)
-            *location = get_text(vcs, "path", path, name, d);
+            *location = lock_entry_string(e, vcs, "path", NULL);
         return kind;
     }
     if (dir != NULL) {
-        *location = get_text(dir, "path", path, name, d);
-        bool editable = false;
-        const toml_value *e = toml_get(dir, "editable");
-        if (e != NULL && !toml_bool(e, &editable))
-            diag_warn(d, path, toml_line(e), "%s: `editable` must be a boolean, not %s", name,
-                      toml_type_name(toml_type_of(e)));
-        return editable ? "editable" : "directory";
+        *location = lock_entry_string(e, dir, "path", NULL);
+        return lock_entry_bool(e, dir, "editable") ? "editable" : "directory";
     }
     if (archive != NULL) {
-        *location = get_text(archive, "url", path, name, d);
+        *location = lock_entry_string(e, archive, "url", NULL);
         if (*location != NULL)
             return "url";
-        *location = get_text(archive, "path", path, name, d);
+        *location = lock_entry_string(e, archive, "path", NULL);
         return "path";
     }
-    *location = get_text(pkg, "index", path, name, d);
+    *location = lock_entry_string(e, e->table, "index", NULL);
     return "registry";
 }
 
-static void read_package(const toml_value *pkg, const char *path, bool newer_minor,
+static void read_package(const lock_doc *doc, size_t i, const char *path, bool newer_minor,
                          dep_list *out, diag *d)
 {
-    unsigned line = toml_line(pkg);
-    if (toml_type_of(pkg) != TOML_TABLE) {
-        diag_warn(d, path, line, "package entry must be a table, not %s; ignored",
-                  toml_type_name(toml_type_of(pkg)));
+    lock_entry e = {path, d, lock_doc_package(doc, i, path, d), NULL};
+    bool valid;
+    if (e.table == NULL || lock_entry_name(&e, &valid) == NULL)
         return;
-    }
-    const char *name = get_text(pkg, "name", path, "package", d);
-    if (name == NULL || name[0] == '\0') {
-        diag_warn(d, path, line, "package entry without a name; ignored");
-        return;
-    }
     if (newer_minor)
-        warn_unknown_keys(pkg, package_keys, path, name, d);
-    const char *version_text = get_text(pkg, "version", path, name, d);
+        warn_unknown_keys(e.table, package_keys, &e, path, d);
+    bool bad_version = false;
+    const char *version_text = lock_entry_string(&e, e.table, "version", &bad_version);
     const char *location = NULL;
-    const char *kind = source_of(pkg, name, path, line, &location, d);
-    const char *marker = get_text(pkg, "marker", path, name, d);
+    const char *kind = source_of(&e, &location);
+    const char *marker = lock_entry_string(&e, e.table, "marker", NULL);
     buf group = {0};
     bool dev = false;
     if (marker != NULL)
         pylock_marker_groups(marker, &group, &dev);
-    dependency *dep = lock_add(out, path, line, name, version_text, kind, location,
-                               group.len ? group.data : NULL, dev, d);
+    dependency *dep = lock_add(out, path, toml_line(e.table), e.name, version_text, kind,
+                               location, group.len ? group.data : NULL, dev, d);
     buf_free(&group);
-    if (!name_is_valid(name, strlen(name))) {
-        diag_warn(d, path, line, "'%s' is not a valid project name", name);
-        if (dep->skip_reason == NULL)
-            dep->skip_reason = xstrdup("not a valid project name");
-    }
+    if (!valid)
+        lock_dep_skip(dep, "not a valid project name");
+    else if (bad_version && strcmp(kind, "registry") == 0)
+        lock_dep_skip(dep, "locked version is not a string");
 }
 
 int lock_pylock_parse(const char *data, size_t len, const char *path, dep_list *out, diag *d,
@@ -204,17 +174,17 @@ int lock_pylock_parse(const char *data, size_t len, const char *path, dep_list *
     if (rc == 0 && pkgs == NULL)
         rc = error_set(err, "%s:1: not a pylock.toml: no [[packages]] array", path);
     else if (rc == 0 && toml_type_of(pkgs) != TOML_ARRAY)
-        rc = error_set(err,
-                       "%s:%u: not a pylock.toml: `packages` must be an array of tables, not %s",
-                       path, toml_line(pkgs), toml_type_name(toml_type_of(pkgs)));
+        rc = error_set(err, "%s:%u: not a pylock.toml: 'packages' is %s, not an array of tables",
+                       path, toml_line(pkgs), lock_a_type(pkgs));
     if (rc != 0) {
         toml_free(root);
         return -1;
     }
     if (newer_minor)
-        warn_unknown_keys(root, top_keys, path, "pylock.toml", d);
+        warn_unknown_keys(root, top_keys, NULL, path, d);
+    lock_doc doc = {root, pkgs, NULL};
     for (size_t i = 0; i < toml_len(pkgs); i++)
-        read_package(toml_at(pkgs, i), path, newer_minor, out, d);
+        read_package(&doc, i, path, newer_minor, out, d);
     toml_free(root);
     return 0;
 }

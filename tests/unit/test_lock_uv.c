@@ -270,21 +270,23 @@ static void test_bad_entries(void **state)
     assert_int_equal(r.rc, 0);
     /* The entry without a name is the only one left out. */
     assert_int_equal(r.deps.len, 7);
-    expect_warning(&r, "bad.lock:4: package entry without a name");
+    expect_warning(&r, "bad.lock:4: package entry: no name: left out");
     expect(&r, 0, "badver", "1.0-foo-bar!!", "registry", false, 8);
     assert_string_equal(r.deps.items[0].skip_reason, "locked version is not a PEP 440 version");
     expect_warning(&r, "bad.lock:8: badver:");
     expect(&r, 1, "intver", NULL, "registry", false, 13);
-    expect_warning(&r, "bad.lock:15: intver: `version` must be a string, not integer");
+    assert_string_equal(r.deps.items[1].skip_reason, "locked version is not a string");
+    expect_warning(&r, "bad.lock:15: package 'intver': 'version' is an integer, not a string");
     expect(&r, 2, "twosrc", "1.0", "unknown", false, 18);
-    expect_warning(&r, "bad.lock:21: twosrc: `source` is not a table with exactly one key");
+    expect_warning(&r, "bad.lock:21: package 'twosrc': 'source' is not a table with exactly one key");
     expect(&r, 3, "weirdsrc", "1.0", "unknown", false, 23);
-    expect_warning(&r, "bad.lock:26: weirdsrc: unknown source kind `svn`");
+    expect_warning(&r, "bad.lock:26: package 'weirdsrc': unknown source kind 'svn'");
     expect(&r, 4, "nosrc", "1.0", "unknown", false, 28);
-    expect_warning(&r, "bad.lock:28: nosrc: no `source`");
+    expect_warning(&r, "bad.lock:28: package 'nosrc': no 'source'");
     expect(&r, 5, "bad name!", "1.0", "registry", false, 32);
     assert_string_equal(r.deps.items[5].skip_reason, "not a valid project name");
-    expect_warning(&r, "bad.lock:32: 'bad name!' is not a valid project name");
+    assert_false(r.deps.items[5].has_version);
+    expect_warning(&r, "bad.lock:33: package 'bad name!': not a valid project name");
     expect(&r, 6, "okpkg", "1.0", "registry", true, 37);
     assert_int_equal(r.nwarn, 7);
     result_free(&r);
@@ -294,7 +296,7 @@ static void test_bad_entries(void **state)
     assert_int_equal(r.deps.len, 1);
     expect(&r, 0, "a", "1.0", "registry", true, 3);
     assert_int_equal(r.nwarn, 1);
-    expect_warning(&r, "nontable.lock:4: package entry must be a table, not string");
+    expect_warning(&r, "nontable.lock:4: package entry 2 is a string, not a table: left out");
     result_free(&r);
 }
 
@@ -302,10 +304,10 @@ static void test_not_a_uv_lock(void **state)
 {
     (void)state;
     expect_error("version2.lock", ":1: uv.lock version 2 is not known");
-    expect_error("version-string.lock", ":1: not a uv.lock: `version` must be an integer, not string");
-    expect_error("poetry-like.lock", ":1: not a uv.lock: no top-level `version`");
+    expect_error("version-string.lock", ":1: not a uv.lock: 'version' is a string, not an integer");
+    expect_error("poetry-like.lock", ":1: not a uv.lock: no top-level 'version'");
     expect_error("no-packages.lock", "not a uv.lock: no [[package]] entries");
-    expect_error("package-not-array.lock", ":2: not a uv.lock: `package` must be an array of tables, not string");
+    expect_error("package-not-array.lock", ":2: not a uv.lock: 'package' is a string, not an array of tables");
     expect_error("not-toml.lock", "not-toml.lock:2");
     result r;
     read_fixture("missing.lock", &r);
@@ -335,7 +337,7 @@ static void test_parse_in_memory(void **state)
     assert_string_equal(l.items[0].name, "first");
     assert_string_equal(l.items[1].name, "c");
     assert_int_equal(l.items[1].source_line, 6);
-    expect_warning(&r, "mem.lock:3: package: `name` holds a NUL character");
+    expect_warning(&r, "mem.lock:3: package entry: 'name' is empty or holds a NUL byte: left out");
     dep_list_free(&l);
     buf_free(&r.warnings);
 }
