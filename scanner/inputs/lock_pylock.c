@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/name.h"
 #include "core/toml.h"
 #include "scanner/inputs/lock_pylock_marker.h"
 #include "scanner/inputs/lock_toml.h"
@@ -27,6 +26,8 @@ static const char *const top_keys[] = {
     "lock-version", "environments", "requires-python", "extras", "dependency-groups",
     "default-groups", "created-by", "packages", "tool", NULL,
 };
+/* The VCS types PEP 610 registers (direct_url.json), which PEP 751 uses. */
+static const char *const vcs_types[] = {"git", "hg", "svn", "bzr", NULL};
 static const char *const package_keys[] = {
     "name", "version", "marker", "requires-python", "dependencies", "vcs", "directory",
     "archive", "index", "sdist", "wheels", "attestation-identities", "tool", NULL,
@@ -88,10 +89,11 @@ static int check_version(const toml_value *root, const char *path, bool *newer_m
         error_invalid(err, "lock-version", s, strlen(s), "not MAJOR.MINOR");
         return error_prefix(err, "%s:%u", path, toml_line(v));
     }
-    if (major != 1 || s[0] != '1')
-        return error_set(err, "%s:%u: pylock.toml lock-version %s is not known (major version "
-                              "1 is read)",
-                         path, toml_line(v), s);
+    if (major != 1 || s[0] != '1') {
+        error_invalid(err, "lock-version", s, strlen(s),
+                      "pylock.toml format not known (this reader knows 1.x)");
+        return error_prefix(err, "%s:%u", path, toml_line(v));
+    }
     *newer_minor = strspn(s + 2, "0") != minor;
     return 0;
 }
@@ -110,9 +112,14 @@ static const char *source_of(const lock_entry *e, const char **location)
                         "more than one of vcs, directory, archive and sdist/wheels (PEP 751 "
                         "allows one): read as the first of these");
     if (vcs != NULL) {
-        const char *kind = lock_entry_string(e, vcs, "type", NULL);
-        if (kind == NULL || kind[0] == '\0' || !name_is_valid(kind, strlen(kind))) {
-            lock_entry_warn(e, toml_line(vcs), "'vcs' without a valid 'type': kind 'vcs'");
+        const char *type = lock_entry_string(e, vcs, "type", NULL);
+        const char *kind = NULL;
+        for (size_t i = 0; type != NULL && vcs_types[i] != NULL; i++)
+            if (strcmp(type, vcs_types[i]) == 0)
+                kind = vcs_types[i];
+        if (kind == NULL) {
+            lock_entry_warn(e, toml_line(vcs), "'vcs' without a known 'type' (git, hg, svn, "
+                                               "bzr): kind 'vcs'");
             kind = "vcs";
         }
         *location = lock_entry_string(e, vcs, "url", NULL);

@@ -244,7 +244,7 @@ static void test_bad_entries(void **state)
     result r;
     read_fixture("pylock.bad.toml", &r);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.deps.len, 6);
+    assert_int_equal(r.deps.len, 7);
     expect_warning(&r, "pylock.bad.toml:4: package entry: no name: left out");
     expect(&r, 0, "badver", "not a version", "registry", false, 7);
     expect_warning(&r, "pylock.bad.toml:7: badver:");
@@ -254,18 +254,22 @@ static void test_bad_entries(void **state)
     expect(&r, 2, "conflict", "1.0", "git", false, 15);
     expect_warning(&r, "pylock.bad.toml:15: package 'conflict': more than one of vcs, directory");
     expect(&r, 3, "notype", NULL, "vcs", false, 21);
-    expect_warning(&r, "pylock.bad.toml:23: package 'notype': 'vcs' without a valid 'type'");
+    expect_warning(&r, "pylock.bad.toml:23: package 'notype': 'vcs' without a known 'type'");
     expect(&r, 4, "dirstring", NULL, "registry", false, 25);
     expect_warning(&r, "pylock.bad.toml:27: package 'dirstring': 'directory' is a string, not a table");
     expect(&r, 5, "okpkg", "1.0", "registry", true, 29);
-    assert_int_equal(r.nwarn, 6);
+    /* A vcs type that names no VCS cannot make the entry a registry one. */
+    expect(&r, 6, "fakereg", "2.0", "vcs", false, 33);
+    expect_warning(&r, "pylock.bad.toml:36: package 'fakereg': 'vcs' without a known 'type'");
+    assert_int_equal(r.nwarn, 7);
     result_free(&r);
 }
 
 static void test_not_a_pylock(void **state)
 {
     (void)state;
-    expect_error("pylock.major2.toml", ":1: pylock.toml lock-version 2.0 is not known");
+    expect_error("pylock.major2.toml", ":1: invalid lock-version '2.0': pylock.toml format not "
+                                       "known");
     expect_error("pylock.noversion.toml", ":1: not a pylock.toml: no 'lock-version'");
     expect_error("pylock.floatversion.toml", ":1: not a pylock.toml: 'lock-version' is a "
                                              "float, not a string");
