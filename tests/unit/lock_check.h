@@ -152,6 +152,51 @@ static void check_refused(lock_parse_fn *parse, const char *rel, unsigned line,
     dep_list_free(&l);
 }
 
+/* The fixture `rel` with every LF made CRLF (a file checked out with
+ * git's autocrlf) reads to the same dependencies at the same lines as the
+ * file itself, with no warning. */
+static void check_crlf_same(lock_parse_fn *parse, const char *rel)
+{
+    char path[4096];
+    fixture_path(path, sizeof path, rel);
+    char *data;
+    size_t len;
+    airlock_error err;
+    if (file_read_all(path, LOCKFILE_MAX_SIZE, &data, &len, &err) != 0)
+        fail_msg("%s", err.msg);
+    char *crlf = malloc(2 * len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = data[i];
+    }
+    dep_list a = {0}, b = {0};
+    diag d = {0};
+    assert_int_equal(parse(data, len, path, &a, &d, &err), 0);
+    assert_int_equal(parse(crlf, n, path, &b, &d, &err), 0);
+    assert_int_equal(d.warnings, 0);
+    assert_true(a.len > 0);
+    assert_int_equal(a.len, b.len);
+    for (size_t i = 0; i < a.len; i++) {
+        assert_string_equal(a.items[i].name, b.items[i].name);
+        assert_string_equal(a.items[i].version_text, b.items[i].version_text);
+        assert_string_equal(a.items[i].source_kind, b.items[i].source_kind);
+        assert_int_equal(a.items[i].source_line, b.items[i].source_line);
+        assert_int_equal(a.items[i].dev, b.items[i].dev);
+        if (a.items[i].group != NULL)
+            assert_string_equal(a.items[i].group, b.items[i].group);
+        else
+            assert_null(b.items[i].group);
+        if (a.items[i].location != NULL)
+            assert_string_equal(a.items[i].location, b.items[i].location);
+    }
+    dep_list_free(&a);
+    dep_list_free(&b);
+    free(crlf);
+    free(data);
+}
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -143,6 +143,14 @@ static void test_no_lock_version(void **state)
     expect("pdm/no-lock-version.lock", w, N_OF(w), ww, N_OF(ww));
 }
 
+/* CRLF line ends (git autocrlf on Windows): same packages, same lines. */
+static void test_crlf(void **state)
+{
+    (void)state;
+    check_crlf_same(lock_pdm_parse, "pdm/lock-4.5.lock");
+    check_crlf_same(lock_pdm_parse, "pdm/lock-2.lock");
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -178,7 +186,8 @@ int main(void)
         cmocka_unit_test(test_lock_4_2),      cmocka_unit_test(test_lock_4_4),
         cmocka_unit_test(test_lock_4_5),      cmocka_unit_test(test_bad_entries),
         cmocka_unit_test(test_newer_minor),   cmocka_unit_test(test_no_lock_version),
-        cmocka_unit_test(test_refused),       cmocka_unit_test(test_lockfile_read),
+        cmocka_unit_test(test_crlf),          cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_lockfile_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

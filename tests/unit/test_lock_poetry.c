@@ -183,6 +183,14 @@ static void test_empty_project(void **state)
     expect("poetry/empty-project.lock", NULL, 0, NULL, 0);
 }
 
+/* CRLF line ends (git autocrlf on Windows): same packages, same lines. */
+static void test_crlf(void **state)
+{
+    (void)state;
+    check_crlf_same(lock_poetry_parse, "poetry/lock-2.1.lock");
+    check_crlf_same(lock_poetry_parse, "poetry/pre-1.0.lock");
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -236,7 +244,8 @@ int main(void)
         cmocka_unit_test(test_lock_2_1),      cmocka_unit_test(test_bad_entries),
         cmocka_unit_test(test_inline_array),  cmocka_unit_test(test_newer_minor),
         cmocka_unit_test(test_no_metadata),   cmocka_unit_test(test_empty_project),
-        cmocka_unit_test(test_refused),       cmocka_unit_test(test_lockfile_read),
+        cmocka_unit_test(test_crlf),          cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_lockfile_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
