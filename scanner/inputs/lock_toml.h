@@ -1,11 +1,11 @@
 /*
- * lock_toml.h - what the TOML lockfile readers (poetry.lock, pdm.lock) share:
- * opening the document and its package array, checking the lock version,
- * and reading a package's fields so that a value of the wrong type is a
- * warning naming the file and line, never a crash or a silent default.
+ * lock_toml.h - what the TOML lockfile readers share: opening the document
+ * and its package array, checking the lock version, and reading a package's
+ * fields so that a value of the wrong type is a warning naming the file and
+ * line, never a crash or a silent default.
  *
  * Every pointer returned points into the TOML tree and lives until
- * toml_free(); the strings returned by lock_toml_groups() are the caller's.
+ * toml_free(); the strings returned by lock_entry_groups() are the caller's.
  */
 #ifndef AIRLOCK_LOCK_TOML_H
 #define AIRLOCK_LOCK_TOML_H
