@@ -56,6 +56,7 @@ struct toml_value {
             size_t n, cap;
             uint32_t *idx; /* open addressing, entry index + 1; NULL while small */
             size_t idxcap;
+            uint64_t seed; /* the tree's hash seed */
         } tab;
     } u;
 };
@@ -82,6 +83,7 @@ typedef struct toml_parser {
     const char *file;
     unsigned line;
     unsigned section;
+    uint64_t seed; /* per tree, so that colliding keys cannot be precomputed */
     airlock_error *err;
     toml_chunk *chunks;
     toml_value *containers;
@@ -89,6 +91,7 @@ typedef struct toml_parser {
     toml_keypart key[TOML_DEPTH_MAX + 1];
     size_t nkey;
     unsigned key_line;
+    char quoted[400]; /* a key quoted for a message */
 } toml_parser;
 
 /* Arena allocation, 16-byte aligned, owned by the tree. */
