@@ -16,7 +16,10 @@
  * `group` is the group that holds it ("project" for [project]
  * dependencies, "extra:NAME", a dependency group's name, Poetry's "main"
  * or its group name); `dev` is set for [dependency-groups] named "dev",
- * Poetry's dev-dependencies and its non-main groups.
+ * Poetry's dev-dependencies and its non-main groups. A requirement that
+ * other dependency groups include is still one dependency: its group is
+ * its own followed by every group that includes it, directly or not
+ * ("test, dev, all"), and it is dev only when all of them are named "dev".
  *
  * A file that is not valid TOML is an error "FILE:LINE: why"; a bad entry
  * (a requirement that is not PEP 508, a value of the wrong type) is a

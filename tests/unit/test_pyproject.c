@@ -356,6 +356,23 @@ static void test_constraint_classes(void **state)
     assert_int_equal(poetry_constraint_classify("1.0^", 3, NULL, NULL), POETRY_PIN);
 }
 
+typedef struct seen_file {
+    int calls;
+    char *path;
+    char *data;
+    size_t len;
+} seen_file;
+
+static void on_file(void *arg, const char *path, const char *data, size_t len)
+{
+    seen_file *s = arg;
+    s->calls++;
+    s->path = strdup(path);
+    s->data = malloc(len + 1);
+    memcpy(s->data, data, len);
+    s->len = len;
+}
+
 static void test_dynamic_and_notes(void **state)
 {
     (void)state;
@@ -399,8 +416,21 @@ static void test_dynamic_and_notes(void **state)
     assert_int_equal(pyproject_parse(text, strlen(text), "x.toml", &deps, NULL, &err), 0);
     assert_int_equal(deps.len, 1);
     char *path = fixture("poetry_old.toml");
-    assert_int_equal(pyproject_read(path, &deps, NULL, NULL, NULL, &err), 0);
+    seen_file seen = {0};
+    assert_int_equal(pyproject_read(path, &deps, NULL, on_file, &seen, &err), 0);
     assert_int_equal(deps.len, 4);
+    /* on_file is told of exactly the bytes parsed (what evidence records). */
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.path, path);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char bytes[4096];
+    size_t n = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    assert_int_equal(seen.len, n);
+    assert_memory_equal(seen.data, bytes, n);
+    free(seen.path);
+    free(seen.data);
     free(path);
     dep_list_free(&deps);
 }
