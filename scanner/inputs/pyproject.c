@@ -27,6 +27,15 @@ typedef pyproject_reader reader;
 
 /* ---- one dependency ---- */
 
+bool pyproject_full(reader *r, unsigned line)
+{
+    if (r->added < PYPROJECT_MAX_DEPS)
+        return false;
+    if (r->full_line == 0)
+        r->full_line = line;
+    return true;
+}
+
 static dependency *add_dep(reader *r, const char *name, size_t name_len, unsigned line,
                            const char *group, bool dev)
 {
@@ -91,8 +100,10 @@ static size_t leading_name(const char *s, size_t len, size_t *start)
     size_t e = i;
     while (e < len && is_name_char(s[e]))
         e++;
+    if (e - i > NAME_MAX_LEN)
+        return 0; /* no project name is that long: cutting it would make one up */
     while (e > i && !name_is_valid(s + i, e - i))
-        e--;
+        e--; /* "name-" before a bad character: "name" */
     *start = i;
     return e - i;
 }
@@ -148,7 +159,7 @@ static void read_requirements(reader *r, const toml_value *list, const char *whe
                   where, toml_type_name(toml_type_of(list)));
         return;
     }
-    for (size_t i = 0; i < toml_len(list); i++)
+    for (size_t i = 0; i < toml_len(list) && !pyproject_full(r, toml_line(toml_at(list, i))); i++)
         pyproject_requirement(r, toml_at(list, i), where, group, dev);
 }
 
@@ -348,7 +359,8 @@ static void poetry_value(reader *r, const poetry_ctx *c, const char *name, const
         /* One table per marker range: each is a dependency of its own. */
         if (toml_len(v) == 0)
             poetry_bad(r, c, name, v, "an empty array of constraints");
-        for (size_t i = 0; i < toml_len(v); i++) {
+        for (size_t i = 0; i < toml_len(v) && !pyproject_full(r, toml_line(toml_at(v, i)));
+             i++) {
             const toml_value *e = toml_at(v, i);
             if (toml_type_of(e) == TOML_TABLE)
                 poetry_table(r, c, name, e);
@@ -375,6 +387,8 @@ static void poetry_deps(reader *r, const toml_value *deps, const poetry_ctx *c, 
         const char *name = toml_key_at(deps, i);
         if (main && strcmp(name, "python") == 0)
             continue; /* the interpreter, not a package */
+        if (pyproject_full(r, toml_line(toml_value_at(deps, i))))
+            return;
         if (toml_key_len(deps, i) != strlen(name))
             poetry_bad(r, c, name, toml_value_at(deps, i), "the name holds a NUL");
         else
@@ -458,23 +472,27 @@ int pyproject_parse_note(const char *data, size_t len, const char *path, dep_lis
     toml_value *root;
     if (toml_parse(data, len, path, &root, err) != 0)
         return -1;
-    reader r = {path, out, d, 0};
+    reader r = {path, out, d, 0, 0};
     size_t start = out->len;
     dynamic_fields dyn = {false, false};
     const toml_value *project = section(&r, root, "project", "[project]");
     if (project)
         read_project(&r, project, &dyn);
     const toml_value *groups = section(&r, root, "dependency-groups", "[dependency-groups]");
-    if (groups && pyproject_groups(&r, groups, err) != 0) {
+    int rc = groups ? pyproject_groups(&r, groups, err) : 0;
+    const toml_value *tool = rc == 0 ? section(&r, root, "tool", "[tool]") : NULL;
+    const toml_value *poetry = section(&r, tool, "poetry", "[tool.poetry]");
+    if (rc == 0 && poetry)
+        read_poetry(&r, poetry);
+    if (rc == 0 && r.full_line != 0)
+        rc = error_set(err, "%s:%u: more than %d dependencies", path, r.full_line,
+                       PYPROJECT_MAX_DEPS);
+    if (rc != 0) {
         while (out->len > start)
             dependency_clear(&out->items[--out->len]);
         toml_free(root);
         return -1;
     }
-    const toml_value *tool = section(&r, root, "tool", "[tool]");
-    const toml_value *poetry = section(&r, tool, "poetry", "[tool.poetry]");
-    if (poetry)
-        read_poetry(&r, poetry);
     if (note)
         *note = make_note(&r, &dyn, poetry && toml_get(poetry, "dependencies") != NULL);
     toml_free(root);

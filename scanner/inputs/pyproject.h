@@ -37,6 +37,11 @@
 
 /* Largest pyproject.toml read. */
 #define PYPROJECT_MAX_SIZE ((size_t)16 << 20)
+/* Most dependencies one file may declare (real ones declare a few hundred;
+ * each costs a few hundred bytes, and a 16 MiB file of "a==1" strings
+ * would otherwise make millions): more is an error, as for requirement
+ * files. */
+#define PYPROJECT_MAX_DEPS 500000
 
 /* Read the pyproject.toml at `path`, appending its dependencies to `out`;
  * `on_file` (may be NULL) is told of the bytes read (lockfile.h). Returns

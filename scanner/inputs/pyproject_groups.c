@@ -248,7 +248,8 @@ static void emit_group(reader *r, const dgroups *gs, size_t i)
     buf where = {0};
     buf_puts(&where, "dependency group ");
     pyproject_label(&where, g->name);
-    for (k = 0; k < toml_len(g->list); k++) {
+    for (k = 0; k < toml_len(g->list) && !pyproject_full(r, toml_line(toml_at(g->list, k)));
+         k++) {
         const toml_value *v = toml_at(g->list, k);
         if (toml_type_of(v) != TOML_TABLE) /* (includes were read before) */
             pyproject_requirement(r, v, where.data, group.data, dev);

@@ -20,13 +20,19 @@
 #define PYPROJECT_LABEL_MAX 128
 
 /* One file being read: dependencies go to `out`, warnings to `d`, both
- * naming `path`; `added` counts the dependencies appended. */
+ * naming `path`; `added` counts the dependencies appended; `full_line` is
+ * the line at which PYPROJECT_MAX_DEPS was reached (0 while it is not). */
 typedef struct pyproject_reader {
     const char *path;
     dep_list *out;
     diag *d;
     size_t added;
+    unsigned full_line;
 } pyproject_reader;
+
+/* True, once PYPROJECT_MAX_DEPS dependencies were added, for the entry at
+ * `line` that would be one more: readers stop, and the file is refused. */
+bool pyproject_full(pyproject_reader *r, unsigned line);
 
 /* Append the PEP 508 requirement string `v` as one dependency of `group`
  * (`where` names the list in warnings). Not a string, or not PEP 508: a

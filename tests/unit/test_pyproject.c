@@ -249,6 +249,22 @@ static void test_include_bounds(void **state)
     assert_int_equal(r.deps.len, 0);
     result_free(&r);
 
+    /* At most PYPROJECT_MAX_DEPS dependencies: one more refuses the file,
+     * naming the line of the one too many, and appends nothing. */
+    buf_reset(&doc);
+    buf_puts(&doc, "[project]\ndependencies = [\n");
+    for (int i = 0; i <= PYPROJECT_MAX_DEPS; i++)
+        buf_puts(&doc, "\"a\",\n");
+    buf_puts(&doc, "]\n");
+    parse_text(doc.data, &r);
+    assert_int_equal(r.rc, -1);
+    char want[64];
+    snprintf(want, sizeof want, "mem.toml:%d: more than %d dependencies", PYPROJECT_MAX_DEPS + 3,
+             PYPROJECT_MAX_DEPS);
+    assert_string_equal(r.err.msg, want);
+    assert_int_equal(r.deps.len, 0);
+    result_free(&r);
+
     /* A long group name is cut in the group string. */
     buf_reset(&doc);
     buf_puts(&doc, "[dependency-groups]\n");
@@ -489,6 +505,21 @@ static void test_bad_input(void **state)
     expect_warning(&r, "types_root.toml:3: [tool] must be a table, not string");
     assert_int_equal(r.n_warnings, 3);
     result_free(&r);
+
+    /* A name longer than any project name before the bad character: no
+     * name is made up by cutting it; "name-" before one is "name". */
+    buf doc = {0};
+    buf_puts(&doc, "[project]\ndependencies = [\"");
+    for (int i = 0; i < 300; i++)
+        buf_putc(&doc, 'a');
+    buf_puts(&doc, " !\", \"tail- !\"]\n");
+    parse_text(doc.data, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n_warnings, 2);
+    assert_int_equal(r.deps.len, 1);
+    expect_skip(&r, "tail", 2, "invalid requirement", "project", false, NULL);
+    result_free(&r);
+    buf_free(&doc);
 
     /* A requirement string holding a NUL: a warning, kept by its name. */
     parse_text("[project]\ndependencies = [\"evil\\u0000==1.0\"]\n", &r);
