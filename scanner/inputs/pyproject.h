@@ -16,7 +16,10 @@
  * `group` is the group that holds it ("project" for [project]
  * dependencies, "extra:NAME", a dependency group's name, Poetry's "main"
  * or its group name); `dev` is set for [dependency-groups] named "dev",
- * Poetry's dev-dependencies and its non-main groups.
+ * Poetry's dev-dependencies and its non-main groups. A requirement that
+ * other dependency groups include is still one dependency: its group is
+ * its own followed by every group that includes it, directly or not
+ * ("test, dev, all"), and it is dev only when all of them are named "dev".
  *
  * A file that is not valid TOML is an error "FILE:LINE: why"; a bad entry
  * (a requirement that is not PEP 508, a value of the wrong type) is a
@@ -34,6 +37,11 @@
 
 /* Largest pyproject.toml read. */
 #define PYPROJECT_MAX_SIZE ((size_t)16 << 20)
+/* Most dependencies one file may declare (real ones declare a few hundred;
+ * each costs a few hundred bytes, and a 16 MiB file of "a==1" strings
+ * would otherwise make millions): more is an error, as for requirement
+ * files. */
+#define PYPROJECT_MAX_DEPS 500000
 
 /* Read the pyproject.toml at `path`, appending its dependencies to `out`;
  * `on_file` (may be NULL) is told of the bytes read (lockfile.h). Returns
@@ -45,5 +53,19 @@ int pyproject_read(const char *path, dep_list *out, diag *d, lock_file_fn *on_fi
  * each dependency's source_file. */
 int pyproject_parse(const char *data, size_t len, const char *path, dep_list *out, diag *d,
                     airlock_error *err);
+
+/* The same two, also returning in *note what the report should say of the
+ * file that is not a dependency (for scan_input.note), or NULL when there
+ * is nothing to say; the caller frees it. `note` may be NULL. Today that
+ * is: "[project] dependencies are dynamic" (`dynamic = ["dependencies"]`:
+ * the build backend computes them and this file does not list them, so a
+ * scan of it cannot cover them), the same for optional-dependencies, and
+ * that the file declares no dependencies at all. Neither is a defect of
+ * the file, so neither is a warning (--strict must not refuse a valid
+ * file), and no pseudo-dependency stands for them. */
+int pyproject_read_note(const char *path, dep_list *out, diag *d, lock_file_fn *on_file,
+                        void *arg, char **note, airlock_error *err);
+int pyproject_parse_note(const char *data, size_t len, const char *path, dep_list *out, diag *d,
+                         char **note, airlock_error *err);
 
 #endif
