@@ -4,7 +4,8 @@
  *   report_sample OUTDIR
  *       writes OUTDIR/CASE/report.EXT for every format (report.h) and the
  *       cases "full" (findings of every severity, ignored, skipped, expired
- *       ignores, warnings, hostile strings), "ignored" (only ignored
+ *       ignores, warnings, hostile strings, a locked dev dependency, an
+ *       SBOM component, a pyproject.toml dependency from git), "ignored" (only ignored
  *       findings), "skipped" (only skipped requirements and warnings) and
  *       "clean" (no findings, no warnings).
  *   report_sample --evidence DIR [--sign-key SECKEY] [--snapshot-sig SIG]
@@ -25,6 +26,7 @@
  * deterministic: the scan time is fixed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +71,20 @@ static void base(scan_report *r)
     r->airlock_version = xstrdup(AIRLOCK_VERSION);
     r->scan_time = SAMPLE_SCAN_TIME;
     r->hostname = xstrdup("audit-host-01");
-    r->n_inputs = 2;
-    r->inputs = xcalloc(2, sizeof *r->inputs);
+    r->n_inputs = 5;
+    r->inputs = xcalloc(5, sizeof *r->inputs);
     r->inputs[0] = (scan_input){.kind = INPUT_REQUIREMENTS, .path = xstrdup("requirements.txt"),
         .sha256 = xstrdup("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")};
     r->inputs[1] = (scan_input){.kind = INPUT_VENV, .path = xstrdup("/srv/app/.venv")};
+    r->inputs[2] = (scan_input){.kind = INPUT_LOCKFILE, .path = xstrdup("uv.lock"),
+        .sha256 = xstrdup("60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"),
+        .format = xstrdup("uv"), .note = xstrdup("found in /srv/app beside pyproject.toml")};
+    r->inputs[3] = (scan_input){.kind = INPUT_PYPROJECT, .path = xstrdup("pyproject.toml"),
+        .sha256 = xstrdup("fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13"),
+        .note = xstrdup("pins from uv.lock beside it; unpinned entries listed as skipped")};
+    r->inputs[4] = (scan_input){.kind = INPUT_SBOM, .path = xstrdup("sbom/app.cdx.json"),
+        .sha256 = xstrdup("a4e624d686e03ed2767c0abd85c14426b0b1157d2ce81d27bb4fe4f6f01d688a"),
+        .format = xstrdup("cyclonedx"), .note = xstrdup("CycloneDX 1.5: 4 components, 1 not from PyPI left out")};
     r->db.sequence = 42;
     r->db.build_time = SAMPLE_BUILD_TIME;
     r->db.signer_key_id = xstrdup("4D2AF8C3E1B0A977");
@@ -105,6 +116,20 @@ static size_t add_dep(scan_report *r, dep_kind kind, const char *name, const cha
     d->source_line = line;
     d->skip_reason = dup_or_null(skip);
     return r->deps.len - 1;
+}
+
+/* A dependency of a lockfile, pyproject.toml or SBOM (kind DEP_LOCKED,
+ * DEP_DECLARED or DEP_SBOM): where the package comes from and its group. */
+static size_t add_project_dep(scan_report *r, dep_kind kind, const char *name, const char *ver,
+                              const char *file, unsigned line, const char *source_kind,
+                              const char *group, bool dev, const char *skip)
+{
+    size_t i = add_dep(r, kind, name, ver, file, line, skip);
+    dependency *d = &r->deps.items[i];
+    d->source_kind = dup_or_null(source_kind);
+    d->group = dup_or_null(group);
+    d->dev = dev;
+    return i;
 }
 
 typedef struct sample_finding {
@@ -166,6 +191,9 @@ static void add_skipped(scan_report *r)
             "not pinned to one version (>=1.0)");
     add_dep(r, DEP_REQUIREMENT, "vcs-lib", NULL, "requirements.txt", 8,
             "a VCS requirement (git+https://example.org/vcs-lib.git) has no version");
+    /* Declared in pyproject.toml from git: listed, skipped by its source. */
+    add_project_dep(r, DEP_DECLARED, "internal-sdk", NULL, "pyproject.toml", 18, "git",
+                    "extra:cloud", false, "git source");
 }
 
 /* Input items the scan read past, as diag.h warnings record them. */
@@ -190,8 +218,23 @@ static void case_full(scan_report *r)
                             "/srv/app/.venv/lib/python3.11/site-packages/urllib3-1.24.1.dist-info/METADATA",
                             0, NULL);
     add_dep(r, DEP_REQUIREMENT, "safe-pkg", "1.0.0", "requirements.txt", 4, NULL);
+    size_t pytest = add_project_dep(r, DEP_LOCKED, "pytest", "7.4.0", "uv.lock", 212,
+                                    "registry", "dev", true, NULL);
+    size_t zope = add_project_dep(r, DEP_SBOM, "zope.interface", "5.4.0", "sbom/app.cdx.json", 57,
+                                  NULL, NULL, false, NULL);
     add_skipped(r);
     finish_deps(r);
+    /* Untrusted text in an input's note (it holds paths). */
+    free(r->inputs[4].note);
+    r->inputs[4].note = xstrdup("read from <b>/tmp/x | `y`</b>\x1b[2J");
+    add_finding(r, pytest, &(sample_finding){
+        "PYSEC-2099-3", {"CVE-2099-0003"}, "A made-up finding on a locked dev dependency",
+        NULL, SEVERITY_MEDIUM, 5.3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
+        {"7.4.4"}, NULL, NULL});
+    add_finding(r, zope, &(sample_finding){
+        "PYSEC-2099-2", {NULL}, "A made-up finding on an SBOM component",
+        NULL, SEVERITY_LOW, 3.1, "CVSS:3.1/AV:N/AC:H/PR:L/UI:N/S:U/C:L/I:N/A:N",
+        {"5.5.0"}, NULL, NULL});
     add_finding(r, django, &(sample_finding){
         "PYSEC-2021-98", {"CVE-2021-33203", "GHSA-68w8-qjq3-2gfm"},
         "Potential directory traversal via admindocs",

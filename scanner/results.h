@@ -128,10 +128,12 @@ typedef struct scan_report {
     char *hostname;
     scan_input *inputs;
     size_t n_inputs;
-    /* Every requirement file read, includes too, once per path and content,
-     * in the order first read, with the SHA-256 of the bytes parsed
-     * (kind INPUT_REQUIREMENTS): what an evidence bundle copies. Not in the
-     * reports. */
+    /* Every file read and parsed (requirement files with their includes,
+     * lockfiles, pyproject.toml files, SBOMs), once per path and content,
+     * in the order first read, with the SHA-256 of the bytes parsed (kind
+     * INPUT_REQUIREMENTS as scan_record_file() records them; the evidence
+     * bundle takes the kind of the input of the same path): what an
+     * evidence bundle copies. Not in the reports. */
     scan_input *files_read;
     size_t n_files_read;
     db_provenance db;

@@ -27,7 +27,8 @@
 #include "scanner/reports/report_util.h"
 #include "signatures/minisign.h"
 
-/* Requirement files larger than this are not plausible inputs. */
+/* Input files larger than this are not plausible inputs (the readers of
+ * lockfiles and SBOMs stop at the same 64 MiB). */
 #define EVIDENCE_INPUT_MAX (64u << 20)
 /* A previous bundle's MANIFEST is small; a huge one is not ours. */
 #define EVIDENCE_MANIFEST_MAX (1u << 20)
@@ -54,8 +55,8 @@ static void entries_add(entries *e, char *path, char *data, size_t len)
     e->items[e->len++] = (entry){path, data, len, 0644};
 }
 
-/* The mode of the copy of a file of mode `src`: a requirement file may hold
- * an index URL with a password, so a class of users that could not read it
+/* The mode of the copy of a file of mode `src`: a requirement file or a
+ * lockfile may hold an index URL with a password, so a class of users that could not read it
  * cannot read its copy either. */
 static mode_t copy_mode(mode_t src)
 {
@@ -91,7 +92,7 @@ static char *input_name(const char *path, size_t n)
         buf_putc(&clean, ok ? c : '_');
     }
     if (clean.len == 0)
-        buf_puts(&clean, "requirements");
+        buf_puts(&clean, "input");
     buf out = {0};
     buf_printf(&out, "inputs/%zu-%s", n, clean.data);
     buf_free(&clean);
@@ -216,19 +217,36 @@ static int sign_manifest(const scan_report *r, const char *manifest, const evide
     return 0;
 }
 
-/* inputs.txt: which file each copy is, with the digest the scan recorded.
- * A path is escaped byte by byte ('\\' and controls as \xHH) so that
- * every line stays one line. */
+/* The kind of the file read `in`: that of the input given as the same
+ * path, if any (scan_record_file() records every file as
+ * INPUT_REQUIREMENTS: it cannot tell a lockfile from a requirement file),
+ * else the kind files_read records (an included requirement file is no
+ * input of its own). */
+static input_kind file_kind(const scan_report *r, const scan_input *in)
+{
+    if (in->kind != INPUT_REQUIREMENTS)
+        return in->kind;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        if (r->inputs[i].path != NULL && strcmp(r->inputs[i].path, in->path) == 0)
+            return r->inputs[i].kind;
+    return in->kind;
+}
+
+/* inputs.txt: which file each copy is, its kind (report_input_kind_name())
+ * and the digest the scan recorded. A path is escaped byte by byte ('\\'
+ * and controls as \xHH) so that every line stays one line. */
 static char *inputs_text(const scan_report *r)
 {
     buf b = {0};
-    buf_puts(&b, "Airlock evidence: the requirement files the scan read, includes too, "
-                 "in the order first read\n");
+    buf_puts(&b, "Airlock evidence: the files the scan read (requirement files and their "
+                 "includes, lockfiles, pyproject.toml files, SBOMs), in the order first read\n");
     for (size_t i = 0; i < r->n_files_read; i++) {
-        char *name = input_name(r->files_read[i].path, i + 1);
-        buf_printf(&b, "%s  sha256 %s  read as ", name, r->files_read[i].sha256);
+        const scan_input *in = &r->files_read[i];
+        char *name = input_name(in->path, i + 1);
+        buf_printf(&b, "%s  sha256 %s  %s  read as ", name, in->sha256,
+                   report_input_kind_name(file_kind(r, in)));
         free(name);
-        for (const unsigned char *p = (const unsigned char *)r->files_read[i].path; *p; p++) {
+        for (const unsigned char *p = (const unsigned char *)in->path; *p; p++) {
             if (*p < 0x20 || *p == 0x7f || *p == '\\')
                 buf_printf(&b, "\\x%02x", *p);
             else

@@ -6,16 +6,20 @@
  *
  *   report.txt report.json report.sarif report.cdx.json report.md report.html
  *                          the scan rendered in every format (report.h)
- *   inputs/N-NAME          a byte-for-byte copy of the N-th requirement file
- *                          the scan read (scan_report.files_read: -r/-c
- *                          includes too; N from 1; NAME is the file's base
- *                          name with any byte outside [A-Za-z0-9._-]
- *                          replaced by '_'). Its bytes must still have the
- *                          digest recorded from the read the scan parsed,
- *                          or the bundle is refused: a file changed since
- *                          cannot be passed off as what was scanned.
- *   inputs.txt             for each copy: its digest and the path it was
- *                          read as
+ *   inputs/N-NAME          a byte-for-byte copy of the N-th file the scan
+ *                          read and parsed (scan_report.files_read:
+ *                          requirement files with their -r/-c includes,
+ *                          lockfiles, pyproject.toml files, SBOMs; N from 1;
+ *                          NAME is the file's base name with any byte
+ *                          outside [A-Za-z0-9._-] replaced by '_'). Its
+ *                          bytes must still have the digest recorded from
+ *                          the read the scan parsed, or the bundle is
+ *                          refused: a file changed since cannot be passed
+ *                          off as what was scanned.
+ *   inputs.txt             for each copy: its digest, its kind (the input
+ *                          kind of the JSON report: "requirements",
+ *                          "lockfile", "pyproject", "sbom") and the path it
+ *                          was read as
  *   snapshot/snapshot.minisig   a copy of the installed snapshot's signature
  *                          (DBDIR/current/snapshot.minisig), when given
  *   snapshot/signer.pub    a copy of the key that verified it, when given
@@ -29,7 +33,7 @@
  *                          (`minisign -Vm MANIFEST -p KEY.pub` checks it)
  *
  * The bundle is a pure function of its inputs: the same report (scan time
- * included), requirement files, signature file and key give the same bytes.
+ * included), input files, signature file and key give the same bytes.
  *
  * Where: `dir` is followed if it is a symbolic link (fileio.h's rules), and
  * the bundle is written into a fresh temporary directory (short name, every

@@ -2,7 +2,10 @@
  * report_cyclonedx.c - a CycloneDX 1.6 JSON BOM with vulnerabilities (VDR).
  *
  * Every dependency is a component ("dep-N" bom-ref, N its 1-based position,
- * so duplicates from several inputs stay distinct); every finding is one
+ * so duplicates from several inputs stay distinct) with its package URL
+ * (report_purl(): all an SBOM reader needs to get the dependency back) and
+ * properties saying where it came from (airlock:kind, airlock:source
+ * "FILE:LINE", airlock:source_kind, airlock:group, airlock:dev); every finding is one
  * vulnerability entry affecting its component. Ignored findings carry an
  * analysis: `in_triage` when the ignore has an expiry date (a temporary
  * acceptance), `not_affected` when it is permanent; the reason is the detail.
@@ -104,13 +107,26 @@ static void add_components(cJSON *root, const scan_report *r)
         rj_string(c, "purl", purl);
         free(purl);
         cJSON *props = rj_array(c, "properties");
-        add_property(props, "airlock:kind", d->kind == DEP_INSTALLED ? "installed" : "requirement");
-        add_property(props, "airlock:source", d->source_file);
+        add_property(props, "airlock:kind", report_dep_kind_name(d->kind));
+        if (d->source_file != NULL) {
+            /* "FILE:LINE", what every other format shows; the line again
+             * on its own for readers that want a number. */
+            buf src = {0};
+            buf_puts(&src, d->source_file);
+            if (d->source_line > 0)
+                buf_printf(&src, ":%u", d->source_line);
+            add_property(props, "airlock:source", src.data);
+            buf_free(&src);
+        }
         if (d->source_line > 0) {
             char line[24];
             snprintf(line, sizeof line, "%u", d->source_line);
             add_property(props, "airlock:line", line);
         }
+        add_property(props, "airlock:source_kind", d->source_kind);
+        add_property(props, "airlock:group", d->group);
+        if (d->dev)
+            add_property(props, "airlock:dev", "true");
         add_property(props, "airlock:location", d->location);
         if (d->editable)
             add_property(props, "airlock:editable", "true");
@@ -234,11 +250,14 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
     }
     for (size_t i = 0; i < r->n_inputs; i++) {
         const scan_input *in = &r->inputs[i];
-        static const char *const kinds[] = {"requirements", "path", "venv", "python"};
         buf v = {0};
-        buf_printf(&v, "%s %s", kinds[in->kind], in->path ? in->path : "");
+        buf_printf(&v, "%s %s", report_input_kind_name(in->kind), in->path ? in->path : "");
         if (in->sha256 != NULL)
             buf_printf(&v, " sha256:%s", in->sha256);
+        if (in->format != NULL)
+            buf_printf(&v, " format:%s", in->format);
+        if (in->note != NULL) /* free text: last, so that it may hold spaces */
+            buf_printf(&v, " note:%s", in->note);
         add_property(props, "airlock:input", v.data);
         buf_free(&v);
     }

@@ -9,6 +9,7 @@
  */
 #include "scanner/reports/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -128,13 +129,14 @@ static void dep_cell(buf *b, const dependency *d)
     buf_puts(b, "</code>");
 }
 
+/* Where a dependency came from: "uv.lock:12 [dev]" (report_source_text()). */
 static void source_text(buf *b, const dependency *d)
 {
+    char *s = report_source_text(d);
     buf_puts(b, "<code>");
-    hd(b, d->source_file);
-    if (d->source_line > 0)
-        buf_printf(b, ":%u", d->source_line);
+    hd(b, s);
     buf_puts(b, "</code>");
+    free(s);
 }
 
 static void finding_block(buf *b, const dependency *d, const finding *f)
@@ -302,7 +304,7 @@ static void ignored(buf *b, const scan_report *r, const scan_counts *c)
 
 static void skipped(buf *b, const scan_report *r, const scan_counts *c)
 {
-    buf_puts(b, "<h2 id=\"skipped\">Skipped requirements</h2>\n");
+    buf_puts(b, "<h2 id=\"skipped\">Skipped dependencies</h2>\n");
     if (c->skipped == 0) {
         buf_puts(b, "<p>None: every dependency was checked.</p>\n");
         return;
@@ -389,18 +391,22 @@ static void database(buf *b, const scan_report *r)
 
 static void inputs(buf *b, const scan_report *r)
 {
-    static const char *const kinds[] = {"requirements", "path", "venv", "python"};
     buf_puts(b, "<h2 id=\"inputs\">Inputs</h2>\n<table><thead><tr><th>Kind</th><th>Path</th>"
-                "<th>SHA-256</th></tr></thead><tbody>\n");
+                "<th>Format</th><th>SHA-256</th><th>Note</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < r->n_inputs; i++) {
-        buf_printf(b, "<tr><td>%s</td><td><code>", kinds[r->inputs[i].kind]);
-        hd(b, r->inputs[i].path);
-        buf_puts(b, "</code></td><td><code>");
-        if (r->inputs[i].sha256 != NULL)
-            h(b, r->inputs[i].sha256);
+        const scan_input *in = &r->inputs[i];
+        buf_printf(b, "<tr><td>%s</td><td><code>", report_input_kind_name(in->kind));
+        hd(b, in->path);
+        buf_puts(b, "</code></td><td>");
+        hd(b, in->format);
+        buf_puts(b, "</td><td><code>");
+        if (in->sha256 != NULL)
+            h(b, in->sha256);
         else
             buf_puts(b, "(directory)");
-        buf_puts(b, "</code></td></tr>\n");
+        buf_puts(b, "</code></td><td>");
+        hd(b, in->note);
+        buf_puts(b, "</td></tr>\n");
     }
     buf_puts(b, "</tbody></table>\n");
 }

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "scanner/reports/report_util.h"
 
 /* Tracks allocation failure while building the tree: cJSON returns NULL
  * and ignores NULL arguments, so one check at the end is enough. */
@@ -145,20 +146,6 @@ static cJSON *timestamp(jb *b, int64_t t)
     return str(b, text);
 }
 
-static const char *input_kind_name(input_kind k)
-{
-    switch (k) {
-    case INPUT_REQUIREMENTS: return "requirements";
-    case INPUT_PATH: return "path";
-    case INPUT_VENV: return "venv";
-    case INPUT_PYTHON: return "python";
-    case INPUT_LOCKFILE: return "lockfile";
-    case INPUT_PYPROJECT: return "pyproject";
-    case INPUT_SBOM: return "sbom";
-    }
-    return "unknown";
-}
-
 static cJSON *severity_json(jb *b, const finding *f)
 {
     cJSON *o = check(b, cJSON_CreateObject());
@@ -208,11 +195,16 @@ static cJSON *finding_json(jb *b, const finding *f)
 static cJSON *source_json(jb *b, const dependency *d)
 {
     cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "kind", str(b, d->kind == DEP_REQUIREMENT ? "requirement" : "installed"));
+    add(b, o, "kind", str(b, report_dep_kind_name(d->kind)));
     add(b, o, "file", str(b, d->source_file));
     add(b, o, "line", d->source_line ? num(b, d->source_line) : check(b, cJSON_CreateNull()));
     add(b, o, "location", str(b, d->location));
     add(b, o, "editable", boolean(b, d->editable));
+    /* Lockfiles, pyproject.toml and SBOMs: where the package itself comes
+     * from, and the group that holds it; null for the other kinds. */
+    add(b, o, "source_kind", str(b, d->source_kind));
+    add(b, o, "group", str(b, d->group));
+    add(b, o, "dev", boolean(b, d->dev));
     return o;
 }
 
@@ -297,9 +289,11 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     cJSON *inputs = check(&b, cJSON_CreateArray());
     for (size_t i = 0; i < r->n_inputs; i++) {
         cJSON *in = check(&b, cJSON_CreateObject());
-        add(&b, in, "kind", str(&b, input_kind_name(r->inputs[i].kind)));
+        add(&b, in, "kind", str(&b, report_input_kind_name(r->inputs[i].kind)));
         add(&b, in, "path", str(&b, r->inputs[i].path));
         add(&b, in, "sha256", str(&b, r->inputs[i].sha256));
+        add(&b, in, "format", str(&b, r->inputs[i].format));
+        add(&b, in, "note", str(&b, r->inputs[i].note));
         push(&b, inputs, in);
     }
     add(&b, root, "inputs", inputs);

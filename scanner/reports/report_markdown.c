@@ -9,6 +9,7 @@
 #include "scanner/reports/report.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -33,6 +34,14 @@ static bool safe_link(const char *url)
     if (!report_url_ok(url) || strncmp(url, "https://", 8) != 0)
         return false;
     return strpbrk(url, "()[]'") == NULL;
+}
+
+/* Where a dependency came from: "uv.lock:12 [dev]" (report_source_text()). */
+static void md_source(buf *b, const dependency *d)
+{
+    char *s = report_source_text(d);
+    md(b, s);
+    free(s);
 }
 
 static void md_list(buf *b, char *const *items, size_t n)
@@ -87,8 +96,8 @@ static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
         buf_puts(b, "None.\n\n");
         return;
     }
-    buf_puts(b, "| Severity | Package | Version | Vulnerability | Aliases | Fixed in | Summary |\n"
-                "|---|---|---|---|---|---|---|\n");
+    buf_puts(b, "| Severity | Package | Version | Source | Vulnerability | Aliases | Fixed in | "
+                "Summary |\n|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++) {
         for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++) {
             const dependency *d = &r->deps.items[i];
@@ -103,6 +112,8 @@ static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
                 md(b, d->name);
                 buf_puts(b, " | ");
                 md(b, d->version_text);
+                buf_puts(b, " | ");
+                md_source(b, d);
                 buf_puts(b, " | ");
                 const char *url = report_primary_url(f);
                 if (url != NULL && safe_link(url)) {
@@ -173,9 +184,7 @@ static void skipped_list(buf *b, const scan_report *r, const scan_counts *c)
         buf_puts(b, " | ");
         md(b, d->version_text);
         buf_puts(b, " | ");
-        md(b, d->source_file);
-        if (d->source_line > 0)
-            buf_printf(b, ":%u", d->source_line);
+        md_source(b, d);
         buf_puts(b, " | ");
         md(b, d->skip_reason);
         buf_puts(b, " |\n");
@@ -223,13 +232,17 @@ static void provenance(buf *b, const scan_report *r)
         }
         buf_putc(b, '\n');
     }
-    static const char *const kinds[] = {"requirements", "path", "venv", "python"};
-    buf_puts(b, "## Inputs\n\n| Kind | Path | SHA-256 |\n|---|---|---|\n");
+    buf_puts(b, "## Inputs\n\n| Kind | Path | Format | SHA-256 | Note |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < r->n_inputs; i++) {
-        buf_printf(b, "| %s | ", kinds[r->inputs[i].kind]);
-        md(b, r->inputs[i].path);
+        const scan_input *in = &r->inputs[i];
+        buf_printf(b, "| %s | ", report_input_kind_name(in->kind));
+        md(b, in->path);
         buf_puts(b, " | ");
-        md(b, r->inputs[i].sha256);
+        md(b, in->format);
+        buf_puts(b, " | ");
+        md(b, in->sha256);
+        buf_puts(b, " | ");
+        md(b, in->note);
         buf_puts(b, " |\n");
     }
     char t[32];

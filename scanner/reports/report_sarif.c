@@ -2,8 +2,9 @@
  * report_sarif.c - SARIF 2.1.0 for code-scanning tools.
  *
  * One rule per vulnerability ID (in order of first appearance), one result
- * per affected dependency located at its requirement line or its METADATA
- * file. Ignored findings are results with an accepted external suppression.
+ * per affected dependency located at its line in the requirement file,
+ * lockfile, pyproject.toml or SBOM it came from, or at its METADATA file;
+ * its properties say its kind, source kind, group and dev flag. Ignored findings are results with an accepted external suppression.
  * Skipped dependencies are tool notifications: SARIF has no "not checked"
  * result, and a notification keeps them visible without failing the run.
  * Warnings about input items that were not read are notifications too, with
@@ -173,6 +174,17 @@ static void add_location(cJSON *locations, const dependency *d)
     add_file_location(locations, d->source_file, d->source_line);
 }
 
+/* Where the dependency came from beyond its location: the kind of input,
+ * and for lockfiles, pyproject.toml and SBOMs the package's source kind,
+ * its group and whether it is a development dependency. */
+static void add_origin(cJSON *props, const dependency *d)
+{
+    rj_string(props, "dependencyKind", report_dep_kind_name(d->kind));
+    rj_string(props, "sourceKind", d->source_kind);
+    rj_string(props, "group", d->group);
+    rj_bool(props, "dev", d->dev);
+}
+
 static void add_result(cJSON *results, const dependency *d, const finding *f, size_t rule)
 {
     cJSON *res = rj_push_object(results);
@@ -222,6 +234,7 @@ static void add_result(cJSON *results, const dependency *d, const finding *f, si
     char *purl = report_purl(d);
     rj_string(props, "purl", purl);
     free(purl);
+    add_origin(props, d);
     rj_string(props, "severity", severity_name(f->level));
     if (f->score >= 0)
         rj_number(props, "score", f->score);
@@ -259,6 +272,7 @@ static void add_invocation(cJSON *run, const scan_report *r)
         rj_string(props, "package", d->name);
         rj_string(props, "version", d->version_text);
         rj_string(props, "skipReason", d->skip_reason);
+        add_origin(props, d);
     }
     /* What the scan could not read (or read in part): SARIF's place for a
      * condition met while running, such as a line that does not parse. */
@@ -300,6 +314,10 @@ static void add_provenance(cJSON *run, const scan_report *r)
         rj_push_string(roles, in->sha256 != NULL ? "analysisTarget" : "directory");
         if (in->sha256 != NULL)
             rj_string(rj_object(a, "hashes"), "sha-256", in->sha256);
+        cJSON *props = rj_object(a, "properties");
+        rj_string(props, "inputKind", report_input_kind_name(in->kind));
+        rj_string(props, "format", in->format);
+        rj_string(props, "note", in->note);
     }
 
     cJSON *props = rj_object(run, "properties");

@@ -2,8 +2,10 @@
  * report_table.c - the human-readable report: one row per vulnerability in
  * aligned columns (Name, Version, ID, Fix Versions, Severity), the other IDs
  * of a vulnerability on the lines below its row, then ignored findings,
- * skipped dependencies, expired ignore entries, the warnings about input
- * items that were not read, a summary line and the database the scan used.
+ * skipped dependencies (with where each came from: "uv.lock:12 [dev]"),
+ * expired ignore entries, the warnings about input items that were not
+ * read, the inputs (kind, path, format, note), a summary line and the
+ * database the scan used.
  *
  * Names, versions, paths and advisory text come from untrusted files: every
  * string goes through core/text.h's filter, so control characters (C1 and
@@ -21,6 +23,7 @@
 
 #include "core/buf.h"
 #include "core/text.h"
+#include "scanner/reports/report_util.h"
 
 enum { COL_NAME, COL_VERSION, COL_ID, COL_FIX, COL_SEVERITY, NCOLS };
 
@@ -193,17 +196,12 @@ static void put_clean(buf *b, const char *s)
     free(c);
 }
 
+/* "FILE:LINE [GROUP]" (report_source_text()), filtered. */
 static void put_source(buf *b, const dependency *d)
 {
-    if (d->source_file != NULL) {
-        put_clean(b, d->source_file);
-        if (d->source_line > 0)
-            buf_printf(b, ":%u", d->source_line);
-    } else if (d->location != NULL) {
-        put_clean(b, d->location);
-    } else {
-        buf_puts(b, "?");
-    }
+    char *s = report_source_text(d);
+    put_clean(b, s);
+    free(s);
 }
 
 static void format_day(int64_t t, char *out, size_t cap)
@@ -358,6 +356,24 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
                 buf_puts(&b, ": ");
             }
             put_clean(&b, w->message);
+            buf_putc(&b, '\n');
+        }
+    }
+    if (r->n_inputs > 0) {
+        buf_puts(&b, "\nInputs:\n");
+        for (size_t i = 0; i < r->n_inputs; i++) {
+            const scan_input *in = &r->inputs[i];
+            buf_printf(&b, "  %s ", report_input_kind_name(in->kind));
+            put_clean(&b, in->path);
+            if (in->format != NULL) {
+                buf_puts(&b, " (");
+                put_clean(&b, in->format);
+                buf_putc(&b, ')');
+            }
+            if (in->note != NULL) {
+                buf_puts(&b, ": ");
+                put_clean(&b, in->note);
+            }
             buf_putc(&b, '\n');
         }
     }

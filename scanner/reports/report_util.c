@@ -89,8 +89,8 @@ char *report_purl(const dependency *d)
 {
     buf b = {0};
     buf_puts(&b, "pkg:pypi/");
-    /* purl's pypi type: lower case, '_' as '-' (PEP 503 does both). */
-    const char *name = d->normalized != NULL ? d->normalized : d->name;
+    /* purl's pypi type: lower case, '_' as '-'; the rest as written. */
+    const char *name = d->name != NULL ? d->name : d->normalized;
     buf tmp = {0};
     for (const char *p = name != NULL ? name : ""; *p != '\0'; p++) {
         char c = *p;
@@ -98,12 +98,56 @@ char *report_purl(const dependency *d)
             c = (char)(c - 'A' + 'a');
         buf_putc(&tmp, c == '_' ? '-' : c);
     }
-    percent_encode(&b, tmp.data != NULL ? tmp.data : "", "");
+    percent_encode(&b, tmp.data != NULL ? tmp.data : "", ":");
     buf_free(&tmp);
-    if (d->version_text != NULL && d->skip_reason == NULL) {
+    bool registry = d->source_kind == NULL || strcmp(d->source_kind, "registry") == 0;
+    if (d->version_text != NULL && *d->version_text != '\0' && registry) {
         buf_putc(&b, '@');
-        percent_encode(&b, d->version_text, "");
+        percent_encode(&b, d->version_text, ":");
     }
+    return buf_detach(&b, NULL);
+}
+
+const char *report_dep_kind_name(dep_kind k)
+{
+    switch (k) {
+    case DEP_INSTALLED: return "installed";
+    case DEP_REQUIREMENT: return "requirement";
+    case DEP_LOCKED: return "locked";
+    case DEP_DECLARED: return "declared";
+    case DEP_SBOM: return "sbom";
+    }
+    return "unknown"; /* not a dep_kind: -Wswitch names any value missing above */
+}
+
+const char *report_input_kind_name(input_kind k)
+{
+    switch (k) {
+    case INPUT_REQUIREMENTS: return "requirements";
+    case INPUT_PATH: return "path";
+    case INPUT_VENV: return "venv";
+    case INPUT_PYTHON: return "python";
+    case INPUT_LOCKFILE: return "lockfile";
+    case INPUT_PYPROJECT: return "pyproject";
+    case INPUT_SBOM: return "sbom";
+    }
+    return "unknown";
+}
+
+char *report_source_text(const dependency *d)
+{
+    buf b = {0};
+    if (d->source_file != NULL) {
+        buf_puts(&b, d->source_file);
+        if (d->source_line > 0)
+            buf_printf(&b, ":%u", d->source_line);
+    } else if (d->location != NULL) {
+        buf_puts(&b, d->location);
+    } else {
+        buf_puts(&b, "?");
+    }
+    if (d->group != NULL)
+        buf_printf(&b, " [%s]", d->group);
     return buf_detach(&b, NULL);
 }
 

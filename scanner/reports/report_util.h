@@ -34,10 +34,29 @@ void report_utf8_append(buf *b, const char *s);
  * URLs do not become links. */
 void report_md_append(buf *b, const char *s);
 
-/* A dependency's package URL: "pkg:pypi/NAME@VERSION" with the PEP 503 name
- * and percent-encoded parts; without "@VERSION" when it has none. Owned by
- * the caller. */
+/* A dependency's package URL, by purl's rules for the pypi type:
+ * "pkg:pypi/NAME@VERSION", NAME the name as written lower-cased with '_'
+ * as '-' (dots and runs kept, as purl says), NAME and VERSION UTF-8 and
+ * percent-encoded except for purl's allowed set (alphanumerics, ".-_~")
+ * and ':'. "@VERSION" only when the dependency has a version and comes
+ * from the registry (source_kind NULL or "registry"): a package locked to
+ * a git commit or a path that happens to say "1.2.3" is not PyPI's 1.2.3,
+ * and a purl claims exactly that. An SBOM reader gets the dependency back
+ * from the purl alone (name, version). Owned by the caller. */
 char *report_purl(const dependency *d);
+
+/* "installed", "requirement", "locked", "declared", "sbom". */
+const char *report_dep_kind_name(dep_kind k);
+
+/* "requirements", "path", "venv", "python", "lockfile", "pyproject",
+ * "sbom". */
+const char *report_input_kind_name(input_kind k);
+
+/* Where a dependency came from, as one line of raw (unfiltered) text for
+ * the human formats: "FILE:LINE" (":LINE" when known), else its location,
+ * else "?"; then " [GROUP]" when it has a group ("uv.lock:123 [dev]").
+ * The caller filters or escapes it. Owned by the caller. */
+char *report_source_text(const dependency *d);
 
 /* A file path as a URI reference: "file:///abs/path" for absolute paths, a
  * relative reference otherwise, percent-encoded. Owned by the caller. */

@@ -63,9 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.scan_time = (int64_t)(flags * 1000003u);
     r.n_inputs = 1;
     r.inputs = xcalloc(1, sizeof *r.inputs);
-    r.inputs[0].kind = (input_kind)(flags % 4);
+    r.inputs[0].kind = (input_kind)(flags % 7);
     r.inputs[0].path = field(&f);
     r.inputs[0].sha256 = maybe(&f, 2, flags);
+    r.inputs[0].format = maybe(&f, 4, flags);
+    r.inputs[0].note = maybe(&f, 8, flags);
     r.db.signer_key_id = maybe(&f, 4, flags);
     r.db.n_sources = 1;
     r.db.sources = xcalloc(1, sizeof *r.db.sources);
@@ -73,12 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n_deps = 1 + flags % 3;
     for (size_t i = 0; i < n_deps; i++) {
         dependency *d = dep_list_add(&r.deps);
-        d->kind = (dep_kind)(i % 2);
+        d->kind = (dep_kind)((i + flags) % 5);
         d->name = field(&f);
         d->version_text = maybe(&f, 8, flags);
         d->source_file = maybe(&f, 16, flags);
         d->source_line = (unsigned)i;
         d->skip_reason = i == 2 ? field(&f) : NULL;
+        d->source_kind = maybe(&f, 32, flags);
+        d->group = maybe(&f, 64, flags);
+        d->dev = (flags & 2) != 0;
     }
     r.findings = xcalloc(n_deps, sizeof *r.findings);
     for (size_t i = 0; i < n_deps && i < 2; i++) {

@@ -85,7 +85,7 @@ def from_markdown(d):
         if cells[0] in ("Severity", "Package"):
             continue
         if section == "Findings":
-            vid = re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[3])
+            vid = re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[4])
             found[(cells[1], cells[2], md_unescape(vid), False)] += 1
         elif section == "Ignored":
             found[(cells[0], cells[1], cells[2], True)] += 1
@@ -153,7 +153,7 @@ def from_html(d, versions):
         if len(row) == 6 and row[0] != "Vulnerability":
             name, ver = dep(row[1])
             found[(name, ver, row[0], True)] += 1
-    for row in t.rows["Skipped requirements"][1:]:
+    for row in t.rows["Skipped dependencies"][1:]:
         name, _ = dep(row[0])
         skipped[(name.strip(), row[2])] += 1
     return found, skipped

@@ -1,6 +1,7 @@
-/* Tests for what an evidence bundle holds of the inputs (issue 13): every
- * requirement file the scan read, includes too, recorded from the very
- * read that was parsed, and refused if it changed since. */
+/* Tests for what an evidence bundle holds of the inputs (issues 13, 14):
+ * every file the scan read (requirement files with their includes,
+ * lockfiles), recorded from the very read that was parsed, listed with its
+ * kind, and refused if it changed since. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -162,11 +163,123 @@ static void test_status_text_filtered(void **state)
     free(bundle);
 }
 
+/* A lockfile (and any file that is not a requirement file) is copied,
+ * hashed in MANIFEST and listed in inputs.txt with its kind, which comes
+ * from the input of the same path: scan_record_file(), which the lockfile
+ * readers call with the bytes they parse, records every file alike. */
+static void test_lockfile_input_copied_with_kind(void **state)
+{
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    char tmpl[] = "/tmp/airlock-evidence-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char *lock = join(dir, "uv.lock"), *req = join(dir, "requirements.txt");
+    char *inc = join(dir, "inc.txt"), *bundle = join(dir, "bundle");
+    const char *lock_text = "version = 1\n\n[[package]]\nname = \"six\"\nversion = \"1.16.0\"\n"
+                            "source = { registry = \"https://pypi.org/simple\" }\n";
+    const char *req_text = "-r inc.txt\n", *inc_text = "requests==2.19.0\n";
+    put(lock, lock_text);
+    put(req, req_text);
+    put(inc, inc_text);
+
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    r.airlock_version = strdup("test");
+    airlock_error err;
+    /* What --lockfile does: the reader reports the bytes it parsed, then
+     * the input is added with that digest and its format. */
+    scan_record_file(&r, lock, lock_text, strlen(lock_text));
+    dependency *dep = dep_list_add(&r.deps);
+    dep->kind = DEP_LOCKED;
+    dep->name = strdup("six");
+    dep->version_text = strdup("1.16.0");
+    dep->source_file = strdup(lock);
+    dep->source_line = 4;
+    dep->source_kind = strdup("registry");
+    assert_int_equal(scan_add_input(&r, INPUT_LOCKFILE, lock, &err), 0);
+    r.inputs[0].format = strdup("uv");
+    marker_env env;
+    assert_int_equal(marker_env_for_target(&env, NULL, NULL, &err), 0);
+    diag d = {NULL, NULL, 0};
+    assert_int_equal(requirements_read_observed(req, &env, &r.deps, &d, scan_record_file, &r,
+                                                &err), 0);
+    marker_env_clear(&env);
+    assert_int_equal(scan_add_input(&r, INPUT_REQUIREMENTS, req, &err), 0);
+    assert_int_equal(r.n_files_read, 3);
+    r.findings = calloc(r.deps.len, sizeof *r.findings);
+    assert_non_null(r.findings);
+
+    /* A lockfile changed since the scan is refused by name, as a
+     * requirement file is. */
+    put(lock, "version = 1\n");
+    assert_int_equal(evidence_write(&r, bundle, &(evidence_options){0}, &err), -1);
+    assert_non_null(strstr(err.msg, "uv.lock"));
+    assert_non_null(strstr(err.msg, "changed since the scan"));
+    put(lock, lock_text);
+    assert_int_equal(evidence_write(&r, bundle, &(evidence_options){0}, &err), 0);
+
+    char *path = join(bundle, "inputs/1-uv.lock"), *data;
+    size_t len;
+    assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+    assert_string_equal(data, lock_text);
+    free(data);
+    free(path);
+
+    char hex[65];
+    hex_of(lock_text, hex);
+    buf want = {0};
+    path = join(bundle, "MANIFEST");
+    assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+    buf_printf(&want, "\n%s  inputs/1-uv.lock\n", hex);
+    assert_non_null(strstr(data, want.data));
+    free(data);
+    free(path);
+
+    path = join(bundle, "inputs.txt");
+    assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+    want.len = 0;
+    buf_printf(&want, "\ninputs/1-uv.lock  sha256 %s  lockfile  read as %s\n", hex, lock);
+    assert_non_null(strstr(data, want.data));
+    hex_of(req_text, hex);
+    want.len = 0;
+    buf_printf(&want, "\ninputs/2-requirements.txt  sha256 %s  requirements  read as %s\n", hex,
+               req);
+    assert_non_null(strstr(data, want.data));
+    hex_of(inc_text, hex);
+    want.len = 0; /* an include is no input of its own: a requirement file */
+    buf_printf(&want, "\ninputs/3-inc.txt  sha256 %s  requirements  read as %s\n", hex, inc);
+    assert_non_null(strstr(data, want.data));
+    free(data);
+    free(path);
+
+    /* The reports in the bundle name the lockfile input and its format. */
+    path = join(bundle, "report.json");
+    assert_int_equal(file_read_all(path, 1000000, &data, &len, &err), 0);
+    assert_non_null(strstr(data, "\"kind\":\t\"lockfile\""));
+    assert_non_null(strstr(data, "\"format\":\t\"uv\""));
+    assert_non_null(strstr(data, "\"kind\":\t\"locked\""));
+    free(data);
+    free(path);
+    buf_free(&want);
+
+    scan_report_free(&r);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    free(lock);
+    free(req);
+    free(inc);
+    free(bundle);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_file_read_is_recorded_and_checked),
         cmocka_unit_test(test_status_text_filtered),
+        cmocka_unit_test(test_lockfile_input_copied_with_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

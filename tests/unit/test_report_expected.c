@@ -30,18 +30,32 @@ static char **strv1(const char *s)
 }
 
 /* The fixed input: what a scan of a three-line requirements file with one
- * unreadable fourth line could give. Described in tests/data/reports/README.md. */
+ * unreadable fourth line, a uv.lock, a pyproject.toml and a CycloneDX SBOM
+ * could give. Described in tests/data/reports/README.md. */
 static void build(scan_report *r)
 {
     memset(r, 0, sizeof *r);
     r->airlock_version = xstrdup("1.0.0");
     r->scan_time = 1767225600;      /* 2026-01-01T00:00:00Z */
     r->hostname = xstrdup("ci-runner-7");
-    r->n_inputs = 1;
-    r->inputs = xcalloc(1, sizeof *r->inputs);
+    r->n_inputs = 4;
+    r->inputs = xcalloc(4, sizeof *r->inputs);
     r->inputs[0].kind = INPUT_REQUIREMENTS;
     r->inputs[0].path = xstrdup("requirements.txt");
     r->inputs[0].sha256 = xstrdup("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+    r->inputs[1].kind = INPUT_LOCKFILE;
+    r->inputs[1].path = xstrdup("uv.lock");
+    r->inputs[1].sha256 = xstrdup("2c38c529b6ea8ab8a55971a26bfd14a3796c15cd7328fe35e9e8a665a87b8cdc");
+    r->inputs[1].format = xstrdup("uv");
+    r->inputs[1].note = xstrdup("pins for pyproject.toml beside it");
+    r->inputs[2].kind = INPUT_PYPROJECT;
+    r->inputs[2].path = xstrdup("pyproject.toml");
+    r->inputs[2].sha256 = xstrdup("3e12aabf927f71e40fd6a03ec04cf736a47c3597fb886542741eee89e9c812b9");
+    r->inputs[3].kind = INPUT_SBOM;
+    r->inputs[3].path = xstrdup("bom.cdx.json");
+    r->inputs[3].sha256 = xstrdup("eb3cad8389679e86c8f7a74ef9911a74f382b25aeb1667f8b763e7bfecbcc746");
+    r->inputs[3].format = xstrdup("cyclonedx");
+    r->inputs[3].note = xstrdup("1 component not from PyPI left out");
     r->db.sequence = 12;
     r->db.build_time = 1767139200;  /* 2025-12-31T00:00:00Z */
     r->db.signer_key_id = xstrdup("0123456789ABCDEF");
@@ -76,8 +90,34 @@ static void build(scan_report *r)
     d->source_file = xstrdup("requirements.txt");
     d->source_line = 3;
     d->skip_reason = xstrdup("not pinned to one version (>=1.0)");
+    d = dep_list_add(&r->deps);
+    d->kind = DEP_LOCKED;
+    d->name = xstrdup("pytest");
+    d->normalized = xstrdup("pytest");
+    d->version_text = xstrdup("7.4.0");
+    d->source_file = xstrdup("uv.lock");
+    d->source_line = 123;
+    d->source_kind = xstrdup("registry");
+    d->group = xstrdup("dev");
+    d->dev = true;
+    d = dep_list_add(&r->deps);
+    d->kind = DEP_DECLARED;
+    d->name = xstrdup("my_lib");
+    d->normalized = xstrdup("my-lib");
+    d->source_file = xstrdup("pyproject.toml");
+    d->source_line = 12;
+    d->source_kind = xstrdup("git");
+    d->group = xstrdup("extra:socks");
+    d->skip_reason = xstrdup("git source");
+    d = dep_list_add(&r->deps);
+    d->kind = DEP_SBOM;
+    d->name = xstrdup("zope.interface");
+    d->normalized = xstrdup("zope-interface");
+    d->version_text = xstrdup("5.4.0");
+    d->source_file = xstrdup("bom.cdx.json");
+    d->source_line = 40;
 
-    r->findings = xcalloc(3, sizeof *r->findings);
+    r->findings = xcalloc(6, sizeof *r->findings);
     r->findings[0].len = 1;
     r->findings[0].items = xcalloc(1, sizeof(finding));
     finding *f = &r->findings[0].items[0];
@@ -111,6 +151,16 @@ static void build(scan_report *r)
     f->ignored = true;
     f->ignore_reason = xstrdup("only used in tests");
     f->ignore_until = xstrdup("2026-06-30");
+
+    r->findings[3].len = 1;
+    r->findings[3].items = xcalloc(1, sizeof(finding));
+    f = &r->findings[3].items[0];
+    f->id = xstrdup("PYSEC-2099-7");
+    f->summary = xstrdup("Made-up flaw in a dev tool");
+    f->level = SEVERITY_MEDIUM;
+    f->score = -1;
+    f->fix_versions = strv1("7.4.4");
+    f->n_fix_versions = 1;
 
     scan_report_add_warning(r, "requirements.txt", 4,
                             "invalid requirement '!!!': expected package name at column 1");

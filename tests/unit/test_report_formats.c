@@ -294,10 +294,37 @@ static void test_purl_and_uri(void **state)
     char *p = report_purl(&d);
     assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
     free(p);
+    /* purl's pypi name is the name as written, lower-cased, '_' as '-':
+     * dots stay (PEP 503's normalised name is not what purl asks for). */
     d.normalized = "zope-interface-x";
-    d.skip_reason = "unpinned";
     p = report_purl(&d);
-    assert_string_equal(p, "pkg:pypi/zope-interface-x");
+    assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
+    free(p);
+    /* A version that is not checked (not PEP 440) is still the registry's
+     * version: kept, so that a reader of the BOM gets it back. */
+    d.skip_reason = "locked version is not a PEP 440 version";
+    d.source_kind = "registry";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x@1.0%2Blocal.1");
+    free(p);
+    /* Not from the registry: "1.0" is not PyPI's 1.0, so no version. */
+    d.source_kind = "git";
+    d.skip_reason = "git source";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x");
+    free(p);
+    /* No version, no "@". */
+    d.source_kind = NULL;
+    d.version_text = NULL;
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/zope.interface-x");
+    free(p);
+    /* Everything outside purl's allowed set is percent-encoded, as UTF-8;
+     * ':' never is. */
+    d.name = "Caf\xc3\xa9 pkg/x@y";
+    d.version_text = "1!2.0:post 1";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/caf%C3%A9%20pkg%2Fx%40y@1%212.0:post%201");
     free(p);
     char *u = report_file_uri("/srv/my app/req#1.txt");
     assert_string_equal(u, "file:///srv/my%20app/req%231.txt");
