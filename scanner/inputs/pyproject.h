@@ -46,4 +46,18 @@ int pyproject_read(const char *path, dep_list *out, diag *d, lock_file_fn *on_fi
 int pyproject_parse(const char *data, size_t len, const char *path, dep_list *out, diag *d,
                     airlock_error *err);
 
+/* The same two, also returning in *note what the report should say of the
+ * file that is not a dependency (for scan_input.note), or NULL when there
+ * is nothing to say; the caller frees it. `note` may be NULL. Today that
+ * is: "[project] dependencies are dynamic" (`dynamic = ["dependencies"]`:
+ * the build backend computes them and this file does not list them, so a
+ * scan of it cannot cover them), the same for optional-dependencies, and
+ * that the file declares no dependencies at all. Neither is a defect of
+ * the file, so neither is a warning (--strict must not refuse a valid
+ * file), and no pseudo-dependency stands for them. */
+int pyproject_read_note(const char *path, dep_list *out, diag *d, lock_file_fn *on_file,
+                        void *arg, char **note, airlock_error *err);
+int pyproject_parse_note(const char *data, size_t len, const char *path, dep_list *out, diag *d,
+                         char **note, airlock_error *err);
+
 #endif

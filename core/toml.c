@@ -1,0 +1,670 @@
+/*
+ * toml.c - the TOML parser's tree and grammar: tables with their
+ * definition rules, keys, arrays, inline tables and the accessors.
+ * Strings, numbers and date-times are read by toml_lex.c.
+ *
+ * Nodes and strings live in one arena per tree, so that freeing is a walk
+ * over a list rather than a recursion; tables index their keys by hash once
+ * they pass a few, so that a lockfile with thousands of packages stays
+ * linear.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/toml_int.h"
+
+/* Tables of up to this many keys are scanned; larger ones are hashed. */
+#define SMALL_TABLE 8
+
+/* The root table heads the block that also owns the arena. */
+typedef struct toml_doc {
+    toml_value root;
+    toml_chunk *chunks;
+    toml_value *containers;
+} toml_doc;
+
+/* ---- arena and errors ---- */
+
+void *tp_alloc(toml_parser *P, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    toml_chunk *c = P->chunks;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = 64 * 1024;
+        if (c && c->cap < 4 * 1024 * 1024)
+            cap = c->cap * 2;
+        if (cap < n)
+            cap = n;
+        toml_chunk *nc = xmalloc(sizeof(*nc) + cap);
+        nc->next = c;
+        nc->used = 0;
+        nc->cap = cap;
+        P->chunks = c = nc;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *tp_strdup(toml_parser *P, const char *s, size_t n)
+{
+    char *d = tp_alloc(P, n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+int tp_error(toml_parser *P, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return error_set(P->err, "%s:%u: %s", P->file, P->line, msg);
+}
+
+/* ---- nodes and tables ---- */
+
+static toml_value *new_node(toml_parser *P, toml_type type, unsigned line)
+{
+    toml_value *v = tp_alloc(P, sizeof(*v));
+    memset(v, 0, sizeof(*v));
+    v->type = (uint8_t)type;
+    v->line = line;
+    return v;
+}
+
+/* A table or array one level below `parent`; NULL past TOML_DEPTH_MAX. */
+static toml_value *new_container(toml_parser *P, toml_type type, const toml_value *parent,
+                                 unsigned line)
+{
+    if (parent->depth >= TOML_DEPTH_MAX) {
+        tp_error(P, "nesting depth exceeds %d", TOML_DEPTH_MAX);
+        return NULL;
+    }
+    toml_value *v = new_node(P, type, line);
+    v->depth = (uint16_t)(parent->depth + 1);
+    v->next_container = P->containers;
+    P->containers = v;
+    return v;
+}
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= h >> 32;
+    return h;
+}
+
+static void index_put(toml_value *t, size_t i)
+{
+    size_t mask = t->u.tab.idxcap - 1;
+    size_t slot = (size_t)t->u.tab.e[i].hash & mask;
+    while (t->u.tab.idx[slot])
+        slot = (slot + 1) & mask;
+    t->u.tab.idx[slot] = (uint32_t)(i + 1);
+}
+
+static void index_rebuild(toml_value *t, size_t cap)
+{
+    free(t->u.tab.idx);
+    t->u.tab.idx = xcalloc(cap, sizeof(uint32_t));
+    t->u.tab.idxcap = cap;
+    for (size_t i = 0; i < t->u.tab.n; i++)
+        index_put(t, i);
+}
+
+static toml_value *tab_find(const toml_value *t, const char *k, size_t n, uint64_t h)
+{
+    if (!t->u.tab.idx) {
+        for (size_t i = 0; i < t->u.tab.n; i++) {
+            const toml_entry *e = &t->u.tab.e[i];
+            if (e->klen == n && memcmp(e->key, k, n) == 0)
+                return e->val;
+        }
+        return NULL;
+    }
+    size_t mask = t->u.tab.idxcap - 1;
+    for (size_t slot = (size_t)h & mask; t->u.tab.idx[slot]; slot = (slot + 1) & mask) {
+        const toml_entry *e = &t->u.tab.e[t->u.tab.idx[slot] - 1];
+        if (e->hash == h && e->klen == n && memcmp(e->key, k, n) == 0)
+            return e->val;
+    }
+    return NULL;
+}
+
+/* Add key `k` (known to be absent) with value `v`. `k` is copied unless
+ * `owned` says it already lives, NUL-terminated, in the arena. */
+static int tab_add(toml_parser *P, toml_value *t, const char *k, size_t n, bool owned,
+                   uint64_t h, toml_value *v)
+{
+    if (t->u.tab.n >= UINT32_MAX - 1)
+        return tp_error(P, "too many keys in one table");
+    if (t->u.tab.n == t->u.tab.cap) {
+        t->u.tab.cap = t->u.tab.cap ? t->u.tab.cap * 2 : 4;
+        t->u.tab.e = xrealloc(t->u.tab.e, t->u.tab.cap * sizeof(toml_entry));
+    }
+    toml_entry *e = &t->u.tab.e[t->u.tab.n++];
+    e->key = owned ? k : tp_strdup(P, k, n);
+    e->klen = n;
+    e->hash = h;
+    e->val = v;
+    if (t->u.tab.idx && t->u.tab.n * 2 > t->u.tab.idxcap)
+        index_rebuild(t, t->u.tab.idxcap * 2);
+    else if (t->u.tab.idx)
+        index_put(t, t->u.tab.n - 1);
+    else if (t->u.tab.n > SMALL_TABLE)
+        index_rebuild(t, 64);
+    return 0;
+}
+
+static void arr_push(toml_value *a, toml_value *v)
+{
+    if (a->u.arr.n == a->u.arr.cap) {
+        a->u.arr.cap = a->u.arr.cap ? a->u.arr.cap * 2 : 4;
+        a->u.arr.items = xrealloc(a->u.arr.items, a->u.arr.cap * sizeof(toml_value *));
+    }
+    a->u.arr.items[a->u.arr.n++] = v;
+}
+
+/* ---- keys ---- */
+
+static bool bare_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+}
+
+static void skip_ws(toml_parser *P)
+{
+    while (P->p < P->end && (*P->p == ' ' || *P->p == '\t'))
+        P->p++;
+}
+
+/* A possibly dotted key at P->p. */
+static int parse_key(toml_parser *P)
+{
+    P->nkey = 0;
+    P->key_line = P->line;
+    for (;;) {
+        if (P->nkey > TOML_DEPTH_MAX)
+            return tp_error(P, "dotted key nests deeper than %d", TOML_DEPTH_MAX);
+        toml_keypart *kp = &P->key[P->nkey];
+        if (P->p < P->end && (*P->p == '"' || *P->p == '\'')) {
+            char *s;
+            if (tl_string(P, true, &s, &kp->len) < 0)
+                return -1;
+            kp->s = s;
+            kp->owned = true;
+        } else {
+            const char *s = P->p;
+            while (P->p < P->end && bare_char(*P->p))
+                P->p++;
+            if (P->p == s)
+                return tp_error(P, "expected a key");
+            kp->s = s;
+            kp->len = (size_t)(P->p - s);
+            kp->owned = false;
+        }
+        kp->hash = key_hash(kp->s, kp->len);
+        P->nkey++;
+        skip_ws(P);
+        if (P->p >= P->end || *P->p != '.')
+            return 0;
+        P->p++;
+        skip_ws(P);
+    }
+}
+
+/* Quote key part `kp` for a message (bounded, control-free enough: the
+ * input passed tl_check_bytes, and tabs are harmless). */
+#define KEYFMT "'%.*s'"
+#define KEYARG(kp) (int)((kp)->len > 80 ? 80 : (kp)->len), (kp)->s
+
+/* ---- values ---- */
+
+static int parse_value(toml_parser *P, toml_value *parent, toml_value **out);
+static int keyval(toml_parser *P, toml_value *table);
+
+/* Whitespace, newlines and comments inside an array. */
+static void skip_array_space(toml_parser *P)
+{
+    while (P->p < P->end) {
+        char c = *P->p;
+        if (c == ' ' || c == '\t' || c == '\r') {
+            P->p++;
+        } else if (c == '\n') {
+            P->p++;
+            P->line++;
+        } else if (c == '#') {
+            while (P->p < P->end && *P->p != '\n')
+                P->p++;
+        } else {
+            break;
+        }
+    }
+}
+
+static int parse_array(toml_parser *P, toml_value *a)
+{
+    P->p++; /* '[' */
+    for (;;) {
+        skip_array_space(P);
+        if (P->p >= P->end)
+            return tp_error(P, "unterminated array");
+        if (*P->p == ']') {
+            P->p++;
+            return 0;
+        }
+        toml_value *v;
+        if (parse_value(P, a, &v) < 0)
+            return -1;
+        arr_push(a, v);
+        skip_array_space(P);
+        if (P->p < P->end && *P->p == ',') {
+            P->p++;
+            continue;
+        }
+        if (P->p < P->end && *P->p == ']') {
+            P->p++;
+            return 0;
+        }
+        return tp_error(P, "expected ',' or ']' in array");
+    }
+}
+
+static int parse_inline_table(toml_parser *P, toml_value *t)
+{
+    P->p++; /* '{' */
+    skip_ws(P);
+    if (P->p < P->end && *P->p == '}') {
+        P->p++;
+        t->flags |= TF_FROZEN;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(P);
+        if (keyval(P, t) < 0)
+            return -1;
+        skip_ws(P);
+        if (P->p < P->end && *P->p == ',') {
+            P->p++;
+            skip_ws(P);
+            if (P->p < P->end && *P->p == '}')
+                return tp_error(P, "trailing comma in inline table");
+            continue;
+        }
+        if (P->p < P->end && *P->p == '}') {
+            P->p++;
+            t->flags |= TF_FROZEN;
+            return 0;
+        }
+        return tp_error(P, "expected ',' or '}' in inline table (which must fit on one line)");
+    }
+}
+
+static int parse_value(toml_parser *P, toml_value *parent, toml_value **out)
+{
+    if (P->p >= P->end)
+        return tp_error(P, "expected a value");
+    char c = *P->p;
+    toml_value *v;
+    if (c == '[' || c == '{') {
+        v = new_container(P, c == '[' ? TOML_ARRAY : TOML_TABLE, parent, P->line);
+        if (!v)
+            return -1;
+        if ((c == '[' ? parse_array(P, v) : parse_inline_table(P, v)) < 0)
+            return -1;
+    } else if (c == '"' || c == '\'') {
+        v = new_node(P, TOML_STRING, P->line);
+        if (tl_string(P, false, &v->u.str.s, &v->u.str.len) < 0)
+            return -1;
+    } else {
+        v = new_node(P, TOML_STRING, P->line);
+        if (tl_scalar(P, v) < 0)
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Walk the dotted part of key `k` (all but the last part) from `t` for a
+ * key/value line, creating tables as needed; NULL on error. */
+static toml_value *walk_dotted(toml_parser *P, toml_value *t)
+{
+    for (size_t i = 0; i + 1 < P->nkey; i++) {
+        const toml_keypart *kp = &P->key[i];
+        toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+        if (!c) {
+            c = new_container(P, TOML_TABLE, t, P->key_line);
+            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+                return NULL;
+            c->dotted_section = P->section + 1;
+        } else if (c->type != TOML_TABLE) {
+            tp_error(P, "key " KEYFMT " already holds a value that is not a table", KEYARG(kp));
+            return NULL;
+        } else if (c->flags & TF_FROZEN) {
+            tp_error(P, "cannot add keys to inline table " KEYFMT, KEYARG(kp));
+            return NULL;
+        } else if ((c->flags & TF_EXPLICIT) ||
+                   (c->dotted_section && c->dotted_section != P->section + 1)) {
+            tp_error(P, "cannot add to table " KEYFMT " with dotted keys: it is defined elsewhere",
+                     KEYARG(kp));
+            return NULL;
+        } else {
+            c->dotted_section = P->section + 1;
+        }
+        t = c;
+    }
+    return t;
+}
+
+/* key = value, into `table`. */
+static int keyval(toml_parser *P, toml_value *table)
+{
+    if (parse_key(P) < 0)
+        return -1;
+    if (P->p >= P->end || *P->p != '=')
+        return tp_error(P, "expected '=' after key");
+    P->p++;
+    skip_ws(P);
+    toml_value *t = walk_dotted(P, table);
+    if (!t)
+        return -1;
+    /* The value may hold keys of its own: keep this one's last part. */
+    toml_keypart last_part = P->key[P->nkey - 1], *last = &last_part;
+    if (tab_find(t, last->s, last->len, last->hash))
+        return tp_error(P, "key " KEYFMT " is defined twice", KEYARG(last));
+    toml_value *v;
+    if (parse_value(P, t, &v) < 0)
+        return -1;
+    return tab_add(P, t, last->s, last->len, last->owned, last->hash, v);
+}
+
+/* [table] or [[array of tables]]; returns the table that follows it. */
+static toml_value *header(toml_parser *P, toml_value *root)
+{
+    bool aot = P->end - P->p >= 2 && P->p[1] == '[';
+    P->p += aot ? 2 : 1;
+    P->section++;
+    skip_ws(P);
+    if (parse_key(P) < 0)
+        return NULL;
+    if (P->p >= P->end || *P->p != ']' || (aot && (P->end - P->p < 2 || P->p[1] != ']'))) {
+        tp_error(P, aot ? "expected ']]' after table name" : "expected ']' after table name");
+        return NULL;
+    }
+    P->p += aot ? 2 : 1;
+    toml_value *t = root;
+    for (size_t i = 0; i + 1 < P->nkey; i++) {
+        const toml_keypart *kp = &P->key[i];
+        toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+        if (!c) {
+            c = new_container(P, TOML_TABLE, t, P->key_line);
+            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+                return NULL;
+        } else if (c->type == TOML_ARRAY && (c->flags & TF_AOT)) {
+            c = c->u.arr.items[c->u.arr.n - 1];
+        } else if (c->type != TOML_TABLE) {
+            tp_error(P, "key " KEYFMT " already holds a value that is not a table", KEYARG(kp));
+            return NULL;
+        } else if (c->flags & TF_FROZEN) {
+            tp_error(P, "cannot add to inline table " KEYFMT, KEYARG(kp));
+            return NULL;
+        }
+        t = c;
+    }
+    const toml_keypart *kp = &P->key[P->nkey - 1];
+    toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+    if (aot) {
+        if (!c) {
+            c = new_container(P, TOML_ARRAY, t, P->key_line);
+            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+                return NULL;
+            c->flags |= TF_AOT;
+        } else if (c->type != TOML_ARRAY || !(c->flags & TF_AOT)) {
+            tp_error(P, "key " KEYFMT " already holds a value that is not an array of tables",
+                     KEYARG(kp));
+            return NULL;
+        }
+        toml_value *e = new_container(P, TOML_TABLE, c, P->key_line);
+        if (!e)
+            return NULL;
+        e->flags |= TF_EXPLICIT;
+        arr_push(c, e);
+        return e;
+    }
+    if (!c) {
+        c = new_container(P, TOML_TABLE, t, P->key_line);
+        if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+            return NULL;
+    } else if (c->type != TOML_TABLE || (c->flags & (TF_EXPLICIT | TF_FROZEN)) ||
+               c->dotted_section) {
+        tp_error(P, "table " KEYFMT " is defined twice", KEYARG(kp));
+        return NULL;
+    }
+    c->flags |= TF_EXPLICIT;
+    c->line = P->key_line;
+    return c;
+}
+
+static int parse_document(toml_parser *P, toml_value *root)
+{
+    toml_value *cur = root;
+    while (P->p < P->end) {
+        skip_ws(P);
+        if (P->p < P->end) {
+            char c = *P->p;
+            if (c == '[') {
+                cur = header(P, root);
+                if (!cur)
+                    return -1;
+            } else if (c != '#' && c != '\n' && c != '\r') {
+                if (keyval(P, cur) < 0)
+                    return -1;
+            }
+        }
+        skip_ws(P);
+        if (P->p < P->end && *P->p == '#')
+            while (P->p < P->end && *P->p != '\n')
+                P->p++;
+        if (P->p < P->end && *P->p == '\r')
+            P->p++;
+        if (P->p < P->end) {
+            if (*P->p != '\n')
+                return tp_error(P, "expected a new line after the value");
+            P->p++;
+            P->line++;
+        }
+    }
+    return 0;
+}
+
+static void free_all(toml_chunk *chunks, toml_value *containers)
+{
+    for (toml_value *c = containers; c; c = c->next_container) {
+        if (c->type == TOML_TABLE) {
+            free(c->u.tab.e);
+            free(c->u.tab.idx);
+        } else {
+            free(c->u.arr.items);
+        }
+    }
+    while (chunks) {
+        toml_chunk *n = chunks->next;
+        free(chunks);
+        chunks = n;
+    }
+}
+
+int toml_parse(const char *data, size_t len, const char *file, toml_value **out,
+               airlock_error *err)
+{
+    *out = NULL;
+    toml_parser P = {.p = data, .end = data + len, .file = file ? file : "<input>", .line = 1,
+                     .err = err};
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        P.p += 3;
+    toml_doc *doc = xcalloc(1, sizeof(*doc));
+    doc->root.type = TOML_TABLE;
+    doc->root.line = 1;
+    int rc = tl_check_bytes(&P);
+    P.line = 1;
+    if (rc == 0)
+        rc = parse_document(&P, &doc->root);
+    buf_free(&P.scratch);
+    doc->chunks = P.chunks;
+    doc->containers = P.containers;
+    if (rc < 0) {
+        toml_free(&doc->root);
+        return -1;
+    }
+    *out = &doc->root;
+    return 0;
+}
+
+void toml_free(toml_value *root)
+{
+    if (!root)
+        return;
+    toml_doc *doc = (toml_doc *)root;
+    free(root->u.tab.e);
+    free(root->u.tab.idx);
+    free_all(doc->chunks, doc->containers);
+    free(doc);
+}
+
+/* ---- accessors ---- */
+
+toml_type toml_type_of(const toml_value *v) { return (toml_type)v->type; }
+
+unsigned toml_line(const toml_value *v) { return v->line; }
+
+size_t toml_len(const toml_value *v)
+{
+    if (!v)
+        return 0;
+    if (v->type == TOML_ARRAY)
+        return v->u.arr.n;
+    if (v->type == TOML_TABLE)
+        return v->u.tab.n;
+    return 0;
+}
+
+const toml_value *toml_at(const toml_value *v, size_t i)
+{
+    if (!v || v->type != TOML_ARRAY || i >= v->u.arr.n)
+        return NULL;
+    return v->u.arr.items[i];
+}
+
+const char *toml_key_at(const toml_value *v, size_t i)
+{
+    if (!v || v->type != TOML_TABLE || i >= v->u.tab.n)
+        return NULL;
+    return v->u.tab.e[i].key;
+}
+
+size_t toml_key_len(const toml_value *v, size_t i)
+{
+    if (!v || v->type != TOML_TABLE || i >= v->u.tab.n)
+        return 0;
+    return v->u.tab.e[i].klen;
+}
+
+const toml_value *toml_value_at(const toml_value *v, size_t i)
+{
+    if (!v || v->type != TOML_TABLE || i >= v->u.tab.n)
+        return NULL;
+    return v->u.tab.e[i].val;
+}
+
+const toml_value *toml_get(const toml_value *v, const char *key)
+{
+    if (!v || v->type != TOML_TABLE || !key)
+        return NULL;
+    size_t n = strlen(key);
+    return tab_find(v, key, n, key_hash(key, n));
+}
+
+const char *toml_string(const toml_value *v, size_t *len)
+{
+    if (!v || v->type != TOML_STRING)
+        return NULL;
+    if (len)
+        *len = v->u.str.len;
+    return v->u.str.s;
+}
+
+bool toml_integer(const toml_value *v, int64_t *out)
+{
+    if (!v || v->type != TOML_INTEGER)
+        return false;
+    *out = v->u.i;
+    return true;
+}
+
+bool toml_float(const toml_value *v, double *out)
+{
+    if (!v || v->type != TOML_FLOAT)
+        return false;
+    *out = v->u.f;
+    return true;
+}
+
+bool toml_bool(const toml_value *v, bool *out)
+{
+    if (!v || v->type != TOML_BOOL)
+        return false;
+    *out = v->u.b;
+    return true;
+}
+
+const char *toml_datetime(const toml_value *v)
+{
+    if (!v || v->type < TOML_DATETIME || v->type > TOML_TIME_LOCAL)
+        return NULL;
+    return v->u.str.s;
+}
+
+const char *toml_get_string(const toml_value *v, const char *key)
+{
+    return toml_string(toml_get(v, key), NULL);
+}
+
+const toml_value *toml_get_table(const toml_value *v, const char *key)
+{
+    const toml_value *t = toml_get(v, key);
+    return t && t->type == TOML_TABLE ? t : NULL;
+}
+
+const toml_value *toml_get_array(const toml_value *v, const char *key)
+{
+    const toml_value *a = toml_get(v, key);
+    return a && a->type == TOML_ARRAY ? a : NULL;
+}
+
+const char *toml_type_name(toml_type t)
+{
+    switch (t) {
+    case TOML_TABLE: return "table";
+    case TOML_ARRAY: return "array";
+    case TOML_STRING: return "string";
+    case TOML_INTEGER: return "integer";
+    case TOML_FLOAT: return "float";
+    case TOML_BOOL: return "bool";
+    case TOML_DATETIME: return "datetime";
+    case TOML_DATETIME_LOCAL: return "datetime-local";
+    case TOML_DATE_LOCAL: return "date-local";
+    case TOML_TIME_LOCAL: return "time-local";
+    }
+    return "?";
+}
