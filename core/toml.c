@@ -88,20 +88,36 @@ static toml_value *new_container(toml_parser *P, toml_type type, const toml_valu
     }
     toml_value *v = new_node(P, type, line);
     v->depth = (uint16_t)(parent->depth + 1);
+    if (type == TOML_TABLE)
+        v->u.tab.seed = P->seed;
     v->next_container = P->containers;
     P->containers = v;
     return v;
 }
 
-static uint64_t key_hash(const char *s, size_t n)
+static uint64_t mix(uint64_t h)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
-    h ^= h >> 29;
+    h ^= h >> 30;
     h *= UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 32;
-    return h;
+    h ^= h >> 27;
+    h *= UINT64_C(0x94d049bb133111eb);
+    return h ^ (h >> 31);
+}
+
+/* Seeded: keys that collide in one tree do not collide in the next. */
+static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
+{
+    uint64_t h = seed ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = mix(h ^ w);
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 
 static void index_put(toml_value *t, size_t i)
@@ -214,7 +230,7 @@ static int parse_key(toml_parser *P)
             kp->len = (size_t)(P->p - s);
             kp->owned = false;
         }
-        kp->hash = key_hash(kp->s, kp->len);
+        kp->hash = key_hash(P->seed, kp->s, kp->len);
         P->nkey++;
         skip_ws(P);
         if (P->p >= P->end || *P->p != '.')
@@ -514,6 +530,9 @@ int toml_parse(const char *data, size_t len, const char *file, toml_value **out,
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         P.p += 3;
     toml_doc *doc = xcalloc(1, sizeof(*doc));
+    /* Address-space randomisation is the only entropy needed here. */
+    P.seed = mix((uint64_t)(uintptr_t)doc ^ mix((uint64_t)(uintptr_t)&P) ^ (uint64_t)len);
+    doc->root.u.tab.seed = P.seed;
     doc->root.type = TOML_TABLE;
     doc->root.line = 1;
     int rc = tl_check_bytes(&P);
@@ -546,7 +565,7 @@ void toml_free(toml_value *root)
 
 toml_type toml_type_of(const toml_value *v) { return (toml_type)v->type; }
 
-unsigned toml_line(const toml_value *v) { return v->line; }
+unsigned toml_line(const toml_value *v) { return v ? v->line : 0; }
 
 size_t toml_len(const toml_value *v)
 {
@@ -592,7 +611,7 @@ const toml_value *toml_get(const toml_value *v, const char *key)
     if (!v || v->type != TOML_TABLE || !key)
         return NULL;
     size_t n = strlen(key);
-    return tab_find(v, key, n, key_hash(key, n));
+    return tab_find(v, key, n, key_hash(v->u.tab.seed, key, n));
 }
 
 const char *toml_string(const toml_value *v, size_t *len)

@@ -56,6 +56,7 @@ struct toml_value {
             size_t n, cap;
             uint32_t *idx; /* open addressing, entry index + 1; NULL while small */
             size_t idxcap;
+            uint64_t seed; /* the tree's hash seed */
         } tab;
     } u;
 };
@@ -82,6 +83,7 @@ typedef struct toml_parser {
     const char *file;
     unsigned line;
     unsigned section;
+    uint64_t seed; /* per tree, so that colliding keys cannot be precomputed */
     airlock_error *err;
     toml_chunk *chunks;
     toml_value *containers;

@@ -110,9 +110,13 @@ int lockfile_read(const char *path, lock_format format, dep_list *out, diag *d,
     if (on_file != NULL)
         on_file(arg, path, data, len);
     int rc;
-    (void)out; /* each reader's case passes them on */
-    (void)d;
     switch (format) {
+    case LOCK_POETRY:
+        rc = lock_poetry_parse(data, len, path, out, d, err);
+        break;
+    case LOCK_PDM:
+        rc = lock_pdm_parse(data, len, path, out, d, err);
+        break;
     default:
         rc = error_set(err, "%s: the %s lockfile format is not read yet", path,
                        lock_format_name(format));
