@@ -19,6 +19,7 @@
 #include "scanner/inputs/lockfile.h"
 #include "scanner/inputs/project.h"
 #include "scanner/inputs/pyenv.h"
+#include "scanner/inputs/pyproject.h"
 #include "scanner/inputs/requirements.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/inputs/venv.h"
@@ -338,9 +339,12 @@ static int read_one(const scan_input_options *o, const plan_item *it, const mark
             r->inputs[r->n_inputs - 1].format = xstrdup(lock_format_name(it->lock));
         break;
     case INPUT_PYPROJECT:
+        rc = pyproject_read(it->path, &r->deps, d, scan_record_file, r, err);
+        if (rc == 0)
+            rc = scan_add_input(r, it->kind, it->path, err);
+        break;
     case INPUT_SBOM:
-        rc = error_set(err, "%s: %s is not read yet", it->path,
-                       it->kind == INPUT_SBOM ? "an SBOM" : "pyproject.toml");
+        rc = error_set(err, "%s: an SBOM is not read yet", it->path);
         break;
     case INPUT_PYTHON: /* read_python() */
         break;

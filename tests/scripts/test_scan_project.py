@@ -71,6 +71,51 @@ def deps(rep):
     return sorted((d["name"], d.get("version")) for d in rep["dependencies"])
 
 
+def kinds(rep):
+    return [(d["name"], d.get("version"), d["source"]["kind"]) for d in rep["dependencies"]]
+
+
+POETRY_PYPROJECT = """[tool.poetry]
+name = "app"
+version = "0.1.0"
+
+[tool.poetry.dependencies]
+python = "^3.10"
+urllib3 = "^1.26"
+Django = "4.2.1"
+redis = "5.2.0"
+flask = ">=2.0"
+
+[tool.poetry.group.dev.dependencies]
+pytest = "7.4.0"
+"""
+
+# Locks three of the five: redis and flask are declared only (a stale lock).
+POETRY_LOCK = """[[package]]
+name = "urllib3"
+version = "1.26.12"
+groups = ["main"]
+files = []
+
+[[package]]
+name = "django"
+version = "4.2.1"
+groups = ["main"]
+files = []
+
+[[package]]
+name = "pytest"
+version = "7.4.0"
+groups = ["dev"]
+files = []
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.10"
+content-hash = "0"
+"""
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         key, pub, snap, db = (os.path.join(tmp, n) for n in ("key", "pub", "db.zst", "db"))
@@ -155,6 +200,56 @@ def main():
         write(os.path.join(bad, "requirements.txt"), "-r missing-include.txt\n")
         p = run(*scan, "--no-python", bad, expect=2)
         check("missing-include.txt" in p.stderr, f"bad file found: {p.stderr}")
+
+        # --- a pyproject.toml beside its lockfile; --pyproject; --no-dev -----
+        poet = os.path.join(tmp, "poet")
+        write(os.path.join(poet, "pyproject.toml"), POETRY_PYPROJECT)
+        write(os.path.join(poet, "poetry.lock"), POETRY_LOCK)
+        pp, lock = os.path.join(poet, "pyproject.toml"), os.path.join(poet, "poetry.lock")
+        covers = ("pins from poetry.lock beside it: it covers {} of the {} dependencies "
+                  "declared here, checked at the locked versions; the 2 it lacks are read "
+                  "from pyproject.toml")
+        p = run(*scan, "--no-python", poet, expect=1)
+        rep = report(p)
+        check(inputs(rep) == [("lockfile", lock), ("pyproject", pp)], f"poet: {inputs(rep)}")
+        check([i.get("format") for i in rep["inputs"]] == ["poetry", None], "lockfile format")
+        check(rep["inputs"][1].get("note") == f"found in {poet}; " + covers.format(3, 5),
+              f"pyproject note: {rep['inputs'][1]}")
+        # The lock's pins are checked; declarations it lacks are kept (a
+        # stale lock hides nothing): redis pinned, checked; flask a range.
+        check(kinds(rep) == [("urllib3", "1.26.12", "locked"), ("django", "4.2.1", "locked"),
+                             ("pytest", "7.4.0", "locked"), ("redis", "5.2.0", "declared"),
+                             ("flask", None, "declared")], f"poet deps: {kinds(rep)}")
+        check(any(v["id"] for d in rep["dependencies"] if d["name"] == "urllib3"
+                  for v in d["vulns"]), "urllib3 1.26.12 from the lock is checked")
+        # Named with their options (the lock spelt another way): the same rule.
+        p = run(*scan, "--no-python", "--pyproject", pp, "--lockfile",
+                os.path.join(poet, ".", "poetry.lock"), expect=1)
+        rep = report(p)
+        check(rep["inputs"][0].get("note") == covers.format(3, 5), f"named: {rep['inputs']}")
+        check(len(rep["dependencies"]) == 5, f"named: {kinds(rep)}")
+        # Alone, the pyproject's own declarations are read: ^1.26 is a range.
+        p = run(*scan, "--no-python", "--pyproject", pp, expect=1)
+        rep = report(p)
+        check(inputs(rep) == [("pyproject", pp)] and rep["inputs"][0].get("note") is None and
+              rep["inputs"][0].get("sha256") is not None, f"--pyproject: {rep['inputs']}")
+        check(kinds(rep) == [("urllib3", None, "declared"), ("Django", "4.2.1", "declared"),
+                             ("redis", "5.2.0", "declared"), ("flask", None, "declared"),
+                             ("pytest", "7.4.0", "declared")], f"--pyproject deps: {kinds(rep)}")
+        p = run(*scan, "--no-python", "--no-dev", poet, expect=1)
+        rep = report(p)
+        check([i.get("note") for i in rep["inputs"]] ==
+              [f"found in {poet}; 1 development package left out (--no-dev)",
+               f"found in {poet}; 1 development package left out (--no-dev); " +
+               covers.format(2, 4)], f"--no-dev notes: {rep['inputs']}")
+        check(not any(d["name"] == "pytest" for d in rep["dependencies"]) and
+              len(rep["dependencies"]) == 4, f"--no-dev deps: {kinds(rep)}")
+        p = run(*scan, "--no-python", "--no-dev", "--lockfile", "poetry:" + pp, expect=2)
+        check(pp in p.stderr, f"a pyproject read as a lockfile: {p.stderr}")
+        bad_pp = os.path.join(tmp, "badpp", "pyproject.toml")
+        write(bad_pp, "[project\n")
+        p = run(*scan, "--no-python", os.path.dirname(bad_pp), expect=2)
+        check(f"{bad_pp}:1" in p.stderr and p.stdout == "", f"bad pyproject found: {p.stderr}")
 
         # --- no input: a launcher on PATH is run, the real python reported --
         real = subprocess.run([PY, "-c", "import sys; print(sys.executable)"],
