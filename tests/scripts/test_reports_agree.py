@@ -5,7 +5,10 @@ ignored) is read from report.json (the reference), report.sarif,
 report.cdx.json, report.md and report.html, and the skipped dependencies from
 each; all must be equal. The table format (a terminal view) is checked for
 the vulnerability ids. The warnings (input items that were not read) and
-their count must be the same in every format, the table included. Scan time aside, a second run must give the same bytes.
+their count must be the same in every format, the table included. Where each dependency came from (kind, file:line,
+source kind, group, dev) and the inputs (kind, path, format, note) must be
+what the JSON says in every format. Scan time aside, a second run must
+give the same bytes.
 """
 import collections
 import html
@@ -256,6 +259,123 @@ def check_warnings(case, d):
     return fails, len(ref)
 
 
+# Where each dependency came from (issue 14): the JSON's source (kind,
+# file, line, source_kind, group, dev) must be what every other format
+# says, and the inputs' kind, path, format and note too.
+def source_text(src):
+    text = src["file"] or src["location"] or "?"
+    if src["file"] and src["line"]:
+        text += f":{src['line']}"
+    return text + (f" [{src['group']}]" if src["group"] else "")
+
+
+def check_origins(case, d):
+    doc = json.loads((d / "report.json").read_text())
+    deps = doc["dependencies"]
+    by_name = {dep["name"]: dep for dep in deps}
+    fails = []
+
+    def expect(fmt, what, got, want):
+        if got != want:
+            fails.append(f"{case}/{fmt} {what}: {got!r}, json says {want!r}")
+
+    bom = json.loads((d / "report.cdx.json").read_text())
+    expect("cyclonedx", "component count", len(bom["components"]), len(deps))
+    for dep, comp in zip(deps, bom["components"]):
+        src, props = dep["source"], {p["name"]: p["value"] for p in comp.get("properties", [])}
+        where = src["file"] + (f":{src['line']}" if src["line"] else "") if src["file"] else None
+        for key, want in (("airlock:kind", src["kind"]), ("airlock:source", where),
+                          ("airlock:source_kind", src["source_kind"]),
+                          ("airlock:group", src["group"]),
+                          ("airlock:dev", "true" if src["dev"] else None)):
+            expect("cyclonedx", f"{dep['name']} {key}", props.get(key), want)
+        registry = src["source_kind"] in (None, "registry")
+        has_version = "@" in comp["purl"]
+        expect("cyclonedx", f"{dep['name']} purl has a version", has_version,
+               bool(dep.get("version")) and registry)
+        # What an SBOM reader gets back from the purl alone (purl rules:
+        # percent-decoded; PEP 503 compares names).
+        name, _, version = comp["purl"][len("pkg:pypi/"):].partition("@")
+        name = urllib.parse.unquote(name)
+        expect("cyclonedx", f"{dep['name']} purl name", re.sub(r"[-_.]+", "-", name),
+               re.sub(r"[-_.]+", "-", dep["name"]).lower())
+        if has_version:
+            expect("cyclonedx", f"{dep['name']} purl version", urllib.parse.unquote(version),
+                   dep["version"])
+
+    run = json.loads((d / "report.sarif").read_text())["runs"][0]
+    located = [(r["properties"], r["locations"]) for r in run["results"]]
+    located += [(n["properties"], n.get("locations", []))
+                for inv in run["invocations"] for n in inv.get("toolExecutionNotifications", [])
+                if n["descriptor"]["id"] == "skipped-dependency"]
+    for props, locs in located:
+        src = by_name[props["package"]]["source"]
+        for key, want in (("dependencyKind", src["kind"]), ("sourceKind", src["source_kind"]),
+                          ("group", src["group"]), ("dev", src["dev"])):
+            expect("sarif", f"{props['package']} {key}", props.get(key), want)
+        if src["file"]:
+            phys = locs[0]["physicalLocation"]
+            expect("sarif", f"{props['package']} location",
+                   (uri_path(phys["artifactLocation"]["uri"]), phys.get("region", {}).get("startLine")),
+                   (src["file"], src["line"]))
+
+    section, md_inputs = None, []
+    for line in (d / "report.md").read_text().splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif line.startswith("| ") and not line.startswith("|---"):
+            cells = md_cells(line)
+            if cells[0] in ("Severity", "Package", "Kind"):
+                continue
+            if section == "Findings":
+                expect("markdown", f"{cells[1]} source", cells[3],
+                       plain(source_text(by_name[cells[1]]["source"])))
+            elif section == "Skipped":
+                expect("markdown", f"{cells[0]} source", cells[2],
+                       plain(source_text(by_name[cells[0]]["source"])))
+            elif section == "Inputs":
+                md_inputs.append(tuple(None if c == "-" else plain(c) for c in
+                                       (cells[0], cells[1], cells[2], cells[4])))
+
+    t = Tables()
+    t.feed((d / "report.html").read_text())
+    for row in t.rows["Skipped dependencies"][1:]:
+        name = row[0].rsplit(" ", 1)[0]
+        expect("html", f"{name} source", row[1], plain(source_text(by_name[name]["source"])))
+    html_inputs = [tuple(None if c == "\u2013" else plain(c) for c in (r[0], r[1], r[2], r[4]))
+                   for r in t.rows["Inputs"][1:]]
+
+    table = (d / "report.txt").read_text()
+    for dep in deps:
+        if dep.get("skip_reason"):
+            line = f"  {dep['name']} ({source_text(dep['source'])}): "
+            if line not in table:
+                fails.append(f"{case}/table has no line {line!r}")
+
+    table_lines = {plain(ln) for ln in table.split("\nInputs:\n", 1)[-1].splitlines()}
+    for i in doc["inputs"]:
+        line = f"{i['kind']} {i['path']}" + (f" ({i['format']})" if i["format"] else "") \
+            + (f": {i['note']}" if i["note"] else "")
+        if plain(line) not in table_lines:
+            fails.append(f"{case}/table does not list the input {line!r}")
+    want = [(i["kind"], plain(i["path"]), i["format"], plain(i["note"]) if i["note"] else None)
+            for i in doc["inputs"]]
+    expect("markdown", "inputs", md_inputs, want)
+    expect("html", "inputs", html_inputs, want)
+    cdx_inputs = [p["value"] for p in bom["metadata"]["properties"] if p["name"] == "airlock:input"]
+    sarif_inputs = [a.get("properties", {}) for a in run["artifacts"]]
+    for i, inp in enumerate(doc["inputs"]):
+        v = f"{inp['kind']} {inp['path']}" + (f" sha256:{inp['sha256']}" if inp["sha256"] else "") \
+            + (f" format:{inp['format']}" if inp["format"] else "") \
+            + (f" note:{inp['note']}" if inp["note"] else "")
+        expect("cyclonedx", f"input {i}", cdx_inputs[i] if i < len(cdx_inputs) else None, v)
+        got = sarif_inputs[i] if i < len(sarif_inputs) else {}
+        expect("sarif", f"input {i}", (got.get("inputKind"), got.get("format"), got.get("note")),
+               (inp["kind"], inp["format"], inp["note"]))
+    kinds = {dep["source"]["kind"] for dep in deps}
+    return fails, kinds
+
+
 def main():
     sample = pathlib.Path(os.environ["AIRLOCK_BUILD_DIR"]) / "report_sample"
     failures = 0
@@ -296,6 +416,13 @@ def main():
                 if seq != order:
                     print(f"FAIL {case}/{name} order differs from json: {seq} != {order}")
                     failures += 1
+            fails, kinds = check_origins(case, d)
+            for f in fails:
+                print("FAIL", f)
+            failures += len(fails)
+            if case == "full" and not {"locked", "declared", "sbom"} <= kinds:
+                print(f"FAIL {case}: the sample lacks locked, declared or SBOM dependencies: {kinds}")
+                failures += 1
             fails, n_warnings = check_warnings(case, d)
             for f in fails:
                 print("FAIL", f)

@@ -3,7 +3,8 @@
 bench/report_sample writes reports with findings of every severity, with only
 ignored findings, with skipped requirements and with no findings at all; each
 SARIF and CycloneDX file must validate (python3-jsonschema, references
-resolved from /work/shared/schemas, never the network), and the schema must be
+resolved from /work/shared/schemas, never the network), and so must the same
+BOM declared CycloneDX 1.5; the schema must be
 able to reject: a mutated report is checked to fail. The hand-written
 reports of tests/data/reports must validate too.
 """
@@ -21,12 +22,25 @@ import jsonschema
 CASES = ["full", "ignored", "skipped", "clean"]
 
 
+def check_as_15(validator, name, path):
+    doc = json.loads(path.read_text())
+    doc["$schema"] = "http://cyclonedx.org/schema/bom-1.5.schema.json"
+    doc["specVersion"] = "1.5"
+    errors = list(validator.iter_errors(doc))
+    for e in errors[:5]:
+        print(f"FAIL {name} as CycloneDX 1.5: {list(e.path)}: {e.message}")
+    if not errors:
+        print(f"ok   {name} is valid as CycloneDX 1.5")
+    return len(errors)
+
+
 def main():
     shared = pathlib.Path(os.environ.get("AIRLOCK_SHARED_DIR", "../shared"))
     schemas = shared / "schemas"
     sarif_path = schemas / "sarif" / "sarif-schema-2.1.0.json"
     cdx_dir = schemas / "cyclonedx"
-    if not sarif_path.is_file() or not (cdx_dir / "bom-1.6.schema.json").is_file():
+    if not sarif_path.is_file() or not (cdx_dir / "bom-1.6.schema.json").is_file() \
+            or not (cdx_dir / "bom-1.5.schema.json").is_file():
         print(f"skip: shared schemas not found under {schemas}")
         return 77
     sample = pathlib.Path(os.environ["AIRLOCK_BUILD_DIR"]) / "report_sample"
@@ -35,8 +49,10 @@ def main():
     cdx_schema = json.loads((cdx_dir / "bom-1.6.schema.json").read_text())
     # Every schema the BOM schema references, by its $id and by file name,
     # so that the resolver never goes to the network.
+    cdx15_schema = json.loads((cdx_dir / "bom-1.5.schema.json").read_text())
     store = {}
-    for name in ("bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"):
+    for name in ("bom-1.6.schema.json", "bom-1.5.schema.json", "spdx.schema.json",
+                 "jsf-0.82.schema.json"):
         s = json.loads((cdx_dir / name).read_text())
         store[s["$id"]] = s
         store[(cdx_dir / name).as_uri()] = s
@@ -45,6 +61,9 @@ def main():
         resolver = jsonschema.RefResolver(base_uri=cdx_schema["$id"], referrer=cdx_schema,
                                           store=store)
         cdx_validator = jsonschema.Draft7Validator(cdx_schema, resolver=resolver)
+        resolver15 = jsonschema.RefResolver(base_uri=cdx15_schema["$id"], referrer=cdx15_schema,
+                                            store=store)
+        cdx15_validator = jsonschema.Draft7Validator(cdx15_schema, resolver=resolver15)
         sarif_validator = jsonschema.Draft4Validator(sarif_schema)
     jsonschema.Draft7Validator.check_schema(cdx_schema)
     jsonschema.Draft4Validator.check_schema(sarif_schema)
@@ -62,6 +81,10 @@ def main():
                 failures += len(errors)
                 if not errors:
                     print(f"ok   {case}/report.{ext} is valid")
+            # Nothing in the BOM needs 1.6: declared 1.5, the same content is
+            # a valid 1.5 BOM (for consumers, and SBOM readers, limited to it).
+            failures += check_as_15(cdx15_validator, f"{case}/report.cdx.json",
+                                    pathlib.Path(tmp) / case / "report.cdx.json")
 
         # The hand-written reports of tests/data/reports are valid too.
         data = pathlib.Path(os.environ["AIRLOCK_TEST_DATA"]) / "reports"
@@ -73,6 +96,8 @@ def main():
             failures += len(errors)
             if not errors:
                 print(f"ok   tests/data/reports/expected.{ext} is valid")
+        failures += check_as_15(cdx15_validator, "tests/data/reports/expected.cdx.json",
+                                data / "expected.cdx.json")
 
         # The validators must be able to say no.
         doc = json.loads((pathlib.Path(tmp) / "full" / "report.sarif").read_text())

@@ -322,7 +322,12 @@ def main():
         check(p.returncode in (0, 1), f"--python: exit {p.returncode} {p.stderr}")
         if p.returncode in (0, 1):
             rep = json.loads(p.stdout)
-            check(rep["inputs"][0] == {"kind": "python", "path": "/usr/bin/python3", "sha256": None},
+            # Every input has format and note (null when none; the note may
+            # say why this environment was chosen).
+            inp = rep["inputs"][0]
+            check({k: inp.get(k) for k in ("kind", "path", "sha256", "format")} ==
+                  {"kind": "python", "path": "/usr/bin/python3", "sha256": None, "format": None}
+                  and set(inp) == {"kind", "path", "sha256", "format", "note"},
                   f"python input {rep['inputs']}")
             check(len(rep["dependencies"]) > 0 and
                   all(d["source"]["kind"] == "installed" for d in rep["dependencies"]),

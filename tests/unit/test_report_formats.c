@@ -23,8 +23,9 @@ static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARK
 #define N_MINE (sizeof mine / sizeof mine[0])
 
 /* A report with one dependency and one finding whose strings are `s`, a
- * skipped dependency whose reason is `s`, and a warning about file `s`
- * whose message is `s`. NULL leaves optional fields out. */
+ * skipped dependency whose reason and group are `s`, a lockfile input whose
+ * path, format and note are `s`, and a warning about file `s` whose
+ * message is `s`. NULL leaves optional fields out. */
 static void build(scan_report *r, const char *s, bool ignored)
 {
     memset(r, 0, sizeof *r);
@@ -37,9 +38,22 @@ static void build(scan_report *r, const char *s, bool ignored)
     d->version_text = xstrdup("1.0");
     d->source_file = s ? xstrdup(s) : NULL;
     d->source_line = 3;
+    /* Lockfiles, pyproject.toml and SBOMs name groups and source kinds,
+     * and an input's note holds paths: untrusted too. */
+    d->group = s ? xstrdup(s) : NULL;
+    d->source_kind = s ? xstrdup(s) : NULL;
     dependency *k = dep_list_add(&r->deps);
+    k->kind = DEP_DECLARED;
     k->name = xstrdup("skipped-one");
     k->skip_reason = xstrdup(s ? s : "no version");
+    k->group = s ? xstrdup(s) : NULL;
+    k->source_kind = xstrdup("git");
+    r->n_inputs = 1;
+    r->inputs = xcalloc(1, sizeof *r->inputs);
+    r->inputs[0].kind = INPUT_LOCKFILE;
+    r->inputs[0].path = xstrdup(s ? s : "uv.lock");
+    r->inputs[0].format = s ? xstrdup(s) : NULL;
+    r->inputs[0].note = s ? xstrdup(s) : NULL;
     r->findings = xcalloc(2, sizeof *r->findings);
     r->findings[0].len = 1;
     r->findings[0].items = xcalloc(1, sizeof(finding));

@@ -189,6 +189,45 @@ static void test_warnings(void **state)
     scan_report_free(&r);
 }
 
+/* Lockfile and pyproject.toml dependencies show their line and group in
+ * the skipped list; the inputs show kind, format and note. Groups, source
+ * kinds and notes come from files: through the filter like the rest. */
+static void test_project_sources_and_inputs(void **state)
+{
+    (void)state;
+    scan_report r;
+    build(&r);
+    dependency *d = add_dep(&r, "internal-sdk", NULL);
+    d->kind = DEP_DECLARED;
+    free(d->source_file);
+    d->source_file = xstrdup("pyproject.toml");
+    d->source_line = 18;
+    d->source_kind = xstrdup("git");
+    d->group = xstrdup("extra:cloud\x1b[2J");
+    d->skip_reason = xstrdup("git source");
+    d = add_dep(&r, "no-file", NULL);
+    free(d->source_file);
+    d->source_file = NULL;
+    d->location = xstrdup("/src/no-file");
+    d->skip_reason = xstrdup("directory source");
+    r.findings = xrealloc(r.findings, r.deps.len * sizeof *r.findings);
+    memset(&r.findings[r.deps.len - 2], 0, 2 * sizeof *r.findings);
+    r.n_inputs = 2;
+    r.inputs = xcalloc(2, sizeof *r.inputs);
+    r.inputs[0] = (scan_input){.kind = INPUT_LOCKFILE, .path = xstrdup("uv.lock"),
+                               .format = xstrdup("uv"),
+                               .note = xstrdup("found in .\n\x1b]0;x\x07")};
+    r.inputs[1] = (scan_input){.kind = INPUT_SBOM, .path = xstrdup("bom.json")};
+    char *t = render(&r, false);
+    assert_non_null(strstr(t, "\n  internal-sdk (pyproject.toml:18 [extra:cloud?[2J]): git source\n"));
+    assert_non_null(strstr(t, "\n  no-file (/src/no-file): directory source\n"));
+    assert_non_null(strstr(t, "\nInputs:\n  lockfile uv.lock (uv): found in .??]0;x?\n"
+                              "  sbom bom.json\n\nScanned 6 dependencies"));
+    assert_null(strchr(t, '\x1b'));
+    free(t);
+    scan_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_color_only_when_asked),
         cmocka_unit_test(test_nothing_found),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_project_sources_and_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
