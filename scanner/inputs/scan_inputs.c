@@ -232,7 +232,9 @@ static int plan_default(const scan_input_options *o, plan *p, bool *run_python,
     }
     const char *venv = getenv("VIRTUAL_ENV");
     if (venv != NULL && *venv != '\0') {
-        plan_add(p, INPUT_VENV, LOCK_POETRY, venv, "no input given: the virtualenv of $VIRTUAL_ENV");
+        plan_add(p, INPUT_VENV, LOCK_POETRY, venv,
+                 "no input given: the virtualenv of $VIRTUAL_ENV");
+        diag_error("airlock scan", p->items[p->len - 1].note); /* the choice, said once */
         return 0;
     }
     static const char *const own[] = {".venv", "venv"};
@@ -245,6 +247,7 @@ static int plan_default(const scan_input_options *o, plan *p, bool *run_python,
         if (i == 0 && is_venv_dir(own[1]))
             buf_puts(&note, "; venv is there too, not scanned: name it with --venv venv");
         plan_add(p, INPUT_VENV, LOCK_POETRY, own[i], note.data);
+        diag_error("airlock scan", note.data);
         buf_free(&note);
         return 0;
     }
@@ -446,9 +449,6 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
                                 dropped == 1 ? "" : "s");
         }
     }
-    if (rc == 0 && p.len > 0 && o->n_args == 0 && r->n_inputs > 0 &&
-        r->inputs[0].note != NULL)
-        diag_error("airlock scan", r->inputs[0].note); /* the default choice, said once */
     if (rc == 0)
         pair_with_locks(r);
     if (have_env)
