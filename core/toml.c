@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/toml_int.h"
 
 /* Tables of up to this many keys are scanned; larger ones are hashed. */
@@ -83,7 +84,7 @@ static toml_value *new_container(toml_parser *P, toml_type type, const toml_valu
                                  unsigned line)
 {
     if (parent->depth >= TOML_DEPTH_MAX) {
-        tp_error(P, "nesting depth exceeds %d", TOML_DEPTH_MAX);
+        tp_error(P, "nesting depth exceeds the limit of %d", TOML_DEPTH_MAX);
         return NULL;
     }
     toml_value *v = new_node(P, type, line);
@@ -193,11 +194,22 @@ static void arr_push(toml_value *a, toml_value *v)
 
 /* ---- keys ---- */
 
-static bool bare_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
-}
+/* Bytes of a bare key: A-Z a-z 0-9 _ - */
+static const uint8_t BARE[256] = {
+    ['-'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+static bool bare_char(char c) { return BARE[(unsigned char)c]; }
 
 static void skip_ws(toml_parser *P)
 {
@@ -212,7 +224,7 @@ static int parse_key(toml_parser *P)
     P->key_line = P->line;
     for (;;) {
         if (P->nkey > TOML_DEPTH_MAX)
-            return tp_error(P, "dotted key nests deeper than %d", TOML_DEPTH_MAX);
+            return tp_error(P, "dotted key exceeds the nesting depth limit of %d", TOML_DEPTH_MAX);
         toml_keypart *kp = &P->key[P->nkey];
         if (P->p < P->end && (*P->p == '"' || *P->p == '\'')) {
             char *s;
@@ -240,10 +252,24 @@ static int parse_key(toml_parser *P)
     }
 }
 
-/* Quote key part `kp` for a message (bounded, control-free enough: the
- * input passed tl_check_bytes, and tabs are harmless). */
-#define KEYFMT "'%.*s'"
-#define KEYARG(kp) (int)((kp)->len > 80 ? 80 : (kp)->len), (kp)->s
+/* Key part `kp` fit for a message: escapes can put any character in a
+ * key, so it goes through core/text.h's filter, cut at 80 bytes. */
+static const char *key_quote(toml_parser *P, const toml_keypart *kp)
+{
+    char raw[81];
+    size_t n = kp->len > 80 ? 80 : kp->len;
+    for (size_t i = 0; i < n; i++)
+        raw[i] = kp->s[i] ? kp->s[i] : '?';
+    raw[n] = '\0';
+    buf b = {0};
+    text_safe_append(&b, raw, 0);
+    snprintf(P->quoted, sizeof(P->quoted), "%s%s", b.data ? b.data : "",
+             kp->len > 80 ? "..." : "");
+    buf_free(&b);
+    return P->quoted;
+}
+#define KEYFMT "'%s'"
+#define KEYARG(kp) key_quote(P, kp)
 
 /* ---- values ---- */
 
@@ -462,6 +488,9 @@ static toml_value *header(toml_parser *P, toml_value *root)
         c = new_container(P, TOML_TABLE, t, P->key_line);
         if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
             return NULL;
+    } else if (c->type == TOML_ARRAY && (c->flags & TF_AOT)) {
+        tp_error(P, "key " KEYFMT " is an array of tables, not a table", KEYARG(kp));
+        return NULL;
     } else if (c->type != TOML_TABLE || (c->flags & (TF_EXPLICIT | TF_FROZEN)) ||
                c->dotted_section) {
         tp_error(P, "table " KEYFMT " is defined twice", KEYARG(kp));

@@ -91,6 +91,7 @@ typedef struct toml_parser {
     toml_keypart key[TOML_DEPTH_MAX + 1];
     size_t nkey;
     unsigned key_line;
+    char quoted[400]; /* a key quoted for a message */
 } toml_parser;
 
 /* Arena allocation, 16-byte aligned, owned by the tree. */

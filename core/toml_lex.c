@@ -16,7 +16,19 @@ int tl_check_bytes(toml_parser *P)
     const unsigned char *s = (const unsigned char *)P->p;
     const unsigned char *end = (const unsigned char *)P->end;
     unsigned line = P->line;
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     while (s < end) {
+        /* Eight printable ASCII bytes at a time: none >= 0x80, < 0x20 or 0x7f. */
+        while (end - s >= 8) {
+            uint64_t w, d;
+            memcpy(&w, s, 8);
+            d = w ^ (ones * 0x7f);
+            if (((w | ((w - ones * 0x20) & ~w) | ((d - ones) & ~d)) & highs) != 0)
+                break;
+            s += 8;
+        }
+        if (s >= end)
+            break;
         unsigned char c = *s;
         if (c >= 0x20 && c < 0x7f) {
             s++;
@@ -146,6 +158,28 @@ static int line_ending_backslash(toml_parser *P)
     return 1;
 }
 
+/* The first byte from s that is the quote `q`, a line end, or (in basic
+ * strings) a backslash: eight bytes at a time while none is. */
+static const char *plain_run(const char *s, const char *end, char q)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    const uint64_t wq = ones * (unsigned char)q, wn = ones * '\n';
+    const uint64_t wb = ones * (unsigned char)(q == '"' ? '\\' : q);
+    while (end - s >= 8) {
+        uint64_t w, a, b, c;
+        memcpy(&w, s, 8);
+        a = w ^ wq;
+        b = w ^ wn;
+        c = w ^ wb;
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs)
+            break;
+        s += 8;
+    }
+    while (s < end && *s != q && *s != '\n' && *s != '\r' && !(*s == '\\' && q == '"'))
+        s++;
+    return s;
+}
+
 int tl_string(toml_parser *P, bool key, char **out, size_t *len)
 {
     char q = *P->p;
@@ -156,6 +190,14 @@ int tl_string(toml_parser *P, bool key, char **out, size_t *len)
         return tp_error(P, "a multi-line string cannot be a key");
     if (!multi) {
         P->p++;
+        /* Most strings hold no escape: copy them straight from the input. */
+        const char *e = plain_run(P->p, P->end, q);
+        if (e < P->end && *e == q) {
+            *out = tp_strdup(P, P->p, (size_t)(e - P->p));
+            *len = (size_t)(e - P->p);
+            P->p = e + 1;
+            return 0;
+        }
         for (;;) {
             if (P->p >= P->end || *P->p == '\n' || *P->p == '\r')
                 return tp_error(P, "unterminated string");
@@ -172,9 +214,7 @@ int tl_string(toml_parser *P, bool key, char **out, size_t *len)
             }
             /* Plain run up to the next quote, backslash or line end. */
             const char *s = P->p;
-            while (P->p < P->end && *P->p != q && *P->p != '\n' && *P->p != '\r' &&
-                   !(*P->p == '\\' && q == '"'))
-                P->p++;
+            P->p = plain_run(P->p, P->end, q);
             buf_append(b, s, (size_t)(P->p - s));
         }
     } else {
@@ -217,10 +257,17 @@ int tl_string(toml_parser *P, bool key, char **out, size_t *len)
                     return -1;
                 continue;
             }
+            if (c == '\r') {
+                /* CRLF reads as LF (as tomllib does): a value does not
+                 * depend on the line ends of the file it was written in. */
+                P->p++;
+                continue;
+            }
             if (c == '\n')
                 P->line++;
             const char *s = P->p++;
-            while (P->p < P->end && *P->p != q && *P->p != '\n' && !(*P->p == '\\' && q == '"'))
+            while (P->p < P->end && *P->p != q && *P->p != '\n' && *P->p != '\r' &&
+                   !(*P->p == '\\' && q == '"'))
                 P->p++;
             buf_append(b, s, (size_t)(P->p - s));
         }
