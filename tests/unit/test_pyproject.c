@@ -231,6 +231,24 @@ static void test_include_bounds(void **state)
     assert_int_equal(r.deps.len, 0);
     result_free(&r);
 
+    /* 1,100 groups whose names normalise alike, included by 1,000 groups:
+     * over a million links, refused before they are recorded. */
+    buf_reset(&doc);
+    buf_puts(&doc, "[dependency-groups]\n");
+    for (int i = 0; i < 1100; i++) {
+        buf_puts(&doc, "\"a");
+        for (int k = 0; k <= i; k++)
+            buf_putc(&doc, k % 2 ? '_' : '-');
+        buf_puts(&doc, "b\" = [\"x\"]\n");
+    }
+    for (int i = 0; i < 1000; i++)
+        buf_printf(&doc, "inc%d = [{include-group = \"a-b\"}]\n", i);
+    parse_text(doc.data, &r);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "include-group links"));
+    assert_int_equal(r.deps.len, 0);
+    result_free(&r);
+
     /* A long group name is cut in the group string. */
     buf_reset(&doc);
     buf_puts(&doc, "[dependency-groups]\n");
