@@ -21,6 +21,7 @@
 #include "scanner/inputs/pyenv.h"
 #include "scanner/inputs/pyproject.h"
 #include "scanner/inputs/requirements.h"
+#include "scanner/inputs/sbom.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/inputs/venv.h"
 
@@ -314,7 +315,17 @@ static int read_python(const scan_input_options *o, bool by_default, scan_report
     return rc;
 }
 
-static int read_one(const scan_input_options *o, const plan_item *it, const marker_env *env,
+/* Add the input read (scan_add_input()) with the note the plan gives it. */
+static int add_read(scan_report *r, const plan_item *it, airlock_error *err)
+{
+    if (scan_add_input(r, it->kind, it->path, err) != 0)
+        return -1;
+    if (it->note != NULL)
+        scan_input_note(&r->inputs[r->n_inputs - 1], "%s", it->note);
+    return 0;
+}
+
+static int read_one(const plan_item *it, const marker_env *env,
                     scan_report *r, diag *d, airlock_error *err)
 {
     int rc = 0;
@@ -322,37 +333,51 @@ static int read_one(const scan_input_options *o, const plan_item *it, const mark
     case INPUT_REQUIREMENTS:
         rc = requirements_read_observed(it->path, env, &r->deps, d, scan_record_file, r, err);
         if (rc == 0)
-            rc = scan_add_input(r, it->kind, it->path, err);
+            rc = add_read(r, it, err);
         break;
     case INPUT_PATH:
-        rc = scan_add_input(r, it->kind, it->path, err);
+        rc = add_read(r, it, err);
         if (rc == 0)
             rc = sitepackages_scan(it->path, &r->deps, d, err);
         break;
     case INPUT_VENV:
-        rc = scan_add_input(r, it->kind, it->path, err);
+        rc = add_read(r, it, err);
         if (rc == 0)
             rc = venv_scan(it->path, &r->deps, d, err);
         break;
     case INPUT_LOCKFILE:
         rc = lockfile_read(it->path, it->lock, &r->deps, d, scan_record_file, r, err);
         if (rc == 0)
-            rc = scan_add_input(r, it->kind, it->path, err);
+            rc = add_read(r, it, err);
         if (rc == 0)
             r->inputs[r->n_inputs - 1].format = xstrdup(lock_format_name(it->lock));
         break;
     case INPUT_PYPROJECT:
         rc = pyproject_read(it->path, &r->deps, d, scan_record_file, r, err);
         if (rc == 0)
-            rc = scan_add_input(r, it->kind, it->path, err);
+            rc = add_read(r, it, err);
         break;
-    case INPUT_SBOM:
-        rc = error_set(err, "%s: an SBOM is not read yet", it->path);
+    case INPUT_SBOM: {
+        sbom_info info;
+        memset(&info, 0, sizeof info);
+        rc = sbom_read(it->path, &r->deps, &info, d, scan_record_file, r, err);
+        if (rc == 0)
+            rc = add_read(r, it, err);
+        if (rc == 0) {
+            scan_input *in = &r->inputs[r->n_inputs - 1];
+            in->format = xstrdup(sbom_format_name(info.format));
+            /* Components that are not PyPI packages are out of scope, but
+             * never silently: the report counts them. */
+            scan_input_note(in, "%zu component%s: %zu PyPI package%s read, %zu other "
+                            "component%s left out", info.components,
+                            info.components == 1 ? "" : "s", info.pypi,
+                            info.pypi == 1 ? "" : "s", info.other, info.other == 1 ? "" : "s");
+        }
         break;
+    }
     case INPUT_PYTHON: /* read_python() */
         break;
     }
-    (void)o;
     return rc;
 }
 
@@ -434,14 +459,12 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
             have_env = true;
         }
         size_t before = r->deps.len, n_inputs = r->n_inputs;
-        rc = read_one(o, it, &env, r, d, err);
+        rc = read_one(it, &env, r, d, err);
         if (rc != 0)
             break;
         if (r->n_inputs == n_inputs)
             continue;
         scan_input *in = &r->inputs[r->n_inputs - 1];
-        if (it->note != NULL)
-            scan_input_note(in, "%s", it->note);
         if (o->no_dev) {
             size_t dropped = scan_drop_dev(&r->deps, before);
             if (dropped > 0)

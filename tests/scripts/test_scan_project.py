@@ -116,6 +116,50 @@ content-hash = "0"
 """
 
 
+UV_LOCK = """version = 1
+requires-python = ">=3.10"
+
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "urllib3" }]
+
+[[package]]
+name = "urllib3"
+version = "1.26.12"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+CYCLONEDX = {
+    "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+    "components": [
+        {"type": "library", "name": "urllib3", "version": "1.26.12",
+         "purl": "pkg:pypi/urllib3@1.26.12"},
+        {"type": "library", "name": "redis", "version": "5.2.0", "purl": "pkg:pypi/redis@5.2.0",
+         "components": [{"type": "library", "name": "Django", "version": "4.2.1",
+                         "purl": "pkg:pypi/Django@4.2.1"}]},
+        {"type": "library", "name": "zlib", "version": "1.3", "purl": "pkg:generic/zlib@1.3"},
+        {"type": "library", "name": "left-pad", "version": "1.3.0",
+         "purl": "pkg:npm/left-pad@1.3.0"},
+    ],
+}
+
+SPDX = {
+    "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+    "name": "app", "documentNamespace": "https://example.org/app",
+    "creationInfo": {"created": "2026-01-01T00:00:00Z", "creators": ["Tool: test"]},
+    "packages": [
+        {"SPDXID": "SPDXRef-1", "name": "urllib3", "versionInfo": "1.26.12",
+         "downloadLocation": "NOASSERTION",
+         "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                           "referenceLocator": "pkg:pypi/urllib3@1.26.12"}]},
+        {"SPDXID": "SPDXRef-2", "name": "openssl", "versionInfo": "3.0.0",
+         "downloadLocation": "NOASSERTION"},
+    ],
+}
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         key, pub, snap, db = (os.path.join(tmp, n) for n in ("key", "pub", "db.zst", "db"))
@@ -250,6 +294,56 @@ def main():
         write(bad_pp, "[project\n")
         p = run(*scan, "--no-python", os.path.dirname(bad_pp), expect=2)
         check(f"{bad_pp}:1" in p.stderr and p.stdout == "", f"bad pyproject found: {p.stderr}")
+
+        # A uv project, found in a directory below the one named.
+        uvp = os.path.join(tmp, "mono", "services", "api")
+        write(os.path.join(uvp, "pyproject.toml"),
+              '[project]\nname = "api"\nversion = "0.1.0"\n'
+              'dependencies = ["urllib3>=1.26", "redis==5.2.0"]\n')
+        write(os.path.join(uvp, "uv.lock"), UV_LOCK)
+        p = run(*scan, "--no-python", os.path.join(tmp, "mono"), expect=1)
+        rep = report(p)
+        check(inputs(rep) == [("pyproject", f"{uvp}/pyproject.toml"),
+                              ("lockfile", f"{uvp}/uv.lock")], f"uv project: {inputs(rep)}")
+        check(rep["inputs"][0].get("note") ==
+              f"found in {tmp}/mono; pins from uv.lock beside it: it covers 1 of the 2 "
+              "dependencies declared here, checked at the locked versions; the 1 it lacks are "
+              "read from pyproject.toml", f"uv note: {rep['inputs']}")
+        check(kinds(rep) == [("redis", "5.2.0", "declared"), ("api", "0.1.0", "locked"),
+                             ("urllib3", "1.26.12", "locked")], f"uv deps: {kinds(rep)}")
+
+        # --- SBOMs: --sbom, by name, found in a directory ---------------------
+        boms = os.path.join(tmp, "boms")
+        write(os.path.join(boms, "app.cdx.json"), json.dumps(CYCLONEDX))
+        write(os.path.join(boms, "sub", "app.spdx.json"), json.dumps(SPDX))
+        cdx, spdx = os.path.join(boms, "app.cdx.json"), os.path.join(boms, "sub", "app.spdx.json")
+        p = run(*scan, "--no-python", "--sbom", cdx, expect=1)
+        rep = report(p)
+        check([(i["kind"], i["path"], i.get("format"), i.get("note")) for i in rep["inputs"]] ==
+              [("sbom", cdx, "cyclonedx",
+                "5 components: 3 PyPI packages read, 2 other components left out")],
+              f"--sbom: {rep['inputs']}")
+        check(deps(rep) == [("Django", "4.2.1"), ("redis", "5.2.0"), ("urllib3", "1.26.12")],
+              f"--sbom deps: {deps(rep)}")
+        p = run(*scan, "--no-python", boms, expect=1)
+        rep = report(p)
+        check([(i["kind"], i["path"], i.get("format"), i.get("note")) for i in rep["inputs"]] ==
+              [("sbom", cdx, "cyclonedx", f"found in {boms}; 5 components: 3 PyPI packages "
+                "read, 2 other components left out"),
+               ("sbom", spdx, "spdx", f"found in {boms}; 2 components: 1 PyPI package read, "
+                "1 other component left out")], f"SBOMs found: {rep['inputs']}")
+        # Airlock's own CycloneDX report, named by path, reads back to what
+        # it was made from.
+        made = os.path.join(boms, "report.cdx.json")
+        run(*scan, "--no-python", os.path.join(proj, "requirements.txt"), "--venv", venv,
+            "--format", "cyclonedx", "-o", made, expect=1)
+        back = report(run(*scan, "--no-python", made, expect=1))
+        check([(n.lower(), v) for n, v in deps(back)] == [("django", "4.2.1"),
+                                                          ("urllib3", "1.26.12")],
+              f"a report read back: {deps(back)}")
+        write(os.path.join(tmp, "notbom", "bom.json"), "{\"bomFormat\": \"nope\"}\n")
+        p = run(*scan, "--no-python", os.path.join(tmp, "notbom"), expect=2)
+        check("bom.json" in p.stderr and p.stdout == "", f"a bad SBOM found: {p.stderr}")
 
         # --- no input: a launcher on PATH is run, the real python reported --
         real = subprocess.run([PY, "-c", "import sys; print(sys.executable)"],
