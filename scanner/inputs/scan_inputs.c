@@ -420,10 +420,12 @@ static void pair_with_locks(scan_report *r)
         if (n > 0) {
             size_t declared;
             size_t covered = project_drop_locked(&r->deps, pp->path, locks, n, &declared);
-            scan_input_note(pp, "pins from %s beside it: %s covers %zu of the %zu dependencies "
-                            "declared here, checked at the locked versions; the %zu it lacks "
-                            "are read from pyproject.toml", names.data, n > 1 ? "they" : "it",
-                            covered, declared, declared - covered);
+            size_t lacked = declared - covered;
+            scan_input_note(pp, "pins from %s beside it: %s %zu of the %zu dependencies "
+                            "declared here, checked at the locked versions; the %zu %s %s "
+                            "read from pyproject.toml", names.data,
+                            n > 1 ? "they cover" : "it covers", covered, declared, lacked,
+                            n > 1 ? "they lack" : "it lacks", lacked == 1 ? "is" : "are");
         }
         buf_free(&names);
     }

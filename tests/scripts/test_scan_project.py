@@ -307,7 +307,7 @@ def main():
                               ("lockfile", f"{uvp}/uv.lock")], f"uv project: {inputs(rep)}")
         check(rep["inputs"][0].get("note") ==
               f"found in {tmp}/mono; pins from uv.lock beside it: it covers 1 of the 2 "
-              "dependencies declared here, checked at the locked versions; the 1 it lacks are "
+              "dependencies declared here, checked at the locked versions; the 1 it lacks is "
               "read from pyproject.toml", f"uv note: {rep['inputs']}")
         check(kinds(rep) == [("redis", "5.2.0", "declared"), ("api", "0.1.0", "locked"),
                              ("urllib3", "1.26.12", "locked")], f"uv deps: {kinds(rep)}")
