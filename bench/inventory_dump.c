@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--venv") == 0) {
         rc = venv_scan(argv[2], &deps, &d, &err);
     } else if (argc == 3 && strcmp(argv[1], "--python") == 0) {
-        rc = pyenv_scan(argv[2], &deps, NULL, &d, &err);
+        rc = pyenv_scan(argv[2], &deps, NULL, NULL, &d, &err);
     } else if (argc >= 2 && argv[1][0] != '-') {
         site_scanner *s = site_scanner_new(&deps, &d);
         for (int i = 1; i < argc && rc == 0; i++)

@@ -26,37 +26,46 @@
 #include "scanner/reports/evidence.h"
 #include "scanner/ignore.h"
 #include "scanner/inputs/lockfile.h"
-#include "scanner/inputs/markers.h"
 #include "scanner/match.h"
-#include "scanner/inputs/pyenv.h"
 #include "scanner/reports/report.h"
-#include "scanner/inputs/requirements.h"
 #include "scanner/results.h"
 #include "scanner/inputs/scan_inputs.h"
-#include "scanner/inputs/sitepackages.h"
-#include "scanner/inputs/venv.h"
 #include "db/vulndb.h"
 #include "signatures/minisign.h"
 #include "signatures/passphrase.h"
 #include "signatures/store.h"
 
 static const char usage[] =
-    "usage: airlock scan [OPTIONS]\n"
+    "usage: airlock scan [OPTIONS] [PATH...]\n"
     "\n"
     "Check Python dependencies against the installed vulnerability database.\n"
-    "Without -r, --path or --venv, scans the environment of $VIRTUAL_ENV if set,\n"
-    "else of --python EXE, else of the python3 on PATH.\n"
+    "Without inputs, scans the environment of $VIRTUAL_ENV if set, else the\n"
+    "virtualenv .venv or venv in the current directory, else of --python EXE or\n"
+    "the python3 on PATH (a pyenv or asdf shim is run as the user runs it); the\n"
+    "report and stderr say which and why.\n"
     "\n"
     "Inputs (repeatable, any mix, scanned in the order given):\n"
+    "  PATH                    a file, read as what its name says (*.txt, a lockfile\n"
+    "                          name, pyproject.toml, *.cdx.json, bom.json,\n"
+    "                          *.spdx.json, pyvenv.cfg), or a directory, searched for\n"
+    "                          all of these and for virtualenvs (not .git,\n"
+    "                          node_modules, caches; never through symbolic links)\n"
     "  -r, --requirement FILE  a pip requirements file (with its -r/-c includes)\n"
     "  --lockfile [FORMAT:]FILE  a lockfile: poetry.lock, uv.lock, Pipfile.lock,\n"
     "                          pdm.lock, pylock[.NAME].toml; FORMAT (poetry, uv,\n"
     "                          pipfile, pdm, pylock) for a file of another name\n"
+    "  --pyproject FILE        a pyproject.toml: [project], [dependency-groups],\n"
+    "                          [tool.poetry] (exact pins checked, ranges skipped)\n"
+    "  --sbom FILE             an SBOM: CycloneDX or SPDX JSON (its pkg:pypi\n"
+    "                          components)\n"
     "  --path DIR              a site-packages directory (nothing is run)\n"
     "  --venv DIR              a virtual environment (nothing is run)\n"
     "  --python EXE            the environment of this interpreter (run once to\n"
     "                          read sys.path and the marker values)\n"
     "  --no-python             never run an interpreter\n"
+    "  --no-dev                leave out development dependencies (dev groups of\n"
+    "                          lockfiles and pyproject.toml); each input's note\n"
+    "                          says how many\n"
     "  --python-version X.Y    target Python for markers when none is run\n"
     "  --platform NAME         target platform for markers: linux, darwin, win32\n"
     "\n"
@@ -80,6 +89,10 @@ static const char usage[] =
     "  -h, --help              print this help and exit\n"
     "\n"
     "Examples:\n"
+    "  airlock scan .\n"
+    "  airlock scan --lockfile uv.lock\n"
+    "  airlock scan --lockfile poetry:deps.lock --no-dev\n"
+    "  airlock scan --sbom bom.cdx.json\n"
     "  airlock scan -r requirements.txt\n"
     "  airlock scan --venv ~/venvs/app --format json -o report.json\n"
     "  airlock scan --no-python --path /opt/app/lib/python3.11/site-packages\n"
@@ -91,16 +104,12 @@ static const char usage[] =
     "warning with --strict). Without --strict, warnings (input lines or items that\n"
     "could not be read) do not change the status; every report lists and counts them.\n";
 
-typedef struct input_arg {
-    input_kind kind;
-    const char *path;
-} input_arg;
-
 typedef struct scan_options {
-    input_arg *inputs;
+    scan_arg *inputs;
     size_t n_inputs;
     const char *python;
     bool no_python;
+    bool no_dev;
     const char *python_version;
     const char *platform;
     report_format format;
@@ -118,6 +127,9 @@ typedef struct scan_options {
 enum {
     OPT_PATH = 256,
     OPT_LOCKFILE,
+    OPT_PYPROJECT,
+    OPT_SBOM,
+    OPT_NO_DEV,
     OPT_VENV,
     OPT_PYTHON,
     OPT_NO_PYTHON,
@@ -136,6 +148,9 @@ static const struct option long_options[] = {
     {"requirement", required_argument, NULL, 'r'},
     {"path", required_argument, NULL, OPT_PATH},
     {"lockfile", required_argument, NULL, OPT_LOCKFILE},
+    {"pyproject", required_argument, NULL, OPT_PYPROJECT},
+    {"sbom", required_argument, NULL, OPT_SBOM},
+    {"no-dev", no_argument, NULL, OPT_NO_DEV},
     {"venv", required_argument, NULL, OPT_VENV},
     {"python", required_argument, NULL, OPT_PYTHON},
     {"no-python", no_argument, NULL, OPT_NO_PYTHON},
@@ -154,10 +169,10 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void add_input(scan_options *o, input_kind kind, const char *path)
+static void add_input(scan_options *o, input_kind kind, const char *path, bool positional)
 {
     o->inputs = xrealloc(o->inputs, (o->n_inputs + 1) * sizeof *o->inputs);
-    o->inputs[o->n_inputs++] = (input_arg){kind, path};
+    o->inputs[o->n_inputs++] = (scan_arg){kind, path, positional};
 }
 
 static void options_free(scan_options *o)
@@ -187,10 +202,13 @@ static int parse_options(int argc, char **argv, scan_options *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:f:o:h", long_options, NULL)) != -1) {
+    /* "-" first: a PATH comes back as option 1 where it stands, so that
+     * inputs are read in the order given, options and paths mixed. */
+    while ((c = getopt_long(argc, argv, "-:r:f:o:h", long_options, NULL)) != -1) {
         switch (c) {
-        case 'r': add_input(o, INPUT_REQUIREMENTS, optarg); break;
-        case OPT_PATH: add_input(o, INPUT_PATH, optarg); break;
+        case 1: add_input(o, INPUT_REQUIREMENTS, optarg, true); break;
+        case 'r': add_input(o, INPUT_REQUIREMENTS, optarg, false); break;
+        case OPT_PATH: add_input(o, INPUT_PATH, optarg, false); break;
         case OPT_LOCKFILE: {
             lock_format format;
             const char *path;
@@ -198,10 +216,13 @@ static int parse_options(int argc, char **argv, scan_options *o)
                 diag_error("airlock scan", err.msg);
                 return EXIT_ERROR;
             }
-            add_input(o, INPUT_LOCKFILE, optarg);
+            add_input(o, INPUT_LOCKFILE, optarg, false);
             break;
         }
-        case OPT_VENV: add_input(o, INPUT_VENV, optarg); break;
+        case OPT_PYPROJECT: add_input(o, INPUT_PYPROJECT, optarg, false); break;
+        case OPT_SBOM: add_input(o, INPUT_SBOM, optarg, false); break;
+        case OPT_NO_DEV: o->no_dev = true; break;
+        case OPT_VENV: add_input(o, INPUT_VENV, optarg, false); break;
         case OPT_PYTHON:
             if (o->python != NULL) {
                 fputs("airlock scan: --python may be given once\n", stderr);
@@ -255,11 +276,8 @@ static int parse_options(int argc, char **argv, scan_options *o)
             return EXIT_ERROR;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "airlock scan: unexpected argument '%s' (inputs need -r, --path or "
-                        "--venv)\n", argv[optind]);
-        return EXIT_ERROR;
-    }
+    for (int i = optind; i < argc; i++) /* after "--" */
+        add_input(o, INPUT_REQUIREMENTS, argv[i], true);
     if (o->python != NULL && o->no_python) {
         fputs("airlock scan: --python and --no-python contradict each other\n", stderr);
         return EXIT_ERROR;
@@ -305,104 +323,6 @@ static int fill_provenance(scan_report *r, const store_info *si, vulndb *db,
     r->db.n_sources = vi.n_sources;
     vulndb_info_clear(&vi);
     return 0;
-}
-
-/* Decide what to scan when no input was named: $VIRTUAL_ENV (read without
- * running anything), else the environment of python3 (or --python). */
-static int default_inputs(scan_options *o)
-{
-    if (o->n_inputs > 0)
-        return 0;
-    const char *venv = getenv("VIRTUAL_ENV");
-    if (o->python == NULL && venv != NULL && *venv != '\0') {
-        add_input(o, INPUT_VENV, venv);
-        return 0;
-    }
-    if (o->no_python && o->python == NULL) {
-        fputs("airlock scan: nothing to scan: give -r FILE, --path DIR or --venv DIR "
-              "(--no-python forbids running python3)\n", stderr);
-        return EXIT_ERROR;
-    }
-    return 0;
-}
-
-/* Read every input into r->deps: the interpreter's environment first (its
- * marker values then apply to requirement files), then the named inputs in
- * the order given. */
-static int read_inputs(const scan_options *o, scan_report *r, diag *d, airlock_error *err)
-{
-    marker_env env;
-    memset(&env, 0, sizeof env);
-    bool have_env = false;
-    if (o->python != NULL || (o->n_inputs == 0 && !o->no_python)) {
-        const char *exe = o->python ? o->python : "python3";
-        char *resolved = NULL;
-        if (pyenv_resolve(exe, getenv("PATH"), &resolved, err) != 0)
-            return error_prefix(err, "python");
-        int rc = scan_add_input(r, INPUT_PYTHON, resolved, err);
-        if (rc == 0)
-            rc = pyenv_scan(resolved, &r->deps, &env, d, err);
-        free(resolved);
-        if (rc != 0) {
-            marker_env_clear(&env);
-            return -1;
-        }
-        have_env = o->python_version == NULL && o->platform == NULL;
-        if (!have_env)
-            marker_env_clear(&env);
-    }
-    int rc = 0;
-    for (size_t i = 0; i < o->n_inputs && rc == 0; i++) {
-        const input_arg *in = &o->inputs[i];
-        /* A requirement file or lockfile is recorded with the digest of
-         * the bytes parsed (scan_record_file), so it is added after
-         * reading. */
-        if (in->kind != INPUT_REQUIREMENTS && in->kind != INPUT_LOCKFILE &&
-            scan_add_input(r, in->kind, in->path, err) != 0) {
-            rc = -1;
-            break;
-        }
-        switch (in->kind) {
-        case INPUT_REQUIREMENTS:
-            if (!have_env) {
-                if (marker_env_for_target(&env, o->python_version, o->platform, err) != 0) {
-                    rc = -1;
-                    break;
-                }
-                have_env = true;
-            }
-            rc = requirements_read_observed(in->path, &env, &r->deps, d, scan_record_file, r,
-                                            err);
-            if (rc == 0)
-                rc = scan_add_input(r, in->kind, in->path, err);
-            break;
-        case INPUT_PATH:
-            rc = sitepackages_scan(in->path, &r->deps, d, err);
-            break;
-        case INPUT_VENV:
-            rc = venv_scan(in->path, &r->deps, d, err);
-            break;
-        case INPUT_LOCKFILE: {
-            lock_format format;
-            const char *path;
-            rc = lockfile_parse_arg(in->path, &format, &path, err);
-            if (rc == 0)
-                rc = lockfile_read(path, format, &r->deps, d, scan_record_file, r, err);
-            if (rc == 0)
-                rc = scan_add_input(r, in->kind, path, err);
-            if (rc == 0)
-                r->inputs[r->n_inputs - 1].format = xstrdup(lock_format_name(format));
-            break;
-        }
-        case INPUT_PYTHON: /* --python is handled above, never listed */
-        case INPUT_PYPROJECT: /* no option gives these yet */
-        case INPUT_SBOM:
-            break;
-        }
-    }
-    if (have_env)
-        marker_env_clear(&env);
-    return rc;
 }
 
 static bool want_color(const scan_options *o)
@@ -538,7 +458,16 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
         r->hostname = xstrdup(host);
     }
 
-    if (read_inputs(o, r, d, &err) != 0) {
+    scan_input_options in = {
+        .args = o->inputs,
+        .n_args = o->n_inputs,
+        .python = o->python,
+        .no_python = o->no_python,
+        .python_version = o->python_version,
+        .platform = o->platform,
+        .no_dev = o->no_dev,
+    };
+    if (scan_read_inputs(&in, r, d, &err) != 0) {
         diag_error("airlock scan", err.msg);
         goto out;
     }
@@ -588,8 +517,6 @@ int cmd_scan(int argc, char **argv, const airlock_globals *g)
     scan_options o;
     memset(&o, 0, sizeof o);
     int rc = parse_options(argc, argv, &o);
-    if (rc == 0)
-        rc = default_inputs(&o);
     if (rc != 0) {
         options_free(&o);
         return rc < 0 ? EXIT_OK : rc;

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "core/buf.h"
 #include "scanner/inputs/sitepackages.h"
 
@@ -273,19 +275,43 @@ static int collect(int outfd, int errfd, int timeout_ms, buf *out, buf *errtext,
     return 0;
 }
 
-int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_error *err)
+/* A file starting with "#!": a pyenv or asdf shim, a wrapper script. */
+static int is_script(const char *exe_path, bool *script, airlock_error *err)
 {
-    pyenv_info_clear(info);
-    /* Refuse scripts: running one would run whatever it names. */
     int fd = open(exe_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return error_errno(err, errno, "%s", exe_path);
     char head[2] = {0};
     ssize_t hn = read(fd, head, 2);
     close(fd);
-    if (hn == 2 && head[0] == '#' && head[1] == '!')
-        return error_set(err, "%s is a script, not an interpreter (a pyenv shim or "
-                         "wrapper?); give the interpreter itself with --python", exe_path);
+    *script = hn == 2 && head[0] == '#' && head[1] == '!';
+    return 0;
+}
+
+/* The environment of a launcher: the user's, so that it picks what it
+ * picks for them (PYENV_VERSION, .python-version, ASDF_*, PATH), without
+ * the PYTHON* variables that -E makes the interpreter ignore anyway. The
+ * strings are borrowed from environ. */
+static char **launcher_env(void)
+{
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    char **envp = xcalloc(n + 1, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "PYTHON", 6) != 0)
+            envp[k++] = environ[i];
+    envp[k] = NULL;
+    return envp;
+}
+
+int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_error *err)
+{
+    pyenv_info_clear(info);
+    bool script = false;
+    if (is_script(exe_path, &script, err) != 0)
+        return -1;
 
     int outp[2], errp[2];
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -305,11 +331,12 @@ int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_
     /* Everything the child needs is prepared before fork(). */
     const char *home = getenv("HOME");
     buf homevar = {0};
-    char *envp[2] = {NULL, NULL};
+    char *home_env[2] = {NULL, NULL};
     if (home != NULL) {
         buf_printf(&homevar, "HOME=%s", home);
-        envp[0] = homevar.data;
+        home_env[0] = homevar.data;
     }
+    char **envp = script ? launcher_env() : home_env;
     char *argv[] = {(char *)exe_path, (char *)"-E", (char *)"-c", (char *)PY_CODE, NULL};
     long open_max = sysconf(_SC_OPEN_MAX);
     int maxfd = open_max < 0 || open_max > 65536 ? 65536 : (int)open_max;
@@ -329,6 +356,8 @@ int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_
     close(outp[1]);
     close(errp[1]);
     buf_free(&homevar);
+    if (envp != home_env)
+        free(envp);
     if (pid < 0) {
         close(outp[0]);
         close(errp[0]);
@@ -359,6 +388,8 @@ int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_
     }
     if (rc == 0)
         rc = pyenv_parse_output(out.data ? out.data : "", out.len, info, err);
+    if (rc == 0)
+        info->launcher = script;
     buf_free(&out);
     buf_free(&errtext);
     if (rc != 0)
@@ -366,16 +397,36 @@ int pyenv_query(const char *exe_path, int timeout_ms, pyenv_info *info, airlock_
     return rc;
 }
 
-int pyenv_scan(const char *exe, dep_list *out, marker_env *env, diag *d, airlock_error *err)
+/* What kind of launcher `path` is, by where such launchers live. */
+static const char *launcher_kind(const char *path)
+{
+    if (strstr(path, "/pyenv/shims/") != NULL || strstr(path, "/.pyenv/shims/") != NULL)
+        return "pyenv shim";
+    if (strstr(path, "/asdf/shims/") != NULL || strstr(path, "/.asdf/shims/") != NULL)
+        return "asdf shim";
+    if (strstr(path, "/mise/shims/") != NULL)
+        return "mise shim";
+    return "launcher script";
+}
+
+void pyenv_run_clear(pyenv_run *run)
+{
+    free(run->path);
+    free(run->executable);
+    memset(run, 0, sizeof *run);
+}
+
+int pyenv_scan(const char *exe, dep_list *out, marker_env *env, pyenv_run *run, diag *d,
+               airlock_error *err)
 {
     char *path = NULL;
     if (pyenv_resolve(exe, getenv("PATH"), &path, err) != 0)
         return -1;
     pyenv_info info = {0};
-    int rc = pyenv_query(path, PYENV_TIMEOUT_MS, &info, err);
-    free(path);
-    if (rc != 0)
+    if (pyenv_query(path, PYENV_TIMEOUT_MS, &info, err) != 0) {
+        free(path);
         return -1;
+    }
     site_scanner *s = site_scanner_new(out, d);
     site_scanner_scan_list(s, (const char *const *)info.sys_path.items, info.sys_path.len);
     site_scanner_free(s);
@@ -383,6 +434,14 @@ int pyenv_scan(const char *exe, dep_list *out, marker_env *env, diag *d, airlock
         *env = info.env;
         memset(&info.env, 0, sizeof info.env);
     }
+    if (run != NULL) {
+        run->launcher = info.launcher ? launcher_kind(path) : NULL;
+        run->executable = info.executable;
+        info.executable = NULL;
+        run->path = path;
+        path = NULL;
+    }
+    free(path);
     pyenv_info_clear(&info);
     return 0;
 }

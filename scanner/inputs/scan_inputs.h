@@ -1,12 +1,64 @@
 /*
- * scan_inputs.h - recording what a scan read, for the report's provenance,
- * and what it could not read, for the report's warnings.
+ * scan_inputs.h - the inputs of `airlock scan`: which ones are read, reading
+ * them into the report, recording what was read for the report's
+ * provenance, and what could not be read for its warnings.
  */
 #ifndef AIRLOCK_SCAN_INPUTS_H
 #define AIRLOCK_SCAN_INPUTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
 #include "core/error.h"
 #include "scanner/results.h"
+
+/* One input as the command line named it. */
+typedef struct scan_arg {
+    input_kind kind;  /* the option's kind; ignored when `positional` */
+    const char *path; /* as given (an --lockfile argument with its FORMAT:) */
+    bool positional;  /* a PATH without an option: its name, or for a
+                         directory what project.h finds in it, says what */
+} scan_arg;
+
+typedef struct scan_input_options {
+    const scan_arg *args; /* in command-line order */
+    size_t n_args;
+    const char *python;   /* --python EXE, or NULL */
+    bool no_python;       /* --no-python: never run an interpreter */
+    const char *python_version, *platform; /* marker target, or NULL */
+    bool no_dev;          /* --no-dev */
+} scan_input_options;
+
+/* Read every input into r->deps and r->inputs, each input with its digest
+ * (files), format (lockfiles, SBOMs) and a note saying why it was read or
+ * how ("found in DIR", "3 development packages left out (--no-dev)").
+ *
+ * Order: the environment of --python EXE first (its marker values then
+ * apply to requirement files), then the inputs in the order given, a
+ * directory's by project_find()'s order. With no input: $VIRTUAL_ENV's
+ * virtualenv, else .venv or venv holding pyvenv.cfg in the current
+ * directory, else (unless --no-python) the environment of python3 on PATH,
+ * run as the user runs it even when it is a launcher (pyenv.h); the choice
+ * and why is the input's note, also printed once on stderr.
+ *
+ * --no-dev leaves out the dependencies of an input marked dev, after
+ * reading it, and says how many in its note. A pyproject.toml beside a
+ * lockfile (same directory, however named) does not add again the
+ * dependencies the lockfile pins (project_drop_locked()), and its note
+ * says so.
+ *
+ * Returns 0, or -1 with a message naming the input: an unreadable or bad
+ * input, a PATH whose name says nothing, a directory with nothing to scan,
+ * nothing to scan at all. */
+int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlock_error *err);
+
+/* Append to the note of `in` (printf format), after "; " if it has one. */
+void scan_input_note(scan_input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Remove from deps->items[from..] the dependencies marked dev, keeping the
+ * order of the others. Returns how many were removed. */
+size_t scan_drop_dev(dep_list *deps, size_t from);
 
 /* Largest file input hashed (matches the requirement file limit). */
 #define SCAN_INPUT_MAX ((size_t)16 << 20)

@@ -273,14 +273,40 @@ static void test_resolve(void **state)
     assert_int_equal(pyenv_resolve("/nonexistent/python", NULL, &out, &err), -1);
     assert_int_equal(pyenv_resolve("", NULL, &out, &err), -1);
 
-    /* A script is refused, not run (it would leave a file behind). */
-    put("base/bin/python3", "#!/bin/sh\ntouch \"$0.ran\"\n");
+    /* A launcher script (a pyenv shim) is run as the user runs it: with
+     * the user's environment less PYTHON*, and -E passed on; the
+     * interpreter it starts says what it is. */
+    put("base/bin/python3", "#!/bin/sh\nenv > \"$0.env\"\nexec /usr/bin/python3 \"$@\"\n");
+    assert_int_equal(setenv("AIRLOCK_TEST_LAUNCHER", "picked", 1), 0);
+    assert_int_equal(setenv("PYTHONPATH", "/injected", 1), 0);
     pyenv_info info = {0};
+    assert_int_equal(pyenv_query(exe, PYENV_TIMEOUT_MS, &info, &err), 0);
+    unsetenv("PYTHONPATH");
+    unsetenv("AIRLOCK_TEST_LAUNCHER");
+    assert_true(info.launcher);
+    assert_string_equal(info.executable, "/usr/bin/python3");
+    for (size_t i = 0; i < info.sys_path.len; i++)
+        assert_null(strstr(info.sys_path.items[i], "/injected"));
+    pyenv_info_clear(&info);
+    char envfile[320];
+    snprintf(envfile, sizeof envfile, "%s.env", exe);
+    FILE *f = fopen(envfile, "r");
+    assert_non_null(f);
+    char env[65536];
+    size_t n = fread(env, 1, sizeof env - 1, f);
+    env[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(env, "AIRLOCK_TEST_LAUNCHER=picked\n"));
+    assert_null(strstr(env, "PYTHONPATH"));
+    /* A launcher that does not start Python is an error naming it. */
+    put("base/bin/python3", "#!/bin/sh\necho not python\n");
     assert_int_equal(pyenv_query(exe, PYENV_TIMEOUT_MS, &info, &err), -1);
-    assert_non_null(strstr(err.msg, "script"));
-    char ran[320];
-    snprintf(ran, sizeof ran, "%s.ran", exe);
-    assert_int_not_equal(access(ran, F_OK), 0);
+    assert_non_null(strstr(err.msg, "not a JSON object"));
+    assert_non_null(strstr(err.msg, exe));
+    /* A real interpreter is not a launcher, and gets only HOME. */
+    assert_int_equal(pyenv_query("/usr/bin/python3", PYENV_TIMEOUT_MS, &info, &err), 0);
+    assert_false(info.launcher);
+    pyenv_info_clear(&info);
 }
 
 static void test_parse_output(void **state)
@@ -376,7 +402,7 @@ static void test_query_real_python(void **state)
 
     dep_list l = {0};
     marker_env env = {0};
-    assert_int_equal(pyenv_scan("/usr/bin/python3", &l, &env, NULL, &err), 0);
+    assert_int_equal(pyenv_scan("/usr/bin/python3", &l, &env, NULL, NULL, &err), 0);
     assert_non_null(env.python_full_version);
     marker_env_clear(&env);
     dep_list_free(&l);
