@@ -352,11 +352,19 @@ static int read_one(const plan_item *it, const marker_env *env,
         if (rc == 0)
             r->inputs[r->n_inputs - 1].format = xstrdup(lock_format_name(it->lock));
         break;
-    case INPUT_PYPROJECT:
-        rc = pyproject_read(it->path, &r->deps, d, scan_record_file, r, err);
+    case INPUT_PYPROJECT: {
+        /* The reader's note says what the file does not list (dynamic
+         * dependencies, none declared): not a defect, so not a warning,
+         * but the report must say it. */
+        char *note = NULL;
+        rc = pyproject_read_note(it->path, &r->deps, d, scan_record_file, r, &note, err);
         if (rc == 0)
             rc = add_read(r, it, err);
+        if (rc == 0 && note != NULL)
+            scan_input_note(&r->inputs[r->n_inputs - 1], "%s", note);
+        free(note);
         break;
+    }
     case INPUT_SBOM: {
         sbom_info info;
         memset(&info, 0, sizeof info);

@@ -7,7 +7,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/name.h"
 #include "core/text.h"
+#include "core/version.h"
 
 void report_time_rfc3339(int64_t t, char out[32])
 {
@@ -89,8 +91,13 @@ char *report_purl(const dependency *d)
 {
     buf b = {0};
     buf_puts(&b, "pkg:pypi/");
-    /* purl's pypi type: lower case, '_' as '-'; the rest as written. */
-    const char *name = d->name != NULL ? d->name : d->normalized;
+    /* purl's pypi type: lower case, '_' as '-'; the rest as written. A
+     * name that is not a valid project name as written (metadata with
+     * blanks or a folded line around it) gives the name the scan matched:
+     * the purl must name the package that was checked. */
+    const char *name = d->name;
+    if (name == NULL || !name_is_valid(name, strlen(name)))
+        name = d->normalized != NULL ? d->normalized : name;
     buf tmp = {0};
     for (const char *p = name != NULL ? name : ""; *p != '\0'; p++) {
         char c = *p;
@@ -102,8 +109,14 @@ char *report_purl(const dependency *d)
     buf_free(&tmp);
     bool registry = d->source_kind == NULL || strcmp(d->source_kind, "registry") == 0;
     if (d->version_text != NULL && *d->version_text != '\0' && registry) {
+        /* Blanks around a version are not part of it (PEP 440). */
+        const char *v = d->version_text;
+        size_t vlen = strlen(v);
+        version_strip_space(&v, &vlen);
+        char *trimmed = xstrndup(v, vlen);
         buf_putc(&b, '@');
-        percent_encode(&b, d->version_text, ":");
+        percent_encode(&b, trimmed, ":");
+        free(trimmed);
     }
     return buf_detach(&b, NULL);
 }

@@ -333,8 +333,19 @@ static void test_purl_and_uri(void **state)
     p = report_purl(&d);
     assert_string_equal(p, "pkg:pypi/zope.interface-x");
     free(p);
+    /* A name that is not a valid project name as written (a folded
+     * METADATA line) gives the name the scan matched; blanks around the
+     * version are not part of it. */
+    d.name = "\nfoldname";
+    d.normalized = "foldname";
+    d.version_text = "0.1 ";
+    p = report_purl(&d);
+    assert_string_equal(p, "pkg:pypi/foldname@0.1");
+    free(p);
     /* Everything outside purl's allowed set is percent-encoded, as UTF-8;
-     * ':' never is. */
+     * ':' never is (no normalised name here: the name as written is all
+     * there is). */
+    d.normalized = NULL;
     d.name = "Caf\xc3\xa9 pkg/x@y";
     d.version_text = "1!2.0:post 1";
     p = report_purl(&d);
