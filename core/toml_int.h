@@ -25,20 +25,34 @@ enum {
     TF_AOT = 4,
 };
 
+/* A table's key: `key` is NUL-terminated in the arena (shared by every
+ * table that holds the same bare key). `hash` is the seeded hash's low 32
+ * bits, set only once the table is indexed (small tables are scanned). */
 typedef struct toml_entry {
-    const char *key; /* NUL-terminated, in the arena */
-    size_t klen;
-    uint64_t hash;
+    const char *key;
     toml_value *val;
+    uint32_t klen;
+    uint32_t hash;
 } toml_entry;
 
+/* A large table's open-addressing index: entry index + 1 per slot. */
+typedef struct toml_index {
+    uint64_t seed; /* the tree's hash seed, for toml_get() */
+    uint32_t cap;  /* slots, a power of two */
+    uint32_t slot[];
+} toml_index;
+
+/* 32 bytes. Everything lives in the tree's arena, so that toml_free() only
+ * frees the arena's chunks. Arrays and tables that may still grow (tables
+ * and arrays of tables, which later headers extend) have a capacity of the
+ * power of two at or above their length (at least 4), so it need not be
+ * stored; literal arrays are built on the parser's stack and copied once,
+ * exactly sized, when they close. */
 struct toml_value {
     uint8_t type;
     uint8_t flags;
     uint16_t depth; /* containers: nesting below the root */
-    unsigned line;
-    unsigned dotted_section; /* tables: section + 1 of dotted keys, or 0 */
-    toml_value *next_container; /* every container, for toml_free() */
+    uint32_t line;
     union {
         struct {
             char *s;
@@ -49,14 +63,13 @@ struct toml_value {
         bool b;
         struct {
             toml_value **items;
-            size_t n, cap;
+            uint32_t n;
         } arr;
         struct {
             toml_entry *e;
-            size_t n, cap;
-            uint32_t *idx; /* open addressing, entry index + 1; NULL while small */
-            size_t idxcap;
-            uint64_t seed; /* the tree's hash seed */
+            uint32_t n;
+            uint32_t dotted_section; /* section + 1 of dotted keys, or 0 */
+            toml_index *idx;         /* NULL while small */
         } tab;
     } u;
 };
@@ -68,13 +81,17 @@ typedef struct toml_chunk {
 } toml_chunk;
 
 /* One part of a dotted key: in the arena (`owned`, NUL-terminated) or
- * pointing into the input (a bare key). */
+ * pointing into the input (a bare key). Its hash is computed only when an
+ * indexed table needs it. */
 typedef struct toml_keypart {
     const char *s;
     size_t len;
     bool owned;
+    bool hashed;
     uint64_t hash;
 } toml_keypart;
+
+typedef struct toml_interned toml_interned;
 
 /* The parse in progress: cursor, line, arena, scratch space and the key
  * being read (one at a time: a key is walked before its value is read). */
@@ -86,16 +103,25 @@ typedef struct toml_parser {
     uint64_t seed; /* per tree, so that colliding keys cannot be precomputed */
     airlock_error *err;
     toml_chunk *chunks;
-    toml_value *containers;
     buf scratch;
+    /* Elements of the literal arrays being read, innermost last. */
+    toml_value **stack;
+    size_t nstack, capstack;
+    /* Recent bare keys, by a hash of their bytes, so that a key repeated
+     * in thousands of inline tables is stored once. */
+    struct toml_interned {
+        const char *s;
+        size_t len;
+    } intern[256];
     toml_keypart key[TOML_DEPTH_MAX + 1];
     size_t nkey;
     unsigned key_line;
     char quoted[400]; /* a key quoted for a message */
 } toml_parser;
 
-/* Arena allocation, 16-byte aligned, owned by the tree. */
+/* Arena allocation owned by the tree: 8-byte aligned, or (bytes) not. */
 void *tp_alloc(toml_parser *P, size_t n);
+char *tp_alloc_bytes(toml_parser *P, size_t n);
 char *tp_strdup(toml_parser *P, const char *s, size_t n);
 
 /* "FILE:LINE: message" at the parser's current line. Returns -1. */
