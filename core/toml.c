@@ -27,10 +27,9 @@ typedef struct toml_doc {
 
 /* ---- arena and errors ---- */
 
-/* Room for `n` more bytes at the head of the chunk list. A request too big
- * for a chunk of its own size class gets a chunk to itself, put behind the
- * head so that the head's free space is still used. */
-static toml_chunk *chunk_for(toml_parser *P, size_t n)
+/* A request too big for a chunk of the next size gets a chunk to itself,
+ * put behind the head so that the head's free space is still used. */
+toml_chunk *tp_chunk_for(toml_parser *P, size_t n)
 {
     toml_chunk *c = P->chunks;
     /* The tree of a real lockfile takes about twice the input: the first
@@ -58,38 +57,6 @@ static toml_chunk *chunk_for(toml_parser *P, size_t n)
     nc->cap = cap;
     P->chunks = nc;
     return nc;
-}
-
-void *tp_alloc(toml_parser *P, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    toml_chunk *c = P->chunks;
-    size_t at = c ? (c->used + 7) & ~(size_t)7 : 0;
-    if (!c || at > c->cap || c->cap - at < n) {
-        c = chunk_for(P, n);
-        at = c->used;
-    }
-    c->used = at + n;
-    return (char *)c->data + at;
-}
-
-char *tp_alloc_bytes(toml_parser *P, size_t n)
-{
-    toml_chunk *c = P->chunks;
-    if (!c || c->cap - c->used < n)
-        c = chunk_for(P, n);
-    char *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-char *tp_strdup(toml_parser *P, const char *s, size_t n)
-{
-    char *d = tp_alloc_bytes(P, n + 1);
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
 }
 
 int tp_error(toml_parser *P, const char *fmt, ...)
@@ -165,6 +132,22 @@ static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
     return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 
+/* Key part `kp`'s head and tag; its bytes may be read up to `end`. */
+static void key_tag(toml_keypart *kp, const char *end)
+{
+    uint64_t w = 0;
+    size_t n = kp->len;
+    if (end - kp->s >= 8) {
+        memcpy(&w, kp->s, 8);
+        if (n < 8)
+            w &= (UINT64_C(1) << (8 * n)) - 1;
+    } else {
+        memcpy(&w, kp->s, n);
+    }
+    kp->head = w;
+    kp->tag = (uint32_t)(((w ^ n) * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
+}
+
 static uint32_t part_hash(toml_keypart *kp, uint64_t seed)
 {
     if (!kp->hashed) {
@@ -206,7 +189,8 @@ static toml_value *tab_find(const toml_value *t, toml_keypart *kp)
     const toml_index *x = t->u.tab.idx;
     if (!x) {
         for (size_t i = 0; i < t->u.tab.n; i++)
-            if (e[i].klen == kp->len && memcmp(e[i].key, kp->s, kp->len) == 0)
+            if (e[i].hash == kp->tag && e[i].klen == kp->len &&
+                memcmp(e[i].key, kp->s, kp->len) == 0)
                 return e[i].val;
         return NULL;
     }
@@ -221,24 +205,15 @@ static toml_value *tab_find(const toml_value *t, toml_keypart *kp)
 
 /* A bare key's copy in the arena, shared with the last key of the same
  * bytes that fell in the same slot of the parser's small cache. */
-static const char *intern(toml_parser *P, const char *k, size_t n)
+static const char *intern(toml_parser *P, const toml_keypart *kp)
 {
-    /* Bare keys lie in the input: load eight bytes when eight are there
-     * (keeping the key's), without a copy through memory. */
-    uint64_t w = 0;
-    if (P->end - k >= 8) {
-        memcpy(&w, k, 8);
-        if (n < 8)
-            w &= (UINT64_C(1) << (8 * n)) - 1;
-    } else {
-        memcpy(&w, k, n);
-    }
-    size_t slot = (size_t)(((w ^ n) * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
-    toml_interned *c = &P->intern[slot];
-    if (c->s && c->len == n && memcmp(c->s, k, n) == 0)
+    toml_interned *c = &P->intern[kp->tag >> 24];
+    if (c->s && c->len == kp->len && c->head == kp->head &&
+        (kp->len <= 8 || memcmp(c->s + 8, kp->s + 8, kp->len - 8) == 0))
         return c->s;
-    c->len = n;
-    return c->s = tp_strdup(P, k, n);
+    c->len = kp->len;
+    c->head = kp->head;
+    return c->s = tp_strdup(P, kp->s, kp->len);
 }
 
 /* Add key `kp` (known to be absent) with value `v`. */
@@ -249,7 +224,7 @@ static int tab_add(toml_parser *P, toml_value *t, toml_keypart *kp, toml_value *
         return tp_error(P, "too many keys in one table");
     t->u.tab.e = grow(P, t->u.tab.e, n, sizeof(toml_entry));
     toml_entry *e = &t->u.tab.e[n];
-    e->key = kp->owned ? kp->s : intern(P, kp->s, kp->len);
+    e->key = kp->owned ? kp->s : intern(P, kp);
     e->klen = (uint32_t)kp->len;
     e->val = v;
     t->u.tab.n = n + 1;
@@ -260,8 +235,10 @@ static int tab_add(toml_parser *P, toml_value *t, toml_keypart *kp, toml_value *
             index_rebuild(P, t, x->cap * 2);
         else
             index_put(x, t->u.tab.e, n);
-    } else if (t->u.tab.n > SMALL_TABLE) {
-        index_rebuild(P, t, 64);
+    } else {
+        e->hash = kp->tag;
+        if (t->u.tab.n > SMALL_TABLE)
+            index_rebuild(P, t, 64);
     }
     return 0;
 }
@@ -285,10 +262,14 @@ static const uint8_t BARE[256] = {
 
 static bool bare_char(char c) { return BARE[(unsigned char)c]; }
 
+/* The hot loops below walk a local copy of P->p: a char read may alias
+ * the parser, so stepping P->p itself costs a store per byte. */
 static void skip_ws(toml_parser *P)
 {
-    while (P->p < P->end && (*P->p == ' ' || *P->p == '\t'))
-        P->p++;
+    const char *p = P->p, *end = P->end;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    P->p = p;
 }
 
 /* A possibly dotted key at P->p. */
@@ -307,17 +288,19 @@ static int parse_key(toml_parser *P)
             kp->s = s;
             kp->owned = true;
         } else {
-            const char *s = P->p;
-            while (P->p < P->end && bare_char(*P->p))
-                P->p++;
-            if (P->p == s)
+            const char *s = P->p, *e = s, *end = P->end;
+            while (e < end && bare_char(*e))
+                e++;
+            if (e == s)
                 return tp_error(P, "expected a key");
+            P->p = e;
             kp->s = s;
             kp->len = (size_t)(P->p - s);
             kp->owned = false;
         }
         if (kp->len > UINT32_MAX)
             return tp_error(P, "key longer than 4 GiB");
+        key_tag(kp, kp->owned ? kp->s + kp->len : P->end);
         kp->hashed = false;
         P->nkey++;
         skip_ws(P);
@@ -355,20 +338,24 @@ static int keyval(toml_parser *P, toml_value *table);
 /* Whitespace, newlines and comments inside an array. */
 static void skip_array_space(toml_parser *P)
 {
-    while (P->p < P->end) {
-        char c = *P->p;
+    const char *p = P->p, *end = P->end;
+    unsigned line = P->line;
+    while (p < end) {
+        char c = *p;
         if (c == ' ' || c == '\t' || c == '\r') {
-            P->p++;
+            p++;
         } else if (c == '\n') {
-            P->p++;
-            P->line++;
+            p++;
+            line++;
         } else if (c == '#') {
-            while (P->p < P->end && *P->p != '\n')
-                P->p++;
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl : end;
         } else {
             break;
         }
     }
+    P->p = p;
+    P->line = line;
 }
 
 /* The elements of `a` go on the parser's stack while it is read (inner
@@ -623,9 +610,10 @@ static int parse_document(toml_parser *P, toml_value *root)
             }
         }
         skip_ws(P);
-        if (P->p < P->end && *P->p == '#')
-            while (P->p < P->end && *P->p != '\n')
-                P->p++;
+        if (P->p < P->end && *P->p == '#') {
+            const char *nl = memchr(P->p, '\n', (size_t)(P->end - P->p));
+            P->p = nl ? nl : P->end;
+        }
         if (P->p < P->end && *P->p == '\r')
             P->p++;
         if (P->p < P->end) {
@@ -727,7 +715,9 @@ const toml_value *toml_get(const toml_value *v, const char *key)
 {
     if (!v || v->type != TOML_TABLE || !key)
         return NULL;
-    toml_keypart kp = {.s = key, .len = strlen(key)};
+    size_t n = strlen(key);
+    toml_keypart kp = {.s = key, .len = n};
+    key_tag(&kp, key + n);
     return tab_find(v, &kp);
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -27,7 +28,8 @@ enum {
 
 /* A table's key: `key` is NUL-terminated in the arena (shared by every
  * table that holds the same bare key). `hash` is the seeded hash's low 32
- * bits, set only once the table is indexed (small tables are scanned). */
+ * bits once the table is indexed; while it is small (and scanned) it is the
+ * key's tag instead (see toml_keypart). */
 typedef struct toml_entry {
     const char *key;
     toml_value *val;
@@ -81,14 +83,17 @@ typedef struct toml_chunk {
 } toml_chunk;
 
 /* One part of a dotted key: in the arena (`owned`, NUL-terminated) or
- * pointing into the input (a bare key). Its hash is computed only when an
- * indexed table needs it. */
+ * pointing into the input (a bare key). `tag`, an unseeded mix of its
+ * length and first eight bytes, spares most comparisons in small tables;
+ * the seeded hash is computed only when an indexed table needs it. */
 typedef struct toml_keypart {
     const char *s;
     size_t len;
+    uint64_t head; /* its first eight bytes, zero-padded */
+    uint64_t hash;
+    uint32_t tag;
     bool owned;
     bool hashed;
-    uint64_t hash;
 } toml_keypart;
 
 typedef struct toml_interned toml_interned;
@@ -112,6 +117,7 @@ typedef struct toml_parser {
     struct toml_interned {
         const char *s;
         size_t len;
+        uint64_t head;
     } intern[256];
     toml_keypart key[TOML_DEPTH_MAX + 1];
     size_t nkey;
@@ -119,10 +125,42 @@ typedef struct toml_parser {
     char quoted[400]; /* a key quoted for a message */
 } toml_parser;
 
-/* Arena allocation owned by the tree: 8-byte aligned, or (bytes) not. */
-void *tp_alloc(toml_parser *P, size_t n);
-char *tp_alloc_bytes(toml_parser *P, size_t n);
-char *tp_strdup(toml_parser *P, const char *s, size_t n);
+/* A chunk with room for `n` more bytes (a new one when the head is full). */
+toml_chunk *tp_chunk_for(toml_parser *P, size_t n);
+
+/* Arena allocation owned by the tree: 8-byte aligned, or (bytes) not.
+ * Inline: a tree of a lockfile makes some 100 000 of them. */
+static inline void *tp_alloc(toml_parser *P, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    toml_chunk *c = P->chunks;
+    size_t at = c ? (c->used + 7) & ~(size_t)7 : 0;
+    if (!c || at > c->cap || c->cap - at < n) {
+        c = tp_chunk_for(P, n);
+        at = c->used;
+    }
+    c->used = at + n;
+    return (char *)c->data + at;
+}
+
+static inline char *tp_alloc_bytes(toml_parser *P, size_t n)
+{
+    toml_chunk *c = P->chunks;
+    if (!c || c->cap - c->used < n)
+        c = tp_chunk_for(P, n);
+    char *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static inline char *tp_strdup(toml_parser *P, const char *s, size_t n)
+{
+    char *d = tp_alloc_bytes(P, n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
 
 /* "FILE:LINE: message" at the parser's current line. Returns -1. */
 int tp_error(toml_parser *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

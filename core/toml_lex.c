@@ -24,16 +24,24 @@ int tl_check_bytes(toml_parser *P)
     while (s < end) {
 #if defined(__SSE2__)
         /* Sixteen printable ASCII bytes at a time: as signed bytes, all
-         * above 0x1f (which leaves out 0x80-0xff) and none 0x7f. */
+         * above 0x1f (which leaves out 0x80-0xff) and none 0x7f, or line
+         * feeds, which are counted. */
         const __m128i lo = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+        const __m128i lf = _mm_set1_epi8('\n');
         while (end - s >= 16) {
             __m128i w = _mm_loadu_si128((const __m128i *)(const void *)s);
             __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(w, del), _mm_cmpgt_epi8(w, lo));
-            unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu;
+            unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, lf));
+            unsigned bad = ~((unsigned)_mm_movemask_epi8(ok) | nl) & 0xffffu;
             if (bad) {
-                s += __builtin_ctz(bad);
+                unsigned at = (unsigned)__builtin_ctz(bad);
+                for (nl &= (1u << at) - 1; nl; nl &= nl - 1)
+                    line++;
+                s += at;
                 break;
             }
+            for (; nl; nl &= nl - 1)
+                line++;
             s += 16;
         }
 #endif
