@@ -35,8 +35,11 @@ toml_chunk *tp_chunk_for(toml_parser *P, size_t n)
     /* The tree of a real lockfile takes about twice the input: the first
      * chunk is sized for that, so that one block (whose pages the kernel
      * only supplies when touched) usually holds it all. */
-    size_t left = (size_t)(P->end - P->p);
-    size_t cap = left < 32 * 1024 ? 64 * 1024 : left > 64 * 1024 * 1024 ? 128 * 1024 * 1024 : 2 * left;
+    size_t left = (size_t)(P->end - P->p), cap = 2 * left;
+    if (left < 32 * 1024)
+        cap = 64 * 1024;
+    else if (left > 64 * 1024 * 1024)
+        cap = 128 * 1024 * 1024;
     if (c && c->cap < 4 * 1024 * 1024)
         cap = c->cap * 2;
     else if (c)
