@@ -429,11 +429,16 @@ static void pair_with_locks(scan_report *r)
             size_t declared;
             size_t covered = project_drop_locked(&r->deps, pp->path, locks, n, &declared);
             size_t lacked = declared - covered;
-            scan_input_note(pp, "pins from %s beside it: %s %zu of the %zu dependencies "
-                            "declared here, checked at the locked versions; the %zu %s %s "
-                            "read from pyproject.toml", names.data,
-                            n > 1 ? "they cover" : "it covers", covered, declared, lacked,
-                            n > 1 ? "they lack" : "it lacks", lacked == 1 ? "is" : "are");
+            if (lacked == 0)
+                scan_input_note(pp, "pins from %s beside it: %s all %zu dependencies declared "
+                                "here, checked at the locked versions", names.data,
+                                n > 1 ? "they cover" : "it covers", declared);
+            else
+                scan_input_note(pp, "pins from %s beside it: %s %zu of the %zu dependencies "
+                                "declared here, checked at the locked versions; the %zu %s %s "
+                                "read from pyproject.toml", names.data,
+                                n > 1 ? "they cover" : "it covers", covered, declared, lacked,
+                                n > 1 ? "they lack" : "it lacks", lacked == 1 ? "is" : "are");
         }
         buf_free(&names);
     }
