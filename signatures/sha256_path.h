@@ -17,7 +17,8 @@ typedef enum sha256_path {
 } sha256_path;
 
 /* 1 when this is an x86 build and the CPU has SHA-NI, SSSE3 and SSE4.1:
- * then sha256() takes SHA256_SHANI. Asks the CPU on every call. */
+ * then sha256() takes SHA256_SHANI. Asks the CPU on every call (sha256()
+ * keeps the first answer); in a VM that costs tens of microseconds. */
 int sha256_shani_available(void);
 
 /* sha256() on the given path. Returns -1, writing nothing, when the path
