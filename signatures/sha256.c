@@ -100,22 +100,19 @@ shani_blocks(uint32_t h[8], const uint8_t *p, size_t n)
     _mm_storeu_si128((__m128i *)(h + 4), _mm_alignr_epi8(dchg, feba, 8));
 }
 
-static void shani(const uint8_t *p, size_t len, uint8_t out[SHA256_BYTES])
+/* Pad the last `rest` bytes (0..63) at `tail` of a message of `total`
+ * bytes, compress them into `h` and write the digest: the tail, 0x80,
+ * zeros and the length in bits, big-endian, in one block, or in two when
+ * fewer than 9 bytes are left in the first. */
+static void shani_finish(uint32_t h[8], const uint8_t *tail, size_t rest, uint64_t total,
+                         uint8_t out[SHA256_BYTES])
 {
-    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    size_t full = len / 64;
-    if (full > 0)
-        shani_blocks(h, p, full);
-    /* The tail, 0x80, zeros and the length in bits, big-endian: one block,
-     * or two when fewer than 9 bytes are left in the first. */
     uint8_t last[128] = {0};
-    size_t rest = len % 64;
     if (rest > 0)
-        memcpy(last, p + 64 * full, rest);
+        memcpy(last, tail, rest);
     last[rest] = 0x80;
     size_t nlast = rest < 56 ? 1 : 2;
-    uint64_t bits = (uint64_t)len << 3;
+    uint64_t bits = total << 3;
     for (int i = 0; i < 8; i++)
         last[64 * nlast - 1 - i] = (uint8_t)(bits >> (8 * i));
     shani_blocks(h, last, nlast);
@@ -124,6 +121,49 @@ static void shani(const uint8_t *p, size_t len, uint8_t out[SHA256_BYTES])
         out[4 * i + 1] = (uint8_t)(h[i] >> 16);
         out[4 * i + 2] = (uint8_t)(h[i] >> 8);
         out[4 * i + 3] = (uint8_t)h[i];
+    }
+}
+
+static const uint32_t IV[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+static void shani(const uint8_t *p, size_t len, uint8_t out[SHA256_BYTES])
+{
+    uint32_t h[8];
+    memcpy(h, IV, sizeof h);
+    size_t full = len / 64;
+    if (full > 0)
+        shani_blocks(h, p, full);
+    /* No arithmetic on `p` when it may be NULL (len 0). */
+    shani_finish(h, len % 64 > 0 ? p + 64 * full : NULL, len % 64, len, out);
+}
+
+static void shani_update(sha256_state *s, const uint8_t *p, size_t len)
+{
+    s->u.ni.total += len;
+    if (len == 0)
+        return;
+    if (s->u.ni.fill > 0) {
+        size_t take = 64 - s->u.ni.fill;
+        if (take > len)
+            take = len;
+        memcpy(s->u.ni.block + s->u.ni.fill, p, take);
+        s->u.ni.fill += take;
+        p += take;
+        len -= take;
+        if (s->u.ni.fill < 64)
+            return;
+        shani_blocks(s->u.ni.h, s->u.ni.block, 1);
+        s->u.ni.fill = 0;
+    }
+    if (len >= 64) {
+        shani_blocks(s->u.ni.h, p, len / 64);
+        p += len / 64 * 64;
+        len %= 64;
+    }
+    if (len > 0) {
+        memcpy(s->u.ni.block, p, len);
+        s->u.ni.fill = len;
     }
 }
 
@@ -179,4 +219,56 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_BYTES])
     }
 #endif
     crypto_hash_sha256(out, data, len);
+}
+
+static void init_with(sha256_state *s, int with_shani)
+{
+    memset(s, 0, sizeof *s);
+    s->shani = with_shani;
+#if HAVE_X86
+    if (with_shani) {
+        memcpy(s->u.ni.h, IV, sizeof IV);
+        return;
+    }
+#endif
+    crypto_hash_sha256_init(&s->u.sodium);
+}
+
+int sha256_init_on(sha256_state *s, sha256_path path)
+{
+    if (path == SHA256_SHANI && !sha256_shani_available())
+        return -1;
+    init_with(s, path == SHA256_SHANI);
+    return 0;
+}
+
+void sha256_init(sha256_state *s)
+{
+#if HAVE_X86
+    init_with(s, use_shani());
+#else
+    init_with(s, 0);
+#endif
+}
+
+void sha256_update(sha256_state *s, const void *data, size_t len)
+{
+#if HAVE_X86
+    if (s->shani) {
+        shani_update(s, data, len);
+        return;
+    }
+#endif
+    crypto_hash_sha256_update(&s->u.sodium, data, len);
+}
+
+void sha256_final(sha256_state *s, uint8_t out[SHA256_BYTES])
+{
+#if HAVE_X86
+    if (s->shani) {
+        shani_finish(s->u.ni.h, s->u.ni.block, s->u.ni.fill, s->u.ni.total, out);
+        return;
+    }
+#endif
+    crypto_hash_sha256_final(&s->u.sodium, out);
 }

@@ -16,10 +16,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #define SHA256_BYTES 32
 
 /* The SHA-256 digest of `len` bytes at `data` (may be NULL when `len` is
  * 0), written to `out`. Any alignment; thread-safe; never fails. */
 void sha256(const void *data, size_t len, uint8_t out[SHA256_BYTES]);
+
+/* A hash fed in pieces, for input that is read in chunks (a source file,
+ * an archive as libarchive reads it). Plain data: drop it to abandon a
+ * hash. The path (SHA-NI or libsodium) is chosen by sha256_init. */
+typedef struct sha256_state {
+    int shani;
+    union {
+        crypto_hash_sha256_state sodium;
+        struct {
+            uint32_t h[8];
+            uint64_t total; /* bytes added */
+            uint8_t block[64];
+            size_t fill; /* bytes in `block`, 0..63 between calls */
+        } ni;
+    } u;
+} sha256_state;
+
+/* Start a hash. */
+void sha256_init(sha256_state *s);
+
+/* Add `len` bytes at `data` (may be NULL when `len` is 0). */
+void sha256_update(sha256_state *s, const void *data, size_t len);
+
+/* Finish: write the digest of everything added to `out`. The state is
+ * spent. */
+void sha256_final(sha256_state *s, uint8_t out[SHA256_BYTES]);
 
 #endif

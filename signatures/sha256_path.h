@@ -25,4 +25,7 @@ int sha256_shani_available(void);
  * is SHA256_SHANI and sha256_shani_available() is 0; else 0. */
 int sha256_on(sha256_path path, const void *data, size_t len, uint8_t out[SHA256_BYTES]);
 
+/* sha256_init() on the given path, refused (-1) as sha256_on() is. */
+int sha256_init_on(sha256_state *s, sha256_path path);
+
 #endif

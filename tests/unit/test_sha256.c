@@ -1,6 +1,7 @@
 /* Tests for signatures/sha256: FIPS 180-2's test vectors and libsodium's
  * crypto_hash_sha256 (the reference) on every length up to 4 KiB, on
- * megabytes, at every misalignment, on both paths: the SHA-NI code when the
+ * megabytes, at every misalignment, fed whole and in pieces, on both
+ * paths: the SHA-NI code when the
  * CPU has it (a test is skipped, and ctest shows Skipped, when it has not)
  * and the libsodium fallback. Each input lies in a buffer of exactly its
  * size, so that ASan sees any read past its end. */
@@ -61,6 +62,8 @@ static void test_path_sha256_takes(void **state)
     if (!shani)
         for (size_t i = 0; i < sizeof b; i++)
             assert_int_equal(b[i], 0xEE);
+    sha256_state st;
+    assert_int_equal(sha256_init_on(&st, SHA256_SHANI), shani ? 0 : -1);
     /* sha256() is the path it names. */
     uint8_t *in = pattern(1000);
     sha256(in, 1000, a);
@@ -167,6 +170,68 @@ static void test_large_inputs(void **state)
     free(src);
 }
 
+/* sha256_update in pieces of every size from 0 to 256 bytes, in ever
+ * different orders, crossing block edges in every way, and in megabyte
+ * pieces after an odd one, as osv_source hashes what it reads. */
+static void pieces_do_not_matter(sha256_path p)
+{
+    size_t len = 16 * 1024 + 77;
+    uint8_t *in = pattern(len);
+    uint8_t want[SHA256_BYTES], got[SHA256_BYTES];
+    crypto_hash_sha256(want, in, len);
+    for (size_t step = 0; step < 100; step++) {
+        sha256_state s;
+        assert_int_equal(sha256_init_on(&s, p), 0);
+        sha256_update(&s, NULL, 0);
+        size_t off = 0, k = step;
+        while (off < len) {
+            size_t n = k % 257;
+            if (n > len - off)
+                n = len - off;
+            sha256_update(&s, in + off, n);
+            off += n;
+            k = k * 31 + 7;
+        }
+        sha256_final(&s, got);
+        assert_memory_equal(got, want, sizeof want);
+    }
+    free(in);
+
+    len = ((size_t)3 << 20) + 1;
+    in = pattern(len);
+    crypto_hash_sha256(want, in, len);
+    sha256_state s;
+    assert_int_equal(sha256_init_on(&s, p), 0);
+    sha256_update(&s, in, 1);
+    for (size_t off = 1; off < len; off += (size_t)1 << 20)
+        sha256_update(&s, in + off, (size_t)1 << 20);
+    sha256_final(&s, got);
+    assert_memory_equal(got, want, sizeof want);
+    free(in);
+
+    /* Nothing added at all; and sha256_init takes the path sha256() does. */
+    assert_int_equal(sha256_init_on(&s, p), 0);
+    sha256_final(&s, got);
+    crypto_hash_sha256(want, NULL, 0);
+    assert_memory_equal(got, want, sizeof want);
+    sha256_init(&s);
+    assert_int_equal(s.shani, sha256_shani_available());
+}
+
+static void test_pieces_libsodium(void **state)
+{
+    (void)state;
+    pieces_do_not_matter(SHA256_LIBSODIUM);
+}
+
+static void test_pieces_shani(void **state)
+{
+    (void)state;
+    if (!sha256_shani_available())
+        skip();
+    pieces_do_not_matter(SHA256_SHANI);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -178,6 +243,8 @@ int main(void)
         cmocka_unit_test(test_every_length_libsodium),
         cmocka_unit_test(test_every_length_shani),
         cmocka_unit_test(test_large_inputs),
+        cmocka_unit_test(test_pieces_libsodium),
+        cmocka_unit_test(test_pieces_shani),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
