@@ -24,11 +24,12 @@
 #include "scanner/inputs/sbom.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/inputs/venv.h"
+#include "signatures/sha256.h"
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)data, len);
+    uint8_t digest[SHA256_BYTES];
+    sha256(data, len, digest);
     sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
