@@ -8,14 +8,15 @@ report format, with its floors measured in the same rounds:
           target: scan --lockfile <= 2x floor, for every format
   python  `python3 -I -c 'import tomllib; tomllib.load(open(F, "rb"))'`,
           the interpreter started directly, merely loading the file;
-          target: the scan (table) >= 10x faster
+          target: the scan >= 10x faster, in every format
 
 Usage: bench/bench_lockfile.py [BUILD_DIR] [--pypa]   (default build/release)
 The database is built from examples/advisories (small), or with --pypa
 from ../shared/data/pypa-advisory-database (real findings in the report).
-Timings are CPU seconds (user + sys) of the child, the steady measure on
-a shared machine; ROUNDS interleaved rounds, medians shown, and each
-ratio is the median of the per-round ratios. Wall medians are printed too.
+Ratios are of wall-clock time (the project's rule for benchmarks): ROUNDS
+interleaved rounds, each ratio the median of the per-round ratios. CPU
+medians (user + sys of the child) are printed beside them, the steadier
+figure on a shared machine.
 """
 import os
 import statistics
@@ -71,7 +72,7 @@ def main():
         scan = [AIRLOCK, "--db-dir", db, "scan", "--no-python"]
         python = ["/usr/bin/python3", "-I", "-c",
                   "import tomllib; tomllib.load(open(%r, 'rb'))" % LOCK]
-        cat = ["sh", "-c", 'cat "$1" > /dev/null', "sh", LOCK]
+        cat = ["cat", LOCK]  # stdout is /dev/null (run())
         # Warm-up: page cache, and a check that every command works.
         for fmt in FORMATS:
             run(scan + ["--lockfile", "uv:" + LOCK, "-f", fmt, "-o", "/dev/null"], ok=(0, 1))
@@ -86,8 +87,8 @@ def main():
                 t[f"empty.{fmt}"].append(run(scan + ["-r", empty, "-f", fmt, "-o", "/dev/null"]))
                 t[f"lock.{fmt}"].append(run(scan + ["--lockfile", "uv:" + LOCK, "-f", fmt,
                                                     "-o", "/dev/null"], ok=(0, 1)))
-                floor = t["cat"][-1][0] + t[f"empty.{fmt}"][-1][0]
-                ratios[fmt].append(t[f"lock.{fmt}"][-1][0] / floor)
+                floor = t["cat"][-1][1] + t[f"empty.{fmt}"][-1][1]
+                ratios[fmt].append(t[f"lock.{fmt}"][-1][1] / floor)
             t["python"].append(run(python))
 
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))
@@ -101,22 +102,20 @@ def main():
     print(f"python3 -I tomllib.load: {med['python'][0] * 1000:.1f} ms CPU, "
           f"{med['python'][1] * 1000:.1f} ms wall")
     print()
-    print(f"{'format':<10} {'floor CPU ms':>12} {'scan CPU ms':>11} {'ratio':>6} "
-          f"{'(wall ms)':>16} {'vs tomllib':>10}")
+    print(f"{'format':<10} {'floor ms':>9} {'scan ms':>8} {'ratio':>6} "
+          f"{'(CPU ms)':>16} {'vs tomllib':>10}")
     ok = True
     for fmt in FORMATS:
-        floor = med["cat"][0] + med[f"empty.{fmt}"][0]
         floor_wall = med["cat"][1] + med[f"empty.{fmt}"][1]
+        floor_cpu = med["cat"][0] + med[f"empty.{fmt}"][0]
         lock = med[f"lock.{fmt}"]
         ratio = statistics.median(ratios[fmt])
-        speedup = med["python"][0] / lock[0]
-        print(f"{fmt:<10} {floor * 1000:12.1f} {lock[0] * 1000:11.1f} {ratio:5.2f}x "
-              f"{floor_wall * 1000:7.1f} -> {lock[1] * 1000:5.1f} {speedup:9.1f}x")
-        ok = ok and ratio <= 2
-        if fmt == "table":
-            ok = ok and speedup >= 10
+        speedup = med["python"][1] / lock[1]
+        print(f"{fmt:<10} {floor_wall * 1000:9.1f} {lock[1] * 1000:8.1f} {ratio:5.2f}x "
+              f"{floor_cpu * 1000:7.1f} -> {lock[0] * 1000:5.1f} {speedup:9.1f}x")
+        ok = ok and ratio <= 2 and speedup >= 10
     print()
-    print("targets: ratio <= 2x for every format; >= 10x faster than tomllib (table)")
+    print("targets: ratio <= 2x and >= 10x faster than tomllib, for every format")
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
+#include "signatures/sha256.h"
 
 /* Directory trees deeper than this are not walked further (warned). */
 #define TREE_MAX_DEPTH 32
@@ -297,8 +298,8 @@ static int read_hashed(const char *path, size_t max, buf *out, int *too_big,
         close(fd);
         return error_set(err, "not a regular file");
     }
-    crypto_hash_sha256_state hs;
-    crypto_hash_sha256_init(&hs);
+    sha256_state hs;
+    sha256_init(&hs);
     unsigned char chunk[CHUNK];
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
@@ -311,14 +312,14 @@ static int read_hashed(const char *path, size_t max, buf *out, int *too_big,
         }
         if (n == 0)
             break;
-        crypto_hash_sha256_update(&hs, chunk, (unsigned long long)n);
+        sha256_update(&hs, chunk, (size_t)n);
         if (!*too_big && out->len + (size_t)n <= max)
             buf_append(out, chunk, (size_t)n);
         else
             *too_big = 1;
     }
     close(fd);
-    crypto_hash_sha256_final(&hs, sha);
+    sha256_final(&hs, sha);
     return 0;
 }
 
@@ -448,8 +449,8 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     if (rc == 0 && files.n > 1)
         qsort(files.v, files.n, sizeof *files.v, str_cmp);
 
-    crypto_hash_sha256_state listing;
-    crypto_hash_sha256_init(&listing);
+    sha256_state listing;
+    sha256_init(&listing);
     buf data = {0};
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
         char *file = join(root, "/", files.v[i]);
@@ -467,11 +468,10 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
         } else {
             char hex[65];
             sodium_bin2hex(hex, sizeof hex, sha, sizeof sha);
-            crypto_hash_sha256_update(&listing, (const unsigned char *)hex, 64);
-            crypto_hash_sha256_update(&listing, (const unsigned char *)"  ", 2);
-            crypto_hash_sha256_update(&listing, (const unsigned char *)files.v[i],
-                                      strlen(files.v[i]));
-            crypto_hash_sha256_update(&listing, (const unsigned char *)"\n", 1);
+            sha256_update(&listing, hex, 64);
+            sha256_update(&listing, "  ", 2);
+            sha256_update(&listing, files.v[i], strlen(files.v[i]));
+            sha256_update(&listing, "\n", 1);
             if (too_big) {
                 r->info->unreadable++;
                 diag_warn(r->d, origin, 0, "larger than the limit of %zu bytes; skipped",
@@ -483,7 +483,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
         free(origin);
     }
     unsigned char sha[32];
-    crypto_hash_sha256_final(&listing, sha);
+    sha256_final(&listing, sha);
     sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
     buf_free(&data);
     pathlist_free(&files);
@@ -499,7 +499,7 @@ typedef struct stream {
     int fd;
     const unsigned char *mem;
     size_t mem_len, mem_pos;
-    crypto_hash_sha256_state sha;
+    sha256_state sha;
     int read_errno;
     unsigned char block[CHUNK];
 } stream;
@@ -514,7 +514,7 @@ static la_ssize_t stream_read(struct archive *a, void *client, const void **out)
             n = CHUNK;
         *out = s->mem + s->mem_pos;
         s->mem_pos += n;
-        crypto_hash_sha256_update(&s->sha, *out, n);
+        sha256_update(&s->sha, *out, n);
         return (la_ssize_t)n;
     }
     for (;;) {
@@ -528,7 +528,7 @@ static la_ssize_t stream_read(struct archive *a, void *client, const void **out)
             return -1;
         }
         *out = s->block;
-        crypto_hash_sha256_update(&s->sha, s->block, (unsigned long long)n);
+        sha256_update(&s->sha, s->block, (size_t)n);
         return n;
     }
 }
@@ -646,7 +646,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
             break;
     }
     unsigned char sha[32];
-    crypto_hash_sha256_final(&s->sha, sha);
+    sha256_final(&s->sha, sha);
     sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
 done:
     if (rc != 0 && s->read_errno != 0)
@@ -660,7 +660,7 @@ static int read_archive_fd(reader *r, int fd, airlock_error *err)
 {
     stream *s = xcalloc(1, sizeof *s);
     s->fd = fd;
-    crypto_hash_sha256_init(&s->sha);
+    sha256_init(&s->sha);
     int rc = read_archive_stream(r, s, err);
     free(s);
     return rc;
@@ -731,7 +731,7 @@ int osv_source_read_archive_memory(const void *data, size_t len, const char *nam
     s->fd = -1;
     s->mem = data != NULL ? data : (const unsigned char *)"";
     s->mem_len = len;
-    crypto_hash_sha256_init(&s->sha);
+    sha256_init(&s->sha);
     int rc = read_archive_stream(&r, s, err);
     free(s);
     if (rc == 0)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The demo: build Airlock, build and sign a vulnerability snapshot from the
 # advisories in examples/ with a key made for the demo, import it into a
-# temporary database, then scan examples/requirements.txt and the local
-# Python environment. Nothing outside a temporary directory is changed.
+# temporary database, then scan examples/requirements.txt, the project in
+# examples/project and the local Python environment. Nothing outside a temporary directory is changed.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -34,21 +34,26 @@ echo "== 3. airlock scan --no-python -r examples/requirements.txt"
 "$AIRLOCK" --db-dir "$work/db" scan --no-python -r examples/requirements.txt || status=$?
 echo "(exit status $status: 1 means vulnerabilities were found)"
 
-# The local environment: the interpreter that `python3` really is (a pyenv
-# shim or wrapper script is not run by airlock; give it the real one).
 echo
-py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
-if [ -n "$py" ]; then
-    echo "== 4. airlock scan --python $py"
+echo "== 4. airlock scan examples/project (a pyproject.toml and the uv.lock beside it)"
+status=0
+"$AIRLOCK" --db-dir "$work/db" scan examples/project || status=$?
+echo "(exit status $status)"
+
+# The local environment: what `python3` means to the user (a pyenv or asdf
+# shim is run as the user runs it; the report names the real interpreter).
+echo
+if command -v python3 >/dev/null 2>&1; then
+    echo "== 5. airlock scan (no input: the environment of python3 on PATH)"
     status=0
-    "$AIRLOCK" --db-dir "$work/db" scan --python "$py" || status=$?
+    "$AIRLOCK" --db-dir "$work/db" scan || status=$?
     echo "(exit status $status)"
 else
-    echo "== 4. no python3 on PATH: skipping the scan of the local environment"
+    echo "== 5. no python3 on PATH: skipping the scan of the local environment"
 fi
 
 echo
-echo "== 5. the same requirements as JSON (first lines)"
+echo "== 6. the same requirements as JSON (first lines)"
 "$AIRLOCK" --db-dir "$work/db" scan --no-python -r examples/requirements.txt \
     --format json -o "$work/report.json" || true
 head -n 40 "$work/report.json"

@@ -24,11 +24,12 @@
 #include "scanner/inputs/sbom.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/inputs/venv.h"
+#include "signatures/sha256.h"
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)data, len);
+    uint8_t digest[SHA256_BYTES];
+    sha256(data, len, digest);
     sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
@@ -429,11 +430,16 @@ static void pair_with_locks(scan_report *r)
             size_t declared;
             size_t covered = project_drop_locked(&r->deps, pp->path, locks, n, &declared);
             size_t lacked = declared - covered;
-            scan_input_note(pp, "pins from %s beside it: %s %zu of the %zu dependencies "
-                            "declared here, checked at the locked versions; the %zu %s %s "
-                            "read from pyproject.toml", names.data,
-                            n > 1 ? "they cover" : "it covers", covered, declared, lacked,
-                            n > 1 ? "they lack" : "it lacks", lacked == 1 ? "is" : "are");
+            if (lacked == 0)
+                scan_input_note(pp, "pins from %s beside it: %s all %zu dependencies declared "
+                                "here, checked at the locked versions", names.data,
+                                n > 1 ? "they cover" : "it covers", declared);
+            else
+                scan_input_note(pp, "pins from %s beside it: %s %zu of the %zu dependencies "
+                                "declared here, checked at the locked versions; the %zu %s %s "
+                                "read from pyproject.toml", names.data,
+                                n > 1 ? "they cover" : "it covers", covered, declared, lacked,
+                                n > 1 ? "they lack" : "it lacks", lacked == 1 ? "is" : "are");
         }
         buf_free(&names);
     }

@@ -26,6 +26,7 @@
 #include "scanner/reports/report.h"
 #include "scanner/reports/report_util.h"
 #include "signatures/minisign.h"
+#include "signatures/sha256.h"
 
 /* Input files larger than this are not plausible inputs (the readers of
  * lockfiles and SBOMs stop at the same 64 MiB). */
@@ -180,9 +181,9 @@ static char *manifest_text(const entries *e)
     buf b = {0};
     buf_puts(&b, MANIFEST_MARKER "\n");
     for (size_t i = 0; i < e->len; i++) {
-        unsigned char h[crypto_hash_sha256_BYTES];
+        uint8_t h[SHA256_BYTES];
         char hex[2 * sizeof h + 1];
-        crypto_hash_sha256(h, (const unsigned char *)e->items[i].data, e->items[i].len);
+        sha256(e->items[i].data, e->items[i].len, h);
         sodium_bin2hex(hex, sizeof hex, h, sizeof h);
         buf_printf(&b, "%s  %s\n", hex, e->items[i].path);
     }
@@ -261,8 +262,8 @@ static char *inputs_text(const scan_report *r)
  * now must have the digest recorded from that read. */
 static int check_input(const scan_input *in, const char *data, size_t len, airlock_error *err)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    uint8_t h[SHA256_BYTES];
+    sha256(data, len, h);
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     if (in->sha256 != NULL && strcmp(in->sha256, hex) != 0)
@@ -517,8 +518,8 @@ static int is_ours(const listing *l, int dirfd, const char *name, const char *re
     size_t len = 0;
     if (sum == NULL || read_at(dirfd, name, EVIDENCE_INPUT_MAX, &data, &len) != 0)
         return 0;
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    uint8_t h[SHA256_BYTES];
+    sha256(data, len, h);
     free(data);
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);

@@ -282,6 +282,29 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         buf_puts(&b, "No known vulnerabilities found.\n");
     table_free(&vulns);
 
+    /* Which file (and group) each vulnerable dependency came from: with
+     * several inputs, the pin to change is in one of them. */
+    bool listed_header = false;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
+        bool vulnerable = false;
+        for (size_t j = 0; d->skip_reason == NULL && fs != NULL && j < fs->len; j++)
+            vulnerable = vulnerable || !fs->items[j].ignored;
+        if (!vulnerable)
+            continue;
+        if (!listed_header)
+            buf_puts(&b, "\nFound in:\n");
+        listed_header = true;
+        buf_puts(&b, "  ");
+        put_clean(&b, d->name);
+        buf_putc(&b, ' ');
+        put_clean(&b, d->version_text);
+        buf_puts(&b, ": ");
+        put_source(&b, d);
+        buf_putc(&b, '\n');
+    }
+
     if (n_ignored > 0) {
         buf_puts(&b, "\nIgnored:\n");
         for (size_t i = 0; i < r->deps.len; i++) {

@@ -6,7 +6,8 @@ evaluation of the same advisories with python3-packaging (plus facts checked
 by hand in examples/README.md): the exact findings for
 examples/requirements.txt, both report formats, exit statuses 0/1/2,
 failing closed without a database, atomic -o, ignoring with expiry,
---fail-on, --strict, --path and --venv inputs.
+--fail-on, --strict, --path and --venv inputs, and the project directory
+examples/project (pyproject.toml and uv.lock, the lock read with tomllib).
 """
 import datetime
 import glob
@@ -155,6 +156,38 @@ def main():
         dbp = report["database"]
         check(dbp["sequence"] > 0 and len(dbp["signer_key_id"]) == 16, "database provenance")
         check(len(dbp["sources"]) == 1 and dbp["sources"][0]["withdrawn"] == 1, "sources")
+
+        # --- the project directory: pyproject.toml with uv.lock beside it -------
+        # The oracle reads uv.lock with tomllib: every registry package is
+        # checked at its locked version, in file order, the others skipped.
+        import tomllib
+        proj = os.path.join(EXAMPLES, "project")
+        lock = tomllib.load(open(os.path.join(proj, "uv.lock"), "rb"))
+        registry = [(p["name"], p["version"]) for p in lock["package"]
+                    if "registry" in p["source"]]
+        other = [(p["name"], next(iter(p["source"]))) for p in lock["package"]
+                 if "registry" not in p["source"]]
+        p = run(*scan, proj, "--format", "json", expect=1)
+        report = json.loads(p.stdout)
+        deps = report["dependencies"]
+        checked = [(d["name"], d["version"]) for d in deps if d.get("skip_reason") is None]
+        skipped = [(d["name"], d["source"]["source_kind"]) for d in deps
+                   if d.get("skip_reason") is not None]
+        check(checked == registry, f"project: checked {checked} != {registry}")
+        check(skipped == other, f"project: skipped {skipped} != {other}")
+        want = expected_findings(os.path.join(EXAMPLES, "advisories"), registry)
+        for d in deps:
+            if d.get("skip_reason") is None:
+                got = {v["id"]: (v["aliases"], v["fix_versions"]) for v in d.get("vulns", [])}
+                check(got == want[canon(d["name"])], f"project {d['name']}: {got}")
+            check(d["source"]["file"] == os.path.join(proj, "uv.lock") and
+                  d["source"]["kind"] == "locked", f"project {d['name']}: source {d['source']}")
+        kinds = [(i["kind"], os.path.basename(i["path"]), i["format"]) for i in report["inputs"]]
+        check(kinds == [("pyproject", "pyproject.toml", None), ("lockfile", "uv.lock", "uv")],
+              f"project inputs {kinds}")
+        check("pins from uv.lock beside it: it covers all 6 dependencies declared here"
+              in (report["inputs"][0]["note"] or ""), f"project note {report['inputs'][0]}")
+        check(sum(len(d.get("vulns", [])) for d in deps) == 19, "project: 19 findings")
 
         # --- table --------------------------------------------------------------
         p = run(*scan, "-r", req, expect=1)
