@@ -3,10 +3,11 @@
  * definition rules, keys, arrays, inline tables and the accessors.
  * Strings, numbers and date-times are read by toml_lex.c.
  *
- * Nodes and strings live in one arena per tree, so that freeing is a walk
- * over a list rather than a recursion; tables index their keys by hash once
- * they pass a few, so that a lockfile with thousands of packages stays
- * linear.
+ * Everything a tree holds (nodes, keys, strings, element and entry arrays,
+ * hash indexes) lives in one arena per tree, so that freeing it frees a few
+ * chunks, and a lockfile's tree takes about twice its size; tables index
+ * their keys by a seeded hash once they pass a few, so that a lockfile with
+ * thousands of packages stays linear.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,39 +24,43 @@
 typedef struct toml_doc {
     toml_value root;
     toml_chunk *chunks;
-    toml_value *containers;
 } toml_doc;
 
 /* ---- arena and errors ---- */
 
-void *tp_alloc(toml_parser *P, size_t n)
+/* A request too big for a chunk of the next size gets a chunk to itself,
+ * put behind the head so that the head's free space is still used. */
+toml_chunk *tp_chunk_for(toml_parser *P, size_t n)
 {
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     toml_chunk *c = P->chunks;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = 64 * 1024;
-        if (c && c->cap < 4 * 1024 * 1024)
-            cap = c->cap * 2;
-        if (cap < n)
-            cap = n;
-        toml_chunk *nc = xmalloc(sizeof(*nc) + cap);
-        nc->next = c;
-        nc->used = 0;
-        nc->cap = cap;
-        P->chunks = c = nc;
+    /* The tree of a real lockfile takes about twice the input: the first
+     * chunk is sized for that, so that one block (whose pages the kernel
+     * only supplies when touched) usually holds it all. */
+    size_t left = (size_t)(P->end - P->p), cap = 2 * left;
+    if (left < 32 * 1024)
+        cap = 64 * 1024;
+    else if (left > 64 * 1024 * 1024)
+        cap = 128 * 1024 * 1024;
+    if (c && c->cap < 4 * 1024 * 1024)
+        cap = c->cap * 2;
+    else if (c)
+        cap = c->cap;
+    if (c && n > cap / 4) {
+        toml_chunk *big = xmalloc(sizeof(*big) + n);
+        big->used = 0;
+        big->cap = n;
+        big->next = c->next;
+        c->next = big;
+        return big;
     }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-char *tp_strdup(toml_parser *P, const char *s, size_t n)
-{
-    char *d = tp_alloc(P, n + 1);
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
+    if (cap < n)
+        cap = n;
+    toml_chunk *nc = xmalloc(sizeof(*nc) + cap);
+    nc->next = c;
+    nc->used = 0;
+    nc->cap = cap;
+    P->chunks = nc;
+    return nc;
 }
 
 int tp_error(toml_parser *P, const char *fmt, ...)
@@ -89,11 +94,21 @@ static toml_value *new_container(toml_parser *P, toml_type type, const toml_valu
     }
     toml_value *v = new_node(P, type, line);
     v->depth = (uint16_t)(parent->depth + 1);
-    if (type == TOML_TABLE)
-        v->u.tab.seed = P->seed;
-    v->next_container = P->containers;
-    P->containers = v;
     return v;
+}
+
+/* A growing array of `n` elements is full when `n` is 0 or a power of two
+ * of at least 4 (its capacity); then it moves to one twice the size. The
+ * old block stays in the arena: the waste is at most the final size. */
+static void *grow(toml_parser *P, void *old, uint32_t n, size_t size)
+{
+    if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+        return old;
+    size_t cap = n ? (size_t)n * 2 : 4;
+    void *nw = tp_alloc(P, cap * size);
+    if (n)
+        memcpy(nw, old, (size_t)n * size);
+    return nw;
 }
 
 static uint64_t mix(uint64_t h)
@@ -121,75 +136,115 @@ static uint64_t key_hash(uint64_t seed, const char *s, size_t n)
     return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 
-static void index_put(toml_value *t, size_t i)
+/* Key part `kp`'s head and tag; its bytes may be read up to `end`. */
+static void key_tag(toml_keypart *kp, const char *end)
 {
-    size_t mask = t->u.tab.idxcap - 1;
-    size_t slot = (size_t)t->u.tab.e[i].hash & mask;
-    while (t->u.tab.idx[slot])
+    uint64_t w = 0;
+    size_t n = kp->len;
+    if (end - kp->s >= 8) {
+        memcpy(&w, kp->s, 8);
+        if (n < 8)
+            w &= (UINT64_C(1) << (8 * n)) - 1;
+    } else {
+        memcpy(&w, kp->s, n);
+    }
+    kp->head = w;
+    kp->tag = (uint32_t)(((w ^ n) * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
+}
+
+static uint32_t part_hash(toml_keypart *kp, uint64_t seed)
+{
+    if (!kp->hashed) {
+        kp->hash = key_hash(seed, kp->s, kp->len);
+        kp->hashed = true;
+    }
+    return (uint32_t)kp->hash;
+}
+
+static void index_put(toml_index *x, const toml_entry *e, size_t i)
+{
+    uint32_t mask = x->cap - 1;
+    uint32_t slot = e[i].hash & mask;
+    while (x->slot[slot])
         slot = (slot + 1) & mask;
-    t->u.tab.idx[slot] = (uint32_t)(i + 1);
+    x->slot[slot] = (uint32_t)(i + 1);
 }
 
-static void index_rebuild(toml_value *t, size_t cap)
+/* A fresh index of `cap` slots; entries added before the first index get
+ * their hash now. */
+static void index_rebuild(toml_parser *P, toml_value *t, uint32_t cap)
 {
-    free(t->u.tab.idx);
-    t->u.tab.idx = xcalloc(cap, sizeof(uint32_t));
-    t->u.tab.idxcap = cap;
-    for (size_t i = 0; i < t->u.tab.n; i++)
-        index_put(t, i);
+    toml_index *x = tp_alloc(P, sizeof(*x) + (size_t)cap * sizeof(uint32_t));
+    memset(x->slot, 0, (size_t)cap * sizeof(uint32_t));
+    x->seed = P->seed;
+    x->cap = cap;
+    toml_entry *e = t->u.tab.e;
+    for (size_t i = 0; i < t->u.tab.n; i++) {
+        if (!t->u.tab.idx)
+            e[i].hash = (uint32_t)key_hash(P->seed, e[i].key, e[i].klen);
+        index_put(x, e, i);
+    }
+    t->u.tab.idx = x;
 }
 
-static toml_value *tab_find(const toml_value *t, const char *k, size_t n, uint64_t h)
+static toml_value *tab_find(const toml_value *t, toml_keypart *kp)
 {
-    if (!t->u.tab.idx) {
-        for (size_t i = 0; i < t->u.tab.n; i++) {
-            const toml_entry *e = &t->u.tab.e[i];
-            if (e->klen == n && memcmp(e->key, k, n) == 0)
-                return e->val;
-        }
+    const toml_entry *e = t->u.tab.e;
+    const toml_index *x = t->u.tab.idx;
+    if (!x) {
+        for (size_t i = 0; i < t->u.tab.n; i++)
+            if (e[i].hash == kp->tag && e[i].klen == kp->len &&
+                memcmp(e[i].key, kp->s, kp->len) == 0)
+                return e[i].val;
         return NULL;
     }
-    size_t mask = t->u.tab.idxcap - 1;
-    for (size_t slot = (size_t)h & mask; t->u.tab.idx[slot]; slot = (slot + 1) & mask) {
-        const toml_entry *e = &t->u.tab.e[t->u.tab.idx[slot] - 1];
-        if (e->hash == h && e->klen == n && memcmp(e->key, k, n) == 0)
-            return e->val;
+    uint32_t h = part_hash(kp, x->seed), mask = x->cap - 1;
+    for (uint32_t slot = h & mask; x->slot[slot]; slot = (slot + 1) & mask) {
+        const toml_entry *c = &e[x->slot[slot] - 1];
+        if (c->hash == h && c->klen == kp->len && memcmp(c->key, kp->s, kp->len) == 0)
+            return c->val;
     }
     return NULL;
 }
 
-/* Add key `k` (known to be absent) with value `v`. `k` is copied unless
- * `owned` says it already lives, NUL-terminated, in the arena. */
-static int tab_add(toml_parser *P, toml_value *t, const char *k, size_t n, bool owned,
-                   uint64_t h, toml_value *v)
+/* A bare key's copy in the arena, shared with the last key of the same
+ * bytes that fell in the same slot of the parser's small cache. */
+static const char *intern(toml_parser *P, const toml_keypart *kp)
 {
-    if (t->u.tab.n >= UINT32_MAX - 1)
-        return tp_error(P, "too many keys in one table");
-    if (t->u.tab.n == t->u.tab.cap) {
-        t->u.tab.cap = t->u.tab.cap ? t->u.tab.cap * 2 : 4;
-        t->u.tab.e = xrealloc(t->u.tab.e, t->u.tab.cap * sizeof(toml_entry));
-    }
-    toml_entry *e = &t->u.tab.e[t->u.tab.n++];
-    e->key = owned ? k : tp_strdup(P, k, n);
-    e->klen = n;
-    e->hash = h;
-    e->val = v;
-    if (t->u.tab.idx && t->u.tab.n * 2 > t->u.tab.idxcap)
-        index_rebuild(t, t->u.tab.idxcap * 2);
-    else if (t->u.tab.idx)
-        index_put(t, t->u.tab.n - 1);
-    else if (t->u.tab.n > SMALL_TABLE)
-        index_rebuild(t, 64);
-    return 0;
+    toml_interned *c = &P->intern[kp->tag >> 24];
+    if (c->s && c->len == kp->len && c->head == kp->head &&
+        (kp->len <= 8 || memcmp(c->s + 8, kp->s + 8, kp->len - 8) == 0))
+        return c->s;
+    c->len = kp->len;
+    c->head = kp->head;
+    return c->s = tp_strdup(P, kp->s, kp->len);
 }
 
-static void arr_push(toml_value *a, toml_value *v)
+/* Add key `kp` (known to be absent) with value `v`. */
+static int tab_add(toml_parser *P, toml_value *t, toml_keypart *kp, toml_value *v)
 {
-    if (a->u.arr.n == a->u.arr.cap) {
-        a->u.arr.cap = a->u.arr.cap ? a->u.arr.cap * 2 : 4;
-        a->u.arr.items = xrealloc(a->u.arr.items, a->u.arr.cap * sizeof(toml_value *));
+    uint32_t n = t->u.tab.n;
+    if (n >= UINT32_MAX / 4)
+        return tp_error(P, "too many keys in one table");
+    t->u.tab.e = grow(P, t->u.tab.e, n, sizeof(toml_entry));
+    toml_entry *e = &t->u.tab.e[n];
+    e->key = kp->owned ? kp->s : intern(P, kp);
+    e->klen = (uint32_t)kp->len;
+    e->val = v;
+    t->u.tab.n = n + 1;
+    toml_index *x = t->u.tab.idx;
+    if (x) {
+        e->hash = part_hash(kp, P->seed);
+        if ((size_t)t->u.tab.n * 2 > x->cap)
+            index_rebuild(P, t, x->cap * 2);
+        else
+            index_put(x, t->u.tab.e, n);
+    } else {
+        e->hash = kp->tag;
+        if (t->u.tab.n > SMALL_TABLE)
+            index_rebuild(P, t, 64);
     }
-    a->u.arr.items[a->u.arr.n++] = v;
+    return 0;
 }
 
 /* ---- keys ---- */
@@ -211,10 +266,14 @@ static const uint8_t BARE[256] = {
 
 static bool bare_char(char c) { return BARE[(unsigned char)c]; }
 
+/* The hot loops below walk a local copy of P->p: a char read may alias
+ * the parser, so stepping P->p itself costs a store per byte. */
 static void skip_ws(toml_parser *P)
 {
-    while (P->p < P->end && (*P->p == ' ' || *P->p == '\t'))
-        P->p++;
+    const char *p = P->p, *end = P->end;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    P->p = p;
 }
 
 /* A possibly dotted key at P->p. */
@@ -233,16 +292,20 @@ static int parse_key(toml_parser *P)
             kp->s = s;
             kp->owned = true;
         } else {
-            const char *s = P->p;
-            while (P->p < P->end && bare_char(*P->p))
-                P->p++;
-            if (P->p == s)
+            const char *s = P->p, *e = s, *end = P->end;
+            while (e < end && bare_char(*e))
+                e++;
+            if (e == s)
                 return tp_error(P, "expected a key");
+            P->p = e;
             kp->s = s;
             kp->len = (size_t)(P->p - s);
             kp->owned = false;
         }
-        kp->hash = key_hash(P->seed, kp->s, kp->len);
+        if (kp->len > UINT32_MAX)
+            return tp_error(P, "key longer than 4 GiB");
+        key_tag(kp, kp->owned ? kp->s + kp->len : P->end);
+        kp->hashed = false;
         P->nkey++;
         skip_ws(P);
         if (P->p >= P->end || *P->p != '.')
@@ -279,46 +342,74 @@ static int keyval(toml_parser *P, toml_value *table);
 /* Whitespace, newlines and comments inside an array. */
 static void skip_array_space(toml_parser *P)
 {
-    while (P->p < P->end) {
-        char c = *P->p;
+    const char *p = P->p, *end = P->end;
+    unsigned line = P->line;
+    while (p < end) {
+        char c = *p;
         if (c == ' ' || c == '\t' || c == '\r') {
-            P->p++;
+            p++;
         } else if (c == '\n') {
-            P->p++;
-            P->line++;
+            p++;
+            line++;
         } else if (c == '#') {
-            while (P->p < P->end && *P->p != '\n')
-                P->p++;
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl : end;
         } else {
             break;
         }
     }
+    P->p = p;
+    P->line = line;
+}
+
+/* The elements of `a` go on the parser's stack while it is read (inner
+ * arrays push above and pop before the next element), then to the arena
+ * once, exactly sized. */
+static void stack_push(toml_parser *P, toml_value *v)
+{
+    if (P->nstack == P->capstack) {
+        P->capstack = P->capstack ? P->capstack * 2 : 256;
+        P->stack = xrealloc(P->stack, P->capstack * sizeof(*P->stack));
+    }
+    P->stack[P->nstack++] = v;
+}
+
+static int array_close(toml_parser *P, toml_value *a, size_t base)
+{
+    size_t n = P->nstack - base;
+    if (n > UINT32_MAX / 4)
+        return tp_error(P, "too many elements in one array");
+    P->p++; /* ']' */
+    if (n) {
+        a->u.arr.items = tp_alloc(P, n * sizeof(toml_value *));
+        memcpy(a->u.arr.items, P->stack + base, n * sizeof(toml_value *));
+    }
+    a->u.arr.n = (uint32_t)n;
+    P->nstack = base;
+    return 0;
 }
 
 static int parse_array(toml_parser *P, toml_value *a)
 {
+    size_t base = P->nstack;
     P->p++; /* '[' */
     for (;;) {
         skip_array_space(P);
         if (P->p >= P->end)
             return tp_error(P, "unterminated array");
-        if (*P->p == ']') {
-            P->p++;
-            return 0;
-        }
+        if (*P->p == ']')
+            return array_close(P, a, base);
         toml_value *v;
         if (parse_value(P, a, &v) < 0)
             return -1;
-        arr_push(a, v);
+        stack_push(P, v);
         skip_array_space(P);
         if (P->p < P->end && *P->p == ',') {
             P->p++;
             continue;
         }
-        if (P->p < P->end && *P->p == ']') {
-            P->p++;
-            return 0;
-        }
+        if (P->p < P->end && *P->p == ']')
+            return array_close(P, a, base);
         return tp_error(P, "expected ',' or ']' in array");
     }
 }
@@ -383,13 +474,13 @@ static int parse_value(toml_parser *P, toml_value *parent, toml_value **out)
 static toml_value *walk_dotted(toml_parser *P, toml_value *t)
 {
     for (size_t i = 0; i + 1 < P->nkey; i++) {
-        const toml_keypart *kp = &P->key[i];
-        toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+        toml_keypart *kp = &P->key[i];
+        toml_value *c = tab_find(t, kp);
         if (!c) {
             c = new_container(P, TOML_TABLE, t, P->key_line);
-            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+            if (!c || tab_add(P, t, kp, c) < 0)
                 return NULL;
-            c->dotted_section = P->section + 1;
+            c->u.tab.dotted_section = P->section + 1;
         } else if (c->type != TOML_TABLE) {
             tp_error(P, "key " KEYFMT " already holds a value that is not a table", KEYARG(kp));
             return NULL;
@@ -397,12 +488,12 @@ static toml_value *walk_dotted(toml_parser *P, toml_value *t)
             tp_error(P, "cannot add keys to inline table " KEYFMT, KEYARG(kp));
             return NULL;
         } else if ((c->flags & TF_EXPLICIT) ||
-                   (c->dotted_section && c->dotted_section != P->section + 1)) {
+                   (c->u.tab.dotted_section && c->u.tab.dotted_section != P->section + 1)) {
             tp_error(P, "cannot add to table " KEYFMT " with dotted keys: it is defined elsewhere",
                      KEYARG(kp));
             return NULL;
         } else {
-            c->dotted_section = P->section + 1;
+            c->u.tab.dotted_section = P->section + 1;
         }
         t = c;
     }
@@ -423,12 +514,12 @@ static int keyval(toml_parser *P, toml_value *table)
         return -1;
     /* The value may hold keys of its own: keep this one's last part. */
     toml_keypart last_part = P->key[P->nkey - 1], *last = &last_part;
-    if (tab_find(t, last->s, last->len, last->hash))
+    if (tab_find(t, last))
         return tp_error(P, "key " KEYFMT " is defined twice", KEYARG(last));
     toml_value *v;
     if (parse_value(P, t, &v) < 0)
         return -1;
-    return tab_add(P, t, last->s, last->len, last->owned, last->hash, v);
+    return tab_add(P, t, last, v);
 }
 
 /* [table] or [[array of tables]]; returns the table that follows it. */
@@ -447,11 +538,11 @@ static toml_value *header(toml_parser *P, toml_value *root)
     P->p += aot ? 2 : 1;
     toml_value *t = root;
     for (size_t i = 0; i + 1 < P->nkey; i++) {
-        const toml_keypart *kp = &P->key[i];
-        toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+        toml_keypart *kp = &P->key[i];
+        toml_value *c = tab_find(t, kp);
         if (!c) {
             c = new_container(P, TOML_TABLE, t, P->key_line);
-            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+            if (!c || tab_add(P, t, kp, c) < 0)
                 return NULL;
         } else if (c->type == TOML_ARRAY && (c->flags & TF_AOT)) {
             c = c->u.arr.items[c->u.arr.n - 1];
@@ -464,12 +555,12 @@ static toml_value *header(toml_parser *P, toml_value *root)
         }
         t = c;
     }
-    const toml_keypart *kp = &P->key[P->nkey - 1];
-    toml_value *c = tab_find(t, kp->s, kp->len, kp->hash);
+    toml_keypart *kp = &P->key[P->nkey - 1];
+    toml_value *c = tab_find(t, kp);
     if (aot) {
         if (!c) {
             c = new_container(P, TOML_ARRAY, t, P->key_line);
-            if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+            if (!c || tab_add(P, t, kp, c) < 0)
                 return NULL;
             c->flags |= TF_AOT;
         } else if (c->type != TOML_ARRAY || !(c->flags & TF_AOT)) {
@@ -481,18 +572,23 @@ static toml_value *header(toml_parser *P, toml_value *root)
         if (!e)
             return NULL;
         e->flags |= TF_EXPLICIT;
-        arr_push(c, e);
+        if (c->u.arr.n >= UINT32_MAX / 4) {
+            tp_error(P, "too many elements in one array");
+            return NULL;
+        }
+        c->u.arr.items = grow(P, c->u.arr.items, c->u.arr.n, sizeof(toml_value *));
+        c->u.arr.items[c->u.arr.n++] = e;
         return e;
     }
     if (!c) {
         c = new_container(P, TOML_TABLE, t, P->key_line);
-        if (!c || tab_add(P, t, kp->s, kp->len, kp->owned, kp->hash, c) < 0)
+        if (!c || tab_add(P, t, kp, c) < 0)
             return NULL;
     } else if (c->type == TOML_ARRAY && (c->flags & TF_AOT)) {
         tp_error(P, "key " KEYFMT " is an array of tables, not a table", KEYARG(kp));
         return NULL;
     } else if (c->type != TOML_TABLE || (c->flags & (TF_EXPLICIT | TF_FROZEN)) ||
-               c->dotted_section) {
+               c->u.tab.dotted_section) {
         tp_error(P, "table " KEYFMT " is defined twice", KEYARG(kp));
         return NULL;
     }
@@ -518,9 +614,10 @@ static int parse_document(toml_parser *P, toml_value *root)
             }
         }
         skip_ws(P);
-        if (P->p < P->end && *P->p == '#')
-            while (P->p < P->end && *P->p != '\n')
-                P->p++;
+        if (P->p < P->end && *P->p == '#') {
+            const char *nl = memchr(P->p, '\n', (size_t)(P->end - P->p));
+            P->p = nl ? nl : P->end;
+        }
         if (P->p < P->end && *P->p == '\r')
             P->p++;
         if (P->p < P->end) {
@@ -531,23 +628,6 @@ static int parse_document(toml_parser *P, toml_value *root)
         }
     }
     return 0;
-}
-
-static void free_all(toml_chunk *chunks, toml_value *containers)
-{
-    for (toml_value *c = containers; c; c = c->next_container) {
-        if (c->type == TOML_TABLE) {
-            free(c->u.tab.e);
-            free(c->u.tab.idx);
-        } else {
-            free(c->u.arr.items);
-        }
-    }
-    while (chunks) {
-        toml_chunk *n = chunks->next;
-        free(chunks);
-        chunks = n;
-    }
 }
 
 int toml_parse(const char *data, size_t len, const char *file, toml_value **out,
@@ -561,7 +641,6 @@ int toml_parse(const char *data, size_t len, const char *file, toml_value **out,
     toml_doc *doc = xcalloc(1, sizeof(*doc));
     /* Address-space randomisation is the only entropy needed here. */
     P.seed = mix((uint64_t)(uintptr_t)doc ^ mix((uint64_t)(uintptr_t)&P) ^ (uint64_t)len);
-    doc->root.u.tab.seed = P.seed;
     doc->root.type = TOML_TABLE;
     doc->root.line = 1;
     int rc = tl_check_bytes(&P);
@@ -569,8 +648,8 @@ int toml_parse(const char *data, size_t len, const char *file, toml_value **out,
     if (rc == 0)
         rc = parse_document(&P, &doc->root);
     buf_free(&P.scratch);
+    free(P.stack);
     doc->chunks = P.chunks;
-    doc->containers = P.containers;
     if (rc < 0) {
         toml_free(&doc->root);
         return -1;
@@ -584,9 +663,10 @@ void toml_free(toml_value *root)
     if (!root)
         return;
     toml_doc *doc = (toml_doc *)root;
-    free(root->u.tab.e);
-    free(root->u.tab.idx);
-    free_all(doc->chunks, doc->containers);
+    for (toml_chunk *c = doc->chunks, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
     free(doc);
 }
 
@@ -640,7 +720,9 @@ const toml_value *toml_get(const toml_value *v, const char *key)
     if (!v || v->type != TOML_TABLE || !key)
         return NULL;
     size_t n = strlen(key);
-    return tab_find(v, key, n, key_hash(v->u.tab.seed, key, n));
+    toml_keypart kp = {.s = key, .len = n};
+    key_tag(&kp, key + n);
+    return tab_find(v, &kp);
 }
 
 const char *toml_string(const toml_value *v, size_t *len)

@@ -367,6 +367,71 @@ static void test_truncation_never_crashes(void **state)
     assert_true(parsed > 5 && parsed < len / 2);
 }
 
+/* The arena's shortcuts: bare keys stored once and told apart past their
+ * first eight bytes, tables switching from tags to hashes at nine keys,
+ * literal arrays built on a stack (nested, and past its first growth), and
+ * a string larger than the first chunk. */
+static void test_arena_shortcuts(void **state)
+{
+    (void)state;
+    buf d = {0};
+    buf_puts(&d, "w = [\n");
+    for (int i = 0; i < 300; i++)
+        buf_printf(&d,
+                   "  { upload-time-a = %d, upload-time-b = [%d, [%d]],"
+                   " 'upload-time-a2' = 1 },\n",
+                   i, i + 1, i + 2);
+    buf_puts(&d, "]\n[t]\n");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&d, "abcdefgh%d = %d\n", i, i);
+    buf_puts(&d, "big = \"");
+    for (int i = 0; i < 200000; i++)
+        buf_putc(&d, (char)('a' + i % 26));
+    buf_puts(&d, "\"\nq = 1");
+    toml_value *root;
+    airlock_error err;
+    assert_int_equal(toml_parse(d.data, d.len, "t.toml", &root, &err), 0);
+    const toml_value *w = toml_get_array(root, "w");
+    assert_int_equal(toml_len(w), 300);
+    int64_t v;
+    for (size_t i = 0; i < 300; i += 299) {
+        const toml_value *e = toml_at(w, i);
+        assert_int_equal(toml_len(e), 3);
+        assert_true(toml_integer(toml_get(e, "upload-time-a"), &v) && v == (int64_t)i);
+        const toml_value *b = toml_get_array(e, "upload-time-b");
+        assert_int_equal(toml_len(b), 2);
+        assert_true(toml_integer(toml_at(b, 0), &v) && v == (int64_t)i + 1);
+        assert_true(toml_integer(toml_at(toml_at(b, 1), 0), &v) && v == (int64_t)i + 2);
+        assert_string_equal(toml_key_at(e, 1), "upload-time-b");
+        assert_string_equal(toml_key_at(e, 2), "upload-time-a2");
+        assert_null(toml_get(e, "upload-time-c"));
+    }
+    const toml_value *t = toml_get_table(root, "t");
+    assert_int_equal(toml_len(t), 14);
+    for (int i = 0; i < 12; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "abcdefgh%d", i);
+        assert_true(toml_integer(toml_get(t, k), &v) && v == i);
+    }
+    assert_null(toml_get(t, "abcdefgh12"));
+    size_t len;
+    const char *big = toml_string(toml_get(t, "big"), &len);
+    assert_int_equal(len, 200000);
+    assert_true(big[0] == 'a' && big[199999] == (char)('a' + 199999 % 26) && big[200000] == '\0');
+    assert_true(toml_integer(toml_get(t, "q"), &v) && v == 1);
+    toml_free(root);
+    /* A key defined twice is still found once the table is hashed, and
+     * before. */
+    buf_reset(&d);
+    buf_puts(&d, "[t]\n");
+    for (int i = 0; i < 12; i++)
+        buf_printf(&d, "abcdefgh%d = %d\n", i, i);
+    buf_puts(&d, "abcdefgh3 = 0\n");
+    parse_bad(d.data, d.len, 14, "defined twice");
+    parse_bad("a = { upload-time-x = 1, upload-time-x = 2 }", 44, 1, "defined twice");
+    buf_free(&d);
+}
+
 static void test_large_tables_are_linear(void **state)
 {
     (void)state;
@@ -413,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_nul_in_strings_and_keys),
         cmocka_unit_test(test_truncation_never_crashes),
+        cmocka_unit_test(test_arena_shortcuts),
         cmocka_unit_test(test_large_tables_are_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
