@@ -121,7 +121,28 @@ typedef struct walk {
     project_limits lim;
     size_t entries;     /* looked at so far */
     bool entries_hit;   /* the entry bound was hit (warned once) */
+    char *root_real;    /* the searched directory, resolved (owned) */
 } walk;
+
+/* Whether the link `name` in `dfd` (shown as `shown`) resolves to a file
+ * inside the searched directory. A cloned repository can hold a link named
+ * requirements.txt to /etc/shadow or to another user's file: read, its
+ * lines would be quoted in warnings and copied into an evidence bundle. A
+ * link within the tree (requirements.txt -> requirements/prod.txt) is
+ * common and safe. */
+static bool link_inside_root(const walk *w, const char *shown)
+{
+    char *real = realpath(shown, NULL);
+    if (real == NULL || w->root_real == NULL) {
+        free(real);
+        return false;
+    }
+    size_t n = strlen(w->root_real);
+    bool inside = strncmp(real, w->root_real, n) == 0 &&
+                  (real[n] == '/' || (n == 1 && w->root_real[0] == '/'));
+    free(real);
+    return inside;
+}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -242,6 +263,11 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth)
                               "followed (name its target to scan it)");
                 continue;
             }
+            if (known && !link_inside_root(w, p.data)) {
+                diag_warn(w->d, p.data, 0, "a symbolic link out of the directory searched: "
+                          "not read (name it to scan it)");
+                continue;
+            }
             st = target;
         }
         if (!known)
@@ -288,7 +314,7 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth)
 int project_find(const char *root, const project_limits *limits, project_files *out, diag *d,
                  airlock_error *err)
 {
-    walk w = {out, d, {PROJECT_MAX_DEPTH, PROJECT_MAX_ENTRIES}, 0, false};
+    walk w = {out, d, {PROJECT_MAX_DEPTH, PROJECT_MAX_ENTRIES}, 0, false, NULL};
     if (limits != NULL)
         w.lim = *limits;
     /* The root is named by the user: a link to it is followed, once. */
@@ -301,7 +327,9 @@ int project_find(const char *root, const project_limits *limits, project_files *
         files_add(out, venv ? INPUT_VENV : INPUT_PATH, LOCK_POETRY, root);
         return 0;
     }
+    w.root_real = realpath(root, NULL); /* NULL: no link is read */
     walk_dir(&w, fd, root, 0);
+    free(w.root_real);
     return 0;
 }
 

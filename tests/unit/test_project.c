@@ -234,6 +234,13 @@ static void test_walk_links(void **state)
     link_at("t3", "missing.txt", "requirements-gone.txt");
     link_at("t3", "sub/loop", "node_modules"); /* skipped by name, no warning */
     link_at("t3", "real", "notes.txt");        /* not a known name: ignored */
+    /* Links out of the tree (a cloned repository's requirements.txt ->
+     * /etc/shadow): not read, a warning each. */
+    put("t3x", "secret.txt");
+    link_at("t3", "../t3x/secret.txt", "requirements-out.txt");
+    char outside[600];
+    snprintf(outside, sizeof outside, "%s/t3x/secret.txt", tmp);
+    link_at("t3", outside, "sub/dev-requirements.txt");
     warnings w = {{0}};
     int rc;
     char *got = search("t3", NULL, &w, &rc);
@@ -247,6 +254,10 @@ static void test_walk_links(void **state)
     assert_non_null(strstr(w.text.data, "/t3/requirements-gone.txt: a symbolic link to nothing"));
     assert_non_null(strstr(w.text.data, "/t3/notes.txt: a symbolic link to a directory"));
     assert_null(strstr(w.text.data, "node_modules"));
+    assert_non_null(strstr(w.text.data, "/t3/requirements-out.txt: a symbolic link out of the "
+                                        "directory searched: not read"));
+    assert_non_null(strstr(w.text.data, "/t3/sub/dev-requirements.txt: a symbolic link out of "
+                                        "the directory searched: not read"));
     buf_free(&w.text);
 }
 
