@@ -216,7 +216,22 @@ static void free_names(char **names, size_t n)
 }
 
 /* Search the open directory `fd` (taken), named `path`, at `depth`. */
-static void walk_dir(walk *w, int fd, const char *path, unsigned depth)
+/* The directories a virtualenv is made of: read through --venv, not
+ * searched. The rest of a virtualenv's directory is searched as any
+ * other, as `python -m venv .` in a project's root is common. */
+static bool is_venv_layout_dir(const char *name)
+{
+    static const char *const layout[] = {"bin", "Scripts", "lib", "lib64", "Lib",
+                                         "include", "Include"};
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++)
+        if (strcmp(name, layout[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Search the open directory `fd` (taken: closed here) shown as `path`;
+ * `venv` when it holds a pyvenv.cfg (already added as a venv input). */
+static void walk_dir(walk *w, int fd, const char *path, unsigned depth, bool venv)
 {
     /* A second descriptor for fstatat/openat: fdopendir() takes `fd`. */
     int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -279,7 +294,7 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth)
         files_add(w->out, kind, lock, p.data);
     }
     for (size_t i = 0; i < n && !w->entries_hit; i++) {
-        if (!is_dir[i] || is_skipped_dir(names[i]))
+        if (!is_dir[i] || is_skipped_dir(names[i]) || (venv && is_venv_layout_dir(names[i])))
             continue;
         join(&p, path, names[i]);
         if (depth >= w->lim.max_depth) {
@@ -293,15 +308,15 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth)
                       strerror(errno));
             continue;
         }
-        if (has_pyvenv_cfg(sub)) {
-            close(sub);
-            files_add(w->out, INPUT_VENV, LOCK_POETRY, p.data);
-        } else if (is_site_dir(names[i])) {
+        if (is_site_dir(names[i])) {
             close(sub);
             files_add(w->out, INPUT_PATH, LOCK_POETRY, p.data);
         } else {
+            bool sub_venv = has_pyvenv_cfg(sub);
+            if (sub_venv)
+                files_add(w->out, INPUT_VENV, LOCK_POETRY, p.data);
             char *sub_path = xstrdup(p.data);
-            walk_dir(w, sub, sub_path, depth + 1);
+            walk_dir(w, sub, sub_path, depth + 1, sub_venv);
             free(sub_path);
         }
     }
@@ -321,29 +336,60 @@ int project_find(const char *root, const project_limits *limits, project_files *
     int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", root);
-    bool venv = has_pyvenv_cfg(fd);
-    if (venv || is_site_dir(base_name(root))) {
+    if (is_site_dir(base_name(root))) {
         close(fd);
-        files_add(out, venv ? INPUT_VENV : INPUT_PATH, LOCK_POETRY, root);
+        files_add(out, INPUT_PATH, LOCK_POETRY, root);
         return 0;
     }
+    bool venv = has_pyvenv_cfg(fd);
+    if (venv)
+        files_add(out, INPUT_VENV, LOCK_POETRY, root);
     w.root_real = realpath(root, NULL); /* NULL: no link is read */
-    walk_dir(&w, fd, root, 0);
+    walk_dir(&w, fd, root, 0, venv);
     free(w.root_real);
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* The locked entries, sorted by name, for lookups by declaration. */
+static int cmp_dep_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp((*(const dependency *const *)a)->normalized,
+                  (*(const dependency *const *)b)->normalized);
+}
+
+/* Whether the lock's entries for `dep`'s name cover the declaration: any
+ * entry covers a declaration that is not checked itself (a range, a URL:
+ * the lock's pin is what is checked); a declared exact pin is covered only
+ * by a registry entry at the same version. A lock at another version, or
+ * from git, is stale or for another target: the pin is still checked. */
+static bool lock_covers(const dependency *dep, const dependency *const *locked, size_t n)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry of the name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(locked[mid]->normalized, dep->normalized) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < n && strcmp(locked[i]->normalized, dep->normalized) == 0; i++) {
+        const dependency *l = locked[i];
+        if (!dep->has_version)
+            return true;
+        if (l->has_version && l->source_kind != NULL &&
+            strcmp(l->source_kind, "registry") == 0 &&
+            version_compare(&l->version, &dep->version) == 0)
+            return true;
+    }
+    return false;
 }
 
 size_t project_drop_locked(dep_list *deps, const char *pyproject, const char *const *locks,
                            size_t n_locks, size_t *declared)
 {
-    /* The names the locks pin, sorted: a lookup per declaration, so that a
-     * large pyproject beside a large lock costs n log n, not n * m. */
-    const char **locked = xmalloc((deps->len ? deps->len : 1) * sizeof *locked);
+    /* The entries the locks pin, sorted: a lookup per declaration, so that
+     * a large pyproject beside a large lock costs n log n, not n * m. */
+    const dependency **locked = xmalloc((deps->len ? deps->len : 1) * sizeof *locked);
     size_t n_locked = 0;
     for (size_t i = 0; i < deps->len; i++) {
         const dependency *l = &deps->items[i];
@@ -351,31 +397,34 @@ size_t project_drop_locked(dep_list *deps, const char *pyproject, const char *co
             continue;
         for (size_t k = 0; k < n_locks; k++) {
             if (strcmp(l->source_file, locks[k]) == 0) {
-                locked[n_locked++] = l->normalized;
+                locked[n_locked++] = l;
                 break;
             }
         }
     }
-    qsort(locked, n_locked, sizeof *locked, cmp_str);
+    qsort(locked, n_locked, sizeof *locked, cmp_dep_name);
     *declared = 0;
     size_t kept = 0, dropped = 0;
+    /* Decide first, then compact: `locked` points into deps->items. */
+    bool *drop = xcalloc(deps->len ? deps->len : 1, sizeof *drop);
     for (size_t i = 0; i < deps->len; i++) {
-        dependency *dep = &deps->items[i];
-        bool drop = false;
+        const dependency *dep = &deps->items[i];
         if (dep->kind == DEP_DECLARED && dep->source_file != NULL &&
             strcmp(dep->source_file, pyproject) == 0) {
             ++*declared;
-            drop = dep->normalized != NULL && n_locked > 0 &&
-                   bsearch(&dep->normalized, locked, n_locked, sizeof *locked, cmp_str) != NULL;
+            drop[i] = dep->normalized != NULL && lock_covers(dep, locked, n_locked);
         }
-        if (drop) {
-            dependency_clear(dep);
+    }
+    free(locked);
+    for (size_t i = 0; i < deps->len; i++) {
+        if (drop[i]) {
+            dependency_clear(&deps->items[i]);
             dropped++;
         } else {
-            deps->items[kept++] = *dep;
+            deps->items[kept++] = deps->items[i];
         }
     }
     deps->len = kept;
-    free(locked);
+    free(drop);
     return dropped;
 }

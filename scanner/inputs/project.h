@@ -16,16 +16,19 @@
  *                                                       lockfile
  *   pyproject.toml                                      pyproject
  *   *.cdx.json, bom.json, *.spdx.json                   SBOM
- *   a directory holding pyvenv.cfg                      virtualenv (its
- *     tree is not searched: venv.h reads its site-packages)
+ *   a directory holding pyvenv.cfg                      virtualenv (venv.h
+ *     reads its site-packages; the rest of it is searched as any other
+ *     directory, but for bin, Scripts, lib, lib64, Lib, include, Include:
+ *     `python -m venv .` in a project's root must not hide the project)
  *   a directory named site-packages or dist-packages outside a virtualenv
  *                                                       installed
  *     distributions (--path; vendored or bundled packages ship too)
  *
  * The search never follows a symbolic link to a directory (a loop, or
  * another user's tree): each one is a warning naming it. A symbolic link
- * to a file of a known name is followed (requirements.txt -> prod.txt is
- * common). It skips the directories in PROJECT_SKIPPED_DIRS (version
+ * to a file of a known name is followed when its target lies inside the
+ * directory searched (requirements.txt -> prod.txt is common), and is a
+ * warning otherwise. It skips the directories in PROJECT_SKIPPED_DIRS (version
  * control and tool caches, which hold no dependency of the project), and
  * stops at PROJECT_MAX_DEPTH levels and PROJECT_MAX_ENTRIES directory
  * entries with a warning: a bound that is hit is never silent. A directory
@@ -92,10 +95,13 @@ int project_find(const char *root, const project_limits *limits, project_files *
                  airlock_error *err);
 
 /* Where a pyproject.toml sits beside its lockfile: drop from `deps` the
- * DEP_DECLARED dependencies read from `pyproject` whose normalised name is
- * one of the DEP_LOCKED dependencies read from the files `locks` (the
- * lockfile's pins are what is checked for them). Declared dependencies the
- * locks lack are kept. `*declared` receives how many dependencies the
+ * DEP_DECLARED dependencies read from `pyproject` that the DEP_LOCKED
+ * dependencies read from the files `locks` cover (the lockfile's pins are
+ * what is checked for them): a declaration that is not checked itself (a
+ * range, no version, a URL) is covered by any locked entry of its name; a
+ * declared exact pin only by a registry entry at that version, as a lock
+ * that pins another version is stale or for another target and must not
+ * hide the pin. Declared dependencies the locks lack are kept. `*declared` receives how many dependencies the
  * pyproject declared (before the drop). Returns how many were dropped. */
 size_t project_drop_locked(dep_list *deps, const char *pyproject, const char *const *locks,
                            size_t n_locks, size_t *declared);

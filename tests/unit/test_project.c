@@ -201,7 +201,11 @@ static void test_walk_skips_and_venvs(void **state)
     put("t2", ".venv/pyvenv.cfg");
     put("t2", ".venv/lib/python3.11/site-packages/x/requirements.txt"); /* not searched */
     put("t2", "envs/old/pyvenv.cfg");
-    put("t2", "envs/old/requirements.txt"); /* inside a venv: not searched */
+    /* A venv's own directories are read through --venv, not searched; the
+     * rest of it is (`python -m venv .` in a project's root). */
+    put("t2", "envs/old/requirements.txt");
+    put("t2", "envs/old/bin/requirements.txt");
+    put("t2", "envs/old/include/requirements.txt");
     put("t2", "requirements.txt");
     warnings w = {{0}};
     int rc;
@@ -209,8 +213,22 @@ static void test_walk_skips_and_venvs(void **state)
     assert_int_equal(rc, 0);
     assert_string_equal(got, "req requirements.txt\n"
                              "venv .venv\n"
-                             "venv envs/old\n");
+                             "venv envs/old\n"
+                             "req envs/old/requirements.txt\n");
     assert_null(w.text.data);
+    free(got);
+
+    /* A project root that is also a virtualenv: the venv, and the project
+     * files beside it (before, a pyvenv.cfg hid the whole tree). */
+    put("t2v", "pyvenv.cfg");
+    put("t2v", "pyproject.toml");
+    put("t2v", "sub/poetry.lock");
+    put("t2v", "lib/python3.11/site-packages/x/requirements.txt"); /* not searched */
+    got = search("t2v", NULL, &w, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got, "venv .\n"
+                             "pyproject pyproject.toml\n"
+                             "lock:poetry sub/poetry.lock\n");
     free(got);
 
     /* A directory that is a virtualenv, or a site-packages directory, named
@@ -377,6 +395,41 @@ static void test_drop_locked(void **state)
     dep_list_free(&l);
 }
 
+static dependency *dep_at(dep_list *l, dep_kind kind, const char *name, const char *file,
+                          const char *ver, const char *source_kind)
+{
+    dependency *d = dep(l, kind, name, file);
+    airlock_error e;
+    assert_int_equal(version_parse(&d->version, ver, strlen(ver), &e), 0);
+    d->has_version = true;
+    d->version_text = xstrdup(ver);
+    d->source_kind = source_kind ? xstrdup(source_kind) : NULL;
+    return d;
+}
+
+/* A declared exact pin is checked unless the lock pins the same version
+ * from the registry: a lock at another version, or from git, is stale or
+ * for another target, and hid a vulnerable django==4.2.1. */
+static void test_drop_locked_exact_pins(void **state)
+{
+    (void)state;
+    dep_list l = {0};
+    dep_at(&l, DEP_DECLARED, "django", "p/pyproject.toml", "4.2.1", NULL);
+    dep_at(&l, DEP_DECLARED, "flask", "p/pyproject.toml", "3.0.0", NULL);
+    dep_at(&l, DEP_DECLARED, "six", "p/pyproject.toml", "1.16.0", NULL);
+    dep_at(&l, DEP_LOCKED, "Django", "p/poetry.lock", "99.0", "registry");
+    dep_at(&l, DEP_LOCKED, "flask", "p/poetry.lock", "3.0", "registry"); /* equal: 3.0 == 3.0.0 */
+    dep_at(&l, DEP_LOCKED, "six", "p/poetry.lock", "1.16.0", "git");
+    const char *locks[] = {"p/poetry.lock"};
+    size_t declared;
+    assert_int_equal(project_drop_locked(&l, "p/pyproject.toml", locks, 1, &declared), 1);
+    assert_int_equal(declared, 3);
+    assert_int_equal(l.len, 5);
+    assert_string_equal(l.items[0].name, "django"); /* kept: the lock pins 99.0 */
+    assert_string_equal(l.items[1].name, "six");    /* kept: the lock's is a git source */
+    dep_list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_walk_bounds),
         cmocka_unit_test(test_walk_errors),
         cmocka_unit_test(test_drop_locked),
+        cmocka_unit_test(test_drop_locked_exact_pins),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
 }
