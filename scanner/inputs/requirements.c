@@ -965,7 +965,26 @@ typedef struct reader {
     size_t first_line;  /* out->len when reading began (REQ_MAX_LINES) */
     req_file_fn *on_file; /* may be NULL */
     void *on_file_arg;
+    char *within;       /* resolved directory includes must stay in, or NULL */
 } reader;
+
+/* Whether `path` resolves to a file inside rd->within. A requirement file
+ * found by a directory search comes from a tree its author controls:
+ * `-r /etc/shadow` in it must not make the scan read that file, quote its
+ * lines in warnings and copy it into an evidence bundle. */
+static bool include_allowed(const reader *rd, const char *path)
+{
+    if (rd->within == NULL)
+        return true;
+    char *real = realpath(path, NULL);
+    if (real == NULL)
+        return true; /* unreadable: read_file() says so */
+    size_t n = strlen(rd->within);
+    bool inside = strncmp(real, rd->within, n) == 0 &&
+                  (real[n] == '/' || (n == 1 && rd->within[0] == '/'));
+    free(real);
+    return inside;
+}
 
 static bool is_remote(const char *s)
 {
@@ -1139,6 +1158,11 @@ static int read_file(reader *rd, const char *path, bool constraint, const char *
     if (++rd->files > REQ_MAX_FILES)
         return error_set(rd->err, "%s:%u: more than %d requirement file reads", from,
                          from_line, REQ_MAX_FILES);
+    if (from != NULL && !include_allowed(rd, path)) {
+        diag_warn(rd->d, from, from_line, "includes %s, out of the directory searched: not "
+                  "read (name it with -r to read it)", path);
+        return 0;
+    }
     if (stat(path, &st) < 0) {
         error_errno(&e, errno, "%s", path);
         goto unreadable;
@@ -1212,8 +1236,8 @@ void req_lines_free(req_lines *l)
     memset(l, 0, sizeof *l);
 }
 
-static int parse(const char *path, bool constraint, req_lines *out, diag *d,
-                 req_file_fn *on_file, void *arg, airlock_error *err)
+static int parse(const char *path, bool constraint, const char *within, req_lines *out,
+                 diag *d, req_file_fn *on_file, void *arg, airlock_error *err)
 {
     reader rd;
     memset(&rd, 0, sizeof rd);
@@ -1226,12 +1250,16 @@ static int parse(const char *path, bool constraint, req_lines *out, diag *d,
     if (is_remote(path))
         return error_set(err, "cannot read remote requirement file '%s' "
                          "(Airlock reads local files only)", path);
-    return read_file(&rd, path, constraint, NULL, 0);
+    if (within != NULL && (rd.within = realpath(within, NULL)) == NULL)
+        return error_errno(err, errno, "%s", within);
+    int rc = read_file(&rd, path, constraint, NULL, 0);
+    free(rd.within);
+    return rc;
 }
 int requirements_parse(const char *path, bool constraint, req_lines *out, diag *d,
                        airlock_error *err)
 {
-    return parse(path, constraint, out, d, NULL, NULL, err);
+    return parse(path, constraint, NULL, out, d, NULL, NULL, err);
 }
 
 int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
@@ -1243,8 +1271,15 @@ int requirements_read(const char *path, const marker_env *env, dep_list *out, di
 int requirements_read_observed(const char *path, const marker_env *env, dep_list *out, diag *d,
                                req_file_fn *on_file, void *arg, airlock_error *err)
 {
+    return requirements_read_within(path, NULL, env, out, d, on_file, arg, err);
+}
+
+int requirements_read_within(const char *path, const char *within, const marker_env *env,
+                             dep_list *out, diag *d, req_file_fn *on_file, void *arg,
+                             airlock_error *err)
+{
     req_lines lines = {0};
-    int rc = parse(path, false, &lines, d, on_file, arg, err);
+    int rc = parse(path, false, within, &lines, d, on_file, arg, err);
     if (rc == 0)
         rc = requirements_resolve(&lines, env, out, d, err);
     req_lines_free(&lines);

@@ -110,4 +110,13 @@ typedef void req_file_fn(void *arg, const char *path, const char *data, size_t l
 int requirements_read_observed(const char *path, const marker_env *env, dep_list *out, diag *d,
                                req_file_fn *on_file, void *arg, airlock_error *err);
 
+/* requirements_read_observed() for a file found by a directory search of
+ * `within`: an -r/-c include that resolves outside that directory is not
+ * read, and is a warning at the including line (a cloned repository's
+ * `-r /etc/shadow` must not be read, quoted and copied into an evidence
+ * bundle). `within` NULL: no such bound. */
+int requirements_read_within(const char *path, const char *within, const marker_env *env,
+                             dep_list *out, diag *d, req_file_fn *on_file, void *arg,
+                             airlock_error *err);
+
 #endif

@@ -140,6 +140,7 @@ typedef struct plan_item {
     lock_format lock; /* INPUT_LOCKFILE */
     char *path;
     char *note;       /* why it is read, or NULL */
+    char *within;     /* the directory searched to find it, or NULL */
 } plan_item;
 
 typedef struct plan {
@@ -155,7 +156,7 @@ static void plan_add(plan *p, input_kind kind, lock_format lock, const char *pat
         p->items = xrealloc(p->items, p->cap * sizeof *p->items);
     }
     p->items[p->len++] =
-        (plan_item){kind, lock, xstrdup(path), note ? xstrdup(note) : NULL};
+        (plan_item){kind, lock, xstrdup(path), note ? xstrdup(note) : NULL, NULL};
 }
 
 static void plan_free(plan *p)
@@ -163,6 +164,7 @@ static void plan_free(plan *p)
     for (size_t i = 0; i < p->len; i++) {
         free(p->items[i].path);
         free(p->items[i].note);
+        free(p->items[i].within);
     }
     free(p->items);
 }
@@ -190,6 +192,7 @@ static int plan_positional(plan *p, const char *arg, diag *d, airlock_error *err
             const project_file *f = &found.items[i];
             plan_add(p, f->kind, f->lock, f->path,
                      strcmp(f->path, arg) == 0 ? NULL : note.data);
+            p->items[p->len - 1].within = xstrdup(arg);
         }
         buf_free(&note);
         project_files_free(&found);
@@ -332,7 +335,8 @@ static int read_one(const plan_item *it, const marker_env *env,
     int rc = 0;
     switch (it->kind) {
     case INPUT_REQUIREMENTS:
-        rc = requirements_read_observed(it->path, env, &r->deps, d, scan_record_file, r, err);
+        rc = requirements_read_within(it->path, it->within, env, &r->deps, d, scan_record_file,
+                                      r, err);
         if (rc == 0)
             rc = add_read(r, it, err);
         break;

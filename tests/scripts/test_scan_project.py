@@ -205,6 +205,31 @@ def main():
         # The same tree scanned twice gives the same order.
         check(inputs(report(run(*scan, "--no-python", proj))) == inputs(rep), "order is stable")
 
+        # --- an include out of the searched tree is not read ---------------
+        # A cloned repository's requirements.txt with -r to a file outside it
+        # (-r /etc/shadow): not read, not quoted, not copied; a warning at
+        # the including line. Named with -r, the same file is read.
+        secret = os.path.join(tmp, "secret.txt")
+        write(secret, "SECRET-TOKEN==1.0\nDjango==4.2.1\n")
+        clone = os.path.join(tmp, "clone")
+        write(os.path.join(clone, "requirements.txt"),
+              f"-r {secret}\n-r ../secret.txt\n-r requirements/base.txt\nredis==5.2.0\n")
+        write(os.path.join(clone, "requirements", "base.txt"), "urllib3==1.26.12\n")
+        ev = os.path.join(tmp, "ev-clone")
+        p = run(*scan, "--no-python", clone, "--evidence", ev, expect=1)
+        rep = report(p)
+        check(deps(rep) == [("redis", "5.2.0"), ("urllib3", "1.26.12"), ("urllib3", "1.26.12")],
+              f"include out of the tree: deps {deps(rep)}")
+        outside = [w for w in rep["warnings"] if "out of the directory searched" in w["message"]]
+        check(len(outside) == 2 and {w["line"] for w in outside} == {1, 2},
+              f"include out of the tree: warnings {rep['warnings']}")
+        check("SECRET-TOKEN" not in p.stdout + p.stderr, "the outside file's lines are not quoted")
+        copied = "".join(open(os.path.join(dp, f), errors="replace").read()
+                         for dp, _, fs in os.walk(ev) for f in fs)
+        check("SECRET-TOKEN" not in copied, "the outside file is not in the evidence bundle")
+        p = run(*scan, "--no-python", "-r", os.path.join(clone, "requirements.txt"), expect=1)
+        check(("Django", "4.2.1") in deps(report(p)), "named with -r, includes are read")
+
         # --- files named: what the name says; mixed with options, in order --
         other = os.path.join(tmp, "other")
         write(os.path.join(other, "deps.txt"), "Django==4.2.1\n")
