@@ -89,12 +89,7 @@ static void read_package(const toml_value *pkg, const char *path, dep_list *out,
     }
     const char *location;
     const char *kind = poetry_source(&e, &location);
-    dependency *dep =
-        lock_add(out, path, toml_line(pkg), name, vtext, kind, location, group, dev, d);
-    if (!valid)
-        lock_dep_skip(dep, "not a valid project name");
-    else if (bad_version)
-        lock_dep_skip(dep, "locked version is not a string");
+    lock_entry_add(&e, out, valid, vtext, bad_version, kind, location, group, dev);
     free(group);
 }
 

@@ -160,13 +160,9 @@ static void read_package(const lock_doc *doc, size_t i, const char *path, bool n
     bool dev = false;
     if (marker != NULL)
         pylock_marker_groups(marker, &group, &dev);
-    dependency *dep = lock_add(out, path, toml_line(e.table), e.name, version_text, kind,
-                               location, group.len ? group.data : NULL, dev, d);
+    lock_entry_add(&e, out, valid, version_text, bad_version, kind, location,
+                   group.len ? group.data : NULL, dev);
     buf_free(&group);
-    if (!valid)
-        lock_dep_skip(dep, "not a valid project name");
-    else if (bad_version && strcmp(kind, "registry") == 0)
-        lock_dep_skip(dep, "locked version is not a string");
 }
 
 int lock_pylock_parse(const char *data, size_t len, const char *path, dep_list *out, diag *d,

@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/name.h"
+#include "scanner/inputs/lockfile.h"
 
 const char *lock_a_type(const toml_value *v)
 {
@@ -253,7 +254,7 @@ const char *lock_entry_name(lock_entry *e, bool *valid)
     return s;
 }
 
-void lock_dep_skip(dependency *dep, const char *why)
+static void skip_for(dependency *dep, const char *why)
 {
     if (dep->has_version) {
         version_clear(&dep->version);
@@ -261,4 +262,17 @@ void lock_dep_skip(dependency *dep, const char *why)
     }
     free(dep->skip_reason);
     dep->skip_reason = xstrdup(why);
+}
+
+dependency *lock_entry_add(const lock_entry *e, dep_list *out, bool valid,
+                           const char *version_text, bool bad_version, const char *source_kind,
+                           const char *location, const char *group, bool dev)
+{
+    dependency *dep = lock_add(out, e->path, toml_line(e->table), e->name, version_text,
+                               source_kind, location, group, dev, e->d);
+    if (!valid)
+        skip_for(dep, "not a valid project name");
+    else if (bad_version && strcmp(source_kind, "registry") == 0)
+        skip_for(dep, "locked version is not a string");
+    return dep;
 }

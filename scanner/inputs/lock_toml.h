@@ -91,10 +91,13 @@ char *lock_entry_groups(const lock_entry *e, const char *key, const char *main_g
  * caller keeps the entry, skipped. */
 const char *lock_entry_name(lock_entry *e, bool *valid);
 
-/* Make `dep` (just added by lock_add()) skipped for `why`, replacing the
- * reason lock_add() gave: for an entry whose name or version could not be
- * read as written. */
-void lock_dep_skip(dependency *dep, const char *why);
+/* lock_add() for the entry `e` (e->name set by lock_entry_name()), then
+ * skipped for what could not be read as written: a name that is not
+ * `valid`, or a registry entry whose version was not a string
+ * (`bad_version`, from lock_entry_string()). Returns the dependency. */
+dependency *lock_entry_add(const lock_entry *e, dep_list *out, bool valid,
+                           const char *version_text, bool bad_version, const char *source_kind,
+                           const char *location, const char *group, bool dev);
 
 /* The value's type with its article, for messages: "an integer". */
 const char *lock_a_type(const toml_value *v);

@@ -117,12 +117,7 @@ int lock_uv_parse(const char *data, size_t len, const char *path, dep_list *out,
         const char *location;
         const char *kind = source_of(&e, &location);
         dep_at[i] = out->len;
-        dependency *dep = lock_add(out, path, toml_line(e.table), e.name, version_text, kind,
-                                   location, NULL, false, d);
-        if (!valid)
-            lock_dep_skip(dep, "not a valid project name");
-        else if (bad_version && strcmp(kind, "registry") == 0)
-            lock_dep_skip(dep, "locked version is not a string");
+        lock_entry_add(&e, out, valid, version_text, bad_version, kind, location, NULL, false);
     }
     lock_uv_groups(root, pkgs, dep_at, out);
     free(dep_at);

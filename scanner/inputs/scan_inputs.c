@@ -408,18 +408,26 @@ static bool dir_id(const char *path, struct stat *st)
  * declarations it covers are not added again; those it lacks are kept. */
 static void pair_with_locks(scan_report *r)
 {
-    const char **locks = xmalloc((r->n_inputs ? r->n_inputs : 1) * sizeof *locks);
+    size_t cap = r->n_inputs ? r->n_inputs : 1;
+    const char **locks = xmalloc(cap * sizeof *locks);
+    /* Each pyproject's and lockfile's directory, once: a tree of
+     * thousands of projects must not cost a stat per pair. */
+    struct stat *dirs = xcalloc(cap, sizeof *dirs);
+    bool *known = xcalloc(cap, sizeof *known);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        known[i] = (r->inputs[i].kind == INPUT_PYPROJECT ||
+                    r->inputs[i].kind == INPUT_LOCKFILE) &&
+                   dir_id(r->inputs[i].path, &dirs[i]);
     for (size_t i = 0; i < r->n_inputs; i++) {
         scan_input *pp = &r->inputs[i];
-        struct stat ps, ls;
-        if (pp->kind != INPUT_PYPROJECT || !dir_id(pp->path, &ps))
+        if (pp->kind != INPUT_PYPROJECT || !known[i])
             continue;
         size_t n = 0;
         buf names = {0};
         for (size_t j = 0; j < r->n_inputs; j++) {
             const scan_input *l = &r->inputs[j];
-            if (l->kind != INPUT_LOCKFILE || !dir_id(l->path, &ls) || ls.st_dev != ps.st_dev ||
-                ls.st_ino != ps.st_ino)
+            if (l->kind != INPUT_LOCKFILE || !known[j] || dirs[j].st_dev != dirs[i].st_dev ||
+                dirs[j].st_ino != dirs[i].st_ino)
                 continue;
             bool seen = false;
             for (size_t k = 0; k < n; k++)
@@ -447,6 +455,8 @@ static void pair_with_locks(scan_report *r)
         }
         buf_free(&names);
     }
+    free(known);
+    free(dirs);
     free(locks);
 }
 
