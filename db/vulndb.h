@@ -23,6 +23,7 @@
 #ifndef AIRLOCK_VULNDB_H
 #define AIRLOCK_VULNDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -138,6 +139,48 @@ void vulndb_hits_free(vulndb_hits *h);
  * 1 and fills `out`, 0 if no group has that ID, -1 on error. */
 int vulndb_find(vulndb *db, const char *id, vulndb_advisory *out, airlock_error *err);
 
+/* ---- release data -----------------------------------------------------------
+ *
+ * Present when the snapshot was built with `airlock-dbbuild build --index
+ * DIR` (PEP 691 project pages, docs/database-schema.md). A database without
+ * it still scans; callers then say "no release data" instead of guessing. */
+
+/* One file of a release, as the index page listed it. */
+typedef struct vulndb_release_file {
+    char *filename;
+    char *sha256;          /* lowercase hex, or "" when the page gave none */
+} vulndb_release_file;
+
+typedef struct vulndb_release {
+    char *version;         /* canonical PEP 440 text (version_canonical) */
+    version v;             /* parsed; owned, cleared by vulndb_releases_free */
+    bool yanked;           /* every file of the release is yanked */
+    char *yank_reason;     /* the first reason given, or "" */
+    char *upload_time;     /* RFC 3339 UTC of its earliest file, or "" */
+    char *requires_python; /* as published, or "" */
+    vulndb_release_file *files; /* sorted by file name */
+    size_t n_files;
+} vulndb_release;
+
+typedef struct vulndb_releases {
+    vulndb_release *items; /* ascending PEP 440 order, no duplicates */
+    size_t len;
+    void *owned;           /* implementation's storage; do not touch */
+} vulndb_releases;
+
+/* 1 when the database carries release data, 0 when it does not. */
+int vulndb_has_releases(vulndb *db);
+
+/* The releases of project `name` (any spelling; normalised here). Fills
+ * `out` (initially zeroed or freed) and returns the number of releases: 0
+ * when the index had no such project or the database has no release data
+ * (tell the two apart with vulndb_has_releases), -1 with a message if the
+ * database is damaged. */
+int vulndb_get_releases(vulndb *db, const char *name, vulndb_releases *out,
+                        airlock_error *err);
+
+void vulndb_releases_free(vulndb_releases *r);
+
 /* ---- metadata ------------------------------------------------------------- */
 
 typedef struct vulndb_source {
@@ -146,6 +189,14 @@ typedef struct vulndb_source {
     uint64_t records;  /* records read */
     uint64_t kept, skipped, withdrawn, merged, other_ecosystem;
 } vulndb_source;
+
+/* An index read with --index: one per DIR given to the build. */
+typedef struct vulndb_index_source {
+    char *name;        /* DIR as given to the build */
+    char sha256[65];   /* digest over its pages (docs/database-schema.md) */
+    uint64_t projects; /* project pages read */
+    uint64_t releases; /* releases kept */
+} vulndb_index_source;
 
 typedef struct vulndb_info {
     unsigned schema_version;
@@ -156,6 +207,8 @@ typedef struct vulndb_info {
     uint64_t ids;         /* distinct IDs and aliases */
     vulndb_source *sources;
     size_t n_sources;
+    vulndb_index_source *indexes; /* none without release data */
+    size_t n_indexes;
 } vulndb_info;
 
 /* Read the metadata. Release with vulndb_info_clear(). */

@@ -122,6 +122,79 @@ typedef struct scan_warning {
     char *message;
 } scan_warning;
 
+/* ---- advice: what to do next (scanner/advice.h, scanner/drift.h) ---- */
+
+/* A known-vulnerable release that a range or unpinned requirement admits. */
+typedef struct range_hit {
+    char *version;
+    char **ids;             /* primary IDs of the groups affecting it, sorted */
+    size_t n_ids;
+} range_hit;
+
+/* Release facts about the dependency at the same index of scan_report.deps
+ * (advice.h). Every string may be NULL. */
+typedef struct dep_advice {
+    bool release_data;      /* the index listed this project; when false the
+                               fields below are empty and reports say "no
+                               release data" */
+    char *latest_version;   /* highest release neither yanked nor a
+                               pre-release (unless the pin is one) */
+    bool outdated;          /* the version is below latest_version */
+    bool yanked;            /* the pinned release is yanked */
+    char *yank_reason;
+    /* Range and unpinned requirements (a specifier, not an exact pin). */
+    char *specifier;        /* as declared ("" for a bare name); NULL for pins */
+    range_hit *range_risk;  /* vulnerable releases the specifier admits */
+    size_t n_range_risk;
+    char *resolved_version; /* what pip would pick from the index, or NULL */
+    bool resolved_vulnerable;
+} dep_advice;
+
+/* pip-audit's "fixes" entry: one per vulnerable dependency. */
+typedef struct fix_item {
+    size_t dep;             /* index into scan_report.deps */
+    char *name;
+    char *old_version;
+    char *new_version;      /* NULL: no release clears every finding */
+    char *note;             /* why there is none, or how it was chosen
+                               ("no release data: smallest fix version"), or NULL */
+} fix_item;
+
+typedef enum drift_status {
+    DRIFT_VERSION_DIFFERS,  /* pinned at one version, installed at another */
+    DRIFT_NOT_INSTALLED,    /* declared, not installed */
+    DRIFT_NOT_DECLARED,     /* installed, declared nowhere */
+    DRIFT_UNPINNED          /* declared without an exact pin */
+} drift_status;
+
+typedef struct drift_item {
+    char *name;             /* normalised */
+    drift_status status;
+    char *declared;         /* version or specifier as declared, or NULL */
+    char *declared_file;    /* where it is declared, or NULL */
+    unsigned declared_line;
+    char *installed;        /* installed version, or NULL */
+    char *installed_location; /* its distribution directory, or NULL */
+} drift_item;
+
+/* One step of the phased plan. */
+typedef struct plan_item {
+    char *name;
+    char *from;
+    char *to;
+    char *reason;
+    char **ids;             /* advisory IDs it fixes (phases 1, 2) */
+    size_t n_ids;
+} plan_item;
+
+#define PLAN_PHASES 4
+typedef struct plan_phase {
+    unsigned phase;         /* 1-4 */
+    const char *title;      /* static text */
+    plan_item *items;
+    size_t n_items;
+} plan_phase;
+
 typedef struct scan_report {
     char *airlock_version;
     int64_t scan_time;      /* seconds since the epoch */
@@ -146,6 +219,16 @@ typedef struct scan_report {
                              * counts the rest */
     size_t n_warnings;
     size_t n_warnings_unlisted; /* counted in that last entry */
+    /* Advice (issue 15). `advice` has deps.len entries, or is NULL when not
+     * computed. */
+    bool release_data;      /* the database carries release data */
+    dep_advice *advice;
+    fix_item *fixes;
+    size_t n_fixes;
+    bool drift_checked;     /* the scan had declared and installed inputs */
+    drift_item *drift;
+    size_t n_drift;
+    plan_phase plan[PLAN_PHASES];
 } scan_report;
 
 /* Free everything the report owns. */

@@ -135,16 +135,16 @@ size_t scan_drop_dev(dep_list *deps, size_t from)
 
 /* ---- Which inputs to read: the plan ---------------------------------- */
 
-typedef struct plan_item {
+typedef struct read_item {
     input_kind kind;
     lock_format lock; /* INPUT_LOCKFILE */
     char *path;
     char *note;       /* why it is read, or NULL */
     char *within;     /* the directory searched to find it, or NULL */
-} plan_item;
+} read_item;
 
 typedef struct plan {
-    plan_item *items;
+    read_item *items;
     size_t len, cap;
 } plan;
 
@@ -156,7 +156,7 @@ static void plan_add(plan *p, input_kind kind, lock_format lock, const char *pat
         p->items = xrealloc(p->items, p->cap * sizeof *p->items);
     }
     p->items[p->len++] =
-        (plan_item){kind, lock, xstrdup(path), note ? xstrdup(note) : NULL, NULL};
+        (read_item){kind, lock, xstrdup(path), note ? xstrdup(note) : NULL, NULL};
 }
 
 static void plan_free(plan *p)
@@ -320,7 +320,7 @@ static int read_python(const scan_input_options *o, bool by_default, scan_report
 }
 
 /* Add the input read (scan_add_input()) with the note the plan gives it. */
-static int add_read(scan_report *r, const plan_item *it, airlock_error *err)
+static int add_read(scan_report *r, const read_item *it, airlock_error *err)
 {
     if (scan_add_input(r, it->kind, it->path, err) != 0)
         return -1;
@@ -329,7 +329,7 @@ static int add_read(scan_report *r, const plan_item *it, airlock_error *err)
     return 0;
 }
 
-static int read_one(const plan_item *it, const marker_env *env,
+static int read_one(const read_item *it, const marker_env *env,
                     scan_report *r, diag *d, airlock_error *err)
 {
     int rc = 0;
@@ -481,7 +481,7 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
         }
     }
     for (size_t i = 0; i < p.len && rc == 0; i++) {
-        const plan_item *it = &p.items[i];
+        const read_item *it = &p.items[i];
         if (it->kind == INPUT_REQUIREMENTS && !have_env) {
             rc = marker_env_for_target(&env, o->python_version, o->platform, err);
             if (rc != 0)
