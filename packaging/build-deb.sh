@@ -59,6 +59,12 @@ fi
 rm -rf "$src/debian"
 cp -R packaging/debian "$src/debian"
 
+# dh builds serially unless DEB_BUILD_OPTIONS says parallel=N.
+case " ${DEB_BUILD_OPTIONS:-} " in
+    *" parallel="*) ;;
+    *) DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)" ;;
+esac
+export DEB_BUILD_OPTIONS
 (cd "$src" && dpkg-buildpackage -b -us -uc)
 
 arch=$(dpkg --print-architecture)

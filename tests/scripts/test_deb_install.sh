@@ -11,7 +11,8 @@
 #   - the installed programs make a key, build a snapshot from
 #     examples/advisories, import it with the key in
 #     /etc/airlock/trusted-keys/ (no --trusted-key), verify it and scan
-#     examples/requirements.txt, finding what the examples hold;
+#     examples/requirements.txt, finding what the examples hold, as root
+#     and as nobody;
 #   - `apt-get remove` keeps the keys and the imported snapshot,
 #     `apt-get purge --autoremove` leaves no file that was not there before.
 # Needs root, mmdebstrap, the build dependencies and Debian's archive;
@@ -111,7 +112,15 @@ status=0
 airlock scan --no-python -r requirements.txt --format json -o report.json || status=$?
 [ $status -eq 1 ] || fail "airlock scan exited $status, not 1 (vulnerabilities found)"
 grep -q '"AIRLOCK-DEMO-1"' report.json || fail "the scan did not report AIRLOCK-DEMO-1 (Pillow 10.2.0)"
-ok "build, import, verify and scan work from the packages"
+# A user other than root scans the database root imported (their default is
+# their own; AIRLOCK_DB_DIR points them at the system's).
+status=0
+setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent \
+    AIRLOCK_DB_DIR=/var/lib/airlock airlock scan --no-python -r requirements.txt \
+    --format json >user-report.json || status=$?
+[ $status -eq 1 ] || fail "airlock scan as nobody exited $status, not 1"
+grep -q '"AIRLOCK-DEMO-1"' user-report.json || fail "the scan as nobody did not report AIRLOCK-DEMO-1"
+ok "build, import, verify and scan (as root and as nobody) work from the packages"
 
 apt-get remove -y -q airlock airlock-dbbuild >$t/apt3.log 2>&1 || { cat $t/apt3.log; fail "apt-get remove"; }
 [ -f /etc/airlock/trusted-keys/ci.pub ] || fail "apt-get remove deleted a trusted key"
