@@ -57,9 +57,10 @@ options_of() {
           grep -oE '^(-[A-Za-z0-9]+, )?--?[A-Za-z][A-Za-z0-9-]*' | tr ',' '\n' | tr -d ' '
     } <<<"$1" | sort -u
 }
-# Values usage lines spell as --opt a|b|c: "OPT VALUE" lines.
+# Values usage and option lines spell as --opt a|b|c: "OPT VALUE" lines.
 values_of() {
-    sed -n '1,/^$/p' <<<"$1" | grep -oE -- '--[A-Za-z-]+ [a-z]+(\|[a-z]+)+' |
+    { sed -n '1,/^$/p' <<<"$1"; grep -E '^ +-' <<<"$1"; } |
+        grep -oE -- '--[A-Za-z-]+ [a-z]+(\|[a-z]+)+' |
         while read -r opt vals; do
             tr '|' '\n' <<<"$vals" | sed "s/^/$opt /"
         done
