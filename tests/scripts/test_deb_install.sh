@@ -40,7 +40,8 @@ mirror=http://deb.debian.org/debian
     "$mirror/dists/bookworm/InRelease" >/dev/null 2>&1 || skip "Debian's archive ($mirror) is not reachable"
 
 work=$(mktemp -d "$build/deb-install-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# (mmdebstrap's own directory is elsewhere: nothing mounted is ever under $work.)
+trap 'rm -rf --one-file-system "$work"' EXIT INT TERM
 start=$(date +%s)
 
 echo "== build the packages"
