@@ -98,7 +98,10 @@ static int gz_data(gz *g, uint64_t size, archive_data_fn *on_data, void *arg, ai
     uint64_t padded = (size + BLOCK - 1) / BLOCK * BLOCK;
     for (uint64_t done = 0; done < padded;) {
         size_t n = padded - done < CHUNK ? (size_t)(padded - done) : CHUNK;
-        if (gz_read(g, buf_, n, err) != 1)
+        int got = gz_read(g, buf_, n, err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
             return error_set(err, "truncated member data");
         if (on_data != NULL && done < size) {
             size_t use = size - done < n ? (size_t)(size - done) : n;
@@ -222,8 +225,15 @@ static int walk(gz *g, archive_entry_fn *on_entry, archive_data_fn *on_data, voi
         bool zero = true;
         for (size_t i = 0; i < BLOCK && zero; i++)
             zero = h[i] == 0;
-        if (zero)
+        if (zero) {
+            /* Read the stream to its end: gzip's CRC and length are checked
+             * only there, and a truncated archive must not pass. */
+            while ((got = gz_read(g, h, BLOCK, err)) == 1)
+                ;
+            if (got < 0 && (err == NULL || strstr(err->msg, "truncated tar stream") == NULL))
+                rc = -1;
             break;
+        }
         if (!header_ok(h)) {
             rc = error_set(err, "bad tar header checksum after %zu members", seen->len);
             break;
