@@ -18,8 +18,8 @@
 const archive_limits archive_default_limits = {
     .max_entries = 100000,
     .max_name = 1024,
-    .max_entry_size = (uint64_t)1 << 30,
-    .max_total_size = (uint64_t)4 << 30,
+    .max_entry_size = (uint64_t)4 << 30,
+    .max_total_size = (uint64_t)16 << 30,
     .max_ratio = 1100,
 };
 
