@@ -98,14 +98,14 @@ void wh_compare_names(wh_problems *p, const char *what, const char *file_name,
     char *b = name_canonicalize(md->name, md->name_len);
     if (strcmp(a, b) != 0)
         wh_problem(p, "the file name says project '%s', its %s says '%.*s'", file_name, what,
-                   (int)md->name_len, md->name);
+                   (int)(md->name_len < 300 ? md->name_len : 300), md->name);
     free(a);
     free(b);
     if (md->version == NULL)
         wh_problem(p, "its %s has no Version", what);
     else if (!same_version(file_version, strlen(file_version), md->version, md->version_len))
         wh_problem(p, "the file name says version '%s', its %s says '%.*s'", file_version, what,
-                   (int)md->version_len, md->version);
+                   (int)(md->version_len < 300 ? md->version_len : 300), md->version);
 }
 
 /* ---- Wheels ------------------------------------------------------------ */
@@ -316,12 +316,13 @@ static void check_row(const row *r, member *m, const char *dist_info, wh_problem
 {
     if (r->hash[0] == '\0') {
         if (!unhashed_ok(r->path, dist_info))
-            wh_problem(p, "'%s' has no hash in RECORD (line %u)", r->path, r->line);
+            wh_problem(p, "'%.300s' has no hash in RECORD (line %u)", r->path, r->line);
         return;
     }
     if (strncmp(r->hash, "sha256=", 7) != 0) {
-        wh_problem(p, "'%s': RECORD hash '%.*s' is not sha256, which alone is checked "
-                   "(line %u)", r->path, (int)strcspn(r->hash, "="), r->hash, r->line);
+        wh_problem(p, "'%.300s': RECORD hash '%.*s' is not sha256, which alone is checked "
+                   "(line %u)", r->path, (int)(strcspn(r->hash, "=") < 40 ? strcspn(r->hash, "=") : 40),
+                   r->hash, r->line);
         return;
     }
     char ours[sodium_base64_ENCODED_LEN(SHA256_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -332,12 +333,12 @@ static void check_row(const row *r, member *m, const char *dist_info, wh_problem
     while (tl > 0 && theirs[tl - 1] == '=')
         tl--;
     if (tl != strlen(ours) || memcmp(theirs, ours, tl) != 0)
-        wh_problem(p, "'%s': sha256 %s differs from RECORD's %.*s (line %u)", m->name, ours,
-                   (int)tl, theirs, r->line);
+        wh_problem(p, "'%.300s': sha256 %s differs from RECORD's %.*s (line %u)", m->name, ours,
+                   (int)(tl < 100 ? tl : 100), theirs, r->line);
     char size[24];
     snprintf(size, sizeof size, "%llu", (unsigned long long)m->size);
     if (strcmp(size, r->size) != 0)
-        wh_problem(p, "'%s': size %s differs from RECORD's '%s' (line %u)", m->name, size,
+        wh_problem(p, "'%.300s': size %s differs from RECORD's '%.40s' (line %u)", m->name, size,
                    r->size, r->line);
 }
 
@@ -350,14 +351,14 @@ static void check_record(wheel_walk *w, wh_problems *p)
     qsort(w->m, w->len, sizeof *w->m, cmp_member);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && strcmp(rows[i - 1].path, rows[i].path) == 0) {
-            wh_problem(p, "RECORD lists '%s' twice (lines %u and %u)", rows[i].path,
+            wh_problem(p, "RECORD lists '%.300s' twice (lines %u and %u)", rows[i].path,
                        rows[i - 1].line, rows[i].line);
             continue;
         }
         member key = {.name = rows[i].path};
         member *m = bsearch(&key, w->m, w->len, sizeof *w->m, cmp_member);
         if (m == NULL) {
-            wh_problem(p, "RECORD lists '%s' (line %u), which is not in the archive",
+            wh_problem(p, "RECORD lists '%.300s' (line %u), which is not in the archive",
                        rows[i].path, rows[i].line);
             continue;
         }
@@ -366,7 +367,7 @@ static void check_record(wheel_walk *w, wh_problems *p)
     }
     for (size_t i = 0; i < w->len; i++)
         if (!w->m[i].listed && !unhashed_ok(w->m[i].name, w->dist_info))
-            wh_problem(p, "'%s' is in the archive but not in RECORD", w->m[i].name);
+            wh_problem(p, "'%.300s' is in the archive but not in RECORD", w->m[i].name);
     for (size_t i = 0; i < n; i++) {
         free(rows[i].path);
         free(rows[i].hash);

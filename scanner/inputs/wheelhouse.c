@@ -284,7 +284,7 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag 
         const char *pin = rl->has_req && rl->form == REQ_NAMED ? specset_exact_pin(rl->req.spec)
                                                                : NULL;
         if (pin == NULL) {
-            diag_warn(d, rl->file, rl->line, "'%s' has --hash values but pins no version "
+            diag_warn(d, rl->file, rl->line, "'%.200s' has --hash values but pins no version "
                       "(name==version): no archive of the wheelhouse can be checked against "
                       "them", rl->text);
             continue;
@@ -304,16 +304,16 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag 
             if (hash_listed(rl->hashes, a->sha256, &any256))
                 continue;
             if (any256)
-                diag_warn(d, a->path, 0, "sha256 %s is not among the --hash values of '%s' "
+                diag_warn(d, a->path, 0, "sha256 %s is not among the --hash values of '%.200s' "
                           "(%s:%u)", a->sha256, rl->text, rl->file, rl->line);
             else
-                diag_warn(d, a->path, 0, "'%s' (%s:%u) gives only sha384/sha512 values: "
+                diag_warn(d, a->path, 0, "'%.200s' (%s:%u) gives only sha384/sha512 values: "
                           "the archive's hash is not checked (give --hash=sha256:...)",
                           rl->text, rl->file, rl->line);
         }
         if (matched == 0)
-            diag_warn(d, rl->file, rl->line, "'%s' has --hash values but no archive of %s "
-                      "%s is in the wheelhouse: nothing to check, and pip --no-index would "
+            diag_warn(d, rl->file, rl->line, "'%.200s' has --hash values but no archive of "
+                      "%.200s %.100s is in the wheelhouse: nothing to check, and pip --no-index would "
                       "not find it", rl->text, rl->req.name, pin);
         if (parsed)
             version_clear(&want);
