@@ -320,9 +320,9 @@ static void check_row(const row *r, member *m, const char *dist_info, wh_problem
         return;
     }
     if (strncmp(r->hash, "sha256=", 7) != 0) {
+        size_t alg = strcspn(r->hash, "=");
         wh_problem(p, "'%.300s': RECORD hash '%.*s' is not sha256, which alone is checked "
-                   "(line %u)", r->path, (int)(strcspn(r->hash, "=") < 40 ? strcspn(r->hash, "=") : 40),
-                   r->hash, r->line);
+                   "(line %u)", r->path, (int)(alg < 40 ? alg : 40), r->hash, r->line);
         return;
     }
     char ours[sodium_base64_ENCODED_LEN(SHA256_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];

@@ -313,8 +313,8 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag 
         }
         if (matched == 0)
             diag_warn(d, rl->file, rl->line, "'%.200s' has --hash values but no archive of "
-                      "%.200s %.100s is in the wheelhouse: nothing to check, and pip --no-index would "
-                      "not find it", rl->text, rl->req.name, pin);
+                      "%.200s %.100s is in the wheelhouse: nothing to check, and pip "
+                      "--no-index would not find it", rl->text, rl->req.name, pin);
         if (parsed)
             version_clear(&want);
         free(norm);

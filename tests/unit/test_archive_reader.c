@@ -19,7 +19,11 @@
 
 /* ---- building archives ------------------------------------------------ */
 
-static void put16(buf *b, unsigned v) { buf_putc(b, (char)(v & 0xff)); buf_putc(b, (char)(v >> 8)); }
+static void put16(buf *b, unsigned v)
+{
+    buf_putc(b, (char)(v & 0xff));
+    buf_putc(b, (char)(v >> 8));
+}
 static void put32(buf *b, uint32_t v)
 {
     put16(b, v & 0xffff);
