@@ -277,10 +277,21 @@ static bool hash_listed(const char *hashes, const char *hex, bool *any256)
 
 void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag *d)
 {
+    /* One --hash puts pip in hash-checking mode for the whole install:
+     * then a requirement without hashes is refused too. */
+    bool checking = false;
+    for (size_t i = 0; i < lines->len && !checking; i++)
+        checking = lines->items[i].hashes != NULL && !lines->items[i].constraint;
     for (size_t i = 0; i < lines->len; i++) {
         const req_line *rl = &lines->items[i];
-        if (rl->hashes == NULL || rl->invalid != NULL)
+        if (rl->invalid != NULL)
             continue;
+        if (rl->hashes == NULL) {
+            if (checking && !rl->constraint)
+                diag_warn(d, rl->file, rl->line, "'%.200s' has no --hash, but other lines do: "
+                          "pip, in hash-checking mode, will refuse to install it", rl->text);
+            continue;
+        }
         const char *pin = rl->has_req && rl->form == REQ_NAMED ? specset_exact_pin(rl->req.spec)
                                                                : NULL;
         if (pin == NULL) {
@@ -311,7 +322,7 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag 
                           "the archive's hash is not checked (give --hash=sha256:...)",
                           rl->text, rl->file, rl->line);
         }
-        if (matched == 0)
+        if (matched == 0 && !rl->constraint) /* a constraint need not be installed */
             diag_warn(d, rl->file, rl->line, "'%.200s' has --hash values but no archive of "
                       "%.200s %.100s is in the wheelhouse: nothing to check, and pip "
                       "--no-index would not find it", rl->text, rl->req.name, pin);

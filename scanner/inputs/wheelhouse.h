@@ -97,8 +97,9 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
  * (name==version) must have its sha256 among the line's sha256 values.
  * Warnings, the archive named: a mismatch; a line with --hash that pins
  * nothing; a line with --hash whose pin no archive matches (pip
- * --no-index would not find it); a line with only sha384/sha512 values
- * (not checked). */
+ * --no-index would not find it; not for constraint lines); a line with
+ * only sha384/sha512 values (not checked); a requirement without --hash
+ * when other requirements have one (pip's hash-checking mode refuses it). */
 void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag *d);
 
 #endif

@@ -274,7 +274,10 @@ def main():
         unpinned = [w for w in ws if w.get("file") == req and w.get("line") == 6]
         check(len(unpinned) == 1 and "pins no version" in unpinned[0]["message"],
               f"hashes without a pin: {ws}")
-        check(len(ws) == 3, f"exactly three hash warnings: {ws}")
+        nohash = [w for w in ws if w.get("file") == req and w.get("line") == 7]
+        check(len(nohash) == 1 and "hash-checking mode" in nohash[0]["message"],
+              f"a line without --hash among hashed ones: {ws}")
+        check(len(ws) == 4, f"exactly four hash warnings: {ws}")
         run(*scan, "--wheelhouse", good, "-r", req, "--strict", expect=2)
 
         # --- broken wheels -----------------------------------------------------
