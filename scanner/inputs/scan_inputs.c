@@ -418,7 +418,7 @@ static void quiet(void *arg, const char *file, unsigned line, const char *msg)
     (void)arg, (void)file, (void)line, (void)msg;
 }
 
-static void check_hashes(const plan *p, const wheelhouse *wh, diag *d)
+static void check_hashes(const plan *p, const wheelhouse *wh, const marker_env *env, diag *d)
 {
     for (size_t i = 0; i < p->len; i++) {
         const read_item *it = &p->items[i];
@@ -428,7 +428,7 @@ static void check_hashes(const plan *p, const wheelhouse *wh, diag *d)
         diag silent = {quiet, NULL, 0};
         airlock_error err;
         if (requirements_parse(it->path, false, &lines, &silent, &err) == 0)
-            wheelhouse_check_hashes(wh, &lines, d);
+            wheelhouse_check_hashes(wh, &lines, env, d);
         req_lines_free(&lines);
     }
 }
@@ -548,7 +548,7 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
     for (size_t i = 0; i < p.len; i++)
         any_wheelhouse = any_wheelhouse || p.items[i].kind == INPUT_WHEELHOUSE;
     if (rc == 0 && any_wheelhouse)
-        check_hashes(&p, &wh, d);
+        check_hashes(&p, &wh, have_env ? &env : NULL, d);
     wheelhouse_free(&wh);
     if (have_env)
         marker_env_clear(&env);

@@ -275,7 +275,16 @@ static bool hash_listed(const char *hashes, const char *hex, bool *any256)
     return false;
 }
 
-void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag *d)
+/* Whether the line applies to the target (a marker that cannot be
+ * evaluated counts as applying: its warning was given when it was read). */
+static bool applies(const req_line *rl, const marker_env *env)
+{
+    airlock_error e;
+    return env == NULL || rl->marker == NULL || marker_evaluate(rl->marker, env, &e) != 0;
+}
+
+void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines,
+                             const marker_env *env, diag *d)
 {
     /* One --hash puts pip in hash-checking mode for the whole install:
      * then a requirement without hashes is refused too. */
@@ -284,7 +293,7 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag 
         checking = lines->items[i].hashes != NULL && !lines->items[i].constraint;
     for (size_t i = 0; i < lines->len; i++) {
         const req_line *rl = &lines->items[i];
-        if (rl->invalid != NULL)
+        if (rl->invalid != NULL || !applies(rl, env))
             continue;
         if (rl->hashes == NULL) {
             if (checking && !rl->constraint)

@@ -99,7 +99,10 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
  * nothing; a line with --hash whose pin no archive matches (pip
  * --no-index would not find it; not for constraint lines); a line with
  * only sha384/sha512 values (not checked); a requirement without --hash
- * when other requirements have one (pip's hash-checking mode refuses it). */
-void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines, diag *d);
+ * when other requirements have one (pip's hash-checking mode refuses it).
+ * Lines whose marker is false for `env` are passed by (`env` NULL: none
+ * is). */
+void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines,
+                             const marker_env *env, diag *d);
 
 #endif

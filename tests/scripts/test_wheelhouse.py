@@ -259,7 +259,9 @@ def main():
             f"six==1.16.0 --hash=sha256:{sha(s2).upper()}\n"
             f"idna==3.5 --hash=sha256:{'2' * 64}\n"
             f"certifi>=2020 --hash=sha256:{'3' * 64}\n"
-            f"zope.interface==5.4.0\n")
+            f"zope.interface==5.4.0\n"
+            f"pywin32==306 ; sys_platform == 'win32' --hash=sha256:{'4' * 64}\n"
+            f"colorama==0.4.6 ; sys_platform == 'win32'\n")
         p, rep = scan_json(scan, "--wheelhouse", good, "-r", req)
         ws = rep["warnings"]
         mism = [w for w in ws if w.get("file") == s1]
@@ -277,7 +279,10 @@ def main():
         nohash = [w for w in ws if w.get("file") == req and w.get("line") == 7]
         check(len(nohash) == 1 and "hash-checking mode" in nohash[0]["message"],
               f"a line without --hash among hashed ones: {ws}")
-        check(len(ws) == 4, f"exactly four hash warnings: {ws}")
+        check(len(ws) == 4, f"exactly four hash warnings (win32 lines pass on linux): {ws}")
+        p, rep = scan_json(scan, "--wheelhouse", good, "-r", req, "--platform", "win32")
+        win = sorted(w.get("line") for w in rep["warnings"] if w.get("file") == req)
+        check(win == [5, 6, 7, 8, 9], f"for win32, the win32 lines are checked too: {win}")
         run(*scan, "--wheelhouse", good, "-r", req, "--strict", expect=2)
 
         # --- broken wheels -----------------------------------------------------
