@@ -376,8 +376,27 @@ static void check_record(wheel_walk *w, wh_problems *p)
     free(rows);
 }
 
-int wheel_check(int fd, const archive_limits *lim, wh_problems *p, metadata *md,
-                airlock_error *err)
+/* pip refuses a wheel whose .dist-info directory names another project
+ * than its file name: "NAME-VERSION.dist-info/", NAME normalised. */
+static void check_dist_info_name(const char *dist_info, const char *file_name, wh_problems *p)
+{
+    size_t n = strlen(dist_info) - strlen(".dist-info/");
+    const char *dash = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (dist_info[i] == '-')
+            dash = dist_info + i;
+    size_t nlen = dash ? (size_t)(dash - dist_info) : n;
+    char *a = name_canonicalize(dist_info, nlen);
+    char *b = name_canonicalize(file_name, strlen(file_name));
+    if (strcmp(a, b) != 0)
+        wh_problem(p, "its .dist-info directory '%.300s' is not the file name's project '%s'",
+                   dist_info, file_name);
+    free(a);
+    free(b);
+}
+
+int wheel_check(int fd, const char *file_name, const archive_limits *lim, wh_problems *p,
+                metadata *md, airlock_error *err)
 {
     wheel_walk w;
     memset(&w, 0, sizeof w);
@@ -388,7 +407,10 @@ int wheel_check(int fd, const archive_limits *lim, wh_problems *p, metadata *md,
     if (rc == 0) {
         result = 0;
         if (w.several)
-            wh_problem(p, "more than one .dist-info directory (%s and another)", w.dist_info);
+            wh_problem(p, "more than one .dist-info directory (%.300s and another)",
+                       w.dist_info);
+        if (w.dist_info != NULL && file_name != NULL)
+            check_dist_info_name(w.dist_info, file_name, p);
         if (w.too_big)
             wh_problem(p, "METADATA or RECORD too large to read");
         if (!w.have_record)

@@ -37,11 +37,13 @@ void wh_compare_names(wh_problems *p, const char *what, const char *file_name,
                       const char *file_version, const metadata *md);
 
 /* Read the wheel open on `fd`: every member hashed and checked against
- * RECORD, problems through `p`. Returns 1 with METADATA's fields in `md`,
- * 0 when no METADATA could be read (said through `p`), or -1 with a
- * message when the archive is rejected (archive.h). */
-int wheel_check(int fd, const archive_limits *lim, wh_problems *p, metadata *md,
-                airlock_error *err);
+ * RECORD, and its .dist-info directory's project against `file_name` (the
+ * project its file name gives, or NULL), problems through `p`. Returns 1
+ * with METADATA's fields in `md`, 0 when no METADATA could be read (said
+ * through `p`), or -1 with a message when the archive is rejected
+ * (archive.h). */
+int wheel_check(int fd, const char *file_name, const archive_limits *lim, wh_problems *p,
+                metadata *md, airlock_error *err);
 
 /* Read the sdist open on `fd` (`zip`: a .zip, else a .tar.gz) for its
  * top-level PKG-INFO. Returns as wheel_check(). */

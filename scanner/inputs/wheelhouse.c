@@ -157,7 +157,7 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
     memset(&md, 0, sizeof md);
     int got = file_sha256(fd, a->sha256, &err);
     if (got == 0)
-        got = kind == WH_WHEEL ? wheel_check(fd, lim, &p, &md, &err)
+        got = kind == WH_WHEEL ? wheel_check(fd, named ? fname : NULL, lim, &p, &md, &err)
                                : sdist_check(fd, kind == WH_SDIST_ZIP, lim, &p, &md, &err);
     if (got < 0) {
         wh_problem(&p, "rejected: %s", err.msg);

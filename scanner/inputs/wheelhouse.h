@@ -19,7 +19,8 @@
  *     its METADATA (names compared normalised, versions as PEP 440);
  *     likewise an sdist's NAME-VERSION file name and its PKG-INFO;
  *   - a wheel without exactly one .dist-info directory with METADATA and
- *     RECORD; a RECORD row that cannot be read, names a file twice or a
+ *     RECORD, or whose .dist-info directory names another project than
+ *     its file name; a RECORD row that cannot be read, names a file twice or a
  *     file the archive lacks; a file of the archive RECORD does not list; a
  *     sha256 (urlsafe base64, unpadded) or size that differs; a file
  *     without a hash (only RECORD, RECORD.jws and RECORD.p7s in the

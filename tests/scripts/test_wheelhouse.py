@@ -398,6 +398,9 @@ def main():
                   f"'{needle}': {msgs}")
         check(any("legacy-1.0.tar.bz2" in (w.get("file") or "") and "does not read" in
                   w["message"] for w in rep["warnings"]), "an unread sdist format is a warning")
+        r = warnings_of(rep, cases["renamed"])
+        check(any("flask-2.0.0.dist-info" in m and "'requests'" in m for m in r),
+              f"renamed: the .dist-info directory names another project: {r}")
         # The tampered wheel names the file and both hashes.
         t = " ".join(warnings_of(rep, cases["tampered"]))
         check("tampered/__init__.py" in t and "size" in t, f"tampered: {t}")
