@@ -60,6 +60,10 @@ static const char usage[] =
     "                          components)\n"
     "  --path DIR              a site-packages directory (nothing is run)\n"
     "  --venv DIR              a virtual environment (nothing is run)\n"
+    "  --wheelhouse DIR        the wheels and sdists in DIR, checked before they\n"
+    "                          are installed: file name against METADATA, every\n"
+    "                          file against RECORD, --hash values of -r files\n"
+    "                          against the archives (a failure is a warning)\n"
     "  --python EXE            the environment of this interpreter (run once to\n"
     "                          read sys.path and the marker values)\n"
     "  --no-python             never run an interpreter\n"
@@ -68,7 +72,10 @@ static const char usage[] =
     "                          says how many\n"
     "  --python-version X.Y    target Python for markers when none is run\n"
     "  --platform NAME         target platform for markers: linux, darwin, win32\n"
-    "\n"
+    "\n";
+
+/* Two strings: C99 compilers need not take a literal over 4,095 bytes. */
+static const char usage_rest[] =
     "Report:\n"
     "  -f, --format FORMAT     table (default), json, sarif, cyclonedx, markdown, html\n"
     "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
@@ -98,6 +105,7 @@ static const char usage[] =
     "  airlock scan --no-python --path /opt/app/lib/python3.11/site-packages\n"
     "  airlock scan -r requirements.txt --python-version 3.9 --platform win32\n"
     "  airlock scan --ignore-file .airlock-ignore --fail-on high\n"
+    "  airlock scan --wheelhouse /media/usb/wheels -r requirements.txt --strict\n"
     "\n"
     "Exit status: 0 no unignored vulnerabilities (at --fail-on), 1 vulnerabilities\n"
     "found, 2 error (usage, unreadable input, missing, bad or too old database, a\n"
@@ -131,6 +139,7 @@ enum {
     OPT_SBOM,
     OPT_NO_DEV,
     OPT_VENV,
+    OPT_WHEELHOUSE,
     OPT_PYTHON,
     OPT_NO_PYTHON,
     OPT_PYTHON_VERSION,
@@ -152,6 +161,7 @@ static const struct option long_options[] = {
     {"sbom", required_argument, NULL, OPT_SBOM},
     {"no-dev", no_argument, NULL, OPT_NO_DEV},
     {"venv", required_argument, NULL, OPT_VENV},
+    {"wheelhouse", required_argument, NULL, OPT_WHEELHOUSE},
     {"python", required_argument, NULL, OPT_PYTHON},
     {"no-python", no_argument, NULL, OPT_NO_PYTHON},
     {"python-version", required_argument, NULL, OPT_PYTHON_VERSION},
@@ -223,6 +233,7 @@ static int parse_options(int argc, char **argv, scan_options *o)
         case OPT_SBOM: add_input(o, INPUT_SBOM, optarg, false); break;
         case OPT_NO_DEV: o->no_dev = true; break;
         case OPT_VENV: add_input(o, INPUT_VENV, optarg, false); break;
+        case OPT_WHEELHOUSE: add_input(o, INPUT_WHEELHOUSE, optarg, false); break;
         case OPT_PYTHON:
             if (o->python != NULL) {
                 fputs("airlock scan: --python may be given once\n", stderr);
@@ -266,13 +277,17 @@ static int parse_options(int argc, char **argv, scan_options *o)
                 return EXIT_ERROR;
             }
             break;
-        case 'h': fputs(usage, stdout); return -1;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(usage_rest, stdout);
+            return -1;
         case ':':
-            fprintf(stderr, "airlock scan: option '%s' needs a value\n\n%s", argv[optind - 1],
-                    usage);
+            fprintf(stderr, "airlock scan: option '%s' needs a value\n\n%s%s", argv[optind - 1],
+                    usage, usage_rest);
             return EXIT_ERROR;
         default:
-            fprintf(stderr, "airlock scan: unknown option '%s'\n\n%s", argv[optind - 1], usage);
+            fprintf(stderr, "airlock scan: unknown option '%s'\n\n%s%s", argv[optind - 1], usage,
+                    usage_rest);
             return EXIT_ERROR;
         }
     }

@@ -66,7 +66,8 @@ typedef enum input_kind {
     INPUT_PYTHON,       /* the environment of an interpreter */
     INPUT_LOCKFILE,     /* --lockfile [FORMAT:]FILE */
     INPUT_PYPROJECT,    /* --pyproject FILE */
-    INPUT_SBOM          /* --sbom FILE */
+    INPUT_SBOM,         /* --sbom FILE */
+    INPUT_WHEELHOUSE    /* --wheelhouse DIR: wheels and sdists (wheelhouse.h) */
 } input_kind;
 
 typedef struct scan_input {

@@ -20,7 +20,9 @@ typedef enum dep_kind {
     DEP_REQUIREMENT, /* read from a requirement file */
     DEP_LOCKED,      /* read from a lockfile (lockfile.h) */
     DEP_DECLARED,    /* declared in a pyproject.toml (pyproject.h) */
-    DEP_SBOM         /* a component of an SBOM (sbom.h) */
+    DEP_SBOM,        /* a component of an SBOM (sbom.h) */
+    DEP_ARCHIVE      /* a wheel or sdist of a wheelhouse (wheelhouse.h);
+                        source_kind "wheel" or "sdist" */
 } dep_kind;
 
 typedef struct dependency {
@@ -38,7 +40,8 @@ typedef struct dependency {
     char *skip_reason;   /* NULL if the dependency is checked */
     char *source_kind;   /* where a locked or declared package comes from:
                             "registry", "git", "url", "path", "directory",
-                            "editable", "virtual"; NULL for installed
+                            "editable", "virtual"; "wheel", "sdist" for
+                            archives of a wheelhouse; NULL for installed
                             distributions and requirement lines */
     char *group;         /* the group or section that holds it, as the input
                             names it: "default"/"develop" (Pipfile.lock),

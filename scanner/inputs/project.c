@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "scanner/inputs/wheelhouse.h"
 
 void project_files_free(project_files *l)
 {
@@ -249,6 +250,7 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth, bool ven
     }
     bool in_req_dir = strcmp(base_name(path), "requirements") == 0;
     bool *is_dir = xcalloc(n ? n : 1, sizeof *is_dir);
+    bool archives = false; /* a wheelhouse: read as one input, after the files */
     buf p = {0};
     /* The files first, then the directories: a directory's own inputs
      * come before those of its subdirectories. */
@@ -285,14 +287,19 @@ static void walk_dir(walk *w, int fd, const char *path, unsigned depth, bool ven
             }
             st = target;
         }
-        if (!known)
+        if (!known) {
+            archives = archives || (S_ISREG(st.st_mode) &&
+                                    wheelhouse_kind_of_name(names[i]) != WH_NONE);
             continue;
+        }
         if (!S_ISREG(st.st_mode)) {
             diag_warn(w->d, p.data, 0, "not a regular file: not read");
             continue;
         }
         files_add(w->out, kind, lock, p.data);
     }
+    if (archives)
+        files_add(w->out, INPUT_WHEELHOUSE, LOCK_POETRY, path);
     for (size_t i = 0; i < n && !w->entries_hit; i++) {
         if (!is_dir[i] || is_skipped_dir(names[i]) || (venv && is_venv_layout_dir(names[i])))
             continue;

@@ -20,6 +20,9 @@
  *     reads its site-packages; the rest of it is searched as any other
  *     directory, but for bin, Scripts, lib, lib64, Lib, include, Include:
  *     `python -m venv .` in a project's root must not hide the project)
+ *   a directory holding a distribution archive (*.whl, NAME-VERSION.tar.gz
+ *     or .zip, wheelhouse.h's wheelhouse_kind_of_name())   wheelhouse,
+ *     after the directory's other files
  *   a directory named site-packages or dist-packages outside a virtualenv
  *                                                       installed
  *     distributions (--path; vendored or bundled packages ship too)
@@ -58,7 +61,8 @@
 
 /* One input found. `kind` is INPUT_REQUIREMENTS, INPUT_LOCKFILE (`lock`
  * says the format), INPUT_PYPROJECT, INPUT_SBOM, INPUT_VENV (`path` is the
- * environment's directory) or INPUT_PATH (a site-packages directory). */
+ * environment's directory), INPUT_PATH (a site-packages directory) or
+ * INPUT_WHEELHOUSE (a directory of archives). */
 typedef struct project_file {
     input_kind kind;
     lock_format lock;

@@ -530,6 +530,7 @@ typedef struct line_opts {
     char *requirement;  /* first -r */
     char *constraint;   /* first -c */
     char *editable;     /* first -e */
+    buf hashes;         /* every --hash value, space-separated */
 } line_opts;
 
 static void line_opts_clear(line_opts *o)
@@ -537,6 +538,7 @@ static void line_opts_clear(line_opts *o)
     free(o->requirement);
     free(o->constraint);
     free(o->editable);
+    buf_free(&o->hashes);
     memset(o, 0, sizeof *o);
 }
 
@@ -591,6 +593,7 @@ static int apply_opt(const struct opt *o, const char *value, line_opts *out, air
                            strncmp(value, "sha512", 6) == 0))))
             return error_set(err, "allowed hash algorithms for %s are sha256, sha384, sha512",
                              o->name);
+        buf_printf(&out->hashes, "%s%s", out->hashes.len ? " " : "", value);
         break;
     }
     case O_BINARY:
@@ -1012,6 +1015,7 @@ static void req_line_clear(req_line *r)
     marker_free(r->marker);
     free(r->invalid);
     free(r->invalid_name);
+    free(r->hashes);
     memset(r, 0, sizeof *r);
 }
 
@@ -1103,6 +1107,8 @@ static int handle_line(reader *rd, const char *path, bool constraint, const llin
         rl->file = xstrdup(path);
         rl->line = ll->line;
         rl->constraint = constraint;
+        if (o.hashes.len > 0)
+            rl->hashes = buf_detach(&o.hashes, NULL);
         int rc;
         if (args_len > 0) {
             rl->text = xstrndup(s, args_len);

@@ -69,6 +69,8 @@ typedef struct req_line {
                           ("invalid requirement '...': ..."); only file, line,
                           text, constraint and invalid_name are set then */
     char *invalid_name; /* the name such a line starts with, or NULL */
+    char *hashes;      /* the line's --hash values ("sha256:HEX ..."), as
+                          written, space-separated; NULL when none */
 } req_line;
 
 typedef struct req_lines {

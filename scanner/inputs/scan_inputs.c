@@ -24,6 +24,7 @@
 #include "scanner/inputs/sbom.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/inputs/venv.h"
+#include "scanner/inputs/wheelhouse.h"
 #include "signatures/sha256.h"
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -183,8 +184,8 @@ static int plan_positional(plan *p, const char *arg, diag *d, airlock_error *err
         if (found.len == 0) {
             project_files_free(&found);
             return error_set(err, "nothing to scan in %s: no requirement file, lockfile, "
-                             "pyproject.toml, SBOM, virtualenv or site-packages directory "
-                             "found in it", arg);
+                             "pyproject.toml, SBOM, virtualenv, site-packages directory "
+                             "or distribution archive found in it", arg);
         }
         buf note = {0};
         buf_printf(&note, "found in %s", arg);
@@ -329,7 +330,7 @@ static int add_read(scan_report *r, const read_item *it, airlock_error *err)
     return 0;
 }
 
-static int read_one(const read_item *it, const marker_env *env,
+static int read_one(const read_item *it, const marker_env *env, wheelhouse *wh,
                     scan_report *r, diag *d, airlock_error *err)
 {
     int rc = 0;
@@ -388,10 +389,48 @@ static int read_one(const read_item *it, const marker_env *env,
         }
         break;
     }
+    case INPUT_WHEELHOUSE:
+        rc = add_read(r, it, err);
+        if (rc == 0) {
+            rc = wheelhouse_read(it->path, NULL, wh, &r->deps, d, err);
+            if (rc == 0) /* every file of the directory is accounted for */
+                scan_input_note(&r->inputs[r->n_inputs - 1], "%zu wheel%s, %zu sdist%s "
+                                "read; %zu rejected; %zu other file%s ignored",
+                                wh->wheels, wh->wheels == 1 ? "" : "s", wh->sdists,
+                                wh->sdists == 1 ? "" : "s", wh->rejected, wh->other,
+                                wh->other == 1 ? "" : "s");
+            wh->wheels = wh->sdists = wh->rejected = wh->other = 0;
+        }
+        break;
     case INPUT_PYTHON: /* read_python() */
         break;
     }
     return rc;
+}
+
+/* The --hash values of the requirement files named with -r, against the
+ * archives of every wheelhouse read: pip would refuse a mismatch only at
+ * install time, on the offline machine; this says it before. The files are
+ * parsed again for their hash values; their warnings were given when they
+ * were read, so this second parse keeps quiet. */
+static void quiet(void *arg, const char *file, unsigned line, const char *msg)
+{
+    (void)arg, (void)file, (void)line, (void)msg;
+}
+
+static void check_hashes(const plan *p, const wheelhouse *wh, const marker_env *env, diag *d)
+{
+    for (size_t i = 0; i < p->len; i++) {
+        const read_item *it = &p->items[i];
+        if (it->kind != INPUT_REQUIREMENTS || it->within != NULL)
+            continue;
+        req_lines lines = {0};
+        diag silent = {quiet, NULL, 0};
+        airlock_error err;
+        if (requirements_parse(it->path, false, &lines, &silent, &err) == 0)
+            wheelhouse_check_hashes(wh, &lines, env, d);
+        req_lines_free(&lines);
+    }
 }
 
 /* The directory of `path` as (device, inode), to tell whether two files
@@ -470,6 +509,7 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
     }
     marker_env env;
     memset(&env, 0, sizeof env);
+    wheelhouse wh = {0};
     bool have_env = false;
     int rc = 0;
     if (run_python) {
@@ -489,7 +529,7 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
             have_env = true;
         }
         size_t before = r->deps.len, n_inputs = r->n_inputs;
-        rc = read_one(it, &env, r, d, err);
+        rc = read_one(it, &env, &wh, r, d, err);
         if (rc != 0)
             break;
         if (r->n_inputs == n_inputs)
@@ -504,6 +544,12 @@ int scan_read_inputs(const scan_input_options *o, scan_report *r, diag *d, airlo
     }
     if (rc == 0)
         pair_with_locks(r);
+    bool any_wheelhouse = false;
+    for (size_t i = 0; i < p.len; i++)
+        any_wheelhouse = any_wheelhouse || p.items[i].kind == INPUT_WHEELHOUSE;
+    if (rc == 0 && any_wheelhouse)
+        check_hashes(&p, &wh, have_env ? &env : NULL, d);
+    wheelhouse_free(&wh);
     if (have_env)
         marker_env_clear(&env);
     plan_free(&p);

@@ -129,6 +129,7 @@ const char *report_dep_kind_name(dep_kind k)
     case DEP_LOCKED: return "locked";
     case DEP_DECLARED: return "declared";
     case DEP_SBOM: return "sbom";
+    case DEP_ARCHIVE: return "archive";
     }
     return "unknown"; /* not a dep_kind: -Wswitch names any value missing above */
 }
@@ -143,6 +144,7 @@ const char *report_input_kind_name(input_kind k)
     case INPUT_LOCKFILE: return "lockfile";
     case INPUT_PYPROJECT: return "pyproject";
     case INPUT_SBOM: return "sbom";
+    case INPUT_WHEELHOUSE: return "wheelhouse";
     }
     return "unknown";
 }

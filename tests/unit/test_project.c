@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/name.h"
 #include "scanner/inputs/project.h"
+#include "scanner/inputs/wheelhouse.h"
 
 static char tmp[256];
 
@@ -84,7 +85,7 @@ static char *search(const char *root, const project_limits *lim, warnings *w, in
     static const char *const kinds[] = {
         [INPUT_REQUIREMENTS] = "req", [INPUT_PATH] = "path", [INPUT_VENV] = "venv",
         [INPUT_PYTHON] = "python", [INPUT_LOCKFILE] = "lock", [INPUT_PYPROJECT] = "pyproject",
-        [INPUT_SBOM] = "sbom"};
+        [INPUT_SBOM] = "sbom", [INPUT_WHEELHOUSE] = "wheelhouse"};
     for (size_t i = 0; i < l.len; i++) {
         assert_int_equal(strncmp(l.items[i].path, dir, strlen(dir)), 0);
         const char *rel = l.items[i].path + strlen(dir);
@@ -183,6 +184,46 @@ static void test_walk_order_and_names(void **state)
                         "req zeta/requirements.txt\n");
     assert_null(w.text.data); /* nothing to warn about */
     free(got);
+}
+
+/* A directory holding distribution archives is a wheelhouse, read after
+ * its other files; a .zip or .tar.gz whose name is no NAME-VERSION is not
+ * an sdist, and a directory named *.whl is not a wheel. */
+static void test_walk_wheelhouse(void **state)
+{
+    (void)state;
+    put("tw", "requirements.txt");
+    put("tw", "dist/pkg-1.0-py3-none-any.whl");
+    put("tw", "dist/pkg-1.0.tar.gz");
+    put("tw", "dist/a/z.txt");
+    put("tw", "sdists/pkg-1.0.zip");
+    put("tw", "sdists/requirements.txt");
+    put("tw", "notsdists/backup.zip");
+    put("tw", "notsdists/site-2024.tar.gz"); /* "2024" is a version, "site" a name: found */
+    put("tw", "notsdists2/photos-june.zip");
+    put("tw", "notsdists2/x.whl/");
+    put("tw", "odd/legacy-1.0.tar.bz2"); /* read, to be warned about */
+    warnings w = {{0}};
+    int rc;
+    char *got = search("tw", NULL, &w, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got,
+                        "req requirements.txt\n"
+                        "wheelhouse dist\n"
+                        "wheelhouse notsdists\n"
+                        "wheelhouse odd\n"
+                        "req sdists/requirements.txt\n"
+                        "wheelhouse sdists\n");
+    assert_null(w.text.data);
+    free(got);
+    assert_int_equal(wheelhouse_kind_of_name("a-1.0-py3-none-any.whl"), WH_WHEEL);
+    assert_int_equal(wheelhouse_kind_of_name("bad.whl"), WH_WHEEL);
+    assert_int_equal(wheelhouse_kind_of_name("a-1.0.tar.gz"), WH_SDIST_TGZ);
+    assert_int_equal(wheelhouse_kind_of_name("a-b-1.0rc1.zip"), WH_SDIST_ZIP);
+    assert_int_equal(wheelhouse_kind_of_name("a-1.0.tar.xz"), WH_SDIST_OTHER);
+    assert_int_equal(wheelhouse_kind_of_name("backup.zip"), WH_NONE);
+    assert_int_equal(wheelhouse_kind_of_name("a-notaversion.tar.gz"), WH_NONE);
+    assert_int_equal(wheelhouse_kind_of_name(".whl"), WH_NONE);
 }
 
 static void test_walk_skips_and_venvs(void **state)
@@ -435,6 +476,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_walk_order_and_names),
+        cmocka_unit_test(test_walk_wheelhouse),
         cmocka_unit_test(test_walk_skips_and_venvs),
         cmocka_unit_test(test_walk_links),
         cmocka_unit_test(test_walk_bounds),
