@@ -13,7 +13,7 @@ back (the way real advisories link). A few percent are malicious-package
 records (MAL-...) and a few are withdrawn. Output is deterministic for a
 given seed.
 
-    gen_osv_dump.py [--records N] [--packages N] [--seed S]
+    gen_osv_dump.py [--records N] [--packages N] [--seed S] [--pypi-share F]
                     [--format zip|tree|both] OUTDIR
 
 OUTDIR must not be inside a git checkout (the dump is ~1.4 GB for 500,000
@@ -47,23 +47,23 @@ CVSS = ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"]
 
 
-def pick_ecosystem(rng):
+def pick_ecosystem(rng, ecosystems):
     x = rng.random()
-    for eco, p in ECOSYSTEMS:
+    for eco, p in ecosystems:
         if x < p:
             return eco
         x -= p
     return "PyPI"
 
 
-def make_packages(rng, n):
+def make_packages(rng, n, ecosystems):
     seen, pkgs = set(), []
     while len(pkgs) < n:
         k = rng.choice((1, 2, 2, 3))
         name = "-".join(rng.choice(SYLLABLES) for _ in range(k))
         if rng.random() < 0.3:
             name += str(rng.randint(2, 99))
-        eco = pick_ecosystem(rng)
+        eco = pick_ecosystem(rng, ecosystems)
         if eco == "Go":
             name = "github.com/%s/%s" % (rng.choice(SYLLABLES), name)
         elif eco == "Maven":
@@ -167,9 +167,18 @@ def ghsa_id(rng):
                               for _ in range(3))
 
 
-def records(n, n_packages, seed):
+def ecosystem_shares(pypi_share):
+    """ECOSYSTEMS with PyPI's share set and the others scaled to the rest."""
+    if pypi_share is None:
+        return ECOSYSTEMS
+    rest = sum(p for eco, p in ECOSYSTEMS if eco != "PyPI")
+    return [(eco, pypi_share if eco == "PyPI" else p * (1 - pypi_share) / rest)
+            for eco, p in ECOSYSTEMS]
+
+
+def records(n, n_packages, seed, pypi_share=None):
     rng = random.Random(seed)
-    pkgs = make_packages(rng, n_packages)
+    pkgs = make_packages(rng, n_packages, ecosystem_shares(pypi_share))
     weights = [1.0 / (i + 1) ** 0.8 for i in range(len(pkgs))]  # some packages have many
     used = set()
     count = 0
@@ -219,6 +228,9 @@ def main():
     ap.add_argument("--records", type=int, default=500000)
     ap.add_argument("--packages", type=int, default=30000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pypi-share", type=float, default=None,
+                    help="share of packages that are PyPI's (default 0.90); 0.1 makes an "
+                    "all-ecosystem export like osv.dev's, where PyPI is about a tenth")
     ap.add_argument("--format", choices=["zip", "tree", "both"], default="both")
     args = ap.parse_args()
     probe = os.path.abspath(args.outdir)
@@ -234,7 +246,7 @@ def main():
     if args.format in ("zip", "both"):
         z = zipfile.ZipFile(zpath + ".tmp", "w", zipfile.ZIP_DEFLATED)
     total = 0
-    for rec in records(args.records, args.packages, args.seed):
+    for rec in records(args.records, args.packages, args.seed, args.pypi_share):
         text = json.dumps(rec, indent=2) + "\n"
         total += len(text)
         name = rec["id"] + ".json"

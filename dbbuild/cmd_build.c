@@ -24,8 +24,6 @@
 #include "signatures/passphrase.h"
 #include "signatures/snapshot.h"
 
-#define COMPRESSION_LEVEL 9
-
 static const char usage[] =
     "usage: airlock-dbbuild build -s SECFILE -o SNAPSHOT [--sequence N] [--strict]\n"
     "                             [--verbose] SOURCE...\n"
@@ -312,8 +310,8 @@ int cmd_build(int argc, char **argv)
             rc = error_set(&err, "%s: database size %" PRIu64 " out of range", o.mdb, m.db_size);
         if (rc == 0) {
             progress_phase(copt.progress, "compressing the database");
-            rc = snapshot_write(o.mdb, &m, COMPRESSION_LEVEL, o.snap.fp, out, show_compressed,
-                                copt.progress, &err);
+            rc = snapshot_write(o.mdb, &m, snapshot_level(m.db_size), o.snap.fp, out,
+                                show_compressed, copt.progress, &err);
         }
         if (rc == 0) {
             progress_phase(copt.progress, "signing");

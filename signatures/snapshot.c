@@ -242,6 +242,11 @@ static int compress_threads(void)
     return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
+int snapshot_level(uint64_t db_size)
+{
+    return db_size >= SNAPSHOT_LARGE_DB ? SNAPSHOT_LEVEL_LARGE : SNAPSHOT_LEVEL_SMALL;
+}
+
 int snapshot_write(const char *mdb_path, const snapshot_meta *m, int level, FILE *out,
                    const char *out_name, snapshot_progress_fn *on_progress, void *arg,
                    airlock_error *err)

@@ -75,6 +75,19 @@ int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_
 int snapshot_read_header(const uint8_t *data, size_t len, const char *name, snapshot_meta *m,
                          size_t *frame_len, airlock_error *err);
 
+/* The zstd level `airlock-dbbuild` compresses a database of `db_size` bytes
+ * at: SNAPSHOT_LEVEL_LARGE from SNAPSHOT_LARGE_DB bytes up, else
+ * SNAPSHOT_LEVEL_SMALL. Level 16 (zstd's optimal parser) makes the 250,000-
+ * record benchmark export's snapshot 20 % smaller than level 9 but costs
+ * ~0.5 us a byte of CPU; below 16 MiB zstd's multithreaded encoder has a
+ * single job, so that cost is not shared between cores and would double the
+ * build of the PyPA database (docs/benchmarks.md). Stock `zstd -L -T1`
+ * rebuilds the frame with the same level. */
+#define SNAPSHOT_LEVEL_SMALL 9
+#define SNAPSHOT_LEVEL_LARGE 16
+#define SNAPSHOT_LARGE_DB (UINT64_C(16) << 20)
+int snapshot_level(uint64_t db_size);
+
 /* Told, now and then, how many of the database's `total` bytes have been
  * compressed. */
 typedef void snapshot_progress_fn(void *arg, uint64_t done, uint64_t total);

@@ -370,11 +370,10 @@ static void test_extract_sizes(void **state)
  * libzstd makes with one thread or with three. (Without threads it would
  * differ: from 16 MiB on, the single-threaded encoder cuts blocks its own
  * way.) */
-static void test_write_reproducible(void **state)
+static void check_reproducible(size_t n, int level)
 {
-    (void)state;
     fixture f;
-    fixture_make(&f, 20u << 20, 9, 9);
+    fixture_make(&f, n, 9, level);
     size_t hdr = 8 + (size_t)((uint8_t)f.data[4] | (uint8_t)f.data[5] << 8 |
                               (uint8_t)f.data[6] << 16 | (uint32_t)(uint8_t)f.data[7] << 24);
     size_t cap = ZSTD_compressBound(f.plain_len);
@@ -382,17 +381,40 @@ static void test_write_reproducible(void **state)
     static const int workers[] = {1, 3};
     for (size_t i = 0; i < 2; i++) {
         ZSTD_CCtx *cctx = ZSTD_createCCtx();
-        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 9)));
+        assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)));
         assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
         assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, workers[i])));
         size_t zlen = ZSTD_compress2(cctx, z, cap, f.plain, f.plain_len);
         assert_false(ZSTD_isError(zlen));
         ZSTD_freeCCtx(cctx);
         if (zlen != f.len - hdr || memcmp(z, f.data + hdr, zlen) != 0)
-            fail_msg("the snapshot's stream differs from libzstd's with %d threads", workers[i]);
+            fail_msg("level %d: the snapshot's stream differs from libzstd's with %d threads",
+                     level, workers[i]);
     }
     free(z);
     fixture_free(&f);
+}
+
+/* At either level the build uses, the stream is libzstd's at that level
+ * whatever the number of threads. */
+static void test_write_reproducible(void **state)
+{
+    (void)state;
+    check_reproducible(20u << 20, SNAPSHOT_LEVEL_SMALL);
+    check_reproducible(20u << 20, snapshot_level(20u << 20));
+}
+
+/* The level follows the database's size, with the edge where the docs say. */
+static void test_level(void **state)
+{
+    (void)state;
+    assert_int_equal(snapshot_level(1), SNAPSHOT_LEVEL_SMALL);
+    assert_int_equal(snapshot_level(SNAPSHOT_LARGE_DB - 1), SNAPSHOT_LEVEL_SMALL);
+    assert_int_equal(snapshot_level(SNAPSHOT_LARGE_DB), SNAPSHOT_LEVEL_LARGE);
+    assert_int_equal(snapshot_level(SNAPSHOT_MAX_DB_SIZE), SNAPSHOT_LEVEL_LARGE);
+    assert_int_equal(SNAPSHOT_LARGE_DB, 16u << 20);
+    assert_int_equal(SNAPSHOT_LEVEL_LARGE, 16);
+    assert_int_equal(SNAPSHOT_LEVEL_SMALL, 9);
 }
 
 /* Every way the disk or filesystem can refuse: O_DIRECT refused at open or
@@ -468,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_extract_sizes),
         cmocka_unit_test(test_extract_fallbacks),
         cmocka_unit_test(test_write_reproducible),
+        cmocka_unit_test(test_level),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
