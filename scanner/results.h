@@ -148,6 +148,8 @@ typedef struct dep_advice {
     size_t n_range_risk;
     char *resolved_version; /* what pip would pick from the index, or NULL */
     bool resolved_vulnerable;
+    bool resolved_yanked;   /* every release the specifier admits is yanked:
+                               pip takes the highest anyway, with a warning */
 } dep_advice;
 
 /* pip-audit's "fixes" entry: one per vulnerable dependency. */
@@ -234,6 +236,8 @@ typedef struct scan_report {
 /* Free everything the report owns. */
 void scan_report_free(scan_report *r);
 void finding_clear(finding *f);
+/* Free and zero what advice.h fills: advice, fixes and the plan (not drift). */
+void scan_report_clear_advice(scan_report *r);
 
 /* A report lists this many warnings. A file of millions of one-byte bad
  * lines must not make a report of gigabytes (the JSON of one warning is
