@@ -103,6 +103,11 @@ void scan_report_free(scan_report *r)
         free(r->db.sources[i].sha256);
     }
     free(r->db.sources);
+    for (size_t i = 0; i < r->db.n_indexes; i++) {
+        free(r->db.indexes[i].name);
+        free(r->db.indexes[i].sha256);
+    }
+    free(r->db.indexes);
     if (r->findings != NULL) {
         for (size_t i = 0; i < r->deps.len; i++) {
             for (size_t j = 0; j < r->findings[i].len; j++)

@@ -88,6 +88,14 @@ typedef struct source_provenance {
     uint64_t kept, skipped, withdrawn, merged;
 } source_provenance;
 
+/* An index the release data was read from (`airlock-dbbuild build
+ * --index`; db/vulndb.h vulndb_index_source). */
+typedef struct index_provenance {
+    char *name;
+    char *sha256;
+    uint64_t projects, releases;
+} index_provenance;
+
 /* Where the database came from: enough for an auditor to tie a report to
  * one signed snapshot. */
 typedef struct db_provenance {
@@ -99,6 +107,8 @@ typedef struct db_provenance {
     unsigned format_version;
     source_provenance *sources;
     size_t n_sources;
+    index_provenance *indexes; /* none without release data */
+    size_t n_indexes;
 } db_provenance;
 
 /* An --ignore-file entry whose date has passed: it no longer applies. */

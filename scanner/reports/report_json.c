@@ -252,6 +252,18 @@ static cJSON *database_json(jb *b, const db_provenance *db)
         push(b, sources, so);
     }
     add(b, o, "sources", sources);
+    /* Release data's indexes: only when the database has some. */
+    cJSON *indexes = db->n_indexes > 0 ? check(b, cJSON_CreateArray()) : NULL;
+    for (size_t i = 0; i < db->n_indexes; i++) {
+        cJSON *x = check(b, cJSON_CreateObject());
+        add(b, x, "name", str(b, db->indexes[i].name));
+        add(b, x, "sha256", str(b, db->indexes[i].sha256));
+        add(b, x, "projects", num(b, (double)db->indexes[i].projects));
+        add(b, x, "releases", num(b, (double)db->indexes[i].releases));
+        push(b, indexes, x);
+    }
+    if (indexes != NULL)
+        add(b, o, "indexes", indexes);
     return o;
 }
 
