@@ -312,7 +312,7 @@ static bool find_version(const char *s, size_t a, size_t b, size_t *vs, size_t *
     return *ve > *vs;
 }
 
-static bool same_version(const char *a, size_t alen, const char *b)
+bool req_same_version(const char *a, size_t alen, const char *b)
 {
     version va, vb;
     airlock_error e;
@@ -348,7 +348,7 @@ static bool pins(const char *s, size_t a, size_t b, const req_fix *fx, const cha
         *why = "the line names another project";
     else if (pin == NULL)
         *why = "the line does not pin an exact version";
-    else if (!same_version(pin, strlen(pin), fx->old_version))
+    else if (!req_same_version(pin, strlen(pin), fx->old_version))
         *why = "the line pins another version";
     else
         ok = true;

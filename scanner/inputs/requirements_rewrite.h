@@ -72,4 +72,9 @@ typedef struct req_fix_status {
 int req_rewrite(const char *path, const char *data, size_t len, const req_fix *fixes,
                 size_t n_fixes, req_fix_status *status, text_edits *out, airlock_error *err);
 
+/* Whether a[0, alen) and b are the same version: equal as PEP 440
+ * versions, or, when `a` is not one (an `===` pin), the same text but for
+ * case. */
+bool req_same_version(const char *a, size_t alen, const char *b);
+
 #endif
