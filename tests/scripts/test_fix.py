@@ -46,16 +46,18 @@ AIRLOCK = os.environ["AIRLOCK_BIN"]
 DBBUILD = os.environ["AIRLOCK_DBBUILD_BIN"]
 
 
-def make_db(t):
-    r = run(DBBUILD, "keygen", "-W", "-p", t / "pub", "-s", t / "key")
-    check(r.returncode == 0, f"keygen: {r.stderr}")
-    r = run(DBBUILD, "build", "-s", t / "key", "-o", t / "snap.zst", "--sequence", "1",
-            DATA / "osv")
+def make_db(t, name="db", index=False):
+    if not (t / "key").exists():
+        r = run(DBBUILD, "keygen", "-W", "-p", t / "pub", "-s", t / "key")
+        check(r.returncode == 0, f"keygen: {r.stderr}")
+    extra = ["--index", DATA / "index"] if index else []
+    r = run(DBBUILD, "build", "-s", t / "key", "-o", t / f"{name}.zst", "--sequence", "1",
+            *extra, DATA / "osv")
     check(r.returncode == 0, f"build: {r.stderr}")
-    r = run(AIRLOCK, "--db-dir", t / "db", "db", "import", t / "snap.zst", "--trusted-key",
+    r = run(AIRLOCK, "--db-dir", t / name, "db", "import", t / f"{name}.zst", "--trusted-key",
             t / "pub")
     check(r.returncode == 0, f"import: {r.stderr}")
-    return [AIRLOCK, "--db-dir", t / "db", "fix"]
+    return [AIRLOCK, "--db-dir", t / name, "fix"]
 
 
 def fresh(t, name):
@@ -270,6 +272,38 @@ def write_failures(fix, t):
           f"after the limit: {r.returncode} {r.stderr}")
 
 
+HASHED_52 = (b"fixpkg-hashed==5.2 \\\n    --hash=sha256:" + b"a1" * 32 + b" \\\n"
+             b"    --hash=sha256:" + b"b2" * 32 + b"\n")
+
+
+def with_index(t):
+    """A snapshot with release data (tests/data/fix/index): fixpkg-hashed
+    5.1 is yanked, so 5.0's fix is 5.2, and its --hash lines are replaced
+    by 5.2's two files' hashes in the same layout; --to latest takes 6.0
+    (one file) and fixpkg-alpha 1.3."""
+    fix = make_db(t, "db-index", index=True)
+    d = fresh(t, "index")
+    before = pip_view(d / "requirements.txt")
+    r = run(*fix, "-r", "requirements.txt", cwd=d)
+    check(r.returncode == 1, f"with an index: {r.returncode} {r.stderr}")
+    check(b"requirements.txt:7: fixpkg-hashed 5.0 -> 5.2 (2 --hash replaced by 2 from the index)"
+          in r.stdout, f"hash report: {r.stdout}")
+    check(b"hash-checking" not in r.stderr, f"a hash warning with hashes known: {r.stderr}")
+    want = EXPECTED["requirements.txt"].replace(b"fixpkg-hashed==5.1\n", HASHED_52)
+    check((d / "requirements.txt").read_bytes() == want,
+          f"hashes: {(d / 'requirements.txt').read_bytes()!r}")
+    CHANGES["fixpkg-hashed"] = ("5.0", "5.2")
+    after = [[a[0].strip()] + a[1:] for a in pip_view(d / "requirements.txt")]
+    check(after == expected_view(before, {"fixpkg-hashed": ["a1" * 32, "b2" * 32]}),
+          f"pip reads other changes than intended:\n  {after}")
+    d = fresh(t, "latest")
+    r = run(*fix, "-r", "requirements.txt", "--to", "latest", cwd=d)
+    got = (d / "requirements.txt").read_bytes()
+    check(r.returncode == 1 and b"fixpkg-hashed==6.0 \\\n    --hash=sha256:" + b"c3" * 32 +
+          b"\nfixpkg-gamma\n" in got and b"fixpkg-alpha[extra]==1.3 ;" in got,
+          f"--to latest: {r.returncode} {got!r} {r.stderr}")
+
+
 def lockfiles(fix, t):
     d = t / "locks"
     d.mkdir()
@@ -304,6 +338,7 @@ def main():
         errors(fix, t)
         write_failures(fix, t)
         lockfiles(fix, t)
+        with_index(t)
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)")
         sys.exit(1)
