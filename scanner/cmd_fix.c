@@ -264,7 +264,7 @@ static void print_unfixed(FILE *out, const scan_report *r, const dependency *dep
             fprintf(out, "pyproject.toml is not rewritten: change its pin to %s==%s, then "
                     "update the lockfile\n", name, to);
         else if (dep->kind == DEP_REQUIREMENT)
-            fputs("not rewritten (see above)\n", out);
+            fputs("not rewritten: its pin was not found as pip reads the file\n", out);
         else if (fmt != NULL && strcmp(fmt, "poetry") == 0)
             fprintf(out, "run: poetry add %s@%s\n", name, to);
         else if (fmt != NULL && strcmp(fmt, "uv") == 0)

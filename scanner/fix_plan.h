@@ -92,7 +92,7 @@ typedef struct fix_plan_options {
 } fix_plan_options;
 
 /* Make the plan for the INPUT_REQUIREMENTS of `args` from r's fixes
- * (advice.h) and the release hashes of `db`. Read warnings go to `d`.
+ * (advice.h) and the release hashes of `db` (NULL: none known). Read warnings go to `d`.
  * Returns 0, or -1 with a message (an unreadable file, a file changed
  * since the scan read it); free the plan either way. */
 int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_plan_options *o,
