@@ -24,6 +24,7 @@
 #include "core/fileio.h"
 #include "scanner/commands.h"
 #include "scanner/reports/evidence.h"
+#include "scanner/advice.h"
 #include "scanner/ignore.h"
 #include "scanner/inputs/lockfile.h"
 #include "scanner/match.h"
@@ -508,6 +509,11 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     ignore_apply(&ignores, today, r, &expired);
     ignore_apply(&from_files, today, r, &expired);
     ignore_list_free(&from_files);
+    /* After the ignores: an ignored finding needs no fix. */
+    if (advice_compute(r, db, FIX_TO_MINIMAL, &err) != 0) {
+        diag_error("airlock scan: database", err.msg);
+        goto out;
+    }
 
     if (write_report(o, r, &err) != 0 ||
         (o->evidence_dir != NULL && write_evidence(o, r, st, &err) != 0)) {
