@@ -24,6 +24,7 @@
 #include "core/fileio.h"
 #include "scanner/commands.h"
 #include "scanner/reports/evidence.h"
+#include "scanner/advice.h"
 #include "scanner/ignore.h"
 #include "scanner/inputs/lockfile.h"
 #include "scanner/match.h"
@@ -407,6 +408,11 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     scan_policy policy = {&o->ignores, o->ignore_files, o->n_ignore_files, o->strict};
     if (scan_collect("airlock scan", &in, &policy, sdb.db, now, r, d) != 0)
         goto out;
+    /* After the ignores: an ignored finding needs no fix. */
+    if (advice_compute(r, sdb.db, FIX_TO_MINIMAL, &err) != 0) {
+        diag_error("airlock scan: database", err.msg);
+        goto out;
+    }
 
     if (write_report(o, r, &err) != 0 ||
         (o->evidence_dir != NULL && write_evidence(o, r, sdb.st, &err) != 0)) {
