@@ -180,7 +180,6 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
     free(fixes);
     free(st);
     free(which);
-    (void)err;
     return 0;
 }
 
@@ -421,7 +420,8 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
     if (changed > 0)
         fprintf(out, "airlock fix: %zu %s %s in %zu %s%s\n", changed,
                 changed == 1 ? "pin" : "pins", dry_run ? "would be rewritten" : "rewritten",
-                files, files == 1 ? "file" : "files", dry_run ? " (--dry-run: nothing written)" : "");
+                files, files == 1 ? "file" : "files",
+                dry_run ? " (--dry-run: nothing written)" : "");
 }
 
 fix_dep_state fix_plan_dep(const fix_plan *p, size_t dep)

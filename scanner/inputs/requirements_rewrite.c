@@ -217,7 +217,8 @@ static int split_words(const char *s, size_t a, size_t b, word **out, size_t *n)
                 buf_putc(&w, s[i++]);
             } else if (c == '\'' || c == '"') {
                 while (i < b && s[i] != c) {
-                    if (c == '"' && s[i] == '\\' && i + 1 < b && (s[i + 1] == '"' || s[i + 1] == '\\'))
+                    if (c == '"' && s[i] == '\\' && i + 1 < b &&
+                        (s[i + 1] == '"' || s[i + 1] == '\\'))
                         i++;
                     buf_putc(&w, s[i++]);
                 }
@@ -360,6 +361,11 @@ static bool pins(const char *s, size_t a, size_t b, const req_fix *fx, const cha
 
 /* ---- building the changes of one line ---- */
 
+/* A --hash option's bytes in the file, on physical line `phys`. */
+typedef struct span_at {
+    size_t start, end, phys;
+} span_at;
+
 static void put_hash(buf *b, const char *hex)
 {
     buf_puts(b, "--hash=sha256:");
@@ -393,40 +399,39 @@ static bool tail_ok(const unsigned char *s, size_t a, size_t b, bool comment)
 /* One --hash per line (as pip-compile writes them): lines first..last of
  * the logical line each hold one option alone. Replace them all with the
  * new hashes in the same indentation and continuation. */
-static void hashes_per_line(const file_text *f, const lline *l, size_t (*raw)[3], size_t n_occ,
+static void hashes_per_line(const file_text *f, const span_at *raw, size_t n_occ,
                             const req_fix *fx, text_edits *le)
 {
-    const pline *first = &f->lines[raw[0][2]], *last = &f->lines[raw[n_occ - 1][2]];
+    const pline *first = &f->lines[raw[0].phys], *last = &f->lines[raw[n_occ - 1].phys];
     const char *s = (const char *)f->s;
     buf cont = {0};
     if (n_occ > 1) {
-        buf_append(&cont, s + raw[0][1], first->end - raw[0][1]);
+        buf_append(&cont, s + raw[0].end, first->end - raw[0].end);
     } else {
         /* The one old line ends the logical line: continue with " \" and
          * a line break of this file. */
         buf_puts(&cont, " \\");
-        const pline *br = first->end > first->cend ? first : &f->lines[raw[0][2] - 1];
+        const pline *br = first->end > first->cend ? first : &f->lines[raw[0].phys - 1];
         buf_append(&cont, s + br->cend, br->end - br->cend);
     }
     buf out = {0};
     for (size_t i = 0; i < fx->n_hashes; i++) {
-        buf_append(&out, s + first->start, raw[0][0] - first->start);
+        buf_append(&out, s + first->start, raw[0].start - first->start);
         put_hash(&out, fx->hashes[i]);
         if (i + 1 < fx->n_hashes)
             buf_append(&out, cont.data, cont.len);
         else
-            buf_append(&out, s + raw[n_occ - 1][1], last->end - raw[n_occ - 1][1]);
+            buf_append(&out, s + raw[n_occ - 1].end, last->end - raw[n_occ - 1].end);
     }
     text_edits_add(le, first->start, last->end, out.data, out.len);
     buf_free(&out);
     buf_free(&cont);
-    (void)l;
 }
 
 /* Remove (or, for the first when hashes are given, replace) each --hash
  * with the blanks before it, then drop the continuation lines left
  * holding nothing, and the continuation into a dropped last line. */
-static void hashes_inline(const file_text *f, const lline *l, size_t (*raw)[3], size_t n_occ,
+static void hashes_inline(const file_text *f, const lline *l, const span_at *raw, size_t n_occ,
                           const req_fix *fx, text_edits *le)
 {
     const unsigned char *s = f->s;
@@ -438,17 +443,17 @@ static void hashes_inline(const file_text *f, const lline *l, size_t (*raw)[3], 
                     buf_putc(&b, ' ');
                 put_hash(&b, fx->hashes[h]);
             }
-            text_edits_add(le, raw[i][0], raw[i][1], b.data, b.len);
+            text_edits_add(le, raw[i].start, raw[i].end, b.data, b.len);
             buf_free(&b);
             continue;
         }
-        size_t a = raw[i][0], floor = f->lines[raw[i][2]].start;
+        size_t a = raw[i].start, floor = f->lines[raw[i].phys].start;
         for (size_t k = 0; k < le->len; k++)
             if (le->items[k].end <= a && le->items[k].end > floor)
                 floor = le->items[k].end;
         while (a > floor && (s[a - 1] == ' ' || s[a - 1] == '\t'))
             a--;
-        text_edits_add(le, a, raw[i][1], "", 0);
+        text_edits_add(le, a, raw[i].end, "", 0);
     }
     text_edits_sort(le);
     /* Continuation lines that hold nothing but blanks and backslashes now. */
@@ -463,8 +468,8 @@ static void hashes_inline(const file_text *f, const lline *l, size_t (*raw)[3], 
             if (t->end <= pl->start || t->start >= pl->cend)
                 continue;
             touched = true;
-            if (t->len > 0 || !tail_ok(s, at, t->start, false) || t->start < at)
-                empty = empty && t->len == 0 && tail_ok(s, at, t->start, false);
+            if (t->len > 0 || t->start < at || !tail_ok(s, at, t->start, false))
+                empty = false;
             at = t->end;
         }
         if (!touched || !empty || !tail_ok(s, at, pl->cend, false))
@@ -528,7 +533,8 @@ static req_fix_result rewrite_line(const file_text *f, const lline *l, const req
     req_fix_result rc = REQ_FIX_NOT_PINNED;
     word *w = NULL;
     size_t n_words = 0;
-    size_t (*occ)[2] = NULL, (*raw)[3] = NULL;
+    size_t (*occ)[2] = NULL;
+    span_at *raw = NULL;
     /* ignore_comments(): from a '#' at the start or after blanks. */
     for (size_t i = 0, k; i < n;) {
         if (s[i] == '#' && i == 0) {
@@ -622,21 +628,22 @@ static req_fix_result rewrite_line(const file_text *f, const lline *l, const req
     if (n_occ > 0) {
         raw = xcalloc(n_occ, sizeof *raw);
         for (size_t i = 0; i < n_occ; i++)
-            if (!raw_range(&j, occ[i][0], occ[i][1], &raw[i][0], &raw[i][1], &raw[i][2])) {
+            if (!raw_range(&j, occ[i][0], occ[i][1], &raw[i].start, &raw[i].end,
+                           &raw[i].phys)) {
                 rc = REQ_FIX_UNSAFE;
                 st->why = "a --hash option is split over lines";
                 goto out;
             }
         /* One alone on each of consecutive continuation lines? */
-        bool per_line = fx->n_hashes > 0 && raw[0][2] > l->first;
+        bool per_line = fx->n_hashes > 0 && raw[0].phys > l->first;
         for (size_t i = 0; i < n_occ && per_line; i++) {
-            const pline *pl = &f->lines[raw[i][2]];
-            per_line = (i == 0 || raw[i][2] == raw[i - 1][2] + 1) &&
-                       blank(f->s, pl->start, raw[i][0]) &&
-                       tail_ok(f->s, raw[i][1], pl->cend, i + 1 == n_occ);
+            const pline *pl = &f->lines[raw[i].phys];
+            per_line = (i == 0 || raw[i].phys == raw[i - 1].phys + 1) &&
+                       blank(f->s, pl->start, raw[i].start) &&
+                       tail_ok(f->s, raw[i].end, pl->cend, i + 1 == n_occ);
         }
         if (per_line)
-            hashes_per_line(f, l, raw, n_occ, fx, le);
+            hashes_per_line(f, raw, n_occ, fx, le);
         else
             hashes_inline(f, l, raw, n_occ, fx, le);
         st->hashes_removed = n_occ;
@@ -672,7 +679,8 @@ int req_rewrite(const char *path, const char *data, size_t len, const req_fix *f
                 size_t n_fixes, req_fix_status *status, text_edits *out, airlock_error *err)
 {
     for (size_t i = 0; i < n_fixes; i++)
-        status[i] = (req_fix_status){REQ_FIX_NOT_PINNED, "no requirement starts on that line", 0, 0};
+        status[i] = (req_fix_status){REQ_FIX_NOT_PINNED, "no requirement starts on that line",
+                                     0, 0};
     file_text f = {(const unsigned char *)data, len, NULL, 0, NULL, 0};
     size_t base;
     if (check_encoding(path, f.s, len, &base, err) != 0)
