@@ -443,7 +443,10 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     int rc = 0;
     for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
         const dependency *d = &r->deps.items[i];
-        if (d->normalized == NULL || (!d->has_version && d->specifier == NULL))
+        /* A pin that was checked, or a range: a git or path source's version
+         * says nothing about the index's releases of that name. */
+        bool pin = d->has_version && d->skip_reason == NULL;
+        if (d->normalized == NULL || (!pin && d->specifier == NULL))
             continue;
         vulndb_releases rels;
         memset(&rels, 0, sizeof rels);

@@ -311,12 +311,19 @@ static void test_html(void **state)
     check_format(REPORT_HTML);
 }
 
+static void test_plan(void **state)
+{
+    (void)state;
+    check_format(REPORT_PLAN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),     cmocka_unit_test(test_json),
         cmocka_unit_test(test_sarif),     cmocka_unit_test(test_cyclonedx),
         cmocka_unit_test(test_markdown),  cmocka_unit_test(test_html),
+        cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
