@@ -236,6 +236,22 @@ def errors(fix, t):
     check(r.returncode == 2, "no input accepted")
 
 
+def symlink(fix, t):
+    """A requirement file that is a symbolic link: the link stays, its
+    target is rewritten, the original is kept beside the link."""
+    d = t / "link"
+    (d / "real").mkdir(parents=True)
+    (d / "real" / "req.txt").write_bytes(b"fixpkg-beta==2.0\n")
+    (d / "requirements.txt").symlink_to("real/req.txt")
+    r = run(*fix, "-r", "requirements.txt", cwd=d)
+    check(r.returncode == 0, f"symlink: {r.returncode} {r.stderr}")
+    check((d / "requirements.txt").is_symlink(), "the link was replaced by a file")
+    check((d / "real" / "req.txt").read_bytes() == b"fixpkg-beta==2.3.1\n",
+          "the link's target was not rewritten")
+    check((d / "requirements.txt.bak").read_bytes() == b"fixpkg-beta==2.0\n",
+          "no backup beside the link")
+
+
 def write_failures(fix, t):
     """Files that cannot be written, as root: a file size limit (EFBIG)
     between the old and the new size."""
@@ -349,6 +365,7 @@ def main():
         ignored_and_target(fix, t)
         errors(fix, t)
         write_failures(fix, t)
+        symlink(fix, t)
         lockfiles(fix, t)
         with_index(t)
     if FAILURES:
