@@ -26,6 +26,7 @@ void dependency_clear(dependency *d)
     free(d->source_file);
     free(d->location);
     free(d->skip_reason);
+    free(d->specifier);
     free(d->source_kind);
     free(d->group);
     memset(d, 0, sizeof *d);

@@ -38,6 +38,10 @@ typedef struct dependency {
                             location; NULL when not applicable */
     bool editable;
     char *skip_reason;   /* NULL if the dependency is checked */
+    char *specifier;     /* the PEP 440 specifier of a requirement that is
+                            not an exact pin ("" when it has none), which
+                            advice.h checks against the index; NULL for pins
+                            and everything else */
     char *source_kind;   /* where a locked or declared package comes from:
                             "registry", "git", "url", "path", "directory",
                             "editable", "virtual"; "wheel", "sdist" for

@@ -145,8 +145,10 @@ void pyproject_requirement(reader *r, const toml_value *v, const char *where,
         set_pin(r, dep, pin, strlen(pin), false);
     } else if (q.spec_text[0] != '\0') {
         skip(dep, "registry", "range '%s'", q.spec_text);
+        dep->specifier = xstrdup(q.spec_text);
     } else {
         skip(dep, "registry", "not pinned");
+        dep->specifier = xstrdup("");
     }
     pep508_clear(&q);
 }

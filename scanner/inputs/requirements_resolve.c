@@ -203,10 +203,13 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                         set_version(dep, cpin, "constraint ");
                     if (ok)
                         version_clear(&v);
-                } else if (spec[0]) {
-                    buf_printf(&why, "not pinned to an exact version (%s)", spec);
                 } else {
-                    buf_puts(&why, "not pinned to an exact version");
+                    if (spec[0])
+                        buf_printf(&why, "not pinned to an exact version (%s)", spec);
+                    else
+                        buf_puts(&why, "not pinned to an exact version");
+                    dep->specifier = spec;
+                    spec = NULL;
                 }
                 free(spec);
             }

@@ -1,6 +1,5 @@
 #include "scanner/reports/report_util.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,92 +263,23 @@ const char *report_primary_url(const finding *f)
     return NULL;
 }
 
-static cJSON *must(cJSON *item)
-{
-    if (item == NULL)
-        abort(); /* out of memory: see buf.h */
-    return item;
-}
-
-static void add(cJSON *parent, const char *key, cJSON *item)
-{
-    cJSON_bool ok = key != NULL ? cJSON_AddItemToObject(parent, key, item)
-                                : cJSON_AddItemToArray(parent, item);
-    if (!ok)
-        abort();
-}
-
-cJSON *rj_new_object(void)
-{
-    return must(cJSON_CreateObject());
-}
-
-cJSON *rj_object(cJSON *parent, const char *key)
-{
-    cJSON *o = must(cJSON_CreateObject());
-    add(parent, key, o);
-    return o;
-}
-
-cJSON *rj_array(cJSON *parent, const char *key)
-{
-    cJSON *a = must(cJSON_CreateArray());
-    add(parent, key, a);
-    return a;
-}
-
-cJSON *rj_push_object(cJSON *array)
-{
-    return rj_object(array, NULL);
-}
-
-static cJSON *clean_string(const char *s)
-{
-    buf b = {0};
-    report_utf8_append(&b, s);
-    cJSON *item = must(cJSON_CreateString(b.data != NULL ? b.data : ""));
-    buf_free(&b);
-    return item;
-}
-
-void rj_push_string(cJSON *array, const char *s)
-{
-    if (s != NULL)
-        add(array, NULL, clean_string(s));
-}
-
-void rj_string(cJSON *object, const char *key, const char *s)
-{
-    if (s != NULL)
-        add(object, key, clean_string(s));
-}
-
-void rj_number(cJSON *object, const char *key, double n)
-{
-    add(object, key, must(cJSON_CreateNumber(n)));
-}
-
-void rj_bool(cJSON *object, const char *key, int value)
-{
-    add(object, key, must(cJSON_CreateBool(value ? 1 : 0)));
-}
-
-int rj_print(cJSON *root, FILE *out, airlock_error *err)
-{
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (text == NULL)
-        abort();
-    int bad = fputs(text, out) == EOF || fputc('\n', out) == EOF;
-    free(text);
-    if (bad)
-        return error_errno(err, errno, "writing the report");
-    return 0;
-}
-
 int report_check_stream(FILE *out, const char *format, airlock_error *err)
 {
     if (ferror(out))
         return error_set(err, "writing the %s report failed", format);
     return 0;
+}
+
+bool report_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
 }
