@@ -252,8 +252,8 @@ static cJSON *database_json(jb *b, const db_provenance *db)
         push(b, sources, so);
     }
     add(b, o, "sources", sources);
-    /* Release data's indexes: only when the database has some. */
-    cJSON *indexes = db->n_indexes > 0 ? check(b, cJSON_CreateArray()) : NULL;
+    /* Release data's indexes (--index): an empty list without any. */
+    cJSON *indexes = check(b, cJSON_CreateArray());
     for (size_t i = 0; i < db->n_indexes; i++) {
         cJSON *x = check(b, cJSON_CreateObject());
         add(b, x, "name", str(b, db->indexes[i].name));
@@ -262,8 +262,7 @@ static cJSON *database_json(jb *b, const db_provenance *db)
         add(b, x, "releases", num(b, (double)db->indexes[i].releases));
         push(b, indexes, x);
     }
-    if (indexes != NULL)
-        add(b, o, "indexes", indexes);
+    add(b, o, "indexes", indexes);
     return o;
 }
 
