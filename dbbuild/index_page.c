@@ -155,16 +155,14 @@ static bool filename_ok(const char *s)
 static void read_file(page *pg, const cJSON *f, size_t idx)
 {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(f, "filename");
-    char where[48];
-    snprintf(where, sizeof where, "files[%zu]", idx);
     if (!cJSON_IsString(jn) || jn->valuestring[0] == '\0') {
-        diag_warn(pg->d, pg->origin, 0, "%s: no file name; skipped", where);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: no file name; skipped", idx);
         pg->bad++;
         return;
     }
     const char *fn = jn->valuestring;
     if (strlen(fn) > INDEX_MAX_FILENAME || !filename_ok(fn)) {
-        diag_warn(pg->d, pg->origin, 0, "%s: invalid file name '%.80s'; skipped", where, fn);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: invalid file name '%.80s'; skipped", idx, fn);
         pg->bad++;
         return;
     }

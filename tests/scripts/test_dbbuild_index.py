@@ -82,6 +82,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check(p.returncode == 2 and "no-such-dir" in p.stderr, "a missing --index DIR fails", p)
     check(not os.path.exists(os.path.join(tmp, "x.snap")), "and writes nothing")
 
+    p = run(DBBUILD, "build", "--strict", "-s", sec, "-o", os.path.join(tmp, "strict.snap"),
+            "--index", PAGES, os.path.join(DATA, "compile", "dup2"), env=env)
+    check(p.returncode == 2 and "2 pages skipped" in p.stderr, "--strict refuses skipped pages", p)
+
     plain = os.path.join(tmp, "plain.snap")
     p = run(DBBUILD, "build", "-s", sec, "-o", plain, OSV, env=env)
     check(p.returncode == 0 and "release data" not in p.stderr, "build without --index", p)
