@@ -70,7 +70,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("release data: 4 projects, 15 releases, 28 files; 3 pages skipped, 1 file or "
           "version dropped" in err, "summary line counts projects, releases, skipped pages", p)
     check("broken.json: warning: not valid JSON; page skipped" in err, "bad JSON page named", p)
-    check("future/index.json: warning: not a PEP 691 JSON project page" in err,
+    check("future/index.json: warning: invalid PEP 691 API version '2.0': this reads 1.x; "
+          "page skipped" in err,
           "API 2.0 page named", p)
     check("requests/index.json: warning: requests-latest.tar.gz: invalid version" in err,
           "bad file named with its page", p)
