@@ -37,8 +37,8 @@ static const char usage[] =
     "                  or AIRLOCK_PASSPHRASE_FILE if encrypted)\n"
     "  -o SNAPSHOT     snapshot file to write\n"
     "  --sequence N    rollback counter (default: the build time in seconds)\n"
-    "  --strict        a malformed or unreadable record is an error, not a\n"
-    "                  warning\n"
+    "  --strict        a malformed or unreadable record, or an index page\n"
+    "                  skipped, is an error, not a warning\n"
     "  --index DIR     also store the released versions of each project from\n"
     "                  saved PEP 691 JSON project pages: DIR/NAME.json or\n"
     "                  DIR/NAME/index.json (repeatable; the first DIR with a\n"
@@ -352,11 +352,13 @@ int cmd_build(int argc, char **argv)
                 fprintf(stderr,
                         "airlock-dbbuild: release data: %" PRIu64 " projects, %" PRIu64
                         " releases, %" PRIu64 " files; %" PRIu64 " page%s skipped, %" PRIu64
-                        " file%s or version%s dropped (see the warnings above)\n",
+                        " file%s or version%s dropped%s\n",
                         totals.index_projects, totals.index_releases, totals.index_files,
                         totals.index_pages_skipped, totals.index_pages_skipped == 1 ? "" : "s",
                         totals.index_items_dropped, totals.index_items_dropped == 1 ? "" : "s",
-                        totals.index_items_dropped == 1 ? "" : "s");
+                        totals.index_items_dropped == 1 ? "" : "s",
+                        totals.index_pages_skipped + totals.index_items_dropped > 0
+                            ? " (see the warnings above)" : "");
         }
     }
     outputs_close(&o);

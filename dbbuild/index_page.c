@@ -155,16 +155,14 @@ static bool filename_ok(const char *s)
 static void read_file(page *pg, const cJSON *f, size_t idx)
 {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(f, "filename");
-    char where[48];
-    snprintf(where, sizeof where, "files[%zu]", idx);
     if (!cJSON_IsString(jn) || jn->valuestring[0] == '\0') {
-        diag_warn(pg->d, pg->origin, 0, "%s: no file name; skipped", where);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: no file name; skipped", idx);
         pg->bad++;
         return;
     }
     const char *fn = jn->valuestring;
     if (strlen(fn) > INDEX_MAX_FILENAME || !filename_ok(fn)) {
-        diag_warn(pg->d, pg->origin, 0, "%s: invalid file name '%.80s'; skipped", where, fn);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: invalid file name '%.80s'; skipped", idx, fn);
         pg->bad++;
         return;
     }
@@ -234,30 +232,34 @@ static void read_file(page *pg, const cJSON *f, size_t idx)
     }
 }
 
-/* Versions first, then by canonical text, listed versions before files,
- * then by file name: equal releases and duplicate files become runs. */
+/* By version, listed versions before files, then by file name, then by
+ * canonical text ("1.0" and "1.0.0" are one release): equal releases and
+ * duplicate files become runs, and a release takes the text of its first
+ * item, a listed version's when there is one. */
 static int item_cmp(const void *pa, const void *pb)
 {
     const item *a = pa, *b = pb;
     int r = version_compare(&a->v, &b->v);
     if (r == 0)
-        r = strcmp(a->text, b->text);
-    if (r == 0)
         r = (int)a->has_file - (int)b->has_file;
     if (r == 0 && a->has_file)
         r = strcmp(a->f.filename, b->f.filename);
+    if (r == 0)
+        r = strcmp(a->text, b->text);
     return r;
 }
 
 /* Group the sorted items into releases. */
 static void group_items(page *pg, index_project *out)
 {
-    qsort(pg->items, pg->n, sizeof *pg->items, item_cmp);
+    if (pg->n > 1)
+        qsort(pg->items, pg->n, sizeof *pg->items, item_cmp);
+    /* At most one release an item. */
+    out->rels = xcalloc(pg->n ? pg->n : 1, sizeof *out->rels);
     for (size_t i = 0; i < pg->n;) {
         size_t j = i + 1;
         while (j < pg->n && version_compare(&pg->items[i].v, &pg->items[j].v) == 0)
             j++;
-        out->rels = xrealloc(out->rels, (out->n_rels + 1) * sizeof *out->rels);
         index_release *r = &out->rels[out->n_rels++];
         memset(r, 0, sizeof *r);
         r->v = pg->items[i].v; /* moved */
@@ -289,18 +291,19 @@ static void group_items(page *pg, index_project *out)
     pg->n = 0;
 }
 
-static int api_version_ok(const cJSON *root)
+/* 0 if the page is API version 1.x, else -1 with a message. */
+static int check_api_version(const cJSON *root, airlock_error *err)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
     const cJSON *api = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "api-version")
                                             : NULL;
     if (!cJSON_IsString(api))
-        return 0;
+        return error_set(err, "not a PEP 691 JSON project page (no meta.api-version)");
     const char *s = api->valuestring;
     /* "1" or "1.MINOR": PEP 691 clients refuse another major version. */
     if (s[0] != '1' || (s[1] != '\0' && s[1] != '.'))
-        return 0;
-    return 1;
+        return error_invalid(err, "PEP 691 API version", s, strlen(s), "this reads 1.x");
+    return 0;
 }
 
 int index_page_parse(const char *data, size_t len, const char *origin, const char *expect,
@@ -318,8 +321,10 @@ int index_page_parse(const char *data, size_t len, const char *origin, const cha
     const cJSON *versions = cJSON_GetObjectItemCaseSensitive(root, "versions");
     char norm[NAME_MAX_LEN + 1];
     airlock_error nerr;
-    if (!cJSON_IsObject(root) || !api_version_ok(root))
-        rc = error_set(err, "not a PEP 691 JSON project page (no meta.api-version 1.x)");
+    if (!cJSON_IsObject(root))
+        rc = error_set(err, "not a PEP 691 JSON project page (not an object)");
+    else if (check_api_version(root, err) != 0)
+        rc = -1;
     else if (!cJSON_IsString(jname) ||
              name_normalize(jname->valuestring, strlen(jname->valuestring), norm, sizeof norm,
                             &nerr) < 0)
