@@ -1,5 +1,5 @@
 /* The html report as report_html.c wrote it before the reports streamed
- * (commit 535ba181), with the text filter and Markdown escaping of then
+ * (commit 535ba181), with issue 15's additions (the plan, yanked pins), with the text filter and Markdown escaping of then
  * (reference_text.h). Kept only as the reference that
  * test_report_stream_html.c compares the writer with, byte for byte. Its
  * original header comment follows.
@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/text.h"
+#include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
 #include "reference_text.h"
@@ -310,6 +311,53 @@ static void ignored(buf *b, const scan_report *r, const scan_counts *c)
     }
 }
 
+/* Issue 15's plan section, as report_html.c writes it. */
+static void plan(buf *b, const scan_report *r)
+{
+    buf_puts(b, "<h2 id=\"plan\">Update plan</h2>\n");
+    if (!r->release_data)
+        buf_puts(b, "<p>No release data in the database: fixes are the advisories' own fix "
+                    "versions, not checked against a package index, and newer releases "
+                    "(phases 3 and 4) are not known.</p>\n");
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
+        const plan_phase *ph = &r->plan[p - 1];
+        buf_printf(b, "<h3>Phase %u: %s</h3>\n", p, plan_phase_title(p));
+        if (ph->n_items == 0) {
+            buf_puts(b, "<p>Nothing to do.</p>\n");
+            continue;
+        }
+        buf_puts(b, "<table><thead><tr><th>Package</th><th>From</th><th>To</th>"
+                    "<th>Advisories</th><th>Why</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < ph->n_items; i++) {
+            const plan_item *it = &ph->items[i];
+            buf_puts(b, "<tr><td><b>");
+            hd(b, it->name);
+            buf_puts(b, "</b></td><td><code>");
+            hd(b, it->from);
+            buf_puts(b, "</code></td><td>");
+            if (it->to != NULL) {
+                buf_puts(b, "<code>");
+                h(b, it->to);
+                buf_puts(b, "</code>");
+            } else {
+                buf_puts(b, "<b>no fix</b>");
+            }
+            buf_puts(b, "</td><td>");
+            for (size_t k = 0; k < it->n_ids; k++) {
+                if (k > 0)
+                    buf_puts(b, ", ");
+                h(b, it->ids[k]);
+            }
+            if (it->n_ids == 0)
+                buf_puts(b, "&ndash;");
+            buf_puts(b, "</td><td>");
+            hd(b, it->reason);
+            buf_puts(b, "</td></tr>\n");
+        }
+        buf_puts(b, "</tbody></table>\n");
+    }
+}
+
 static void skipped(buf *b, const scan_report *r, const scan_counts *c)
 {
     buf_puts(b, "<h2 id=\"skipped\">Skipped dependencies</h2>\n");
@@ -442,6 +490,7 @@ static int reference_write_html(const scan_report *r, FILE *out, airlock_error *
     summary(&b, r, &c);
     findings(&b, r, &c);
     ignored(&b, r, &c);
+    plan(&b, r);
     skipped(&b, r, &c);
     warnings(&b, r);
     database(&b, r);

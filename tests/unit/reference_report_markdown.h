@@ -1,5 +1,5 @@
 /* The markdown report as report_markdown.c wrote it before the reports streamed
- * (commit 535ba181), with the text filter and Markdown escaping of then
+ * (commit 535ba181), with issue 15's additions (the plan, yanked pins), with the text filter and Markdown escaping of then
  * (reference_text.h). Kept only as the reference that
  * test_report_stream_markdown.c compares the writer with, byte for byte. Its
  * original header comment follows.
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
 #include "reference_text.h"
@@ -65,6 +66,21 @@ static void md_list(buf *b, char *const *items, size_t n)
     }
 }
 
+/* Issue 15's plan in one line (report_plan_counts), written out again. */
+static bool ref_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
+}
+
 static void header(buf *b, const scan_report *r, const scan_counts *c)
 {
     char t[32];
@@ -95,6 +111,11 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
     buf_printf(b, "\nDependencies: %zu (%zu checked, %zu skipped). Ignored findings: %zu. "
                   "Warnings: %zu.\n\n",
                c->dependencies, c->checked, c->skipped, c->ignored, c->warnings);
+    buf plan = {0};
+    if (ref_plan_counts(&plan, r))
+        buf_printf(b, "Update plan: %s (`airlock scan --format plan` lists them).\n\n",
+                   plan.data);
+    buf_free(&plan);
 }
 
 static void findings_table(buf *b, const scan_report *r, const scan_counts *c)

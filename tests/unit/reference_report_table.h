@@ -1,5 +1,5 @@
 /* The table report as report_table.c wrote it before the reports streamed
- * (commit 535ba181), with the text filter and Markdown escaping of then
+ * (commit 535ba181), with issue 15's additions (the plan, yanked pins), with the text filter and Markdown escaping of then
  * (reference_text.h). Kept only as the reference that
  * test_report_stream_table.c compares the writer with, byte for byte. Its
  * original header comment follows.
@@ -29,6 +29,7 @@
 
 #include "core/buf.h"
 #include "core/text.h"
+#include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
 #include "reference_text.h"
@@ -212,6 +213,21 @@ static void put_source(buf *b, const dependency *d)
     free(s);
 }
 
+/* Issue 15's plan in one line (report_plan_counts), written out again. */
+static bool ref_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
+}
+
 static void format_day(int64_t t, char *out, size_t cap)
 {
     time_t tt = (time_t)t;
@@ -390,6 +406,27 @@ static int reference_write_table(const scan_report *r, const report_style *style
             buf_putc(&b, '\n');
         }
     }
+    /* Issue 15: yanked pins, and the plan in one line. */
+    for (size_t i = 0, n = 0; r->advice != NULL && i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (!r->advice[i].yanked)
+            continue;
+        if (n++ == 0)
+            buf_puts(&b, "\nYanked releases in use:\n");
+        buf_puts(&b, "  ");
+        put_clean(&b, d->name);
+        buf_putc(&b, ' ');
+        put_clean(&b, d->version_text);
+        if (r->advice[i].yank_reason != NULL) {
+            buf_puts(&b, ": ");
+            put_clean(&b, r->advice[i].yank_reason);
+        }
+        buf_putc(&b, '\n');
+    }
+    buf plan = {0};
+    if (ref_plan_counts(&plan, r))
+        buf_printf(&b, "\nUpdate plan: %s (--format plan lists them).\n", plan.data);
+    buf_free(&plan);
     if (r->n_inputs > 0) {
         buf_puts(&b, "\nInputs:\n");
         for (size_t i = 0; i < r->n_inputs; i++) {
