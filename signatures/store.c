@@ -1099,24 +1099,27 @@ static void *fsync_run(void *arg)
     return NULL;
 }
 
-/* fsync every job's descriptor at once, each in its own thread (the last in
- * the caller's), and wait for all. On this virtual disk each fsync costs a
- * cache flush of 4-8 ms however little it writes; started together, the
- * filesystem serves them with one journal commit and the flushes overlap,
- * where one after another they cost a flush each. Each descriptor is still
- * fsynced and every result checked. Returns the index of the first that
- * failed (its errno in .err), or -1. */
-static int fsync_together(fsync_job *jobs, size_t n)
+/* Start an fsync of every job's descriptor, each in its own thread. On this
+ * virtual disk each fsync costs a cache flush of 4-8 ms however little it
+ * writes; started together, the filesystem serves them with one journal
+ * commit and the flushes overlap, where one after another each costs its
+ * own. */
+static void fsync_start(fsync_job *jobs, size_t n)
 {
-    for (size_t i = 0; i + 1 < n; i++)
+    for (size_t i = 0; i < n; i++)
         jobs[i].started = pthread_create(&jobs[i].thread, NULL, fsync_run, &jobs[i]) == 0;
-    if (n > 0)
-        fsync_run(&jobs[n - 1]);
-    for (size_t i = 0; i + 1 < n; i++) {
+}
+
+/* Wait for the fsyncs fsync_start() began (doing here any it could not
+ * start). Returns the index of the first that failed (its errno in .err),
+ * or -1. */
+static int fsync_wait(fsync_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         if (jobs[i].started)
             pthread_join(jobs[i].thread, NULL);
         else
-            fsync_run(&jobs[i]); /* no thread: do it here */
+            fsync_run(&jobs[i]);
     }
     for (size_t i = 0; i < n; i++)
         if (jobs[i].err != 0)
@@ -1188,25 +1191,23 @@ static int install(const db_fds *db, const candidate *c, const char *keys, size_
         wrc = write_small(workfd, wp.data, small[i].name, small[i].text, small[i].n,
                           small[i].mode, &sfd[i], err);
     free(pub);
+    /* Their fsyncs run while the database is extracted. */
+    fsync_job jobs[NSMALL];
+    memset(jobs, 0, sizeof jobs);
+    for (size_t i = 0; i < NSMALL; i++)
+        jobs[i].fd = sfd[i];
+    if (wrc == 0)
+        fsync_start(jobs, NSMALL);
     /* By path, under directories that were opened and checked: only root or
      * the owner could change them, and O_EXCL follows no symlink. The
      * extraction fsyncs the database itself. */
     if (wrc == 0) {
         char *data = join(wp.data, DATA_FILE);
-        wrc = snapshot_extract(c->data, c->len, c->path, &c->meta, data, err);
+        int xrc = snapshot_extract(c->data, c->len, c->path, &c->meta, data, err);
         free(data);
-    }
-    /* The small files and the directory that names them (and the
-     * database) are made durable before the directory is moved. */
-    if (wrc == 0) {
-        fsync_job jobs[NSMALL + 1];
-        memset(jobs, 0, sizeof jobs);
-        for (size_t i = 0; i < NSMALL; i++)
-            jobs[i].fd = sfd[i];
-        jobs[NSMALL].fd = workfd;
-        int bad = fsync_together(jobs, NSMALL + 1);
-        if (bad == NSMALL)
-            wrc = error_errno(err, jobs[bad].err, "fsync %s", wp.data);
+        int bad = fsync_wait(jobs, NSMALL);
+        if (xrc != 0)
+            wrc = -1;
         else if (bad >= 0)
             wrc = error_errno(err, jobs[bad].err, "cannot write %s/%s", wp.data,
                               small[bad].name);
@@ -1215,6 +1216,10 @@ static int install(const db_fds *db, const candidate *c, const char *keys, size_
         if (sfd[i] >= 0 && close(sfd[i]) != 0 && wrc == 0)
             wrc = error_errno(err, errno, "cannot write %s/%s", wp.data, small[i].name);
     }
+    /* Then the directory that names them and the database: its entries
+     * were mostly committed with the files, so this is short. */
+    if (wrc == 0)
+        wrc = fsync_dir(workfd, wp.data, err);
     if (wrc != 0)
         goto out;
     /* A unique name: re-importing the same snapshot never touches the
@@ -1228,7 +1233,8 @@ static int install(const db_fds *db, const candidate *c, const char *keys, size_
     }
     moved = 1;
     fsync_job dirs[2] = {{.fd = db->snaps_fd}, {.fd = db->staging_fd}};
-    int bad = fsync_together(dirs, 2);
+    fsync_start(dirs, 2);
+    int bad = fsync_wait(dirs, 2);
     if (bad >= 0) {
         error_errno(err, dirs[bad].err, "fsync %s", bad == 0 ? snaps : staging);
         goto out;
