@@ -1058,10 +1058,8 @@ static int pick_from_dir(const char *dir, const keyring *kr, FILE *log, candidat
 
 /* Write a new file `name` of `n` bytes in the directory `dirfd` and start
  * its writeback; the caller fsyncs the descriptor left in `*fd_out`. Started
- * now, the blocks of every small file are allocated in the same journal
- * transaction, which the first fsync commits: the later ones then wait for
- * a cache flush only, not one journal commit each (on ext4, 5-12 ms each on
- * a loaded virtual disk). */
+ * together, the small files' blocks are allocated in one journal
+ * transaction, which their fsyncs then share. */
 static int write_small(int dirfd, const char *dir, const char *name, const char *text, size_t n,
                        mode_t mode, int *fd_out, airlock_error *err)
 {
