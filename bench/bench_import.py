@@ -3,13 +3,24 @@
 `minisign -V` plus `zstd -d` of the same file, measured in the same run.
 
 usage: bench_import.py BUILD_DIR [MEGABYTES]
+       bench_import.py BUILD_DIR --snapshot SNAPSHOT PUBKEY [ROUNDS]
 
 Makes a random-ish LMDB of MEGABYTES (default 128) with mdb_load, wraps it as
 a signed snapshot (header frame + zstd -9 + stock minisign), then times each
 side in interleaved rounds (best and median of 5). Goal: import within 1.3x of the floor. The import also
 hashes the decompressed database (BLAKE2b-512) and fsyncs it, which the
 floor does not. With AIRLOCK_BENCH_KEEP set, the snapshot and key are kept
-for profiling."""
+for profiling.
+
+With --snapshot, an existing signed snapshot (SNAPSHOT.minisig beside it,
+made by airlock-dbbuild, e.g. of the PyPA database) is imported instead, in
+ROUNDS rounds (default 11). The durable floor (zstd -d, then fdatasync of
+its output) is the honest one: the import must make its database durable
+before installing it, and with small databases that wait is most of the
+time. The database directory is removed before each round, so every round is
+a first import (mkdir of the directory tree included). With
+AIRLOCK_BENCH_BASELINE set to another build directory, its airlock is timed
+in the same rounds too (before/after of a change)."""
 import hashlib
 import os
 import random
@@ -62,6 +73,9 @@ def main():
         print(__doc__)
         return 2
     build = sys.argv[1]
+    if len(sys.argv) > 2 and sys.argv[2] == "--snapshot":
+        return existing(build, sys.argv[3], sys.argv[4],
+                        int(sys.argv[5]) if len(sys.argv) > 5 else 11)
     mb = int(sys.argv[2]) if len(sys.argv) > 2 else 128
     airlock = os.path.join(build, "airlock")
     tmp = tempfile.mkdtemp(prefix="airlock-bench-")
@@ -126,6 +140,47 @@ def main():
           f"(ratio {cpu_import / cpu_floor:.2f}x; the import also hashes the output and fsyncs it)")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"airlock db verify (re-hash of the installed database): {t_open:.3f} s")
+    return 0
+
+
+def existing(build, snap, pub, rounds):
+    """Interleaved rounds on an existing snapshot; medians of wall and CPU."""
+    airlock = os.path.join(build, "airlock")
+    tmp = tempfile.mkdtemp(prefix="airlock-bench-")
+    out, db = os.path.join(tmp, "out.mdb"), os.path.join(tmp, "db")
+    rm_out = lambda: os.path.exists(out) and os.unlink(out)
+    base = os.environ.get("AIRLOCK_BENCH_BASELINE")
+    verify, unzstd, durable, imp, old = [], [], [], [], []
+    for _ in range(rounds):
+        if base:
+            old.append(timed([os.path.join(base, "airlock"), "--db-dir", db, "db", "import", snap,
+                              "--trusted-key", pub],
+                             before=lambda: shutil.rmtree(db, ignore_errors=True)))
+        verify.append(timed(["minisign", "-q", "-Vm", snap, "-p", pub]))
+        unzstd.append(timed(["zstd", "-q", "-d", snap, "-o", out], before=rm_out))
+        durable.append(timed(["sh", "-c", 'zstd -q -d "$1" -o "$2" && sync -d "$2"', "sh",
+                              snap, out], before=rm_out))
+        imp.append(timed([airlock, "--db-dir", db, "db", "import", snap, "--trusted-key", pub],
+                         before=lambda: shutil.rmtree(db, ignore_errors=True)))
+    shutil.rmtree(tmp)
+    med = lambda runs, k: statistics.median(r[k] for r in runs)
+    f_plain = med(verify, 0) + med(unzstd, 0)
+    f_durable = med(verify, 0) + med(durable, 0)
+    t_imp = med(imp, 0)
+    print(f"snapshot {os.path.getsize(snap) / 1e6:.2f} MB, {rounds} interleaved rounds, medians")
+    print(f"floor: minisign -V {med(verify, 0) * 1e3:.1f} ms + zstd -d {med(unzstd, 0) * 1e3:.1f} ms"
+          f" = {f_plain * 1e3:.1f} ms; with fdatasync of zstd's output (zstd -d && sync -d) "
+          f"{f_durable * 1e3:.1f} ms")
+    print(f"airlock db import: {t_imp * 1e3:.1f} ms wall, {med(imp, 1) * 1e3:.1f} ms CPU; "
+          f"{t_imp / f_plain:.2f}x the floor, {t_imp / f_durable:.2f}x the durable floor "
+          f"(goal <= 1.3x)")
+    if old:
+        print(f"baseline {base}: {med(old, 0) * 1e3:.1f} ms wall, {med(old, 1) * 1e3:.1f} ms CPU; "
+              f"{med(old, 0) / f_plain:.2f}x the floor, {med(old, 0) / f_durable:.2f}x the "
+              f"durable floor")
+    print(f"cpu: floor {(med(verify, 1) + med(unzstd, 1)) * 1e3:.1f} ms, "
+          f"import {med(imp, 1) * 1e3:.1f} ms")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 
 

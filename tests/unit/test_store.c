@@ -272,14 +272,18 @@ static void make_lmdb(const char *path, int n)
     mdb_env_close(env);
 }
 
-static void make_snapshot(const char *dir, const char *name, uint64_t seq, int records,
-                          const minisign_seckey *sk)
+/* With `bad_digest`, the signed db_blake2b is wrong: the signature verifies
+ * but the extraction must fail. */
+static void make_snapshot_as(const char *dir, const char *name, uint64_t seq, int records,
+                             const minisign_seckey *sk, int bad_digest)
 {
     airlock_error err;
     char *mdb = path_in(dir, "tmp.mdb"), *snap = path_in(dir, name);
     make_lmdb(mdb, records);
     snapshot_meta m = {.format = 1, .sequence = seq, .build_time = 1700000000};
     assert_int_equal(snapshot_digest_file(mdb, m.db_digest, &m.db_size, &err), 0);
+    if (bad_digest)
+        m.db_digest[0] ^= 1;
     FILE *fp = fopen(snap, "wb");
     assert_non_null(fp);
     assert_int_equal(snapshot_write(mdb, &m, 3, fp, snap, NULL, NULL, &err), 0);
@@ -298,6 +302,110 @@ static void make_snapshot(const char *dir, const char *name, uint64_t seq, int r
     free(sig);
     free(mdb);
     free(snap);
+}
+
+static void make_snapshot(const char *dir, const char *name, uint64_t seq, int records,
+                          const minisign_seckey *sk)
+{
+    make_snapshot_as(dir, name, seq, records, sk, 0);
+}
+
+static int count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void expect_file(const char *dir, const char *name, const char *text, size_t n,
+                        mode_t mode)
+{
+    char *p = path_in(dir, name), *got;
+    size_t len;
+    airlock_error err;
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, mode);
+    assert_int_equal(file_read_all(p, 1 << 20, &got, &len, &err), 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, text, n);
+    free(got);
+    free(p);
+}
+
+/* What an installed snapshot directory holds (the import writes the small
+ * files before the extraction and fsyncs them during it), and that an
+ * extraction that fails after they were written leaves nothing behind. */
+static void test_import_layout(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-store.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *db = path_in(dir, "db"), *keyf = path_in(dir, "k.pub");
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(dir, "a.snap", 10, 100, &sk);
+    make_snapshot_as(dir, "bad.snap", 20, 100, &sk, 1);
+    char *a = path_in(dir, "a.snap"), *bad = path_in(dir, "bad.snap");
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+
+    store *s;
+    assert_int_equal(store_open(db, 0, &s, &err), 0);
+    char *snapdir = xstrdup(store_data_path(s));
+    *strrchr(snapdir, '/') = '\0';
+    store_close(s);
+    assert_int_equal(count_entries(snapdir), 6);
+    char *sigpath = path_in(dir, "a.snap.minisig"), *sig;
+    size_t siglen;
+    assert_int_equal(file_read_all(sigpath, 1 << 20, &sig, &siglen, &err), 0);
+    expect_file(snapdir, "snapshot.minisig", sig, siglen, 0444);
+    expect_file(snapdir, "signer.pub", text, strlen(text), 0444);
+    uint8_t hash[MINISIGN_HASH_BYTES];
+    uint64_t size;
+    char hex[2 * MINISIGN_HASH_BYTES + 2];
+    assert_int_equal(snapshot_digest_file(a, hash, &size, &err), 0);
+    snapshot_hex(hash, sizeof hash, hex);
+    strcat(hex, "\n");
+    expect_file(snapdir, "snapshot.b2", hex, strlen(hex), 0444);
+    expect_file(snapdir, "trusted-keys", keyf, strlen(keyf) + 1, 0444); /* NUL-ended */
+    expect_file(snapdir, "in-use", "", 0, 0644);
+
+    /* Signed, but its database does not match the signed digest. */
+    assert_int_equal(store_import(db, bad, &opt, &res, &err), -1);
+    assert_non_null(strstr(err.msg, "digest does not match"));
+    char *staging = path_in(db, "staging"), *snaps = path_in(db, "snapshots");
+    assert_int_equal(count_entries(staging), 0);
+    assert_int_equal(count_entries(snaps), 1);
+    assert_int_equal(store_open(db, 0, &s, &err), 0);
+    assert_int_equal(store_get_info(s)->sequence, 10);
+    store_close(s);
+
+    free(staging);
+    free(snaps);
+    free(sig);
+    free(sigpath);
+    free(snapdir);
+    free(a);
+    free(bad);
+    free(text);
+    free(keyf);
+    free(db);
+    minisign_seckey_wipe(&sk);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
 }
 
 static void test_import_open(void **state)
@@ -438,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_trust_permissions),
         cmocka_unit_test(test_trust_swapped_key),
         cmocka_unit_test(test_import_open),
+        cmocka_unit_test(test_import_layout),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
