@@ -145,9 +145,16 @@ def gen_file(rnd):
     return text.encode(), reqs
 
 
+_SESSION = []
+
+
 def pip_view(path):
+    # One session for every file: making a PipSession costs more than
+    # parsing a file.
+    if not _SESSION:
+        _SESSION.append(PipSession())
     out = []
-    for r in parse_requirements(str(path), session=PipSession()):
+    for r in parse_requirements(str(path), session=_SESSION[0]):
         hashes = sorted(((r.options or {}).get("hashes") or {}).get("sha256", []))
         out.append((r.requirement.strip(), hashes))
     return out
