@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "scanner/commands.h"
+#include "scanner/drift.h"
 #include "scanner/reports/evidence.h"
 #include "scanner/ignore.h"
 #include "scanner/inputs/lockfile.h"
@@ -488,6 +489,11 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     }
     if (match_report(db, r, &err) != 0) {
         diag_error("airlock scan: database", err.msg);
+        ignore_list_free(&from_files);
+        goto out;
+    }
+    if (drift_compute(r, &err) != 0) {
+        diag_error("airlock scan", err.msg);
         ignore_list_free(&from_files);
         goto out;
     }

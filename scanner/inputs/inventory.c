@@ -28,6 +28,7 @@ void dependency_clear(dependency *d)
     free(d->skip_reason);
     free(d->source_kind);
     free(d->group);
+    free(d->specifier);
     memset(d, 0, sizeof *d);
 }
 

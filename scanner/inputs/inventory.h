@@ -47,6 +47,11 @@ typedef struct dependency {
                             NULL when the input has none */
     bool dev;            /* only in development groups (what --no-dev leaves
                             out) */
+    char *specifier;     /* a declared range as written (">=2,<3", Poetry's
+                            "^2.1"), "" for a bare name; NULL for exact pins
+                            and for what is not a declared range */
+    bool markers_false;  /* its markers do not apply to the scan's target
+                            environment (skipped for that reason) */
 } dependency;
 
 typedef struct dep_list {

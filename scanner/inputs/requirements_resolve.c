@@ -178,6 +178,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             char *m = marker_text(rl->marker);
             buf_printf(&why, "markers do not apply: %s", m);
             free(m);
+            dep->markers_false = true;
         } else if (rl->form == REQ_EDITABLE) {
             buf_puts(&why, "editable requirement");
         } else if (rl->form == REQ_URL) {
@@ -196,10 +197,11 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                     version v;
                     airlock_error e;
                     bool ok = version_parse(&v, cpin, strlen(cpin), &e) == 0;
-                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE))
+                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE)) {
                         buf_printf(&why, "constraint ==%s (%s:%u) conflicts with %s", cpin,
                                    c->file, c->line, spec);
-                    else
+                        dep->specifier = xstrdup(spec);
+                    } else
                         set_version(dep, cpin, "constraint ");
                     if (ok)
                         version_clear(&v);
@@ -208,7 +210,10 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                 } else {
                     buf_puts(&why, "not pinned to an exact version");
                 }
-                free(spec);
+                if (c == NULL)
+                    dep->specifier = spec;
+                else
+                    free(spec);
             }
         }
         if (why.len)
