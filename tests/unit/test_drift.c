@@ -19,6 +19,7 @@
 #include "scanner/inputs/markers.h"
 #include "scanner/inputs/requirements.h"
 #include "scanner/inputs/sitepackages.h"
+#include "scanner/reports/report.h"
 
 /* ---- building reports by hand ---- */
 
@@ -547,6 +548,85 @@ static void test_from_the_readers(void **state)
     buf_free(&sp);
 }
 
+/* ---- rendering ---- */
+
+static char *render(report_format f, const scan_report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    assert_non_null(mem);
+    airlock_error err = {{0}};
+    report_style style = {false};
+    assert_int_equal(report_write(f, r, &style, mem, &err), 0);
+    assert_int_equal(fclose(mem), 0);
+    return text;
+}
+
+static void test_rendered_sections(void **state)
+{
+    (void)state;
+    scan_report r = {0};
+    both_inputs(&r);
+    pin(&r, "flask", "2.0.1", "base.txt", 3);
+    installed(&r, "flask", "2.2.0", "/sp/<b>flask\x1b[2J|x");
+    range(&r, "openai", "", "requirements.txt", 9);
+    installed(&r, "openai", "1.3.0", "/sp/openai");
+    range(&r, "requests", "<2.32,>=2.28", "base.txt", 9);
+    installed(&r, "blinker", "1.6.2", "/sp/blinker");
+    compute(&r);
+    assert_int_equal(r.n_drift, 4);
+    char *t = render(REPORT_TABLE, &r);
+    assert_non_null(strstr(t, "\nDrift (4):\n"));
+    assert_non_null(strstr(t, "  blinker not-declared: installed 1.6.2 (/sp/blinker)\n"));
+    /* The terminal never gets an escape from a path. */
+    assert_non_null(strstr(t, "  flask version-differs: declared 2.0.1 (base.txt:3), installed "
+                              "2.2.0 (/sp/<b>flask?[2J|x)\n"));
+    assert_non_null(strstr(t, "  openai unpinned: declared (any version) (requirements.txt:9), "
+                              "installed 1.3.0 (/sp/openai)\n"));
+    assert_non_null(strstr(t, "  requests not-installed: declared <2.32,>=2.28 (base.txt:9)\n"));
+    free(t);
+    char *m = render(REPORT_MARKDOWN, &r);
+    assert_non_null(strstr(m, "## Drift\n\n| Package | Status | Declared | Declared in | "
+                              "Installed | Installed at |\n"));
+    assert_non_null(strstr(m, "| openai | unpinned | any version | requirements.txt:9 | 1.3.0 "
+                              "| /sp/openai |\n"));
+    assert_non_null(strstr(m, "| requests | not-installed | \\<2.32,\\>=2.28 | base.txt:9 | - "
+                              "| - |\n"));
+    assert_null(strstr(m, "<b>"));
+    assert_non_null(strstr(m, "\\|x |")); /* a pipe cannot end the cell */
+    free(m);
+    char *h = render(REPORT_HTML, &r);
+    assert_non_null(strstr(h, "<h2 id=\"drift\">Drift</h2>"));
+    assert_non_null(strstr(h, "<tr><td>blinker</td><td>not-declared</td><td><code>&ndash;"));
+    assert_non_null(strstr(h, "&lt;b&gt;flask?[2J|x"));
+    assert_null(strstr(h, "<b>flask"));
+    free(h);
+    scan_report_free(&r);
+
+    /* Checked and clean; not checked. */
+    scan_report c = {0};
+    both_inputs(&c);
+    compute(&c);
+    t = render(REPORT_TABLE, &c);
+    assert_non_null(strstr(t, "\nDrift: none (what is installed is what is declared).\n"));
+    free(t);
+    m = render(REPORT_MARKDOWN, &c);
+    assert_non_null(strstr(m, "## Drift\n\nNone: what is installed is what is declared.\n"));
+    free(m);
+    scan_report_free(&c);
+    scan_report n = {0};
+    add_input(&n, INPUT_REQUIREMENTS, "requirements.txt");
+    compute(&n);
+    t = render(REPORT_TABLE, &n);
+    assert_null(strstr(t, "Drift"));
+    free(t);
+    h = render(REPORT_HTML, &n);
+    assert_non_null(strstr(h, "<h2 id=\"drift\">Drift</h2>\n<p>Not checked: "));
+    free(h);
+    scan_report_free(&n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_poetry_range_is_unpinned),
         cmocka_unit_test(test_marker_false_declarations),
         cmocka_unit_test(test_from_the_readers),
+        cmocka_unit_test(test_rendered_sections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
