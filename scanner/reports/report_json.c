@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 #include "scanner/reports/report_util.h"
 
 /* Tracks allocation failure while building the tree: cJSON returns NULL
@@ -274,6 +275,29 @@ static cJSON *summary_json(jb *b, const scan_report *r)
     return o;
 }
 
+/* null when the scan had not both declared and installed inputs; [] when
+ * they agree (drift.h). */
+static cJSON *drift_json(jb *b, const scan_report *r)
+{
+    if (!r->drift_checked)
+        return check(b, cJSON_CreateNull());
+    cJSON *list = check(b, cJSON_CreateArray());
+    for (size_t i = 0; i < r->n_drift; i++) {
+        const drift_item *it = &r->drift[i];
+        cJSON *e = check(b, cJSON_CreateObject());
+        add(b, e, "name", str(b, it->name));
+        add(b, e, "status", str(b, drift_status_name(it->status)));
+        add(b, e, "declared", str(b, it->declared));
+        add(b, e, "declared_file", str(b, it->declared_file));
+        add(b, e, "declared_line",
+            it->declared_line ? num(b, it->declared_line) : check(b, cJSON_CreateNull()));
+        add(b, e, "installed", str(b, it->installed));
+        add(b, e, "installed_location", str(b, it->installed_location));
+        push(b, list, e);
+    }
+    return list;
+}
+
 int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
 {
     jb b = {false};
@@ -307,6 +331,7 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     add(&b, root, "dependencies", deps);
     /* pip-audit fills "fixes" only with --fix, which we never do. */
     add(&b, root, "fixes", check(&b, cJSON_CreateArray()));
+    add(&b, root, "drift", drift_json(&b, r));
 
     cJSON *expired = check(&b, cJSON_CreateArray());
     for (size_t i = 0; i < r->n_expired; i++) {

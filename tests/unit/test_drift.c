@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/buf.h"
 #include "core/name.h"
 #include "scanner/drift.h"
@@ -602,6 +604,29 @@ static void test_rendered_sections(void **state)
     assert_non_null(strstr(h, "&lt;b&gt;flask?[2J|x"));
     assert_null(strstr(h, "<b>flask"));
     free(h);
+    /* JSON: every key of every item, null for an absent side. */
+    char *j = render(REPORT_JSON, &r);
+    cJSON *root = cJSON_Parse(j);
+    assert_non_null(root);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "drift");
+    assert_true(cJSON_IsArray(list));
+    assert_int_equal(cJSON_GetArraySize(list), 4);
+    const cJSON *e = cJSON_GetArrayItem(list, 3); /* requests */
+    assert_string_equal(cJSON_GetObjectItem(e, "name")->valuestring, "requests");
+    assert_string_equal(cJSON_GetObjectItem(e, "status")->valuestring, "not-installed");
+    assert_string_equal(cJSON_GetObjectItem(e, "declared")->valuestring, "<2.32,>=2.28");
+    assert_string_equal(cJSON_GetObjectItem(e, "declared_file")->valuestring, "base.txt");
+    assert_int_equal(cJSON_GetObjectItem(e, "declared_line")->valueint, 9);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "installed")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "installed_location")));
+    e = cJSON_GetArrayItem(list, 0); /* blinker */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "declared")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "declared_line")));
+    assert_string_equal(cJSON_GetObjectItem(e, "installed_location")->valuestring,
+                        "/sp/blinker");
+    assert_int_equal(cJSON_GetArraySize(e), 7);
+    cJSON_Delete(root);
+    free(j);
     scan_report_free(&r);
 
     /* Checked and clean; not checked. */
@@ -614,6 +639,12 @@ static void test_rendered_sections(void **state)
     m = render(REPORT_MARKDOWN, &c);
     assert_non_null(strstr(m, "## Drift\n\nNone: what is installed is what is declared.\n"));
     free(m);
+    j = render(REPORT_JSON, &c);
+    root = cJSON_Parse(j);
+    list = cJSON_GetObjectItemCaseSensitive(root, "drift");
+    assert_true(cJSON_IsArray(list) && cJSON_GetArraySize(list) == 0);
+    cJSON_Delete(root);
+    free(j);
     scan_report_free(&c);
     scan_report n = {0};
     add_input(&n, INPUT_REQUIREMENTS, "requirements.txt");
@@ -624,6 +655,12 @@ static void test_rendered_sections(void **state)
     h = render(REPORT_HTML, &n);
     assert_non_null(strstr(h, "<h2 id=\"drift\">Drift</h2>\n<p>Not checked: "));
     free(h);
+    j = render(REPORT_JSON, &n);
+    root = cJSON_Parse(j);
+    list = cJSON_GetObjectItemCaseSensitive(root, "drift");
+    assert_true(list != NULL && cJSON_IsNull(list));
+    cJSON_Delete(root);
+    free(j);
     scan_report_free(&n);
 }
 
