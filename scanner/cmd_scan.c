@@ -95,6 +95,7 @@ static const char usage[] =
     "  airlock scan --lockfile poetry:deps.lock --no-dev\n"
     "  airlock scan --sbom bom.cdx.json\n"
     "  airlock scan -r requirements.txt\n"
+    "  airlock scan -r requirements.txt --venv .venv   (also lists their drift)\n"
     "  airlock scan --venv ~/venvs/app --format json -o report.json\n"
     "  airlock scan --no-python --path /opt/app/lib/python3.11/site-packages\n"
     "  airlock scan -r requirements.txt --python-version 3.9 --platform win32\n"
