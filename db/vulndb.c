@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <lmdb.h>
 
@@ -21,6 +22,8 @@ struct vulndb {
     MDB_env *env;
     MDB_txn *txn;  /* one read transaction for the handle's life: the file never changes */
     MDB_dbi meta, pkg, adv, ids;
+    MDB_dbi rel;   /* release data, when has_rel */
+    bool has_rel;
     char *path;
     vulndb_info info; /* read once: advisories name their sources by index */
 };
@@ -89,6 +92,12 @@ int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
         rc = mdb_dbi_open(db->txn, VULNDB_DB_ADV, 0, &db->adv);
     if (rc == 0)
         rc = mdb_dbi_open(db->txn, VULNDB_DB_IDS, 0, &db->ids);
+    if (rc == 0) { /* optional: built with --index */
+        rc = mdb_dbi_open(db->txn, VULNDB_DB_REL, 0, &db->rel);
+        db->has_rel = rc == 0;
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+    }
     if (rc != 0) {
         lmdb_error(err, mdb_path, what, rc);
         vulndb_close(db);
@@ -478,6 +487,37 @@ int vulndb_find(vulndb *db, const char *id, vulndb_advisory *out, airlock_error 
 
 /* ---- metadata ---- */
 
+/* The --index sources: absent without release data. */
+static int get_index_info(vulndb *db, vulndb_info *out, airlock_error *err)
+{
+    MDB_val v;
+    int rc = meta_get(db, "indexes", &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return lmdb_error(err, db->path, "metadata", rc);
+    vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
+    out->n_indexes = get_count(&c, 4);
+    out->indexes = xcalloc(out->n_indexes ? out->n_indexes : 1, sizeof *out->indexes);
+    for (size_t i = 0; i < out->n_indexes; i++) {
+        vulndb_index_source *s = &out->indexes[i];
+        s->name = get_str(&c);
+        size_t n;
+        const uint8_t *sha = vdb_get_bytes(&c, &n);
+        if (n >= sizeof s->sha256)
+            c.bad = true;
+        else
+            memcpy(s->sha256, sha, n);
+        s->projects = vdb_get_varint(&c);
+        s->releases = vdb_get_varint(&c);
+    }
+    if (c.bad || c.p != c.end) {
+        vulndb_info_clear(out);
+        return damaged(db, err, "indexes");
+    }
+    return 0;
+}
+
 int vulndb_get_info(vulndb *db, vulndb_info *out, airlock_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -527,7 +567,7 @@ int vulndb_get_info(vulndb *db, vulndb_info *out, airlock_error *err)
         vulndb_info_clear(out);
         return damaged(db, err, "sources");
     }
-    return 0;
+    return get_index_info(db, out, err);
 }
 
 void vulndb_info_clear(vulndb_info *info)
@@ -535,6 +575,9 @@ void vulndb_info_clear(vulndb_info *info)
     for (size_t i = 0; info->sources != NULL && i < info->n_sources; i++)
         free(info->sources[i].name);
     free(info->sources);
+    for (size_t i = 0; info->indexes != NULL && i < info->n_indexes; i++)
+        free(info->indexes[i].name);
+    free(info->indexes);
     memset(info, 0, sizeof *info);
 }
 
@@ -555,4 +598,182 @@ int vulndb_each_package(vulndb *db, int (*fn)(void *arg, const char *name), void
     }
     mdb_cursor_close(cur);
     return ret;
+}
+
+/* ---- release data ---- */
+
+/* Longest file name a "rel" value may rebuild (the build keeps 255). */
+#define REL_MAX_FILENAME 4096
+
+/* What vulndb_releases.owned points to. */
+typedef struct rel_store {
+    char *pool;                 /* every string; pool[0] is "" */
+    vulndb_release_file *files; /* every release's files, in order */
+} rel_store;
+
+/* Decode a "rel" value. With `st` NULL it only checks the value and counts
+ * what it needs (*n_rels, *n_files, *pool_len); else it fills `out` from
+ * the storage sized by that first pass. Returns 0, or -1 if the value does
+ * not decode. */
+static int decode_releases(const MDB_val *v, vulndb_releases *out, rel_store *st, size_t *n_rels,
+                           size_t *n_files, size_t *pool_len)
+{
+    vdb_cursor c = {v->mv_data, (const uint8_t *)v->mv_data + v->mv_size, false};
+    char *pool = st != NULL ? st->pool : NULL;
+    size_t at = 1, nf = 0, prev_len = 0;
+    const char *prev_name = "", *prev_rp = "";
+    size_t nr = get_count(&c, 4);
+    for (size_t i = 0; i < nr && !c.bad; i++) {
+        vulndb_release *r = st != NULL ? &out->items[i] : NULL;
+        size_t len;
+        const uint8_t *p = vdb_get_bytes(&c, &len);
+        if (len == 0 || len > VERSION_MAX_TEXT)
+            c.bad = true;
+        if (r != NULL) {
+            r->version = pool + at;
+            memcpy(r->version, p, len);
+            r->version[len] = '\0';
+            airlock_error verr;
+            if (version_parse(&r->v, r->version, len, &verr) != 0)
+                return -1;
+        }
+        at += len + 1;
+        uint64_t flags = vdb_get_varint(&c);
+        if (flags > (VULNDB_REL_YANKED | VULNDB_REL_SAME_PYTHON))
+            c.bad = true;
+        const char *reason = "";
+        if (flags & VULNDB_REL_YANKED) {
+            p = vdb_get_bytes(&c, &len);
+            if (r != NULL && len > 0) {
+                memcpy(pool + at, p, len);
+                pool[at + len] = '\0';
+                reason = pool + at;
+            }
+            at += len + 1;
+        }
+        uint64_t t = vdb_get_varint(&c);
+        const char *when = "";
+        if (t > 253402300800u) /* past 9999-12-31 */
+            c.bad = true;
+        else if (t > 0 && r != NULL) {
+            time_t secs = (time_t)(t - 1);
+            struct tm tm;
+            if (gmtime_r(&secs, &tm) == NULL || strftime(pool + at, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+                return -1;
+            when = pool + at;
+        }
+        at += 21;
+        const char *rp = prev_rp;
+        if (!(flags & VULNDB_REL_SAME_PYTHON)) {
+            p = vdb_get_bytes(&c, &len);
+            if (r != NULL) {
+                memcpy(pool + at, p, len);
+                pool[at + len] = '\0';
+                rp = pool + at;
+            }
+            at += len + 1;
+        }
+        prev_rp = rp;
+        size_t nfiles = get_count(&c, 3);
+        if (r != NULL) {
+            r->yanked = (flags & VULNDB_REL_YANKED) != 0;
+            r->yank_reason = (char *)reason;
+            r->upload_time = (char *)when;
+            r->requires_python = (char *)rp;
+            r->files = st->files + nf;
+            r->n_files = nfiles;
+        }
+        for (size_t k = 0; k < nfiles && !c.bad; k++) {
+            uint64_t shared = vdb_get_varint(&c);
+            p = vdb_get_bytes(&c, &len);
+            if (shared > prev_len || shared + len > REL_MAX_FILENAME || shared + len == 0) {
+                c.bad = true;
+                break;
+            }
+            size_t flen = (size_t)shared + len;
+            size_t hlen;
+            const uint8_t *sha = vdb_get_bytes(&c, &hlen);
+            if (hlen != 0 && hlen != 32)
+                c.bad = true;
+            if (st != NULL) {
+                vulndb_release_file *f = &st->files[nf];
+                f->filename = pool + at;
+                memmove(f->filename, prev_name, (size_t)shared);
+                memcpy(f->filename + shared, p, len);
+                f->filename[flen] = '\0';
+                prev_name = f->filename;
+                f->sha256 = pool;
+                if (hlen == 32) {
+                    static const char hex[] = "0123456789abcdef";
+                    f->sha256 = pool + at + flen + 1;
+                    for (size_t b = 0; b < 32; b++) {
+                        f->sha256[2 * b] = hex[sha[b] >> 4];
+                        f->sha256[2 * b + 1] = hex[sha[b] & 15];
+                    }
+                    f->sha256[64] = '\0';
+                }
+            }
+            at += flen + 1 + (hlen == 32 ? 65 : 0);
+            prev_len = flen;
+            nf++;
+        }
+    }
+    if (c.bad || c.p != c.end)
+        return -1;
+    *n_rels = nr;
+    *n_files = nf;
+    *pool_len = at;
+    return 0;
+}
+
+int vulndb_has_releases(vulndb *db)
+{
+    return db->has_rel ? 1 : 0;
+}
+
+int vulndb_get_releases(vulndb *db, const char *name, vulndb_releases *out, airlock_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!db->has_rel)
+        return 0;
+    char norm[NAME_MAX_LEN + 1];
+    airlock_error nerr;
+    int n = name_normalize(name, strlen(name), norm, sizeof norm, &nerr);
+    if (n < 0)
+        return 0;
+    MDB_val k = {(size_t)n, norm}, v;
+    int rc = mdb_get(db->txn, db->rel, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return lmdb_error(err, db->path, "lookup", rc);
+    size_t nr, nf, plen;
+    if (decode_releases(&v, NULL, NULL, &nr, &nf, &plen) != 0)
+        return damaged(db, err, "release value");
+    rel_store *st = xcalloc(1, sizeof *st);
+    st->pool = xcalloc(plen, 1);
+    st->files = xcalloc(nf ? nf : 1, sizeof *st->files);
+    out->items = xcalloc(nr ? nr : 1, sizeof *out->items);
+    out->owned = st;
+    if (decode_releases(&v, out, st, &nr, &nf, &plen) != 0) {
+        out->len = nr;
+        vulndb_releases_free(out);
+        return damaged(db, err, "release value");
+    }
+    out->len = nr;
+    return nr > INT32_MAX ? INT32_MAX : (int)nr;
+}
+
+void vulndb_releases_free(vulndb_releases *r)
+{
+    for (size_t i = 0; r->items != NULL && i < r->len; i++)
+        version_clear(&r->items[i].v);
+    free(r->items);
+    rel_store *st = r->owned;
+    if (st != NULL) {
+        free(st->pool);
+        free(st->files);
+        free(st);
+    }
+    memset(r, 0, sizeof *r);
 }

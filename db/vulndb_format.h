@@ -25,7 +25,14 @@
 #define VULNDB_DB_PKG "pkg"   /* normalised name -> compiled ranges per group */
 #define VULNDB_DB_ADV "adv"   /* u32 big-endian group number -> advisory */
 #define VULNDB_DB_IDS "ids"   /* every ID and alias -> u32 big-endian group */
-#define VULNDB_MAX_DBS 4
+/* Optional (a database built without --index has none, and still opens):
+ * normalised name -> the project's releases. */
+#define VULNDB_DB_REL "rel"
+#define VULNDB_MAX_DBS 5
+
+/* Flags of one release in a "rel" value. */
+#define VULNDB_REL_YANKED 1u       /* every file yanked; a yank reason follows */
+#define VULNDB_REL_SAME_PYTHON 2u  /* requires-python as the previous release's */
 
 /* Flags of one compiled interval in a "pkg" value. */
 #define VULNDB_IV_LO 1u       /* has a lower bound (inclusive); else from -inf */

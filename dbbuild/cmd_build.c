@@ -28,7 +28,7 @@
 
 static const char usage[] =
     "usage: airlock-dbbuild build -s SECFILE -o SNAPSHOT [--sequence N] [--strict]\n"
-    "                             [--verbose] SOURCE...\n"
+    "                             [--index DIR]... [--verbose] SOURCE...\n"
     "\n"
     "Compile OSV sources into a database and write it as a signed snapshot:\n"
     "SNAPSHOT (a zstd stream of the LMDB file) and SNAPSHOT.minisig, both\n"
@@ -41,6 +41,10 @@ static const char usage[] =
     "  --sequence N    rollback counter (default: the build time in seconds)\n"
     "  --strict        a malformed or unreadable record is an error, not a\n"
     "                  warning\n"
+    "  --index DIR     also store the released versions of each project from\n"
+    "                  saved PEP 691 JSON project pages: DIR/NAME.json or\n"
+    "                  DIR/NAME/index.json (repeatable; the first DIR with a\n"
+    "                  project wins). A bad page is a warning and is skipped\n"
     "  --verbose       show progress even when stderr is not a terminal\n"
     "\n"
     "With SOURCE_DATE_EPOCH set, it is the build time, so the same sources give\n"
@@ -49,7 +53,11 @@ static const char usage[] =
     "Examples:\n"
     "  airlock-dbbuild build -s airlock.key -o pypi.snapshot PyPI-all.zip\n"
     "  airlock-dbbuild build -s airlock.key -o pypi.snapshot --sequence 42 \\\n"
-    "      advisory-database/vulns ghsa-export.tar.zst\n";
+    "      advisory-database/vulns ghsa-export.tar.zst\n"
+    "  airlock-dbbuild build -s airlock.key -o pypi.snapshot \\\n"
+    "      --index mirror-pages/ PyPI-all.zip\n"
+    "  (a page saved from a mirror: curl -H 'Accept: application/vnd.pypi.simple.v1+json'\n"
+    "   https://mirror.example/simple/flask/ > mirror-pages/flask.json)\n";
 
 static void show_compressed(void *arg, uint64_t done, uint64_t total)
 {
@@ -227,7 +235,8 @@ int cmd_build(int argc, char **argv)
     uint64_t sequence = 0;
     int have_sequence = 0, strict = 0, verbose = 0;
     const char **sources = xcalloc((size_t)argc, sizeof *sources);
-    size_t nsources = 0;
+    const char **indexes = xcalloc((size_t)argc, sizeof *indexes);
+    size_t nsources = 0, nindexes = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-s") == 0 && i + 1 < argc) {
@@ -238,9 +247,12 @@ int cmd_build(int argc, char **argv)
             if (parse_u64(argv[++i], &sequence) != 0) {
                 fprintf(stderr, "airlock-dbbuild build: invalid --sequence '%s'\n", argv[i]);
                 free(sources);
+                free(indexes);
                 return 2;
             }
             have_sequence = 1;
+        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
+            indexes[nindexes++] = argv[++i];
         } else if (strcmp(a, "--strict") == 0) {
             strict = 1;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
@@ -248,10 +260,12 @@ int cmd_build(int argc, char **argv)
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
             free(sources);
+            free(indexes);
             return 0;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "airlock-dbbuild build: unknown option '%s'\n\n%s", a, usage);
             free(sources);
+            free(indexes);
             return 2;
         } else {
             sources[nsources++] = a;
@@ -261,11 +275,13 @@ int cmd_build(int argc, char **argv)
         fprintf(stderr, "airlock-dbbuild build: -s, -o and at least one SOURCE are required\n\n%s",
                 usage);
         free(sources);
+        free(indexes);
         return 2;
     }
     if (sodium_init() < 0) {
         fputs("airlock-dbbuild: cannot initialise libsodium\n", stderr);
         free(sources);
+        free(indexes);
         return 2;
     }
     int64_t build_time = (int64_t)time(NULL);
@@ -275,6 +291,7 @@ int cmd_build(int argc, char **argv)
         if (parse_u64(sde, &v) != 0 || v > INT64_MAX) {
             fprintf(stderr, "airlock-dbbuild build: invalid SOURCE_DATE_EPOCH '%s'\n", sde);
             free(sources);
+            free(indexes);
             return 2;
         }
         build_time = (int64_t)v;
@@ -289,6 +306,7 @@ int cmd_build(int argc, char **argv)
     if (load_seckey(secfile, &sk, &err) != 0) {
         diag_error("airlock-dbbuild build", err.msg);
         free(sources);
+        free(indexes);
         return 2;
     }
     outputs o;
@@ -298,7 +316,8 @@ int cmd_build(int argc, char **argv)
         progress_init(&prog, stderr);
         compile_options copt = {.strict = strict != 0,
                                 .progress = verbose || isatty(STDERR_FILENO) ? &prog : NULL,
-                                .build_time = build_time};
+                                .build_time = build_time, .indexes = indexes,
+                                .n_indexes = nindexes};
         diag d = {0};
         compile_totals totals;
         rc = compile_sources(sources, nsources, &copt, o.mdb, &d, &totals, &err);
@@ -331,11 +350,21 @@ int cmd_build(int argc, char **argv)
                     " bytes, key %s\n",
                     out, o.sigpath, sequence, totals.records_kept, totals.records_skipped,
                     m.db_size, id);
+            if (nindexes > 0)
+                fprintf(stderr,
+                        "airlock-dbbuild: release data: %" PRIu64 " projects, %" PRIu64
+                        " releases, %" PRIu64 " files; %" PRIu64 " page%s skipped, %" PRIu64
+                        " file%s or version%s dropped (see the warnings above)\n",
+                        totals.index_projects, totals.index_releases, totals.index_files,
+                        totals.index_pages_skipped, totals.index_pages_skipped == 1 ? "" : "s",
+                        totals.index_items_dropped, totals.index_items_dropped == 1 ? "" : "s",
+                        totals.index_items_dropped == 1 ? "" : "s");
         }
     }
     outputs_close(&o);
     minisign_seckey_wipe(&sk);
     free(sources);
+    free(indexes);
     if (rc != 0) {
         /* With --strict the message quotes a record: filter it. */
         diag_error("airlock-dbbuild build", err.msg);

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/text.h"
 #include "dbbuild/dbwriter.h"
+#include "dbbuild/index_dir.h"
 #include "dbbuild/merge.h"
 #include "dbbuild/osv_record.h"
 #include "dbbuild/osv_source.h"
@@ -88,6 +89,35 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
     return 0;
 }
 
+/* Read the --index DIRs into `set` and their metadata. */
+static int read_indexes(const compile_options *opt, diag *d, index_set *set, db_index_meta *meta,
+                        compile_totals *totals, airlock_error *err)
+{
+    index_dir_info *infos = xcalloc(opt->n_indexes ? opt->n_indexes : 1, sizeof *infos);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < opt->n_indexes; i++) {
+        progress_phase(opt->progress, "reading index %s", opt->indexes[i]);
+        rc = index_dir_read(opt->indexes[i], (uint32_t)i, d, opt->progress, set, &infos[i], err);
+        if (rc != 0)
+            error_prefix(err, "--index");
+    }
+    if (rc == 0)
+        index_set_finish(set, infos, d);
+    for (size_t i = 0; rc == 0 && i < opt->n_indexes; i++) {
+        meta[i].name = opt->indexes[i];
+        memcpy(meta[i].sha256, infos[i].sha256, sizeof meta[i].sha256);
+        meta[i].projects = infos[i].projects;
+        meta[i].releases = infos[i].releases;
+        totals->index_projects += infos[i].projects;
+        totals->index_releases += infos[i].releases;
+        totals->index_files += infos[i].files;
+        totals->index_pages_skipped += infos[i].skipped;
+        totals->index_items_dropped += infos[i].bad;
+    }
+    free(infos);
+    return rc;
+}
+
 int compile_sources(const char *const *sources, size_t nsources, const compile_options *opt,
                     const char *mdb_path, diag *d, compile_totals *totals, airlock_error *err)
 {
@@ -95,6 +125,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     build_ctx c = {.opt = opt, .d = d};
     db_source_meta *src = xcalloc(nsources ? nsources : 1, sizeof *src);
     merge_result m = {0};
+    index_set idx = {0};
+    db_index_meta *imeta = xcalloc(opt->n_indexes ? opt->n_indexes : 1, sizeof *imeta);
     int rc = spill_open(&c.texts, err);
     for (size_t i = 0; rc == 0 && i < nsources; i++) {
         osv_source_info info;
@@ -114,6 +146,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
                                 "warnings above)",
                            sources[i], info.unreadable, info.unreadable == 1 ? "" : "s");
     }
+    if (rc == 0)
+        rc = read_indexes(opt, d, &idx, imeta, totals, err);
     if (rc == 0) {
         progress_phase(opt->progress, "%zu records read; merging duplicates and aliases", c.n);
         totals->records_merged = merge_dedup(c.e, c.n);
@@ -133,7 +167,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
         totals->groups = m.n_groups;
         progress_phase(opt->progress, "writing the database: %zu vulnerabilities", m.n_groups);
         db_write_info wi = {.build_time = opt->build_time, .records = totals->records_kept,
-                            .progress = opt->progress};
+                            .progress = opt->progress, .index = &idx, .indexes = imeta,
+                            .n_indexes = opt->n_indexes};
         rc = dbwriter_write(mdb_path, c.e, &m, c.texts, src, nsources, &wi, err);
         totals->packages = wi.packages;
     }
@@ -144,6 +179,8 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     }
     free(c.e);
     free(src);
+    index_set_clear(&idx);
+    free(imeta);
     spill_close(c.texts);
     buf_free(&c.blob);
     return rc;
@@ -182,6 +219,19 @@ int db_describe(const char *mdb_path, FILE *out, airlock_error *err)
                 "    read %" PRIu64 ", kept %" PRIu64 ", skipped %" PRIu64 ", withdrawn %" PRIu64
                 ", merged %" PRIu64 ", other-ecosystem %" PRIu64 "\n",
                 s->records, s->kept, s->skipped, s->withdrawn, s->merged, s->other_ecosystem);
+    }
+    if (vulndb_has_releases(db))
+        fprintf(out, "indexes:     %zu\n", info.n_indexes);
+    else
+        fputs("indexes:     none (no release data)\n", out);
+    for (size_t i = 0; i < info.n_indexes; i++) {
+        const vulndb_index_source *s = &info.indexes[i];
+        fputs("  ", out);
+        text_safe_fputs(s->name, out, 0);
+        fputs("\n    sha256 ", out);
+        text_safe_fputs(s->sha256, out, 0);
+        fprintf(out, "\n    projects %" PRIu64 ", releases %" PRIu64 "\n", s->projects,
+                s->releases);
     }
     vulndb_info_clear(&info);
     vulndb_close(db);

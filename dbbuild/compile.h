@@ -20,6 +20,8 @@ typedef struct compile_options {
     bool strict;      /* a malformed or unreadable record is fatal, not a warning */
     progress *progress; /* where to show progress; NULL: nowhere */
     int64_t build_time; /* seconds since the epoch, stored in the metadata */
+    const char *const *indexes; /* --index DIRs (dbbuild/index_dir.h), or none */
+    size_t n_indexes;
 } compile_options;
 
 typedef struct compile_totals {
@@ -30,6 +32,11 @@ typedef struct compile_totals {
     uint64_t records_merged;    /* duplicate IDs, superseded by a later modified */
     uint64_t groups;            /* vulnerabilities after alias merging */
     uint64_t packages;
+    uint64_t index_projects;    /* release data: projects, releases, files kept */
+    uint64_t index_releases;
+    uint64_t index_files;
+    uint64_t index_pages_skipped; /* pages not used (each warned about) */
+    uint64_t index_items_dropped; /* files and versions inside pages dropped (warned) */
 } compile_totals;
 
 /* Compile `nsources` sources into a new LMDB environment written to the file

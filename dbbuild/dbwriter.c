@@ -473,6 +473,30 @@ static int write_all(writer *w, MDB_dbi dbi[4], const osv_entry *e, const merge_
     return rc;
 }
 
+/* The optional release data: meta "indexes" and the "rel" database. */
+static int write_releases(writer *w, MDB_dbi meta, MDB_dbi rel, const db_write_info *info)
+{
+    buf b = {0};
+    vdb_put_varint(&b, info->n_indexes);
+    for (size_t i = 0; i < info->n_indexes; i++) {
+        const db_index_meta *x = &info->indexes[i];
+        vdb_put_str(&b, x->name);
+        vdb_put_str(&b, x->sha256);
+        vdb_put_varint(&b, x->projects);
+        vdb_put_varint(&b, x->releases);
+    }
+    int rc = put(w, meta, "indexes", 7, b.data, b.len, 0);
+    buf_free(&b);
+    for (size_t i = 0; rc == 0 && i < info->index->n; i++) {
+        const index_entry *e = &info->index->v[i];
+        if ((i & 1023) == 0)
+            progress_update(info->progress, "writing the database: releases, %zu of %zu projects",
+                            i, info->index->n);
+        rc = put(w, rel, e->name, strlen(e->name), e->value, e->len, MDB_APPEND);
+    }
+    return rc;
+}
+
 int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result *m, spill *texts,
                    const db_source_meta *src, size_t nsrc, db_write_info *info,
                    airlock_error *err)
@@ -510,6 +534,12 @@ int dbwriter_write(const char *mdb_path, const osv_entry *e, const merge_result 
     if (rc == 0) {
         step = "write";
         rc = write_all(&w, dbi, e, m, texts, src, nsrc, info, err);
+    }
+    if (rc == 0 && info->n_indexes > 0) {
+        MDB_dbi rel;
+        rc = mdb_dbi_open(w.txn, VULNDB_DB_REL, MDB_CREATE, &rel);
+        if (rc == 0)
+            rc = write_releases(&w, dbi[0], rel, info);
     }
     if (rc == 0) {
         rc = mdb_txn_commit(w.txn);

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "dbbuild/index_dir.h"
 #include "dbbuild/merge.h"
 #include "dbbuild/progress.h"
 #include "dbbuild/spill.h"
@@ -21,11 +22,24 @@ typedef struct db_source_meta {
     uint64_t records, kept, skipped, withdrawn, merged, other_ecosystem;
 } db_source_meta;
 
+/* What the metadata says about one --index DIR. */
+typedef struct db_index_meta {
+    const char *name;
+    char sha256[65];
+    uint64_t projects, releases;
+} db_index_meta;
+
 typedef struct db_write_info {
     int64_t build_time;
     uint64_t records;   /* kept records */
     uint64_t packages;  /* out: distinct package names written */
     progress *progress; /* where to show progress; NULL: nowhere */
+    /* Release data (--index): with n_indexes > 0 the "rel" database and the
+     * "indexes" metadata are written from `index` (finished: sorted, one
+     * entry a name); with none, neither exists. */
+    const index_set *index;
+    const db_index_meta *indexes;
+    size_t n_indexes;
 } db_write_info;
 
 /* The spilled texts of one record: str summary, str details, varint n_refs,

@@ -167,6 +167,15 @@ int timestamp_normalize(const char *text, char out[64], airlock_error *err)
     return 0;
 }
 
+int64_t timestamp_seconds(const char *n)
+{
+    int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
+    if (strlen(n) < 19 || digits(n, 4, &y) || digits(n + 5, 2, &mo) || digits(n + 8, 2, &d) ||
+        digits(n + 11, 2, &h) || digits(n + 14, 2, &mi) || digits(n + 17, 2, &sec))
+        return 0;
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
 int timestamp_compare(const char *a, const char *b)
 {
     /* Both are "YYYY-MM-DDTHH:MM:SS" then an optional ".digits", then "Z". */

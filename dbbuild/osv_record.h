@@ -106,6 +106,10 @@ int timestamp_normalize(const char *text, char out[64], airlock_error *err);
 /* Order two normalised timestamps (<0, 0, >0). */
 int timestamp_compare(const char *a, const char *b);
 
+/* Seconds since the epoch of a timestamp normalised by timestamp_normalize
+ * (its fraction dropped). */
+int64_t timestamp_seconds(const char *normalized);
+
 /* True if `s` looks like an OSV ID: PREFIX-REST with [A-Za-z0-9._:-]. */
 bool osv_id_valid(const char *s);
 

@@ -283,9 +283,7 @@ static int deliver(reader *r, const char *origin, const char *data, size_t len, 
     return rc;
 }
 
-/* Read a whole file, hashing all of it but keeping at most `max` bytes;
- * `*too_big` says the rest was dropped. Refuses symlinks and non-files. */
-static int read_hashed(const char *path, size_t max, buf *out, int *too_big,
+int source_read_hashed(const char *path, size_t max, buf *out, int *too_big,
                        unsigned char sha[32], airlock_error *err)
 {
     *too_big = 0;
@@ -330,7 +328,7 @@ static int read_single(reader *r, const char *path, int kind, airlock_error *err
     buf data = {0};
     int too_big;
     unsigned char sha[32];
-    if (read_hashed(path, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, err) != 0) {
+    if (source_read_hashed(path, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, err) != 0) {
         buf_free(&data);
         return error_prefix(err, "%s", path);
     }
@@ -460,7 +458,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
         airlock_error ferr;
         error_clear(&ferr);
         r->info->files++;
-        int got = read_hashed(file, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr);
+        int got = source_read_hashed(file, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, &ferr);
         free(file);
         if (got != 0) {
             r->info->unreadable++;

@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/buf.h"
 #include "core/diag.h"
 #include "core/error.h"
 
@@ -50,6 +51,13 @@ typedef struct osv_source_info {
  * record file in sorted order. */
 int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
                     osv_source_info *info, airlock_error *err);
+
+/* Read the whole file `path`, hashing all of it (SHA-256 into `sha`) but
+ * keeping at most `max` bytes in `out`; `*too_big` says the rest was
+ * dropped. Refuses symbolic links and anything but a regular file. Also
+ * reads the index pages of dbbuild/index_dir.h. */
+int source_read_hashed(const char *path, size_t max, buf *out, int *too_big,
+                       unsigned char sha[32], airlock_error *err);
 
 /* Parse one record from a buffer (used by the fuzz targets and tests).
  * `is_yaml` selects the parser. Returns a new cJSON tree or NULL with a

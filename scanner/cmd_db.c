@@ -14,6 +14,8 @@
 #include <sodium.h>
 
 #include "core/diag.h"
+#include "core/text.h"
+#include "db/vulndb.h"
 #include "scanner/commands.h"
 #include "signatures/store.h"
 
@@ -35,7 +37,8 @@ static const char usage[] =
     "         import into DIR is waited for at most --lock-wait seconds\n"
     "         (default 300).\n"
     "status   show the installed snapshot: sequence, build time and age, signer\n"
-    "         key id, digests and record counts.\n"
+    "         key id, digests, record counts and the index sources of its\n"
+    "         release data, if any.\n"
     "verify   re-check the installed database against its signed digest, and\n"
     "         that its signer is trusted as a scan trusts it (the directories\n"
     "         above and the --trusted-key files the import recorded) or by a\n"
@@ -117,6 +120,50 @@ static void count_records(const char *path, cJSON *obj, FILE *text)
         mdb_env_close(env);
 }
 
+/* The index sources (release data, `airlock-dbbuild build --index`). */
+static void show_indexes(const char *path, cJSON *obj, FILE *text)
+{
+    vulndb *db = NULL;
+    vulndb_info vi;
+    airlock_error err;
+    if (vulndb_open(path, &db, &err) != 0 || vulndb_get_info(db, &vi, &err) != 0) {
+        vulndb_close(db);
+        if (text != NULL) {
+            fputs("release data:    (cannot read: ", text);
+            text_safe_fputs(err.msg, text, 0);
+            fputs(")\n", text);
+        }
+        return;
+    }
+    bool has = vulndb_has_releases(db) == 1;
+    cJSON *arr = obj != NULL ? cJSON_CreateArray() : NULL;
+    if (text != NULL)
+        fprintf(text, "release data:    %s\n", has ? "yes, from:" : "none (built without --index)");
+    for (size_t i = 0; i < vi.n_indexes; i++) {
+        const vulndb_index_source *x = &vi.indexes[i];
+        if (arr != NULL) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", x->name);
+            cJSON_AddStringToObject(e, "sha256", x->sha256);
+            add_u64(e, "projects", x->projects);
+            add_u64(e, "releases", x->releases);
+            cJSON_AddItemToArray(arr, e);
+        }
+        if (text != NULL) {
+            fputs("  ", text);
+            text_safe_fputs(x->name, text, 0);
+            fprintf(text, "\n    sha256 %s, %" PRIu64 " projects, %" PRIu64 " releases\n",
+                    x->sha256, x->projects, x->releases);
+        }
+    }
+    if (obj != NULL) {
+        cJSON_AddBoolToObject(obj, "release_data", has);
+        cJSON_AddItemToObject(obj, "indexes", arr);
+    }
+    vulndb_info_clear(&vi);
+    vulndb_close(db);
+}
+
 static int db_status(const char *dir, int argc, char **argv)
 {
     int json = 0;
@@ -164,6 +211,7 @@ static int db_status(const char *dir, int argc, char **argv)
         cJSON_AddStringToObject(o, "db_path", store_data_path(s));
         cJSON_AddItemToObject(o, "records", cJSON_CreateObject());
         count_records(store_data_path(s), cJSON_GetObjectItem(o, "records"), NULL);
+        show_indexes(store_data_path(s), o, NULL);
         if (stale != 0)
             cJSON_AddStringToObject(o, "warning", warn.msg);
         char *t = cJSON_Print(o);
@@ -181,6 +229,7 @@ static int db_status(const char *dir, int argc, char **argv)
                in->format);
         printf("records:\n");
         count_records(store_data_path(s), NULL, stdout);
+        show_indexes(store_data_path(s), NULL, stdout);
         if (stale != 0)
             diag_error("airlock: warning", warn.msg);
     }

@@ -323,6 +323,16 @@ static int fill_provenance(scan_report *r, const store_info *si, vulndb *db,
         s->merged = vi.sources[i].merged;
     }
     r->db.n_sources = vi.n_sources;
+    r->db.indexes = vi.n_indexes ? xcalloc(vi.n_indexes, sizeof *r->db.indexes) : NULL;
+    for (size_t i = 0; i < vi.n_indexes; i++) {
+        index_provenance *x = &r->db.indexes[i];
+        x->name = xstrdup(vi.indexes[i].name);
+        x->sha256 = xstrdup(vi.indexes[i].sha256);
+        x->projects = vi.indexes[i].projects;
+        x->releases = vi.indexes[i].releases;
+    }
+    r->db.n_indexes = vi.n_indexes;
+    r->release_data = vulndb_has_releases(db) == 1;
     vulndb_info_clear(&vi);
     return 0;
 }

@@ -37,8 +37,49 @@ void finding_clear(finding *f)
     memset(f, 0, sizeof *f);
 }
 
+void scan_report_clear_advice(scan_report *r)
+{
+    for (size_t i = 0; r->advice != NULL && i < r->deps.len; i++) {
+        dep_advice *a = &r->advice[i];
+        free(a->latest_version);
+        free(a->yank_reason);
+        free(a->specifier);
+        for (size_t k = 0; k < a->n_range_risk; k++) {
+            free(a->range_risk[k].version);
+            free_strings(a->range_risk[k].ids, a->range_risk[k].n_ids);
+        }
+        free(a->range_risk);
+        free(a->resolved_version);
+    }
+    free(r->advice);
+    r->advice = NULL;
+    for (size_t i = 0; i < r->n_fixes; i++) {
+        free(r->fixes[i].name);
+        free(r->fixes[i].old_version);
+        free(r->fixes[i].new_version);
+        free(r->fixes[i].note);
+    }
+    free(r->fixes);
+    r->fixes = NULL;
+    r->n_fixes = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++) {
+        plan_phase *ph = &r->plan[p];
+        for (size_t i = 0; i < ph->n_items; i++) {
+            plan_item *it = &ph->items[i];
+            free(it->name);
+            free(it->from);
+            free(it->to);
+            free(it->reason);
+            free_strings(it->ids, it->n_ids);
+        }
+        free(ph->items);
+        memset(ph, 0, sizeof *ph);
+    }
+}
+
 void scan_report_free(scan_report *r)
 {
+    scan_report_clear_advice(r); /* before the deps: it walks deps.len */
     free(r->airlock_version);
     free(r->hostname);
     for (size_t i = 0; i < r->n_inputs; i++) {
@@ -63,6 +104,11 @@ void scan_report_free(scan_report *r)
         free(r->db.sources[i].sha256);
     }
     free(r->db.sources);
+    for (size_t i = 0; i < r->db.n_indexes; i++) {
+        free(r->db.indexes[i].name);
+        free(r->db.indexes[i].sha256);
+    }
+    free(r->db.indexes);
     if (r->findings != NULL) {
         for (size_t i = 0; i < r->deps.len; i++) {
             for (size_t j = 0; j < r->findings[i].len; j++)

@@ -88,6 +88,14 @@ typedef struct source_provenance {
     uint64_t kept, skipped, withdrawn, merged;
 } source_provenance;
 
+/* An index the release data was read from (`airlock-dbbuild build
+ * --index`; db/vulndb.h vulndb_index_source). */
+typedef struct index_provenance {
+    char *name;
+    char *sha256;
+    uint64_t projects, releases;
+} index_provenance;
+
 /* Where the database came from: enough for an auditor to tie a report to
  * one signed snapshot. */
 typedef struct db_provenance {
@@ -99,6 +107,8 @@ typedef struct db_provenance {
     unsigned format_version;
     source_provenance *sources;
     size_t n_sources;
+    index_provenance *indexes; /* none without release data */
+    size_t n_indexes;
 } db_provenance;
 
 /* An --ignore-file entry whose date has passed: it no longer applies. */
@@ -148,6 +158,8 @@ typedef struct dep_advice {
     size_t n_range_risk;
     char *resolved_version; /* what pip would pick from the index, or NULL */
     bool resolved_vulnerable;
+    bool resolved_yanked;   /* every release the specifier admits is yanked:
+                               pip takes the highest anyway, with a warning */
 } dep_advice;
 
 /* pip-audit's "fixes" entry: one per vulnerable dependency. */
@@ -234,6 +246,8 @@ typedef struct scan_report {
 /* Free everything the report owns. */
 void scan_report_free(scan_report *r);
 void finding_clear(finding *f);
+/* Free and zero what advice.h fills: advice, fixes and the plan (not drift). */
+void scan_report_clear_advice(scan_report *r);
 
 /* A report lists this many warnings. A file of millions of one-byte bad
  * lines must not make a report of gigabytes (the JSON of one warning is

@@ -26,9 +26,9 @@ void dependency_clear(dependency *d)
     free(d->source_file);
     free(d->location);
     free(d->skip_reason);
+    free(d->specifier);
     free(d->source_kind);
     free(d->group);
-    free(d->specifier);
     memset(d, 0, sizeof *d);
 }
 

@@ -36,6 +36,10 @@ typedef struct dependency {
                             location; NULL when not applicable */
     bool editable;
     char *skip_reason;   /* NULL if the dependency is checked */
+    char *specifier;     /* the PEP 440 specifier of a requirement that is
+                            not an exact pin ("" when it has none), which
+                            advice.h checks against the index; NULL for pins
+                            and everything else */
     char *source_kind;   /* where a locked or declared package comes from:
                             "registry", "git", "url", "path", "directory",
                             "editable", "virtual"; NULL for installed
@@ -47,9 +51,6 @@ typedef struct dependency {
                             NULL when the input has none */
     bool dev;            /* only in development groups (what --no-dev leaves
                             out) */
-    char *specifier;     /* a declared range as written (">=2,<3", Poetry's
-                            "^2.1"), "" for a bare name; NULL for exact pins
-                            and for what is not a declared range */
     bool markers_false;  /* its markers do not apply to the scan's target
                             environment (skipped for that reason) */
 } dependency;

@@ -143,12 +143,12 @@ void pyproject_requirement(reader *r, const toml_value *v, const char *where,
         skip(dep, kind, "%s source", kind);
     } else if ((pin = specset_exact_pin(q.spec)) != NULL) {
         set_pin(r, dep, pin, strlen(pin), false);
-    } else {
-        if (q.spec_text[0] != '\0')
-            skip(dep, "registry", "range '%s'", q.spec_text);
-        else
-            skip(dep, "registry", "not pinned");
+    } else if (q.spec_text[0] != '\0') {
+        skip(dep, "registry", "range '%s'", q.spec_text);
         dep->specifier = xstrdup(q.spec_text);
+    } else {
+        skip(dep, "registry", "not pinned");
+        dep->specifier = xstrdup("");
     }
     pep508_clear(&q);
 }
@@ -282,11 +282,9 @@ static void poetry_constraint(reader *r, dependency *dep, const char *text, size
         break;
     case POETRY_RANGE:
         skip(dep, "registry", "range '%.*s'", (int)(n > 4096 ? 4096 : n), v);
-        dep->specifier = xstrndup(v, n);
         break;
     case POETRY_ANY:
         skip(dep, "registry", "not pinned");
-        dep->specifier = xstrdup("");
         break;
     }
 }
@@ -339,12 +337,10 @@ static void poetry_table(reader *r, const poetry_ctx *c, const char *name, const
         return;
     size_t len;
     const char *text = toml_string(ver, &len);
-    if (text == NULL) {
+    if (text == NULL)
         skip(dep, "registry", "not pinned");
-        dep->specifier = xstrdup("");
-    } else {
+    else
         poetry_constraint(r, dep, text, len);
-    }
 }
 
 static void poetry_value(reader *r, const poetry_ctx *c, const char *name, const toml_value *v)

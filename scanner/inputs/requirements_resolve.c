@@ -197,23 +197,22 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
                     version v;
                     airlock_error e;
                     bool ok = version_parse(&v, cpin, strlen(cpin), &e) == 0;
-                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE)) {
+                    if (ok && !specset_contains(rl->req.spec, &v, SPEC_PRERELEASES_INCLUDE))
                         buf_printf(&why, "constraint ==%s (%s:%u) conflicts with %s", cpin,
                                    c->file, c->line, spec);
-                        dep->specifier = xstrdup(spec);
-                    } else
+                    else
                         set_version(dep, cpin, "constraint ");
                     if (ok)
                         version_clear(&v);
-                } else if (spec[0]) {
-                    buf_printf(&why, "not pinned to an exact version (%s)", spec);
                 } else {
-                    buf_puts(&why, "not pinned to an exact version");
-                }
-                if (c == NULL)
+                    if (spec[0])
+                        buf_printf(&why, "not pinned to an exact version (%s)", spec);
+                    else
+                        buf_puts(&why, "not pinned to an exact version");
                     dep->specifier = spec;
-                else
-                    free(spec);
+                    spec = NULL;
+                }
+                free(spec);
             }
         }
         if (why.len)

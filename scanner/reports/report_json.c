@@ -9,369 +9,274 @@
  * fixed order and absent values are null, so the same report always gives
  * the same bytes. Strings that are not valid UTF-8 (names and paths come
  * from untrusted files) get U+FFFD for each bad byte: the output is always
- * valid JSON.
+ * valid JSON. The report is written as it is produced (json_out.h).
  */
 #include "scanner/reports/report.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "core/buf.h"
 #include "scanner/drift.h"
+#include "scanner/reports/json_out.h"
 #include "scanner/reports/report_util.h"
 
-/* Tracks allocation failure while building the tree: cJSON returns NULL
- * and ignores NULL arguments, so one check at the end is enough. */
-typedef struct jb {
-    bool failed;
-} jb;
-
-static cJSON *check(jb *b, cJSON *item)
-{
-    if (item == NULL)
-        b->failed = true;
-    return item;
-}
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, cp = c & 0x1fu, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, cp = c & 0x0fu, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, cp = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-static cJSON *str(jb *b, const char *s)
-{
-    if (s == NULL)
-        return check(b, cJSON_CreateNull());
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s);
-    size_t i = 0;
-    while (i < n) {
-        size_t l = utf8_len(u + i, n - i);
-        if (l == 0)
-            break;
-        i += l;
-    }
-    if (i == n)
-        return check(b, cJSON_CreateString(s));
-    buf fixed = {0};
-    buf_append(&fixed, s, i);
-    while (i < n) {
-        size_t l = utf8_len(u + i, n - i);
-        if (l == 0) {
-            buf_puts(&fixed, "\xef\xbf\xbd");
-            i++;
-        } else {
-            buf_append(&fixed, s + i, l);
-            i += l;
-        }
-    }
-    cJSON *item = check(b, cJSON_CreateString(fixed.data));
-    buf_free(&fixed);
-    return item;
-}
-
-/* `key` must be a string with static storage: it is not copied. */
-static void add(jb *b, cJSON *obj, const char *key, cJSON *item)
-{
-    if (item == NULL || !cJSON_AddItemToObjectCS(obj, key, item)) {
-        b->failed = true;
-        cJSON_Delete(item);
-    }
-}
-
-static void push(jb *b, cJSON *arr, cJSON *item)
-{
-    if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
-        b->failed = true;
-        cJSON_Delete(item);
-    }
-}
-
-static cJSON *num(jb *b, double v)
-{
-    return check(b, cJSON_CreateNumber(v));
-}
-
-static cJSON *boolean(jb *b, bool v)
-{
-    return check(b, cJSON_CreateBool(v));
-}
-
-static cJSON *strings(jb *b, char *const *v, size_t n)
-{
-    cJSON *arr = check(b, cJSON_CreateArray());
-    for (size_t i = 0; i < n; i++)
-        push(b, arr, str(b, v[i]));
-    return arr;
-}
-
 /* RFC 3339 UTC, or null for 0 (unknown). */
-static cJSON *timestamp(jb *b, int64_t t)
+static void timestamp(json_out *j, const char *key, int64_t t)
 {
-    if (t == 0)
-        return check(b, cJSON_CreateNull());
+    jo_key(j, key);
     char text[32];
     time_t tt = (time_t)t;
     struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return check(b, cJSON_CreateNull());
-    return str(b, text);
+    if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        jo_null(j);
+    else
+        jo_string(j, text);
 }
 
-static cJSON *severity_json(jb *b, const finding *f)
+/* A line number, or null for 0 (unknown). */
+static void line(json_out *j, const char *key, unsigned n)
 {
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "level", str(b, severity_name(f->level)));
-    add(b, o, "score", f->score >= 0 ? num(b, f->score) : check(b, cJSON_CreateNull()));
-    cJSON *vectors = check(b, cJSON_CreateArray());
+    if (n != 0)
+        jo_key_number(j, key, n);
+    else
+        jo_key_null(j, key);
+}
+
+static void severity_json(json_out *j, const finding *f)
+{
+    jo_key_object_begin(j, "severity");
+    jo_key_string(j, "level", severity_name(f->level));
+    if (f->score >= 0)
+        jo_key_number(j, "score", f->score);
+    else
+        jo_key_null(j, "score");
+    jo_key_array_begin(j, "vectors");
     for (size_t i = 0; i < f->n_ratings; i++) {
         const cvss_rating *c = &f->ratings[i];
-        cJSON *v = check(b, cJSON_CreateObject());
-        add(b, v, "type", str(b, c->type));
-        add(b, v, "vector", str(b, c->vector));
-        add(b, v, "score", num(b, c->score));
-        add(b, v, "level", str(b, severity_name(c->level)));
-        push(b, vectors, v);
+        jo_object_begin(j);
+        jo_key_string(j, "type", c->type);
+        jo_key_string(j, "vector", c->vector);
+        jo_key_number(j, "score", c->score);
+        jo_key_string(j, "level", severity_name(c->level));
+        jo_object_end(j);
     }
-    add(b, o, "vectors", vectors);
-    return o;
+    jo_array_end(j);
+    jo_object_end(j);
 }
 
-static cJSON *finding_json(jb *b, const finding *f)
+static void finding_json(json_out *j, const finding *f)
 {
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "id", str(b, f->id));
-    add(b, o, "fix_versions", strings(b, f->fix_versions, f->n_fix_versions));
-    add(b, o, "aliases", strings(b, f->aliases, f->n_aliases));
+    jo_object_begin(j);
+    jo_key_string(j, "id", f->id);
+    jo_key_strings(j, "fix_versions", f->fix_versions, f->n_fix_versions);
+    jo_key_strings(j, "aliases", f->aliases, f->n_aliases);
     /* pip-audit's description is the advisory's details, else its summary. */
     const char *desc = f->details && *f->details ? f->details : f->summary;
-    add(b, o, "description", str(b, desc ? desc : ""));
-    add(b, o, "summary", str(b, f->summary));
-    add(b, o, "severity", severity_json(b, f));
-    add(b, o, "published", str(b, f->published));
-    add(b, o, "modified", str(b, f->modified));
-    cJSON *refs = check(b, cJSON_CreateArray());
+    jo_key_string(j, "description", desc ? desc : "");
+    jo_key_string(j, "summary", f->summary);
+    severity_json(j, f);
+    jo_key_string(j, "published", f->published);
+    jo_key_string(j, "modified", f->modified);
+    jo_key_array_begin(j, "references");
     for (size_t i = 0; i < f->n_references; i++) {
-        cJSON *r = check(b, cJSON_CreateObject());
-        add(b, r, "type", str(b, f->references[i].type));
-        add(b, r, "url", str(b, f->references[i].url));
-        push(b, refs, r);
+        jo_object_begin(j);
+        jo_key_string(j, "type", f->references[i].type);
+        jo_key_string(j, "url", f->references[i].url);
+        jo_object_end(j);
     }
-    add(b, o, "references", refs);
-    add(b, o, "ignored", boolean(b, f->ignored));
-    add(b, o, "ignore_reason", str(b, f->ignored ? f->ignore_reason : NULL));
-    add(b, o, "ignore_until", str(b, f->ignored ? f->ignore_until : NULL));
-    return o;
+    jo_array_end(j);
+    jo_key_bool(j, "ignored", f->ignored);
+    jo_key_string(j, "ignore_reason", f->ignored ? f->ignore_reason : NULL);
+    jo_key_string(j, "ignore_until", f->ignored ? f->ignore_until : NULL);
+    jo_object_end(j);
 }
 
-static cJSON *source_json(jb *b, const dependency *d)
+static void source_json(json_out *j, const dependency *d)
 {
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "kind", str(b, report_dep_kind_name(d->kind)));
-    add(b, o, "file", str(b, d->source_file));
-    add(b, o, "line", d->source_line ? num(b, d->source_line) : check(b, cJSON_CreateNull()));
-    add(b, o, "location", str(b, d->location));
-    add(b, o, "editable", boolean(b, d->editable));
+    jo_key_object_begin(j, "source");
+    jo_key_string(j, "kind", report_dep_kind_name(d->kind));
+    jo_key_string(j, "file", d->source_file);
+    line(j, "line", d->source_line);
+    jo_key_string(j, "location", d->location);
+    jo_key_bool(j, "editable", d->editable);
     /* Lockfiles, pyproject.toml and SBOMs: where the package itself comes
      * from, and the group that holds it; null for the other kinds. */
-    add(b, o, "source_kind", str(b, d->source_kind));
-    add(b, o, "group", str(b, d->group));
-    add(b, o, "dev", boolean(b, d->dev));
-    return o;
+    jo_key_string(j, "source_kind", d->source_kind);
+    jo_key_string(j, "group", d->group);
+    jo_key_bool(j, "dev", d->dev);
+    jo_object_end(j);
 }
 
-static cJSON *dependency_json(jb *b, const dependency *d, const dep_findings *fs)
+static void dependency_json(json_out *j, const dependency *d, const dep_findings *fs)
 {
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "name", str(b, d->name));
+    jo_object_begin(j);
+    jo_key_string(j, "name", d->name);
     if (d->skip_reason != NULL) {
         /* pip-audit's shape for a skipped dependency, plus what we know. */
-        add(b, o, "skip_reason", str(b, d->skip_reason));
-        add(b, o, "version", str(b, d->version_text));
+        jo_key_string(j, "skip_reason", d->skip_reason);
+        jo_key_string(j, "version", d->version_text);
     } else {
-        add(b, o, "version", str(b, d->version_text));
-        cJSON *vulns = check(b, cJSON_CreateArray());
-        for (size_t j = 0; fs != NULL && j < fs->len; j++)
-            push(b, vulns, finding_json(b, &fs->items[j]));
-        add(b, o, "vulns", vulns);
+        jo_key_string(j, "version", d->version_text);
+        jo_key_array_begin(j, "vulns");
+        for (size_t k = 0; fs != NULL && k < fs->len; k++)
+            finding_json(j, &fs->items[k]);
+        jo_array_end(j);
     }
-    add(b, o, "normalized_name", str(b, d->normalized));
-    add(b, o, "source", source_json(b, d));
-    return o;
+    jo_key_string(j, "normalized_name", d->normalized);
+    source_json(j, d);
+    jo_object_end(j);
 }
 
-static cJSON *database_json(jb *b, const db_provenance *db)
+static void database_json(json_out *j, const db_provenance *db)
 {
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "sequence", num(b, (double)db->sequence));
-    add(b, o, "build_time", timestamp(b, db->build_time));
-    add(b, o, "format_version", num(b, db->format_version));
-    add(b, o, "signer_key_id", str(b, db->signer_key_id));
+    jo_key_object_begin(j, "database");
+    jo_key_number(j, "sequence", (double)db->sequence);
+    timestamp(j, "build_time", db->build_time);
+    jo_key_number(j, "format_version", db->format_version);
+    jo_key_string(j, "signer_key_id", db->signer_key_id);
     /* The store records BLAKE2b-512 digests (b2sum's format). */
-    add(b, o, "digest_algorithm", str(b, "BLAKE2b-512"));
-    add(b, o, "snapshot_digest", str(b, db->snapshot_digest));
-    add(b, o, "db_digest", str(b, db->db_digest));
-    cJSON *sources = check(b, cJSON_CreateArray());
+    jo_key_string(j, "digest_algorithm", "BLAKE2b-512");
+    jo_key_string(j, "snapshot_digest", db->snapshot_digest);
+    jo_key_string(j, "db_digest", db->db_digest);
+    jo_key_array_begin(j, "sources");
     for (size_t i = 0; i < db->n_sources; i++) {
         const source_provenance *s = &db->sources[i];
-        cJSON *so = check(b, cJSON_CreateObject());
-        add(b, so, "name", str(b, s->name));
-        add(b, so, "sha256", str(b, s->sha256));
-        add(b, so, "kept", num(b, (double)s->kept));
-        add(b, so, "skipped", num(b, (double)s->skipped));
-        add(b, so, "withdrawn", num(b, (double)s->withdrawn));
-        add(b, so, "merged", num(b, (double)s->merged));
-        push(b, sources, so);
+        jo_object_begin(j);
+        jo_key_string(j, "name", s->name);
+        jo_key_string(j, "sha256", s->sha256);
+        jo_key_number(j, "kept", (double)s->kept);
+        jo_key_number(j, "skipped", (double)s->skipped);
+        jo_key_number(j, "withdrawn", (double)s->withdrawn);
+        jo_key_number(j, "merged", (double)s->merged);
+        jo_object_end(j);
     }
-    add(b, o, "sources", sources);
-    return o;
+    jo_array_end(j);
+    /* Release data's indexes: only when the database has some. */
+    if (db->n_indexes > 0) {
+        jo_key_array_begin(j, "indexes");
+        for (size_t i = 0; i < db->n_indexes; i++) {
+            jo_object_begin(j);
+            jo_key_string(j, "name", db->indexes[i].name);
+            jo_key_string(j, "sha256", db->indexes[i].sha256);
+            jo_key_number(j, "projects", (double)db->indexes[i].projects);
+            jo_key_number(j, "releases", (double)db->indexes[i].releases);
+            jo_object_end(j);
+        }
+        jo_array_end(j);
+    }
+    jo_object_end(j);
 }
 
-static cJSON *summary_json(jb *b, const scan_report *r)
+static void summary_json(json_out *j, const scan_report *r)
 {
     scan_counts c;
     scan_report_count(r, &c);
-    cJSON *o = check(b, cJSON_CreateObject());
-    add(b, o, "dependencies", num(b, (double)c.dependencies));
-    add(b, o, "checked", num(b, (double)c.checked));
-    add(b, o, "skipped", num(b, (double)c.skipped));
-    add(b, o, "vulnerable", num(b, (double)c.vulnerable));
-    add(b, o, "vulnerabilities", num(b, (double)c.findings));
-    add(b, o, "ignored", num(b, (double)c.ignored));
-    add(b, o, "warnings", num(b, (double)c.warnings));
-    cJSON *sev = check(b, cJSON_CreateObject());
+    jo_key_object_begin(j, "summary");
+    jo_key_number(j, "dependencies", (double)c.dependencies);
+    jo_key_number(j, "checked", (double)c.checked);
+    jo_key_number(j, "skipped", (double)c.skipped);
+    jo_key_number(j, "vulnerable", (double)c.vulnerable);
+    jo_key_number(j, "vulnerabilities", (double)c.findings);
+    jo_key_number(j, "ignored", (double)c.ignored);
+    jo_key_number(j, "warnings", (double)c.warnings);
+    jo_key_object_begin(j, "by_severity");
     for (int s = SEVERITY_CRITICAL; s >= SEVERITY_UNKNOWN; s--)
-        add(b, sev, severity_name((severity)s), num(b, (double)c.by_severity[s]));
-    add(b, o, "by_severity", sev);
-    return o;
+        jo_key_number(j, severity_name((severity)s), (double)c.by_severity[s]);
+    jo_object_end(j);
+    jo_object_end(j);
 }
 
 /* null when the scan had not both declared and installed inputs; [] when
  * they agree (drift.h). */
-static cJSON *drift_json(jb *b, const scan_report *r)
+static void drift_json(json_out *j, const scan_report *r)
 {
-    if (!r->drift_checked)
-        return check(b, cJSON_CreateNull());
-    cJSON *list = check(b, cJSON_CreateArray());
+    if (!r->drift_checked) {
+        jo_key_null(j, "drift");
+        return;
+    }
+    jo_key_array_begin(j, "drift");
     for (size_t i = 0; i < r->n_drift; i++) {
         const drift_item *it = &r->drift[i];
-        cJSON *e = check(b, cJSON_CreateObject());
-        add(b, e, "name", str(b, it->name));
-        add(b, e, "status", str(b, drift_status_name(it->status)));
-        add(b, e, "declared", str(b, it->declared));
-        add(b, e, "declared_file", str(b, it->declared_file));
-        add(b, e, "declared_line",
-            it->declared_line ? num(b, it->declared_line) : check(b, cJSON_CreateNull()));
-        add(b, e, "installed", str(b, it->installed));
-        add(b, e, "installed_location", str(b, it->installed_location));
-        push(b, list, e);
+        jo_object_begin(j);
+        jo_key_string(j, "name", it->name);
+        jo_key_string(j, "status", drift_status_name(it->status));
+        jo_key_string(j, "declared", it->declared);
+        jo_key_string(j, "declared_file", it->declared_file);
+        line(j, "declared_line", it->declared_line);
+        jo_key_string(j, "installed", it->installed);
+        jo_key_string(j, "installed_location", it->installed_location);
+        jo_object_end(j);
     }
-    return list;
+    jo_array_end(j);
 }
 
 int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
 {
-    jb b = {false};
-    cJSON *root = check(&b, cJSON_CreateObject());
+    /* The writer keeps its buffer inline: on the heap, not the stack. */
+    json_out *j = xmalloc(sizeof *j);
+    jo_init(j, out);
+    jo_object_begin(j);
 
-    cJSON *scanner = check(&b, cJSON_CreateObject());
-    add(&b, scanner, "name", str(&b, "airlock"));
-    add(&b, scanner, "version", str(&b, r->airlock_version));
-    add(&b, root, "scanner", scanner);
-    add(&b, root, "scan_time", timestamp(&b, r->scan_time));
-    add(&b, root, "hostname", str(&b, r->hostname));
+    jo_key_object_begin(j, "scanner");
+    jo_key_string(j, "name", "airlock");
+    jo_key_string(j, "version", r->airlock_version);
+    jo_object_end(j);
+    timestamp(j, "scan_time", r->scan_time);
+    jo_key_string(j, "hostname", r->hostname);
 
-    cJSON *inputs = check(&b, cJSON_CreateArray());
+    jo_key_array_begin(j, "inputs");
     for (size_t i = 0; i < r->n_inputs; i++) {
-        cJSON *in = check(&b, cJSON_CreateObject());
-        add(&b, in, "kind", str(&b, report_input_kind_name(r->inputs[i].kind)));
-        add(&b, in, "path", str(&b, r->inputs[i].path));
-        add(&b, in, "sha256", str(&b, r->inputs[i].sha256));
-        add(&b, in, "format", str(&b, r->inputs[i].format));
-        add(&b, in, "note", str(&b, r->inputs[i].note));
-        push(&b, inputs, in);
+        jo_object_begin(j);
+        jo_key_string(j, "kind", report_input_kind_name(r->inputs[i].kind));
+        jo_key_string(j, "path", r->inputs[i].path);
+        jo_key_string(j, "sha256", r->inputs[i].sha256);
+        jo_key_string(j, "format", r->inputs[i].format);
+        jo_key_string(j, "note", r->inputs[i].note);
+        jo_object_end(j);
     }
-    add(&b, root, "inputs", inputs);
-    add(&b, root, "database", database_json(&b, &r->db));
-    add(&b, root, "summary", summary_json(&b, r));
+    jo_array_end(j);
+    database_json(j, &r->db);
+    summary_json(j, r);
 
-    cJSON *deps = check(&b, cJSON_CreateArray());
+    jo_key_array_begin(j, "dependencies");
     for (size_t i = 0; i < r->deps.len; i++)
-        push(&b, deps, dependency_json(&b, &r->deps.items[i],
-                                       r->findings ? &r->findings[i] : NULL));
-    add(&b, root, "dependencies", deps);
+        dependency_json(j, &r->deps.items[i], r->findings ? &r->findings[i] : NULL);
+    jo_array_end(j);
     /* pip-audit fills "fixes" only with --fix, which we never do. */
-    add(&b, root, "fixes", check(&b, cJSON_CreateArray()));
-    add(&b, root, "drift", drift_json(&b, r));
+    jo_key_array_begin(j, "fixes");
+    jo_array_end(j);
+    drift_json(j, r);
 
-    cJSON *expired = check(&b, cJSON_CreateArray());
+    jo_key_array_begin(j, "expired_ignores");
     for (size_t i = 0; i < r->n_expired; i++) {
         const expired_ignore *x = &r->expired[i];
-        cJSON *e = check(&b, cJSON_CreateObject());
-        add(&b, e, "id", str(&b, x->id));
-        add(&b, e, "until", str(&b, x->until));
-        add(&b, e, "reason", str(&b, x->reason));
-        add(&b, e, "file", str(&b, x->file));
-        add(&b, e, "line", x->line ? num(&b, x->line) : check(&b, cJSON_CreateNull()));
-        push(&b, expired, e);
+        jo_object_begin(j);
+        jo_key_string(j, "id", x->id);
+        jo_key_string(j, "until", x->until);
+        jo_key_string(j, "reason", x->reason);
+        jo_key_string(j, "file", x->file);
+        line(j, "line", x->line);
+        jo_object_end(j);
     }
-    add(&b, root, "expired_ignores", expired);
+    jo_array_end(j);
 
     /* What the scan could not read: never only on stderr. */
-    cJSON *warnings = check(&b, cJSON_CreateArray());
+    jo_key_array_begin(j, "warnings");
     for (size_t i = 0; i < r->n_warnings; i++) {
         const scan_warning *w = &r->warnings[i];
-        cJSON *e = check(&b, cJSON_CreateObject());
-        add(&b, e, "file", str(&b, w->file));
-        add(&b, e, "line", w->line ? num(&b, w->line) : check(&b, cJSON_CreateNull()));
-        add(&b, e, "message", str(&b, w->message));
-        push(&b, warnings, e);
+        jo_object_begin(j);
+        jo_key_string(j, "file", w->file);
+        line(j, "line", w->line);
+        jo_key_string(j, "message", w->message);
+        jo_object_end(j);
     }
-    add(&b, root, "warnings", warnings);
+    jo_array_end(j);
 
-    /* One allocation for the text in the common case: about 0.5 KiB per
-     * dependency and 2 KiB per finding, instead of cJSON's doubling. */
-    size_t guess = 4096 + 512 * r->deps.len + 256 * r->n_warnings;
-    for (size_t i = 0; r->findings != NULL && i < r->deps.len; i++)
-        guess += 2048 * r->findings[i].len;
-    if (guess > ((size_t)64 << 20))
-        guess = (size_t)64 << 20; /* cJSON grows the buffer past this if needed */
-    char *text = b.failed ? NULL : cJSON_PrintBuffered(root, (int)guess, 1);
-    cJSON_Delete(root);
-    if (text == NULL)
-        return error_set(err, "out of memory rendering the JSON report");
-    int rc = 0;
-    if (fputs(text, out) == EOF || fputc('\n', out) == EOF || ferror(out))
-        rc = error_set(err, "cannot write the JSON report");
-    cJSON_free(text);
+    jo_object_end(j);
+    int rc = jo_finish(j, "JSON", err);
+    free(j);
     return rc;
 }

@@ -1,0 +1,477 @@
+/*
+ * advice.c - release facts, fixes and range risk for each dependency
+ * (advice.h); the plan is plan.c's. The rules are in docs/remediation.md.
+ */
+#include "scanner/advice.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "scanner/plan.h"
+
+/* ---- the rules on releases ---- */
+
+const vulndb_release *advice_latest(const vulndb_releases *rels, bool allow_pre)
+{
+    for (size_t i = rels->len; i-- > 0;) {
+        const vulndb_release *x = &rels->items[i];
+        if (!x->yanked && (allow_pre || !version_is_prerelease(&x->v)))
+            return x;
+    }
+    return NULL;
+}
+
+/* The canonical text up to the end of the first release segment ("2",
+ * "1!2"): equal for two versions exactly when epoch and major are. */
+static size_t major_prefix(const version *v, char *out, size_t cap)
+{
+    size_t n = version_format(v, out, cap);
+    if (n >= cap)
+        n = cap - 1;
+    size_t i = 0;
+    while (i < n && out[i] != '!' && out[i] != '.' && out[i] >= '0' && out[i] <= '9')
+        i++;
+    if (i < n && out[i] == '!') {
+        i++;
+        while (i < n && out[i] >= '0' && out[i] <= '9')
+            i++;
+    }
+    out[i] = '\0';
+    return i;
+}
+
+const vulndb_release *advice_latest_same_major(const vulndb_releases *rels, const version *v,
+                                               bool allow_pre)
+{
+    char want[VERSION_MAX_TEXT + 64], have[VERSION_MAX_TEXT + 64];
+    major_prefix(v, want, sizeof want);
+    for (size_t i = rels->len; i-- > 0;) {
+        const vulndb_release *x = &rels->items[i];
+        if (x->yanked || (!allow_pre && version_is_prerelease(&x->v)))
+            continue;
+        major_prefix(&x->v, have, sizeof have);
+        if (strcmp(want, have) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+const vulndb_release *advice_find(const vulndb_releases *rels, const version *v)
+{
+    size_t lo = 0, hi = rels->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = version_compare(&rels->items[mid].v, v);
+        if (c == 0)
+            return &rels->items[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* packaging's SpecifierSet.prereleases for a set built without the
+ * argument: whether one of its specifiers is inclusive (==, ===, >=, <=,
+ * ~=) of a pre-release version. */
+static bool set_names_prerelease(const specset *s)
+{
+    for (size_t i = 0; i < specset_count(s); i++) {
+        spec_op op = specset_op(s, i);
+        if (op != SPEC_EQUAL && op != SPEC_ARBITRARY && op != SPEC_GREATER_EQUAL &&
+            op != SPEC_LESS_EQUAL && op != SPEC_COMPATIBLE)
+            continue;
+        const char *t = specset_version_text(s, i);
+        version v;
+        airlock_error e;
+        if (version_parse(&v, t, strlen(t), &e) != 0)
+            continue; /* === on a non-version: packaging would raise; no pre-release */
+        bool pre = version_is_prerelease(&v);
+        version_clear(&v);
+        if (pre)
+            return true;
+    }
+    return false;
+}
+
+void advice_filter(const specset *spec, const vulndb_releases *rels, bool *admitted)
+{
+    if (specset_count(spec) > 0) {
+        /* Each specifier filters with prereleases=bool(set.prereleases):
+         * False rejects every pre-release, with no fallback. */
+        spec_prereleases pre = set_names_prerelease(spec) ? SPEC_PRERELEASES_INCLUDE
+                                                          : SPEC_PRERELEASES_EXCLUDE;
+        for (size_t i = 0; i < rels->len; i++) {
+            const vulndb_release *x = &rels->items[i];
+            admitted[i] = specset_contains_text(spec, x->version, strlen(x->version), pre);
+        }
+        return;
+    }
+    /* The empty set: final releases, or the pre-releases when none is. */
+    bool any_final = false;
+    for (size_t i = 0; i < rels->len; i++)
+        if (!version_is_prerelease(&rels->items[i].v))
+            any_final = true;
+    for (size_t i = 0; i < rels->len; i++)
+        admitted[i] = !any_final || !version_is_prerelease(&rels->items[i].v);
+}
+
+ptrdiff_t advice_resolve(const specset *spec, const vulndb_releases *rels)
+{
+    if (rels->len == 0)
+        return -1;
+    bool *ok = xcalloc(rels->len, sizeof *ok);
+    advice_filter(spec, rels, ok);
+    ptrdiff_t best = -1, best_yanked = -1;
+    for (size_t i = rels->len; i-- > 0 && best < 0;) {
+        if (!ok[i])
+            continue;
+        if (!rels->items[i].yanked)
+            best = (ptrdiff_t)i;
+        else if (best_yanked < 0)
+            best_yanked = (ptrdiff_t)i;
+    }
+    free(ok);
+    return best >= 0 ? best : best_yanked;
+}
+
+/* ---- one scan ---- */
+
+typedef struct ctx {
+    scan_report *r;
+    vulndb *db;
+    fix_target to;
+    airlock_error *err;
+    char **same_major; /* per dependency: the latest release of its major */
+} ctx;
+
+static bool is_ignored(const dep_findings *fs, const char *id)
+{
+    for (size_t j = 0; fs != NULL && j < fs->len; j++)
+        if (fs->items[j].ignored && strcmp(fs->items[j].id, id) == 0)
+            return true;
+    return false;
+}
+
+static bool any_ignored(const dep_findings *fs)
+{
+    for (size_t j = 0; fs != NULL && j < fs->len; j++)
+        if (fs->items[j].ignored)
+            return true;
+    return false;
+}
+
+/* How many groups affect `v` of `name`, leaving out those `fs` has as
+ * ignored findings; with `ids`, their primary IDs too (sorted). An
+ * advisory ignored for another version is not known to be ignored here:
+ * it counts (docs/remediation.md). -1 on a damaged database. */
+static int affecting(ctx *c, const char *name, const version *v, const dep_findings *fs,
+                     char ***ids, size_t *n_ids)
+{
+    int n = vulndb_count_affecting(c->db, name, v, c->err);
+    if (n <= 0 || (ids == NULL && !any_ignored(fs)))
+        return n;
+    vulndb_hits hits = {0};
+    n = vulndb_lookup(c->db, name, v, &hits, c->err);
+    if (n < 0) {
+        vulndb_hits_free(&hits);
+        return -1;
+    }
+    int kept = 0;
+    for (size_t h = 0; h < hits.len; h++) {
+        if (is_ignored(fs, hits.items[h].adv.id))
+            continue;
+        if (ids != NULL) {
+            *ids = xrealloc(*ids, (*n_ids + 1) * sizeof **ids);
+            (*ids)[(*n_ids)++] = xstrdup(hits.items[h].adv.id);
+        }
+        kept++;
+    }
+    vulndb_hits_free(&hits);
+    return kept;
+}
+
+static void release_facts(ctx *c, size_t i, const vulndb_releases *rels)
+{
+    const dependency *d = &c->r->deps.items[i];
+    dep_advice *a = &c->r->advice[i];
+    bool pin_pre = d->has_version && version_is_prerelease(&d->version);
+    const vulndb_release *l = advice_latest(rels, pin_pre);
+    if (l != NULL)
+        a->latest_version = xstrdup(l->version);
+    if (!d->has_version)
+        return;
+    a->outdated = l != NULL && version_compare(&d->version, &l->v) < 0;
+    const vulndb_release *p = advice_find(rels, &d->version);
+    if (p != NULL && p->yanked) {
+        a->yanked = true;
+        if (p->yank_reason != NULL && p->yank_reason[0] != '\0')
+            a->yank_reason = xstrdup(p->yank_reason);
+    }
+    const vulndb_release *m = advice_latest_same_major(rels, &d->version, pin_pre);
+    if (m != NULL)
+        c->same_major[i] = xstrdup(m->version);
+}
+
+static int range_risk(ctx *c, size_t i, const vulndb_releases *rels)
+{
+    const dependency *d = &c->r->deps.items[i];
+    dep_advice *a = &c->r->advice[i];
+    specset *s;
+    airlock_error e;
+    if (specset_parse(d->specifier, strlen(d->specifier), &s, &e) != 0)
+        return 0; /* read once already; a reader that keeps a bad one says why it skipped */
+    bool *ok = xcalloc(rels->len ? rels->len : 1, sizeof *ok);
+    advice_filter(s, rels, ok);
+    ptrdiff_t pick = advice_resolve(s, rels);
+    specset_free(s);
+    int rc = 0;
+    for (size_t k = 0; k < rels->len; k++) {
+        const vulndb_release *x = &rels->items[k];
+        /* pip does not take a yanked release for a range unless it must. */
+        if (!ok[k] || (x->yanked && (ptrdiff_t)k != pick))
+            continue;
+        char **ids = NULL;
+        size_t n_ids = 0;
+        int n = affecting(c, d->normalized, &x->v, NULL, &ids, &n_ids);
+        if (n < 0) {
+            rc = error_prefix(c->err, "looking up %s %s", d->normalized, x->version);
+            break;
+        }
+        if (n == 0)
+            continue;
+        a->range_risk = xrealloc(a->range_risk, (a->n_range_risk + 1) * sizeof *a->range_risk);
+        a->range_risk[a->n_range_risk++] = (range_hit){xstrdup(x->version), ids, n_ids};
+        if ((ptrdiff_t)k == pick)
+            a->resolved_vulnerable = true;
+    }
+    if (rc == 0 && pick >= 0) {
+        a->resolved_version = xstrdup(rels->items[pick].version);
+        a->resolved_yanked = rels->items[pick].yanked;
+    }
+    free(ok);
+    return rc;
+}
+
+static bool has_open_finding(const dep_findings *fs)
+{
+    for (size_t j = 0; fs != NULL && j < fs->len; j++)
+        if (!fs->items[j].ignored)
+            return true;
+    return false;
+}
+
+/* A growing set of candidate versions, for fix_from_advisories(). */
+typedef struct candidates {
+    version *v;
+    size_t len;
+} candidates;
+
+static void candidates_add(candidates *c, const char *text, const version *above, bool pre)
+{
+    version v;
+    airlock_error e;
+    if (version_parse(&v, text, strlen(text), &e) != 0)
+        return;
+    bool keep = version_compare(&v, above) > 0 && (pre || !version_is_prerelease(&v));
+    for (size_t k = 0; keep && k < c->len; k++)
+        keep = version_compare(&c->v[k], &v) != 0;
+    if (!keep) {
+        version_clear(&v);
+        return;
+    }
+    c->v = xrealloc(c->v, (c->len + 1) * sizeof *c->v);
+    c->v[c->len++] = v;
+}
+
+/* Without release data: the smallest fix version named by the open
+ * findings that no known (unignored) advisory affects. A fix version that
+ * another advisory affects is not the answer, but that advisory's own fix
+ * versions may be: they join the candidates, which only grow upwards, so
+ * this ends. *out owned, NULL when none clears everything. */
+static int fix_from_advisories(ctx *c, size_t i, char **out)
+{
+    const dependency *d = &c->r->deps.items[i];
+    const dep_findings *fs = &c->r->findings[i];
+    bool pre = version_is_prerelease(&d->version);
+    candidates cs = {0};
+    for (size_t j = 0; j < fs->len; j++)
+        for (size_t k = 0; !fs->items[j].ignored && k < fs->items[j].n_fix_versions; k++)
+            candidates_add(&cs, fs->items[j].fix_versions[k], &d->version, pre);
+    int rc = 0;
+    *out = NULL;
+    version last;
+    version_copy(&last, &d->version);
+    for (;;) {
+        size_t next = cs.len;
+        for (size_t k = 0; k < cs.len; k++)
+            if (version_compare(&cs.v[k], &last) > 0 &&
+                (next == cs.len || version_compare(&cs.v[k], &cs.v[next]) < 0))
+                next = k;
+        if (next == cs.len)
+            break;
+        version_clear(&last);
+        version_copy(&last, &cs.v[next]); /* cs.v moves as it grows */
+        vulndb_hits hits = {0};
+        if (vulndb_lookup(c->db, d->normalized, &last, &hits, c->err) < 0) {
+            vulndb_hits_free(&hits);
+            rc = -1;
+            break;
+        }
+        size_t open = 0;
+        for (size_t h = 0; h < hits.len; h++) {
+            if (is_ignored(fs, hits.items[h].adv.id))
+                continue;
+            open++;
+            for (size_t k = 0; k < hits.items[h].n_fix_versions; k++)
+                candidates_add(&cs, hits.items[h].fix_versions[k], &last, pre);
+        }
+        vulndb_hits_free(&hits);
+        if (open == 0) {
+            char text[VERSION_MAX_TEXT + 64];
+            version_format(&last, text, sizeof text);
+            *out = xstrdup(text);
+            break;
+        }
+    }
+    version_clear(&last);
+    for (size_t k = 0; k < cs.len; k++)
+        version_clear(&cs.v[k]);
+    free(cs.v);
+    return rc;
+}
+
+static char *printed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *printed(const char *fmt, ...)
+{
+    buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return buf_detach(&b, NULL);
+}
+
+/* With release data: the smallest (or the latest) release above the pin,
+ * not yanked, not a pre-release unless the pin is, that no known
+ * unignored advisory affects. */
+static int fix_from_releases(ctx *c, size_t i, const vulndb_releases *rels, fix_item *f)
+{
+    const dependency *d = &c->r->deps.items[i];
+    const dep_findings *fs = &c->r->findings[i];
+    bool pin_pre = version_is_prerelease(&d->version);
+    if (c->to == FIX_TO_LATEST) {
+        const vulndb_release *l = advice_latest(rels, pin_pre);
+        if (l == NULL || version_compare(&l->v, &d->version) <= 0) {
+            f->note = printed("no release above %s in the index", f->old_version);
+            return 0;
+        }
+        char **ids = NULL;
+        size_t n_ids = 0;
+        int n = affecting(c, d->normalized, &l->v, fs, &ids, &n_ids);
+        if (n == 0)
+            f->new_version = xstrdup(l->version);
+        else if (n > 0) {
+            buf b = {0};
+            buf_printf(&b, "the latest release, %s, is affected by", l->version);
+            for (size_t k = 0; k < n_ids; k++)
+                buf_printf(&b, "%s %s", k ? "," : "", ids[k]);
+            f->note = buf_detach(&b, NULL);
+        }
+        for (size_t k = 0; k < n_ids; k++)
+            free(ids[k]);
+        free(ids);
+        return n < 0 ? -1 : 0;
+    }
+    for (size_t k = 0; k < rels->len; k++) {
+        const vulndb_release *x = &rels->items[k];
+        if (version_compare(&x->v, &d->version) <= 0 || x->yanked ||
+            (!pin_pre && version_is_prerelease(&x->v)))
+            continue;
+        int n = affecting(c, d->normalized, &x->v, fs, NULL, NULL);
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            f->new_version = xstrdup(x->version);
+            return 0;
+        }
+    }
+    f->note = printed("no release above %s in the index clears every finding", f->old_version);
+    return 0;
+}
+
+static int fix_dep(ctx *c, size_t i, const vulndb_releases *rels)
+{
+    const dependency *d = &c->r->deps.items[i];
+    scan_report *r = c->r;
+    if (!d->has_version || r->findings == NULL || !has_open_finding(&r->findings[i]))
+        return 0;
+    r->fixes = xrealloc(r->fixes, (r->n_fixes + 1) * sizeof *r->fixes);
+    fix_item *f = &r->fixes[r->n_fixes++];
+    memset(f, 0, sizeof *f);
+    f->dep = i;
+    f->name = xstrdup(d->name);
+    char text[VERSION_MAX_TEXT + 64];
+    version_format(&d->version, text, sizeof text);
+    f->old_version = xstrdup(d->version_text ? d->version_text : text);
+    if (rels != NULL)
+        return fix_from_releases(c, i, rels, f);
+    if (fix_from_advisories(c, i, &f->new_version) != 0)
+        return -1;
+    const char *why = r->release_data ? "the index does not list this project"
+                                      : "no release data";
+    const char *latest = c->to == FIX_TO_LATEST ? ", so the latest release is unknown" : "";
+    if (f->new_version != NULL)
+        f->note = printed("%s%s: the smallest fix version that clears every finding, not "
+                          "checked against a package index", why, latest);
+    else
+        f->note = printed("%s, and no fix version of the advisories clears every finding", why);
+    return 0;
+}
+
+int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fix_target to,
+                        airlock_error *err)
+{
+    scan_report_clear_advice(r);
+    r->release_data = src != NULL;
+    r->advice = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *r->advice);
+    ctx c = {r, db, to, err, xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *))};
+    int rc = 0;
+    for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->normalized == NULL || (!d->has_version && d->specifier == NULL))
+            continue;
+        vulndb_releases rels;
+        memset(&rels, 0, sizeof rels);
+        int n = 0;
+        if (src != NULL && (n = src->get(src->ctx, d->normalized, &rels, err)) < 0) {
+            rc = error_prefix(err, "release data of %s", d->normalized);
+            break;
+        }
+        dep_advice *a = &r->advice[i];
+        a->release_data = n > 0;
+        if (!d->has_version)
+            a->specifier = xstrdup(d->specifier);
+        if (n > 0) {
+            release_facts(&c, i, &rels);
+            if (!d->has_version)
+                rc = range_risk(&c, i, &rels);
+        }
+        if (rc == 0 && fix_dep(&c, i, n > 0 ? &rels : NULL) != 0)
+            rc = error_prefix(err, "fix for %s", d->normalized);
+        if (src != NULL)
+            src->release(src->ctx, &rels);
+    }
+    if (rc == 0)
+        plan_build(r, (const char *const *)c.same_major);
+    for (size_t i = 0; i < r->deps.len; i++)
+        free(c.same_major[i]);
+    free(c.same_major);
+    if (rc != 0)
+        scan_report_clear_advice(r);
+    return rc;
+}

@@ -1,0 +1,234 @@
+/*
+ * plan.c - the phased update plan (plan.h, docs/remediation.md).
+ */
+#include "scanner/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/version.h"
+
+static const char *const titles[PLAN_PHASES] = {
+    "Security fixes: critical, high or unknown severity",
+    "Other security fixes",
+    "Newer releases within the same major version",
+    "Major-version upgrades",
+};
+
+const char *plan_phase_title(unsigned phase)
+{
+    return phase >= 1 && phase <= PLAN_PHASES ? titles[phase - 1] : "";
+}
+
+/* The package a plan is about: what the project declares (requirement
+ * files, lockfiles, pyproject.toml). A scan of environments or SBOMs alone
+ * has nothing declared, and its plan is about what is installed. */
+static bool is_declared(const dependency *d)
+{
+    return d->kind == DEP_REQUIREMENT || d->kind == DEP_LOCKED || d->kind == DEP_DECLARED;
+}
+
+/* <0, 0, >0 as version text a sorts before, equal to or after b; text
+ * that does not parse sorts first (it never does: all of it is canonical). */
+static int vcmp(const char *a, const char *b)
+{
+    version va, vb;
+    airlock_error e;
+    bool oka = version_parse(&va, a, strlen(a), &e) == 0;
+    bool okb = version_parse(&vb, b, strlen(b), &e) == 0;
+    int c = oka && okb ? version_compare(&va, &vb) : (int)oka - (int)okb;
+    if (oka)
+        version_clear(&va);
+    if (okb)
+        version_clear(&vb);
+    return c;
+}
+
+typedef struct entry {
+    size_t dep;
+    const char *name;
+} entry;
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->dep > y->dep) - (x->dep < y->dep);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const fix_item *fix_of(const scan_report *r, size_t dep)
+{
+    for (size_t i = 0; i < r->n_fixes; i++)
+        if (r->fixes[i].dep == dep)
+            return &r->fixes[i];
+    return NULL;
+}
+
+static plan_item *add_item(scan_report *r, unsigned phase)
+{
+    plan_phase *p = &r->plan[phase - 1];
+    p->items = xrealloc(p->items, (p->n_items + 1) * sizeof *p->items);
+    plan_item *it = &p->items[p->n_items++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+/* The distinct versions of a group, ascending, joined with ", ". */
+static char *versions_of(const scan_report *r, const entry *g, size_t n)
+{
+    const dependency **ds = xcalloc(n, sizeof *ds);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        const dependency *d = &r->deps.items[g[k].dep];
+        size_t at = m;
+        bool dup = false;
+        for (size_t j = 0; j < m && !dup; j++) {
+            int c = version_compare(&d->version, &ds[j]->version);
+            dup = c == 0;
+            if (c < 0 && at == m)
+                at = j;
+        }
+        if (dup)
+            continue;
+        memmove(&ds[at + 1], &ds[at], (m - at) * sizeof *ds);
+        ds[at] = d;
+        m++;
+    }
+    buf b = {0};
+    char text[VERSION_MAX_TEXT + 64];
+    for (size_t j = 0; j < m; j++) {
+        version_format(&ds[j]->version, text, sizeof text);
+        buf_printf(&b, "%s%s", j ? ", " : "", text);
+    }
+    free(ds);
+    return buf_detach(&b, NULL);
+}
+
+/* Phases 1 and 2: the group has open findings. */
+static void security_item(scan_report *r, const entry *g, size_t n)
+{
+    bool urgent = false, no_fix = false, unchecked = false;
+    size_t n_open = 0;
+    severity worst = SEVERITY_NONE;
+    char **ids = NULL;
+    size_t n_ids = 0;
+    const char *to = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const dep_findings *fs = &r->findings[g[k].dep];
+        bool open = false;
+        for (size_t j = 0; j < fs->len; j++) {
+            const finding *f = &fs->items[j];
+            if (f->ignored)
+                continue;
+            open = true;
+            if (f->level == SEVERITY_UNKNOWN || f->level >= SEVERITY_HIGH)
+                urgent = true;
+            if (f->level == SEVERITY_UNKNOWN || (worst != SEVERITY_UNKNOWN && f->level > worst))
+                worst = f->level;
+            ids = xrealloc(ids, (n_ids + 1) * sizeof *ids);
+            ids[n_ids++] = f->id;
+        }
+        if (!open)
+            continue;
+        const fix_item *fx = fix_of(r, g[k].dep);
+        if (fx == NULL || fx->new_version == NULL)
+            no_fix = true;
+        else if (to == NULL || vcmp(fx->new_version, to) > 0)
+            to = fx->new_version;
+        if (fx != NULL && fx->new_version != NULL && fx->note != NULL)
+            unchecked = true;
+    }
+    qsort(ids, n_ids, sizeof *ids, str_cmp);
+    plan_item *it = add_item(r, urgent ? 1 : 2);
+    it->name = xstrdup(r->deps.items[g[0].dep].name);
+    it->from = versions_of(r, g, n);
+    it->to = no_fix || to == NULL ? NULL : xstrdup(to);
+    it->ids = xcalloc(n_ids ? n_ids : 1, sizeof *it->ids);
+    for (size_t k = 0; k < n_ids; k++)
+        if (k == 0 || strcmp(ids[k], ids[k - 1]) != 0)
+            it->ids[it->n_ids++] = xstrdup(ids[k]);
+    free(ids);
+    n_open = it->n_ids;
+    buf b = {0};
+    buf_printf(&b, "fixes %zu known %s (highest severity %s)", n_open,
+               n_open == 1 ? "vulnerability" : "vulnerabilities", severity_name(worst));
+    if (it->to == NULL)
+        buf_puts(&b, "; no release clears every finding: see fixes");
+    else if (unchecked)
+        buf_puts(&b, "; a fix version from the advisories, not checked against a package index");
+    it->reason = buf_detach(&b, NULL);
+}
+
+/* Phases 3 and 4, or nothing: the group has no open finding. */
+static void upgrade_item(scan_report *r, const entry *g, size_t n, const char *const *same_major)
+{
+    const char *minor_to = NULL, *major_to = NULL, *latest = NULL;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = g[k].dep;
+        const dependency *d = &r->deps.items[i];
+        char text[VERSION_MAX_TEXT + 64];
+        version_format(&d->version, text, sizeof text);
+        const char *m = same_major[i], *l = r->advice[i].latest_version;
+        if (m != NULL && vcmp(m, text) > 0 && (minor_to == NULL || vcmp(m, minor_to) > 0))
+            minor_to = m;
+        if (l != NULL && vcmp(l, text) > 0 && (major_to == NULL || vcmp(l, major_to) > 0))
+            major_to = l;
+        if (l != NULL && (latest == NULL || vcmp(l, latest) > 0))
+            latest = l;
+    }
+    if (minor_to == NULL && major_to == NULL)
+        return;
+    plan_item *it = add_item(r, minor_to != NULL ? 3 : 4);
+    it->name = xstrdup(r->deps.items[g[0].dep].name);
+    it->from = versions_of(r, g, n);
+    it->to = xstrdup(minor_to != NULL ? minor_to : major_to);
+    buf b = {0};
+    if (minor_to != NULL) {
+        buf_printf(&b, "latest release of the same major version");
+        if (latest != NULL && vcmp(latest, minor_to) > 0)
+            buf_printf(&b, "; %s, a major upgrade, is the latest release", latest);
+    } else {
+        buf_printf(&b, "major-version upgrade: read the release notes for breaking changes");
+    }
+    it->reason = buf_detach(&b, NULL);
+}
+
+void plan_build(scan_report *r, const char *const *same_major)
+{
+    for (unsigned p = 1; p <= PLAN_PHASES; p++)
+        r->plan[p - 1] = (plan_phase){p, titles[p - 1], NULL, 0};
+    bool declared = false;
+    for (size_t i = 0; i < r->deps.len && !declared; i++)
+        declared = is_declared(&r->deps.items[i]);
+    entry *es = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *es);
+    size_t n = 0;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->has_version && d->normalized != NULL && (!declared || is_declared(d)))
+            es[n++] = (entry){i, d->normalized};
+    }
+    qsort(es, n, sizeof *es, entry_cmp);
+    for (size_t k = 0; k < n;) {
+        size_t e = k + 1;
+        while (e < n && strcmp(es[e].name, es[k].name) == 0)
+            e++;
+        bool open = false;
+        for (size_t j = k; j < e && !open && r->findings != NULL; j++) {
+            const dep_findings *fs = &r->findings[es[j].dep];
+            for (size_t f = 0; f < fs->len && !open; f++)
+                open = !fs->items[f].ignored;
+        }
+        if (open)
+            security_item(r, es + k, e - k);
+        else if (r->advice != NULL)
+            upgrade_item(r, es + k, e - k, same_major);
+        k = e;
+    }
+    free(es);
+}

@@ -1,0 +1,24 @@
+/*
+ * plan.h - the phased update plan (docs/remediation.md).
+ *
+ * Each declared package appears once, in the first phase that applies:
+ * 1, security fixes for critical, high or unknown severity; 2, other
+ * security fixes; 3, newer releases within the same major version; 4,
+ * major-version upgrades. Built by advice_compute() from the findings, the
+ * fixes and the release facts it has just filled.
+ */
+#ifndef AIRLOCK_PLAN_H
+#define AIRLOCK_PLAN_H
+
+#include "scanner/results.h"
+
+/* The title of phase 1-4 (static text). */
+const char *plan_phase_title(unsigned phase);
+
+/* Fill r->plan from r->deps, r->findings, r->fixes and r->advice (which
+ * must be filled). `same_major` has deps.len entries: the latest release of
+ * each dependency's major version, or NULL when unknown. Whatever r->plan
+ * held must have been freed. */
+void plan_build(scan_report *r, const char *const *same_major);
+
+#endif

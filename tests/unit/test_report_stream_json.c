@@ -1,0 +1,304 @@
+/* The streaming JSON writer (scanner/reports/json_out.c) against cJSON, and
+ * the JSON report it writes against the cJSON-tree writer it replaced
+ * (reference_report_json.h): byte for byte, on random values, random
+ * documents and random reports. The bytes of today's reports are a
+ * promise (issue 17: byte-identical to what cJSON printed). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "scanner/reports/json_out.h"
+#include "scanner/reports/report.h"
+#include "scanner/reports/report_util.h"
+
+#include "report_random.h"
+#include "reference_report_json.h"
+
+/* A json_out writing into memory. */
+typedef struct mem {
+    char *data;
+    size_t len;
+    FILE *f;
+    json_out j;
+} mem;
+
+static void mem_open(mem *m)
+{
+    m->data = NULL;
+    m->len = 0;
+    m->f = open_memstream(&m->data, &m->len);
+    assert_non_null(m->f);
+    jo_init(&m->j, m->f);
+}
+
+/* Finish and close; the text is in m->data (free it). */
+static void mem_close(mem *m)
+{
+    airlock_error err = {0};
+    assert_int_equal(jo_finish(&m->j, "test", &err), 0);
+    assert_int_equal(fclose(m->f), 0);
+}
+
+static char *cjson_text(cJSON *root)
+{
+    char *t = cJSON_Print(root);
+    assert_non_null(t);
+    buf b = {0};
+    buf_puts(&b, t);
+    buf_putc(&b, '\n');
+    cJSON_free(t);
+    cJSON_Delete(root);
+    return buf_detach(&b, NULL);
+}
+
+static void assert_same(const char *want, const char *got, size_t got_len)
+{
+    if (strlen(want) != got_len || memcmp(want, got, got_len) != 0) {
+        size_t i = 0;
+        while (i < got_len && want[i] == got[i])
+            i++;
+        fail_msg("differs at byte %zu:\nwant ...%.60s\ngot  ...%.60s", i,
+                 want + (i > 20 ? i - 20 : 0), got + (i > 20 ? i - 20 : 0));
+    }
+}
+
+static void check_number(double v)
+{
+    mem m;
+    mem_open(&m);
+    jo_number(&m.j, v);
+    mem_close(&m);
+    char *want = cjson_text(cJSON_CreateNumber(v));
+    assert_same(want, m.data, m.len);
+    free(want);
+    free(m.data);
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0.0, -0.0, 1, -1, 7.5, 9.8, 0.1, 0.1 + 0.2, 1.0 / 3,
+                                   2147483647.0, 2147483648.0, -2147483648.0, -2147483649.0,
+                                   1e15, 1e16, 1e17, 9007199254740993.0, 18446744073709551615.0,
+                                   1e300, 1e-300, 5e-324, 2.5e-8, 123456789.125, NAN, INFINITY,
+                                   -INFINITY, 4294967295.0, 1e21, 1e22, 0.5, 100.25};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        check_number(fixed[i]);
+    uint64_t s = 17;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t bits = rr_next(&s);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        check_number(v);
+        check_number((double)rr_count(&s));
+        check_number(rr_score(&s));
+    }
+}
+
+static void test_strings(void **state)
+{
+    (void)state;
+    uint64_t s = 99;
+    for (int i = 0; i < 20000; i++) {
+        char *text = rr_string(&s);
+        mem m;
+        mem_open(&m);
+        jo_string(&m.j, text);
+        mem_close(&m);
+        buf clean = {0};
+        report_utf8_append(&clean, text);
+        char *want = cjson_text(cJSON_CreateString(clean.data != NULL ? clean.data : ""));
+        assert_same(want, m.data, m.len);
+        free(want);
+        free(m.data);
+        buf_free(&clean);
+        free(text);
+    }
+}
+
+/* A random document written to both: `parent` is the cJSON container the
+ * value goes into (NULL for the root, returned). */
+static cJSON *random_value(uint64_t *s, json_out *j, unsigned depth)
+{
+    size_t kind = rr_below(s, depth >= 6 ? 4 : 6);
+    switch (kind) {
+    case 0: {
+        double v = rr_score(s);
+        jo_number(j, v);
+        return cJSON_CreateNumber(v);
+    }
+    case 1: {
+        bool v = rr_below(s, 2) == 0;
+        jo_bool(j, v);
+        return cJSON_CreateBool(v);
+    }
+    case 2:
+        jo_null(j);
+        return cJSON_CreateNull();
+    case 3: {
+        static const char *const ascii[] = {"a", "", "x y", "\"q\"", "\t"};
+        const char *v = ascii[rr_below(s, 5)];
+        jo_string(j, v);
+        return cJSON_CreateString(v);
+    }
+    case 4: {
+        cJSON *a = cJSON_CreateArray();
+        jo_array_begin(j);
+        size_t n = rr_below(s, 4);
+        for (size_t i = 0; i < n; i++)
+            cJSON_AddItemToArray(a, random_value(s, j, depth + 1));
+        jo_array_end(j);
+        return a;
+    }
+    default: {
+        cJSON *o = cJSON_CreateObject();
+        jo_object_begin(j);
+        size_t n = rr_below(s, 4);
+        for (size_t i = 0; i < n; i++) {
+            char key[8];
+            snprintf(key, sizeof key, "k%zu", i);
+            jo_key(j, key);
+            cJSON_AddItemToObject(o, key, random_value(s, j, depth + 1));
+        }
+        jo_object_end(j);
+        return o;
+    }
+    }
+}
+
+static bool to_buf(void *ctx, const void *data, size_t len)
+{
+    buf_append(ctx, data, len);
+    return true;
+}
+
+static void test_documents(void **state)
+{
+    (void)state;
+    uint64_t s = 5;
+    for (int i = 0; i < 5000; i++) {
+        uint64_t again = s;
+        mem m;
+        mem_open(&m);
+        cJSON *root = random_value(&s, &m.j, 0);
+        mem_close(&m);
+        /* The same document unformatted, through a sink. */
+        char *flat = cJSON_PrintUnformatted(root);
+        assert_non_null(flat);
+        buf b = {0};
+        json_out *j = xmalloc(sizeof *j);
+        jo_init_sink(j, to_buf, &b, false);
+        cJSON_Delete(random_value(&again, j, 0));
+        airlock_error err = {0};
+        assert_int_equal(jo_finish(j, "test", &err), 0);
+        assert_same(flat, b.data != NULL ? b.data : "", b.len);
+        free(j);
+        buf_free(&b);
+        cJSON_free(flat);
+
+        char *want = cjson_text(root);
+        assert_same(want, m.data, m.len);
+        free(want);
+        free(m.data);
+    }
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    airlock_error err = {0};
+    json_out *j = xmalloc(sizeof *j);
+    /* unbalanced */
+    FILE *f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    jo_init(j, f);
+    jo_object_begin(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    /* a value in an object without its key */
+    jo_init(j, f);
+    jo_object_begin(j);
+    jo_number(j, 1);
+    jo_object_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    /* too deep */
+    jo_init(j, f);
+    for (int i = 0; i <= JO_MAX_DEPTH; i++)
+        jo_array_begin(j);
+    for (int i = 0; i <= JO_MAX_DEPTH; i++)
+        jo_array_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    fclose(f);
+    /* a failed write, past the buffer and at the end */
+    f = fopen("/dev/full", "w");
+    if (f != NULL) {
+        jo_init(j, f);
+        jo_array_begin(j);
+        for (int i = 0; i < 100000; i++)
+            jo_string(j, "0123456789");
+        jo_array_end(j);
+        assert_int_equal(jo_finish(j, "test", &err), -1);
+        assert_non_null(strstr(err.msg, "cannot write the test report"));
+        fclose(f);
+    }
+    free(j);
+}
+
+static void compare_report(const scan_report *r)
+{
+    char *want = NULL, *got = NULL;
+    size_t want_len = 0, got_len = 0;
+    airlock_error err = {0};
+    FILE *f = open_memstream(&want, &want_len);
+    assert_int_equal(reference_write_json(r, f, &err), 0);
+    fclose(f);
+    f = open_memstream(&got, &got_len);
+    assert_int_equal(report_write_json(r, f, &err), 0);
+    fclose(f);
+    assert_int_equal(strlen(want), want_len);
+    assert_same(want, got, got_len);
+    free(want);
+    free(got);
+}
+
+static void test_reports(void **state)
+{
+    (void)state;
+    uint64_t s = 2026;
+    for (int i = 0; i < 3000; i++) {
+        scan_report r;
+        rr_report(&s, &r, (size_t)(i % 7));
+        compare_report(&r);
+        scan_report_free(&r);
+    }
+    /* An empty report and large ones. */
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    compare_report(&r);
+    for (int i = 0; i < 3; i++) {
+        rr_report(&s, &r, 400);
+        compare_report(&r);
+        scan_report_free(&r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_reports),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
