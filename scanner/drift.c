@@ -10,6 +10,7 @@
  */
 #include "scanner/drift.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,46 +76,81 @@ static bool same_pin(const dependency *a, const dependency *b)
            strcmp(a->version_text, b->version_text) == 0;
 }
 
-/* An earlier declaration in `decl[0..n)` says the same as decl[n]. */
-static bool said_before(const dependency *const *decl, size_t n)
+static int cmp_str(const char *a, const char *b)
 {
-    const dependency *d = decl[n];
-    decl_form f = form_of(d);
-    for (size_t i = 0; i < n; i++) {
-        if (form_of(decl[i]) != f)
-            continue;
-        if (f == DECL_PIN && same_pin(decl[i], d))
-            return true;
-        if (f == DECL_RANGE && strcmp(decl[i]->specifier, d->specifier) == 0)
-            return true;
-    }
-    return false;
+    if (a == NULL || b == NULL)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
 }
 
-/* The installed version is outside the declared range; false when the
- * range cannot be read as PEP 440 (a Poetry "^2.1") or the version is not
- * known: then the item says "unpinned", never a guess. */
-static bool outside_range(const dependency *decl, const dependency *inst)
+static int cmp_ptr(const void *a, const void *b)
 {
-    if (!inst->has_version || decl->specifier[0] == '\0')
-        return false;
-    specset *s;
-    airlock_error e;
-    if (specset_parse(decl->specifier, strlen(decl->specifier), &s, &e) != 0)
-        return false;
-    bool out = !specset_contains(s, &inst->version, SPEC_PRERELEASES_INCLUDE);
-    specset_free(s);
-    return out;
+    return (a > b) - (a < b);
 }
+
+/* Declarations that say the same thing sort together, the first in input
+ * order (address order: the dependencies are one array) first. */
+static int cmp_decl(const void *pa, const void *pb)
+{
+    const dependency *a = *(const dependency *const *)pa, *b = *(const dependency *const *)pb;
+    decl_form fa = form_of(a), fb = form_of(b);
+    int c = (int)fa - (int)fb;
+    if (c == 0 && fa == DECL_PIN) {
+        c = (int)b->has_version - (int)a->has_version;
+        if (c == 0)
+            c = a->has_version ? version_compare(&a->version, &b->version)
+                               : cmp_str(a->version_text, b->version_text);
+    } else if (c == 0 && fa == DECL_RANGE) {
+        c = strcmp(a->specifier, b->specifier);
+    }
+    return c != 0 ? c : cmp_ptr(a, b);
+}
+
+static bool same_decl(const dependency *a, const dependency *b)
+{
+    decl_form f = form_of(a);
+    if (f != form_of(b) || f == DECL_OTHER)
+        return false;
+    return f == DECL_PIN ? same_pin(a, b) : strcmp(a->specifier, b->specifier) == 0;
+}
+
+static int cmp_inst(const void *pa, const void *pb)
+{
+    const dependency *a = *(const dependency *const *)pa, *b = *(const dependency *const *)pb;
+    int c = cmp_str(a->location, b->location);
+    return c != 0 ? c : cmp_ptr(a, b);
+}
+
+/* The installed version is outside the declared range `s` (NULL when the
+ * range is a bare name or cannot be read as PEP 440); false when the
+ * version is not known: then the item says "unpinned", never a guess. */
+static bool outside_range(const specset *s, const dependency *inst)
+{
+    return s != NULL && inst->has_version &&
+           !specset_contains(s, &inst->version, SPEC_PRERELEASES_INCLUDE);
+}
+
+/* A report lists at most this many items, and the comparison stops after
+ * this many pairs: one name installed in thousands of directories and
+ * declared at thousands of versions must not cost their product. Past
+ * either, a warning says so. */
+#define DRIFT_LISTED 10000
+#define DRIFT_PAIRS_MAX ((size_t)5 * 1000 * 1000)
 
 typedef struct drift_list {
     drift_item *items;
     size_t len, cap;
+    size_t pairs;           /* comparisons made */
+    bool full;              /* a limit was reached: stop */
 } drift_list;
 
 static void add_item(drift_list *l, const char *name, drift_status status,
                      const dependency *decl, const dependency *inst)
 {
+    if (l->len == DRIFT_LISTED) {
+        l->full = true;
+        return;
+    }
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->items = xrealloc(l->items, l->cap * sizeof *l->items);
@@ -138,12 +174,22 @@ static void add_item(drift_list *l, const char *name, drift_status status,
     }
 }
 
-/* Compare one name's declarations with its installations. */
-static void compare_group(drift_list *out, const char *name, const dependency *const *decl,
-                          size_t n_decl, const dependency *const *inst, size_t n_inst)
+/* Compare one name's declarations (in input order) with its installations.
+ * Both arrays are reordered. */
+static void compare_group(drift_list *out, const char *name, const dependency **decl,
+                          size_t n_decl, const dependency **inst, size_t n_inst)
 {
+    /* Each directory once (the same one read twice); sorting keeps this
+     * n log n. */
+    qsort(inst, n_inst, sizeof *inst, cmp_inst);
+    size_t ni = 0;
+    for (size_t i = 0; i < n_inst; i++)
+        if (ni == 0 || inst[i]->location == NULL ||
+            cmp_str(inst[ni - 1]->location, inst[i]->location) != 0)
+            inst[ni++] = inst[i];
+    n_inst = ni;
     if (n_decl == 0) {
-        for (size_t i = 0; i < n_inst; i++)
+        for (size_t i = 0; i < n_inst && !out->full; i++)
             if (!inst[i]->editable && !is_installer_tooling(name))
                 add_item(out, name, DRIFT_NOT_DECLARED, NULL, inst[i]);
         return;
@@ -160,35 +206,40 @@ static void compare_group(drift_list *out, const char *name, const dependency *c
     bool pinned = false; /* an exact pin anywhere makes a range no "unpinned" */
     for (size_t j = 0; j < n_decl; j++)
         pinned = pinned || form_of(decl[j]) == DECL_PIN;
-    for (size_t i = 0; i < n_inst; i++) {
+    /* Each thing declared once, by its first declaration. */
+    qsort(decl, n_decl, sizeof *decl, cmp_decl);
+    size_t nu = 0;
+    for (size_t j = 0; j < n_decl; j++)
+        if (form_of(decl[j]) != DECL_OTHER && (nu == 0 || !same_decl(decl[nu - 1], decl[j])))
+            decl[nu++] = decl[j];
+    specset **specs = xcalloc(nu ? nu : 1, sizeof *specs);
+    for (size_t j = 0; j < nu; j++) {
+        airlock_error e;
+        if (form_of(decl[j]) == DECL_RANGE && decl[j]->specifier[0] != '\0' &&
+            specset_parse(decl[j]->specifier, strlen(decl[j]->specifier), &specs[j], &e) != 0)
+            specs[j] = NULL;
+    }
+    for (size_t i = 0; i < ni && !out->full; i++) {
         const dependency *in = inst[i];
-        for (size_t j = 0; j < n_decl; j++) {
+        for (size_t j = 0; j < nu && !out->full; j++) {
             const dependency *d = decl[j];
-            if (said_before(decl, j))
-                continue;
-            switch (form_of(d)) {
-            case DECL_PIN:
+            if (++out->pairs > DRIFT_PAIRS_MAX) {
+                out->full = true;
+                break;
+            }
+            if (form_of(d) == DECL_PIN) {
                 if ((in->has_version || in->version_text != NULL) && !same_pin(d, in))
                     add_item(out, name, DRIFT_VERSION_DIFFERS, d, in);
-                break;
-            case DECL_RANGE:
-                if (outside_range(d, in))
-                    add_item(out, name, DRIFT_VERSION_DIFFERS, d, in);
-                else if (!pinned)
-                    add_item(out, name, DRIFT_UNPINNED, d, in);
-                break;
-            case DECL_OTHER:
-                break;
+            } else if (outside_range(specs[j], in)) {
+                add_item(out, name, DRIFT_VERSION_DIFFERS, d, in);
+            } else if (!pinned) {
+                add_item(out, name, DRIFT_UNPINNED, d, in);
             }
         }
     }
-}
-
-static int cmp_str(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return (a != NULL) - (b != NULL);
-    return strcmp(a, b);
+    for (size_t j = 0; j < nu; j++)
+        specset_free(specs[j]);
+    free(specs);
 }
 
 static int cmp_item(const void *pa, const void *pb)
@@ -247,19 +298,19 @@ int drift_compute(scan_report *r, airlock_error *err)
         size_t end = i, nd = 0, ni = 0;
         while (end < n && strcmp(all[end]->normalized, all[i]->normalized) == 0) {
             const dependency *d = all[end++];
-            if (d->kind == DEP_INSTALLED) {
-                bool seen = false; /* the same directory read twice */
-                for (size_t k = 0; k < ni && !seen; k++)
-                    seen = cmp_str(inst[k]->location, d->location) == 0 &&
-                           d->location != NULL;
-                if (!seen)
-                    inst[ni++] = d;
-            } else {
+            if (d->kind == DEP_INSTALLED)
+                inst[ni++] = d;
+            else
                 decl[nd++] = d;
-            }
         }
         compare_group(&out, all[i]->normalized, decl, nd, inst, ni);
         i = end;
+    }
+    if (out.full) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "drift: more disagreements than a report lists; the first "
+                                  "%zu found are listed", out.len);
+        scan_report_add_warning(r, NULL, 0, msg);
     }
     free(decl);
     free(inst);

@@ -397,7 +397,8 @@ static void test_poetry_range_is_unpinned(void **state)
     (void)state;
     scan_report r = {0};
     both_inputs(&r);
-    /* Poetry's "^2.1" is not PEP 440: it cannot be said to exclude 1.0. */
+    /* A specifier that is not PEP 440 (the readers give none today: a
+     * Poetry "^2.1" gets no specifier) cannot be said to exclude 1.0. */
     range(&r, "flask", "^2.1", "pyproject.toml", 8)->kind = DEP_DECLARED;
     installed(&r, "flask", "1.0", "/sp/flask");
     /* A range the installed version satisfies, pre-releases included. */
@@ -550,6 +551,66 @@ static void test_from_the_readers(void **state)
     buf_free(&sp);
 }
 
+/* ---- hostile sizes ---- */
+
+static void test_many_declarations_of_one_name(void **state)
+{
+    (void)state;
+    /* 200,000 lines "a==1" and one installation: sorted and merged, not
+     * compared pairwise (that was 2 * 10^10 steps). */
+    scan_report r = {0};
+    both_inputs(&r);
+    for (unsigned i = 0; i < 200000; i++)
+        pin(&r, "a", i % 2 ? "1" : "1.0", "requirements.txt", i + 1);
+    installed(&r, "a", "2", "/sp/a");
+    compute(&r);
+    assert_int_equal(r.n_drift, 1);
+    expect(&r, 0, "a", DRIFT_VERSION_DIFFERS, "1.0", "2", "/sp/a");
+    assert_int_equal(r.drift[0].declared_line, 1);
+    assert_int_equal(r.n_warnings, 0);
+    scan_report_free(&r);
+}
+
+static void test_limits_say_so(void **state)
+{
+    (void)state;
+    /* 200 pins x 100 directories of one name: 19,900 items, more than a
+     * report lists. */
+    scan_report r = {0};
+    both_inputs(&r);
+    char v[32], loc[32];
+    for (unsigned i = 0; i < 200; i++) {
+        snprintf(v, sizeof v, "1.%u", i);
+        pin(&r, "a", v, "requirements.txt", i + 1);
+    }
+    for (unsigned i = 0; i < 100; i++) {
+        snprintf(v, sizeof v, "1.%u", i);
+        snprintf(loc, sizeof loc, "/sp%03u/a", i);
+        installed(&r, "a", v, loc);
+    }
+    compute(&r);
+    assert_int_equal(r.n_drift, 10000);
+    assert_int_equal(r.n_warnings, 1);
+    assert_non_null(strstr(r.warnings[0].message, "the first 10000 found are listed"));
+    scan_report_free(&r);
+
+    /* 2,300 ranges that one pin makes no "unpinned", x 2,300 directories:
+     * 5.3 million pairs and no item; the comparison stops at 5 million. */
+    scan_report q = {0};
+    both_inputs(&q);
+    pin(&q, "b", "1.0", "requirements.txt", 1);
+    for (unsigned i = 0; i < 2300; i++) {
+        snprintf(v, sizeof v, ">=0.%u", i);
+        range(&q, "b", v, "requirements.txt", i + 2);
+        snprintf(loc, sizeof loc, "/sp%04u/b", i);
+        installed(&q, "b", "1.0", loc);
+    }
+    compute(&q);
+    assert_int_equal(q.n_drift, 0);
+    assert_int_equal(q.n_warnings, 1);
+    scan_report_free(&q);
+}
+
 /* ---- rendering ---- */
 
 static char *render(report_format f, const scan_report *r)
@@ -681,6 +742,8 @@ int main(void)
         cmocka_unit_test(test_marker_false_declarations),
         cmocka_unit_test(test_from_the_readers),
         cmocka_unit_test(test_rendered_sections),
+        cmocka_unit_test(test_many_declarations_of_one_name),
+        cmocka_unit_test(test_limits_say_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
