@@ -140,13 +140,13 @@ ptrdiff_t advice_resolve(const specset *spec, const vulndb_releases *rels)
 
 /* ---- one scan ---- */
 
-typedef struct ctx {
+typedef struct advice_ctx {
     scan_report *r;
     vulndb *db;
     fix_target to;
     airlock_error *err;
     char **same_major; /* per dependency: the latest release of its major */
-} ctx;
+} advice_ctx;
 
 static bool is_ignored(const dep_findings *fs, const char *id)
 {
@@ -168,7 +168,7 @@ static bool any_ignored(const dep_findings *fs)
  * ignored findings; with `ids`, their primary IDs too (sorted). An
  * advisory ignored for another version is not known to be ignored here:
  * it counts (docs/remediation.md). -1 on a damaged database. */
-static int affecting(ctx *c, const char *name, const version *v, const dep_findings *fs,
+static int affecting(advice_ctx *c, const char *name, const version *v, const dep_findings *fs,
                      char ***ids, size_t *n_ids)
 {
     int n = vulndb_count_affecting(c->db, name, v, c->err);
@@ -194,7 +194,7 @@ static int affecting(ctx *c, const char *name, const version *v, const dep_findi
     return kept;
 }
 
-static void release_facts(ctx *c, size_t i, const vulndb_releases *rels)
+static void release_facts(advice_ctx *c, size_t i, const vulndb_releases *rels)
 {
     const dependency *d = &c->r->deps.items[i];
     dep_advice *a = &c->r->advice[i];
@@ -216,7 +216,7 @@ static void release_facts(ctx *c, size_t i, const vulndb_releases *rels)
         c->same_major[i] = xstrdup(m->version);
 }
 
-static int range_risk(ctx *c, size_t i, const vulndb_releases *rels)
+static int range_risk(advice_ctx *c, size_t i, const vulndb_releases *rels)
 {
     const dependency *d = &c->r->deps.items[i];
     dep_advice *a = &c->r->advice[i];
@@ -292,7 +292,7 @@ static void candidates_add(candidates *c, const char *text, const version *above
  * another advisory affects is not the answer, but that advisory's own fix
  * versions may be: they join the candidates, which only grow upwards, so
  * this ends. *out owned, NULL when none clears everything. */
-static int fix_from_advisories(ctx *c, size_t i, char **out)
+static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
 {
     const dependency *d = &c->r->deps.items[i];
     const dep_findings *fs = &c->r->findings[i];
@@ -359,7 +359,7 @@ static char *printed(const char *fmt, ...)
 /* With release data: the smallest (or the latest) release above the pin,
  * not yanked, not a pre-release unless the pin is, that no known
  * unignored advisory affects. */
-static int fix_from_releases(ctx *c, size_t i, const vulndb_releases *rels, fix_item *f)
+static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rels, fix_item *f)
 {
     const dependency *d = &c->r->deps.items[i];
     const dep_findings *fs = &c->r->findings[i];
@@ -404,7 +404,7 @@ static int fix_from_releases(ctx *c, size_t i, const vulndb_releases *rels, fix_
     return 0;
 }
 
-static int fix_dep(ctx *c, size_t i, const vulndb_releases *rels)
+static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
 {
     const dependency *d = &c->r->deps.items[i];
     scan_report *r = c->r;
@@ -439,7 +439,7 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     scan_report_clear_advice(r);
     r->release_data = src != NULL;
     r->advice = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *r->advice);
-    ctx c = {r, db, to, err, xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *))};
+    advice_ctx c = {r, db, to, err, xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *))};
     int rc = 0;
     for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
         const dependency *d = &r->deps.items[i];
@@ -474,4 +474,24 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     if (rc != 0)
         scan_report_clear_advice(r);
     return rc;
+}
+
+/* ---- with the database's own release data ---- */
+
+static int db_get_releases(void *ctx, const char *name, vulndb_releases *out,
+                           airlock_error *err)
+{
+    return vulndb_get_releases(ctx, name, out, err);
+}
+
+static void db_free_releases(void *ctx, vulndb_releases *rels)
+{
+    (void)ctx;
+    vulndb_releases_free(rels);
+}
+
+int advice_compute(scan_report *r, vulndb *db, fix_target to, airlock_error *err)
+{
+    advice_source src = {db_get_releases, db_free_releases, db};
+    return advice_compute_from(r, db, vulndb_has_releases(db) == 1 ? &src : NULL, to, err);
 }

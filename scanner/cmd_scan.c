@@ -25,6 +25,7 @@
 #include "scanner/commands.h"
 #include "scanner/drift.h"
 #include "scanner/reports/evidence.h"
+#include "scanner/advice.h"
 #include "scanner/ignore.h"
 #include "scanner/inputs/lockfile.h"
 #include "scanner/match.h"
@@ -71,7 +72,8 @@ static const char usage[] =
     "  --platform NAME         target platform for markers: linux, darwin, win32\n"
     "\n"
     "Report:\n"
-    "  -f, --format FORMAT     table (default), json, sarif, cyclonedx, markdown, html\n"
+    "  -f, --format FORMAT     table (default), json, sarif, cyclonedx, markdown, html,\n"
+    "                          plan (the phased update plan, Markdown)\n"
     "  -o, --output FILE       write the report to FILE, not stdout (- is stdout;\n"
     "                          a file is replaced atomically, a link's target is\n"
     "                          written, a device or FIFO is written in place)\n"
@@ -95,8 +97,8 @@ static const char usage[] =
     "  airlock scan --lockfile poetry:deps.lock --no-dev\n"
     "  airlock scan --sbom bom.cdx.json\n"
     "  airlock scan -r requirements.txt\n"
-    "  airlock scan -r requirements.txt --venv .venv   (also lists their drift)\n"
     "  airlock scan --venv ~/venvs/app --format json -o report.json\n"
+    "  airlock scan -r requirements.txt --format plan -o PLAN.md\n"
     "  airlock scan --no-python --path /opt/app/lib/python3.11/site-packages\n"
     "  airlock scan -r requirements.txt --python-version 3.9 --platform win32\n"
     "  airlock scan --ignore-file .airlock-ignore --fail-on high\n"
@@ -515,6 +517,11 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     ignore_apply(&ignores, today, r, &expired);
     ignore_apply(&from_files, today, r, &expired);
     ignore_list_free(&from_files);
+    /* After the ignores: an ignored finding needs no fix. */
+    if (advice_compute(r, db, FIX_TO_MINIMAL, &err) != 0) {
+        diag_error("airlock scan: database", err.msg);
+        goto out;
+    }
 
     if (write_report(o, r, &err) != 0 ||
         (o->evidence_dir != NULL && write_evidence(o, r, st, &err) != 0)) {

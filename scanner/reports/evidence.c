@@ -103,7 +103,8 @@ static char *input_name(const char *path, size_t n)
 static int render_reports(const scan_report *r, entries *e, airlock_error *err)
 {
     static const report_format formats[] = {REPORT_TABLE, REPORT_JSON, REPORT_SARIF,
-                                            REPORT_CYCLONEDX, REPORT_MARKDOWN, REPORT_HTML};
+                                            REPORT_CYCLONEDX, REPORT_MARKDOWN, REPORT_HTML,
+                                            REPORT_PLAN};
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         char *data = NULL;
         size_t len = 0;

@@ -5,6 +5,7 @@
  * Layout of a bundle (every path is relative to the bundle directory):
  *
  *   report.txt report.json report.sarif report.cdx.json report.md report.html
+ *   report.plan.md
  *                          the scan rendered in every format (report.h)
  *   inputs/N-NAME          a byte-for-byte copy of the N-th file the scan
  *                          read and parsed (scan_report.files_read:

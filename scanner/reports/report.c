@@ -12,6 +12,7 @@ static const struct {
     [REPORT_CYCLONEDX] = {"cyclonedx", "cdx.json"},
     [REPORT_MARKDOWN] = {"markdown", "md"},
     [REPORT_HTML] = {"html", "html"},
+    [REPORT_PLAN] = {"plan", "plan.md"},
 };
 
 int report_format_parse(const char *name, report_format *out, airlock_error *err)
@@ -23,7 +24,7 @@ int report_format_parse(const char *name, report_format *out, airlock_error *err
         }
     }
     return error_set(err, "unknown format '%s' (expected table, json, sarif, cyclonedx, "
-                          "markdown or html)", name);
+                          "markdown, html or plan)", name);
 }
 
 const char *report_format_name(report_format f)
@@ -46,6 +47,7 @@ int report_write(report_format f, const scan_report *r, const report_style *styl
     case REPORT_CYCLONEDX: return report_write_cyclonedx(r, out, err);
     case REPORT_MARKDOWN: return report_write_markdown(r, out, err);
     case REPORT_HTML: return report_write_html(r, out, err);
+    case REPORT_PLAN: return report_write_plan(r, out, err);
     }
     return error_set(err, "unknown report format");
 }

@@ -19,18 +19,20 @@ typedef enum report_format {
     REPORT_SARIF,
     REPORT_CYCLONEDX,
     REPORT_MARKDOWN,
-    REPORT_HTML
+    REPORT_HTML,
+    REPORT_PLAN         /* the update plan alone, as Markdown (docs/remediation.md) */
 } report_format;
 
 typedef struct report_style {
     bool color;  /* ANSI colour (table only): a terminal and no NO_COLOR */
 } report_style;
 
-/* "table", "json", "sarif", "cyclonedx", "markdown", "html" -> format.
+/* "table", "json", "sarif", "cyclonedx", "markdown", "html", "plan" -> format.
  * Returns -1 with a message for an unknown name. */
 int report_format_parse(const char *name, report_format *out, airlock_error *err);
 const char *report_format_name(report_format f);
-/* The file extension used in evidence bundles ("txt", "json", "sarif", ...). */
+/* The file extension used in evidence bundles ("txt", "json", "sarif", ...,
+ * "plan.md"). */
 const char *report_format_extension(report_format f);
 
 int report_write(report_format f, const scan_report *r, const report_style *style,
@@ -44,5 +46,6 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err);    
 int report_write_cyclonedx(const scan_report *r, FILE *out, airlock_error *err); /* report_cyclonedx.c */
 int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err);  /* report_markdown.c */
 int report_write_html(const scan_report *r, FILE *out, airlock_error *err);      /* report_html.c */
+int report_write_plan(const scan_report *r, FILE *out, airlock_error *err);      /* report_plan.c */
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/text.h"
 #include "scanner/drift.h"
+#include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
@@ -303,6 +304,53 @@ static void ignored(buf *b, const scan_report *r, const scan_counts *c)
     }
 }
 
+/* The phased update plan (docs/remediation.md), as --format plan has it. */
+static void plan(buf *b, const scan_report *r)
+{
+    buf_puts(b, "<h2 id=\"plan\">Update plan</h2>\n");
+    if (!r->release_data)
+        buf_puts(b, "<p>No release data in the database: fixes are the advisories' own fix "
+                    "versions, not checked against a package index, and newer releases "
+                    "(phases 3 and 4) are not known.</p>\n");
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
+        const plan_phase *ph = &r->plan[p - 1];
+        buf_printf(b, "<h3>Phase %u: %s</h3>\n", p, plan_phase_title(p));
+        if (ph->n_items == 0) {
+            buf_puts(b, "<p>Nothing to do.</p>\n");
+            continue;
+        }
+        buf_puts(b, "<table><thead><tr><th>Package</th><th>From</th><th>To</th>"
+                    "<th>Advisories</th><th>Why</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < ph->n_items; i++) {
+            const plan_item *it = &ph->items[i];
+            buf_puts(b, "<tr><td><b>");
+            hd(b, it->name);
+            buf_puts(b, "</b></td><td><code>");
+            hd(b, it->from);
+            buf_puts(b, "</code></td><td>");
+            if (it->to != NULL) {
+                buf_puts(b, "<code>");
+                h(b, it->to);
+                buf_puts(b, "</code>");
+            } else {
+                buf_puts(b, "<b>no fix</b>");
+            }
+            buf_puts(b, "</td><td>");
+            for (size_t k = 0; k < it->n_ids; k++) {
+                if (k > 0)
+                    buf_puts(b, ", ");
+                h(b, it->ids[k]);
+            }
+            if (it->n_ids == 0)
+                buf_puts(b, "&ndash;");
+            buf_puts(b, "</td><td>");
+            hd(b, it->reason);
+            buf_puts(b, "</td></tr>\n");
+        }
+        buf_puts(b, "</tbody></table>\n");
+    }
+}
+
 static void skipped(buf *b, const scan_report *r, const scan_counts *c)
 {
     buf_puts(b, "<h2 id=\"skipped\">Skipped dependencies</h2>\n");
@@ -473,6 +521,7 @@ int report_write_html(const scan_report *r, FILE *out, airlock_error *err)
     summary(&b, r, &c);
     findings(&b, r, &c);
     ignored(&b, r, &c);
+    plan(&b, r);
     skipped(&b, r, &c);
     drift(&b, r);
     warnings(&b, r);

@@ -3,9 +3,11 @@
  *
  * pip-audit consumers read "dependencies" (name, version, vulns with id,
  * fix_versions, aliases, description; skipped ones with skip_reason) and
- * "fixes"; everything else is added beside those keys (among them
- * "warnings": every input item the scan could not read, with its file and
- * line, and their count in "summary"). Keys are emitted in a
+ * "fixes" (filled by advice.h: one entry per vulnerable dependency, with a
+ * "note" beside pip-audit's keys); everything else is added beside those
+ * keys (among them each dependency's release facts and range risk, the
+ * "plan", and "warnings": every input item the scan could not read, with
+ * its file and line, and their count in "summary"). Keys are emitted in a
  * fixed order and absent values are null, so the same report always gives
  * the same bytes. Strings that are not valid UTF-8 (names and paths come
  * from untrusted files) get U+FFFD for each bad byte: the output is always
@@ -19,6 +21,7 @@
 
 #include "core/buf.h"
 #include "scanner/drift.h"
+#include "scanner/plan.h"
 #include "scanner/reports/json_out.h"
 #include "scanner/reports/report_util.h"
 
@@ -110,7 +113,50 @@ static void source_json(json_out *j, const dependency *d)
     jo_object_end(j);
 }
 
-static void dependency_json(json_out *j, const dependency *d, const dep_findings *fs)
+/* A bool known only with release data: null without. */
+static void known_bool(json_out *j, const char *key, bool known, bool v)
+{
+    if (known)
+        jo_key_bool(j, key, v);
+    else
+        jo_key_null(j, key);
+}
+
+/* What advice.h found about one dependency (docs/remediation.md), in a
+ * fixed order, null where it does not apply or is not known. */
+static void advice_json(json_out *j, const dep_advice *a)
+{
+    static const dep_advice none;
+    if (a == NULL)
+        a = &none;
+    /* A pin's facts, or a range's risk: never both. */
+    bool facts = a->release_data && a->specifier == NULL;
+    bool range = a->release_data && a->specifier != NULL;
+    jo_key_bool(j, "release_data", a->release_data);
+    jo_key_string(j, "latest_version", a->latest_version);
+    known_bool(j, "outdated", facts, a->outdated);
+    known_bool(j, "yanked", facts, a->yanked);
+    jo_key_string(j, "yank_reason", a->yank_reason);
+    jo_key_string(j, "specifier", a->specifier);
+    if (range) {
+        jo_key_array_begin(j, "range_risk");
+        for (size_t k = 0; k < a->n_range_risk; k++) {
+            jo_object_begin(j);
+            jo_key_string(j, "version", a->range_risk[k].version);
+            jo_key_strings(j, "ids", a->range_risk[k].ids, a->range_risk[k].n_ids);
+            jo_object_end(j);
+        }
+        jo_array_end(j);
+    } else {
+        jo_key_null(j, "range_risk");
+    }
+    jo_key_string(j, "resolved_version", a->resolved_version);
+    known_bool(j, "resolved_vulnerable", a->resolved_version != NULL, a->resolved_vulnerable);
+    known_bool(j, "resolved_yanked", a->resolved_version != NULL, a->resolved_yanked);
+}
+
+static void dependency_json(json_out *j, const dependency *d, const dep_findings *fs,
+                            const dep_advice *a)
 {
     jo_object_begin(j);
     jo_key_string(j, "name", d->name);
@@ -127,6 +173,7 @@ static void dependency_json(json_out *j, const dependency *d, const dep_findings
     }
     jo_key_string(j, "normalized_name", d->normalized);
     source_json(j, d);
+    advice_json(j, a);
     jo_object_end(j);
 }
 
@@ -189,6 +236,49 @@ static void summary_json(json_out *j, const scan_report *r)
     jo_object_end(j);
 }
 
+/* pip-audit's "fixes" (name, old_version, new_version), with our note. */
+static void fixes_json(json_out *j, const scan_report *r)
+{
+    jo_key_bool(j, "release_data", r->release_data);
+    jo_key_array_begin(j, "fixes");
+    for (size_t i = 0; i < r->n_fixes; i++) {
+        const fix_item *f = &r->fixes[i];
+        jo_object_begin(j);
+        jo_key_string(j, "name", f->name);
+        jo_key_string(j, "old_version", f->old_version);
+        jo_key_string(j, "new_version", f->new_version);
+        jo_key_string(j, "note", f->note);
+        jo_object_end(j);
+    }
+    jo_array_end(j);
+}
+
+/* The four phases, always, each with its items (plan.h). */
+static void plan_json(json_out *j, const scan_report *r)
+{
+    jo_key_array_begin(j, "plan");
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
+        const plan_phase *ph = &r->plan[p - 1];
+        jo_object_begin(j);
+        jo_key_number(j, "phase", p);
+        jo_key_string(j, "title", plan_phase_title(p));
+        jo_key_array_begin(j, "items");
+        for (size_t i = 0; i < ph->n_items; i++) {
+            const plan_item *it = &ph->items[i];
+            jo_object_begin(j);
+            jo_key_string(j, "name", it->name);
+            jo_key_string(j, "from", it->from);
+            jo_key_string(j, "to", it->to);
+            jo_key_string(j, "reason", it->reason);
+            jo_key_strings(j, "ids", it->ids, it->n_ids);
+            jo_object_end(j);
+        }
+        jo_array_end(j);
+        jo_object_end(j);
+    }
+    jo_array_end(j);
+}
+
 /* null when the scan had not both declared and installed inputs; [] when
  * they agree (drift.h). */
 static void drift_json(json_out *j, const scan_report *r)
@@ -243,11 +333,11 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
 
     jo_key_array_begin(j, "dependencies");
     for (size_t i = 0; i < r->deps.len; i++)
-        dependency_json(j, &r->deps.items[i], r->findings ? &r->findings[i] : NULL);
+        dependency_json(j, &r->deps.items[i], r->findings ? &r->findings[i] : NULL,
+                        r->advice ? &r->advice[i] : NULL);
     jo_array_end(j);
-    /* pip-audit fills "fixes" only with --fix, which we never do. */
-    jo_key_array_begin(j, "fixes");
-    jo_array_end(j);
+    fixes_json(j, r);
+    plan_json(j, r);
     drift_json(j, r);
 
     jo_key_array_begin(j, "expired_ignores");

@@ -88,6 +88,11 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
     buf_printf(b, "\nDependencies: %zu (%zu checked, %zu skipped). Ignored findings: %zu. "
                   "Warnings: %zu.\n\n",
                c->dependencies, c->checked, c->skipped, c->ignored, c->warnings);
+    buf plan = {0};
+    if (report_plan_counts(&plan, r))
+        buf_printf(b, "Update plan: %s (`airlock scan --format plan` lists them).\n\n",
+                   plan.data);
+    buf_free(&plan);
 }
 
 static void findings_table(buf *b, const scan_report *r, const scan_counts *c)

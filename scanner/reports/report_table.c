@@ -425,6 +425,27 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
             buf_putc(&b, '\n');
         }
     }
+    /* What to do next: yanked pins, and the plan in one line. */
+    for (size_t i = 0, n = 0; r->advice != NULL && i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (!r->advice[i].yanked)
+            continue;
+        if (n++ == 0)
+            buf_puts(&b, "\nYanked releases in use:\n");
+        buf_puts(&b, "  ");
+        put_clean(&b, d->name);
+        buf_putc(&b, ' ');
+        put_clean(&b, d->version_text);
+        if (r->advice[i].yank_reason != NULL) {
+            buf_puts(&b, ": ");
+            put_clean(&b, r->advice[i].yank_reason);
+        }
+        buf_putc(&b, '\n');
+    }
+    buf plan = {0};
+    if (report_plan_counts(&plan, r))
+        buf_printf(&b, "\nUpdate plan: %s (--format plan lists them).\n", plan.data);
+    buf_free(&plan);
     if (r->n_inputs > 0) {
         buf_puts(&b, "\nInputs:\n");
         for (size_t i = 0; i < r->n_inputs; i++) {

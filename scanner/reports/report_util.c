@@ -351,3 +351,17 @@ int report_check_stream(FILE *out, const char *format, airlock_error *err)
         return error_set(err, "writing the %s report failed", format);
     return 0;
 }
+
+bool report_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
+}

@@ -89,6 +89,12 @@ cJSON *rj_new_object(void);
  * Returns -1 with a message on a write error. */
 int rj_print(cJSON *root, FILE *out, airlock_error *err);
 
+/* The plan in one line for the table and Markdown reports: "1 urgent
+ * security fix, 2 other security fixes, 0 updates within a major version,
+ * 1 major upgrade". Appends nothing and returns false when the plan is
+ * empty. */
+bool report_plan_counts(buf *b, const scan_report *r);
+
 /* Returns -1 with a message if `out` has seen a write error. */
 int report_check_stream(FILE *out, const char *format, airlock_error *err);
 

@@ -127,8 +127,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(msg);
     }
 
+    /* Advice: release facts, a range, a fix without a release, a plan. */
+    r.release_data = (flags & 4) != 0;
+    r.advice = xcalloc(n_deps, sizeof *r.advice);
+    for (size_t i = 0; i < n_deps; i++) {
+        dep_advice *a = &r.advice[i];
+        a->release_data = ((flags >> i) & 1) != 0;
+        a->latest_version = maybe(&f, 2, flags);
+        a->yanked = (flags & 8) != 0;
+        a->yank_reason = maybe(&f, 16, flags);
+        a->specifier = i == 2 ? field(&f) : NULL;
+        if (i == 2) {
+            a->n_range_risk = 1 + flags % 12;
+            a->range_risk = xcalloc(a->n_range_risk, sizeof *a->range_risk);
+            for (size_t k = 0; k < a->n_range_risk; k++) {
+                a->range_risk[k].version = field(&f);
+                a->range_risk[k].n_ids = 1;
+                a->range_risk[k].ids = xcalloc(1, sizeof(char *));
+                a->range_risk[k].ids[0] = field(&f);
+            }
+            a->resolved_version = maybe(&f, 32, flags);
+            a->resolved_vulnerable = (flags & 64) != 0;
+        }
+    }
+    r.n_fixes = 1;
+    r.fixes = xcalloc(1, sizeof *r.fixes);
+    r.fixes[0] = (fix_item){0, field(&f), field(&f), maybe(&f, 1, flags), field(&f)};
+    for (unsigned ph = 1; ph <= PLAN_PHASES; ph++) {
+        r.plan[ph - 1].phase = ph;
+        r.plan[ph - 1].n_items = (flags >> ph) & 1;
+        r.plan[ph - 1].items = xcalloc(1, sizeof(plan_item));
+        if (r.plan[ph - 1].n_items) {
+            plan_item *it = &r.plan[ph - 1].items[0];
+            *it = (plan_item){field(&f), field(&f), maybe(&f, 2, flags), field(&f), NULL, 1};
+            it->ids = xcalloc(1, sizeof(char *));
+            it->ids[0] = field(&f);
+        }
+    }
+
     static const report_format formats[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,
-                                            REPORT_HTML};
+                                            REPORT_HTML, REPORT_PLAN};
     for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++) {
         char *out = NULL;
         size_t len = 0;

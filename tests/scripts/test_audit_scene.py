@@ -139,12 +139,16 @@ RANGES = {
 }
 
 # The smallest release above the pin that no advisory affects, in the index,
-# not yanked; without release data the smallest fix version that clears the
-# dependency's findings.
+# not yanked. Without release data, the smallest of the findings' fix
+# versions that no known advisory affects, an affected one's own
+# advisories' fix versions joining the candidates (docs/remediation.md):
+# gunicorn's finding SCENE-2023-1 is fixed in 22.0.0, which SCENE-2024-2
+# affects; its fix, 23.0.0, is affected by nothing. werkzeug: 2.2.3 (the
+# advisory's fix; that it is yanked is not known without the index).
 FIXES_INDEX = {("flask", "2.2.2", "2.2.5"), ("werkzeug", "2.2.2", "2.2.4"),
                ("jinja2", "3.1.2", "3.1.3"), ("gunicorn", "20.1.0", "23.0.0")}
 FIXES_NO_INDEX = {("flask", "2.2.2", "2.2.5"), ("werkzeug", "2.2.2", "2.2.3"),
-                  ("jinja2", "3.1.2", "3.1.3"), ("gunicorn", "20.1.0", "22.0.0")}
+                  ("jinja2", "3.1.2", "3.1.3"), ("gunicorn", "20.1.0", "23.0.0")}
 
 # phase -> {name: (from, to, ids)}. Interpretation (the issue's words):
 # "each declared package" - requirement lines with a version; ranges
@@ -162,7 +166,7 @@ PLAN_INDEX = {
 PLAN_NO_INDEX = {
     1: {"flask": ("2.2.2", "2.2.5", ["SCENE-2023-3"]),
         "jinja2": ("3.1.2", "3.1.3", ["SCENE-2023-5"]),
-        "gunicorn": ("20.1.0", "22.0.0", ["SCENE-2023-1"])},
+        "gunicorn": ("20.1.0", "23.0.0", ["SCENE-2023-1"])},
     2: {"werkzeug": ("2.2.2", "2.2.3", ["SCENE-2023-4"])},
     3: {},
     4: {},
@@ -247,11 +251,14 @@ def check_releases(rep, with_index):
         latest = advice_field(d, "latest_version")
         outdated = advice_field(d, "outdated")
         yanked = advice_field(d, "yanked")
-        if want is None:  # no release data: nothing guessed
-            check(latest is None and outdated is False and yanked is False,
+        if want is None:  # no release data: nothing guessed, all null
+            check(advice_field(d, "release_data") is False,
+                  f"{n} {v}: release_data is not false")
+            check(latest is None and outdated is None and yanked is None,
                   f"{n} {v}: without release data got latest {latest} outdated {outdated} "
                   f"yanked {yanked}")
             continue
+        check(advice_field(d, "release_data") is True, f"{n} {v}: release_data is not true")
         check(latest == want[0], f"{n} {v}: latest_version {latest}, expected {want[0]}")
         check(outdated is want[1], f"{n} {v}: outdated {outdated}, expected {want[1]}")
         check(yanked is (want[2] is not None), f"{n} {v}: yanked {yanked}")

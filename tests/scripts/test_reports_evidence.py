@@ -64,7 +64,7 @@ def main():
         check(files == tree(b2), "two bundles of the same inputs differ")
 
         expected = {"report.txt", "report.json", "report.sarif", "report.cdx.json",
-                    "report.md", "report.html", "inputs/1-requirements.txt",
+                    "report.md", "report.html", "report.plan.md", "inputs/1-requirements.txt",
                     "inputs/2-requirements.txt", "inputs/3-odd_name_with__hell.txt",
                     "inputs.txt",
                     "snapshot/snapshot.minisig", "snapshot/signer.pub", "snapshot/status.txt",

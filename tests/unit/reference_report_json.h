@@ -1,5 +1,7 @@
 /* The JSON report as report_json.c wrote it before it streamed (commit
- * 535ba181): a cJSON tree printed with cJSON_PrintBuffered(). Kept only as
+ * 535ba181): a cJSON tree printed with cJSON_PrintBuffered(), with the keys
+ * issue 15 added since (database.indexes, each dependency's advice,
+ * "release_data", "fixes" filled, "plan") written the same way. Kept only as
  * the reference that test_report_stream_json.c compares the streaming
  * writer with, byte for byte. Included by that test alone. */
 #include "scanner/reports/report.h"
@@ -13,6 +15,7 @@
 
 #include "core/buf.h"
 #include "scanner/drift.h"
+#include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
 /* Tracks allocation failure while building the tree: cJSON returns NULL
@@ -200,7 +203,8 @@ static cJSON *rjson_source_json(rjson_jb *b, const dependency *d)
     return o;
 }
 
-static cJSON *rjson_dependency_json(rjson_jb *b, const dependency *d, const dep_findings *fs)
+static cJSON *rjson_dependency_json(rjson_jb *b, const dependency *d, const dep_findings *fs,
+                                    const dep_advice *a)
 {
     cJSON *o = rjson_check(b, cJSON_CreateObject());
     rjson_add(b, o, "name", rjson_str(b, d->name));
@@ -217,6 +221,28 @@ static cJSON *rjson_dependency_json(rjson_jb *b, const dependency *d, const dep_
     }
     rjson_add(b, o, "normalized_name", rjson_str(b, d->normalized));
     rjson_add(b, o, "source", rjson_source_json(b, d));
+    static const dep_advice none;
+    if (a == NULL)
+        a = &none;
+    bool facts = a->release_data && !a->specifier, range = a->release_data && a->specifier;
+    rjson_add(b, o, "release_data", rjson_boolean(b, a->release_data));
+    rjson_add(b, o, "latest_version", rjson_str(b, a->latest_version));
+    rjson_add(b, o, "outdated", facts ? rjson_boolean(b, a->outdated) : rjson_check(b, cJSON_CreateNull()));
+    rjson_add(b, o, "yanked", facts ? rjson_boolean(b, a->yanked) : rjson_check(b, cJSON_CreateNull()));
+    rjson_add(b, o, "yank_reason", rjson_str(b, a->yank_reason));
+    rjson_add(b, o, "specifier", rjson_str(b, a->specifier));
+    cJSON *risk = range ? rjson_check(b, cJSON_CreateArray()) : rjson_check(b, cJSON_CreateNull());
+    for (size_t k = 0; range && k < a->n_range_risk; k++) {
+        cJSON *h = rjson_check(b, cJSON_CreateObject());
+        rjson_add(b, h, "version", rjson_str(b, a->range_risk[k].version));
+        rjson_add(b, h, "ids", rjson_strings(b, a->range_risk[k].ids, a->range_risk[k].n_ids));
+        rjson_push(b, risk, h);
+    }
+    rjson_add(b, o, "range_risk", risk);
+    rjson_add(b, o, "resolved_version", rjson_str(b, a->resolved_version));
+    bool res = a->resolved_version != NULL;
+    rjson_add(b, o, "resolved_vulnerable", res ? rjson_boolean(b, a->resolved_vulnerable) : rjson_check(b, cJSON_CreateNull()));
+    rjson_add(b, o, "resolved_yanked", res ? rjson_boolean(b, a->resolved_yanked) : rjson_check(b, cJSON_CreateNull()));
     return o;
 }
 
@@ -244,6 +270,17 @@ static cJSON *rjson_database_json(rjson_jb *b, const db_provenance *db)
         rjson_push(b, sources, so);
     }
     rjson_add(b, o, "sources", sources);
+    cJSON *indexes = db->n_indexes > 0 ? rjson_check(b, cJSON_CreateArray()) : NULL;
+    for (size_t i = 0; i < db->n_indexes; i++) {
+        cJSON *x = rjson_check(b, cJSON_CreateObject());
+        rjson_add(b, x, "name", rjson_str(b, db->indexes[i].name));
+        rjson_add(b, x, "sha256", rjson_str(b, db->indexes[i].sha256));
+        rjson_add(b, x, "projects", rjson_num(b, (double)db->indexes[i].projects));
+        rjson_add(b, x, "releases", rjson_num(b, (double)db->indexes[i].releases));
+        rjson_push(b, indexes, x);
+    }
+    if (indexes != NULL)
+        rjson_add(b, o, "indexes", indexes);
     return o;
 }
 
@@ -295,10 +332,41 @@ static int reference_write_json(const scan_report *r, FILE *out, airlock_error *
     cJSON *deps = rjson_check(&b, cJSON_CreateArray());
     for (size_t i = 0; i < r->deps.len; i++)
         rjson_push(&b, deps, rjson_dependency_json(&b, &r->deps.items[i],
-                                       r->findings ? &r->findings[i] : NULL));
+                                       r->findings ? &r->findings[i] : NULL,
+                                       r->advice ? &r->advice[i] : NULL));
     rjson_add(&b, root, "dependencies", deps);
-    /* pip-audit fills "fixes" only with --fix, which we never do. */
-    rjson_add(&b, root, "fixes", rjson_check(&b, cJSON_CreateArray()));
+    rjson_add(&b, root, "release_data", rjson_boolean(&b, r->release_data));
+    cJSON *fixes = rjson_check(&b, cJSON_CreateArray());
+    for (size_t i = 0; i < r->n_fixes; i++) {
+        cJSON *f = rjson_check(&b, cJSON_CreateObject());
+        rjson_add(&b, f, "name", rjson_str(&b, r->fixes[i].name));
+        rjson_add(&b, f, "old_version", rjson_str(&b, r->fixes[i].old_version));
+        rjson_add(&b, f, "new_version", rjson_str(&b, r->fixes[i].new_version));
+        rjson_add(&b, f, "note", rjson_str(&b, r->fixes[i].note));
+        rjson_push(&b, fixes, f);
+    }
+    rjson_add(&b, root, "fixes", fixes);
+    cJSON *plan = rjson_check(&b, cJSON_CreateArray());
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
+        const plan_phase *ph = &r->plan[p - 1];
+        cJSON *po = rjson_check(&b, cJSON_CreateObject());
+        rjson_add(&b, po, "phase", rjson_num(&b, p));
+        rjson_add(&b, po, "title", rjson_str(&b, plan_phase_title(p)));
+        cJSON *items = rjson_check(&b, cJSON_CreateArray());
+        for (size_t i = 0; i < ph->n_items; i++) {
+            const plan_item *it = &ph->items[i];
+            cJSON *io = rjson_check(&b, cJSON_CreateObject());
+            rjson_add(&b, io, "name", rjson_str(&b, it->name));
+            rjson_add(&b, io, "from", rjson_str(&b, it->from));
+            rjson_add(&b, io, "to", rjson_str(&b, it->to));
+            rjson_add(&b, io, "reason", rjson_str(&b, it->reason));
+            rjson_add(&b, io, "ids", rjson_strings(&b, it->ids, it->n_ids));
+            rjson_push(&b, items, io);
+        }
+        rjson_add(&b, po, "items", items);
+        rjson_push(&b, plan, po);
+    }
+    rjson_add(&b, root, "plan", plan);
     if (!r->drift_checked) {
         rjson_add(&b, root, "drift", rjson_check(&b, cJSON_CreateNull()));
     } else {

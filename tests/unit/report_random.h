@@ -141,6 +141,54 @@ static void rr_finding(uint64_t *s, finding *f)
     f->ignore_until = rr_opt(s, 2);
 }
 
+/* Random advice (advice.h): release facts, range risk, fixes, a plan. */
+static void rr_advice(uint64_t *s, scan_report *r, size_t size)
+{
+    r->release_data = rr_below(s, 2) == 0;
+    if (rr_below(s, 4) != 0) {
+        r->advice = xcalloc(r->deps.len + 1, sizeof *r->advice);
+        for (size_t i = 0; i < r->deps.len; i++) {
+            dep_advice *a = &r->advice[i];
+            a->release_data = rr_below(s, 3) != 0;
+            a->latest_version = rr_opt(s, 3);
+            a->outdated = rr_below(s, 2) == 0;
+            a->yanked = rr_below(s, 4) == 0;
+            a->yank_reason = rr_opt(s, 2);
+            a->specifier = rr_opt(s, 2);
+            a->n_range_risk = rr_below(s, 3);
+            a->range_risk = xcalloc(a->n_range_risk + 1, sizeof *a->range_risk);
+            for (size_t k = 0; k < a->n_range_risk; k++) {
+                a->range_risk[k].version = rr_string(s);
+                a->range_risk[k].ids = rr_strings(s, &a->range_risk[k].n_ids, 3);
+            }
+            a->resolved_version = rr_opt(s, 2);
+            a->resolved_vulnerable = rr_below(s, 2) == 0;
+            a->resolved_yanked = rr_below(s, 4) == 0;
+        }
+    }
+    r->n_fixes = rr_below(s, size + 1);
+    r->fixes = xcalloc(r->n_fixes + 1, sizeof *r->fixes);
+    for (size_t i = 0; i < r->n_fixes; i++) {
+        r->fixes[i].name = rr_opt(s, 10);
+        r->fixes[i].old_version = rr_opt(s, 10);
+        r->fixes[i].new_version = rr_opt(s, 3);
+        r->fixes[i].note = rr_opt(s, 2);
+    }
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
+        plan_phase *ph = &r->plan[p - 1];
+        ph->phase = p;
+        ph->n_items = rr_below(s, 3);
+        ph->items = xcalloc(ph->n_items + 1, sizeof *ph->items);
+        for (size_t i = 0; i < ph->n_items; i++) {
+            ph->items[i].name = rr_opt(s, 10);
+            ph->items[i].from = rr_opt(s, 5);
+            ph->items[i].to = rr_opt(s, 3);
+            ph->items[i].reason = rr_opt(s, 5);
+            ph->items[i].ids = rr_strings(s, &ph->items[i].n_ids, 3);
+        }
+    }
+}
+
 /* A random report: `size` bounds the number of each list's entries. */
 static void rr_report(uint64_t *s, scan_report *r, size_t size)
 {
@@ -212,6 +260,7 @@ static void rr_report(uint64_t *s, scan_report *r, size_t size)
         free(file);
         free(message);
     }
+    rr_advice(s, r, size);
     r->drift_checked = rr_below(s, 3) != 0;
     r->n_drift = r->drift_checked ? rr_below(s, size + 1) : 0;
     r->drift = xcalloc(r->n_drift + 1, sizeof *r->drift);

@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "scanner/reports/report.h"
+#include "scanner/plan.h"
 #include "scanner/results.h"
 
 static char **strv1(const char *s)
@@ -116,6 +117,53 @@ static void build(scan_report *r)
     d->version_text = xstrdup("5.4.0");
     d->source_file = xstrdup("bom.cdx.json");
     d->source_line = 40;
+
+    /* Advice (docs/remediation.md): an index lists all but my_lib and
+     * zope.interface; pytest 7.4.0 is yanked. */
+    r->release_data = true;
+    r->db.n_indexes = 1;
+    r->db.indexes = xcalloc(1, sizeof *r->db.indexes);
+    r->db.indexes[0].name = xstrdup("mirror");
+    r->db.indexes[0].sha256 = xstrdup("6b6b");
+    r->db.indexes[0].projects = 4;
+    r->db.indexes[0].releases = 250;
+    r->advice = xcalloc(6, sizeof *r->advice);
+    r->advice[0] = (dep_advice){.release_data = true, .latest_version = xstrdup("5.1.4"),
+                                .outdated = true};
+    r->advice[1] = (dep_advice){.release_data = true, .latest_version = xstrdup("2.0.0"),
+                                .outdated = true};
+    r->advice[2] = (dep_advice){.release_data = true, .latest_version = xstrdup("1.3.0"),
+                                .specifier = xstrdup(">=1.0"),
+                                .resolved_version = xstrdup("1.3.0")};
+    r->advice[2].n_range_risk = 1;
+    r->advice[2].range_risk = xcalloc(1, sizeof *r->advice[2].range_risk);
+    r->advice[2].range_risk[0].version = xstrdup("1.0");
+    r->advice[2].range_risk[0].ids = strv1("PYSEC-2099-8");
+    r->advice[2].range_risk[0].n_ids = 1;
+    r->advice[3] = (dep_advice){.release_data = true, .latest_version = xstrdup("8.3.4"),
+                                .outdated = true, .yanked = true,
+                                .yank_reason = xstrdup("broken wheel metadata")};
+    r->n_fixes = 2;
+    r->fixes = xcalloc(2, sizeof *r->fixes);
+    r->fixes[0] = (fix_item){0, xstrdup("Django"), xstrdup("3.2.0"), xstrdup("3.2.4"), NULL};
+    r->fixes[1] = (fix_item){3, xstrdup("pytest"), xstrdup("7.4.0"), xstrdup("7.4.4"), NULL};
+    for (unsigned p = 1; p <= PLAN_PHASES; p++)
+        r->plan[p - 1] = (plan_phase){p, plan_phase_title(p), NULL, 0};
+    r->plan[0].n_items = 1;
+    r->plan[0].items = xcalloc(1, sizeof(plan_item));
+    r->plan[0].items[0] = (plan_item){xstrdup("Django"), xstrdup("3.2.0"), xstrdup("3.2.4"),
+                                      xstrdup("fixes 1 known vulnerability (highest severity "
+                                              "HIGH)"), strv1("PYSEC-2021-98"), 1};
+    r->plan[1].n_items = 1;
+    r->plan[1].items = xcalloc(1, sizeof(plan_item));
+    r->plan[1].items[0] = (plan_item){xstrdup("pytest"), xstrdup("7.4.0"), xstrdup("7.4.4"),
+                                      xstrdup("fixes 1 known vulnerability (highest severity "
+                                              "MEDIUM)"), strv1("PYSEC-2099-7"), 1};
+    r->plan[3].n_items = 1;
+    r->plan[3].items = xcalloc(1, sizeof(plan_item));
+    r->plan[3].items[0] = (plan_item){xstrdup("six"), xstrdup("1.16.0"), xstrdup("2.0.0"),
+                                      xstrdup("major-version upgrade: read the release notes "
+                                              "for breaking changes"), NULL, 0};
 
     r->findings = xcalloc(6, sizeof *r->findings);
     r->findings[0].len = 1;
@@ -263,12 +311,19 @@ static void test_html(void **state)
     check_format(REPORT_HTML);
 }
 
+static void test_plan(void **state)
+{
+    (void)state;
+    check_format(REPORT_PLAN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),     cmocka_unit_test(test_json),
         cmocka_unit_test(test_sarif),     cmocka_unit_test(test_cyclonedx),
         cmocka_unit_test(test_markdown),  cmocka_unit_test(test_html),
+        cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@
 #include "scanner/results.h"
 
 static const report_format mine[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,
-                                     REPORT_HTML};
+                                     REPORT_HTML, REPORT_PLAN};
 #define N_MINE (sizeof mine / sizeof mine[0])
 
 /* A report with one dependency and one finding whose strings are `s`, a
@@ -78,6 +78,36 @@ static void build(scan_report *r, const char *s, bool ignored)
     f->ignored = ignored;
     f->ignore_reason = ignored && s ? xstrdup(s) : NULL;
     scan_report_add_warning(r, s, s ? 9 : 0, s ? s : "a line that was not read");
+    /* Advice: a yanked pin, a range of the skipped one, a fix without a
+     * release, a plan item; every text `s`. */
+    r->release_data = true;
+    r->advice = xcalloc(2, sizeof *r->advice);
+    r->advice[0].release_data = true;
+    r->advice[0].yanked = true;
+    r->advice[0].yank_reason = s ? xstrdup(s) : NULL;
+    r->advice[0].latest_version = s ? xstrdup(s) : NULL;
+    r->advice[1].release_data = true;
+    r->advice[1].specifier = xstrdup(s ? s : "");
+    r->advice[1].resolved_version = s ? xstrdup(s) : NULL;
+    r->advice[1].n_range_risk = 1;
+    r->advice[1].range_risk = xcalloc(1, sizeof *r->advice[1].range_risk);
+    r->advice[1].range_risk[0].version = xstrdup(s ? s : "0.9");
+    r->advice[1].range_risk[0].ids = xcalloc(1, sizeof(char *));
+    r->advice[1].range_risk[0].ids[0] = xstrdup(s ? s : "PYSEC-0000-1");
+    r->advice[1].range_risk[0].n_ids = 1;
+    r->n_fixes = 1;
+    r->fixes = xcalloc(1, sizeof *r->fixes);
+    r->fixes[0] = (fix_item){0, xstrdup(s ? s : "pkg"), xstrdup("1.0"), NULL,
+                             s ? xstrdup(s) : NULL};
+    r->plan[0].n_items = 1;
+    r->plan[0].items = xcalloc(1, sizeof(plan_item));
+    plan_item *it = &r->plan[0].items[0];
+    it->name = xstrdup(s ? s : "pkg");
+    it->from = xstrdup("1.0");
+    it->reason = s ? xstrdup(s) : NULL;
+    it->ids = xcalloc(1, sizeof(char *));
+    it->ids[0] = xstrdup("PYSEC-0000-1");
+    it->n_ids = 1;
 }
 
 static char *render(report_format fmt, const scan_report *r)
@@ -163,7 +193,7 @@ static void test_hostile_strings(void **state)
                 assert_null(strstr(out, "\x01"));
                 assert_non_null(strstr(out, "&lt;script&gt;alert(&quot;x&quot;)"));
             }
-            if (mine[i] == REPORT_MARKDOWN) {
+            if (mine[i] == REPORT_MARKDOWN || mine[i] == REPORT_PLAN) {
                 assert_false(has_unescaped(out, "<script"));
                 assert_non_null(strstr(out, "\\<script\\>"));
                 /* Every table row has as many cells as the row before it. */
