@@ -16,6 +16,7 @@ static const char usage[] =
     "Commands:\n"
     "  scan      scan environments, requirement files, lockfiles, pyproject.toml,\n"
     "            SBOMs and project directories\n"
+    "  fix       rewrite vulnerable pins in requirement files to their fixes\n"
     "  db        import, inspect and verify the installed database\n"
     "  show ID   print one advisory from the installed database\n"
     "\n"
@@ -30,6 +31,7 @@ static const char usage[] =
     "  airlock scan .\n"
     "  airlock scan -r requirements.txt\n"
     "  airlock scan --venv ~/venvs/app --format json -o report.json\n"
+    "  airlock fix -r requirements.txt --dry-run\n"
     "  airlock show CVE-2023-30861\n"
     "\n"
     "Run 'airlock COMMAND --help' for a command's options. Exit status: 0 no\n"
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
     char **cargv = argv + i;
     if (strcmp(cmd, "scan") == 0)
         return cmd_scan(cargc, cargv, &g);
+    if (strcmp(cmd, "fix") == 0)
+        return cmd_fix(cargc, cargv, &g);
     if (strcmp(cmd, "db") == 0)
         return cmd_db(cargc, cargv, &g);
     if (strcmp(cmd, "show") == 0)

@@ -32,6 +32,7 @@
 #include "scanner/reports/report.h"
 #include "scanner/results.h"
 #include "scanner/inputs/scan_inputs.h"
+#include "scanner/scan_run.h"
 #include "db/vulndb.h"
 #include "signatures/minisign.h"
 #include "signatures/passphrase.h"
@@ -300,45 +301,6 @@ static int parse_options(int argc, char **argv, scan_options *o)
     return 0;
 }
 
-/* Fill the report's database provenance from the store and the database. */
-static int fill_provenance(scan_report *r, const store_info *si, vulndb *db,
-                           airlock_error *err)
-{
-    vulndb_info vi;
-    memset(&vi, 0, sizeof vi);
-    if (vulndb_get_info(db, &vi, err) != 0)
-        return -1;
-    r->db.sequence = si->sequence;
-    r->db.build_time = si->build_time;
-    r->db.format_version = si->format;
-    r->db.signer_key_id = xstrdup(si->key_id);
-    r->db.snapshot_digest = xstrdup(si->snapshot_digest);
-    r->db.db_digest = xstrdup(si->db_digest);
-    r->db.sources = vi.n_sources ? xcalloc(vi.n_sources, sizeof *r->db.sources) : NULL;
-    for (size_t i = 0; i < vi.n_sources; i++) {
-        source_provenance *s = &r->db.sources[i];
-        s->name = xstrdup(vi.sources[i].name ? vi.sources[i].name : "");
-        s->sha256 = xstrdup(vi.sources[i].sha256);
-        s->kept = vi.sources[i].kept;
-        s->skipped = vi.sources[i].skipped;
-        s->withdrawn = vi.sources[i].withdrawn;
-        s->merged = vi.sources[i].merged;
-    }
-    r->db.n_sources = vi.n_sources;
-    r->db.indexes = vi.n_indexes ? xcalloc(vi.n_indexes, sizeof *r->db.indexes) : NULL;
-    for (size_t i = 0; i < vi.n_indexes; i++) {
-        index_provenance *x = &r->db.indexes[i];
-        x->name = xstrdup(vi.indexes[i].name);
-        x->sha256 = xstrdup(vi.indexes[i].sha256);
-        x->projects = vi.indexes[i].projects;
-        x->releases = vi.indexes[i].releases;
-    }
-    r->db.n_indexes = vi.n_indexes;
-    r->release_data = vulndb_has_releases(db) == 1;
-    vulndb_info_clear(&vi);
-    return 0;
-}
-
 static bool want_color(const scan_options *o)
 {
     if (o->format != REPORT_TABLE || o->output != NULL || !isatty(STDOUT_FILENO))
@@ -427,51 +389,16 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
     return rc;
 }
 
-static void today_utc(int64_t now, char out[11])
-{
-    time_t t = (time_t)now;
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
-        memcpy(out, "9999-12-31", 11); /* cannot tell: let every until= expire */
-}
-
 static int run(const scan_options *o, const airlock_globals *g, scan_report *r, diag *d)
 {
     airlock_error err = {{0}};
     int64_t now = (int64_t)time(NULL);
 
     /* The database first: no database, no scan (fail closed). */
-    char *dir = NULL;
-    store *st = NULL;
-    vulndb *db = NULL;
+    scan_db sdb;
     int status = EXIT_ERROR;
-    if (store_resolve_dir(g->db_dir, &dir, &err) != 0 || store_open(dir, 0, &st, &err) != 0) {
-        diag_error("airlock scan", err.msg);
+    if (scan_db_open("airlock scan", g, o->max_db_age, now, r, &sdb) != 0)
         goto out;
-    }
-    const store_info *si = store_get_info(st);
-    int64_t age;
-    int aged = store_check_age(si, now, o->max_db_age, &age, &err);
-    if (aged < 0) {
-        diag_error("airlock scan", err.msg);
-        goto out;
-    }
-    if (aged > 0)
-        diag_error("airlock: warning", err.msg);
-    if (vulndb_open(store_data_path(st), &db, &err) != 0 ||
-        fill_provenance(r, si, db, &err) != 0) {
-        diag_error("airlock scan: database", err.msg);
-        goto out;
-    }
-
-    r->airlock_version = xstrdup(AIRLOCK_VERSION);
-    r->scan_time = now;
-    char host[256];
-    if (gethostname(host, sizeof host) == 0) {
-        host[sizeof host - 1] = '\0';
-        r->hostname = xstrdup(host);
-    }
-
     scan_input_options in = {
         .args = o->inputs,
         .n_args = o->n_inputs,
@@ -481,58 +408,27 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
         .platform = o->platform,
         .no_dev = o->no_dev,
     };
-    if (scan_read_inputs(&in, r, d, &err) != 0) {
-        diag_error("airlock scan", err.msg);
+    scan_policy policy = {&o->ignores, o->ignore_files, o->n_ignore_files, o->strict};
+    if (scan_collect("airlock scan", &in, &policy, sdb.db, now, r, d) != 0)
         goto out;
-    }
-    ignore_list ignores = o->ignores; /* borrowed: entries from files are appended below */
-    ignore_list from_files = {0};
-    for (size_t i = 0; i < o->n_ignore_files; i++) {
-        if (ignore_load(&from_files, o->ignore_files[i], d, &err) != 0) {
-            diag_error("airlock scan", err.msg);
-            ignore_list_free(&from_files);
-            goto out;
-        }
-    }
-    if (o->strict && d->warnings > 0) {
-        fprintf(stderr, "airlock scan: %u %s in the inputs and --strict was given\n",
-                d->warnings, d->warnings == 1 ? "warning" : "warnings");
-        ignore_list_free(&from_files);
-        goto out;
-    }
-    if (match_report(db, r, &err) != 0) {
-        diag_error("airlock scan: database", err.msg);
-        ignore_list_free(&from_files);
-        goto out;
-    }
     if (drift_compute(r, &err) != 0) {
         diag_error("airlock scan", err.msg);
-        ignore_list_free(&from_files);
         goto out;
     }
-    char today[11];
-    today_utc(now, today);
-    /* Expired entries have their own list in every report: only print them. */
-    diag expired = {NULL, NULL, 0};
-    ignore_apply(&ignores, today, r, &expired);
-    ignore_apply(&from_files, today, r, &expired);
-    ignore_list_free(&from_files);
     /* After the ignores: an ignored finding needs no fix. */
-    if (advice_compute(r, db, FIX_TO_MINIMAL, &err) != 0) {
+    if (advice_compute(r, sdb.db, FIX_TO_MINIMAL, &err) != 0) {
         diag_error("airlock scan: database", err.msg);
         goto out;
     }
 
     if (write_report(o, r, &err) != 0 ||
-        (o->evidence_dir != NULL && write_evidence(o, r, st, &err) != 0)) {
+        (o->evidence_dir != NULL && write_evidence(o, r, sdb.st, &err) != 0)) {
         diag_error("airlock scan", err.msg);
         goto out;
     }
     status = match_fails(r, o->fail_on) ? EXIT_FOUND : EXIT_OK;
 out:
-    vulndb_close(db);
-    store_close(st);
-    free(dir);
+    scan_db_close(&sdb);
     return status;
 }
 

@@ -20,5 +20,6 @@ typedef struct airlock_globals {
 int cmd_scan(int argc, char **argv, const airlock_globals *g);  /* cmd_scan.c */
 int cmd_db(int argc, char **argv, const airlock_globals *g);    /* cmd_db.c */
 int cmd_show(int argc, char **argv, const airlock_globals *g);  /* cmd_show.c */
+int cmd_fix(int argc, char **argv, const airlock_globals *g);   /* cmd_fix.c */
 
 #endif

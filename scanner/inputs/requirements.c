@@ -1228,6 +1228,28 @@ unreadable:
 
 /* ---- public calls ---- */
 
+size_t req_text_space(const unsigned char *s, size_t i, size_t n)
+{
+    return pyspace(s, i, n);
+}
+
+size_t req_text_line_break(const unsigned char *s, size_t i, size_t n)
+{
+    return line_break(s, i, n);
+}
+
+int req_option_kind(const char *word, size_t n)
+{
+    const struct opt *o = NULL;
+    if (n >= 3 && word[0] == '-' && word[1] == '-')
+        o = find_long(word, n);
+    else if (n == 2 && word[0] == '-' && word[1] != '-')
+        o = find_short(word[1]);
+    if (o == NULL)
+        return -1;
+    return (o->takes_value ? REQ_OPT_VALUE : 0) | (o->dest == O_HASH ? REQ_OPT_HASH : 0);
+}
+
 void req_lines_free(req_lines *l)
 {
     for (size_t i = 0; i < l->len; i++)

@@ -119,4 +119,19 @@ int requirements_read_within(const char *path, const char *within, const marker_
                              dep_list *out, diag *d, req_file_fn *on_file, void *arg,
                              airlock_error *err);
 
+/* ---- pip's file syntax, shared with requirements_rewrite.c ---- */
+
+/* Length of a Python str.isspace() character at s[i] (UTF-8), 0 if none. */
+size_t req_text_space(const unsigned char *s, size_t i, size_t n);
+/* Length of a str.splitlines() line break at s[i], 0 if none. */
+size_t req_text_line_break(const unsigned char *s, size_t i, size_t n);
+
+#define REQ_OPT_VALUE 1 /* the option takes a value */
+#define REQ_OPT_HASH 2  /* it is --hash */
+/* What pip's requirement-file parser makes of the option word `word` (`n`
+ * bytes, without any "=value"): "--long" (an exact name or a unique
+ * prefix, as optparse takes it) or "-x". REQ_OPT_* flags, or -1 when pip
+ * knows no such option. */
+int req_option_kind(const char *word, size_t n);
+
 #endif

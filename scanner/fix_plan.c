@@ -1,0 +1,484 @@
+/*
+ * fix_plan.c - the changes of `airlock fix` to requirement files: found,
+ * made in memory, shown, written all or nothing (fix_plan.h).
+ */
+#include "scanner/fix_plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/fileio.h"
+#include "core/name.h"
+#include "core/text.h"
+#include "signatures/sha256.h"
+
+/* ---- finding the lines ---- */
+
+static bool marker_applies(const req_line *l, const marker_env *env)
+{
+    if (l->marker == NULL)
+        return true;
+    airlock_error e;
+    /* One that cannot be evaluated was checked by the scan (fail closed):
+     * its pin is fixed as well. */
+    return marker_evaluate(l->marker, env, &e) != 0;
+}
+
+/* The fix of a requirement dependency for `normalized` at `pin`. */
+static const fix_item *fix_for(const scan_report *r, const char *normalized, const char *pin)
+{
+    for (size_t i = 0; i < r->n_fixes; i++) {
+        const fix_item *f = &r->fixes[i];
+        if (f->dep >= r->deps.len || r->deps.items[f->dep].kind != DEP_REQUIREMENT ||
+            f->name == NULL || f->old_version == NULL)
+            continue;
+        char *n = name_canonicalize(f->name, strlen(f->name));
+        bool same = strcmp(n, normalized) == 0 && req_same_version(pin, strlen(pin),
+                                                                   f->old_version);
+        free(n);
+        if (same)
+            return f;
+    }
+    return NULL;
+}
+
+/* The index of the file `path` (the same file under another name too),
+ * added if new. -1 with a message when it cannot be read. */
+static long file_index(fix_plan *p, const char *path, airlock_error *err)
+{
+    for (size_t i = 0; i < p->n_files; i++)
+        if (strcmp(p->files[i].path, path) == 0)
+            return (long)i;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return error_errno(err, errno, "%s", path);
+    for (size_t i = 0; i < p->n_files; i++)
+        if (p->files[i].dev == st.st_dev && p->files[i].ino == st.st_ino)
+            return (long)i;
+    p->files = xrealloc(p->files, (p->n_files + 1) * sizeof *p->files);
+    fix_file *f = &p->files[p->n_files];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    f->mode = st.st_mode & 07777;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    return (long)p->n_files++;
+}
+
+/* The SHA-256 digests of the files of `name` `version` in the index. */
+static int release_hashes(fix_line *fl, vulndb *db, airlock_error *err)
+{
+    vulndb_releases rel;
+    memset(&rel, 0, sizeof rel);
+    if (db == NULL)
+        return 0;
+    int n = vulndb_get_releases(db, fl->name, &rel, err);
+    if (n < 0)
+        return -1;
+    for (size_t i = 0; i < rel.len; i++) {
+        const vulndb_release *v = &rel.items[i];
+        if (!req_same_version(v->version, strlen(v->version), fl->new_version))
+            continue;
+        fl->release_known = true;
+        fl->hashes = xcalloc(v->n_files ? v->n_files : 1, sizeof *fl->hashes);
+        for (size_t k = 0; k < v->n_files; k++) {
+            if (v->files[k].sha256[0] != '\0')
+                fl->hashes[fl->n_hashes++] = xstrdup(v->files[k].sha256);
+            else
+                fl->files_without_hash++;
+        }
+        break;
+    }
+    vulndb_releases_free(&rel);
+    return 0;
+}
+
+static void sha256_hex(const char *data, size_t len, char out[65])
+{
+    uint8_t d[SHA256_BYTES];
+    sha256(data, len, d);
+    for (size_t i = 0; i < SHA256_BYTES; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Read `f` again: it must be what the scan parsed. */
+static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
+{
+    if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &f->data, &f->len, err) != 0)
+        return -1;
+    char hex[65];
+    sha256_hex(f->data, f->len, hex);
+    for (size_t i = 0; i < r->n_files_read; i++)
+        if (strcmp(r->files_read[i].path, f->path) == 0 && r->files_read[i].sha256 != NULL &&
+            strcmp(r->files_read[i].sha256, hex) != 0)
+            return error_set(err, "%s changed since the scan read it: run airlock fix again",
+                             f->path);
+    return 0;
+}
+
+static int add_line(fix_plan *p, const req_line *l, const char *normalized, const char *pin,
+                    const fix_item *fx, const marker_env *env, vulndb *db, airlock_error *err)
+{
+    for (size_t i = 0; i < p->n_lines; i++) /* a file included twice */
+        if (p->lines[i].line == l->line && strcmp(p->lines[i].path, l->file) == 0)
+            return 0;
+    p->lines = xrealloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
+    fix_line *fl = &p->lines[p->n_lines++];
+    memset(fl, 0, sizeof *fl);
+    fl->path = xstrdup(l->file);
+    fl->line = l->line;
+    fl->constraint = l->constraint;
+    fl->name = xstrdup(fx->name);
+    fl->normalized = xstrdup(normalized);
+    fl->old_version = xstrdup(pin);
+    fl->note = fx->note ? xstrdup(fx->note) : NULL;
+    if (!marker_applies(l, env)) {
+        fl->kind = FIX_LINE_MARKERS;
+        return 0;
+    }
+    if (fx->new_version == NULL) {
+        fl->kind = FIX_LINE_NO_FIX;
+        return 0;
+    }
+    fl->kind = FIX_LINE_REWRITE;
+    fl->new_version = xstrdup(fx->new_version);
+    long fi = file_index(p, l->file, err);
+    if (fi < 0)
+        return -1;
+    fl->file = (size_t)fi;
+    return release_hashes(fl, db, err);
+}
+
+static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
+{
+    fix_file *f = &p->files[fi];
+    if (read_checked(f, p->r, err) != 0)
+        return -1;
+    size_t n = 0;
+    req_fix *fixes = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *fixes);
+    req_fix_status *st = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *st);
+    size_t *which = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *which);
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const fix_line *fl = &p->lines[i];
+        if (fl->kind != FIX_LINE_REWRITE || fl->file != fi)
+            continue;
+        fixes[n] = (req_fix){fl->line, fl->name, fl->old_version, fl->new_version,
+                             (const char *const *)fl->hashes, fl->n_hashes};
+        which[n++] = i;
+    }
+    airlock_error e;
+    if (req_rewrite(f->path, f->data, f->len, fixes, n, st, &f->edits, &e) != 0) {
+        f->refused = xstrdup(e.msg);
+        for (size_t k = 0; k < n; k++)
+            p->lines[which[k]].st = (req_fix_status){REQ_FIX_UNSAFE, f->refused, 0, 0};
+    } else {
+        for (size_t k = 0; k < n; k++)
+            p->lines[which[k]].st = st[k];
+    }
+    free(fixes);
+    free(st);
+    free(which);
+    return 0;
+}
+
+int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_plan_options *o,
+                  const scan_report *r, vulndb *db, diag *d, airlock_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->r = r;
+    marker_env env;
+    if (marker_env_for_target(&env, o->python_version, o->platform, err) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n_args && rc == 0; i++)
+        if (args[i].kind == INPUT_REQUIREMENTS)
+            rc = requirements_parse(args[i].path, false, &p->req, d, err);
+    for (size_t i = 0; i < p->req.len && rc == 0; i++) {
+        const req_line *l = &p->req.items[i];
+        if (l->invalid || !l->has_req || l->form != REQ_NAMED)
+            continue;
+        const char *pin = specset_exact_pin(l->req.spec);
+        if (pin == NULL)
+            continue;
+        char *normalized = name_canonicalize(l->req.name, strlen(l->req.name));
+        const fix_item *fx = fix_for(r, normalized, pin);
+        if (fx != NULL)
+            rc = add_line(p, l, normalized, pin, fx, &env, db, err);
+        free(normalized);
+    }
+    for (size_t i = 0; i < p->n_files && rc == 0; i++)
+        rc = rewrite_file(p, i, err);
+    marker_env_clear(&env);
+    return rc;
+}
+
+/* ---- showing and writing ---- */
+
+void fix_plan_diff(const fix_plan *p, buf *out)
+{
+    for (size_t i = 0; i < p->n_files; i++) {
+        const fix_file *f = &p->files[i];
+        text_edits_diff(f->data, f->len, &f->edits, f->path, f->path, 3, out);
+    }
+}
+
+static int write_file(const char *path, const char *data, size_t len, mode_t mode,
+                      bool exclusive, airlock_error *err)
+{
+    atomic_file af;
+    if (atomic_open(&af, path, mode, exclusive, err) != 0)
+        return -1;
+    if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
+        (exclusive && fchmod(fileno(af.fp), mode) != 0)) {
+        int e = errno;
+        atomic_abort(&af);
+        return error_errno(err, e, "%s", path);
+    }
+    return atomic_commit(&af, err);
+}
+
+/* Whether `path` holds exactly f's bytes: 1, 0 (another file, or
+ * something else than a regular file), or -1 when there is nothing. */
+static int holds_copy(const fix_file *f, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? -1 : 0;
+    char *data = NULL;
+    size_t len = 0;
+    airlock_error e;
+    bool same = S_ISREG(st.st_mode) && (size_t)st.st_size == f->len &&
+                file_read_all(path, f->len, &data, &len, &e) == 0 && len == f->len &&
+                memcmp(data, f->data, len) == 0;
+    free(data);
+    return same;
+}
+
+/* Where the original of `f` is kept: FILE.bak, or when that exists and
+ * holds something else (the user's, or the original of an earlier run),
+ * the first free FILE.bak.N. *exists: it already holds the original (a
+ * run that stopped after writing it), so it is not written again. */
+static int choose_bak(fix_file *f, bool *exists, airlock_error *err)
+{
+    buf b = {0};
+    for (unsigned n = 0; n <= FIX_BAK_MAX; n++) {
+        buf_reset(&b);
+        buf_printf(&b, n == 0 ? "%s.bak" : "%s.bak.%u", f->path, n);
+        int h = holds_copy(f, b.data);
+        if (h != 0) {
+            free(f->bak);
+            f->bak = buf_detach(&b, NULL);
+            *exists = h == 1;
+            return 0;
+        }
+    }
+    buf_free(&b);
+    return error_set(err, "%s.bak and %s.bak.1 to .bak.%u all exist: move them away and run "
+                     "airlock fix again", f->path, f->path, FIX_BAK_MAX);
+}
+
+int fix_plan_write(fix_plan *p, airlock_error *err)
+{
+    /* Check everything first: no file changed, a backup name free. */
+    for (size_t i = 0; i < p->n_files; i++) {
+        fix_file *f = &p->files[i];
+        if (f->edits.len == 0)
+            continue;
+        char *data = NULL;
+        size_t len = 0;
+        if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &data, &len, err) != 0)
+            return -1;
+        bool same = len == f->len && memcmp(data, f->data, len) == 0;
+        free(data);
+        if (!same)
+            return error_set(err, "%s changed while airlock fix ran: run it again", f->path);
+        bool exists;
+        if (choose_bak(f, &exists, err) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < p->n_files; i++) {
+        fix_file *f = &p->files[i];
+        if (f->edits.len == 0)
+            continue;
+        bool exists;
+        int rc = choose_bak(f, &exists, err);
+        if (rc == 0 && !exists)
+            rc = write_file(f->bak, f->data, f->len, f->mode, true, err);
+        if (rc != 0)
+            return -1;
+    }
+    size_t done = 0;
+    int rc = 0;
+    for (; done < p->n_files && rc == 0; done++) {
+        fix_file *f = &p->files[done];
+        if (f->edits.len == 0)
+            continue;
+        buf out = {0};
+        text_edits_apply(f->data, f->len, &f->edits, &out);
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, err);
+        buf_free(&out);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0)
+        return 0;
+    /* All or nothing: put back the files already replaced. */
+    for (size_t i = 0; i < done; i++) {
+        fix_file *f = &p->files[i];
+        airlock_error e;
+        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, &e) != 0)
+            diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
+    }
+    return -1;
+}
+
+/* ---- saying what was done ---- */
+
+static void put_safe(FILE *out, const char *s)
+{
+    text_safe_fputs(s ? s : "", out, 0);
+}
+
+static void line_head(FILE *out, const fix_line *fl)
+{
+    put_safe(out, fl->path);
+    fprintf(out, ":%u: ", fl->line);
+    put_safe(out, fl->name);
+    fputc(' ', out);
+    put_safe(out, fl->old_version);
+}
+
+void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
+{
+    size_t changed = 0, files = 0;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const fix_line *fl = &p->lines[i];
+        line_head(out, fl);
+        if (fl->kind == FIX_LINE_MARKERS) {
+            fputs(": left as it is: its markers do not apply to the target (see "
+                  "--python-version, --platform); run airlock fix for that target\n", out);
+            continue;
+        }
+        if (fl->kind == FIX_LINE_NO_FIX) {
+            fputs(": no fix", out);
+            if (fl->note) {
+                fputs(": ", out);
+                put_safe(out, fl->note);
+            }
+            fputc('\n', out);
+            continue;
+        }
+        if (fl->st.result != REQ_FIX_APPLIED) {
+            fputs(" -> ", out);
+            put_safe(out, fl->new_version);
+            fputs(": not rewritten: ", out);
+            put_safe(out, fl->st.why ? fl->st.why : "");
+            fputc('\n', out);
+            continue;
+        }
+        changed++;
+        fputs(" -> ", out);
+        put_safe(out, fl->new_version);
+        if (fl->st.hashes_removed > 0 && fl->st.hashes_added > 0)
+            fprintf(out, " (%zu --hash replaced by %zu from the index)", fl->st.hashes_removed,
+                    fl->st.hashes_added);
+        fputc('\n', out);
+        if (fl->st.hashes_removed > 0 && fl->st.hashes_added == 0) {
+            buf b = {0};
+            buf_printf(&b, "%zu --hash of %s removed: %s; pip's hash-checking mode needs "
+                       "them back (pip hash, pip-compile --generate-hashes)",
+                       fl->st.hashes_removed, fl->name,
+                       !fl->release_known ? "the database has no release data for the new "
+                                            "version"
+                                          : "the index gave no SHA-256 for its files");
+            diag_print(fl->path, fl->line, b.data);
+            buf_free(&b);
+        } else if (fl->st.hashes_removed > 0 && fl->files_without_hash > 0) {
+            buf b = {0};
+            buf_printf(&b, "%zu file%s of %s %s had no SHA-256 in the index: pip's "
+                       "hash-checking mode refuses %s", fl->files_without_hash,
+                       fl->files_without_hash == 1 ? "" : "s", fl->name, fl->new_version,
+                       fl->files_without_hash == 1 ? "it" : "them");
+            diag_print(fl->path, fl->line, b.data);
+            buf_free(&b);
+        }
+    }
+    for (size_t i = 0; i < p->n_files; i++) {
+        const fix_file *f = &p->files[i];
+        if (f->edits.len == 0)
+            continue;
+        files++;
+        if (!dry_run && f->bak != NULL) {
+            put_safe(out, f->path);
+            fputs(": the original is kept as ", out);
+            put_safe(out, f->bak);
+            fputc('\n', out);
+        }
+    }
+    if (changed > 0)
+        fprintf(out, "airlock fix: %zu %s %s in %zu %s%s\n", changed,
+                changed == 1 ? "pin" : "pins", dry_run ? "would be rewritten" : "rewritten",
+                files, files == 1 ? "file" : "files",
+                dry_run ? " (--dry-run: nothing written)" : "");
+}
+
+fix_dep_state fix_plan_dep(const fix_plan *p, size_t dep)
+{
+    const dependency *d = &p->r->deps.items[dep];
+    if (d->kind != DEP_REQUIREMENT || d->source_file == NULL)
+        return FIX_DEP_UNKNOWN;
+    /* Its own line, when it pins; else a constraint gave its version. */
+    bool own_pin = false;
+    for (size_t i = 0; i < p->req.len && !own_pin; i++) {
+        const req_line *l = &p->req.items[i];
+        own_pin = l->line == d->source_line && strcmp(l->file, d->source_file) == 0 &&
+                  !l->constraint && l->has_req && l->form == REQ_NAMED &&
+                  specset_exact_pin(l->req.spec) != NULL;
+    }
+    fix_dep_state state = FIX_DEP_UNKNOWN;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const fix_line *fl = &p->lines[i];
+        bool mine = own_pin ? fl->line == d->source_line && strcmp(fl->path, d->source_file) == 0
+                            : fl->constraint && d->normalized != NULL &&
+                                  strcmp(fl->normalized, d->normalized) == 0 &&
+                                  d->version_text != NULL &&
+                                  req_same_version(fl->old_version, strlen(fl->old_version),
+                                                   d->version_text);
+        if (!mine)
+            continue;
+        if (fl->kind == FIX_LINE_REWRITE && fl->st.result == REQ_FIX_APPLIED)
+            return FIX_DEP_FIXED;
+        state = FIX_DEP_REPORTED;
+    }
+    return state;
+}
+
+void fix_plan_free(fix_plan *p)
+{
+    for (size_t i = 0; i < p->n_files; i++) {
+        fix_file *f = &p->files[i];
+        free(f->path);
+        free(f->data);
+        text_edits_free(&f->edits);
+        free(f->refused);
+        free(f->bak);
+    }
+    free(p->files);
+    for (size_t i = 0; i < p->n_lines; i++) {
+        fix_line *fl = &p->lines[i];
+        free(fl->path);
+        free(fl->name);
+        free(fl->normalized);
+        free(fl->old_version);
+        free(fl->new_version);
+        free(fl->note);
+        for (size_t k = 0; k < fl->n_hashes; k++)
+            free(fl->hashes[k]);
+        free(fl->hashes);
+    }
+    free(p->lines);
+    req_lines_free(&p->req);
+    memset(p, 0, sizeof *p);
+}

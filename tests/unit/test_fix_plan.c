@@ -1,0 +1,230 @@
+/* Tests for scanner/fix_plan.h: which lines of a requirement file and its
+ * includes `airlock fix` changes for a scan's fixes, and writing them all
+ * or nothing with backups. The scan report is made here by hand: the
+ * dependencies and fixes a scan and advice_compute() would give. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "scanner/fix_plan.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/airlock-fixplan-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chdir(dir), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(chdir("/"), 0);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static void put(const char *path, const char *text)
+{
+    airlock_error err;
+    assert_int_equal(file_write_atomic(path, text, strlen(text), 0644, &err), 0);
+}
+
+static char *get(const char *path)
+{
+    char *data;
+    size_t len;
+    airlock_error err;
+    if (file_read_all(path, 1 << 20, &data, &len, &err) != 0)
+        return NULL;
+    return data;
+}
+
+static void assert_file(const char *path, const char *want)
+{
+    char *got = get(path);
+    assert_non_null(got);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "%s:\n[%s]\nwant:\n[%s]\n", path, got, want);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* A requirement dependency as the scan gives it. */
+static size_t dep(scan_report *r, const char *name, const char *ver, const char *file,
+                  unsigned line)
+{
+    dependency *d = dep_list_add(&r->deps);
+    d->kind = DEP_REQUIREMENT;
+    d->name = xstrdup(name);
+    d->normalized = xstrdup(name);
+    d->version_text = xstrdup(ver);
+    d->source_file = xstrdup(file);
+    d->source_line = line;
+    return r->deps.len - 1;
+}
+
+static void fix(scan_report *r, size_t d, const char *old, const char *new)
+{
+    r->fixes = xrealloc(r->fixes, (r->n_fixes + 1) * sizeof *r->fixes);
+    fix_item *f = &r->fixes[r->n_fixes++];
+    memset(f, 0, sizeof *f);
+    f->dep = d;
+    f->name = xstrdup(r->deps.items[d].name);
+    f->old_version = xstrdup(old);
+    f->new_version = new ? xstrdup(new) : NULL;
+}
+
+static const char TOP[] = "-r sub/base.txt\n-c cons.txt\nalpha==1.0\ngamma\n"
+                          "win==1.0 ; sys_platform == 'win32'\nalpha==0.9 ; python_version < '3'\n"
+                          "nofix==1.0\n";
+static const char BASE[] = "# base\r\nalpha==1.0\r\nbeta==2.0  # keep\r\n";
+static const char CONS[] = "gamma==2.0\nalpha==1.0\n";
+
+/* The scene: an include in a subdirectory, a constraint that gives gamma
+ * its version, alpha pinned in three places, a win32-only pin, a pin at
+ * another version, a pin without a fix. */
+static void scene(scan_report *r)
+{
+    assert_int_equal(mkdir("sub", 0755), 0);
+    put("top.txt", TOP);
+    put("sub/base.txt", BASE);
+    put("cons.txt", CONS);
+    fix(r, dep(r, "alpha", "1.0", "sub/base.txt", 2), "1.0", "1.1");
+    fix(r, dep(r, "beta", "2.0", "sub/base.txt", 3), "2.0", "2.5");
+    fix(r, dep(r, "alpha", "1.0", "top.txt", 3), "1.0", "1.1");
+    fix(r, dep(r, "gamma", "2.0", "top.txt", 4), "2.0", "3.0");
+    fix(r, dep(r, "nofix", "1.0", "top.txt", 7), "1.0", NULL);
+    /* win==1.0 is vulnerable on win32; a scan for win32 gives its fix. */
+    fix(r, dep(r, "win", "1.0", "top.txt", 5), "1.0", "1.5");
+}
+
+static int make(fix_plan *p, scan_report *r, const char *platform)
+{
+    scan_arg a = {INPUT_REQUIREMENTS, "top.txt", false};
+    fix_plan_options o = {NULL, platform};
+    airlock_error err;
+    diag d = {NULL, NULL, 0};
+    int rc = fix_plan_make(p, &a, 1, &o, r, NULL, &d, &err);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", err.msg);
+    return rc;
+}
+
+static void test_lines_chosen_and_written(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    scene(&r);
+    fix_plan p;
+    assert_int_equal(make(&p, &r, "linux"), 0);
+    /* Dry run first: the diff names the three files. */
+    buf diff = {0};
+    fix_plan_diff(&p, &diff);
+    assert_non_null(strstr(diff.data, "--- sub/base.txt\n"));
+    assert_non_null(strstr(diff.data, "--- cons.txt\n"));
+    assert_non_null(strstr(diff.data, "-alpha==1.0\r\n-beta==2.0  # keep\r\n+alpha==1.1\r\n"
+                                      "+beta==2.5  # keep\r\n"));
+    buf_free(&diff);
+    assert_int_equal(fix_plan_dep(&p, 0), FIX_DEP_FIXED);
+    assert_int_equal(fix_plan_dep(&p, 3), FIX_DEP_FIXED); /* by the constraint */
+    assert_int_equal(fix_plan_dep(&p, 4), FIX_DEP_REPORTED); /* no fix */
+    airlock_error err;
+    assert_int_equal(fix_plan_write(&p, &err), 0);
+    assert_file("sub/base.txt", "# base\r\nalpha==1.1\r\nbeta==2.5  # keep\r\n");
+    assert_file("cons.txt", "gamma==3.0\nalpha==1.1\n");
+    /* win32's pin is left on linux, and so is alpha at 0.9. */
+    assert_file("top.txt", "-r sub/base.txt\n-c cons.txt\nalpha==1.1\ngamma\n"
+                           "win==1.0 ; sys_platform == 'win32'\n"
+                           "alpha==0.9 ; python_version < '3'\nnofix==1.0\n");
+    assert_file("top.txt.bak", TOP);
+    assert_file("sub/base.txt.bak", BASE);
+    assert_file("cons.txt.bak", CONS);
+    bool markers_reported = false;
+    for (size_t i = 0; i < p.n_lines; i++)
+        markers_reported |= p.lines[i].kind == FIX_LINE_MARKERS && p.lines[i].line == 5;
+    assert_true(markers_reported);
+    fix_plan_free(&p);
+
+    /* For win32 the pin is fixed; top.txt.bak holds the first original,
+     * so this run's original goes to top.txt.bak.1. */
+    assert_int_equal(make(&p, &r, "win32"), 0);
+    assert_int_equal(fix_plan_write(&p, &err), 0);
+    assert_file("top.txt.bak", TOP);
+    char *first = get("top.txt.bak.1");
+    assert_non_null(strstr(first, "alpha==1.1\ngamma\nwin==1.0"));
+    free(first);
+    char *now = get("top.txt");
+    assert_non_null(strstr(now, "win==1.5 ; sys_platform == 'win32'\n"));
+    free(now);
+    fix_plan_free(&p);
+    scan_report_free(&r);
+}
+
+/* A backup that holds exactly the file is reused, not duplicated. */
+static void test_backup_reused(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    put("top.txt", "alpha==1.0\n");
+    put("top.txt.bak", "alpha==1.0\n");
+    fix(&r, dep(&r, "alpha", "1.0", "top.txt", 1), "1.0", "1.1");
+    fix_plan p;
+    assert_int_equal(make(&p, &r, NULL), 0);
+    airlock_error err;
+    assert_int_equal(fix_plan_write(&p, &err), 0);
+    assert_file("top.txt", "alpha==1.1\n");
+    assert_file("top.txt.bak", "alpha==1.0\n");
+    assert_int_equal(access("top.txt.bak.1", F_OK), -1);
+    fix_plan_free(&p);
+    scan_report_free(&r);
+}
+
+/* A file changed between the plan and the write: nothing is written. */
+static void test_changed_meanwhile(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    put("top.txt", "-r b.txt\nalpha==1.0\n");
+    put("b.txt", "beta==2.0\n");
+    fix(&r, dep(&r, "alpha", "1.0", "top.txt", 2), "1.0", "1.1");
+    fix(&r, dep(&r, "beta", "2.0", "b.txt", 1), "2.0", "2.1");
+    fix_plan p;
+    assert_int_equal(make(&p, &r, NULL), 0);
+    put("top.txt", "-r b.txt\nalpha==1.0\n# edited\n");
+    airlock_error err;
+    assert_int_equal(fix_plan_write(&p, &err), -1);
+    assert_non_null(strstr(err.msg, "changed while"));
+    assert_file("b.txt", "beta==2.0\n");
+    assert_int_equal(access("b.txt.bak", F_OK), -1);
+    fix_plan_free(&p);
+    scan_report_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_lines_chosen_and_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_reused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_meanwhile, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
