@@ -20,6 +20,7 @@
 #include "scanner/drift.h"
 #include "scanner/inputs/markers.h"
 #include "scanner/inputs/requirements.h"
+#include "scanner/inputs/scan_inputs.h"
 #include "scanner/inputs/sitepackages.h"
 #include "scanner/reports/report.h"
 
@@ -429,6 +430,45 @@ static void test_marker_false_declarations(void **state)
     scan_report_free(&r);
 }
 
+static void test_dev_groups_and_no_dev(void **state)
+{
+    (void)state;
+    /* A lockfile's dev group: declared like any other without --no-dev ... */
+    for (int no_dev = 0; no_dev < 2; no_dev++) {
+        scan_report r = {0};
+        add_input(&r, INPUT_LOCKFILE, "poetry.lock");
+        add_input(&r, INPUT_VENV, "/srv/app");
+        dependency *f = pin(&r, "flask", "2.2.5", "poetry.lock", 10);
+        f->kind = DEP_LOCKED;
+        f->group = xstrdup("main");
+        dependency *t = pin(&r, "pytest", "7.4.0", "poetry.lock", 20);
+        t->kind = DEP_LOCKED;
+        t->group = xstrdup("dev");
+        t->dev = true;
+        dependency *c = pin(&r, "coverage", "7.3.0", "poetry.lock", 30);
+        c->kind = DEP_LOCKED;
+        c->group = xstrdup("dev");
+        c->dev = true;
+        installed(&r, "flask", "2.2.5", "/srv/app/sp/flask");
+        installed(&r, "pytest", "7.4.0", "/srv/app/sp/pytest");
+        /* ... with --no-dev the scan drops it before drift is computed. */
+        if (no_dev)
+            assert_int_equal(scan_drop_dev(&r.deps, 0), 2);
+        compute(&r);
+        if (!no_dev) {
+            /* A test tool missing from the environment. */
+            assert_int_equal(r.n_drift, 1);
+            expect(&r, 0, "coverage", DRIFT_NOT_INSTALLED, "7.3.0", NULL, NULL);
+        } else {
+            /* A production scan: a test tool that is installed is declared
+             * nowhere the production dependencies are. */
+            assert_int_equal(r.n_drift, 1);
+            expect(&r, 0, "pytest", DRIFT_NOT_DECLARED, NULL, "7.4.0", "/srv/app/sp/pytest");
+        }
+        scan_report_free(&r);
+    }
+}
+
 /* ---- through the real readers ---- */
 
 static void write_file(const char *path, const char *text)
@@ -740,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_what_is_no_drift),
         cmocka_unit_test(test_poetry_range_is_unpinned),
         cmocka_unit_test(test_marker_false_declarations),
+        cmocka_unit_test(test_dev_groups_and_no_dev),
         cmocka_unit_test(test_from_the_readers),
         cmocka_unit_test(test_rendered_sections),
         cmocka_unit_test(test_many_declarations_of_one_name),
