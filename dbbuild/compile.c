@@ -100,6 +100,11 @@ static int read_indexes(const compile_options *opt, diag *d, index_set *set, db_
         rc = index_dir_read(opt->indexes[i], (uint32_t)i, d, opt->progress, set, &infos[i], err);
         if (rc != 0)
             error_prefix(err, "--index");
+        /* A page left out is a project without release data: --strict
+         * refuses it as it refuses a record file that does not parse. */
+        if (rc == 0 && opt->strict && infos[i].skipped > 0)
+            rc = error_set(err, "--index %s: %" PRIu64 " page%s skipped (see the warnings above)",
+                           opt->indexes[i], infos[i].skipped, infos[i].skipped == 1 ? "" : "s");
     }
     if (rc == 0)
         index_set_finish(set, infos, d);

@@ -155,16 +155,14 @@ static bool filename_ok(const char *s)
 static void read_file(page *pg, const cJSON *f, size_t idx)
 {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(f, "filename");
-    char where[48];
-    snprintf(where, sizeof where, "files[%zu]", idx);
     if (!cJSON_IsString(jn) || jn->valuestring[0] == '\0') {
-        diag_warn(pg->d, pg->origin, 0, "%s: no file name; skipped", where);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: no file name; skipped", idx);
         pg->bad++;
         return;
     }
     const char *fn = jn->valuestring;
     if (strlen(fn) > INDEX_MAX_FILENAME || !filename_ok(fn)) {
-        diag_warn(pg->d, pg->origin, 0, "%s: invalid file name '%.80s'; skipped", where, fn);
+        diag_warn(pg->d, pg->origin, 0, "files[%zu]: invalid file name '%.80s'; skipped", idx, fn);
         pg->bad++;
         return;
     }
@@ -234,30 +232,34 @@ static void read_file(page *pg, const cJSON *f, size_t idx)
     }
 }
 
-/* Versions first, then by canonical text, listed versions before files,
- * then by file name: equal releases and duplicate files become runs. */
+/* By version, listed versions before files, then by file name, then by
+ * canonical text ("1.0" and "1.0.0" are one release): equal releases and
+ * duplicate files become runs, and a release takes the text of its first
+ * item, a listed version's when there is one. */
 static int item_cmp(const void *pa, const void *pb)
 {
     const item *a = pa, *b = pb;
     int r = version_compare(&a->v, &b->v);
     if (r == 0)
-        r = strcmp(a->text, b->text);
-    if (r == 0)
         r = (int)a->has_file - (int)b->has_file;
     if (r == 0 && a->has_file)
         r = strcmp(a->f.filename, b->f.filename);
+    if (r == 0)
+        r = strcmp(a->text, b->text);
     return r;
 }
 
 /* Group the sorted items into releases. */
 static void group_items(page *pg, index_project *out)
 {
-    qsort(pg->items, pg->n, sizeof *pg->items, item_cmp);
+    if (pg->n > 1)
+        qsort(pg->items, pg->n, sizeof *pg->items, item_cmp);
+    /* At most one release an item. */
+    out->rels = xcalloc(pg->n ? pg->n : 1, sizeof *out->rels);
     for (size_t i = 0; i < pg->n;) {
         size_t j = i + 1;
         while (j < pg->n && version_compare(&pg->items[i].v, &pg->items[j].v) == 0)
             j++;
-        out->rels = xrealloc(out->rels, (out->n_rels + 1) * sizeof *out->rels);
         index_release *r = &out->rels[out->n_rels++];
         memset(r, 0, sizeof *r);
         r->v = pg->items[i].v; /* moved */

@@ -264,6 +264,33 @@ static bool has_open_finding(const dep_findings *fs)
     return false;
 }
 
+/* A lower bound on any fix: every open finding's pin lies in a range that
+ * ends at its smallest fix version above the pin (fix_versions are sorted),
+ * so nothing below the largest of those clears them all. Saves a look-up
+ * per release or fix version below it (a package pinned years back has
+ * hundreds). False when no open finding names a fix. */
+static bool fix_floor(const dep_findings *fs, version *floor)
+{
+    bool have = false;
+    for (size_t j = 0; j < fs->len; j++) {
+        const finding *f = &fs->items[j];
+        version v;
+        airlock_error e;
+        if (f->ignored || f->n_fix_versions == 0 ||
+            version_parse(&v, f->fix_versions[0], strlen(f->fix_versions[0]), &e) != 0)
+            continue;
+        if (!have || version_compare(&v, floor) > 0) {
+            if (have)
+                version_clear(floor);
+            *floor = v;
+            have = true;
+        } else {
+            version_clear(&v);
+        }
+    }
+    return have;
+}
+
 /* A growing set of candidate versions, for fix_from_advisories(). */
 typedef struct candidates {
     version *v;
@@ -298,9 +325,21 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     const dep_findings *fs = &c->r->findings[i];
     bool pre = version_is_prerelease(&d->version);
     candidates cs = {0};
+    version floor;
+    bool floored = fix_floor(fs, &floor);
     for (size_t j = 0; j < fs->len; j++)
         for (size_t k = 0; !fs->items[j].ignored && k < fs->items[j].n_fix_versions; k++)
             candidates_add(&cs, fs->items[j].fix_versions[k], &d->version, pre);
+    for (size_t k = 0; floored && k < cs.len;) {
+        if (version_compare(&cs.v[k], &floor) < 0) {
+            version_clear(&cs.v[k]);
+            cs.v[k] = cs.v[--cs.len];
+        } else {
+            k++;
+        }
+    }
+    if (floored)
+        version_clear(&floor);
     int rc = 0;
     *out = NULL;
     version last;
@@ -315,6 +354,17 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
             break;
         version_clear(&last);
         version_copy(&last, &cs.v[next]); /* cs.v moves as it grows */
+        int n = vulndb_count_affecting(c->db, d->normalized, &last, c->err);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            char text[VERSION_MAX_TEXT + 64];
+            version_format(&last, text, sizeof text);
+            *out = xstrdup(text);
+            break;
+        }
         vulndb_hits hits = {0};
         if (vulndb_lookup(c->db, d->normalized, &last, &hits, c->err) < 0) {
             vulndb_hits_free(&hits);
@@ -387,19 +437,25 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
         free(ids);
         return n < 0 ? -1 : 0;
     }
+    version floor;
+    bool floored = fix_floor(fs, &floor);
     for (size_t k = 0; k < rels->len; k++) {
         const vulndb_release *x = &rels->items[k];
         if (version_compare(&x->v, &d->version) <= 0 || x->yanked ||
-            (!pin_pre && version_is_prerelease(&x->v)))
+            (!pin_pre && version_is_prerelease(&x->v)) ||
+            (floored && version_compare(&x->v, &floor) < 0))
             continue;
         int n = affecting(c, d->normalized, &x->v, fs, NULL, NULL);
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            f->new_version = xstrdup(x->version);
-            return 0;
+        if (n <= 0) {
+            if (n == 0)
+                f->new_version = xstrdup(x->version);
+            if (floored)
+                version_clear(&floor);
+            return n < 0 ? -1 : 0;
         }
     }
+    if (floored)
+        version_clear(&floor);
     f->note = printed("no release above %s in the index clears every finding", f->old_version);
     return 0;
 }
@@ -443,7 +499,10 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     int rc = 0;
     for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
         const dependency *d = &r->deps.items[i];
-        if (d->normalized == NULL || (!d->has_version && d->specifier == NULL))
+        /* A pin that was checked, or a range: a git or path source's version
+         * says nothing about the index's releases of that name. */
+        bool pin = d->has_version && d->skip_reason == NULL;
+        if (d->normalized == NULL || (!pin && d->specifier == NULL))
             continue;
         vulndb_releases rels;
         memset(&rels, 0, sizeof rels);

@@ -210,7 +210,8 @@ void plan_build(scan_report *r, const char *const *same_major)
     size_t n = 0;
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
-        if (d->has_version && d->normalized != NULL && (!declared || is_declared(d)))
+        if (d->has_version && d->skip_reason == NULL && d->normalized != NULL &&
+            (!declared || is_declared(d)))
             es[n++] = (entry){i, d->normalized};
     }
     qsort(es, n, sizeof *es, entry_cmp);

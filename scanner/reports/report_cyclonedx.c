@@ -13,17 +13,19 @@
  * serialNumber: the BOM must be reproducible, so it is not random. It is a
  * UUID (RFC 9562 version 8, variant 10) made of the first 16 bytes of the
  * SHA-256 of the unformatted BOM printed with serialNumber and
- * metadata.timestamp set to "": same content, same serial number.
+ * metadata.timestamp set to "": same content, same serial number. The BOM
+ * is written twice, as it is produced (json_out.h): unformatted into the
+ * hash, then formatted to the output with the serial number in place.
  */
 #include "scanner/reports/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core/buf.h"
+#include "scanner/reports/json_out.h"
 #include "scanner/reports/report_util.h"
+#include "signatures/sha256.h"
 
 static const char *cdx_severity(severity s)
 {
@@ -54,18 +56,18 @@ static const char *cdx_method(const cvss_rating *c)
 }
 
 /* Where an ID is published, for `source` and `references`. */
-static void add_source(cJSON *parent, const char *id)
+static void add_source(json_out *j, const char *id)
 {
-    cJSON *src = rj_object(parent, "source");
+    jo_key_object_begin(j, "source");
     buf url = {0};
     if (strncmp(id, "CVE-", 4) == 0) {
-        rj_string(src, "name", "NVD");
+        jo_key_string(j, "name", "NVD");
         buf_printf(&url, "https://nvd.nist.gov/vuln/detail/%s", id);
     } else if (strncmp(id, "GHSA-", 5) == 0) {
-        rj_string(src, "name", "GitHub");
+        jo_key_string(j, "name", "GitHub");
         buf_printf(&url, "https://github.com/advisories/%s", id);
     } else {
-        rj_string(src, "name", "OSV");
+        jo_key_string(j, "name", "OSV");
         buf_printf(&url, "https://osv.dev/vulnerability/%s", id);
     }
     /* The URL embeds an untrusted ID: encode what a URL cannot hold. */
@@ -77,37 +79,42 @@ static void add_source(cJSON *parent, const char *id)
         else
             buf_putc(&clean, (char)c);
     }
-    rj_string(src, "url", clean.data);
+    jo_key_string_opt(j, "url", clean.data);
     buf_free(&url);
     buf_free(&clean);
+    jo_object_end(j);
 }
 
-static void add_property(cJSON *props, const char *name, const char *value)
+/* {"name": NAME, "value": VALUE} in a properties array; nothing when VALUE
+ * is NULL. */
+static void add_property(json_out *j, const char *name, const char *value)
 {
     if (value == NULL)
         return;
-    cJSON *p = rj_push_object(props);
-    rj_string(p, "name", name);
-    rj_string(p, "value", value);
+    jo_object_begin(j);
+    jo_key_string(j, "name", name);
+    jo_key_string(j, "value", value);
+    jo_object_end(j);
 }
 
-static void add_components(cJSON *root, const scan_report *r)
+static void add_components(json_out *j, const scan_report *r)
 {
-    cJSON *comps = rj_array(root, "components");
+    jo_key_array_begin(j, "components");
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
-        cJSON *c = rj_push_object(comps);
+        jo_object_begin(j);
         char ref[32];
         snprintf(ref, sizeof ref, "dep-%zu", i + 1);
-        rj_string(c, "type", "library");
-        rj_string(c, "bom-ref", ref);
-        rj_string(c, "name", d->name ? d->name : "");
-        rj_string(c, "version", d->version_text);
+        jo_key_string(j, "type", "library");
+        jo_key_string(j, "bom-ref", ref);
+        jo_key_string(j, "name", d->name ? d->name : "");
+        jo_key_string_opt(j, "version", d->version_text);
         char *purl = report_purl(d);
-        rj_string(c, "purl", purl);
+        jo_key_string(j, "purl", purl);
         free(purl);
-        cJSON *props = rj_array(c, "properties");
-        add_property(props, "airlock:kind", report_dep_kind_name(d->kind));
+        jo_key_array_begin(j, "properties");
+
+        add_property(j, "airlock:kind", report_dep_kind_name(d->kind));
         if (d->source_file != NULL) {
             /* "FILE:LINE", what every other format shows; the line again
              * on its own for readers that want a number. */
@@ -115,59 +122,67 @@ static void add_components(cJSON *root, const scan_report *r)
             buf_puts(&src, d->source_file);
             if (d->source_line > 0)
                 buf_printf(&src, ":%u", d->source_line);
-            add_property(props, "airlock:source", src.data);
+            add_property(j, "airlock:source", src.data);
             buf_free(&src);
         }
         if (d->source_line > 0) {
             char line[24];
             snprintf(line, sizeof line, "%u", d->source_line);
-            add_property(props, "airlock:line", line);
+            add_property(j, "airlock:line", line);
         }
-        add_property(props, "airlock:source_kind", d->source_kind);
-        add_property(props, "airlock:group", d->group);
+        add_property(j, "airlock:source_kind", d->source_kind);
+        add_property(j, "airlock:group", d->group);
         if (d->dev)
-            add_property(props, "airlock:dev", "true");
-        add_property(props, "airlock:location", d->location);
+            add_property(j, "airlock:dev", "true");
+        add_property(j, "airlock:location", d->location);
         if (d->editable)
-            add_property(props, "airlock:editable", "true");
-        add_property(props, "airlock:skipped", d->skip_reason);
+            add_property(j, "airlock:editable", "true");
+        add_property(j, "airlock:skipped", d->skip_reason);
+        jo_array_end(j);
+        jo_object_end(j);
     }
+    jo_array_end(j);
 }
 
-static void add_vulnerability(cJSON *vulns, size_t index, size_t dep_index,
+static void add_vulnerability(json_out *j, size_t index, size_t dep_index,
                               const dependency *d, const finding *f)
 {
-    cJSON *v = rj_push_object(vulns);
+    jo_object_begin(j);
     char ref[32];
     snprintf(ref, sizeof ref, "vuln-%zu", index + 1);
-    rj_string(v, "bom-ref", ref);
-    rj_string(v, "id", f->id);
-    add_source(v, f->id);
+    jo_key_string(j, "bom-ref", ref);
+    jo_key_string(j, "id", f->id);
+    add_source(j, f->id);
     if (f->n_aliases > 0) {
-        cJSON *refs = rj_array(v, "references");
+        jo_key_array_begin(j, "references");
         for (size_t i = 0; i < f->n_aliases; i++) {
-            cJSON *a = rj_push_object(refs);
-            rj_string(a, "id", f->aliases[i]);
-            add_source(a, f->aliases[i]);
+            jo_object_begin(j);
+            jo_key_string_opt(j, "id", f->aliases[i]);
+            add_source(j, f->aliases[i]);
+            jo_object_end(j);
         }
+        jo_array_end(j);
     }
-    cJSON *ratings = rj_array(v, "ratings");
+    jo_key_array_begin(j, "ratings");
     for (size_t i = 0; i < f->n_ratings; i++) {
         const cvss_rating *c = &f->ratings[i];
-        cJSON *o = rj_push_object(ratings);
-        rj_number(o, "score", c->score);
-        rj_string(o, "severity", cdx_severity(c->level));
-        rj_string(o, "method", cdx_method(c));
-        rj_string(o, "vector", c->vector);
+        jo_object_begin(j);
+        jo_key_number(j, "score", c->score);
+        jo_key_string(j, "severity", cdx_severity(c->level));
+        jo_key_string(j, "method", cdx_method(c));
+        jo_key_string_opt(j, "vector", c->vector);
+        jo_object_end(j);
     }
     if (f->n_ratings == 0) {
         /* A label without a vector (or nothing at all): still say so. */
-        cJSON *o = rj_push_object(ratings);
-        rj_string(o, "severity", cdx_severity(f->level));
-        rj_string(o, "method", "other");
+        jo_object_begin(j);
+        jo_key_string(j, "severity", cdx_severity(f->level));
+        jo_key_string(j, "method", "other");
+        jo_object_end(j);
     }
-    rj_string(v, "description", f->summary);
-    rj_string(v, "detail", f->details);
+    jo_array_end(j);
+    jo_key_string_opt(j, "description", f->summary);
+    jo_key_string_opt(j, "detail", f->details);
 
     buf rec = {0};
     if (f->n_fix_versions == 0) {
@@ -182,62 +197,73 @@ static void add_vulnerability(cJSON *vulns, size_t index, size_t dep_index,
         }
         buf_puts(&rec, " or later.");
     }
-    rj_string(v, "recommendation", rec.data);
+    jo_key_string(j, "recommendation", rec.data);
     buf_free(&rec);
 
-    cJSON *adv = rj_array(v, "advisories");
+    jo_key_array_begin(j, "advisories");
     for (size_t i = 0; i < f->n_references; i++) {
         if (!report_url_ok(f->references[i].url))
             continue; /* the schema wants a URL, and a javascript: one is a trap */
-        cJSON *a = rj_push_object(adv);
-        rj_string(a, "title", f->references[i].type);
-        rj_string(a, "url", f->references[i].url);
+        jo_object_begin(j);
+        jo_key_string_opt(j, "title", f->references[i].type);
+        jo_key_string(j, "url", f->references[i].url);
+        jo_object_end(j);
     }
-    rj_string(v, "published", f->published);
-    rj_string(v, "updated", f->modified);
+    jo_array_end(j);
+    jo_key_string_opt(j, "published", f->published);
+    jo_key_string_opt(j, "updated", f->modified);
 
     if (f->ignored) {
-        cJSON *an = rj_object(v, "analysis");
-        rj_string(an, "state", f->ignore_until != NULL ? "in_triage" : "not_affected");
+        jo_key_object_begin(j, "analysis");
+        jo_key_string(j, "state", f->ignore_until != NULL ? "in_triage" : "not_affected");
         buf detail = {0};
         buf_puts(&detail, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
         if (f->ignore_until != NULL)
             buf_printf(&detail, " (ignored until %s)", f->ignore_until);
-        rj_string(an, "detail", detail.data);
+        jo_key_string(j, "detail", detail.data);
         buf_free(&detail);
+        jo_object_end(j);
     }
 
-    cJSON *aff = rj_push_object(rj_array(v, "affects"));
+    jo_key_array_begin(j, "affects");
+    jo_object_begin(j);
     char dref[32];
     snprintf(dref, sizeof dref, "dep-%zu", dep_index + 1);
-    rj_string(aff, "ref", dref);
+    jo_key_string(j, "ref", dref);
     if (d->version_text != NULL) {
-        cJSON *ver = rj_push_object(rj_array(aff, "versions"));
-        rj_string(ver, "version", d->version_text);
-        rj_string(ver, "status", "affected");
+        jo_key_array_begin(j, "versions");
+        jo_object_begin(j);
+        jo_key_string(j, "version", d->version_text);
+        jo_key_string(j, "status", "affected");
+        jo_object_end(j);
+        jo_array_end(j);
     }
+    jo_object_end(j);
+    jo_array_end(j);
 
-    cJSON *props = rj_array(v, "properties");
-    add_property(props, "airlock:severity", severity_name(f->level));
-    add_property(props, "airlock:ignored", f->ignored ? "true" : "false");
-    add_property(props, "airlock:ignore-until", f->ignore_until);
+    jo_key_array_begin(j, "properties");
+    add_property(j, "airlock:severity", severity_name(f->level));
+    add_property(j, "airlock:ignored", f->ignored ? "true" : "false");
+    add_property(j, "airlock:ignore-until", f->ignore_until);
+    jo_array_end(j);
+    jo_object_end(j);
 }
 
-static void add_metadata_properties(cJSON *meta, const scan_report *r)
+static void add_metadata_properties(json_out *j, const scan_report *r)
 {
-    cJSON *props = rj_array(meta, "properties");
+    jo_key_array_begin(j, "properties");
     char num[32], t[32];
     snprintf(num, sizeof num, "%llu", (unsigned long long)r->db.sequence);
-    add_property(props, "airlock:database:sequence", num);
+    add_property(j, "airlock:database:sequence", num);
     report_time_rfc3339(r->db.build_time, t);
-    add_property(props, "airlock:database:build-time", t);
-    add_property(props, "airlock:database:signer-key-id", r->db.signer_key_id);
+    add_property(j, "airlock:database:build-time", t);
+    add_property(j, "airlock:database:signer-key-id", r->db.signer_key_id);
     /* The store records BLAKE2b-512 digests, as b2sum prints them. */
-    add_property(props, "airlock:database:digest-algorithm", "BLAKE2b-512");
-    add_property(props, "airlock:database:snapshot-digest", r->db.snapshot_digest);
-    add_property(props, "airlock:database:digest", r->db.db_digest);
+    add_property(j, "airlock:database:digest-algorithm", "BLAKE2b-512");
+    add_property(j, "airlock:database:snapshot-digest", r->db.snapshot_digest);
+    add_property(j, "airlock:database:digest", r->db.db_digest);
     snprintf(num, sizeof num, "%u", r->db.format_version);
-    add_property(props, "airlock:database:format-version", num);
+    add_property(j, "airlock:database:format-version", num);
     for (size_t i = 0; i < r->db.n_sources; i++) {
         const source_provenance *s = &r->db.sources[i];
         buf v = {0};
@@ -245,7 +271,7 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
                    s->name ? s->name : "?", s->sha256 ? s->sha256 : "?",
                    (unsigned long long)s->kept, (unsigned long long)s->skipped,
                    (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
-        add_property(props, "airlock:database:source", v.data);
+        add_property(j, "airlock:database:source", v.data);
         buf_free(&v);
     }
     for (size_t i = 0; i < r->n_inputs; i++) {
@@ -258,17 +284,17 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
             buf_printf(&v, " format:%s", in->format);
         if (in->note != NULL) /* free text: last, so that it may hold spaces */
             buf_printf(&v, " note:%s", in->note);
-        add_property(props, "airlock:input", v.data);
+        add_property(j, "airlock:input", v.data);
         buf_free(&v);
     }
-    add_property(props, "airlock:hostname", r->hostname);
+    add_property(j, "airlock:hostname", r->hostname);
     /* What the scan could not read: a count, then each as stderr shows it
      * ("FILE:LINE: MESSAGE"). CycloneDX has no place for a tool's warnings;
      * properties keep them beside the rest of the scan's provenance. */
     scan_counts c;
     scan_report_count(r, &c);
     snprintf(num, sizeof num, "%zu", c.warnings);
-    add_property(props, "airlock:warnings", num);
+    add_property(j, "airlock:warnings", num);
     for (size_t i = 0; i < r->n_warnings; i++) {
         const scan_warning *w = &r->warnings[i];
         buf v = {0};
@@ -279,74 +305,91 @@ static void add_metadata_properties(cJSON *meta, const scan_report *r)
             buf_puts(&v, ": ");
         }
         buf_puts(&v, w->message ? w->message : "");
-        add_property(props, "airlock:warning", v.data);
+        add_property(j, "airlock:warning", v.data);
         buf_free(&v);
     }
+    jo_array_end(j);
 }
 
-/* Replace the value of `key` in `obj` in place (keeping its position). */
-static void replace_string(cJSON *obj, const char *key, const char *value)
+static bool hash_sink(void *ctx, const void *data, size_t len)
 {
-    cJSON *item = cJSON_CreateString(value);
-    if (item == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item))
-        abort();
+    sha256_update(ctx, data, len);
+    return true;
+}
+
+/* The BOM, with `serial` and `timestamp` as given. */
+static void write_bom(json_out *j, const scan_report *r, const char *serial,
+                      const char *timestamp)
+{
+    jo_object_begin(j);
+    jo_key_string(j, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
+    jo_key_string(j, "bomFormat", "CycloneDX");
+    jo_key_string(j, "specVersion", "1.6");
+    jo_key_string(j, "serialNumber", serial);
+    jo_key_number(j, "version", 1);
+
+    jo_key_object_begin(j, "metadata");
+    jo_key_string(j, "timestamp", timestamp);
+    jo_key_object_begin(j, "tools");
+    jo_key_array_begin(j, "components");
+    jo_object_begin(j);
+    jo_key_string(j, "type", "application");
+    jo_key_string(j, "name", "airlock");
+    jo_key_string_opt(j, "version", r->airlock_version);
+    jo_object_end(j);
+    jo_array_end(j);
+    jo_object_end(j);
+    add_metadata_properties(j, r);
+    jo_object_end(j);
+
+    add_components(j, r);
+    jo_key_array_begin(j, "vulnerabilities");
+    size_t n = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        for (size_t k = 0; k < r->findings[i].len; k++)
+            add_vulnerability(j, n++, i, &r->deps.items[i], &r->findings[i].items[k]);
+    jo_array_end(j);
+    jo_object_end(j);
 }
 
 /* See the comment at the top for how the serial number is derived. */
-static void set_serial(cJSON *root)
+static int serial_number(json_out *j, const scan_report *r, char uuid[64], airlock_error *err)
 {
-    char *text = cJSON_PrintUnformatted(root);
-    if (text == NULL)
-        abort();
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    free(text);
-    h[6] = (unsigned char)((h[6] & 0x0F) | 0x80); /* version 8 */
-    h[8] = (unsigned char)((h[8] & 0x3F) | 0x80); /* variant 10 */
-    char uuid[64];
-    size_t off = (size_t)snprintf(uuid, sizeof uuid, "urn:uuid:");
+    sha256_state st;
+    sha256_init(&st);
+    jo_init_sink(j, hash_sink, &st, false);
+    write_bom(j, r, "", "");
+    if (jo_finish(j, "cyclonedx", err) != 0)
+        return -1;
+    uint8_t h[SHA256_BYTES];
+    sha256_final(&st, h);
+    h[6] = (uint8_t)((h[6] & 0x0F) | 0x80); /* version 8 */
+    h[8] = (uint8_t)((h[8] & 0x3F) | 0x80); /* variant 10 */
+    static const char hex[] = "0123456789abcdef";
+    size_t off = (size_t)snprintf(uuid, 64, "urn:uuid:");
     for (int i = 0; i < 16; i++) {
-        off += (size_t)snprintf(uuid + off, sizeof uuid - off, "%02x", h[i]);
+        uuid[off++] = hex[h[i] >> 4];
+        uuid[off++] = hex[h[i] & 15];
         if (i == 3 || i == 5 || i == 7 || i == 9)
             uuid[off++] = '-';
     }
     uuid[off] = '\0';
-    replace_string(root, "serialNumber", uuid);
+    return 0;
 }
 
 int report_write_cyclonedx(const scan_report *r, FILE *out, airlock_error *err)
 {
-    cJSON *root = rj_new_object();
-    rj_string(root, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
-    rj_string(root, "bomFormat", "CycloneDX");
-    rj_string(root, "specVersion", "1.6");
-    rj_string(root, "serialNumber", ""); /* set last, from the content */
-    rj_number(root, "version", 1);
-
-    cJSON *meta = rj_object(root, "metadata");
-    rj_string(meta, "timestamp", ""); /* set after hashing: it varies */
-    cJSON *tools = rj_array(rj_object(meta, "tools"), "components");
-    cJSON *tool = rj_push_object(tools);
-    rj_string(tool, "type", "application");
-    rj_string(tool, "name", "airlock");
-    rj_string(tool, "version", r->airlock_version);
-    add_metadata_properties(meta, r);
-
-    add_components(root, r);
-    cJSON *vulns = rj_array(root, "vulnerabilities");
-    size_t n = 0;
-    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
-        for (size_t j = 0; j < r->findings[i].len; j++)
-            add_vulnerability(vulns, n++, i, &r->deps.items[i], &r->findings[i].items[j]);
-
-    if (sodium_init() < 0)
-        return cJSON_Delete(root), error_set(err, "cyclonedx: libsodium failed to initialise");
-    set_serial(root);
-    char t[32];
-    report_time_rfc3339(r->scan_time, t);
-    replace_string(meta, "timestamp", t);
-
-    if (rj_print(root, out, err) != 0)
-        return error_prefix(err, "cyclonedx");
-    return report_check_stream(out, "cyclonedx", err);
+    /* The writer keeps its buffer inline: on the heap, not the stack. */
+    json_out *j = xmalloc(sizeof *j);
+    char uuid[64];
+    int rc = serial_number(j, r, uuid, err);
+    if (rc == 0) {
+        char t[32];
+        report_time_rfc3339(r->scan_time, t);
+        jo_init(j, out);
+        write_bom(j, r, uuid, t);
+        rc = jo_finish(j, "cyclonedx", err);
+    }
+    free(j);
+    return rc;
 }

@@ -201,19 +201,17 @@ static void database_json(json_out *j, const db_provenance *db)
         jo_object_end(j);
     }
     jo_array_end(j);
-    /* Release data's indexes: only when the database has some. */
-    if (db->n_indexes > 0) {
-        jo_key_array_begin(j, "indexes");
-        for (size_t i = 0; i < db->n_indexes; i++) {
-            jo_object_begin(j);
-            jo_key_string(j, "name", db->indexes[i].name);
-            jo_key_string(j, "sha256", db->indexes[i].sha256);
-            jo_key_number(j, "projects", (double)db->indexes[i].projects);
-            jo_key_number(j, "releases", (double)db->indexes[i].releases);
-            jo_object_end(j);
-        }
-        jo_array_end(j);
+    /* Release data's indexes (--index): an empty list without any. */
+    jo_key_array_begin(j, "indexes");
+    for (size_t i = 0; i < db->n_indexes; i++) {
+        jo_object_begin(j);
+        jo_key_string(j, "name", db->indexes[i].name);
+        jo_key_string(j, "sha256", db->indexes[i].sha256);
+        jo_key_number(j, "projects", (double)db->indexes[i].projects);
+        jo_key_number(j, "releases", (double)db->indexes[i].releases);
+        jo_object_end(j);
     }
+    jo_array_end(j);
     jo_object_end(j);
 }
 

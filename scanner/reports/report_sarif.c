@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "scanner/reports/json_out.h"
 #include "scanner/reports/report_util.h"
 
 typedef struct ref {
@@ -55,17 +56,39 @@ static const char *level_of(severity s)
     return "note";
 }
 
+/* An array of strings, NULL entries left out. */
+static void strings_opt(json_out *j, const char *key, char *const *v, size_t n)
+{
+    jo_key_array_begin(j, key);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != NULL)
+            jo_string(j, v[i]);
+    jo_array_end(j);
+}
+
+/* "message": {"text": TEXT} (empty when TEXT is NULL). */
+static void message(json_out *j, const char *text)
+{
+    jo_key_object_begin(j, "message");
+    jo_key_string_opt(j, "text", text);
+    jo_object_end(j);
+}
+
 /* The rule of an ID, described from its first finding `f` in dependency `d`
  * (fixed versions depend on the installed version: each result has its own). */
-static void add_rule(cJSON *rules, const dependency *d, const finding *f)
+static void add_rule(json_out *j, const dependency *d, const finding *f)
 {
-    cJSON *rule = rj_push_object(rules);
-    rj_string(rule, "id", f->id);
-    cJSON *sd = rj_object(rule, "shortDescription");
-    rj_string(sd, "text", f->summary != NULL ? f->summary : f->id);
-    if (f->details != NULL)
-        rj_string(rj_object(rule, "fullDescription"), "text", f->details);
-    rj_string(rule, "helpUri", report_primary_url(f)); /* http(s) URIs only */
+    jo_object_begin(j);
+    jo_key_string_opt(j, "id", f->id);
+    jo_key_object_begin(j, "shortDescription");
+    jo_key_string_opt(j, "text", f->summary != NULL ? f->summary : f->id);
+    jo_object_end(j);
+    if (f->details != NULL) {
+        jo_key_object_begin(j, "fullDescription");
+        jo_key_string(j, "text", f->details);
+        jo_object_end(j);
+    }
+    jo_key_string_opt(j, "helpUri", report_primary_url(f)); /* http(s) URIs only */
 
     /* The same help as plain text and as Markdown (every untrusted string
      * escaped there: code-scanning tools render it). */
@@ -121,77 +144,93 @@ static void add_rule(cJSON *rules, const dependency *d, const finding *f)
             report_md_append(&md, url);
         }
     }
-    cJSON *help = rj_object(rule, "help");
-    rj_string(help, "text", text.data);
-    rj_string(help, "markdown", md.data);
+    jo_key_object_begin(j, "help");
+    jo_key_string_opt(j, "text", text.data);
+    jo_key_string_opt(j, "markdown", md.data);
+    jo_object_end(j);
     buf_free(&text);
     buf_free(&md);
 
-    rj_string(rj_object(rule, "defaultConfiguration"), "level", level_of(f->level));
+    jo_key_object_begin(j, "defaultConfiguration");
+    jo_key_string(j, "level", level_of(f->level));
+    jo_object_end(j);
 
-    cJSON *props = rj_object(rule, "properties");
+    jo_key_object_begin(j, "properties");
     /* GitHub code scanning ranks by this string; only a real score is given. */
     if (f->score >= 0) {
         char s[16];
         snprintf(s, sizeof s, "%.1f", f->score);
-        rj_string(props, "security-severity", s);
+        jo_key_string(j, "security-severity", s);
     }
-    rj_string(props, "severity", severity_name(f->level));
-    cJSON *tags = rj_array(props, "tags");
-    rj_push_string(tags, "security");
-    rj_push_string(tags, "vulnerability");
-    cJSON *aliases = rj_array(props, "aliases");
-    for (size_t i = 0; i < f->n_aliases; i++)
-        rj_push_string(aliases, f->aliases[i]);
-    cJSON *cvss = rj_array(props, "cvss");
+    jo_key_string(j, "severity", severity_name(f->level));
+    jo_key_array_begin(j, "tags");
+    jo_string(j, "security");
+    jo_string(j, "vulnerability");
+    jo_array_end(j);
+    strings_opt(j, "aliases", f->aliases, f->n_aliases);
+    jo_key_array_begin(j, "cvss");
     for (size_t i = 0; i < f->n_ratings; i++) {
-        cJSON *c = rj_push_object(cvss);
-        rj_string(c, "type", f->ratings[i].type);
-        rj_string(c, "vector", f->ratings[i].vector);
-        rj_number(c, "score", f->ratings[i].score);
-        rj_string(c, "severity", severity_name(f->ratings[i].level));
+        jo_object_begin(j);
+        jo_key_string_opt(j, "type", f->ratings[i].type);
+        jo_key_string_opt(j, "vector", f->ratings[i].vector);
+        jo_key_number(j, "score", f->ratings[i].score);
+        jo_key_string(j, "severity", severity_name(f->ratings[i].level));
+        jo_object_end(j);
     }
-    rj_string(props, "published", f->published);
-    rj_string(props, "modified", f->modified);
+    jo_array_end(j);
+    jo_key_string_opt(j, "published", f->published);
+    jo_key_string_opt(j, "modified", f->modified);
+    jo_object_end(j);
+    jo_object_end(j);
 }
 
 /* A location at `file` (and `line` when not 0); none when `file` is NULL. */
-static void add_file_location(cJSON *locations, const char *file, unsigned line)
+static void add_file_location(json_out *j, const char *file, unsigned line)
 {
     if (file == NULL)
         return;
-    cJSON *loc = rj_push_object(locations);
-    cJSON *phys = rj_object(loc, "physicalLocation");
+    jo_object_begin(j);
+    jo_key_object_begin(j, "physicalLocation");
+    jo_key_object_begin(j, "artifactLocation");
     char *uri = report_file_uri(file);
-    rj_string(rj_object(phys, "artifactLocation"), "uri", uri);
+    jo_key_string(j, "uri", uri);
     free(uri);
-    if (line > 0)
-        rj_number(rj_object(phys, "region"), "startLine", line);
+    jo_object_end(j);
+    if (line > 0) {
+        jo_key_object_begin(j, "region");
+        jo_key_number(j, "startLine", line);
+        jo_object_end(j);
+    }
+    jo_object_end(j);
+    jo_object_end(j);
 }
 
-static void add_location(cJSON *locations, const dependency *d)
+/* "locations": [the dependency's location, if it has one] */
+static void add_locations(json_out *j, const dependency *d)
 {
-    add_file_location(locations, d->source_file, d->source_line);
+    jo_key_array_begin(j, "locations");
+    add_file_location(j, d->source_file, d->source_line);
+    jo_array_end(j);
 }
 
 /* Where the dependency came from beyond its location: the kind of input,
  * and for lockfiles, pyproject.toml and SBOMs the package's source kind,
  * its group and whether it is a development dependency. */
-static void add_origin(cJSON *props, const dependency *d)
+static void add_origin(json_out *j, const dependency *d)
 {
-    rj_string(props, "dependencyKind", report_dep_kind_name(d->kind));
-    rj_string(props, "sourceKind", d->source_kind);
-    rj_string(props, "group", d->group);
-    rj_bool(props, "dev", d->dev);
+    jo_key_string(j, "dependencyKind", report_dep_kind_name(d->kind));
+    jo_key_string_opt(j, "sourceKind", d->source_kind);
+    jo_key_string_opt(j, "group", d->group);
+    jo_key_bool(j, "dev", d->dev);
 }
 
-static void add_result(cJSON *results, const dependency *d, const finding *f, size_t rule)
+static void add_result(json_out *j, const dependency *d, const finding *f, size_t rule)
 {
-    cJSON *res = rj_push_object(results);
-    rj_string(res, "ruleId", f->id);
-    rj_number(res, "ruleIndex", (double)rule);
-    rj_string(res, "kind", "fail");
-    rj_string(res, "level", level_of(f->level));
+    jo_object_begin(j);
+    jo_key_string_opt(j, "ruleId", f->id);
+    jo_key_number(j, "ruleIndex", (double)rule);
+    jo_key_string(j, "kind", "fail");
+    jo_key_string(j, "level", level_of(f->level));
 
     buf msg = {0};
     buf_printf(&msg, "%s %s is affected by %s", d->name ? d->name : "?",
@@ -203,156 +242,193 @@ static void add_result(cJSON *results, const dependency *d, const finding *f, si
     else
         buf_puts(&msg, ". No fixed version is known");
     buf_putc(&msg, '.');
-    rj_string(rj_object(res, "message"), "text", msg.data);
+    message(j, msg.data);
     buf_free(&msg);
 
-    add_location(rj_array(res, "locations"), d);
+    add_locations(j, d);
 
-    cJSON *fp = rj_object(res, "partialFingerprints");
+    jo_key_object_begin(j, "partialFingerprints");
     buf key = {0};
     buf_printf(&key, "%s/%s/%s", f->id, d->normalized ? d->normalized : d->name,
                d->version_text ? d->version_text : "");
-    rj_string(fp, "airlock/v1", key.data);
+    jo_key_string(j, "airlock/v1", key.data);
     buf_free(&key);
+    jo_object_end(j);
 
     if (f->ignored) {
-        cJSON *sup = rj_push_object(rj_array(res, "suppressions"));
-        rj_string(sup, "kind", "external");
-        rj_string(sup, "status", "accepted");
-        buf j = {0};
-        buf_puts(&j, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
+        jo_key_array_begin(j, "suppressions");
+        jo_object_begin(j);
+        jo_key_string(j, "kind", "external");
+        jo_key_string(j, "status", "accepted");
+        buf why = {0};
+        buf_puts(&why, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
         if (f->ignore_until != NULL)
-            buf_printf(&j, " (until %s)", f->ignore_until);
-        rj_string(sup, "justification", j.data);
-        buf_free(&j);
+            buf_printf(&why, " (until %s)", f->ignore_until);
+        jo_key_string(j, "justification", why.data);
+        buf_free(&why);
+        jo_object_end(j);
+        jo_array_end(j);
     }
 
-    cJSON *props = rj_object(res, "properties");
-    rj_string(props, "package", d->name);
-    rj_string(props, "normalizedName", d->normalized);
-    rj_string(props, "version", d->version_text);
+    jo_key_object_begin(j, "properties");
+    jo_key_string_opt(j, "package", d->name);
+    jo_key_string_opt(j, "normalizedName", d->normalized);
+    jo_key_string_opt(j, "version", d->version_text);
     char *purl = report_purl(d);
-    rj_string(props, "purl", purl);
+    jo_key_string(j, "purl", purl);
     free(purl);
-    add_origin(props, d);
-    rj_string(props, "severity", severity_name(f->level));
+    add_origin(j, d);
+    jo_key_string(j, "severity", severity_name(f->level));
     if (f->score >= 0)
-        rj_number(props, "score", f->score);
-    cJSON *fixes = rj_array(props, "fixVersions");
-    for (size_t i = 0; i < f->n_fix_versions; i++)
-        rj_push_string(fixes, f->fix_versions[i]);
+        jo_key_number(j, "score", f->score);
+    strings_opt(j, "fixVersions", f->fix_versions, f->n_fix_versions);
     if (f->ignored) {
-        rj_bool(props, "ignored", 1);
-        rj_string(props, "ignoreUntil", f->ignore_until);
+        jo_key_bool(j, "ignored", true);
+        jo_key_string_opt(j, "ignoreUntil", f->ignore_until);
     }
+    jo_object_end(j);
+    jo_object_end(j);
 }
 
-static void add_invocation(cJSON *run, const scan_report *r)
+/* A notification's "descriptor", "level" and "message". */
+static void notification_head(json_out *j, const char *id, const char *text)
 {
-    cJSON *inv = rj_push_object(rj_array(run, "invocations"));
-    rj_bool(inv, "executionSuccessful", 1);
+    jo_key_object_begin(j, "descriptor");
+    jo_key_string(j, "id", id);
+    jo_object_end(j);
+    jo_key_string(j, "level", "warning");
+    message(j, text);
+}
+
+static void add_invocation(json_out *j, const scan_report *r)
+{
+    jo_key_array_begin(j, "invocations");
+    jo_object_begin(j);
+    jo_key_bool(j, "executionSuccessful", true);
     char t[32];
     report_time_rfc3339(r->scan_time, t);
-    rj_string(inv, "startTimeUtc", t);
-    rj_string(inv, "machine", r->hostname);
-    cJSON *notes = rj_array(inv, "toolExecutionNotifications");
+    jo_key_string(j, "startTimeUtc", t);
+    jo_key_string_opt(j, "machine", r->hostname);
+    jo_key_array_begin(j, "toolExecutionNotifications");
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
         if (d->skip_reason == NULL)
             continue;
-        cJSON *n = rj_push_object(notes);
-        rj_string(rj_object(n, "descriptor"), "id", "skipped-dependency");
-        rj_string(n, "level", "warning");
+        jo_object_begin(j);
         buf m = {0};
         buf_printf(&m, "%s was not checked: %s", d->name ? d->name : "?", d->skip_reason);
-        rj_string(rj_object(n, "message"), "text", m.data);
+        notification_head(j, "skipped-dependency", m.data);
         buf_free(&m);
-        add_location(rj_array(n, "locations"), d);
-        cJSON *props = rj_object(n, "properties");
-        rj_string(props, "package", d->name);
-        rj_string(props, "version", d->version_text);
-        rj_string(props, "skipReason", d->skip_reason);
-        add_origin(props, d);
+        add_locations(j, d);
+        jo_key_object_begin(j, "properties");
+        jo_key_string_opt(j, "package", d->name);
+        jo_key_string_opt(j, "version", d->version_text);
+        jo_key_string(j, "skipReason", d->skip_reason);
+        add_origin(j, d);
+        jo_object_end(j);
+        jo_object_end(j);
     }
     /* What the scan could not read (or read in part): SARIF's place for a
      * condition met while running, such as a line that does not parse. */
     for (size_t i = 0; i < r->n_warnings; i++) {
         const scan_warning *w = &r->warnings[i];
-        cJSON *n = rj_push_object(notes);
-        rj_string(rj_object(n, "descriptor"), "id", "input-warning");
-        rj_string(n, "level", "warning");
-        rj_string(rj_object(n, "message"), "text", w->message);
-        if (w->file != NULL)
-            add_file_location(rj_array(n, "locations"), w->file, w->line);
+        jo_object_begin(j);
+        notification_head(j, "input-warning", w->message);
+        if (w->file != NULL) {
+            jo_key_array_begin(j, "locations");
+            add_file_location(j, w->file, w->line);
+            jo_array_end(j);
+        }
+        jo_object_end(j);
     }
-    cJSON *expired = rj_array(inv, "toolConfigurationNotifications");
+    jo_array_end(j);
+    jo_key_array_begin(j, "toolConfigurationNotifications");
     for (size_t i = 0; i < r->n_expired; i++) {
         const expired_ignore *e = &r->expired[i];
-        cJSON *n = rj_push_object(expired);
-        rj_string(rj_object(n, "descriptor"), "id", "expired-ignore");
-        rj_string(n, "level", "warning");
+        jo_object_begin(j);
         buf m = {0};
         buf_printf(&m, "the ignore entry for %s expired on %s and no longer applies",
                    e->id ? e->id : "?", e->until ? e->until : "?");
-        rj_string(rj_object(n, "message"), "text", m.data);
+        notification_head(j, "expired-ignore", m.data);
         buf_free(&m);
-        if (e->file != NULL)
-            add_file_location(rj_array(n, "locations"), e->file, e->line);
+        if (e->file != NULL) {
+            jo_key_array_begin(j, "locations");
+            add_file_location(j, e->file, e->line);
+            jo_array_end(j);
+        }
+        jo_object_end(j);
     }
+    jo_array_end(j);
+    jo_object_end(j);
+    jo_array_end(j);
 }
 
-static void add_provenance(cJSON *run, const scan_report *r)
+static void add_provenance(json_out *j, const scan_report *r)
 {
-    cJSON *artifacts = rj_array(run, "artifacts");
+    jo_key_array_begin(j, "artifacts");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const scan_input *in = &r->inputs[i];
-        cJSON *a = rj_push_object(artifacts);
+        jo_object_begin(j);
+        jo_key_object_begin(j, "location");
         char *uri = report_file_uri(in->path ? in->path : "");
-        rj_string(rj_object(a, "location"), "uri", uri);
+        jo_key_string(j, "uri", uri);
         free(uri);
-        cJSON *roles = rj_array(a, "roles");
-        rj_push_string(roles, in->sha256 != NULL ? "analysisTarget" : "directory");
-        if (in->sha256 != NULL)
-            rj_string(rj_object(a, "hashes"), "sha-256", in->sha256);
-        cJSON *props = rj_object(a, "properties");
-        rj_string(props, "inputKind", report_input_kind_name(in->kind));
-        rj_string(props, "format", in->format);
-        rj_string(props, "note", in->note);
+        jo_object_end(j);
+        jo_key_array_begin(j, "roles");
+        jo_string(j, in->sha256 != NULL ? "analysisTarget" : "directory");
+        jo_array_end(j);
+        if (in->sha256 != NULL) {
+            jo_key_object_begin(j, "hashes");
+            jo_key_string(j, "sha-256", in->sha256);
+            jo_object_end(j);
+        }
+        jo_key_object_begin(j, "properties");
+        jo_key_string(j, "inputKind", report_input_kind_name(in->kind));
+        jo_key_string_opt(j, "format", in->format);
+        jo_key_string_opt(j, "note", in->note);
+        jo_object_end(j);
+        jo_object_end(j);
     }
+    jo_array_end(j);
 
-    cJSON *props = rj_object(run, "properties");
-    cJSON *db = rj_object(props, "database");
-    rj_number(db, "sequence", (double)r->db.sequence);
+    jo_key_object_begin(j, "properties");
+    jo_key_object_begin(j, "database");
+    jo_key_number(j, "sequence", (double)r->db.sequence);
     char t[32];
     report_time_rfc3339(r->db.build_time, t);
-    rj_string(db, "buildTime", t);
-    rj_string(db, "signerKeyId", r->db.signer_key_id);
+    jo_key_string(j, "buildTime", t);
+    jo_key_string_opt(j, "signerKeyId", r->db.signer_key_id);
     /* The store records BLAKE2b-512 digests, as b2sum prints them. */
-    rj_string(db, "digestAlgorithm", "BLAKE2b-512");
-    rj_string(db, "snapshotDigest", r->db.snapshot_digest);
-    rj_string(db, "databaseDigest", r->db.db_digest);
-    rj_number(db, "formatVersion", r->db.format_version);
-    cJSON *sources = rj_array(db, "sources");
+    jo_key_string(j, "digestAlgorithm", "BLAKE2b-512");
+    jo_key_string_opt(j, "snapshotDigest", r->db.snapshot_digest);
+    jo_key_string_opt(j, "databaseDigest", r->db.db_digest);
+    jo_key_number(j, "formatVersion", r->db.format_version);
+    jo_key_array_begin(j, "sources");
     for (size_t i = 0; i < r->db.n_sources; i++) {
         const source_provenance *s = &r->db.sources[i];
-        cJSON *o = rj_push_object(sources);
-        rj_string(o, "name", s->name);
-        rj_string(o, "sha256", s->sha256);
-        rj_number(o, "kept", (double)s->kept);
-        rj_number(o, "skipped", (double)s->skipped);
-        rj_number(o, "withdrawn", (double)s->withdrawn);
-        rj_number(o, "merged", (double)s->merged);
+        jo_object_begin(j);
+        jo_key_string_opt(j, "name", s->name);
+        jo_key_string_opt(j, "sha256", s->sha256);
+        jo_key_number(j, "kept", (double)s->kept);
+        jo_key_number(j, "skipped", (double)s->skipped);
+        jo_key_number(j, "withdrawn", (double)s->withdrawn);
+        jo_key_number(j, "merged", (double)s->merged);
+        jo_object_end(j);
     }
+    jo_array_end(j);
+    jo_object_end(j);
     scan_counts c;
     scan_report_count(r, &c);
-    cJSON *sum = rj_object(props, "summary");
-    rj_number(sum, "dependencies", (double)c.dependencies);
-    rj_number(sum, "checked", (double)c.checked);
-    rj_number(sum, "skipped", (double)c.skipped);
-    rj_number(sum, "vulnerable", (double)c.vulnerable);
-    rj_number(sum, "findings", (double)c.findings);
-    rj_number(sum, "ignored", (double)c.ignored);
-    rj_number(sum, "warnings", (double)c.warnings);
+    jo_key_object_begin(j, "summary");
+    jo_key_number(j, "dependencies", (double)c.dependencies);
+    jo_key_number(j, "checked", (double)c.checked);
+    jo_key_number(j, "skipped", (double)c.skipped);
+    jo_key_number(j, "vulnerable", (double)c.vulnerable);
+    jo_key_number(j, "findings", (double)c.findings);
+    jo_key_number(j, "ignored", (double)c.ignored);
+    jo_key_number(j, "warnings", (double)c.warnings);
+    jo_object_end(j);
+    jo_object_end(j);
 }
 
 int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
@@ -390,30 +466,42 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
             rule_of[refs[k].order] = q;
     }
 
-    cJSON *root = rj_new_object();
-    rj_string(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-    rj_string(root, "version", "2.1.0");
-    cJSON *run = rj_push_object(rj_array(root, "runs"));
-    cJSON *driver = rj_object(rj_object(run, "tool"), "driver");
-    rj_string(driver, "name", "Airlock");
-    rj_string(driver, "version", r->airlock_version);
-    rj_string(driver, "semanticVersion", r->airlock_version);
-    cJSON *rules = rj_array(driver, "rules");
+    /* The writer keeps its buffer inline: on the heap, not the stack. */
+    json_out *j = xmalloc(sizeof *j);
+    jo_init(j, out);
+    jo_object_begin(j);
+    jo_key_string(j, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    jo_key_string(j, "version", "2.1.0");
+    jo_key_array_begin(j, "runs");
+    jo_object_begin(j);
+    jo_key_object_begin(j, "tool");
+    jo_key_object_begin(j, "driver");
+    jo_key_string(j, "name", "Airlock");
+    jo_key_string_opt(j, "version", r->airlock_version);
+    jo_key_string_opt(j, "semanticVersion", r->airlock_version);
+    jo_key_array_begin(j, "rules");
     for (size_t q = 0; q < n_rules; q++)
-        add_rule(rules, firsts[q].d, firsts[q].f);
-    add_invocation(run, r);
-    add_provenance(run, r);
-    cJSON *results = rj_array(run, "results");
+        add_rule(j, firsts[q].d, firsts[q].f);
+    jo_array_end(j);
+    jo_object_end(j);
+    jo_object_end(j);
+    add_invocation(j, r);
+    add_provenance(j, r);
+    jo_key_array_begin(j, "results");
     n = 0;
     for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
-        for (size_t j = 0; j < r->findings[i].len; j++, n++)
-            add_result(results, &r->deps.items[i], &r->findings[i].items[j], rule_of[n]);
-    rj_string(run, "columnKind", "unicodeCodePoints");
+        for (size_t k = 0; k < r->findings[i].len; k++, n++)
+            add_result(j, &r->deps.items[i], &r->findings[i].items[k], rule_of[n]);
+    jo_array_end(j);
+    jo_key_string(j, "columnKind", "unicodeCodePoints");
+    jo_object_end(j);
+    jo_array_end(j);
+    jo_object_end(j);
 
     free(refs);
     free(rule_of);
     free(firsts);
-    if (rj_print(root, out, err) != 0)
-        return error_prefix(err, "sarif");
-    return report_check_stream(out, "sarif", err);
+    int rc = jo_finish(j, "sarif", err);
+    free(j);
+    return rc;
 }

@@ -1,6 +1,5 @@
 #include "scanner/reports/report_util.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,89 +259,6 @@ const char *report_primary_url(const finding *f)
         if (report_url_ok(f->references[i].url))
             return f->references[i].url;
     return NULL;
-}
-
-static cJSON *must(cJSON *item)
-{
-    if (item == NULL)
-        abort(); /* out of memory: see buf.h */
-    return item;
-}
-
-static void add(cJSON *parent, const char *key, cJSON *item)
-{
-    cJSON_bool ok = key != NULL ? cJSON_AddItemToObject(parent, key, item)
-                                : cJSON_AddItemToArray(parent, item);
-    if (!ok)
-        abort();
-}
-
-cJSON *rj_new_object(void)
-{
-    return must(cJSON_CreateObject());
-}
-
-cJSON *rj_object(cJSON *parent, const char *key)
-{
-    cJSON *o = must(cJSON_CreateObject());
-    add(parent, key, o);
-    return o;
-}
-
-cJSON *rj_array(cJSON *parent, const char *key)
-{
-    cJSON *a = must(cJSON_CreateArray());
-    add(parent, key, a);
-    return a;
-}
-
-cJSON *rj_push_object(cJSON *array)
-{
-    return rj_object(array, NULL);
-}
-
-static cJSON *clean_string(const char *s)
-{
-    buf b = {0};
-    report_utf8_append(&b, s);
-    cJSON *item = must(cJSON_CreateString(b.data != NULL ? b.data : ""));
-    buf_free(&b);
-    return item;
-}
-
-void rj_push_string(cJSON *array, const char *s)
-{
-    if (s != NULL)
-        add(array, NULL, clean_string(s));
-}
-
-void rj_string(cJSON *object, const char *key, const char *s)
-{
-    if (s != NULL)
-        add(object, key, clean_string(s));
-}
-
-void rj_number(cJSON *object, const char *key, double n)
-{
-    add(object, key, must(cJSON_CreateNumber(n)));
-}
-
-void rj_bool(cJSON *object, const char *key, int value)
-{
-    add(object, key, must(cJSON_CreateBool(value ? 1 : 0)));
-}
-
-int rj_print(cJSON *root, FILE *out, airlock_error *err)
-{
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (text == NULL)
-        abort();
-    int bad = fputs(text, out) == EOF || fputc('\n', out) == EOF;
-    free(text);
-    if (bad)
-        return error_errno(err, errno, "writing the report");
-    return 0;
 }
 
 int report_check_stream(FILE *out, const char *format, airlock_error *err)

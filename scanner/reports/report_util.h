@@ -3,9 +3,8 @@
  * renderers and the evidence bundle (private to them).
  *
  * Report strings come from untrusted inputs (advisories, metadata, file
- * names): the JSON helpers replace invalid UTF-8 so that the output is always
- * valid JSON text, and they abort on allocation failure as xmalloc does, so a
- * report is never silently missing a field.
+ * names): the JSON formats write them through json_out.h, which replaces
+ * invalid UTF-8 so that the output is always valid JSON text.
  */
 #ifndef AIRLOCK_REPORT_UTIL_H
 #define AIRLOCK_REPORT_UTIL_H
@@ -13,8 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <cjson/cJSON.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -73,21 +70,6 @@ bool report_url_ok(const char *url);
  * first reference, counting only URLs report_url_ok() accepts; NULL when
  * there is none. */
 const char *report_primary_url(const finding *f);
-
-/* cJSON builders that abort on allocation failure. String values are made
- * valid UTF-8; a NULL string value adds nothing. */
-cJSON *rj_object(cJSON *parent, const char *key);
-cJSON *rj_array(cJSON *parent, const char *key);
-cJSON *rj_push_object(cJSON *array);
-void rj_push_string(cJSON *array, const char *s);
-void rj_string(cJSON *object, const char *key, const char *s);
-void rj_number(cJSON *object, const char *key, double n);
-void rj_bool(cJSON *object, const char *key, int value);
-cJSON *rj_new_object(void);
-
-/* Print `root` formatted to `out` with a final newline, then free it.
- * Returns -1 with a message on a write error. */
-int rj_print(cJSON *root, FILE *out, airlock_error *err);
 
 /* The plan in one line for the table and Markdown reports: "1 urgent
  * security fix, 2 other security fixes, 0 updates within a major version,

@@ -270,7 +270,7 @@ static cJSON *rjson_database_json(rjson_jb *b, const db_provenance *db)
         rjson_push(b, sources, so);
     }
     rjson_add(b, o, "sources", sources);
-    cJSON *indexes = db->n_indexes > 0 ? rjson_check(b, cJSON_CreateArray()) : NULL;
+    cJSON *indexes = rjson_check(b, cJSON_CreateArray());
     for (size_t i = 0; i < db->n_indexes; i++) {
         cJSON *x = rjson_check(b, cJSON_CreateObject());
         rjson_add(b, x, "name", rjson_str(b, db->indexes[i].name));
@@ -279,8 +279,7 @@ static cJSON *rjson_database_json(rjson_jb *b, const db_provenance *db)
         rjson_add(b, x, "releases", rjson_num(b, (double)db->indexes[i].releases));
         rjson_push(b, indexes, x);
     }
-    if (indexes != NULL)
-        rjson_add(b, o, "indexes", indexes);
+    rjson_add(b, o, "indexes", indexes);
     return o;
 }
 

@@ -375,8 +375,13 @@ static void test_plan(void **state)
     add(&r, DEP_REQUIREMENT, "epsilon", "2.0", NULL); /* up to date: not listed again */
     add(&r, DEP_INSTALLED, "gamma", "2.5", NULL);    /* installed: declared inputs decide */
     add(&r, DEP_INSTALLED, "zeta", "1.0", NULL);
+    /* A git source with a version: not the index's project, no advice. */
+    dependency *git = add(&r, DEP_LOCKED, "gamma", "1.0", NULL);
+    git->skip_reason = xstrdup("git source");
     match(&r);
     run(&r, &with_index, FIX_TO_MINIMAL);
+    assert_false(r.advice[9].release_data);
+    assert_null(r.advice[9].latest_version);
     for (unsigned p = 1; p <= PLAN_PHASES; p++) {
         assert_int_equal(r.plan[p - 1].phase, p);
         assert_string_equal(r.plan[p - 1].title, plan_phase_title(p));

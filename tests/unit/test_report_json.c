@@ -49,6 +49,12 @@ static void build(scan_report *r)
     r->db.sources[0].sha256 = xstrdup("cafe");
     r->db.sources[0].kept = 10;
     r->db.sources[0].withdrawn = 2;
+    r->db.n_indexes = 1;
+    r->db.indexes = xcalloc(1, sizeof *r->db.indexes);
+    r->db.indexes[0].name = xstrdup("mirror-pages");
+    r->db.indexes[0].sha256 = xstrdup("beef");
+    r->db.indexes[0].projects = 12;
+    r->db.indexes[0].releases = 345;
 
     dependency *d = dep_list_add(&r->deps);
     d->kind = DEP_REQUIREMENT;
@@ -159,6 +165,12 @@ static void test_pip_audit_shape_and_extras(void **state)
     const cJSON *src = cJSON_GetArrayItem(get(db, "sources"), 0);
     assert_int_equal(get(src, "kept")->valueint, 10);
     assert_int_equal(get(src, "withdrawn")->valueint, 2);
+    const cJSON *idx = get(db, "indexes");
+    assert_int_equal(cJSON_GetArraySize(idx), 1);
+    assert_string_equal(get(cJSON_GetArrayItem(idx, 0), "name")->valuestring, "mirror-pages");
+    assert_string_equal(get(cJSON_GetArrayItem(idx, 0), "sha256")->valuestring, "beef");
+    assert_int_equal(get(cJSON_GetArrayItem(idx, 0), "projects")->valueint, 12);
+    assert_int_equal(get(cJSON_GetArrayItem(idx, 0), "releases")->valueint, 345);
 
     const cJSON *sum = get(root, "summary");
     assert_int_equal(get(sum, "dependencies")->valueint, 3);

@@ -95,7 +95,7 @@ static void test_numbers(void **state)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         check_number(fixed[i]);
     uint64_t s = 17;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 5000; i++) {
         uint64_t bits = rr_next(&s);
         double v;
         memcpy(&v, &bits, sizeof v);
@@ -109,7 +109,7 @@ static void test_strings(void **state)
 {
     (void)state;
     uint64_t s = 99;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 5000; i++) {
         char *text = rr_string(&s);
         mem m;
         mem_open(&m);
@@ -186,7 +186,7 @@ static void test_documents(void **state)
 {
     (void)state;
     uint64_t s = 5;
-    for (int i = 0; i < 5000; i++) {
+    for (int i = 0; i < 1500; i++) {
         uint64_t again = s;
         mem m;
         mem_open(&m);
@@ -274,7 +274,7 @@ static void test_reports(void **state)
 {
     (void)state;
     uint64_t s = 2026;
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < 1000; i++) {
         scan_report r;
         rr_report(&s, &r, (size_t)(i % 7));
         compare_report(&r);
@@ -284,8 +284,8 @@ static void test_reports(void **state)
     scan_report r;
     memset(&r, 0, sizeof r);
     compare_report(&r);
-    for (int i = 0; i < 3; i++) {
-        rr_report(&s, &r, 400);
+    for (int i = 0; i < 2; i++) {
+        rr_report(&s, &r, 300);
         compare_report(&r);
         scan_report_free(&r);
     }
