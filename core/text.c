@@ -52,6 +52,17 @@ void text_safe_append(buf *b, const char *s, unsigned flags)
     const unsigned char *p = (const unsigned char *)s;
     size_t left = strlen(s);
     while (left > 0) {
+        /* Printable ASCII passes as it is: copy the run at once (reports
+         * filter megabytes of advisory text). */
+        size_t run = 0;
+        while (run < left && p[run] >= 0x20 && p[run] < 0x7F)
+            run++;
+        if (run > 0) {
+            buf_append(b, p, run);
+            p += run;
+            left -= run;
+            continue;
+        }
         uint32_t cp;
         size_t n = text_utf8_seq(p, left, &cp);
         if (n == 0) {

@@ -354,11 +354,13 @@ int cmd_build(int argc, char **argv)
                 fprintf(stderr,
                         "airlock-dbbuild: release data: %" PRIu64 " projects, %" PRIu64
                         " releases, %" PRIu64 " files; %" PRIu64 " page%s skipped, %" PRIu64
-                        " file%s or version%s dropped (see the warnings above)\n",
+                        " file%s or version%s dropped%s\n",
                         totals.index_projects, totals.index_releases, totals.index_files,
                         totals.index_pages_skipped, totals.index_pages_skipped == 1 ? "" : "s",
                         totals.index_items_dropped, totals.index_items_dropped == 1 ? "" : "s",
-                        totals.index_items_dropped == 1 ? "" : "s");
+                        totals.index_items_dropped == 1 ? "" : "s",
+                        totals.index_pages_skipped + totals.index_items_dropped > 0
+                            ? " (see the warnings above)" : "");
         }
     }
     outputs_close(&o);

@@ -69,7 +69,18 @@ static void find_in_subdir(const char *root, const char *nm, diag *d, page_list 
         buf_reset(&p);
         buf_printf(&p, "%s/%s", nm, names[i]);
         add_page(l, p.data, nm, strlen(nm));
-        break;
+        buf_free(&p);
+        return;
+    }
+    /* The likely mistake: the HTML page (PEP 503) saved instead. */
+    buf_reset(&p);
+    buf_printf(&p, "%s/%s/index.html", root, nm);
+    struct stat st;
+    if (lstat(p.data, &st) == 0) {
+        diag_warn(d, p.data, 0, "an HTML page, not PEP 691 JSON (save the page with "
+                                "'Accept: application/vnd.pypi.simple.v1+json'); skipped");
+        info->pages++;
+        info->skipped++;
     }
     buf_free(&p);
 }
@@ -103,6 +114,11 @@ static int list_pages(const char *root, diag *d, page_list *l, index_dir_info *i
             find_in_subdir(root, nm, d, l, info);
         } else if (S_ISREG(st.st_mode) && json) {
             add_page(l, nm, nm, n - 5);
+        } else if (S_ISREG(st.st_mode) && n > 5 && strcmp(nm + n - 5, ".html") == 0) {
+            diag_warn(d, p.data, 0, "an HTML page, not PEP 691 JSON (save the page with "
+                                    "'Accept: application/vnd.pypi.simple.v1+json'); skipped");
+            info->pages++;
+            info->skipped++;
         }
     }
     closedir(dir);

@@ -4,13 +4,16 @@
  *
  * A page is DIR/NAME.json, DIR/NAME/index.json or DIR/NAME/index.v1_json
  * (bandersnatch's name for it); hidden entries are skipped, symbolic links
- * are not followed (a warning each), other entries are ignored. A page that
+ * are not followed (a warning each), an HTML page (DIR/NAME.html,
+ * DIR/NAME/index.html without a JSON page beside it) is a warning and
+ * counts as skipped, other entries are ignored. A page that
  * cannot be read, is too large, is not JSON or not a v1 page is a warning
  * naming it and is counted as skipped; the build goes on.
  *
  * The digest of a source is the SHA-256 of the text "HEX  RELPATH\n"
- * (sha256sum's format) for every page, skipped ones included, in byte order
- * of RELPATH ("NAME.json", "NAME/index.json").
+ * (sha256sum's format) for every JSON page read, those that then turn out
+ * unusable included, in byte order of RELPATH ("NAME.json",
+ * "NAME/index.json").
  */
 #ifndef AIRLOCK_INDEX_DIR_H
 #define AIRLOCK_INDEX_DIR_H

@@ -291,18 +291,19 @@ static void group_items(page *pg, index_project *out)
     pg->n = 0;
 }
 
-static int api_version_ok(const cJSON *root)
+/* 0 if the page is API version 1.x, else -1 with a message. */
+static int check_api_version(const cJSON *root, airlock_error *err)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
     const cJSON *api = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "api-version")
                                             : NULL;
     if (!cJSON_IsString(api))
-        return 0;
+        return error_set(err, "not a PEP 691 JSON project page (no meta.api-version)");
     const char *s = api->valuestring;
     /* "1" or "1.MINOR": PEP 691 clients refuse another major version. */
     if (s[0] != '1' || (s[1] != '\0' && s[1] != '.'))
-        return 0;
-    return 1;
+        return error_invalid(err, "PEP 691 API version", s, strlen(s), "this reads 1.x");
+    return 0;
 }
 
 int index_page_parse(const char *data, size_t len, const char *origin, const char *expect,
@@ -320,8 +321,10 @@ int index_page_parse(const char *data, size_t len, const char *origin, const cha
     const cJSON *versions = cJSON_GetObjectItemCaseSensitive(root, "versions");
     char norm[NAME_MAX_LEN + 1];
     airlock_error nerr;
-    if (!cJSON_IsObject(root) || !api_version_ok(root))
-        rc = error_set(err, "not a PEP 691 JSON project page (no meta.api-version 1.x)");
+    if (!cJSON_IsObject(root))
+        rc = error_set(err, "not a PEP 691 JSON project page (not an object)");
+    else if (check_api_version(root, err) != 0)
+        rc = -1;
     else if (!cJSON_IsString(jname) ||
              name_normalize(jname->valuestring, strlen(jname->valuestring), norm, sizeof norm,
                             &nerr) < 0)

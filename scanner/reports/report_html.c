@@ -57,6 +57,11 @@ static const char css[] =
     "h2{break-after:avoid}.sev,.verdict,th{-webkit-print-color-adjust:exact;"
     "print-color-adjust:exact}}";
 
+/* What h() escapes. */
+static const bool html_special[256] = {
+    ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true, ['='] = true,
+};
+
 /* Append `s` HTML-escaped (text and attribute safe) after core/text.h's
  * filter, the one every other format uses: invalid UTF-8 becomes U+FFFD;
  * C0, DEL, C1 (CSI U+009B among them) and bidirectional controls (U+202E
@@ -66,10 +71,26 @@ static void h(buf *b, const char *s)
 {
     if (s == NULL)
         return;
+    /* Printable ASCII without HTML's characters (most names, versions,
+     * IDs) is already what the filter and the escaping would give. */
+    size_t n = 0;
+    while (s[n] >= 0x20 && s[n] < 0x7F && !html_special[(unsigned char)s[n]])
+        n++;
+    if (s[n] == '\0') {
+        buf_append(b, s, n);
+        return;
+    }
     buf clean = {0};
     text_safe_append(&clean, s, TEXT_LINES);
-    for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
-        switch (*p) {
+    const char *p = clean.data != NULL ? clean.data : "";
+    for (;;) {
+        const char *run = p;
+        while (*p != '\0' && !html_special[(unsigned char)*p])
+            p++;
+        buf_append(b, run, (size_t)(p - run));
+        if (*p == '\0')
+            break;
+        switch (*p++) {
         case '&': buf_puts(b, "&amp;"); break;
         case '<': buf_puts(b, "&lt;"); break;
         case '>': buf_puts(b, "&gt;"); break;
@@ -77,8 +98,7 @@ static void h(buf *b, const char *s)
         case '\'': buf_puts(b, "&#39;"); break;
         /* Not needed for safety; it keeps text like "src=https://..." from
          * looking like an attribute to grep-based checks. */
-        case '=': buf_puts(b, "&#61;"); break;
-        default: buf_putc(b, *p);
+        default: buf_puts(b, "&#61;"); break; /* '=' */
         }
     }
     buf_free(&clean);

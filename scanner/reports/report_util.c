@@ -49,16 +49,40 @@ static bool ends_with_www(const buf *b)
     return (e[0] | 0x20) == 'w' && (e[1] | 0x20) == 'w' && (e[2] | 0x20) == 'w';
 }
 
+/* Bytes report_md_append() looks at: what it escapes or replaces, and the
+ * ':' and '.' that may start a link. Everything else goes out in runs. */
+static const bool md_stop[256] = {
+    ['\n'] = true, ['\t'] = true, ['\\'] = true, ['`'] = true, ['*'] = true, ['_'] = true,
+    ['['] = true, [']'] = true, ['<'] = true, ['>'] = true, ['|'] = true, ['~'] = true,
+    ['&'] = true, ['!'] = true, ['#'] = true, ['{'] = true, ['}'] = true, ['('] = true,
+    [')'] = true, [':'] = true, ['.'] = true,
+};
+
 void report_md_append(buf *b, const char *s)
 {
+    /* Printable ASCII is what the filter would give: skip it. */
+    const char *p = s;
+    while (*p >= 0x20 && *p < 0x7F)
+        p++;
     buf clean = {0};
-    text_safe_append(&clean, s, TEXT_LINES);
-    for (const char *p = clean.data; p != NULL && *p != '\0'; p++) {
+    if (*p == '\0') {
+        p = s;
+    } else {
+        text_safe_append(&clean, s, TEXT_LINES);
+        p = clean.data != NULL ? clean.data : "";
+    }
+    for (;;) {
+        const char *run = p;
+        while (*p != '\0' && !md_stop[(unsigned char)*p])
+            p++;
+        buf_append(b, run, (size_t)(p - run));
         char c = *p;
-        if (c == '\n' || c == '\t')
+        if (c == '\0')
+            break;
+        if (c == '\n' || c == '\t') {
             buf_putc(b, ' ');
-        else if (strchr("\\`*_[]<>|~&!#{}()", c) != NULL ||
-                 (c == ':' && p[1] == '/' && p[2] == '/') || (c == '.' && ends_with_www(b))) {
+        } else if ((c != ':' && c != '.') || (c == ':' && p[1] == '/' && p[2] == '/') ||
+                   (c == '.' && ends_with_www(b))) {
             /* ':' of "://" and '.' of "www." too: GFM would make a link of
              * bare "https://..." and "www..." text. */
             buf_putc(b, '\\');
@@ -66,6 +90,7 @@ void report_md_append(buf *b, const char *s)
         } else {
             buf_putc(b, c);
         }
+        p++;
     }
     buf_free(&clean);
 }

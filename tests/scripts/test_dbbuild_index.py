@@ -67,13 +67,16 @@ with tempfile.TemporaryDirectory() as tmp:
         check(p.returncode == 0, "build --index", p)
         snaps.append(snap)
     err = p.stderr
-    check("release data: 4 projects, 15 releases, 28 files; 2 pages skipped, 1 file or "
+    check("release data: 4 projects, 15 releases, 28 files; 3 pages skipped, 1 file or "
           "version dropped" in err, "summary line counts projects, releases, skipped pages", p)
     check("broken.json: warning: not valid JSON; page skipped" in err, "bad JSON page named", p)
-    check("future/index.json: warning: not a PEP 691 JSON project page" in err,
+    check("future/index.json: warning: invalid PEP 691 API version '2.0': this reads 1.x; "
+          "page skipped" in err,
           "API 2.0 page named", p)
     check("requests/index.json: warning: requests-latest.tar.gz: invalid version" in err,
           "bad file named with its page", p)
+    check("werkzeug/index.html: warning: an HTML page, not PEP 691 JSON" in err,
+          "an HTML page saved by mistake is named", p)
     with open(snaps[0], "rb") as a, open(snaps[1], "rb") as b:
         check(a.read() == b.read(), "two builds with --index give the same snapshot")
 
@@ -84,7 +87,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     p = run(DBBUILD, "build", "--strict", "-s", sec, "-o", os.path.join(tmp, "strict.snap"),
             "--index", PAGES, os.path.join(DATA, "compile", "dup2"), env=env)
-    check(p.returncode == 2 and "2 pages skipped" in p.stderr, "--strict refuses skipped pages", p)
+    check(p.returncode == 2 and "3 pages skipped" in p.stderr, "--strict refuses skipped pages", p)
 
     plain = os.path.join(tmp, "plain.snap")
     p = run(DBBUILD, "build", "-s", sec, "-o", plain, OSV, env=env)

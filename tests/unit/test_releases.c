@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -40,7 +41,7 @@ static void compile_db(bool with_index, diag *d)
         fail_msg("%s", err.msg);
     if (with_index) {
         assert_int_equal(tot.index_projects, 4);
-        assert_int_equal(tot.index_pages_skipped, 2); /* broken.json, future/ (API 2.0) */
+        assert_int_equal(tot.index_pages_skipped, 3); /* broken.json, future/ (API 2.0), werkzeug/index.html */
         assert_int_equal(tot.index_items_dropped, 1); /* requests-latest.tar.gz */
     }
 }
@@ -195,6 +196,71 @@ static void test_deterministic(void **state)
     buf_free(&b);
 }
 
+static void write_page(const char *file, const char *name, const char *ver)
+{
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"meta\":{\"api-version\":\"1.0\"},\"name\":\"%s\",\"files\":"
+               "[{\"filename\":\"%s-%s.tar.gz\"}]}", name, name, ver);
+    fclose(f);
+}
+
+/* Two pages for one project: the first DIR given wins, then the first
+ * RELPATH; the counts say what was kept. Symbolic links are not followed. */
+static void test_duplicates(void **state)
+{
+    (void)state;
+    char other[128], p1[192], p2[192], p3[192], sub[160], link[192];
+    snprintf(other, sizeof other, "%s/other", dir);
+    snprintf(sub, sizeof sub, "%s/Flask", other);
+    snprintf(p1, sizeof p1, "%s/Flask/index.json", other);
+    snprintf(p2, sizeof p2, "%s/flask.json", other);
+    snprintf(p3, sizeof p3, "%s/extra.json", other);
+    snprintf(link, sizeof link, "%s/requests.json", other);
+    assert_int_equal(mkdir(other, 0700), 0);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_page(p1, "Flask", "9.0");  /* "Flask/index.json" sorts before "flask.json" */
+    write_page(p2, "flask", "8.0");
+    write_page(p3, "extra", "1.0");
+    char target[4200];
+    snprintf(target, sizeof target, "%s/requests/index.json", pages);
+    assert_int_equal(symlink(target, link), 0);
+
+    unlink(path);
+    const char *src = osv;
+    const char *idx[2] = {other, pages};
+    compile_options opt = {.build_time = 1, .indexes = idx, .n_indexes = 2};
+    compile_totals tot;
+    airlock_error err;
+    diag d = {0};
+    if (compile_sources(&src, 1, &opt, path, &d, &tot, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(tot.index_projects, 5); /* flask, extra; requests, jinja2, zope-interface */
+    assert_int_equal(tot.index_pages_skipped, 4); /* the link, and the three of `pages` */
+    vulndb *db = open_db();
+    vulndb_releases r = {0};
+    assert_int_equal(vulndb_get_releases(db, "flask", &r, &err), 1);
+    assert_string_equal(r.items[0].version, "9.0");
+    vulndb_releases_free(&r);
+    assert_int_equal(vulndb_get_releases(db, "requests", &r, &err), 3); /* from `pages` */
+    vulndb_releases_free(&r);
+    vulndb_info info;
+    assert_int_equal(vulndb_get_info(db, &info, &err), 0);
+    assert_int_equal(info.n_indexes, 2);
+    assert_int_equal(info.indexes[0].projects, 2);
+    assert_int_equal(info.indexes[0].releases, 2);
+    assert_int_equal(info.indexes[1].projects, 3);
+    assert_int_equal(info.indexes[1].releases, 15 - 6);
+    vulndb_info_clear(&info);
+    vulndb_close(db);
+    unlink(p1);
+    unlink(p2);
+    unlink(p3);
+    unlink(link);
+    rmdir(sub);
+    rmdir(other);
+}
+
 static void rel_value(MDB_val *out, buf *copy)
 {
     MDB_env *env;
@@ -299,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_without_index),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_damaged),
+        cmocka_unit_test(test_duplicates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -42,7 +42,7 @@ static void test_reports(void **state)
 {
     (void)state;
     uint64_t s = 1717;
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 300; i++) {
         scan_report r;
         rr_report(&s, &r, (size_t)(i % 7));
         compare_report(&r);
@@ -52,8 +52,8 @@ static void test_reports(void **state)
     scan_report r;
     memset(&r, 0, sizeof r);
     compare_report(&r);
-    for (int i = 0; i < 2; i++) {
-        rr_report(&s, &r, 300);
+    for (int i = 0; i < 1; i++) {
+        rr_report(&s, &r, 150);
         compare_report(&r);
         scan_report_free(&r);
     }

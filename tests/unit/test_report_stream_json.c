@@ -105,6 +105,40 @@ static void test_numbers(void **state)
     }
 }
 
+/* One string through jo_string() and through cJSON, compared. */
+static void check_string(const char *text)
+{
+    mem m;
+    mem_open(&m);
+    jo_string(&m.j, text);
+    mem_close(&m);
+    buf clean = {0};
+    report_utf8_append(&clean, text);
+    char *want = cjson_text(cJSON_CreateString(clean.data != NULL ? clean.data : ""));
+    assert_same(want, m.data, m.len);
+    free(want);
+    free(m.data);
+    buf_free(&clean);
+}
+
+/* Long plain runs are copied sixteen bytes at a time: one byte of each
+ * kind that stops a run, at every position of strings up to 36 bytes. */
+static void test_string_runs(void **state)
+{
+    (void)state;
+    static const char stops[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', (char)0x80, (char)0xc3,
+                                 (char)0xff, ' ', '~'};
+    char text[40];
+    for (size_t len = 1; len <= 36; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                memset(text, 'a', len);
+                text[len] = '\0';
+                text[at] = stops[k];
+                check_string(text);
+            }
+}
+
 static void test_strings(void **state)
 {
     (void)state;
@@ -274,7 +308,7 @@ static void test_reports(void **state)
 {
     (void)state;
     uint64_t s = 2026;
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 500; i++) {
         scan_report r;
         rr_report(&s, &r, (size_t)(i % 7));
         compare_report(&r);
@@ -296,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_string_runs),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_reports),

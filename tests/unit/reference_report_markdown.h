@@ -1,0 +1,316 @@
+/* The markdown report as report_markdown.c wrote it before the reports streamed
+ * (commit 535ba181), with issue 15's additions (the plan, yanked pins), with the text filter and Markdown escaping of then
+ * (reference_text.h). Kept only as the reference that
+ * test_report_stream_markdown.c compares the writer with, byte for byte. Its
+ * original header comment follows.
+ */
+/*
+ * report_markdown.c - a report a person pastes into a ticket.
+ *
+ * GitHub-flavoured Markdown tables. Every untrusted string is escaped so
+ * that it cannot end a table cell, start a link or inject HTML: Markdown
+ * punctuation gets a backslash, line breaks become spaces, and controls
+ * (C1 and bidirectional ones too) become '?' (report_md_append).
+ */
+#include "scanner/reports/report.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "scanner/plan.h"
+#include "scanner/reports/report_util.h"
+
+#include "reference_text.h"
+
+static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
+                                         SEVERITY_LOW, SEVERITY_NONE, SEVERITY_UNKNOWN};
+
+/* Append `s` escaped for a table cell or a list item; a dash if absent. */
+static void md(buf *b, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        buf_puts(b, "-");
+    else
+        ref_md_append(b, s);
+}
+
+/* Link only https URLs that report_url_ok() accepts and that cannot break
+ * out of "(...)". */
+static bool safe_link(const char *url)
+{
+    if (!report_url_ok(url) || strncmp(url, "https://", 8) != 0)
+        return false;
+    return strpbrk(url, "()[]'") == NULL;
+}
+
+/* Where a dependency came from: "uv.lock:12 [dev]" (report_source_text()). */
+static void md_source(buf *b, const dependency *d)
+{
+    char *s = report_source_text(d);
+    md(b, s);
+    free(s);
+}
+
+static void md_list(buf *b, char *const *items, size_t n)
+{
+    if (n == 0) {
+        buf_puts(b, "-");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            buf_puts(b, ", ");
+        md(b, items[i]);
+    }
+}
+
+/* Issue 15's plan in one line (report_plan_counts), written out again. */
+static bool ref_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
+}
+
+static void header(buf *b, const scan_report *r, const scan_counts *c)
+{
+    char t[32];
+    buf_puts(b, "# Airlock scan report\n\n");
+    report_time_rfc3339(r->scan_time, t);
+    buf_printf(b, "Scanned %s on ", t);
+    md(b, r->hostname);
+    buf_puts(b, " by Airlock ");
+    md(b, r->airlock_version);
+    report_time_rfc3339(r->db.build_time, t);
+    buf_printf(b, " against database sequence %llu (built %s, signed by key ",
+               (unsigned long long)r->db.sequence, t);
+    md(b, r->db.signer_key_id);
+    buf_puts(b, ").\n\n## Summary\n\n");
+    if (c->findings == 0 && c->warnings > 0) /* not a clean result */
+        buf_printf(b, "**No known vulnerabilities found in what was read; %zu warning%s "
+                      "below.**\n\n", c->warnings, c->warnings == 1 ? "" : "s");
+    else if (c->findings == 0)
+        buf_puts(b, "**No known vulnerabilities found.**\n\n");
+    else
+        buf_printf(b, "**%zu finding%s in %zu dependenc%s.**\n\n", c->findings,
+                   c->findings == 1 ? "" : "s", c->vulnerable,
+                   c->vulnerable == 1 ? "y" : "ies");
+    buf_puts(b, "| Severity | Findings |\n|---|---:|\n");
+    for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++)
+        buf_printf(b, "| %s | %zu |\n", severity_name(display_order[k]),
+                   c->by_severity[display_order[k]]);
+    buf_printf(b, "\nDependencies: %zu (%zu checked, %zu skipped). Ignored findings: %zu. "
+                  "Warnings: %zu.\n\n",
+               c->dependencies, c->checked, c->skipped, c->ignored, c->warnings);
+    buf plan = {0};
+    if (ref_plan_counts(&plan, r))
+        buf_printf(b, "Update plan: %s (`airlock scan --format plan` lists them).\n\n",
+                   plan.data);
+    buf_free(&plan);
+}
+
+static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
+{
+    buf_puts(b, "## Findings\n\n");
+    if (c->findings == 0) {
+        buf_puts(b, "None.\n\n");
+        return;
+    }
+    buf_puts(b, "| Severity | Package | Version | Source | Vulnerability | Aliases | Fixed in | "
+                "Summary |\n|---|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++) {
+        for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++) {
+            const dependency *d = &r->deps.items[i];
+            for (size_t j = 0; j < r->findings[i].len; j++) {
+                const finding *f = &r->findings[i].items[j];
+                if (f->ignored || f->level != display_order[k])
+                    continue;
+                buf_printf(b, "| %s", severity_name(f->level));
+                if (f->score >= 0)
+                    buf_printf(b, " (%.1f)", f->score);
+                buf_puts(b, " | ");
+                md(b, d->name);
+                buf_puts(b, " | ");
+                md(b, d->version_text);
+                buf_puts(b, " | ");
+                md_source(b, d);
+                buf_puts(b, " | ");
+                const char *url = report_primary_url(f);
+                if (url != NULL && safe_link(url)) {
+                    buf_putc(b, '[');
+                    md(b, f->id);
+                    buf_printf(b, "](%s)", url);
+                } else {
+                    md(b, f->id);
+                }
+                buf_puts(b, " | ");
+                md_list(b, f->aliases, f->n_aliases);
+                buf_puts(b, " | ");
+                md_list(b, f->fix_versions, f->n_fix_versions);
+                buf_puts(b, " | ");
+                md(b, f->summary);
+                buf_puts(b, " |\n");
+            }
+        }
+    }
+    buf_putc(b, '\n');
+}
+
+static void ignored_list(buf *b, const scan_report *r, const scan_counts *c)
+{
+    buf_puts(b, "## Ignored\n\n");
+    if (c->ignored == 0) {
+        buf_puts(b, "None.\n\n");
+        return;
+    }
+    buf_puts(b, "| Package | Version | Vulnerability | Severity | Reason | Until |\n"
+                "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++) {
+        const dependency *d = &r->deps.items[i];
+        for (size_t j = 0; j < r->findings[i].len; j++) {
+            const finding *f = &r->findings[i].items[j];
+            if (!f->ignored)
+                continue;
+            buf_puts(b, "| ");
+            md(b, d->name);
+            buf_puts(b, " | ");
+            md(b, d->version_text);
+            buf_puts(b, " | ");
+            md(b, f->id);
+            buf_printf(b, " | %s | ", severity_name(f->level));
+            md(b, f->ignore_reason);
+            buf_puts(b, " | ");
+            md(b, f->ignore_until);
+            buf_puts(b, " |\n");
+        }
+    }
+    buf_putc(b, '\n');
+}
+
+static void skipped_list(buf *b, const scan_report *r, const scan_counts *c)
+{
+    buf_puts(b, "## Skipped\n\n");
+    if (c->skipped == 0) {
+        buf_puts(b, "None.\n\n");
+        return;
+    }
+    buf_puts(b, "| Package | Version | Source | Reason |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->skip_reason == NULL)
+            continue;
+        buf_puts(b, "| ");
+        md(b, d->name);
+        buf_puts(b, " | ");
+        md(b, d->version_text);
+        buf_puts(b, " | ");
+        md_source(b, d);
+        buf_puts(b, " | ");
+        md(b, d->skip_reason);
+        buf_puts(b, " |\n");
+    }
+    buf_putc(b, '\n');
+}
+
+static void warnings_list(buf *b, const scan_report *r)
+{
+    buf_puts(b, "## Warnings\n\n");
+    if (r->n_warnings == 0) {
+        buf_puts(b, "None.\n\n");
+        return;
+    }
+    buf_puts(b, "| File | Line | Message |\n|---|---:|---|\n");
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const scan_warning *w = &r->warnings[i];
+        buf_puts(b, "| ");
+        md(b, w->file);
+        if (w->line > 0)
+            buf_printf(b, " | %u | ", w->line);
+        else
+            buf_puts(b, " | - | ");
+        md(b, w->message);
+        buf_puts(b, " |\n");
+    }
+    buf_putc(b, '\n');
+}
+
+static void provenance(buf *b, const scan_report *r)
+{
+    if (r->n_expired > 0) {
+        buf_puts(b, "## Expired ignore entries\n\nThese entries no longer apply:\n\n");
+        for (size_t i = 0; i < r->n_expired; i++) {
+            const expired_ignore *e = &r->expired[i];
+            buf_puts(b, "- ");
+            md(b, e->id);
+            buf_puts(b, " expired ");
+            md(b, e->until);
+            buf_puts(b, " (");
+            md(b, e->file);
+            buf_printf(b, ":%u): ", e->line);
+            md(b, e->reason);
+            buf_putc(b, '\n');
+        }
+        buf_putc(b, '\n');
+    }
+    buf_puts(b, "## Inputs\n\n| Kind | Path | Format | SHA-256 | Note |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const scan_input *in = &r->inputs[i];
+        buf_printf(b, "| %s | ", report_input_kind_name(in->kind));
+        md(b, in->path);
+        buf_puts(b, " | ");
+        md(b, in->format);
+        buf_puts(b, " | ");
+        md(b, in->sha256);
+        buf_puts(b, " | ");
+        md(b, in->note);
+        buf_puts(b, " |\n");
+    }
+    char t[32];
+    report_time_rfc3339(r->db.build_time, t);
+    buf_printf(b, "\n## Database\n\n- Sequence: %llu\n- Built: %s\n- Signer key id: ",
+               (unsigned long long)r->db.sequence, t);
+    md(b, r->db.signer_key_id);
+    buf_puts(b, "\n- Snapshot digest (BLAKE2b-512): ");
+    md(b, r->db.snapshot_digest);
+    buf_puts(b, "\n- Database digest (BLAKE2b-512): ");
+    md(b, r->db.db_digest);
+    buf_printf(b, "\n- Format version: %u\n", r->db.format_version);
+    for (size_t i = 0; i < r->db.n_sources; i++) {
+        const source_provenance *s = &r->db.sources[i];
+        buf_puts(b, "- Source: ");
+        md(b, s->name);
+        buf_puts(b, " (SHA-256 ");
+        md(b, s->sha256);
+        buf_printf(b, "; %llu kept, %llu skipped, %llu withdrawn, %llu merged)\n",
+                   (unsigned long long)s->kept, (unsigned long long)s->skipped,
+                   (unsigned long long)s->withdrawn, (unsigned long long)s->merged);
+    }
+}
+
+static int reference_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
+{
+    scan_counts c;
+    scan_report_count(r, &c);
+    buf b = {0};
+    header(&b, r, &c);
+    findings_table(&b, r, &c);
+    ignored_list(&b, r, &c);
+    skipped_list(&b, r, &c);
+    warnings_list(&b, r);
+    provenance(&b, r);
+    size_t len = b.len;
+    size_t n = fwrite(b.data, 1, len, out);
+    buf_free(&b);
+    if (n != len)
+        return error_set(err, "writing the markdown report failed");
+    return report_check_stream(out, "markdown", err);
+}

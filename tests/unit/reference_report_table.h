@@ -1,0 +1,456 @@
+/* The table report as report_table.c wrote it before the reports streamed
+ * (commit 535ba181), with issue 15's additions (the plan, yanked pins), with the text filter and Markdown escaping of then
+ * (reference_text.h). Kept only as the reference that
+ * test_report_stream_table.c compares the writer with, byte for byte. Its
+ * original header comment follows.
+ */
+/*
+ * report_table.c - the human-readable report: one row per vulnerability in
+ * aligned columns (Name, Version, ID, Fix Versions, Severity), the other IDs
+ * of a vulnerability on the lines below its row, then ignored findings,
+ * skipped dependencies (with where each came from: "uv.lock:12 [dev]"),
+ * expired ignore entries, the warnings about input items that were not
+ * read, the inputs (kind, path, format, note), a summary line and the
+ * database the scan used.
+ *
+ * Names, versions, paths and advisory text come from untrusted files: every
+ * string goes through core/text.h's filter, so control characters (C1 and
+ * ESC, which could drive the terminal, and bidirectional controls) are
+ * shown as '?'.
+ * Colour is ANSI, only when style->color says so, and is added after padding
+ * so that columns stay aligned.
+ */
+#include "scanner/reports/report.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/text.h"
+#include "scanner/plan.h"
+#include "scanner/reports/report_util.h"
+
+#include "reference_text.h"
+
+enum { COL_NAME, COL_VERSION, COL_ID, COL_FIX, COL_SEVERITY, NCOLS };
+
+static const char *const headers[NCOLS] = {"Name", "Version", "ID", "Fix Versions", "Severity"};
+
+/* One output line of the table; cells are sanitised copies. */
+typedef struct row {
+    char *cell[NCOLS];
+    severity level;
+    bool colored;  /* severity cell gets a colour */
+} row;
+
+typedef struct table {
+    row *rows;
+    size_t len, cap;
+    size_t width[NCOLS];
+} table;
+
+/* A copy of `s` safe for the terminal (core/text.h: controls, C1 and
+ * bidirectional controls become '?', invalid UTF-8 U+FFFD). */
+static char *clean(const char *s)
+{
+    return ref_text_safe_dup(s, 0);
+}
+
+/* Display width: code points, counting each UTF-8 lead byte (and each
+ * stray byte) once. Wide characters are rare in package data; accept that. */
+static size_t width_of(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+static row *add_row(table *t)
+{
+    if (t->len == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
+    }
+    row *r = &t->rows[t->len++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void set_cell(table *t, row *r, int col, const char *text)
+{
+    r->cell[col] = clean(text);
+    size_t w = width_of(r->cell[col]);
+    if (w > t->width[col])
+        t->width[col] = w;
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->len; i++)
+        for (int c = 0; c < NCOLS; c++)
+            free(t->rows[i].cell[c]);
+    free(t->rows);
+}
+
+static const char *color_of(severity s)
+{
+    switch (s) {
+    case SEVERITY_CRITICAL: return "\033[1;31m";
+    case SEVERITY_HIGH: return "\033[31m";
+    case SEVERITY_MEDIUM: return "\033[33m";
+    case SEVERITY_LOW: return "\033[36m";
+    case SEVERITY_NONE: return "";
+    case SEVERITY_UNKNOWN: return "\033[35m";
+    }
+    return "";
+}
+
+static void severity_text(const finding *f, char *out, size_t cap)
+{
+    if (f->score >= 0)
+        snprintf(out, cap, "%s %.1f", severity_name(f->level), f->score);
+    else
+        snprintf(out, cap, "%s", severity_name(f->level));
+}
+
+static char *join(char *const *v, size_t n, const char *sep)
+{
+    buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            buf_puts(&b, sep);
+        buf_puts(&b, v[i]);
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void add_finding(table *t, const dependency *d, const finding *f)
+{
+    row *r = add_row(t);
+    set_cell(t, r, COL_NAME, d->name);
+    set_cell(t, r, COL_VERSION, d->version_text);
+    set_cell(t, r, COL_ID, f->id);
+    char *fix = join(f->fix_versions, f->n_fix_versions, ",");
+    set_cell(t, r, COL_FIX, fix);
+    free(fix);
+    char sev[48];
+    severity_text(f, sev, sizeof sev);
+    set_cell(t, r, COL_SEVERITY, sev);
+    r->level = f->level;
+    r->colored = true;
+    for (size_t i = 0; i < f->n_aliases; i++) {
+        row *a = add_row(t);
+        set_cell(t, a, COL_ID, f->aliases[i]);
+    }
+}
+
+static void put_padded(buf *b, const char *s, size_t width)
+{
+    buf_puts(b, s);
+    for (size_t w = width_of(s); w < width; w++)
+        buf_putc(b, ' ');
+}
+
+static void render_table(buf *b, table *t, bool color)
+{
+    for (int c = 0; c < NCOLS; c++) {
+        size_t w = width_of(headers[c]);
+        if (w > t->width[c])
+            t->width[c] = w;
+    }
+    /* Header, rule, rows; the last column is not padded. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int c = 0; c < NCOLS; c++) {
+            if (c > 0)
+                buf_putc(b, ' ');
+            if (pass == 0) {
+                put_padded(b, headers[c], c == NCOLS - 1 ? 0 : t->width[c]);
+            } else {
+                for (size_t i = 0; i < t->width[c]; i++)
+                    buf_putc(b, '-');
+            }
+        }
+        buf_putc(b, '\n');
+    }
+    for (size_t i = 0; i < t->len; i++) {
+        const row *r = &t->rows[i];
+        size_t line_start = b->len;
+        for (int c = 0; c < NCOLS; c++) {
+            const char *s = r->cell[c] ? r->cell[c] : "";
+            if (c > 0)
+                buf_putc(b, ' ');
+            bool paint = color && c == COL_SEVERITY && r->colored && *color_of(r->level);
+            if (paint)
+                buf_puts(b, color_of(r->level));
+            put_padded(b, s, c == NCOLS - 1 ? 0 : t->width[c]);
+            if (paint)
+                buf_puts(b, "\033[0m");
+        }
+        /* Continuation lines (aliases) leave trailing blanks: trim them. */
+        while (b->len > line_start && b->data[b->len - 1] == ' ')
+            b->len--;
+        b->data[b->len] = '\0';
+        buf_putc(b, '\n');
+    }
+}
+
+static void put_clean(buf *b, const char *s)
+{
+    char *c = clean(s);
+    buf_puts(b, c);
+    free(c);
+}
+
+/* "FILE:LINE [GROUP]" (report_source_text()), filtered. */
+static void put_source(buf *b, const dependency *d)
+{
+    char *s = report_source_text(d);
+    put_clean(b, s);
+    free(s);
+}
+
+/* Issue 15's plan in one line (report_plan_counts), written out again. */
+static bool ref_plan_counts(buf *b, const scan_report *r)
+{
+    size_t n[PLAN_PHASES], total = 0;
+    for (size_t p = 0; p < PLAN_PHASES; p++)
+        total += n[p] = r->plan[p].n_items;
+    if (total == 0)
+        return false;
+    buf_printf(b, "%zu urgent security fix%s, %zu other security fix%s, %zu update%s within a "
+                  "major version, %zu major upgrade%s",
+               n[0], n[0] == 1 ? "" : "es", n[1], n[1] == 1 ? "" : "es", n[2],
+               n[2] == 1 ? "" : "s", n[3], n[3] == 1 ? "" : "s");
+    return true;
+}
+
+static void format_day(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+        strftime(out, cap, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        snprintf(out, cap, "unknown");
+}
+
+static void render_summary(buf *b, const scan_report *r)
+{
+    scan_counts c;
+    scan_report_count(r, &c);
+    buf_printf(b, "Scanned %zu %s: %zu vulnerable, %zu %s", c.dependencies,
+               c.dependencies == 1 ? "dependency" : "dependencies", c.vulnerable, c.findings,
+               c.findings == 1 ? "vulnerability" : "vulnerabilities");
+    if (c.findings > 0) {
+        buf_puts(b, " (");
+        bool first = true;
+        for (int s = SEVERITY_CRITICAL; s >= SEVERITY_UNKNOWN; s--) {
+            if (c.by_severity[s] == 0)
+                continue;
+            buf_printf(b, "%s%zu %s", first ? "" : ", ", c.by_severity[s],
+                       severity_name((severity)s));
+            first = false;
+        }
+        buf_putc(b, ')');
+    }
+    buf_printf(b, ", %zu ignored, %zu skipped, %zu %s.\n", c.ignored, c.skipped, c.warnings,
+               c.warnings == 1 ? "warning" : "warnings");
+
+    char built[48];
+    format_day(r->db.build_time, built, sizeof built);
+    buf_printf(b, "Database: sequence %llu, built %s", (unsigned long long)r->db.sequence, built);
+    if (r->db.build_time != 0 && r->scan_time >= r->db.build_time) {
+        long long days = (long long)((r->scan_time - r->db.build_time) / 86400);
+        buf_printf(b, " (%lld %s old)", days, days == 1 ? "day" : "days");
+    }
+    if (r->db.signer_key_id != NULL) {
+        buf_puts(b, ", signed by key ");
+        put_clean(b, r->db.signer_key_id);
+    }
+    buf_puts(b, ".\n");
+}
+
+static int reference_write_table(const scan_report *r, const report_style *style, FILE *out,
+                       airlock_error *err)
+{
+    bool color = style != NULL && style->color;
+    table vulns = {0};
+    buf b = {0};
+    size_t n_ignored = 0, n_skipped = 0;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (d->skip_reason != NULL) {
+            n_skipped++;
+            continue;
+        }
+        const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
+        for (size_t j = 0; fs != NULL && j < fs->len; j++) {
+            if (fs->items[j].ignored)
+                n_ignored++;
+            else
+                add_finding(&vulns, d, &fs->items[j]);
+        }
+    }
+    if (vulns.len > 0)
+        render_table(&b, &vulns, color);
+    else if (r->n_warnings > 0) { /* not a clean result: part of the input was not read */
+        scan_counts c;
+        scan_report_count(r, &c);
+        buf_printf(&b, "No known vulnerabilities found in what was read; %zu %s below.\n",
+                   c.warnings, c.warnings == 1 ? "warning" : "warnings");
+    }
+    else
+        buf_puts(&b, "No known vulnerabilities found.\n");
+    table_free(&vulns);
+
+    /* Which file (and group) each vulnerable dependency came from: with
+     * several inputs, the pin to change is in one of them. */
+    bool listed_header = false;
+    for (size_t i = 0; i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
+        bool vulnerable = false;
+        for (size_t j = 0; d->skip_reason == NULL && fs != NULL && j < fs->len; j++)
+            vulnerable = vulnerable || !fs->items[j].ignored;
+        if (!vulnerable)
+            continue;
+        if (!listed_header)
+            buf_puts(&b, "\nFound in:\n");
+        listed_header = true;
+        buf_puts(&b, "  ");
+        put_clean(&b, d->name);
+        buf_putc(&b, ' ');
+        put_clean(&b, d->version_text);
+        buf_puts(&b, ": ");
+        put_source(&b, d);
+        buf_putc(&b, '\n');
+    }
+
+    if (n_ignored > 0) {
+        buf_puts(&b, "\nIgnored:\n");
+        for (size_t i = 0; i < r->deps.len; i++) {
+            const dependency *d = &r->deps.items[i];
+            const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
+            for (size_t j = 0; d->skip_reason == NULL && fs != NULL && j < fs->len; j++) {
+                const finding *f = &fs->items[j];
+                if (!f->ignored)
+                    continue;
+                buf_puts(&b, "  ");
+                put_clean(&b, d->name);
+                buf_putc(&b, ' ');
+                put_clean(&b, d->version_text);
+                buf_putc(&b, ' ');
+                put_clean(&b, f->id);
+                if (f->ignore_until != NULL) {
+                    buf_puts(&b, " until ");
+                    put_clean(&b, f->ignore_until);
+                }
+                if (f->ignore_reason != NULL) {
+                    buf_puts(&b, ": ");
+                    put_clean(&b, f->ignore_reason);
+                }
+                buf_putc(&b, '\n');
+            }
+        }
+    }
+    if (n_skipped > 0) {
+        buf_puts(&b, "\nSkipped:\n");
+        for (size_t i = 0; i < r->deps.len; i++) {
+            const dependency *d = &r->deps.items[i];
+            if (d->skip_reason == NULL)
+                continue;
+            buf_puts(&b, "  ");
+            put_clean(&b, d->name);
+            buf_puts(&b, " (");
+            put_source(&b, d);
+            buf_puts(&b, "): ");
+            put_clean(&b, d->skip_reason);
+            buf_putc(&b, '\n');
+        }
+    }
+    if (r->n_expired > 0) {
+        buf_puts(&b, "\nExpired ignore entries (no longer applied):\n");
+        for (size_t i = 0; i < r->n_expired; i++) {
+            const expired_ignore *x = &r->expired[i];
+            buf_puts(&b, "  ");
+            put_clean(&b, x->id);
+            buf_puts(&b, " expired ");
+            put_clean(&b, x->until);
+            if (x->file != NULL) {
+                buf_puts(&b, " (");
+                put_clean(&b, x->file);
+                buf_printf(&b, ":%u)", x->line);
+            }
+            if (x->reason != NULL) {
+                buf_puts(&b, ": ");
+                put_clean(&b, x->reason);
+            }
+            buf_putc(&b, '\n');
+        }
+    }
+    if (r->n_warnings > 0) {
+        buf_puts(&b, "\nWarnings:\n");
+        for (size_t i = 0; i < r->n_warnings; i++) {
+            const scan_warning *w = &r->warnings[i];
+            buf_puts(&b, "  ");
+            if (w->file != NULL) {
+                put_clean(&b, w->file);
+                if (w->line > 0)
+                    buf_printf(&b, ":%u", w->line);
+                buf_puts(&b, ": ");
+            }
+            put_clean(&b, w->message);
+            buf_putc(&b, '\n');
+        }
+    }
+    /* Issue 15: yanked pins, and the plan in one line. */
+    for (size_t i = 0, n = 0; r->advice != NULL && i < r->deps.len; i++) {
+        const dependency *d = &r->deps.items[i];
+        if (!r->advice[i].yanked)
+            continue;
+        if (n++ == 0)
+            buf_puts(&b, "\nYanked releases in use:\n");
+        buf_puts(&b, "  ");
+        put_clean(&b, d->name);
+        buf_putc(&b, ' ');
+        put_clean(&b, d->version_text);
+        if (r->advice[i].yank_reason != NULL) {
+            buf_puts(&b, ": ");
+            put_clean(&b, r->advice[i].yank_reason);
+        }
+        buf_putc(&b, '\n');
+    }
+    buf plan = {0};
+    if (ref_plan_counts(&plan, r))
+        buf_printf(&b, "\nUpdate plan: %s (--format plan lists them).\n", plan.data);
+    buf_free(&plan);
+    if (r->n_inputs > 0) {
+        buf_puts(&b, "\nInputs:\n");
+        for (size_t i = 0; i < r->n_inputs; i++) {
+            const scan_input *in = &r->inputs[i];
+            buf_printf(&b, "  %s ", report_input_kind_name(in->kind));
+            put_clean(&b, in->path);
+            if (in->format != NULL) {
+                buf_puts(&b, " (");
+                put_clean(&b, in->format);
+                buf_putc(&b, ')');
+            }
+            if (in->note != NULL) {
+                buf_puts(&b, ": ");
+                put_clean(&b, in->note);
+            }
+            buf_putc(&b, '\n');
+        }
+    }
+    buf_putc(&b, '\n');
+    render_summary(&b, r);
+
+    int rc = 0;
+    if (fwrite(b.data, 1, b.len, out) != b.len || ferror(out))
+        rc = error_set(err, "cannot write the table report");
+    buf_free(&b);
+    return rc;
+}
