@@ -369,6 +369,8 @@ static int run(const fix_options *o, const airlock_globals *g, scan_report *r, d
                 fx = &r->fixes[k];
         print_unfixed(msg, r, &r->deps.items[i], fx);
     }
+    if (open_findings == 0 && plan.n_lines == 0)
+        fputs("airlock fix: no vulnerable pin to fix\n", msg);
     if (open_findings > 0)
         fprintf(msg, "airlock fix: %zu vulnerable %s %s not fixed%s\n", open_findings,
                 open_findings == 1 ? "dependency" : "dependencies",

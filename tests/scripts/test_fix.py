@@ -187,6 +187,7 @@ def real_run(fix, t):
     check(r.returncode == 1 and tree(d) == got, f"second run: {r.returncode} {r.stderr}")
     r = run(*fix, "-r", "requirements.txt", "--ignore-vuln", "FIX-3", cwd=d)
     check(r.returncode == 0 and tree(d) == got, f"all fixed: {r.returncode} {r.stderr}")
+    check(r.stdout == b"airlock fix: no vulnerable pin to fix\n", f"nothing to do: {r.stdout}")
 
 
 def ignored_and_target(fix, t):
