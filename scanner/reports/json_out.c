@@ -45,7 +45,7 @@ static void flush(json_out *j)
     j->len = 0;
 }
 
-static void put(json_out *j, const void *p, size_t n)
+static inline void put(json_out *j, const void *p, size_t n)
 {
     if (n > JO_BUFFER - j->len) {
         flush(j);
@@ -58,7 +58,7 @@ static void put(json_out *j, const void *p, size_t n)
     j->len += n;
 }
 
-static void put1(json_out *j, char c)
+static inline void put1(json_out *j, char c)
 {
     if (j->len == JO_BUFFER)
         flush(j);
@@ -168,54 +168,75 @@ static size_t plain_run(const unsigned char *p, size_t n)
         i += 16;
     }
 #endif
+    /* Eight at a time: no byte with the high bit set, below 0x20, '"' or
+     * '\\' (the zero-byte tests are exact about whether there is one). */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        if (((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) != 0)
+            break;
+        i += 8;
+    }
     while (i < n && plain(p[i]))
         i++;
     return i;
 }
 
+/* Escape `s` straight into the buffer, a chunk at a time, each chunk with
+ * room for its worst case (six bytes out for each byte in, and the end of
+ * a UTF-8 sequence that starts inside it). */
 static void string_body(json_out *j, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    enum { CHUNK = (JO_BUFFER - 16) / 6 };
     const unsigned char *p = (const unsigned char *)s;
-    size_t left = strlen(s);
+    const unsigned char *end = p + strlen(s);
     put1(j, '"');
-    while (left > 0) {
-        size_t run = plain_run(p, left);
-        put(j, p, run);
-        p += run;
-        left -= run;
-        if (left == 0)
-            break;
-        unsigned char c = *p;
-        size_t n = 1;
-        if (c >= 0x80) {
-            n = text_utf8_seq(p, left, NULL);
-            if (n == 0) {
-                put(j, "\xEF\xBF\xBD", 3);
-                n = 1;
-            } else {
-                put(j, p, n);
+    while (p < end) {
+        size_t chunk = (size_t)(end - p) < CHUNK ? (size_t)(end - p) : CHUNK;
+        if (JO_BUFFER - j->len < 6 * chunk + 8)
+            flush(j);
+        char *o = j->buffer + j->len;
+        const unsigned char *stop = p + chunk;
+        while (p < stop) {
+            size_t run = plain_run(p, (size_t)(stop - p));
+            memcpy(o, p, run);
+            o += run;
+            p += run;
+            if (p >= stop)
+                break;
+            unsigned char c = *p;
+            if (c >= 0x80) {
+                size_t n = text_utf8_seq(p, (size_t)(end - p), NULL);
+                if (n == 0) {
+                    memcpy(o, "\xEF\xBF\xBD", 3);
+                    o += 3;
+                    n = 1;
+                } else {
+                    memcpy(o, p, n);
+                    o += n;
+                }
+                p += n;
+                continue;
             }
-        } else {
-            char e[6] = {'\\', 0, 0, 0, 0, 0};
-            size_t elen = 2;
+            *o++ = '\\';
             switch (c) {
-            case '"': e[1] = '"'; break;
-            case '\\': e[1] = '\\'; break;
-            case '\b': e[1] = 'b'; break;
-            case '\f': e[1] = 'f'; break;
-            case '\n': e[1] = 'n'; break;
-            case '\r': e[1] = 'r'; break;
-            case '\t': e[1] = 't'; break;
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
             default:
-                e[1] = 'u', e[2] = '0', e[3] = '0';
-                e[4] = hex[c >> 4], e[5] = hex[c & 15];
-                elen = 6;
+                *o++ = 'u', *o++ = '0', *o++ = '0';
+                *o++ = hex[c >> 4], *o++ = hex[c & 15];
             }
-            put(j, e, elen);
+            p++;
         }
-        p += n;
-        left -= n;
+        j->len = (size_t)(o - j->buffer);
     }
     put1(j, '"');
 }
@@ -280,6 +301,27 @@ void jo_number(json_out *j, double v)
      * printed as "-0" there. */
     if (v > (double)INT_MIN && v < (double)INT_MAX && v == (double)(int)v && !signbit(v)) {
         put_int(j, (int)v);
+        return;
+    }
+    /* One decimal (CVSS scores): "%1.15g" gives the tenths exactly, and
+     * without an exponent below 1e13. Whole numbers are not this case. */
+    double tenths = v * 10;
+    if (fabs(tenths) < 1e14 && tenths == (double)(long long)tenths &&
+        (long long)tenths % 10 != 0 && (double)(long long)tenths / 10 == v) {
+        long long k = (long long)tenths;
+        unsigned long long u = k < 0 ? 0ull - (unsigned long long)k : (unsigned long long)k;
+        if (k < 0)
+            put1(j, '-');
+        char text[24];
+        size_t n = sizeof text;
+        text[--n] = (char)('0' + u % 10);
+        text[--n] = '.';
+        u /= 10;
+        do {
+            text[--n] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        put(j, text + n, sizeof text - n);
         return;
     }
     char text[32];

@@ -55,6 +55,23 @@ static const char *cdx_method(const cvss_rating *c)
     return "other";
 }
 
+/* PREFIX and N in decimal ("dep-12"), without printf: a BOM has a few of
+ * these for each of thousands of dependencies. */
+static const char *numbered(char out[32], const char *prefix, size_t n)
+{
+    char digits[24];
+    size_t k = sizeof digits;
+    do {
+        digits[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    size_t plen = strlen(prefix);
+    memcpy(out, prefix, plen);
+    memcpy(out + plen, digits + k, sizeof digits - k);
+    out[plen + sizeof digits - k] = '\0';
+    return out;
+}
+
 /* Where an ID is published, for `source` and `references`. */
 static void add_source(json_out *j, const char *id)
 {
@@ -62,26 +79,27 @@ static void add_source(json_out *j, const char *id)
     buf url = {0};
     if (strncmp(id, "CVE-", 4) == 0) {
         jo_key_string(j, "name", "NVD");
-        buf_printf(&url, "https://nvd.nist.gov/vuln/detail/%s", id);
+        buf_puts(&url, "https://nvd.nist.gov/vuln/detail/");
     } else if (strncmp(id, "GHSA-", 5) == 0) {
         jo_key_string(j, "name", "GitHub");
-        buf_printf(&url, "https://github.com/advisories/%s", id);
+        buf_puts(&url, "https://github.com/advisories/");
     } else {
         jo_key_string(j, "name", "OSV");
-        buf_printf(&url, "https://osv.dev/vulnerability/%s", id);
+        buf_puts(&url, "https://osv.dev/vulnerability/");
     }
     /* The URL embeds an untrusted ID: encode what a URL cannot hold. */
-    buf clean = {0};
-    for (size_t i = 0; i < url.len; i++) {
-        unsigned char c = (unsigned char)url.data[i];
-        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}%#?", c) != NULL)
-            buf_printf(&clean, "%%%02X", c);
-        else
-            buf_putc(&clean, (char)c);
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
+        unsigned char c = *p;
+        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}%#?", c) != NULL) {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(&url, e, 3);
+        } else {
+            buf_putc(&url, (char)c);
+        }
     }
-    jo_key_string_opt(j, "url", clean.data);
+    jo_key_string(j, "url", url.data);
     buf_free(&url);
-    buf_free(&clean);
     jo_object_end(j);
 }
 
@@ -104,9 +122,8 @@ static void add_components(json_out *j, const scan_report *r)
         const dependency *d = &r->deps.items[i];
         jo_object_begin(j);
         char ref[32];
-        snprintf(ref, sizeof ref, "dep-%zu", i + 1);
         jo_key_string(j, "type", "library");
-        jo_key_string(j, "bom-ref", ref);
+        jo_key_string(j, "bom-ref", numbered(ref, "dep-", i + 1));
         jo_key_string(j, "name", d->name ? d->name : "");
         jo_key_string_opt(j, "version", d->version_text);
         char *purl = report_purl(d);
@@ -126,9 +143,8 @@ static void add_components(json_out *j, const scan_report *r)
             buf_free(&src);
         }
         if (d->source_line > 0) {
-            char line[24];
-            snprintf(line, sizeof line, "%u", d->source_line);
-            add_property(j, "airlock:line", line);
+            char line[32];
+            add_property(j, "airlock:line", numbered(line, "", d->source_line));
         }
         add_property(j, "airlock:source_kind", d->source_kind);
         add_property(j, "airlock:group", d->group);
@@ -149,8 +165,7 @@ static void add_vulnerability(json_out *j, size_t index, size_t dep_index,
 {
     jo_object_begin(j);
     char ref[32];
-    snprintf(ref, sizeof ref, "vuln-%zu", index + 1);
-    jo_key_string(j, "bom-ref", ref);
+    jo_key_string(j, "bom-ref", numbered(ref, "vuln-", index + 1));
     jo_key_string(j, "id", f->id);
     add_source(j, f->id);
     if (f->n_aliases > 0) {
@@ -228,8 +243,7 @@ static void add_vulnerability(json_out *j, size_t index, size_t dep_index,
     jo_key_array_begin(j, "affects");
     jo_object_begin(j);
     char dref[32];
-    snprintf(dref, sizeof dref, "dep-%zu", dep_index + 1);
-    jo_key_string(j, "ref", dref);
+    jo_key_string(j, "ref", numbered(dref, "dep-", dep_index + 1));
     if (d->version_text != NULL) {
         jo_key_array_begin(j, "versions");
         jo_object_begin(j);

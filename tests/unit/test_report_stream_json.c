@@ -94,6 +94,17 @@ static void test_numbers(void **state)
                                    -INFINITY, 4294967295.0, 1e21, 1e22, 0.5, 100.25};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         check_number(fixed[i]);
+    /* Tenths and hundredths, whole numbers past int (the fast paths) */
+    for (long long k = -3000; k <= 3000; k++) {
+        check_number((double)k / 10);
+        check_number((double)k / 100);
+        check_number((double)k * 1e9 + 0.5);
+    }
+    for (double v = 1e12; v < 1e16; v *= 1.7) {
+        check_number(v);
+        check_number(v + 0.1);
+        check_number(-v - 0.3);
+    }
     uint64_t s = 17;
     for (int i = 0; i < 5000; i++) {
         uint64_t bits = rr_next(&s);
