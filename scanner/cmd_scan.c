@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "scanner/commands.h"
+#include "scanner/drift.h"
 #include "scanner/reports/evidence.h"
 #include "scanner/advice.h"
 #include "scanner/ignore.h"
@@ -425,6 +426,10 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     scan_policy policy = {&o->ignores, o->ignore_files, o->n_ignore_files, o->strict};
     if (scan_collect("airlock scan", &in, &policy, sdb.db, now, r, d) != 0)
         goto out;
+    if (drift_compute(r, &err) != 0) {
+        diag_error("airlock scan", err.msg);
+        goto out;
+    }
     /* After the ignores: an ignored finding needs no fix. */
     if (advice_compute(r, sdb.db, FIX_TO_MINIMAL, &err) != 0) {
         diag_error("airlock scan: database", err.msg);

@@ -16,4 +16,11 @@
  * name then status. Returns 0, or -1 with a message (out of memory). */
 int drift_compute(scan_report *r, airlock_error *err);
 
+/* The status as reports spell it: "version-differs", "not-installed",
+ * "not-declared", "unpinned". Static text. */
+const char *drift_status_name(drift_status s);
+
+/* Free one item's strings (not the struct itself). */
+void drift_item_clear(drift_item *it);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 
 static void free_strings(char **v, size_t n)
 {
@@ -129,6 +130,9 @@ void scan_report_free(scan_report *r)
         free(r->warnings[i].message);
     }
     free(r->warnings);
+    for (size_t i = 0; i < r->n_drift; i++)
+        drift_item_clear(&r->drift[i]);
+    free(r->drift);
     memset(r, 0, sizeof *r);
 }
 

@@ -54,6 +54,8 @@ typedef struct dependency {
                             NULL when the input has none */
     bool dev;            /* only in development groups (what --no-dev leaves
                             out) */
+    bool markers_false;  /* its markers do not apply to the scan's target
+                            environment (skipped for that reason) */
 } dependency;
 
 typedef struct dep_list {

@@ -178,6 +178,7 @@ int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list
             char *m = marker_text(rl->marker);
             buf_printf(&why, "markers do not apply: %s", m);
             free(m);
+            dep->markers_false = true;
         } else if (rl->form == REQ_EDITABLE) {
             buf_puts(&why, "editable requirement");
         } else if (rl->form == REQ_URL) {

@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/text.h"
+#include "scanner/drift.h"
 #include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
@@ -394,6 +395,44 @@ static void skipped(buf *b, const scan_report *r, const scan_counts *c)
     buf_puts(b, "</tbody></table>\n");
 }
 
+/* Drift (drift.h): declared against installed. */
+static void drift(buf *b, const scan_report *r)
+{
+    buf_puts(b, "<h2 id=\"drift\">Drift</h2>\n");
+    if (!r->drift_checked) {
+        buf_puts(b, "<p>Not checked: the scan did not read both declared dependencies "
+                    "(requirement files, lockfiles, pyproject.toml) and installed ones.</p>\n");
+        return;
+    }
+    if (r->n_drift == 0) {
+        buf_puts(b, "<p>None: what is installed is what is declared.</p>\n");
+        return;
+    }
+    buf_puts(b, "<table><thead><tr><th>Package</th><th>Status</th><th>Declared</th>"
+                "<th>Declared in</th><th>Installed</th><th>Installed at</th></tr></thead>"
+                "<tbody>\n");
+    for (size_t i = 0; i < r->n_drift; i++) {
+        const drift_item *it = &r->drift[i];
+        buf_puts(b, "<tr><td>");
+        h(b, it->name);
+        buf_printf(b, "</td><td>%s</td><td><code>", drift_status_name(it->status));
+        if (it->declared != NULL && it->declared[0] == '\0')
+            buf_puts(b, "any version");
+        else
+            hd(b, it->declared);
+        buf_puts(b, "</code></td><td><code>");
+        hd(b, it->declared_file);
+        if (it->declared_file != NULL && it->declared_line > 0)
+            buf_printf(b, ":%u", it->declared_line);
+        buf_puts(b, "</code></td><td><code>");
+        hd(b, it->installed);
+        buf_puts(b, "</code></td><td><code>");
+        hd(b, it->installed_location);
+        buf_puts(b, "</code></td></tr>\n");
+    }
+    buf_puts(b, "</tbody></table>\n");
+}
+
 static void warnings(buf *b, const scan_report *r)
 {
     buf_puts(b, "<h2 id=\"warnings\">Warnings</h2>\n");
@@ -504,6 +543,7 @@ int report_write_html(const scan_report *r, FILE *out, airlock_error *err)
     ignored(&b, r, &c);
     plan(&b, r);
     skipped(&b, r, &c);
+    drift(&b, r);
     warnings(&b, r);
     database(&b, r);
     inputs(&b, r);

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 #include "scanner/plan.h"
 #include "scanner/reports/json_out.h"
 #include "scanner/reports/report_util.h"
@@ -276,6 +277,30 @@ static void plan_json(json_out *j, const scan_report *r)
     jo_array_end(j);
 }
 
+/* null when the scan had not both declared and installed inputs; [] when
+ * they agree (drift.h). */
+static void drift_json(json_out *j, const scan_report *r)
+{
+    if (!r->drift_checked) {
+        jo_key_null(j, "drift");
+        return;
+    }
+    jo_key_array_begin(j, "drift");
+    for (size_t i = 0; i < r->n_drift; i++) {
+        const drift_item *it = &r->drift[i];
+        jo_object_begin(j);
+        jo_key_string(j, "name", it->name);
+        jo_key_string(j, "status", drift_status_name(it->status));
+        jo_key_string(j, "declared", it->declared);
+        jo_key_string(j, "declared_file", it->declared_file);
+        line(j, "declared_line", it->declared_line);
+        jo_key_string(j, "installed", it->installed);
+        jo_key_string(j, "installed_location", it->installed_location);
+        jo_object_end(j);
+    }
+    jo_array_end(j);
+}
+
 int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
 {
     /* The writer keeps its buffer inline: on the heap, not the stack. */
@@ -311,6 +336,7 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     jo_array_end(j);
     fixes_json(j, r);
     plan_json(j, r);
+    drift_json(j, r);
 
     jo_key_array_begin(j, "expired_ignores");
     for (size_t i = 0; i < r->n_expired; i++) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 #include "scanner/reports/report_util.h"
 
 static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVERITY_MEDIUM,
@@ -197,6 +198,43 @@ static void skipped_list(buf *b, const scan_report *r, const scan_counts *c)
     buf_putc(b, '\n');
 }
 
+/* Drift (drift.h): declared against installed. */
+static void drift_list(buf *b, const scan_report *r)
+{
+    buf_puts(b, "## Drift\n\n");
+    if (!r->drift_checked) {
+        buf_puts(b, "Not checked: the scan did not read both declared dependencies "
+                    "(requirement files, lockfiles, pyproject.toml) and installed ones.\n\n");
+        return;
+    }
+    if (r->n_drift == 0) {
+        buf_puts(b, "None: what is installed is what is declared.\n\n");
+        return;
+    }
+    buf_puts(b, "| Package | Status | Declared | Declared in | Installed | Installed at |\n"
+                "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->n_drift; i++) {
+        const drift_item *it = &r->drift[i];
+        buf_puts(b, "| ");
+        md(b, it->name);
+        buf_printf(b, " | %s | ", drift_status_name(it->status));
+        if (it->declared != NULL && it->declared[0] == '\0')
+            buf_puts(b, "any version");
+        else
+            md(b, it->declared);
+        buf_puts(b, " | ");
+        md(b, it->declared_file);
+        if (it->declared_file != NULL && it->declared_line > 0)
+            buf_printf(b, ":%u", it->declared_line);
+        buf_puts(b, " | ");
+        md(b, it->installed);
+        buf_puts(b, " | ");
+        md(b, it->installed_location);
+        buf_puts(b, " |\n");
+    }
+    buf_putc(b, '\n');
+}
+
 static void warnings_list(buf *b, const scan_report *r)
 {
     buf_puts(b, "## Warnings\n\n");
@@ -281,6 +319,7 @@ int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
     findings_table(&b, r, &c);
     ignored_list(&b, r, &c);
     skipped_list(&b, r, &c);
+    drift_list(&b, r);
     warnings_list(&b, r);
     provenance(&b, r);
     size_t len = b.len;

@@ -165,6 +165,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    /* Drift: every status, every field from the input. */
+    r.drift_checked = (flags & 128) != 0;
+    r.n_drift = r.drift_checked ? 4 : 0;
+    r.drift = xcalloc(4, sizeof *r.drift);
+    for (size_t i = 0; i < r.n_drift; i++)
+        r.drift[i] = (drift_item){field(&f), (drift_status)i, maybe(&f, 1, flags),
+                                  maybe(&f, 2, flags), (unsigned)(i * flags),
+                                  maybe(&f, 4, flags), maybe(&f, 8, flags)};
+
     static const report_format formats[] = {REPORT_SARIF, REPORT_CYCLONEDX, REPORT_MARKDOWN,
                                             REPORT_HTML, REPORT_PLAN};
     for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++) {

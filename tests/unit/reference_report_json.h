@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 #include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
 
@@ -365,6 +366,26 @@ static int reference_write_json(const scan_report *r, FILE *out, airlock_error *
         rjson_push(&b, plan, po);
     }
     rjson_add(&b, root, "plan", plan);
+    if (!r->drift_checked) {
+        rjson_add(&b, root, "drift", rjson_check(&b, cJSON_CreateNull()));
+    } else {
+        cJSON *drift = rjson_check(&b, cJSON_CreateArray());
+        for (size_t i = 0; i < r->n_drift; i++) {
+            const drift_item *it = &r->drift[i];
+            cJSON *e = rjson_check(&b, cJSON_CreateObject());
+            rjson_add(&b, e, "name", rjson_str(&b, it->name));
+            rjson_add(&b, e, "status", rjson_str(&b, drift_status_name(it->status)));
+            rjson_add(&b, e, "declared", rjson_str(&b, it->declared));
+            rjson_add(&b, e, "declared_file", rjson_str(&b, it->declared_file));
+            rjson_add(&b, e, "declared_line", it->declared_line
+                          ? rjson_num(&b, it->declared_line)
+                          : rjson_check(&b, cJSON_CreateNull()));
+            rjson_add(&b, e, "installed", rjson_str(&b, it->installed));
+            rjson_add(&b, e, "installed_location", rjson_str(&b, it->installed_location));
+            rjson_push(&b, drift, e);
+        }
+        rjson_add(&b, root, "drift", drift);
+    }
 
     cJSON *expired = rjson_check(&b, cJSON_CreateArray());
     for (size_t i = 0; i < r->n_expired; i++) {

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "scanner/drift.h"
 #include "core/text.h"
 #include "scanner/plan.h"
 #include "scanner/reports/report_util.h"
@@ -273,6 +274,47 @@ static void render_summary(buf *b, const scan_report *r)
     buf_puts(b, ".\n");
 }
 
+/* Where what is declared and what is installed disagree (drift.h); one line
+ * when they agree, nothing when the scan had not both. */
+static void render_drift(buf *b, const scan_report *r)
+{
+    if (!r->drift_checked)
+        return;
+    if (r->n_drift == 0) {
+        buf_puts(b, "\nDrift: none (what is installed is what is declared).\n");
+        return;
+    }
+    buf_printf(b, "\nDrift (%zu):\n", r->n_drift);
+    for (size_t i = 0; i < r->n_drift; i++) {
+        const drift_item *it = &r->drift[i];
+        buf_puts(b, "  ");
+        put_clean(b, it->name);
+        buf_printf(b, " %s:", drift_status_name(it->status));
+        if (it->status != DRIFT_NOT_DECLARED) {
+            buf_puts(b, " declared ");
+            put_clean(b, it->declared == NULL ? "(no version)"
+                         : it->declared[0] == '\0' ? "(any version)" : it->declared);
+            if (it->declared_file != NULL) {
+                buf_puts(b, " (");
+                put_clean(b, it->declared_file);
+                if (it->declared_line > 0)
+                    buf_printf(b, ":%u", it->declared_line);
+                buf_putc(b, ')');
+            }
+        }
+        if (it->status != DRIFT_NOT_INSTALLED) {
+            buf_puts(b, it->status == DRIFT_NOT_DECLARED ? " installed " : ", installed ");
+            put_clean(b, it->installed != NULL ? it->installed : "(no version)");
+            if (it->installed_location != NULL) {
+                buf_puts(b, " (");
+                put_clean(b, it->installed_location);
+                buf_putc(b, ')');
+            }
+        }
+        buf_putc(b, '\n');
+    }
+}
+
 static int reference_write_table(const scan_report *r, const report_style *style, FILE *out,
                        airlock_error *err)
 {
@@ -371,6 +413,7 @@ static int reference_write_table(const scan_report *r, const report_style *style
             buf_putc(&b, '\n');
         }
     }
+    render_drift(&b, r);
     if (r->n_expired > 0) {
         buf_puts(&b, "\nExpired ignore entries (no longer applied):\n");
         for (size_t i = 0; i < r->n_expired; i++) {

@@ -266,6 +266,19 @@ static void rr_report(uint64_t *s, scan_report *r, size_t size)
         free(message);
     }
     rr_advice(s, r, size);
+    r->drift_checked = rr_below(s, 3) != 0;
+    r->n_drift = r->drift_checked ? rr_below(s, size + 1) : 0;
+    r->drift = xcalloc(r->n_drift + 1, sizeof *r->drift);
+    for (size_t i = 0; i < r->n_drift; i++) {
+        drift_item *it = &r->drift[i];
+        it->name = rr_string(s);
+        it->status = (drift_status)rr_below(s, DRIFT_UNPINNED + 1);
+        it->declared = rr_opt(s, 3);
+        it->declared_file = rr_opt(s, 3);
+        it->declared_line = rr_line(s);
+        it->installed = rr_opt(s, 3);
+        it->installed_location = rr_opt(s, 3);
+    }
 }
 
 #endif
