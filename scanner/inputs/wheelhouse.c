@@ -64,8 +64,11 @@ void wheelhouse_free(wheelhouse *wh)
     for (size_t i = 0; i < wh->len; i++) {
         free(wh->items[i].path);
         free(wh->items[i].normalized);
+        free(wh->items[i].file_normalized);
         if (wh->items[i].has_version)
             version_clear(&wh->items[i].version);
+        if (wh->items[i].file_has_version)
+            version_clear(&wh->items[i].file_version);
     }
     free(wh->items);
     memset(wh, 0, sizeof *wh);
@@ -153,6 +156,10 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
     memset(a, 0, sizeof *a);
     a->path = xstrdup(path);
     airlock_error err;
+    if (named) {
+        a->file_normalized = name_canonicalize(fname, strlen(fname));
+        a->file_has_version = version_parse(&a->file_version, fver, strlen(fver), &err) == 0;
+    }
     metadata md;
     memset(&md, 0, sizeof md);
     int got = file_sha256(fd, a->sha256, &err);
@@ -316,8 +323,12 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines,
         size_t matched = 0;
         for (size_t k = 0; k < wh->len; k++) {
             const wh_archive *a = &wh->items[k];
-            if (a->normalized == NULL || strcmp(a->normalized, norm) != 0 || !a->has_version ||
-                !parsed || version_compare(&a->version, &want) != 0)
+            bool by_md = a->normalized != NULL && strcmp(a->normalized, norm) == 0 &&
+                         a->has_version && parsed && version_compare(&a->version, &want) == 0;
+            bool by_file = a->file_normalized != NULL && strcmp(a->file_normalized, norm) == 0 &&
+                           a->file_has_version && parsed &&
+                           version_compare(&a->file_version, &want) == 0;
+            if (!by_md && !by_file)
                 continue;
             matched++;
             bool any256;

@@ -61,13 +61,17 @@ typedef enum wh_kind {
  * and a PEP 440 version, as any other .zip or .tar.gz is not one. */
 wh_kind wheelhouse_kind_of_name(const char *base);
 
-/* One archive read: what a --hash check needs. */
+/* One archive read: what a --hash check needs. pip picks archives by
+ * their file names, so those count as well as the metadata's. */
 typedef struct wh_archive {
     char *path;
     char *normalized;  /* project name (METADATA, else the file name); NULL
                           when neither gives one */
     bool has_version;
     version version;
+    char *file_normalized; /* the file name's project, or NULL */
+    bool file_has_version;
+    version file_version;  /* the file name's version */
     char sha256[65];   /* of the archive file, lowercase hex */
 } wh_archive;
 
@@ -95,7 +99,8 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
 
 /* Check the --hash values of the requirement lines `lines` against the
  * archives of `wh`: each archive whose project and version a line pins
- * (name==version) must have its sha256 among the line's sha256 values.
+ * (name==version), by its metadata or by its file name (as pip picks it),
+ * must have its sha256 among the line's sha256 values.
  * Warnings, the archive named: a mismatch; a line with --hash that pins
  * nothing; a line with --hash whose pin no archive matches (pip
  * --no-index would not find it; not for constraint lines); a line with

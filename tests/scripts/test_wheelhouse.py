@@ -344,6 +344,18 @@ def main():
         win = sorted(w.get("line") for w in rep["warnings"] if w.get("file") == req)
         check(win == [5, 6, 7, 8, 9], f"for win32, the win32 lines are checked too: {win}")
         run(*scan, "--wheelhouse", good, "-r", req, "--strict", expect=2)
+        # pip picks the archive by its file name: one whose METADATA gives
+        # another version is still checked against the pinned line's hash.
+        swap = os.path.join(tmp, "swap")
+        os.makedirs(swap)
+        sw = make_wheel(swap, "requests", "2.32.0", fname="requests-2.31.0-py3-none-any.whl")
+        req2 = os.path.join(tmp, "swap.txt")
+        open(req2, "w").write(f"requests==2.31.0 --hash=sha256:{sha(w1)}\n")
+        p, rep = scan_json(scan, "--wheelhouse", swap, "-r", req2)
+        m = warnings_of(rep, sw)
+        check(any(sha(sw) in x and "not among the --hash values" in x for x in m),
+              f"a swapped archive is checked by its file name: {rep['warnings']}")
+        check(not warnings_of(rep, req2), f"the pin has its archive: {rep['warnings']}")
 
         # --- broken wheels -----------------------------------------------------
         bad = os.path.join(tmp, "bad")
