@@ -53,6 +53,9 @@ const char *archive_name_problem(const char *name, size_t len, size_t max_name)
             j++;
         if (j - i == 2 && name[i] == '.' && name[i + 1] == '.')
             return "'..' in path";
+        /* pip normalises a/./b to a/b: it would be another name for a file. */
+        if (j - i == 1 && name[i] == '.' && i > 0)
+            return "'.' in path";
         if (j == i && j + 1 < len)
             return "empty path component";
         i = j + 1;
@@ -60,16 +63,22 @@ const char *archive_name_problem(const char *name, size_t len, size_t max_name)
     return NULL;
 }
 
+/* "./a" and "a" are one file to pip and tar. */
+static const char *without_dot(const char *s)
+{
+    return s[0] == '.' && s[1] == '/' ? s + 2 : s;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(without_dot(*(const char *const *)a), without_dot(*(const char *const *)b));
 }
 
 bool archive_find_duplicate(const char **names, size_t n, const char **dup)
 {
     qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 1; i < n; i++)
-        if (strcmp(names[i - 1], names[i]) == 0) {
+        if (cmp_name(&names[i - 1], &names[i]) == 0) {
             *dup = names[i];
             return true;
         }

@@ -424,6 +424,10 @@ def main():
             f = os.path.join(bad, f"trick_{label}-1.0-py3-none-any.whl")
             raw_zip(f, [stored(name, b"x")])
             cases[label] = f
+        # Another name for one file, as pip writes it (RECORD lists both).
+        alias = make_wheel(bad, "alias", "1.0", extra={
+            "./alias-1.0.dist-info/METADATA": pkg_info("alias", "0.1")})
+        cases["dot-alias"] = alias
         dup = os.path.join(bad, "dupname-1.0-py3-none-any.whl")
         raw_zip(dup, [stored(b"dupname/a.py", b"1"), stored(b"dupname/a.py", b"2")])
         cases["duplicate"] = dup
@@ -464,6 +468,7 @@ def main():
             "backslash": "backslash",
             "nul": "NUL",
             "duplicate": "twice",
+            "dot-alias": "twice",
             "tar-dotdot": "'..'",
             "garbage": "not a zip archive",
             "pip-eocd": "second end of central directory record",

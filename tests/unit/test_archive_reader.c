@@ -265,6 +265,11 @@ static void test_zip_broken(void **state)
     expect_zip_error(bs, 1, "", NULL, "backslash");
     zmember drive[] = {{"C:x", "1", 1, false, 0, 0, false}};
     expect_zip_error(drive, 1, "", NULL, "drive");
+    /* Names pip writes to one file: "./a" is "a", "x/./a" is "x/a". */
+    zmember dotdup[] = {{"a", "1", 1, false, 0, 0, false}, {"./a", "2", 1, false, 0, 0, false}};
+    expect_zip_error(dotdup, 2, "", NULL, "twice");
+    zmember dotmid[] = {{"x/./a", "1", 1, false, 0, 0, false}};
+    expect_zip_error(dotmid, 1, "", NULL, "'.' in path");
     /* A comment holding an end record signature: Python's zipfile (pip)
      * would take it for the end record and read another directory. */
     expect_zip_error(crc, 1, "PK\x05\x06 not the end", NULL, "second end of central");
