@@ -356,6 +356,16 @@ def main():
         check(any(sha(sw) in x and "not among the --hash values" in x for x in m),
               f"a swapped archive is checked by its file name: {rep['warnings']}")
         check(not warnings_of(rep, req2), f"the pin has its archive: {rep['warnings']}")
+        # A hashed requirement file found beside the archives by a directory
+        # search is checked too.
+        found = os.path.join(tmp, "found")
+        os.makedirs(found)
+        fw = make_wheel(found, "idna", "3.4")
+        open(os.path.join(found, "requirements.txt"), "w").write(
+            f"idna==3.4 --hash=sha256:{'5' * 64}\n")
+        p, rep = scan_json(scan, found)
+        check(any("not among the --hash values" in x for x in warnings_of(rep, fw)),
+              f"a found requirement file's hashes are checked: {rep['warnings']}")
 
         # --- broken wheels -----------------------------------------------------
         bad = os.path.join(tmp, "bad")
