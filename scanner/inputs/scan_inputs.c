@@ -392,7 +392,7 @@ static int read_one(const read_item *it, const marker_env *env, wheelhouse *wh,
     case INPUT_WHEELHOUSE:
         rc = add_read(r, it, err);
         if (rc == 0) {
-            rc = wheelhouse_read(it->path, NULL, wh, &r->deps, d, err);
+            rc = wheelhouse_read(it->path, it->within, NULL, wh, &r->deps, d, err);
             if (rc == 0) /* every file of the directory is accounted for */
                 scan_input_note(&r->inputs[r->n_inputs - 1], "%zu wheel%s, %zu sdist%s "
                                 "read; %zu rejected; %zu other file%s ignored",

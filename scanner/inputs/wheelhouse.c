@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "core/name.h"
 #include "core/specifier.h"
 #include "scanner/inputs/wheel.h"
@@ -197,12 +198,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, dep_list *deps,
-                    diag *d, airlock_error *err)
+int wheelhouse_read(const char *dir, const char *within, const archive_limits *lim,
+                    wheelhouse *wh, dep_list *deps, diag *d, airlock_error *err)
 {
+    char *root = NULL;
+    if (within != NULL && (root = realpath(within, NULL)) == NULL)
+        return error_errno(err, errno, "%s", within);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
+    if (dfd < 0) {
+        free(root);
         return error_errno(err, errno, "%s", dir);
+    }
     int lfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
     DIR *ds = lfd >= 0 ? fdopendir(lfd) : NULL;
     if (ds == NULL) {
@@ -210,6 +216,7 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
         if (lfd >= 0)
             close(lfd);
         close(dfd);
+        free(root);
         return error_errno(err, e, "%s", dir);
     }
     char **names = NULL;
@@ -243,8 +250,15 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
             wh->other++;
             continue;
         }
-        int fd = openat(dfd, names[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
+        if (root != NULL && fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode) && !path_resolves_inside(path.data, root)) {
+            diag_warn(d, path.data, 0, "a symbolic link out of the directory searched: not "
+                      "read (name its directory with --wheelhouse to scan it)");
+            wh->other++;
+            continue;
+        }
+        int fd = openat(dfd, names[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
             diag_warn(d, path.data, 0, "%s: not read",
                       fd < 0 ? strerror(errno) : "not a regular file");
@@ -261,6 +275,7 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
         free(names[i]);
     free(names);
     close(dfd);
+    free(root);
     return 0;
 }
 

@@ -87,9 +87,11 @@ void wheelhouse_free(wheelhouse *wh);
 
 /* Read every archive directly in `dir` (sorted by name), appending to `wh`
  * and `deps`, warnings through `d` (see above). `lim` NULL: the defaults.
- * Returns 0, or -1 when `dir` cannot be read at all. */
-int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, dep_list *deps,
-                    diag *d, airlock_error *err);
+ * `within`: the directory a search found `dir` in; a link that resolves
+ * out of it is not read, and is a warning (NULL: links are followed, as
+ * pip follows them). Returns 0, or -1 when `dir` cannot be read at all. */
+int wheelhouse_read(const char *dir, const char *within, const archive_limits *lim,
+                    wheelhouse *wh, dep_list *deps, diag *d, airlock_error *err);
 
 /* Read and check one archive open on `fd` (regular file, offset 0),
  * shown as `path` (its base name says its kind, which must not be

@@ -366,6 +366,18 @@ def main():
         p, rep = scan_json(scan, found)
         check(any("not among the --hash values" in x for x in warnings_of(rep, fw)),
               f"a found requirement file's hashes are checked: {rep['warnings']}")
+        # A directory search reads no link out of the directory searched,
+        # a wheelhouse's included; --wheelhouse follows it, as pip does.
+        link = os.path.join(found, "requests-2.31.0-py3-none-any.whl")
+        os.symlink(w1, link)
+        p, rep = scan_json(scan, found)
+        check(any("out of the directory searched" in x for x in warnings_of(rep, link)),
+              f"a link out of the tree is a warning: {rep['warnings']}")
+        check("requests" not in [d["name"] for d in rep["dependencies"]],
+              f"and is not read: {rep['dependencies']}")
+        p, rep = scan_json(scan, "--wheelhouse", found)
+        check("requests" in [d["name"] for d in rep["dependencies"]],
+              f"--wheelhouse follows it: {rep['dependencies']}")
 
         # --- broken wheels -----------------------------------------------------
         bad = os.path.join(tmp, "bad")
