@@ -57,8 +57,9 @@ typedef enum wh_kind {
 
 /* What the base name `base` says a file of a wheelhouse is. A .whl is a
  * wheel whatever its name (a bad name is a finding, not a reason to pass
- * it by); an sdist's name must split at its last '-' into a project name
- * and a PEP 440 version, as any other .zip or .tar.gz is not one. */
+ * it by); an sdist's name must split at a '-' into a project name and a
+ * PEP 440 version (sdist_name_fields()), as any other .zip or .tar.gz is
+ * not one. */
 wh_kind wheelhouse_kind_of_name(const char *base);
 
 /* One archive read: what a --hash check needs. pip picks archives by

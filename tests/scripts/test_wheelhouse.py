@@ -446,6 +446,9 @@ def main():
             f = os.path.join(bad, f"trick_{label}-1.0-py3-none-any.whl")
             raw_zip(f, [stored(name, b"x")])
             cases[label] = f
+        # pip reads demo-1.0-rc1.tar.gz as demo 1.0rc1 (and runs its setup.py):
+        # not an "other file". Its PKG-INFO says 1.0rc2.
+        cases["sdist-rc"] = make_sdist_tgz(bad, "prerel", "1.0rc2", fname="prerel-1.0-rc1.tar.gz")
         # Another name for one file, as pip writes it (RECORD lists both).
         alias = make_wheel(bad, "alias", "1.0", extra={
             "./alias-1.0.dist-info/METADATA": pkg_info("alias", "0.1")})
@@ -491,6 +494,7 @@ def main():
             "nul": "NUL",
             "duplicate": "twice",
             "dot-alias": "twice",
+            "sdist-rc": "says version '1.0-rc1'",
             "tar-dotdot": "'..'",
             "garbage": "not a zip archive",
             "pip-eocd": "second end of central directory record",
