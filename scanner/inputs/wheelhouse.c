@@ -53,7 +53,9 @@ wh_kind wheelhouse_kind_of_name(const char *base)
         return is_sdist_stem(base, 7) ? WH_SDIST_TGZ : WH_NONE;
     if (ends_with(base, n, ".zip"))
         return is_sdist_stem(base, 4) ? WH_SDIST_ZIP : WH_NONE;
-    static const char *const other[] = {".tar.bz2", ".tar.xz", ".tar", ".tgz", ".tbz", ".txz"};
+    /* pip's other archive extensions (pip/_internal/utils/filetypes.py). */
+    static const char *const other[] = {".tar.bz2", ".tar.xz", ".tar", ".tgz", ".tbz", ".txz",
+                                        ".tlz", ".tar.lz", ".tar.lzma"};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++)
         if (ends_with(base, n, other[i]) && is_sdist_stem(base, strlen(other[i])))
             return WH_SDIST_OTHER;

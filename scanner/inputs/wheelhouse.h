@@ -28,7 +28,7 @@
  *     sha256 (not checked, so not passed). At most WHEEL_MAX_PROBLEMS per
  *     archive are listed, then one warning counts the rest;
  *   - an archive pip would read that we cannot (.tar.bz2, .tar.xz, .tar,
- *     .tgz): not checked.
+ *     .tgz, .tar.lz and the rest of pip's list): not checked.
  * Files that are no distribution archive are ignored and counted.
  */
 #ifndef AIRLOCK_WHEELHOUSE_H
@@ -52,7 +52,8 @@ typedef enum wh_kind {
     WH_WHEEL,       /* *.whl */
     WH_SDIST_TGZ,   /* NAME-VERSION.tar.gz */
     WH_SDIST_ZIP,   /* NAME-VERSION.zip */
-    WH_SDIST_OTHER  /* NAME-VERSION.tar.bz2, .tar.xz, .tar, .tgz: not read */
+    WH_SDIST_OTHER  /* NAME-VERSION.tar.bz2, .tar.xz, .tar, .tgz, .tbz, .txz,
+                       .tlz, .tar.lz, .tar.lzma: not read */
 } wh_kind;
 
 /* What the base name `base` says a file of a wheelhouse is. A .whl is a

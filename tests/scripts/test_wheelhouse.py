@@ -469,6 +469,7 @@ def main():
         open(not_zip, "wb").write(b"this is not a zip archive at all" * 10)
         cases["garbage"] = not_zip
         open(os.path.join(bad, "legacy-1.0.tar.bz2"), "wb").write(b"BZh")
+        open(os.path.join(bad, "lzip-1.0.tar.lz"), "wb").write(b"LZIP")
 
         expect = {
             "renamed": "says project 'requests'",
@@ -509,6 +510,8 @@ def main():
                   f"'{needle}': {msgs}")
         check(any("legacy-1.0.tar.bz2" in (w.get("file") or "") and "does not read" in
                   w["message"] for w in rep["warnings"]), "an unread sdist format is a warning")
+        check(any("lzip-1.0.tar.lz" in (w.get("file") or "") and "does not read" in
+                  w["message"] for w in rep["warnings"]), "so is .tar.lz, which pip reads")
         r = warnings_of(rep, cases["renamed"])
         check(any("flask-2.0.0.dist-info" in m and "'requests'" in m for m in r),
               f"renamed: the .dist-info directory names another project: {r}")
