@@ -227,6 +227,18 @@ int path_follow_links(const char *path, char **out, airlock_error *err)
     return 0;
 }
 
+bool path_resolves_inside(const char *path, const char *root_real)
+{
+    char *real = realpath(path, NULL);
+    if (real == NULL)
+        return false;
+    size_t n = strlen(root_real);
+    bool inside = strncmp(real, root_real, n) == 0 &&
+                  (real[n] == '/' || (n == 1 && root_real[0] == '/'));
+    free(real);
+    return inside;
+}
+
 int path_open_parent(const char *path, int *dirfd, char **name, airlock_error *err)
 {
     *dirfd = -1;

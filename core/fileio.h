@@ -44,6 +44,7 @@
 #ifndef AIRLOCK_FILEIO_H
 #define AIRLOCK_FILEIO_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -139,6 +140,11 @@ int path_follow_links(const char *path, char **out, airlock_error *err);
  * 0, or -1 with a message naming `shown`. */
 int path_check_planted(const char *shown, const struct stat *dir, const struct stat *st,
                        airlock_error *err);
+
+/* Whether `path` resolves (realpath) to a file inside the directory
+ * `root_real`, itself resolved: a directory search reads no link out of
+ * the tree searched. False when `path` cannot be resolved. */
+bool path_resolves_inside(const char *path, const char *root_real);
 
 /* Open the directory that holds `path` (O_DIRECTORY) into *dirfd and set
  * *name to a new copy of its last component. `path` must not end in '/'

@@ -14,8 +14,9 @@
  *     inflated, and again while inflating: a member that inflates to more
  *     than it declared is an error, so memory and time stay bounded;
  *   - a name that is empty, absolute, holds a backslash, a NUL, a `..`
- *     component or a drive letter, or appears twice, is an error
- *     (archive_name_problem());
+ *     component, a `.` component past the first or a drive letter, or
+ *     appears twice (`./a` and `a` are one name, as pip writes both to one
+ *     file), is an error (archive_name_problem(), archive_find_duplicate());
  *   - zip: the central directory must end exactly where the end record
  *     starts, every local header must agree with its central entry (name,
  *     method, flags, CRC and sizes unless a data descriptor follows), and
@@ -90,8 +91,8 @@ int archive_tgz_walk(int fd, const archive_limits *lim, archive_entry_fn *on_ent
  * leading "./" are allowed. */
 const char *archive_name_problem(const char *name, size_t len, size_t max_name);
 
-/* Whether `n` sorted names (pointers to NUL-terminated strings, sorted with
- * strcmp) hold a duplicate; *dup receives the first. Sorts `names`. */
+/* Whether `n` names (pointers to NUL-terminated strings) hold a duplicate,
+ * a leading "./" aside; *dup receives the first. Sorts `names`. */
 bool archive_find_duplicate(const char **names, size_t n, const char **dup);
 
 #endif

@@ -53,6 +53,9 @@ const char *archive_name_problem(const char *name, size_t len, size_t max_name)
             j++;
         if (j - i == 2 && name[i] == '.' && name[i + 1] == '.')
             return "'..' in path";
+        /* pip normalises a/./b to a/b: it would be another name for a file. */
+        if (j - i == 1 && name[i] == '.' && i > 0)
+            return "'.' in path";
         if (j == i && j + 1 < len)
             return "empty path component";
         i = j + 1;
@@ -60,16 +63,22 @@ const char *archive_name_problem(const char *name, size_t len, size_t max_name)
     return NULL;
 }
 
+/* "./a" and "a" are one file to pip and tar. */
+static const char *without_dot(const char *s)
+{
+    return s[0] == '.' && s[1] == '/' ? s + 2 : s;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(without_dot(*(const char *const *)a), without_dot(*(const char *const *)b));
 }
 
 bool archive_find_duplicate(const char **names, size_t n, const char **dup)
 {
     qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 1; i < n; i++)
-        if (strcmp(names[i - 1], names[i]) == 0) {
+        if (cmp_name(&names[i - 1], &names[i]) == 0) {
             *dup = names[i];
             return true;
         }
@@ -146,6 +155,15 @@ static int find_end(zip *z, airlock_error *err)
         free(t);
         return error_set(err, "not a zip archive (no end of central directory record)");
     }
+    /* Python's zipfile (pip) takes the last signature in the tail: one in
+     * the comment or in the record itself would make it read another
+     * directory than ours. */
+    for (size_t i = at + 1; i + 4 <= tail; i++)
+        if (le32(t + i) == 0x06054b50) {
+            free(t);
+            return error_set(err, "a second end of central directory record in the archive "
+                             "comment (pip would read another directory)");
+        }
     const unsigned char *p = t + at;
     uint64_t eocd = base + at;
     uint16_t disk = le16(p + 4), cd_disk = le16(p + 6), on_disk = le16(p + 8), total = le16(p + 10);
@@ -156,18 +174,27 @@ static int find_end(zip *z, airlock_error *err)
                  z->cd_off == 0xffffffff;
     int rc = 0;
     uint64_t cd_end = eocd;
-    if (zip64) {
-        unsigned char loc[LOCATOR_SIZE], e64[EOCD64_SIZE];
-        if (eocd < LOCATOR_SIZE || read_at(z->fd, loc, sizeof loc, eocd - LOCATOR_SIZE, err) != 0 ||
-            le32(loc) != 0x07064b50) {
+    unsigned char loc[LOCATOR_SIZE], e64[EOCD64_SIZE];
+    /* Python's zipfile reads a zip64 locator found just before the end
+     * record whatever that record holds, and its zip64 record just before
+     * the locator whatever the locator says (CVE-2025-8291): where either
+     * is, we must read it, at exactly that place. */
+    bool has_loc = eocd >= LOCATOR_SIZE &&
+                   read_at(z->fd, loc, sizeof loc, eocd - LOCATOR_SIZE, err) == 0 &&
+                   le32(loc) == 0x07064b50;
+    if (zip64 || has_loc) {
+        if (!has_loc) {
             rc = error_set(err, "zip64 end of central directory locator missing");
         } else {
             uint64_t off = le64(loc + 8);
-            if (le32(loc + 4) != 0 || le32(loc + 16) > 1 || off > eocd - LOCATOR_SIZE ||
-                eocd - LOCATOR_SIZE - off < EOCD64_SIZE)
-                rc = error_set(err, "bad zip64 end of central directory locator");
-            else if (read_at(z->fd, e64, sizeof e64, off, err) != 0 || le32(e64) != 0x06064b50)
-                rc = error_set(err, "zip64 end of central directory record missing");
+            if (le32(loc + 4) != 0 || le32(loc + 16) > 1 || eocd < LOCATOR_SIZE + EOCD64_SIZE ||
+                off != eocd - LOCATOR_SIZE - EOCD64_SIZE)
+                rc = error_set(err, "bad zip64 end of central directory locator (the zip64 "
+                               "record must lie just before it)");
+            else if (read_at(z->fd, e64, sizeof e64, off, err) != 0 || le32(e64) != 0x06064b50 ||
+                     le64(e64 + 4) != EOCD64_SIZE - 12)
+                rc = error_set(err, "zip64 end of central directory record missing or with "
+                               "extensible data");
             else if (le32(e64 + 16) != 0 || le32(e64 + 20) != 0 ||
                      le64(e64 + 24) != le64(e64 + 32))
                 rc = error_set(err, "multi-disk zip archives are not supported");
@@ -194,16 +221,23 @@ static int find_end(zip *z, airlock_error *err)
 }
 
 /* The zip64 extended information extra field fills the fields saturated
- * in the central entry, in order. */
-static int zip64_extra(const unsigned char *x, size_t n, zentry *e, bool need_u, bool need_c,
-                       bool need_off, airlock_error *err)
+ * in the central entry, in order. Python's zipfile (pip) reads every
+ * block: a second zip64 block, or an Info-ZIP Unicode Path block (0x7075,
+ * which Python 3.12+ takes as the member's name) naming another file than
+ * the entry's, would make it see another member than ours. */
+static int central_extra(const unsigned char *x, size_t n, zentry *e, bool need_u, bool need_c,
+                         bool need_off, airlock_error *err)
 {
+    bool seen64 = false;
     for (size_t i = 0; i + 4 <= n;) {
         uint16_t id = le16(x + i), sz = le16(x + i + 2);
         if (i + 4 + sz > n)
             break;
+        const unsigned char *p = x + i + 4;
         if (id == 0x0001) {
-            const unsigned char *p = x + i + 4;
+            if (seen64)
+                return error_set(err, "two zip64 extra fields");
+            seen64 = true;
             size_t left = sz;
             uint64_t *want[3] = {need_u ? &e->usize : NULL, need_c ? &e->csize : NULL,
                                  need_off ? &e->local_off : NULL};
@@ -216,11 +250,15 @@ static int zip64_extra(const unsigned char *x, size_t n, zentry *e, bool need_u,
                 p += 8;
                 left -= 8;
             }
-            return 0;
+        } else if (id == 0x7075 &&
+                   (sz < 5 || (size_t)sz - 5 != e->name_len ||
+                    memcmp(p + 5, e->name, e->name_len) != 0)) {
+            return error_set(err, "a Unicode Path extra field names another file (pip on "
+                             "Python 3.12+ would install it under that name)");
         }
         i += 4 + (size_t)sz;
     }
-    if (need_u || need_c || need_off)
+    if (!seen64 && (need_u || need_c || need_off))
         return error_set(err, "zip64 extra field missing");
     return 0;
 }
@@ -271,8 +309,8 @@ static int read_central(zip *z, const archive_limits *lim, airlock_error *err)
             rc = error_invalid(err, "member name", (const char *)p + CENTRAL_SIZE, nlen, why);
             break;
         }
-        if (zip64_extra(p + CENTRAL_SIZE + nlen, xlen, e, e->usize == 0xffffffff,
-                        e->csize == 0xffffffff, e->local_off == 0xffffffff, err) != 0 ||
+        if (central_extra(p + CENTRAL_SIZE + nlen, xlen, e, e->usize == 0xffffffff,
+                          e->csize == 0xffffffff, e->local_off == 0xffffffff, err) != 0 ||
             (le16(p + 34) != 0 && le16(p + 34) != 0xffff)) {
             rc = error_prefix(err, "member '%s'", e->name);
             break;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "scanner/inputs/wheelhouse.h"
 
 void project_files_free(project_files *l)
@@ -133,16 +134,7 @@ typedef struct walk {
  * common and safe. */
 static bool link_inside_root(const walk *w, const char *shown)
 {
-    char *real = realpath(shown, NULL);
-    if (real == NULL || w->root_real == NULL) {
-        free(real);
-        return false;
-    }
-    size_t n = strlen(w->root_real);
-    bool inside = strncmp(real, w->root_real, n) == 0 &&
-                  (real[n] == '/' || (n == 1 && w->root_real[0] == '/'));
-    free(real);
-    return inside;
+    return w->root_real != NULL && path_resolves_inside(shown, w->root_real);
 }
 
 static int cmp_names(const void *a, const void *b)

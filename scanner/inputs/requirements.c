@@ -1290,6 +1290,12 @@ int requirements_parse(const char *path, bool constraint, req_lines *out, diag *
     return parse(path, constraint, NULL, out, d, NULL, NULL, err);
 }
 
+int requirements_parse_within(const char *path, bool constraint, const char *within,
+                              req_lines *out, diag *d, airlock_error *err)
+{
+    return parse(path, constraint, within, out, d, NULL, NULL, err);
+}
+
 int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,
                       airlock_error *err)
 {

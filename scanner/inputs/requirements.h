@@ -97,6 +97,10 @@ void req_lines_free(req_lines *l);
 int requirements_resolve(const req_lines *lines, const marker_env *env, dep_list *out,
                          diag *d, airlock_error *err);
 
+/* requirements_parse() bounded as requirements_read_within() is (below). */
+int requirements_parse_within(const char *path, bool constraint, const char *within,
+                              req_lines *out, diag *d, airlock_error *err);
+
 /* requirements_parse() + requirements_resolve(). Returns -1 only for the
  * fatal errors listed above (nothing is appended to `out` then). */
 int requirements_read(const char *path, const marker_env *env, dep_list *out, diag *d,

@@ -392,7 +392,7 @@ static int read_one(const read_item *it, const marker_env *env, wheelhouse *wh,
     case INPUT_WHEELHOUSE:
         rc = add_read(r, it, err);
         if (rc == 0) {
-            rc = wheelhouse_read(it->path, NULL, wh, &r->deps, d, err);
+            rc = wheelhouse_read(it->path, it->within, NULL, wh, &r->deps, d, err);
             if (rc == 0) /* every file of the directory is accounted for */
                 scan_input_note(&r->inputs[r->n_inputs - 1], "%zu wheel%s, %zu sdist%s "
                                 "read; %zu rejected; %zu other file%s ignored",
@@ -408,7 +408,7 @@ static int read_one(const read_item *it, const marker_env *env, wheelhouse *wh,
     return rc;
 }
 
-/* The --hash values of the requirement files named with -r, against the
+/* The --hash values of the requirement files (-r or found), against the
  * archives of every wheelhouse read: pip would refuse a mismatch only at
  * install time, on the offline machine; this says it before. The files are
  * parsed again for their hash values; their warnings were given when they
@@ -422,12 +422,14 @@ static void check_hashes(const plan *p, const wheelhouse *wh, const marker_env *
 {
     for (size_t i = 0; i < p->len; i++) {
         const read_item *it = &p->items[i];
-        if (it->kind != INPUT_REQUIREMENTS || it->within != NULL)
+        if (it->kind != INPUT_REQUIREMENTS)
             continue;
         req_lines lines = {0};
         diag silent = {quiet, NULL, 0};
         airlock_error err;
-        if (requirements_parse(it->path, false, &lines, &silent, &err) == 0)
+        /* A file found by a directory search is checked too (its includes
+         * bounded as when it was read): pip would refuse its mismatches. */
+        if (requirements_parse_within(it->path, false, it->within, &lines, &silent, &err) == 0)
             wheelhouse_check_hashes(wh, &lines, env, d);
         req_lines_free(&lines);
     }

@@ -59,16 +59,36 @@ int wheel_name_fields(const char *base, char **name, char **ver)
     return 0;
 }
 
+/* Whether base[0, i) is a project name and base(i, len) a PEP 440 version. */
+static bool valid_split(const char *base, size_t i, size_t len)
+{
+    version v;
+    airlock_error e;
+    if (i == 0 || i + 1 >= len || !name_is_valid(base, i) ||
+        version_parse(&v, base + i + 1, len - i - 1, &e) != 0)
+        return false;
+    version_clear(&v);
+    return true;
+}
+
 int sdist_name_fields(const char *base, size_t suffix_len, char **name, char **ver)
 {
     size_t len = strlen(base);
     if (len <= suffix_len)
         return -1;
     len -= suffix_len;
-    const char *dash = NULL;
+    /* pip splits where the project it wants ends: demo-1.0-rc1.tar.gz is
+     * demo 1.0rc1 to it. The first dash that gives a name and a version,
+     * else the last dash. */
+    const char *dash = NULL, *last = NULL;
     for (size_t i = 0; i < len; i++)
-        if (base[i] == '-')
-            dash = base + i;
+        if (base[i] == '-') {
+            last = base + i;
+            if (dash == NULL && valid_split(base, i, len))
+                dash = base + i;
+        }
+    if (dash == NULL)
+        dash = last;
     if (dash == NULL || dash == base || (size_t)(dash - base) + 1 >= len)
         return -1;
     *name = xstrndup(base, (size_t)(dash - base));

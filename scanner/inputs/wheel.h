@@ -26,8 +26,10 @@ void wh_problems_end(wh_problems *p);
 
 /* The project name and version a file name gives: a wheel's first two
  * dash-separated fields (PEP 427: 5 or 6 fields before ".whl"), or an
- * sdist's stem split at its last '-' (`suffix_len` bytes of extension
- * dropped). Owned strings; returns -1 when the name has no such shape. */
+ * sdist's stem (`suffix_len` bytes of extension dropped) split at its first
+ * '-' that leaves a project name and a PEP 440 version, as pip reads
+ * demo-1.0-rc1.tar.gz, else at its last '-'. Owned strings; returns -1
+ * when the name has no such shape. */
 int wheel_name_fields(const char *base, char **name, char **ver);
 int sdist_name_fields(const char *base, size_t suffix_len, char **name, char **ver);
 

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "core/name.h"
 #include "core/specifier.h"
 #include "scanner/inputs/wheel.h"
@@ -52,7 +53,9 @@ wh_kind wheelhouse_kind_of_name(const char *base)
         return is_sdist_stem(base, 7) ? WH_SDIST_TGZ : WH_NONE;
     if (ends_with(base, n, ".zip"))
         return is_sdist_stem(base, 4) ? WH_SDIST_ZIP : WH_NONE;
-    static const char *const other[] = {".tar.bz2", ".tar.xz", ".tar", ".tgz", ".tbz", ".txz"};
+    /* pip's other archive extensions (pip/_internal/utils/filetypes.py). */
+    static const char *const other[] = {".tar.bz2", ".tar.xz", ".tar", ".tgz", ".tbz", ".txz",
+                                        ".tlz", ".tar.lz", ".tar.lzma"};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++)
         if (ends_with(base, n, other[i]) && is_sdist_stem(base, strlen(other[i])))
             return WH_SDIST_OTHER;
@@ -64,8 +67,11 @@ void wheelhouse_free(wheelhouse *wh)
     for (size_t i = 0; i < wh->len; i++) {
         free(wh->items[i].path);
         free(wh->items[i].normalized);
+        free(wh->items[i].file_normalized);
         if (wh->items[i].has_version)
             version_clear(&wh->items[i].version);
+        if (wh->items[i].file_has_version)
+            version_clear(&wh->items[i].file_version);
     }
     free(wh->items);
     memset(wh, 0, sizeof *wh);
@@ -153,6 +159,10 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
     memset(a, 0, sizeof *a);
     a->path = xstrdup(path);
     airlock_error err;
+    if (named) {
+        a->file_normalized = name_canonicalize(fname, strlen(fname));
+        a->file_has_version = version_parse(&a->file_version, fver, strlen(fver), &err) == 0;
+    }
     metadata md;
     memset(&md, 0, sizeof md);
     int got = file_sha256(fd, a->sha256, &err);
@@ -190,12 +200,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, dep_list *deps,
-                    diag *d, airlock_error *err)
+int wheelhouse_read(const char *dir, const char *within, const archive_limits *lim,
+                    wheelhouse *wh, dep_list *deps, diag *d, airlock_error *err)
 {
+    char *root = NULL;
+    if (within != NULL && (root = realpath(within, NULL)) == NULL)
+        return error_errno(err, errno, "%s", within);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
+    if (dfd < 0) {
+        free(root);
         return error_errno(err, errno, "%s", dir);
+    }
     int lfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
     DIR *ds = lfd >= 0 ? fdopendir(lfd) : NULL;
     if (ds == NULL) {
@@ -203,6 +218,7 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
         if (lfd >= 0)
             close(lfd);
         close(dfd);
+        free(root);
         return error_errno(err, e, "%s", dir);
     }
     char **names = NULL;
@@ -236,8 +252,15 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
             wh->other++;
             continue;
         }
-        int fd = openat(dfd, names[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
+        if (root != NULL && fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode) && !path_resolves_inside(path.data, root)) {
+            diag_warn(d, path.data, 0, "a symbolic link out of the directory searched: not "
+                      "read (name its directory with --wheelhouse to scan it)");
+            wh->other++;
+            continue;
+        }
+        int fd = openat(dfd, names[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
             diag_warn(d, path.data, 0, "%s: not read",
                       fd < 0 ? strerror(errno) : "not a regular file");
@@ -254,6 +277,7 @@ int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, 
         free(names[i]);
     free(names);
     close(dfd);
+    free(root);
     return 0;
 }
 
@@ -316,8 +340,12 @@ void wheelhouse_check_hashes(const wheelhouse *wh, const req_lines *lines,
         size_t matched = 0;
         for (size_t k = 0; k < wh->len; k++) {
             const wh_archive *a = &wh->items[k];
-            if (a->normalized == NULL || strcmp(a->normalized, norm) != 0 || !a->has_version ||
-                !parsed || version_compare(&a->version, &want) != 0)
+            bool by_md = a->normalized != NULL && strcmp(a->normalized, norm) == 0 &&
+                         a->has_version && parsed && version_compare(&a->version, &want) == 0;
+            bool by_file = a->file_normalized != NULL && strcmp(a->file_normalized, norm) == 0 &&
+                           a->file_has_version && parsed &&
+                           version_compare(&a->file_version, &want) == 0;
+            if (!by_md && !by_file)
                 continue;
             matched++;
             bool any256;

@@ -28,7 +28,7 @@
  *     sha256 (not checked, so not passed). At most WHEEL_MAX_PROBLEMS per
  *     archive are listed, then one warning counts the rest;
  *   - an archive pip would read that we cannot (.tar.bz2, .tar.xz, .tar,
- *     .tgz): not checked.
+ *     .tgz, .tar.lz and the rest of pip's list): not checked.
  * Files that are no distribution archive are ignored and counted.
  */
 #ifndef AIRLOCK_WHEELHOUSE_H
@@ -52,22 +52,28 @@ typedef enum wh_kind {
     WH_WHEEL,       /* *.whl */
     WH_SDIST_TGZ,   /* NAME-VERSION.tar.gz */
     WH_SDIST_ZIP,   /* NAME-VERSION.zip */
-    WH_SDIST_OTHER  /* NAME-VERSION.tar.bz2, .tar.xz, .tar, .tgz: not read */
+    WH_SDIST_OTHER  /* NAME-VERSION.tar.bz2, .tar.xz, .tar, .tgz, .tbz, .txz,
+                       .tlz, .tar.lz, .tar.lzma: not read */
 } wh_kind;
 
 /* What the base name `base` says a file of a wheelhouse is. A .whl is a
  * wheel whatever its name (a bad name is a finding, not a reason to pass
- * it by); an sdist's name must split at its last '-' into a project name
- * and a PEP 440 version, as any other .zip or .tar.gz is not one. */
+ * it by); an sdist's name must split at a '-' into a project name and a
+ * PEP 440 version (sdist_name_fields()), as any other .zip or .tar.gz is
+ * not one. */
 wh_kind wheelhouse_kind_of_name(const char *base);
 
-/* One archive read: what a --hash check needs. */
+/* One archive read: what a --hash check needs. pip picks archives by
+ * their file names, so those count as well as the metadata's. */
 typedef struct wh_archive {
     char *path;
     char *normalized;  /* project name (METADATA, else the file name); NULL
                           when neither gives one */
     bool has_version;
     version version;
+    char *file_normalized; /* the file name's project, or NULL */
+    bool file_has_version;
+    version file_version;  /* the file name's version */
     char sha256[65];   /* of the archive file, lowercase hex */
 } wh_archive;
 
@@ -83,9 +89,11 @@ void wheelhouse_free(wheelhouse *wh);
 
 /* Read every archive directly in `dir` (sorted by name), appending to `wh`
  * and `deps`, warnings through `d` (see above). `lim` NULL: the defaults.
- * Returns 0, or -1 when `dir` cannot be read at all. */
-int wheelhouse_read(const char *dir, const archive_limits *lim, wheelhouse *wh, dep_list *deps,
-                    diag *d, airlock_error *err);
+ * `within`: the directory a search found `dir` in; a link that resolves
+ * out of it is not read, and is a warning (NULL: links are followed, as
+ * pip follows them). Returns 0, or -1 when `dir` cannot be read at all. */
+int wheelhouse_read(const char *dir, const char *within, const archive_limits *lim,
+                    wheelhouse *wh, dep_list *deps, diag *d, airlock_error *err);
 
 /* Read and check one archive open on `fd` (regular file, offset 0),
  * shown as `path` (its base name says its kind, which must not be
@@ -95,7 +103,8 @@ void wheelhouse_read_archive(int fd, const char *path, wh_kind kind, const archi
 
 /* Check the --hash values of the requirement lines `lines` against the
  * archives of `wh`: each archive whose project and version a line pins
- * (name==version) must have its sha256 among the line's sha256 values.
+ * (name==version), by its metadata or by its file name (as pip picks it),
+ * must have its sha256 among the line's sha256 values.
  * Warnings, the archive named: a mismatch; a line with --hash that pins
  * nothing; a line with --hash whose pin no archive matches (pip
  * --no-index would not find it; not for constraint lines); a line with

@@ -188,6 +188,66 @@ def patch_sizes(path, member, usize):
     open(path, "wb").write(data)
 
 
+def pip_differential(d, how):
+    """A good wheel that Python's zipfile (so pip) reads with one more member,
+    evil.pth, than the directory a reader that ignores `how` finds:
+    "eocd": a second end record in the archive comment (zipfile takes the
+    last signature); "zip64": a zip64 locator and record before a plain end
+    record (zipfile reads them whatever it says); "upath": an Info-ZIP
+    Unicode Path field renaming a member (zipfile on Python 3.12+)."""
+    dist, files = wheel_files("differ_" + how, "1.0")
+    evil = b"import os\n"
+    rec = "".join(f"{p},{record_hash(b)},{len(b)}\n" for p, b in files.items())
+    if how == "upath":
+        files["differ_upath/notes.txt"] = evil
+        rec += f"differ_upath/notes.txt,{record_hash(evil)},{len(evil)}\n"
+    files[f"{dist}/RECORD"] = (rec + f"{dist}/RECORD,,\n").encode()
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        for p, data in files.items():
+            zi = zipfile.ZipInfo(p)
+            if p == "differ_upath/notes.txt":
+                zi.extra = struct.pack("<HHBI", 0x7075, 13, 1, zlib.crc32(p.encode())) + b"evil.pth"
+            z.writestr(zi, data)
+    w = b.getvalue()
+    path = os.path.join(d, f"differ_{how}-1.0-py3-none-any.whl")
+    if how == "upath":
+        open(path, "wb").write(w)
+        return path
+    i = w.rfind(b"PK\x05\x06")
+    n, cd_size, cd_off = struct.unpack_from("<HII", w, i + 10)
+    local, cd = w[:cd_off], bytearray(w[cd_off:cd_off + cd_size])
+    evil_local = struct.pack("<IHHHHHIIIHH", 0x04034b50, 20, 0, 0, 0, 0, zlib.crc32(evil),
+                             len(evil), len(evil), 8, 0) + b"evil.pth" + evil
+    evil_central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 20, 20, 0, 0, 0, 0,
+                               zlib.crc32(evil), len(evil), len(evil), 8, 0, 0, 0, 0, 0,
+                               len(local)) + b"evil.pth"
+    cd_b = bytes(cd) + evil_central
+    start = len(local) + len(evil_local)
+    if how == "eocd":
+        end_b_at = start + cd_size + 22 + len(cd_b)
+        comment = cd_b + struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, n + 1, n + 1, len(cd_b),
+                                     end_b_at - len(cd_b), 5)
+        out = local + evil_local + cd + struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, n, n,
+                                                    cd_size, start, len(comment)) + comment
+    else:  # the last central entry's extra field holds cd_b, its comment the zip64 records
+        last = pos = 0
+        while pos < len(cd):
+            last = pos
+            pos += 46 + sum(struct.unpack_from("<HHH", cd, pos + 28))
+        extra = struct.pack("<HH", 0xCAFE, len(cd_b)) + cd_b
+        struct.pack_into("<HH", cd, last + 30, len(extra), 76)
+        cd += extra
+        z64_at = start + len(cd)
+        cd += struct.pack("<IQHHIIQQQQ", 0x06064b50, 44, 45, 45, 0, 0, n + 1, n + 1, len(cd_b),
+                          z64_at - len(cd_b))
+        cd += struct.pack("<IIQI", 0x07064b50, 0, z64_at, 1)
+        out = local + evil_local + cd + struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, n, n,
+                                                    len(cd), start, 0)
+    open(path, "wb").write(out)
+    return path
+
+
 def scan_json(scan, *args, expect=None):
     p = run(*scan, "--format", "json", *args, expect=expect)
     try:
@@ -284,6 +344,40 @@ def main():
         win = sorted(w.get("line") for w in rep["warnings"] if w.get("file") == req)
         check(win == [5, 6, 7, 8, 9], f"for win32, the win32 lines are checked too: {win}")
         run(*scan, "--wheelhouse", good, "-r", req, "--strict", expect=2)
+        # pip picks the archive by its file name: one whose METADATA gives
+        # another version is still checked against the pinned line's hash.
+        swap = os.path.join(tmp, "swap")
+        os.makedirs(swap)
+        sw = make_wheel(swap, "requests", "2.32.0", fname="requests-2.31.0-py3-none-any.whl")
+        req2 = os.path.join(tmp, "swap.txt")
+        open(req2, "w").write(f"requests==2.31.0 --hash=sha256:{sha(w1)}\n")
+        p, rep = scan_json(scan, "--wheelhouse", swap, "-r", req2)
+        m = warnings_of(rep, sw)
+        check(any(sha(sw) in x and "not among the --hash values" in x for x in m),
+              f"a swapped archive is checked by its file name: {rep['warnings']}")
+        check(not warnings_of(rep, req2), f"the pin has its archive: {rep['warnings']}")
+        # A hashed requirement file found beside the archives by a directory
+        # search is checked too.
+        found = os.path.join(tmp, "found")
+        os.makedirs(found)
+        fw = make_wheel(found, "idna", "3.4")
+        open(os.path.join(found, "requirements.txt"), "w").write(
+            f"idna==3.4 --hash=sha256:{'5' * 64}\n")
+        p, rep = scan_json(scan, found)
+        check(any("not among the --hash values" in x for x in warnings_of(rep, fw)),
+              f"a found requirement file's hashes are checked: {rep['warnings']}")
+        # A directory search reads no link out of the directory searched,
+        # a wheelhouse's included; --wheelhouse follows it, as pip does.
+        link = os.path.join(found, "requests-2.31.0-py3-none-any.whl")
+        os.symlink(w1, link)
+        p, rep = scan_json(scan, found)
+        check(any("out of the directory searched" in x for x in warnings_of(rep, link)),
+              f"a link out of the tree is a warning: {rep['warnings']}")
+        check("requests" not in [d["name"] for d in rep["dependencies"]],
+              f"and is not read: {rep['dependencies']}")
+        p, rep = scan_json(scan, "--wheelhouse", found)
+        check("requests" in [d["name"] for d in rep["dependencies"]],
+              f"--wheelhouse follows it: {rep['dependencies']}")
 
         # --- broken wheels -----------------------------------------------------
         bad = os.path.join(tmp, "bad")
@@ -352,6 +446,13 @@ def main():
             f = os.path.join(bad, f"trick_{label}-1.0-py3-none-any.whl")
             raw_zip(f, [stored(name, b"x")])
             cases[label] = f
+        # pip reads demo-1.0-rc1.tar.gz as demo 1.0rc1 (and runs its setup.py):
+        # not an "other file". Its PKG-INFO says 1.0rc2.
+        cases["sdist-rc"] = make_sdist_tgz(bad, "prerel", "1.0rc2", fname="prerel-1.0-rc1.tar.gz")
+        # Another name for one file, as pip writes it (RECORD lists both).
+        alias = make_wheel(bad, "alias", "1.0", extra={
+            "./alias-1.0.dist-info/METADATA": pkg_info("alias", "0.1")})
+        cases["dot-alias"] = alias
         dup = os.path.join(bad, "dupname-1.0-py3-none-any.whl")
         raw_zip(dup, [stored(b"dupname/a.py", b"1"), stored(b"dupname/a.py", b"2")])
         cases["duplicate"] = dup
@@ -359,10 +460,16 @@ def main():
             "tartrick-1.0/PKG-INFO": pkg_info("tartrick", "1.0"),
             "tartrick-1.0/../../evil.py": b"x"})
         cases["tar-dotdot"] = tgz_trick
+        # Archives pip (Python's zipfile) reads with a member we would not see.
+        for how in ("eocd", "zip64", "upath"):
+            cases["pip-" + how] = pip_differential(bad, how)
+            names = zipfile.ZipFile(cases["pip-" + how]).namelist()
+            check(how == "upath" or "evil.pth" in names, f"zipfile reads the {how} trick: {names}")
         not_zip = os.path.join(bad, "garbage-1.0-py3-none-any.whl")
         open(not_zip, "wb").write(b"this is not a zip archive at all" * 10)
         cases["garbage"] = not_zip
         open(os.path.join(bad, "legacy-1.0.tar.bz2"), "wb").write(b"BZh")
+        open(os.path.join(bad, "lzip-1.0.tar.lz"), "wb").write(b"LZIP")
 
         expect = {
             "renamed": "says project 'requests'",
@@ -387,8 +494,13 @@ def main():
             "backslash": "backslash",
             "nul": "NUL",
             "duplicate": "twice",
+            "dot-alias": "twice",
+            "sdist-rc": "says version '1.0-rc1'",
             "tar-dotdot": "'..'",
             "garbage": "not a zip archive",
+            "pip-eocd": "second end of central directory record",
+            "pip-zip64": "'evil.pth' is in the archive but not in RECORD",
+            "pip-upath": "Unicode Path extra field names another file",
         }
         p, rep = scan_json(scan, "--wheelhouse", bad)
         for label, needle in expect.items():
@@ -398,6 +510,8 @@ def main():
                   f"'{needle}': {msgs}")
         check(any("legacy-1.0.tar.bz2" in (w.get("file") or "") and "does not read" in
                   w["message"] for w in rep["warnings"]), "an unread sdist format is a warning")
+        check(any("lzip-1.0.tar.lz" in (w.get("file") or "") and "does not read" in
+                  w["message"] for w in rep["warnings"]), "so is .tar.lz, which pip reads")
         r = warnings_of(rep, cases["renamed"])
         check(any("flask-2.0.0.dist-info" in m and "'requests'" in m for m in r),
               f"renamed: the .dist-info directory names another project: {r}")

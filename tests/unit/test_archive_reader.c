@@ -220,8 +220,7 @@ static void test_zip_good(void **state)
         {"pkg/b.txt", "stored", 6, false, 0, 0, false},
     };
     buf z = {0}, out = {0};
-    /* A comment holding a fake end record must not be taken for one. */
-    build_zip(&z, m, 3, "PK\x05\x06 not the end");
+    build_zip(&z, m, 3, "a comment");
     airlock_error err = {{0}};
     assert_int_equal(walk(&z, true, NULL, &out, &err), 0);
     assert_string_equal(out.data, "pkg/:0:|pkg/a.py:9:print(1)\n|pkg/b.txt:6:stored");
@@ -266,6 +265,14 @@ static void test_zip_broken(void **state)
     expect_zip_error(bs, 1, "", NULL, "backslash");
     zmember drive[] = {{"C:x", "1", 1, false, 0, 0, false}};
     expect_zip_error(drive, 1, "", NULL, "drive");
+    /* Names pip writes to one file: "./a" is "a", "x/./a" is "x/a". */
+    zmember dotdup[] = {{"a", "1", 1, false, 0, 0, false}, {"./a", "2", 1, false, 0, 0, false}};
+    expect_zip_error(dotdup, 2, "", NULL, "twice");
+    zmember dotmid[] = {{"x/./a", "1", 1, false, 0, 0, false}};
+    expect_zip_error(dotmid, 1, "", NULL, "'.' in path");
+    /* A comment holding an end record signature: Python's zipfile (pip)
+     * would take it for the end record and read another directory. */
+    expect_zip_error(crc, 1, "PK\x05\x06 not the end", NULL, "second end of central");
 }
 
 static void test_zip_structure(void **state)
