@@ -82,6 +82,7 @@ typedef struct fix_plan {
     size_t n_lines;
     req_lines req;        /* the requirement files as read */
     const scan_report *r;
+    int *dep_state;       /* fix_dep_state of each of r's dependencies */
 } fix_plan;
 
 #define FIX_BAK_MAX 99

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 FAILURES = []
 
@@ -355,6 +356,26 @@ def lockfiles(fix, t):
     check(after["r.txt"] == b"fixpkg-gamma==3.0\n", "the requirement file was not fixed")
 
 
+def many_pins(fix, t):
+    # A hostile file pinning one vulnerable project on many lines: the time
+    # grows with the lines, not with their square (it took 42 s for 40,000
+    # lines when each pin was looked up by a scan of all the others).
+    # Four times the lines may take at most eight times as long.
+    d = t / "many"
+    d.mkdir()
+    took = []
+    for n in (8000, 32000):
+        (d / f"r{n}.txt").write_text("".join(
+            f'fixpkg-alpha==1.0 ; python_version >= "3.{i % 3}"\n' for i in range(n)))
+        start = time.monotonic()
+        r = subprocess.run([str(a) for a in fix] + ["-r", d / f"r{n}.txt", "--dry-run"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=600)
+        took.append(time.monotonic() - start)
+        check(r.returncode == 0, f"{n} pins: status {r.returncode} {r.stderr[-300:]}")
+    check(took[1] < 8 * took[0] + 1, f"8,000 pins {took[0]:.2f} s, 32,000 {took[1]:.2f} s")
+
+
 def main():
     global ORIGINAL
     with tempfile.TemporaryDirectory(prefix="airlock-fix-") as tmp:
@@ -369,6 +390,7 @@ def main():
         symlink(fix, t)
         lockfiles(fix, t)
         with_index(t)
+        many_pins(fix, t)
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)")
         sys.exit(1)
