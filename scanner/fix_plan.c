@@ -5,6 +5,7 @@
 #include "scanner/fix_plan.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +115,7 @@ static long file_index(fix_plan *p, const char *path, airlock_error *err)
     f->mode = st.st_mode & 07777;
     f->dev = st.st_dev;
     f->ino = st.st_ino;
+    f->links = st.st_nlink;
     return (long)p->n_files++;
 }
 
@@ -532,6 +534,17 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
             fputs(": the original is kept as ", out);
             put_safe(out, f->bak);
             fputc('\n', out);
+        }
+        if (f->links > 1) {
+            /* The rename gives the name a new file; say so, not only in docs. */
+            buf b = {0};
+            uintmax_t others = (uintmax_t)f->links - 1;
+            buf_printf(&b, "has %ju hard links: it %s replaced by a new file, so its other "
+                       "name%s %s the old content", (uintmax_t)f->links,
+                       dry_run ? "would be" : "is", others == 1 ? "" : "s",
+                       dry_run ? "would keep" : others == 1 ? "keeps" : "keep");
+            diag_print(f->path, 0, b.data);
+            buf_free(&b);
         }
     }
     if (changed > 0)

@@ -70,6 +70,7 @@ typedef struct fix_file {
     mode_t mode;
     dev_t dev;
     ino_t ino;
+    nlink_t links;        /* hard links: the others keep the old bytes */
     text_edits edits;     /* empty when nothing changes */
     char *refused;        /* why the file is not rewritten at all, or NULL */
     char *bak;            /* where its original was kept, once written */

@@ -252,6 +252,16 @@ def symlink(fix, t):
           "the link's target was not rewritten")
     check((d / "requirements.txt.bak").read_bytes() == b"fixpkg-beta==2.0\n",
           "no backup beside the link")
+    # A hard link: the rename gives the name a new file and the other name
+    # keeps the old bytes; that is said, with --dry-run too.
+    (d / "other.txt").write_bytes(b"fixpkg-beta==2.0\n")
+    os.link(d / "other.txt", d / "same.txt")
+    for extra, said in (["--dry-run"], b"would be replaced"), ([], b"is replaced"):
+        r = run(*fix, "-r", "other.txt", *extra, cwd=d)
+        check(r.returncode == 0 and b"other.txt: warning: has 2 hard links: it " + said +
+              b" by a new file, so its other name" in r.stderr, f"hard link: {r.stderr}")
+    check((d / "same.txt").read_bytes() == b"fixpkg-beta==2.0\n", "the other link changed")
+    check((d / "other.txt").read_bytes() == b"fixpkg-beta==2.3.1\n", "not rewritten")
 
 
 def write_failures(fix, t):
