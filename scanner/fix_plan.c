@@ -5,6 +5,7 @@
 #include "scanner/fix_plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,12 +344,30 @@ void fix_plan_diff(const fix_plan *p, buf *out)
     }
 }
 
+/* Whether `path` (through its links), or `name` in `dirfd`, is still
+ * the file `f` was read from. */
+static bool still_read_file(const fix_file *f, int dirfd, const char *name)
+{
+    struct stat st;
+    int rc = dirfd >= 0 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) : stat(f->path, &st);
+    return rc == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
+}
+
+/* Write `data` to `path`: a new file `exclusive`ly, or one replacing `f`
+ * (NULL: whatever is there). A name changed since it was read into a link
+ * elsewhere is not written through: the rename would put the file's new
+ * text wherever the link points. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-                      bool exclusive, airlock_error *err)
+                      bool exclusive, const fix_file *f, airlock_error *err)
 {
     atomic_file af;
     if (atomic_open(&af, path, mode, exclusive, err) != 0)
         return -1;
+    if (f != NULL && (af.dirfd < 0 || !still_read_file(f, af.dirfd, af.name))) {
+        atomic_abort(&af);
+        return error_set(err, "%s changed while airlock fix ran (it is not the file read): "
+                         "run it again", path);
+    }
     if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
         (exclusive && fchmod(fileno(af.fp), mode) != 0)) {
         int e = errno;
@@ -409,7 +428,8 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         size_t len = 0;
         if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &data, &len, err) != 0)
             return -1;
-        bool same = len == f->len && memcmp(data, f->data, len) == 0;
+        bool same = len == f->len && memcmp(data, f->data, len) == 0 &&
+                    still_read_file(f, -1, NULL);
         free(data);
         if (!same)
             return error_set(err, "%s changed while airlock fix ran: run it again", f->path);
@@ -424,7 +444,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         bool exists;
         int rc = choose_bak(f, &exists, err);
         if (rc == 0 && !exists)
-            rc = write_file(f->bak, f->data, f->len, f->mode, true, err);
+            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, err);
         if (rc != 0)
             return -1;
     }
@@ -436,7 +456,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
             continue;
         buf out = {0};
         text_edits_apply(f->data, f->len, &f->edits, &out);
-        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, err);
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, err);
         buf_free(&out);
         if (rc != 0)
             break;
@@ -447,7 +467,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
     for (size_t i = 0; i < done; i++) {
         fix_file *f = &p->files[i];
         airlock_error e;
-        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, &e) != 0)
+        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, &e) != 0)
             diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
     }
     return -1;
