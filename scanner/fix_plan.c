@@ -174,7 +174,10 @@ static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
 static int add_line(fix_plan *p, const req_line *l, const char *normalized, const char *pin,
                     const fix_item *fx, const marker_env *env, vulndb *db, airlock_error *err)
 {
-    p->lines = xrealloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
+    if (p->n_lines == p->cap_lines) { /* doubling: a file of many pins */
+        p->cap_lines = p->cap_lines ? 2 * p->cap_lines : 16;
+        p->lines = xrealloc(p->lines, p->cap_lines * sizeof *p->lines);
+    }
     fix_line *fl = &p->lines[p->n_lines++];
     memset(fl, 0, sizeof *fl);
     fl->path = xstrdup(l->file);

@@ -80,7 +80,7 @@ typedef struct fix_plan {
     fix_file *files;
     size_t n_files;
     fix_line *lines;
-    size_t n_lines;
+    size_t n_lines, cap_lines;
     req_lines req;        /* the requirement files as read */
     const scan_report *r;
     int *dep_state;       /* fix_dep_state of each of r's dependencies */
