@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 #include "core/name.h"
@@ -117,6 +118,8 @@ static long file_index(fix_plan *p, const char *path, airlock_error *err)
     f->dev = st.st_dev;
     f->ino = st.st_ino;
     f->links = st.st_nlink;
+    f->uid = st.st_uid;
+    f->gid = st.st_gid;
     return (long)p->n_files++;
 }
 
@@ -357,11 +360,13 @@ static bool still_read_file(const fix_file *f, int dirfd, const char *name)
 }
 
 /* Write `data` to `path`: a new file `exclusive`ly, or one replacing `f`
- * (NULL: whatever is there). A name changed since it was read into a link
- * elsewhere is not written through: the rename would put the file's new
- * text wherever the link points. */
+ * (NULL: whatever is there), with the owner of `owner` (NULL: the
+ * writer's). A name changed since it was read into a link elsewhere is
+ * not written through: the rename would put the file's new text wherever
+ * the link points. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-                      bool exclusive, const fix_file *f, airlock_error *err)
+                      bool exclusive, const fix_file *f, const fix_file *owner,
+                      airlock_error *err)
 {
     atomic_file af;
     if (atomic_open(&af, path, mode, exclusive, err) != 0)
@@ -371,8 +376,18 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
         return error_set(err, "%s changed while airlock fix ran (it is not the file read): "
                          "run it again", path);
     }
+    /* atomic_open() keeps the owner of a file others may read only: a
+     * private requirement file (0600) rewritten by root must stay its
+     * owner's, and so must its backup. */
+    if (owner != NULL && (owner->uid != geteuid() || owner->gid != getegid()) &&
+        fchown(fileno(af.fp), owner->uid, owner->gid) != 0) {
+        int e = errno;
+        atomic_abort(&af);
+        return error_errno(err, e, "%s: cannot keep its owner (uid %u, gid %u), so it is not "
+                           "written", path, (unsigned)owner->uid, (unsigned)owner->gid);
+    }
     if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
-        (exclusive && fchmod(fileno(af.fp), mode) != 0)) {
+        (fchmod(fileno(af.fp), mode) != 0)) {
         int e = errno;
         atomic_abort(&af);
         return error_errno(err, e, "%s", path);
@@ -447,7 +462,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         bool exists;
         int rc = choose_bak(f, &exists, err);
         if (rc == 0 && !exists)
-            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, err);
+            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, err);
         if (rc != 0)
             return -1;
     }
@@ -459,7 +474,8 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
             continue;
         buf out = {0};
         text_edits_apply(f->data, f->len, &f->edits, &out);
-        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, err);
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, f,
+                        err);
         buf_free(&out);
         if (rc != 0)
             break;
@@ -470,7 +486,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
     for (size_t i = 0; i < done; i++) {
         fix_file *f = &p->files[i];
         airlock_error e;
-        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, &e) != 0)
+        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, f, &e) != 0)
             diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
     }
     return -1;

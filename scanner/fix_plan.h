@@ -71,6 +71,8 @@ typedef struct fix_file {
     dev_t dev;
     ino_t ino;
     nlink_t links;        /* hard links: the others keep the old bytes */
+    uid_t uid;            /* its owner, kept by the new file and FILE.bak */
+    gid_t gid;
     text_edits edits;     /* empty when nothing changes */
     char *refused;        /* why the file is not rewritten at all, or NULL */
     char *bak;            /* where its original was kept, once written */

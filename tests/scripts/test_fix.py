@@ -262,6 +262,24 @@ def symlink(fix, t):
               b" by a new file, so its other name" in r.stderr, f"hard link: {r.stderr}")
     check((d / "same.txt").read_bytes() == b"fixpkg-beta==2.0\n", "the other link changed")
     check((d / "other.txt").read_bytes() == b"fixpkg-beta==2.3.1\n", "not rewritten")
+    # Another user's private file rewritten by root stays theirs, and so
+    # does its backup (the atomic writer gives a 0600 file its writer's
+    # owner). Needs root to make such a file.
+    if os.geteuid() == 0:
+        uid, gid = 65534, 65534
+        for name, mode in (("private.txt", 0o600), ("shared.txt", 0o640)):
+            p = d / name
+            p.write_bytes(b"fixpkg-beta==2.0\n")
+            os.chmod(p, mode)
+            os.chown(p, uid, gid)
+            r = run(*fix, "-r", name, cwd=d)
+            check(r.returncode == 0, f"{name}: {r.returncode} {r.stderr}")
+            for q in (p, d / (name + ".bak")):
+                st = q.lstat()
+                check((st.st_uid, st.st_gid, st.st_mode & 0o7777) == (uid, gid, mode),
+                      f"{q.name}: owner {st.st_uid}:{st.st_gid} mode {st.st_mode & 0o7777:o}")
+    else:
+        print("skip: owners kept (needs root)")
 
 
 def write_failures(fix, t):
