@@ -466,7 +466,10 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     scan_report *r = c->r;
     if (!d->has_version || r->findings == NULL || !has_open_finding(&r->findings[i]))
         return 0;
-    r->fixes = xrealloc(r->fixes, (r->n_fixes + 1) * sizeof *r->fixes);
+    /* Room doubles at each power of two (fixes grow only here): one
+     * realloc a fix is quadratic copying for a file of many pins. */
+    if ((r->n_fixes & (r->n_fixes - 1)) == 0)
+        r->fixes = xrealloc(r->fixes, (r->n_fixes ? 2 * r->n_fixes : 1) * sizeof *r->fixes);
     fix_item *f = &r->fixes[r->n_fixes++];
     memset(f, 0, sizeof *f);
     f->dep = i;

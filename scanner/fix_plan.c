@@ -5,9 +5,12 @@
 #include "scanner/fix_plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 #include "core/name.h"
@@ -26,19 +29,69 @@ static bool marker_applies(const req_line *l, const marker_env *env)
     return marker_evaluate(l->marker, env, &e) != 0;
 }
 
-/* The fix of a requirement dependency for `normalized` at `pin`. */
-static const fix_item *fix_for(const scan_report *r, const char *normalized, const char *pin)
+/* Keys to find lines and fixes by sorting rather than by a scan of all
+ * of them for each one: a file of many pins is otherwise quadratic. */
+typedef struct line_key {
+    const char *path;   /* the file, or a canonical name */
+    unsigned line;
+    size_t i;           /* the index it stands for; ties in its order */
+} line_key;
+
+static int key_cmp(const void *a, const void *b)
 {
+    const line_key *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c != 0)
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The first of the `n` sorted keys at (`path`, `line`), or n. */
+static size_t key_find(const line_key *k, size_t n, const char *path, unsigned line)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(k[mid].path, path);
+        if (c < 0 || (c == 0 && k[mid].line < line))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool key_at(const line_key *k, size_t n, size_t at, const char *path, unsigned line)
+{
+    return at < n && k[at].line == line && strcmp(k[at].path, path) == 0;
+}
+
+/* r's requirement fixes by canonical name (line 0); free each path. */
+static line_key *fix_keys(const scan_report *r, size_t *n)
+{
+    line_key *k = xcalloc(r->n_fixes ? r->n_fixes : 1, sizeof *k);
+    *n = 0;
     for (size_t i = 0; i < r->n_fixes; i++) {
         const fix_item *f = &r->fixes[i];
         if (f->dep >= r->deps.len || r->deps.items[f->dep].kind != DEP_REQUIREMENT ||
             f->name == NULL || f->old_version == NULL)
             continue;
-        char *n = name_canonicalize(f->name, strlen(f->name));
-        bool same = strcmp(n, normalized) == 0 && req_same_version(pin, strlen(pin),
-                                                                   f->old_version);
-        free(n);
-        if (same)
+        k[(*n)++] = (line_key){name_canonicalize(f->name, strlen(f->name)), 0, i};
+    }
+    qsort(k, *n, sizeof *k, key_cmp);
+    return k;
+}
+
+/* The fix of a requirement dependency for `normalized` at `pin`: the
+ * first in r's order. */
+static const fix_item *fix_for(const scan_report *r, const line_key *k, size_t n,
+                               const char *normalized, const char *pin)
+{
+    for (size_t at = key_find(k, n, normalized, 0); key_at(k, n, at, normalized, 0); at++) {
+        const fix_item *f = &r->fixes[k[at].i];
+        if (req_same_version(pin, strlen(pin), f->old_version))
             return f;
     }
     return NULL;
@@ -64,6 +117,9 @@ static long file_index(fix_plan *p, const char *path, airlock_error *err)
     f->mode = st.st_mode & 07777;
     f->dev = st.st_dev;
     f->ino = st.st_ino;
+    f->links = st.st_nlink;
+    f->uid = st.st_uid;
+    f->gid = st.st_gid;
     return (long)p->n_files++;
 }
 
@@ -121,10 +177,10 @@ static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
 static int add_line(fix_plan *p, const req_line *l, const char *normalized, const char *pin,
                     const fix_item *fx, const marker_env *env, vulndb *db, airlock_error *err)
 {
-    for (size_t i = 0; i < p->n_lines; i++) /* a file included twice */
-        if (p->lines[i].line == l->line && strcmp(p->lines[i].path, l->file) == 0)
-            return 0;
-    p->lines = xrealloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
+    if (p->n_lines == p->cap_lines) { /* doubling: a file of many pins */
+        p->cap_lines = p->cap_lines ? 2 * p->cap_lines : 16;
+        p->lines = xrealloc(p->lines, p->cap_lines * sizeof *p->lines);
+    }
     fix_line *fl = &p->lines[p->n_lines++];
     memset(fl, 0, sizeof *fl);
     fl->path = xstrdup(l->file);
@@ -183,6 +239,59 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
     return 0;
 }
 
+/* Whether the plan fixes each dependency of the scan: by its own line,
+ * when it pins; else by a constraint that gave its version. `lk`: the
+ * requirement lines sorted by file and line. */
+static void dep_states(fix_plan *p, const line_key *lk)
+{
+    const scan_report *r = p->r;
+    p->dep_state = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *p->dep_state);
+    line_key *by_line = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *by_line);
+    line_key *by_name = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *by_name);
+    size_t n_name = 0;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        by_line[i] = (line_key){p->lines[i].path, p->lines[i].line, i};
+        if (p->lines[i].constraint)
+            by_name[n_name++] = (line_key){p->lines[i].normalized, 0, i};
+    }
+    qsort(by_line, p->n_lines, sizeof *by_line, key_cmp);
+    qsort(by_name, n_name, sizeof *by_name, key_cmp);
+    for (size_t dep = 0; dep < r->deps.len; dep++) {
+        const dependency *d = &r->deps.items[dep];
+        fix_dep_state state = FIX_DEP_UNKNOWN;
+        p->dep_state[dep] = state;
+        if (d->kind != DEP_REQUIREMENT || d->source_file == NULL)
+            continue;
+        bool own_pin = false;
+        for (size_t at = key_find(lk, p->req.len, d->source_file, d->source_line);
+             !own_pin && key_at(lk, p->req.len, at, d->source_file, d->source_line); at++) {
+            const req_line *l = &p->req.items[lk[at].i];
+            own_pin = !l->constraint && l->has_req && l->form == REQ_NAMED &&
+                      specset_exact_pin(l->req.spec) != NULL;
+        }
+        const line_key *k = own_pin ? by_line : by_name;
+        size_t n = own_pin ? p->n_lines : n_name;
+        const char *path = own_pin ? d->source_file : d->normalized;
+        unsigned line = own_pin ? d->source_line : 0;
+        if (path == NULL || (!own_pin && d->version_text == NULL))
+            continue;
+        for (size_t at = key_find(k, n, path, line); key_at(k, n, at, path, line); at++) {
+            const fix_line *fl = &p->lines[k[at].i];
+            if (!own_pin &&
+                !req_same_version(fl->old_version, strlen(fl->old_version), d->version_text))
+                continue;
+            if (fl->kind == FIX_LINE_REWRITE && fl->st.result == REQ_FIX_APPLIED) {
+                state = FIX_DEP_FIXED;
+                break;
+            }
+            state = FIX_DEP_REPORTED;
+        }
+        p->dep_state[dep] = state;
+    }
+    free(by_line);
+    free(by_name);
+}
+
 int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_plan_options *o,
                   const scan_report *r, vulndb *db, diag *d, airlock_error *err)
 {
@@ -195,21 +304,38 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
     for (size_t i = 0; i < n_args && rc == 0; i++)
         if (args[i].kind == INPUT_REQUIREMENTS)
             rc = requirements_parse(args[i].path, false, &p->req, d, err);
+    /* A file included twice gives its lines twice: the first stands. */
+    line_key *lk = xcalloc(p->req.len ? p->req.len : 1, sizeof *lk);
+    for (size_t i = 0; i < p->req.len; i++)
+        lk[i] = (line_key){p->req.items[i].file, p->req.items[i].line, i};
+    qsort(lk, p->req.len, sizeof *lk, key_cmp);
+    bool *again = xcalloc(p->req.len ? p->req.len : 1, sizeof *again);
+    for (size_t i = 1; i < p->req.len; i++)
+        again[lk[i].i] = key_at(lk, p->req.len, i - 1, lk[i].path, lk[i].line);
+    size_t n_fk;
+    line_key *fk = fix_keys(r, &n_fk);
     for (size_t i = 0; i < p->req.len && rc == 0; i++) {
         const req_line *l = &p->req.items[i];
-        if (l->invalid || !l->has_req || l->form != REQ_NAMED)
+        if (again[i] || l->invalid || !l->has_req || l->form != REQ_NAMED)
             continue;
         const char *pin = specset_exact_pin(l->req.spec);
         if (pin == NULL)
             continue;
         char *normalized = name_canonicalize(l->req.name, strlen(l->req.name));
-        const fix_item *fx = fix_for(r, normalized, pin);
+        const fix_item *fx = fix_for(r, fk, n_fk, normalized, pin);
         if (fx != NULL)
             rc = add_line(p, l, normalized, pin, fx, &env, db, err);
         free(normalized);
     }
+    for (size_t i = 0; i < n_fk; i++)
+        free((char *)fk[i].path);
+    free(fk);
+    free(again);
     for (size_t i = 0; i < p->n_files && rc == 0; i++)
         rc = rewrite_file(p, i, err);
+    if (rc == 0)
+        dep_states(p, lk);
+    free(lk);
     marker_env_clear(&env);
     return rc;
 }
@@ -224,14 +350,44 @@ void fix_plan_diff(const fix_plan *p, buf *out)
     }
 }
 
+/* Whether `path` (through its links), or `name` in `dirfd`, is still
+ * the file `f` was read from. */
+static bool still_read_file(const fix_file *f, int dirfd, const char *name)
+{
+    struct stat st;
+    int rc = dirfd >= 0 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) : stat(f->path, &st);
+    return rc == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
+}
+
+/* Write `data` to `path`: a new file `exclusive`ly, or one replacing `f`
+ * (NULL: whatever is there), with the owner of `owner` (NULL: the
+ * writer's). A name changed since it was read into a link elsewhere is
+ * not written through: the rename would put the file's new text wherever
+ * the link points. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-                      bool exclusive, airlock_error *err)
+                      bool exclusive, const fix_file *f, const fix_file *owner,
+                      airlock_error *err)
 {
     atomic_file af;
     if (atomic_open(&af, path, mode, exclusive, err) != 0)
         return -1;
+    if (f != NULL && (af.dirfd < 0 || !still_read_file(f, af.dirfd, af.name))) {
+        atomic_abort(&af);
+        return error_set(err, "%s changed while airlock fix ran (it is not the file read): "
+                         "run it again", path);
+    }
+    /* atomic_open() keeps the owner of a file others may read only: a
+     * private requirement file (0600) rewritten by root must stay its
+     * owner's, and so must its backup. */
+    if (owner != NULL && (owner->uid != geteuid() || owner->gid != getegid()) &&
+        fchown(fileno(af.fp), owner->uid, owner->gid) != 0) {
+        int e = errno;
+        atomic_abort(&af);
+        return error_errno(err, e, "%s: cannot keep its owner (uid %u, gid %u), so it is not "
+                           "written", path, (unsigned)owner->uid, (unsigned)owner->gid);
+    }
     if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
-        (exclusive && fchmod(fileno(af.fp), mode) != 0)) {
+        (fchmod(fileno(af.fp), mode) != 0)) {
         int e = errno;
         atomic_abort(&af);
         return error_errno(err, e, "%s", path);
@@ -290,7 +446,8 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         size_t len = 0;
         if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &data, &len, err) != 0)
             return -1;
-        bool same = len == f->len && memcmp(data, f->data, len) == 0;
+        bool same = len == f->len && memcmp(data, f->data, len) == 0 &&
+                    still_read_file(f, -1, NULL);
         free(data);
         if (!same)
             return error_set(err, "%s changed while airlock fix ran: run it again", f->path);
@@ -305,7 +462,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         bool exists;
         int rc = choose_bak(f, &exists, err);
         if (rc == 0 && !exists)
-            rc = write_file(f->bak, f->data, f->len, f->mode, true, err);
+            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, err);
         if (rc != 0)
             return -1;
     }
@@ -317,7 +474,8 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
             continue;
         buf out = {0};
         text_edits_apply(f->data, f->len, &f->edits, &out);
-        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, err);
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, f,
+                        err);
         buf_free(&out);
         if (rc != 0)
             break;
@@ -328,7 +486,7 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
     for (size_t i = 0; i < done; i++) {
         fix_file *f = &p->files[i];
         airlock_error e;
-        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, &e) != 0)
+        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, f, &e) != 0)
             diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
     }
     return -1;
@@ -416,6 +574,17 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
             put_safe(out, f->bak);
             fputc('\n', out);
         }
+        if (f->links > 1) {
+            /* The rename gives the name a new file; say so, not only in docs. */
+            buf b = {0};
+            uintmax_t others = (uintmax_t)f->links - 1;
+            buf_printf(&b, "has %ju hard links: it %s replaced by a new file, so its other "
+                       "name%s %s the old content", (uintmax_t)f->links,
+                       dry_run ? "would be" : "is", others == 1 ? "" : "s",
+                       dry_run ? "would keep" : others == 1 ? "keeps" : "keep");
+            diag_print(f->path, 0, b.data);
+            buf_free(&b);
+        }
     }
     if (changed > 0)
         fprintf(out, "airlock fix: %zu %s %s in %zu %s%s\n", changed,
@@ -426,33 +595,8 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
 
 fix_dep_state fix_plan_dep(const fix_plan *p, size_t dep)
 {
-    const dependency *d = &p->r->deps.items[dep];
-    if (d->kind != DEP_REQUIREMENT || d->source_file == NULL)
-        return FIX_DEP_UNKNOWN;
-    /* Its own line, when it pins; else a constraint gave its version. */
-    bool own_pin = false;
-    for (size_t i = 0; i < p->req.len && !own_pin; i++) {
-        const req_line *l = &p->req.items[i];
-        own_pin = l->line == d->source_line && strcmp(l->file, d->source_file) == 0 &&
-                  !l->constraint && l->has_req && l->form == REQ_NAMED &&
-                  specset_exact_pin(l->req.spec) != NULL;
-    }
-    fix_dep_state state = FIX_DEP_UNKNOWN;
-    for (size_t i = 0; i < p->n_lines; i++) {
-        const fix_line *fl = &p->lines[i];
-        bool mine = own_pin ? fl->line == d->source_line && strcmp(fl->path, d->source_file) == 0
-                            : fl->constraint && d->normalized != NULL &&
-                                  strcmp(fl->normalized, d->normalized) == 0 &&
-                                  d->version_text != NULL &&
-                                  req_same_version(fl->old_version, strlen(fl->old_version),
-                                                   d->version_text);
-        if (!mine)
-            continue;
-        if (fl->kind == FIX_LINE_REWRITE && fl->st.result == REQ_FIX_APPLIED)
-            return FIX_DEP_FIXED;
-        state = FIX_DEP_REPORTED;
-    }
-    return state;
+    return p->dep_state != NULL && dep < p->r->deps.len ? (fix_dep_state)p->dep_state[dep]
+                                                          : FIX_DEP_UNKNOWN;
 }
 
 void fix_plan_free(fix_plan *p)
@@ -479,6 +623,7 @@ void fix_plan_free(fix_plan *p)
         free(fl->hashes);
     }
     free(p->lines);
+    free(p->dep_state);
     req_lines_free(&p->req);
     memset(p, 0, sizeof *p);
 }

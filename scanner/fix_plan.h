@@ -70,6 +70,9 @@ typedef struct fix_file {
     mode_t mode;
     dev_t dev;
     ino_t ino;
+    nlink_t links;        /* hard links: the others keep the old bytes */
+    uid_t uid;            /* its owner, kept by the new file and FILE.bak */
+    gid_t gid;
     text_edits edits;     /* empty when nothing changes */
     char *refused;        /* why the file is not rewritten at all, or NULL */
     char *bak;            /* where its original was kept, once written */
@@ -79,9 +82,10 @@ typedef struct fix_plan {
     fix_file *files;
     size_t n_files;
     fix_line *lines;
-    size_t n_lines;
+    size_t n_lines, cap_lines;
     req_lines req;        /* the requirement files as read */
     const scan_report *r;
+    int *dep_state;       /* fix_dep_state of each of r's dependencies */
 } fix_plan;
 
 #define FIX_BAK_MAX 99

@@ -62,12 +62,16 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const fix_item *fix_of(const scan_report *r, size_t dep)
+/* The first fix of each dependency (NULL: none), looked up once rather
+ * than by a scan of every fix for each dependency: quadratic for a file
+ * that pins one project on many lines. */
+static const fix_item **fixes_by_dep(const scan_report *r)
 {
-    for (size_t i = 0; i < r->n_fixes; i++)
-        if (r->fixes[i].dep == dep)
-            return &r->fixes[i];
-    return NULL;
+    const fix_item **t = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *t);
+    for (size_t i = r->n_fixes; i-- > 0;)
+        if (r->fixes[i].dep < r->deps.len)
+            t[r->fixes[i].dep] = &r->fixes[i];
+    return t;
 }
 
 static plan_item *add_item(scan_report *r, unsigned phase)
@@ -111,7 +115,7 @@ static char *versions_of(const scan_report *r, const entry *g, size_t n)
 }
 
 /* Phases 1 and 2: the group has open findings. */
-static void security_item(scan_report *r, const entry *g, size_t n)
+static void security_item(scan_report *r, const entry *g, size_t n, const fix_item **fix_of)
 {
     bool urgent = false, no_fix = false, unchecked = false;
     size_t n_open = 0;
@@ -136,7 +140,7 @@ static void security_item(scan_report *r, const entry *g, size_t n)
         }
         if (!open)
             continue;
-        const fix_item *fx = fix_of(r, g[k].dep);
+        const fix_item *fx = fix_of[g[k].dep];
         if (fx == NULL || fx->new_version == NULL)
             no_fix = true;
         else if (to == NULL || vcmp(fx->new_version, to) > 0)
@@ -215,6 +219,7 @@ void plan_build(scan_report *r, const char *const *same_major)
             es[n++] = (entry){i, d->normalized};
     }
     qsort(es, n, sizeof *es, entry_cmp);
+    const fix_item **fix_of = fixes_by_dep(r);
     for (size_t k = 0; k < n;) {
         size_t e = k + 1;
         while (e < n && strcmp(es[e].name, es[k].name) == 0)
@@ -226,10 +231,11 @@ void plan_build(scan_report *r, const char *const *same_major)
                 open = !fs->items[f].ignored;
         }
         if (open)
-            security_item(r, es + k, e - k);
+            security_item(r, es + k, e - k, fix_of);
         else if (r->advice != NULL)
             upgrade_item(r, es + k, e - k, same_major);
         k = e;
     }
+    free(fix_of);
     free(es);
 }

@@ -219,12 +219,42 @@ static void test_changed_meanwhile(void **state)
     scan_report_free(&r);
 }
 
+/* The name swapped for a link to another file with the same bytes (in a
+ * directory someone else can write, between the check and the write): the
+ * link is not written through, and nothing is written. */
+static void test_swapped_for_link(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    put("top.txt", "-r b.txt\nalpha==1.0\n");
+    put("b.txt", "beta==2.0\n");
+    fix(&r, dep(&r, "alpha", "1.0", "top.txt", 2), "1.0", "1.1");
+    fix(&r, dep(&r, "beta", "2.0", "b.txt", 1), "2.0", "2.1");
+    fix_plan p;
+    assert_int_equal(make(&p, &r, NULL), 0);
+    put("victim.txt", "beta==2.0\n");
+    assert_int_equal(unlink("b.txt"), 0);
+    assert_int_equal(symlink("victim.txt", "b.txt"), 0);
+    airlock_error err;
+    assert_int_equal(fix_plan_write(&p, &err), -1);
+    assert_non_null(strstr(err.msg, "changed while"));
+    assert_file("victim.txt", "beta==2.0\n");
+    assert_file("top.txt", "-r b.txt\nalpha==1.0\n");
+    struct stat st;
+    assert_int_equal(lstat("b.txt", &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    fix_plan_free(&p);
+    scan_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_lines_chosen_and_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_meanwhile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swapped_for_link, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
