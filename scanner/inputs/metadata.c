@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,23 +17,40 @@ void metadata_clear(metadata *md)
     memset(md, 0, sizeof *md);
 }
 
-/* email.feedparser's headerRE: r'^(From |[\041-\071\073-\176]*:|[\t ])'. */
-static bool is_header_line(const char *s, size_t n)
+/* email.feedparser's headerRE: r'^(From |[\041-\071\073-\176]*:|[\t ])'.
+ * For a line that starts with neither a blank nor "From ", it matches when
+ * the text before the first colon (found with memchr by the caller) is all
+ * printable ASCII without blanks. */
+static bool is_field_name(const char *s, size_t n)
 {
-    if (n == 0)
-        return false;
-    if (s[0] == ' ' || s[0] == '\t')
-        return true;
-    if (n >= 5 && memcmp(s, "From ", 5) == 0)
-        return true;
-    for (size_t i = 0; i < n; i++) {
+    /* Eight bytes at a time (names are mostly 4-20 bytes): a byte below
+     * 0x21 borrows into its high bit once 0x21 is subtracted (and had it
+     * clear); one above 0x7e has its high bit set, or gets it when 1 is
+     * added. A carry or borrow across bytes starts only at a byte that is
+     * itself out of range, so the test of the whole word is exact. */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        uint64_t below = (w - ones * 0x21) & ~w & highs;
+        uint64_t above = ((w + ones) | w) & highs;
+        if ((below | above) != 0)
+            return false;
+    }
+    if (i < n && n >= 8) { /* the tail as the last eight bytes, again */
+        uint64_t w;
+        memcpy(&w, s + n - 8, sizeof w);
+        uint64_t below = (w - ones * 0x21) & ~w & highs;
+        uint64_t above = ((w + ones) | w) & highs;
+        return (below | above) == 0;
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == ':')
-            return true;
         if (c < 0x21 || c > 0x7e)
             return false;
     }
-    return false;
+    return true;
 }
 
 static bool field_is(const char *s, size_t n, const char *want)
@@ -177,13 +195,24 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     field_span cur = {0};
     unsigned lineno = 0;
     bool ended = false;
+    /* Offset of the next '\n' at or after pos (len if none): kept across
+     * lines so that a file of '\r'-only lines is not scanned again for
+     * every line. Lines are found with memchr, never a byte at a time. */
+    size_t next_nl = 0;
+    bool nl_known = false;
     while (pos < len) {
         /* One line: [pos, e) and its terminator [e, next). */
         const char *p = text + pos;
         size_t rest = len - pos;
-        size_t e = 0;
-        while (e < rest && p[e] != '\n' && p[e] != '\r')
-            e++;
+        if (!nl_known || next_nl < pos) {
+            const char *nl = memchr(p, '\n', rest);
+            next_nl = nl ? (size_t)(nl - text) : len;
+            nl_known = true;
+        }
+        size_t e = next_nl - pos;
+        const char *cr = memchr(p, '\r', e);
+        if (cr != NULL)
+            e = (size_t)(cr - p);
         size_t next;
         if (e == rest) {
             if (!at_eof)
@@ -198,24 +227,32 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
         }
         lineno++;
 
-        if (!is_header_line(p, e)) {
-            ended = true; /* blank line or body: the block is over */
+        if (e == 0) {
+            ended = true; /* the blank line that ends the block */
             break;
         }
         if (p[0] == ' ' || p[0] == '\t') {
             if (cur.name != NULL)
                 cur.end = p + next; /* continuation */
         } else {
-            take_field(&cur, md);
-            memset(&cur, 0, sizeof cur);
-            /* "From " lines are an mbox envelope or a defect: never a field,
-             * and a ":" at the start has no field name; both are dropped. */
-            size_t colon = (size_t)((const char *)memchr(p, ':', e) - p);
+            const char *colon = memchr(p, ':', e);
+            /* "From " lines are an mbox envelope or a defect: a header line
+             * but never a field. */
             bool from = e >= 5 && memcmp(p, "From ", 5) == 0;
-            if (!from && colon > 0) {
+            if (!from && (colon == NULL || !is_field_name(p, (size_t)(colon - p)))) {
+                ended = true; /* body text: the block is over */
+                break;
+            }
+            /* Most fields are neither Name nor Version: only names of 4
+             * or 7 bytes are looked at. */
+            if (cur.name_len == 4 || cur.name_len == 7)
+                take_field(&cur, md);
+            memset(&cur, 0, sizeof cur);
+            /* A ":" at the start has no field name: dropped too. */
+            if (!from && colon > p) {
                 cur.name = p;
-                cur.name_len = colon;
-                cur.value = p + colon + 1;
+                cur.name_len = (size_t)(colon - p);
+                cur.value = colon + 1;
                 cur.end = p + next;
                 cur.line = lineno;
             }

@@ -75,14 +75,18 @@ static bool ends_with_ci(const char *s, size_t n, const char *suffix)
     return strncasecmp(s + n - k, suffix, k) == 0;
 }
 
+/* a + '/' + b in one allocation of the exact size (several per
+ * distribution: no buffer growth). */
 static char *join(const char *a, const char *b)
 {
-    buf p = {0};
-    buf_puts(&p, a);
-    if (p.len == 0 || p.data[p.len - 1] != '/')
-        buf_putc(&p, '/');
-    buf_puts(&p, b);
-    return buf_detach(&p, NULL);
+    size_t na = strlen(a), nb = strlen(b);
+    size_t slash = na == 0 || a[na - 1] != '/' ? 1 : 0;
+    char *p = xmalloc(na + slash + nb + 1);
+    memcpy(p, a, na);
+    if (slash)
+        p[na] = '/';
+    memcpy(p + na + slash, b, nb + 1);
+    return p;
 }
 
 static bool is_blank(char c)
