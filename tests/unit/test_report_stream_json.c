@@ -23,6 +23,7 @@
 
 #include "report_random.h"
 #include "reference_report_json.h"
+#include "report_stream_check.h"
 
 /* A json_out writing into memory. */
 typedef struct mem {
@@ -300,40 +301,13 @@ static void test_errors(void **state)
 
 static void compare_report(const scan_report *r)
 {
-    char *want = NULL, *got = NULL;
-    size_t want_len = 0, got_len = 0;
-    airlock_error err = {0};
-    FILE *f = open_memstream(&want, &want_len);
-    assert_int_equal(reference_write_json(r, f, &err), 0);
-    fclose(f);
-    f = open_memstream(&got, &got_len);
-    assert_int_equal(report_write_json(r, f, &err), 0);
-    fclose(f);
-    assert_int_equal(strlen(want), want_len);
-    assert_same(want, got, got_len);
-    free(want);
-    free(got);
+    rs_compare(r, reference_write_json, report_write_json);
 }
 
 static void test_reports(void **state)
 {
     (void)state;
-    uint64_t s = 2026;
-    for (int i = 0; i < 500; i++) {
-        scan_report r;
-        rr_report(&s, &r, (size_t)(i % 7));
-        compare_report(&r);
-        scan_report_free(&r);
-    }
-    /* An empty report and large ones. */
-    scan_report r;
-    memset(&r, 0, sizeof r);
-    compare_report(&r);
-    for (int i = 0; i < 2; i++) {
-        rr_report(&s, &r, 300);
-        compare_report(&r);
-        scan_report_free(&r);
-    }
+    rs_compare_random(compare_report, 2026, 500, 2, 300);
 }
 
 int main(void)

@@ -15,55 +15,38 @@
 
 #include "report_random.h"
 #include "reference_report_table.h"
+#include "report_stream_check.h"
 
-static void compare_one(const scan_report *r, bool color)
+static int want_plain(const scan_report *r, FILE *f, airlock_error *err)
 {
-    report_style style = {color};
-    char *want = NULL, *got = NULL;
-    size_t want_len = 0, got_len = 0;
-    airlock_error err = {0};
-    FILE *f = open_memstream(&want, &want_len);
-    assert_int_equal(reference_write_table(r, &style, f, &err), 0);
-    fclose(f);
-    f = open_memstream(&got, &got_len);
-    assert_int_equal(report_write_table(r, &style, f, &err), 0);
-    fclose(f);
-    if (want_len != got_len || memcmp(want, got, got_len) != 0) {
-        size_t i = 0;
-        while (i < got_len && i < want_len && want[i] == got[i])
-            i++;
-        fail_msg("differs at byte %zu:\nwant ...%.80s\ngot  ...%.80s", i,
-                 want + (i > 40 ? i - 40 : 0), got + (i > 40 ? i - 40 : 0));
-    }
-    free(want);
-    free(got);
+    return reference_write_table(r, &(report_style){false}, f, err);
+}
+
+static int want_color(const scan_report *r, FILE *f, airlock_error *err)
+{
+    return reference_write_table(r, &(report_style){true}, f, err);
+}
+
+static int got_plain(const scan_report *r, FILE *f, airlock_error *err)
+{
+    return report_write_table(r, &(report_style){false}, f, err);
+}
+
+static int got_color(const scan_report *r, FILE *f, airlock_error *err)
+{
+    return report_write_table(r, &(report_style){true}, f, err);
 }
 
 static void compare_report(const scan_report *r)
 {
-    compare_one(r, false);
-    compare_one(r, true);
+    rs_compare(r, want_plain, got_plain);
+    rs_compare(r, want_color, got_color);
 }
 
 static void test_reports(void **state)
 {
     (void)state;
-    uint64_t s = 1717;
-    for (int i = 0; i < 300; i++) {
-        scan_report r;
-        rr_report(&s, &r, (size_t)(i % 7));
-        compare_report(&r);
-        scan_report_free(&r);
-    }
-    /* An empty report and large ones. */
-    scan_report r;
-    memset(&r, 0, sizeof r);
-    compare_report(&r);
-    for (int i = 0; i < 1; i++) {
-        rr_report(&s, &r, 150);
-        compare_report(&r);
-        scan_report_free(&r);
-    }
+    rs_compare_random(compare_report, 1717, 300, 1, 150);
 }
 
 int main(void)
