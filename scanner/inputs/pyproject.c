@@ -280,11 +280,19 @@ static void poetry_constraint(reader *r, dependency *dep, const char *text, size
     case POETRY_PIN:
         set_pin(r, dep, v, n, true);
         break;
-    case POETRY_RANGE:
+    case POETRY_RANGE: {
         skip(dep, "registry", "range '%.*s'", (int)(n > 4096 ? 4096 : n), v);
+        /* What the range means in PEP 440, for its risk (advice.h); a
+         * union ("1.2 || 1.4") has no such form and gets none. */
+        buf spec = {0};
+        if (poetry_constraint_pep440(v, n, &spec) == 0)
+            dep->specifier = spec.data ? buf_detach(&spec, NULL) : xstrdup("");
+        buf_free(&spec);
         break;
+    }
     case POETRY_ANY:
         skip(dep, "registry", "not pinned");
+        dep->specifier = xstrdup("");
         break;
     }
 }

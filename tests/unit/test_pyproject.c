@@ -301,6 +301,12 @@ static void test_poetry(void **state)
     expect_skip(&r, "blank", 17, "not pinned", "main", false, "registry");
     expect_skip(&r, "wild", 18, "range '1.2.*'", "main", false, "registry");
     expect_skip(&r, "either", 19, "range '1.2 || 1.3'", "main", false, "registry");
+    /* Ranges carry their PEP 440 meaning for range_risk; a union has none. */
+    assert_string_equal(at(&r, "caret", 11)->specifier, ">=1.2,<2.0.0");
+    assert_string_equal(at(&r, "spaced", 15)->specifier, ">=1,<2");
+    assert_string_equal(at(&r, "anything", 16)->specifier, "");
+    assert_null(at(&r, "either", 19)->specifier);
+    assert_null(at(&r, "requests", 8)->specifier);
     expect_skip(&r, "bad-pin", 20, "pinned to 'not.a.version', which is not a PEP 440 version",
                 "main", false, "registry");
     expect_warning(&r, "poetry.toml:20: bad-pin: ");
@@ -370,6 +376,44 @@ static void test_constraint_classes(void **state)
     }
     /* No NUL needed: only `len` bytes are looked at. */
     assert_int_equal(poetry_constraint_classify("1.0^", 3, NULL, NULL), POETRY_PIN);
+}
+
+/* Poetry's ranges as PEP 440 specifiers, by poetry-core's documented rules
+ * (python-poetry.org, "Dependency specification"): ^ allows changes that
+ * keep the leftmost non-zero part, ~ changes of the last part given (of
+ * the minor when two or more are given). */
+static void test_constraint_pep440(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *want; /* NULL: no PEP 440 form */
+    } cases[] = {
+        {"^1.2.3", ">=1.2.3,<2.0.0"}, {"^1.2", ">=1.2,<2.0.0"},   {"^1", ">=1,<2.0.0"},
+        {"^0.2.3", ">=0.2.3,<0.3.0"}, {"^0.0.3", ">=0.0.3,<0.0.4"}, {"^0.0", ">=0.0,<0.1.0"},
+        {"^0", ">=0,<1.0.0"},         {"^1.2.3.4", ">=1.2.3.4,<2.0.0.0"},
+        {"^2.0b1", ">=2.0b1,<3.0.0"}, {"~1.2.3", ">=1.2.3,<1.3.0"}, {"~1.2", ">=1.2,<1.3"},
+        {"~1", ">=1,<2"},             {"~=1.2", "~=1.2"},           {">=1,<2", ">=1,<2"},
+        {" >=1 <2", ">=1,<2"},        {">= 1.0, < 2.0", ">=1.0,<2.0"}, {"1.2.*", "==1.2.*"},
+        {"!=1.0", "!=1.0"},           {"4.2.1", "==4.2.1"},         {"=4.2", "==4.2"},
+        {"*", ""},                    {"", ""},                     {">=1,*", ">=1"},
+        {"1.2 || 1.3", NULL},         {"1.2|1.3", NULL},            {"^x", NULL},
+        {"^", NULL},                  {"=<1", NULL},                {"^=1", NULL},
+        {"====1", NULL},              {"^99999999999999999", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf out = {0};
+        buf_puts(&out, "x");
+        int rc = poetry_constraint_pep440(cases[i].text, strlen(cases[i].text), &out);
+        if (cases[i].want == NULL) {
+            if (rc != -1 || strcmp(out.data, "x") != 0)
+                fail_msg("'%s': rc %d, gave '%s', want no form", cases[i].text, rc, out.data);
+        } else if (rc != 0 || strcmp(out.data + 1, cases[i].want) != 0) {
+            fail_msg("'%s': rc %d, gave '%s', want '%s'", cases[i].text, rc, out.data + 1,
+                     cases[i].want);
+        }
+        buf_free(&out);
+    }
 }
 
 typedef struct seen_file {
@@ -538,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_include_bounds),
         cmocka_unit_test(test_poetry),
         cmocka_unit_test(test_constraint_classes),
+        cmocka_unit_test(test_constraint_pep440),
         cmocka_unit_test(test_dynamic_and_notes),
         cmocka_unit_test(test_bad_input),
     };
