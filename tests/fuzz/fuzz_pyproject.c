@@ -2,11 +2,13 @@
  * pyproject.toml. A parse either fails with "FILE:LINE: why" and appends
  * nothing, or every dependency it appends is whole: a name, the file, a
  * line inside the input, a group, and either a version or a skip reason
- * (never silently dropped); a checked one is a registry pin. */
+ * (never silently dropped); a checked one is a registry pin. The bytes are
+ * also read as one Poetry constraint (poetry_constraint_pep440). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/inputs/poetry_constraint.h"
 #include "scanner/inputs/pyproject.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
@@ -50,5 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(note);
     dep_list_free(&deps);
+
+    /* The same bytes as one Poetry constraint: a PEP 440 form, or none and
+     * nothing appended. */
+    buf spec = {0};
+    buf_puts(&spec, "x");
+    if (poetry_constraint_pep440((const char *)data, size, &spec) == 0)
+        CHECK(spec.data[0] == 'x' && strlen(spec.data) == spec.len);
+    else
+        CHECK(spec.len == 1);
+    buf_free(&spec);
     return 0;
 }
