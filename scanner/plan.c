@@ -83,32 +83,28 @@ static plan_item *add_item(scan_report *r, unsigned phase)
     return it;
 }
 
-/* The distinct versions of a group, ascending, joined with ", ". */
+static int by_version(const void *a, const void *b)
+{
+    const dependency *x = *(const dependency *const *)a, *y = *(const dependency *const *)b;
+    return version_compare(&x->version, &y->version);
+}
+
+/* The distinct versions of a group, ascending, joined with ", ". Sorted
+ * rather than inserted one by one: a file may pin one project at
+ * thousands of versions. */
 static char *versions_of(const scan_report *r, const entry *g, size_t n)
 {
-    const dependency **ds = xcalloc(n, sizeof *ds);
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        const dependency *d = &r->deps.items[g[k].dep];
-        size_t at = m;
-        bool dup = false;
-        for (size_t j = 0; j < m && !dup; j++) {
-            int c = version_compare(&d->version, &ds[j]->version);
-            dup = c == 0;
-            if (c < 0 && at == m)
-                at = j;
-        }
-        if (dup)
-            continue;
-        memmove(&ds[at + 1], &ds[at], (m - at) * sizeof *ds);
-        ds[at] = d;
-        m++;
-    }
+    const dependency **ds = xcalloc(n ? n : 1, sizeof *ds);
+    for (size_t k = 0; k < n; k++)
+        ds[k] = &r->deps.items[g[k].dep];
+    qsort(ds, n, sizeof *ds, by_version);
     buf b = {0};
     char text[VERSION_MAX_TEXT + 64];
-    for (size_t j = 0; j < m; j++) {
+    for (size_t j = 0; j < n; j++) {
+        if (j > 0 && version_compare(&ds[j]->version, &ds[j - 1]->version) == 0)
+            continue;
         version_format(&ds[j]->version, text, sizeof text);
-        buf_printf(&b, "%s%s", j ? ", " : "", text);
+        buf_printf(&b, "%s%s", b.len ? ", " : "", text);
     }
     free(ds);
     return buf_detach(&b, NULL);
