@@ -19,7 +19,12 @@ BUILD_DIR defaults to build/release. --before adds another build's
 prints its ratios beside. Each round runs every contender once, in a
 shuffled order; a ratio is the median of the per-round ratios of wall-clock
 times (the project's rule), CPU medians (user + sys) are printed beside, the
-steadier figure on a shared machine. Reports go to /dev/null.
+steadier figure on a shared machine. Each report goes to a regular file
+(stdout redirected, as `airlock scan > report` does; the page cache
+absorbs it), which is where reports are kept; "cyclonedx >/dev/null" is
+the same scan with stdout not a regular file (a pipe, a terminal), where
+the CycloneDX writer cannot fill in its serial number afterwards and
+writes the BOM twice (report_cyclonedx.c).
 Needs ../shared/data/pypa-advisory-database (exit 77 without it).
 """
 import os
@@ -55,12 +60,17 @@ def parse_args(argv):
     return build, before, rounds
 
 
-def run(cmd):
-    """(wall s, cpu s, exit status) of one run, output to /dev/null."""
+def run(cmd, out=None):
+    """(wall s, cpu s, exit status) of one run, its output to /dev/null, or
+    to the regular file `out` (truncated first) as `airlock scan > FILE`
+    does."""
+    sink = open(out, "wb") if out else subprocess.DEVNULL
     t0 = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - t0
+    if out:
+        sink.close()
     return wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
 
 
@@ -106,10 +116,13 @@ def main():
                                  "    print(d.metadata['Name'], d.version)"]}
         builds = [("after", airlock)] + ([("before", os.path.join(before, "airlock"))]
                                          if before else [])
+        outputs = {}
         for tag, binary in builds:
-            for fmt in FORMATS:
+            for fmt in FORMATS + ["cyclonedx >/dev/null"]:
                 contenders[(tag, fmt)] = [binary, "--db-dir", db, "scan", "--no-python",
-                                          "--path", sp, "--format", fmt]
+                                          "--path", sp, "--format", fmt.split()[0]]
+                if not fmt.endswith("/dev/null"):
+                    outputs[(tag, fmt)] = os.path.join(tmp, "report." + fmt)
         summary = subprocess.run(contenders[("after", "json")], capture_output=True).stdout
         import json
         s = json.loads(summary)["summary"]
@@ -119,12 +132,12 @@ def main():
         rss = {k: peak_rss(cmd) for k, cmd in contenders.items() if k not in ("floor", "python")}
         rnd = random.Random(17)
         for k, cmd in contenders.items():  # warm-up: page cache, database
-            run(cmd)
+            run(cmd, outputs.get(k))
         for _ in range(rounds):
             order = list(contenders)
             rnd.shuffle(order)
             for k in order:
-                w, c, rc = run(contenders[k])
+                w, c, rc = run(contenders[k], outputs.get(k))
                 if rc not in (0, 1):
                     print("failed:", contenders[k], "status", rc)
                     return 1
@@ -143,18 +156,18 @@ def main():
           f"{med(cpu['floor']):7.1f} ms CPU")
     print(f"  python -I -S importlib.metadata list:  {med(wall['python']):7.1f} ms wall "
           f"{med(cpu['python']):7.1f} ms CPU")
-    print(f"  {'':10} {'wall ms':>8} {'CPU ms':>8} {'x floor':>8} {'CPU x':>6} "
+    print(f"  {'':20} {'wall ms':>8} {'CPU ms':>8} {'x floor':>8} {'CPU x':>6} "
           f"{'py/scan':>8} {'RSS MiB':>8}")
     ok = True
     for tag, _ in builds:
-        for fmt in FORMATS:
+        for fmt in FORMATS + ["cyclonedx >/dev/null"]:
             k = (tag, fmt)
             r = ratio(k, "floor")
             cr = statistics.median(cpu[k]) / statistics.median(cpu["floor"])
             sp_up = 1 / ratio(k, "python")
             mib = rss[k] / 1024
             label = fmt if tag == "after" else f"{fmt} ({tag})"
-            print(f"  {label:<18} {med(wall[k]):8.1f} {med(cpu[k]):8.1f} {r:7.2f}x {cr:5.2f}x "
+            print(f"  {label:<20} {med(wall[k]):8.1f} {med(cpu[k]):8.1f} {r:7.2f}x {cr:5.2f}x "
                   f"{sp_up:7.1f}x {mib:8.1f}")
             if tag == "after" and (r > 1.5 or sp_up < 10 or mib >= 64):
                 ok = False
