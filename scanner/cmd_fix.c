@@ -4,7 +4,8 @@
  * line where it stands, and nothing else (docs/remediation.md).
  *
  * Order, for failing closed and for never leaving half a change: the
- * database first (scan_run.h); every file to change is read again and
+ * database first (scan_run.h: its digest is compared while the inputs are
+ * read, before anything reads it); every file to change is read again and
  * checked against the digest of what the scan parsed; every edit is made
  * in memory; then every FILE.bak is written (a backup that exists and
  * differs stops everything before a byte is written), then each file is
@@ -320,7 +321,7 @@ static int run(const fix_options *o, const airlock_globals *g, scan_report *r, d
         .platform = o->platform,
     };
     scan_policy policy = {&o->ignores, o->ignore_files, o->n_ignore_files, o->strict};
-    if (scan_collect("airlock fix", &in, &policy, sdb.db, now, r, d) != 0)
+    if (scan_collect("airlock fix", &in, &policy, &sdb, now, r, d) != 0)
         goto out;
     if (advice_compute(r, sdb.db, o->to, &err) != 0) {
         diag_error("airlock fix: database", err.msg);

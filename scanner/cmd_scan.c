@@ -3,8 +3,9 @@
  * against the installed database, render the report, decide the exit
  * status.
  *
- * Order matters for failing closed: the database is opened and checked
- * before any input is read, every input error stops the scan with status 2,
+ * Order matters for failing closed: the database is checked before any
+ * input is read (its digest while they are read, and before anything reads
+ * it: scan_run.h), every input error stops the scan with status 2,
  * and the report is written atomically so that no half report is left.
  */
 #include <getopt.h>
@@ -369,8 +370,12 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
                           airlock_error *err)
 {
     /* The signature and signer key sit beside data.mdb in the snapshot
-     * directory (signatures/store.h). */
-    char *data_path = xstrdup(store_data_path(st));
+     * directory (signatures/store.h); no path until its digest matched,
+     * which scan_collect() has waited for. */
+    const char *checked = store_data_path(st);
+    if (checked == NULL)
+        return error_set(err, "the database's digest was not checked");
+    char *data_path = xstrdup(checked);
     const char *snap_dir = dirname(data_path);
     buf sig = {0}, pub = {0}, status = {0};
     buf_printf(&sig, "%s/snapshot.minisig", snap_dir);
@@ -409,7 +414,8 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
     airlock_error err = {{0}};
     int64_t now = (int64_t)time(NULL);
 
-    /* The database first: no database, no scan (fail closed). */
+    /* The database first: no database, no scan (fail closed). Its digest
+     * is compared while the inputs are read (scan_collect waits for it). */
     scan_db sdb;
     int status = EXIT_ERROR;
     if (scan_db_open("airlock scan", g, o->max_db_age, now, r, &sdb) != 0)
@@ -424,7 +430,7 @@ static int run(const scan_options *o, const airlock_globals *g, scan_report *r, 
         .no_dev = o->no_dev,
     };
     scan_policy policy = {&o->ignores, o->ignore_files, o->n_ignore_files, o->strict};
-    if (scan_collect("airlock scan", &in, &policy, sdb.db, now, r, d) != 0)
+    if (scan_collect("airlock scan", &in, &policy, &sdb, now, r, d) != 0)
         goto out;
     if (drift_compute(r, &err) != 0) {
         diag_error("airlock scan", err.msg);

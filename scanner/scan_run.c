@@ -2,8 +2,10 @@
  * scan_run.c - the database and the inputs of a scan, shared by `airlock
  * scan` and `airlock fix` (scan_run.h).
  *
- * Order matters for failing closed: the database is opened and checked
- * before any input is read, and every input error stops with a message.
+ * Order matters for failing closed: the database's signature, signer and
+ * size are checked before any input is read; its digest is compared in a
+ * thread while the inputs are read, and nothing reads the database before
+ * that comparison has matched. Every input error stops with a message.
  */
 #include "scanner/scan_run.h"
 
@@ -68,25 +70,21 @@ int scan_db_open(const char *cmd, const airlock_globals *g, int max_db_age, int6
 {
     airlock_error err = {{0}};
     memset(out, 0, sizeof *out);
+    /* Everything but the digest now (no database, no scan); the digest in
+     * a thread of its own, since reading the inputs does not need it. */
     if (store_resolve_dir(g->db_dir, &out->dir, &err) != 0 ||
-        store_open(out->dir, 0, &out->st, &err) != 0) {
+        store_open(out->dir, STORE_OPEN_DIGEST_LATER, &out->st, &err) != 0) {
         error_in(cmd, NULL, err.msg);
         return -1;
     }
-    const store_info *si = store_get_info(out->st);
     int64_t age;
-    int aged = store_check_age(si, now, max_db_age, &age, &err);
+    int aged = store_check_age(store_get_info(out->st), now, max_db_age, &age, &err);
     if (aged < 0) {
         error_in(cmd, NULL, err.msg);
         return -1;
     }
     if (aged > 0)
         diag_error("airlock: warning", err.msg);
-    if (vulndb_open(store_data_path(out->st), &out->db, &err) != 0 ||
-        fill_provenance(r, si, out->db, &err) != 0) {
-        error_in(cmd, "database", err.msg);
-        return -1;
-    }
     r->airlock_version = xstrdup(AIRLOCK_VERSION);
     r->scan_time = now;
     char host[256];
@@ -97,10 +95,28 @@ int scan_db_open(const char *cmd, const airlock_globals *g, int max_db_age, int6
     return 0;
 }
 
+/* The database, once store_wait_digest() has said its digest matched:
+ * opened, and r's provenance filled. Errors are printed. */
+static int db_ready(const char *cmd, scan_db *s, scan_report *r)
+{
+    airlock_error err = {{0}};
+    const char *path = store_data_path(s->st);
+    if (path == NULL) { /* not verified: never read it */
+        error_in(cmd, "database", "its digest was not checked");
+        return -1;
+    }
+    if (vulndb_open(path, &s->db, &err) != 0 ||
+        fill_provenance(r, store_get_info(s->st), s->db, &err) != 0) {
+        error_in(cmd, "database", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 void scan_db_close(scan_db *s)
 {
     vulndb_close(s->db);
-    store_close(s->st);
+    store_close(s->st); /* waits for a digest check still running */
     free(s->dir);
     memset(s, 0, sizeof *s);
 }
@@ -113,29 +129,42 @@ static void today_utc(int64_t now, char out[11])
         memcpy(out, "9999-12-31", 11); /* cannot tell: let every until= expire */
 }
 
+/* Read the inputs and the ignore files. An error is left in err, not
+ * printed: the database's verdict is printed first. */
+static int read_all(const scan_input_options *in, const scan_policy *p, scan_report *r, diag *d,
+                    ignore_list *from_files, airlock_error *err)
+{
+    if (scan_read_inputs(in, r, d, err) != 0)
+        return -1;
+    for (size_t i = 0; i < p->n_ignore_files; i++)
+        if (ignore_load(from_files, p->ignore_files[i], d, err) != 0)
+            return -1;
+    if (p->strict && d->warnings > 0)
+        return error_set(err, "%u %s in the inputs and --strict was given", d->warnings,
+                         d->warnings == 1 ? "warning" : "warnings");
+    return 0;
+}
+
 int scan_collect(const char *cmd, const scan_input_options *in, const scan_policy *p,
-                 vulndb *db, int64_t now, scan_report *r, diag *d)
+                 scan_db *sdb, int64_t now, scan_report *r, diag *d)
 {
     airlock_error err = {{0}};
-    if (scan_read_inputs(in, r, d, &err) != 0) {
-        error_in(cmd, NULL, err.msg);
-        return -1;
-    }
     ignore_list from_files = {0};
-    for (size_t i = 0; i < p->n_ignore_files; i++) {
-        if (ignore_load(&from_files, p->ignore_files[i], d, &err) != 0) {
-            error_in(cmd, NULL, err.msg);
-            ignore_list_free(&from_files);
-            return -1;
-        }
-    }
-    if (p->strict && d->warnings > 0) {
-        fprintf(stderr, "%s: %u %s in the inputs and --strict was given\n", cmd, d->warnings,
-                d->warnings == 1 ? "warning" : "warnings");
+    int rc = read_all(in, p, r, d, &from_files, &err);
+    /* Whatever the inputs gave, the database's verdict comes first: a
+     * database that fails its digest is reported as such (exit 2), also
+     * when an input failed too. */
+    airlock_error dberr = {{0}};
+    int digest = store_wait_digest(sdb->st, &dberr);
+    if (digest != 0)
+        error_in(cmd, NULL, dberr.msg);
+    if (rc != 0)
+        error_in(cmd, NULL, err.msg);
+    if (digest != 0 || rc != 0 || db_ready(cmd, sdb, r) != 0) {
         ignore_list_free(&from_files);
         return -1;
     }
-    if (match_report(db, r, &err) != 0) {
+    if (match_report(sdb->db, r, &err) != 0) {
         error_in(cmd, "database", err.msg);
         ignore_list_free(&from_files);
         return -1;

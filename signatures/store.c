@@ -22,6 +22,7 @@
 #include "signatures/blake2b.h"
 #include "signatures/minisign.h"
 #include "signatures/snapshot.h"
+#include "signatures/store_digest.h"
 #include "signatures/trust.h"
 
 #define DATA_FILE "data.mdb"
@@ -46,9 +47,14 @@
 #define READ_PIECE ((size_t)1 << 20)
 
 struct store {
-    char *data_path;
+    char *dir;       /* as given, for the messages of store_wait_digest() */
+    char *data_path; /* handed out only once the digest matched */
     store_info info;
     int pin_fd; /* PIN_FILE, read-locked until store_close(); -1 if none */
+    /* STORE_OPEN_DIGEST_LATER: the check in its thread, and its outcome. */
+    store_digest digest;
+    enum { DIGEST_PENDING, DIGEST_MATCHED, DIGEST_FAILED } state;
+    airlock_error failure; /* the message of DIGEST_FAILED */
 };
 
 static char *join(const char *a, const char *b)
@@ -261,28 +267,6 @@ out:
     return rc;
 }
 
-/* The data file must have the signed size and (unless skipped) digest. */
-static int check_data(const char *path, const snapshot_meta *m, int digest, airlock_error *err)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return error_errno(err, errno, "%s", path);
-    if (!S_ISREG(st.st_mode))
-        return error_set(err, "%s: not a regular file", path);
-    if ((uint64_t)st.st_size != m->db_size)
-        return error_set(err, "%s: %lld bytes, but the signed size is %" PRIu64, path,
-                         (long long)st.st_size, m->db_size);
-    if (!digest)
-        return 0;
-    uint8_t d[SNAPSHOT_DIGEST_BYTES];
-    uint64_t size;
-    if (snapshot_digest_file(path, d, &size, err) != 0)
-        return -1;
-    if (size != m->db_size || sodium_memcmp(d, m->db_digest, sizeof d) != 0)
-        return error_set(err, "%s: contents do not match the signed digest", path);
-    return 0;
-}
-
 static int no_database(const char *dir, airlock_error *err)
 {
     return error_set(err, "no vulnerability database installed in %s: run 'airlock db import "
@@ -440,6 +424,13 @@ static int untrusted_signer(const char *dir, const char *key_id, const char *unr
     return -1;
 }
 
+/* The context of every failed check of an installed snapshot. */
+static int fails_verification(const char *dir, airlock_error *err)
+{
+    return error_prefix(err, "the installed database in %s fails verification (re-import a "
+                             "snapshot with 'airlock db import')", dir);
+}
+
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
 {
     *out = NULL;
@@ -456,8 +447,7 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     if (rc == 1)
         return no_database(dir, err);
     if (rc != 0)
-        return error_prefix(err, "the installed database in %s fails verification (re-import "
-                                 "a snapshot with 'airlock db import')", dir);
+        return fails_verification(dir, err);
     /* The signer must be trusted now, not only when it was imported: one
      * comparison, since the signature already verified with this key. */
     keyring kr;
@@ -472,9 +462,18 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     free(unreadable);
     char *data = join(snapdir, DATA_FILE);
     free(snapdir);
-    if (rc == 0 && check_data(data, &ins.meta, !(flags & STORE_OPEN_SKIP_DIGEST), err) != 0)
-        rc = error_prefix(err, "the installed database in %s fails verification (re-import "
-                               "a snapshot with 'airlock db import')", dir);
+    /* The size checks are cheap and always done here; the digest is
+     * compared here, later (in a thread, until store_wait_digest()), or,
+     * with STORE_OPEN_SKIP_DIGEST, not at all. */
+    store_digest dg = {.fd = -1};
+    bool skip = flags & STORE_OPEN_SKIP_DIGEST, later = (flags & STORE_OPEN_DIGEST_LATER) && !skip;
+    if (rc == 0) {
+        if (store_digest_open(&dg, data, &ins.meta, err) != 0 ||
+            (!skip && !later && store_digest_wait(&dg, err) != 0))
+            rc = fails_verification(dir, err);
+        else if (skip)
+            store_digest_abandon(&dg);
+    }
     if (rc != 0) {
         free(data);
         if (pin >= 0)
@@ -482,16 +481,40 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
         return -1;
     }
     store *s = xcalloc(1, sizeof *s);
+    s->dir = xstrdup(dir);
     s->data_path = data;
     s->info = ins.info;
     s->pin_fd = pin;
+    s->digest = dg;
+    s->state = later ? DIGEST_PENDING : DIGEST_MATCHED;
+    if (later)
+        store_digest_start(&s->digest); /* after the copy: the thread gets &s->digest */
     *out = s;
+    return 0;
+}
+
+int store_wait_digest(store *s, airlock_error *err)
+{
+    if (s->state == DIGEST_PENDING) {
+        airlock_error e = {{0}};
+        if (store_digest_wait(&s->digest, &e) == 0) {
+            s->state = DIGEST_MATCHED;
+        } else {
+            fails_verification(s->dir, &e);
+            s->failure = e;
+            s->state = DIGEST_FAILED;
+        }
+    }
+    if (s->state == DIGEST_FAILED) {
+        *err = s->failure;
+        return -1;
+    }
     return 0;
 }
 
 const char *store_data_path(const store *s)
 {
-    return s->data_path;
+    return s->state == DIGEST_MATCHED ? s->data_path : NULL;
 }
 
 const store_info *store_get_info(const store *s)
@@ -503,8 +526,10 @@ void store_close(store *s)
 {
     if (s == NULL)
         return;
+    store_digest_abandon(&s->digest); /* joins a check still running */
     if (s->pin_fd >= 0)
         close(s->pin_fd);
+    free(s->dir);
     free(s->data_path);
     free(s);
 }
@@ -567,7 +592,7 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
     keyring_free(&kr);
     if (rc == 0) {
         char *data = join(snapdir, DATA_FILE);
-        rc = check_data(data, &ins.meta, 1, err);
+        rc = store_digest_check(data, &ins.meta, true, err);
         free(data);
     }
     if (rc == 0 && info != NULL)
@@ -1409,7 +1434,7 @@ int store_import(const char *dir, const char *source, const store_import_options
         char *data = join(old_dir, DATA_FILE);
         int same = sodium_memcmp(old.file_hash, c.hash, sizeof c.hash) == 0 &&
                    snapshot_meta_equal(&old.meta, &c.meta) &&
-                   check_data(data, &old.meta, 1, &e2) == 0;
+                   store_digest_check(data, &old.meta, true, &e2) == 0;
         free(data);
         if (same) {
             res->already_installed = true;

@@ -68,15 +68,24 @@ typedef struct store store;
 int store_resolve_dir(const char *override, char **out, airlock_error *err);
 
 /* Flags for store_open(). */
-#define STORE_OPEN_SKIP_DIGEST 0x1u /* check sizes and signature, not the digest */
+#define STORE_OPEN_SKIP_DIGEST 0x1u  /* check sizes and signature, not the digest */
+#define STORE_OPEN_DIGEST_LATER 0x2u /* compare the digest in a thread of its own,
+                                        until store_wait_digest() (ignored with
+                                        STORE_OPEN_SKIP_DIGEST) */
 
 /* Open the installed database in `dir` (from store_resolve_dir()).
  * Resolves `current` once, then checks (fail closed):
  *   - the recorded signature verifies with the recorded signer key, and its
  *     trusted comment parses;
- *   - data.mdb is a regular file of the signed size;
+ *   - data.mdb is a regular file (not a symbolic link) of the signed size;
+ *     it is opened once, and the digest is computed on that descriptor;
  *   - unless STORE_OPEN_SKIP_DIGEST, its BLAKE2b-512 equals the signed digest
- *     (re-hashed on every open: ~20 ms for 50 MB, worth it).
+ *     (re-hashed on every open: 4-6 ms of CPU for the PyPA database's 3 MB,
+ *     worth it). With STORE_OPEN_DIGEST_LATER this one comparison is not part of
+ *     store_open(): the file is hashed in a thread while the caller does
+ *     work that does not touch the database (a scan reads its inputs), and
+ *     store_wait_digest() gives the result. If no thread can be created,
+ *     store_wait_digest() hashes instead, so the flag never fails an open.
  * On success *out owns the handle (release with store_close()). Errors say
  * how to fix them ("no database installed in DIR: run 'airlock db import
  * SNAPSHOT'"), and the signer key must be trusted now: a key of
@@ -86,14 +95,29 @@ int store_resolve_dir(const char *override, char **out, airlock_error *err);
  * store_close(). */
 int store_open(const char *dir, unsigned flags, store **out, airlock_error *err);
 
-/* Path of the LMDB data file of the opened snapshot. Open it with
+/* Wait for the digest comparison that store_open(STORE_OPEN_DIGEST_LATER)
+ * started and return its result: 0 when data.mdb matches the signed digest
+ * (and still has the signed size), else -1 with the message store_open()
+ * gives without the flag ("the installed database in DIR fails verification
+ * (...): PATH: contents do not match the signed digest"). Call it before
+ * reading anything from the database; later calls return the same result.
+ * For a handle opened without the flag it returns 0 at once. */
+int store_wait_digest(store *s, airlock_error *err);
+
+/* Path of the LMDB data file of the opened snapshot, or NULL while its
+ * digest has not been compared (STORE_OPEN_DIGEST_LATER before
+ * store_wait_digest()) or did not match: no path, no reading. Never NULL
+ * for a handle opened without STORE_OPEN_DIGEST_LATER. Open it with
  * MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK. Valid until store_close(). */
 const char *store_data_path(const store *s);
 
-/* Provenance of the opened snapshot. Valid until store_close(). */
+/* Provenance of the opened snapshot. Valid until store_close(); available
+ * while the digest is pending too, since all of it comes from the verified
+ * signature, none from data.mdb. */
 const store_info *store_get_info(const store *s);
 
-/* Release the handle. NULL is allowed. */
+/* Release the handle, waiting for a digest comparison still running (its
+ * result is dropped). NULL is allowed. */
 void store_close(store *s);
 
 /* Age check for scans. `now` is the current time (time(NULL)); `max_age_days`

@@ -4,7 +4,9 @@ at many lengths, an edited trusted comment, a signature from another
 snapshot, an untrusted key, a missing signature, an older sequence, empty and
 huge files, a decompression bomb and a wrong digest (both validly signed),
 and loose permissions on trusted keys. Each must be rejected with a clear
-message, and leave the installed database exactly as it was."""
+message, and leave the installed database exactly as it was. An installed
+database damaged afterwards stops `airlock scan` and `airlock fix` with exit
+2 even though its digest is compared while their inputs are read."""
 import hashlib
 import json
 import os
@@ -245,12 +247,48 @@ def main():
     # No database: store_open fails closed with a hint.
     r = run([AIRLOCK, "--db-dir", j("nothing"), "db", "status"], env=env)
     check(r.returncode == 2 and "airlock db import" in r.stderr, "status without a database says how to fix it")
+    # Inputs a scan and a fix read while the database's digest is compared
+    # (in a thread): a requirements file and a site-packages directory.
+    req = j("requirements.txt")
+    req_text = "requests==2.0.0\nurllib3==1.0\n"
+    open(req, "w").write(req_text)
+    site = j("site-packages")
+    os.makedirs(os.path.join(site, "demo-1.0.dist-info"))
+    open(os.path.join(site, "demo-1.0.dist-info", "METADATA"), "w").write(
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    scan_args = [AIRLOCK, "scan", "--no-python", "-r", req, "--path", site]
+    r = run(scan_args, env=env2)
+    check(r.returncode == 0 and "Scanned 3 dependencies" in r.stdout,
+          f"scan of the inputs with a sound database: exit {r.returncode}, {r.stderr.strip()}")
+
     # A damaged installed database fails closed, and a re-import repairs it.
     cur = os.path.join(db, os.readlink(os.path.join(db, "current")), "data.mdb")
     os.chmod(cur, 0o644)
     with open(cur, "r+b") as f:
         f.seek(100)
-        f.write(b"\xff")
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0x10]))  # same size, one bit changed
+    # Scans and fixes with real inputs: the digest, compared while the inputs
+    # are read, still stops them with exit 2 and no report.
+    for what, args in (("scan", scan_args),
+                       ("scan --format json -o", scan_args + ["--format", "json", "-o", j("report.json")]),
+                       ("fix --dry-run", [AIRLOCK, "fix", "--no-python", "--dry-run", "-r", req]),
+                       ("fix", [AIRLOCK, "fix", "--no-python", "-r", req])):
+        r = run(args, env=env2)
+        check(r.returncode == 2 and "contents do not match the signed digest" in r.stderr
+              and "fails verification" in r.stderr and r.stdout == "",
+              f"damaged database: {what} with inputs fails closed: exit {r.returncode}, "
+              f"stdout {r.stdout[:200]!r}, stderr {r.stderr.strip()!r}")
+    check(not os.path.exists(j("report.json")), "damaged database: no report file written")
+    check(open(req).read() == req_text and not os.path.exists(req + ".bak"),
+          "damaged database: fix changed nothing")
+    # An input that fails too: the database's failure is still reported, first.
+    r = run([AIRLOCK, "scan", "--no-python", "-r", j("missing.txt")], env=env2)
+    err_db = r.stderr.find("signed digest")
+    err_in = r.stderr.find("missing.txt")
+    check(r.returncode == 2 and 0 <= err_db < err_in,
+          f"damaged database and a missing input: both said, the database first: {r.stderr.strip()!r}")
     r = run([AIRLOCK, "db", "status"], env=env2)
     check(r.returncode == 2 and "fails verification" in r.stderr, "damaged database: status fails closed")
     # Its signer is trusted only while its key directory is named.
@@ -262,6 +300,19 @@ def main():
     r = run([AIRLOCK, "db", "import", j("s2.snap")], env=env2)
     check(r.returncode == 0 and run([AIRLOCK, "db", "verify"], env=env2).returncode == 0,
           "re-importing the same snapshot repairs a damaged database")
+    r = run(scan_args, env=env2)
+    check(r.returncode == 0, f"the repaired database scans again: {r.stderr.strip()}")
+    # A size change is found before any input is read (as a missing database).
+    cur = os.path.join(db, os.readlink(os.path.join(db, "current")), "data.mdb")
+    os.chmod(cur, 0o644)
+    with open(cur, "ab") as f:
+        f.write(b"\0")
+    r = run([AIRLOCK, "scan", "--no-python", "-r", j("missing.txt")], env=env2)
+    check(r.returncode == 2 and "but the signed size is" in r.stderr and "missing.txt" not in r.stderr,
+          f"a database of the wrong size stops the scan before its inputs: {r.stderr.strip()!r}")
+    r = run([AIRLOCK, "db", "import", j("s2.snap")], env=env2)
+    check(r.returncode == 0 and run(scan_args, env=env2).returncode == 0,
+          "re-importing repairs a database of the wrong size")
 
     shutil.rmtree(tmp)
     print(f"{checks - failures} passed, {failures} failed")

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,20 @@ int __wrap_open(const char *path, int flags, ...)
     if (after != NULL)
         repoint(link, after);
     return fd;
+}
+
+/* A process out of threads: while `refuse_threads` is set, pthread_create
+ * fails with EAGAIN. Each call is counted. */
+static int refuse_threads, thread_calls;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    thread_calls++;
+    if (refuse_threads)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
 }
 
 static int setup(void **state)
@@ -538,6 +554,146 @@ static void test_import_open(void **state)
     buf_free(&cmd);
 }
 
+/* Flip one bit of `path` at `offset`, keeping its size. */
+static void flip_byte(const char *path, long offset)
+{
+    chmod(path, 0644);
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, offset, SEEK_SET), 0);
+    int c = fgetc(fp);
+    assert_true(c != EOF);
+    assert_int_equal(fseek(fp, offset, SEEK_SET), 0);
+    assert_int_equal(fputc(c ^ 0x01, fp), c ^ 0x01);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* store_open(STORE_OPEN_DIGEST_LATER) against a good database and a
+ * damaged one (same size, one bit changed), with and without a thread. */
+static void test_digest_later(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-store.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *db = path_in(dir, "db"), *keyf = path_in(dir, "k.pub");
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(dir, "a.snap", 10, 300, &sk);
+    char *a = path_in(dir, "a.snap");
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    store *s;
+    assert_int_equal(store_open(db, 0, &s, &err), 0);
+    char *data = xstrdup(store_data_path(s));
+    assert_int_equal(store_wait_digest(s, &err), 0); /* at once: checked in store_open */
+    store_close(s);
+
+    /* Good: no path until the wait, the provenance at once, in a thread. */
+    thread_calls = 0;
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(thread_calls, 1);
+    assert_null(store_data_path(s));
+    assert_int_equal(store_get_info(s)->sequence, 10);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    assert_string_equal(store_data_path(s), data);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    store_close(s);
+    /* Closed without waiting: the thread is joined (LSan: nothing leaks). */
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    store_close(s);
+    /* No thread to be had: hashed in the wait instead, never a failure. */
+    refuse_threads = 1;
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_null(store_data_path(s));
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    assert_non_null(store_data_path(s));
+    store_close(s);
+    refuse_threads = 0;
+
+    /* Damaged, same size: the open passes (sizes, signature), the wait
+     * fails with store_open()'s own message, and no path is handed out. */
+    flip_byte(data, 3000);
+    airlock_error sync_err;
+    assert_int_equal(store_open(db, 0, &s, &sync_err), -1);
+    assert_non_null(strstr(sync_err.msg, "contents do not match the signed digest"));
+    assert_non_null(strstr(sync_err.msg, "fails verification"));
+    for (int threads = 1; threads >= 0; threads--) {
+        refuse_threads = !threads;
+        assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_null(store_data_path(s));
+        assert_int_equal(store_wait_digest(s, &err), -1);
+        assert_string_equal(err.msg, sync_err.msg);
+        assert_null(store_data_path(s));
+        memset(&err, 0, sizeof err);
+        assert_int_equal(store_wait_digest(s, &err), -1); /* the verdict stays */
+        assert_string_equal(err.msg, sync_err.msg);
+        assert_null(store_data_path(s));
+        store_close(s);
+        assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        store_close(s); /* a failing check abandoned */
+    }
+    refuse_threads = 0;
+    /* SKIP_DIGEST wins over DIGEST_LATER: sizes only, no thread. */
+    thread_calls = 0;
+    assert_int_equal(store_open(db, STORE_OPEN_SKIP_DIGEST | STORE_OPEN_DIGEST_LATER, &s, &err),
+                     0);
+    assert_int_equal(thread_calls, 0);
+    assert_non_null(store_data_path(s));
+    store_close(s);
+    flip_byte(data, 3000); /* repaired */
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    store_close(s);
+
+    /* A size change fails in store_open itself, before any thread. */
+    FILE *fp = fopen(data, "ab");
+    assert_non_null(fp);
+    fputc(0, fp);
+    assert_int_equal(fclose(fp), 0);
+    thread_calls = 0;
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "but the signed size is"));
+    assert_int_equal(thread_calls, 0);
+    assert_null(s);
+    assert_int_equal(truncate(data, (off_t)res.installed.db_size), 0);
+
+    /* A link to an identical copy in place of data.mdb is refused, as a
+     * link was before the file was opened without following links. */
+    char *copy = path_in(dir, "copy.mdb"), *moved = path_in(dir, "moved.mdb");
+    assert_int_equal(rename(data, moved), 0);
+    buf cp = {0};
+    buf_printf(&cp, "cp '%s' '%s'", moved, copy);
+    assert_int_equal(system(cp.data), 0);
+    buf_free(&cp);
+    assert_int_equal(symlink(copy, data), 0);
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    assert_int_equal(unlink(data), 0);
+    assert_int_equal(rename(moved, data), 0);
+    assert_int_equal(store_open(db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    store_close(s);
+
+    free(copy);
+    free(moved);
+    free(data);
+    free(a);
+    free(text);
+    free(keyf);
+    free(db);
+    minisign_seckey_wipe(&sk);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_trust_swapped_key),
         cmocka_unit_test(test_import_open),
         cmocka_unit_test(test_import_layout),
+        cmocka_unit_test(test_digest_later),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
