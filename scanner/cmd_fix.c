@@ -82,7 +82,8 @@ static const char usage[] =
     "Exit status: 0 every finding fixed (or would be, with --dry-run), 1 some have\n"
     "no fix or need a command run by hand (lockfiles, pyproject.toml) or a pin\n"
     "could not be rewritten, 2 error (usage, unreadable input, missing, bad or too\n"
-    "old database, a file that cannot be written: then no file is changed).\n";
+    "old database, a file that cannot be written: then no file is changed, or\n"
+    "those that could not be put back are named with their FILE.bak).\n";
 
 enum {
     OPT_LOCKFILE = 256,
@@ -348,7 +349,13 @@ static int run(const fix_options *o, const airlock_globals *g, scan_report *r, d
         }
     } else if (fix_plan_write(&plan, &err) != 0) {
         diag_error("airlock fix", err.msg);
-        fputs("airlock fix: no file was changed\n", stderr);
+        if (plan.not_restored == 0)
+            fputs("airlock fix: no file was changed\n", stderr);
+        else
+            fprintf(stderr, "airlock fix: %zu %s could not be put back (above): restore %s "
+                    "from the .bak named\n", plan.not_restored,
+                    plan.not_restored == 1 ? "file" : "files",
+                    plan.not_restored == 1 ? "it" : "them");
         goto out;
     }
     fix_plan_report(&plan, o->dry_run, msg);

@@ -350,31 +350,25 @@ void fix_plan_diff(const fix_plan *p, buf *out)
     }
 }
 
-/* Whether `path` (through its links), or `name` in `dirfd`, is still
- * the file `f` was read from. */
-static bool still_read_file(const fix_file *f, int dirfd, const char *name)
-{
-    struct stat st;
-    int rc = dirfd >= 0 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) : stat(f->path, &st);
-    return rc == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
-}
-
-/* Write `data` to `path`: a new file `exclusive`ly, or one replacing `f`
- * (NULL: whatever is there), with the owner of `owner` (NULL: the
- * writer's). A name changed since it was read into a link elsewhere is
- * not written through: the rename would put the file's new text wherever
- * the link points. */
+/* Write `data` to `path`: a new file `exclusive`ly, or one replacing the
+ * file (dev, ino) of `expect` (NULL: whatever is there), with the owner
+ * of `owner` (NULL: the writer's). *wrote (if not NULL): the file
+ * written. A name changed since into a link elsewhere is not written
+ * through, the rename would put the new text wherever the link points:
+ * -2 (no message) then, else 0 or -1 with a message. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-                      bool exclusive, const fix_file *f, const fix_file *owner,
-                      airlock_error *err)
+                      bool exclusive, const struct stat *expect, const fix_file *owner,
+                      struct stat *wrote, airlock_error *err)
 {
     atomic_file af;
     if (atomic_open(&af, path, mode, exclusive, err) != 0)
         return -1;
-    if (f != NULL && (af.dirfd < 0 || !still_read_file(f, af.dirfd, af.name))) {
+    struct stat st;
+    if (expect != NULL &&
+        (af.dirfd < 0 || fstatat(af.dirfd, af.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+         st.st_dev != expect->st_dev || st.st_ino != expect->st_ino)) {
         atomic_abort(&af);
-        return error_set(err, "%s changed while airlock fix ran (it is not the file read): "
-                         "run it again", path);
+        return -2;
     }
     /* atomic_open() keeps the owner of a file others may read only: a
      * private requirement file (0600) rewritten by root must stay its
@@ -387,12 +381,39 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
                            "written", path, (unsigned)owner->uid, (unsigned)owner->gid);
     }
     if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
-        (fchmod(fileno(af.fp), mode) != 0)) {
+        (fchmod(fileno(af.fp), mode) != 0) || (wrote != NULL && fstat(fileno(af.fp), wrote) != 0)) {
         int e = errno;
         atomic_abort(&af);
         return error_errno(err, e, "%s", path);
     }
     return atomic_commit(&af, err);
+}
+
+/* Put back the original of `f`, replaced by this run, but only while its
+ * name still leads to the file this run wrote: swapped since for a link,
+ * it would be written wherever the link points. 0, or -1 said on stderr
+ * with the backup to restore by hand. */
+static int put_back(const fix_file *f)
+{
+    struct stat wrote;
+    memset(&wrote, 0, sizeof wrote);
+    wrote.st_dev = f->new_dev;
+    wrote.st_ino = f->new_ino;
+    airlock_error e = {{0}};
+    int rc = write_file(f->path, f->data, f->len, f->mode, false, &wrote, f, NULL, &e);
+    if (rc == 0)
+        return 0;
+    buf b = {0};
+    if (rc == -2)
+        buf_printf(&b, "%s: not put back: it is no longer the file airlock fix wrote (replaced, "
+                   "or swapped for a link, meanwhile), and nothing is written through it; its "
+                   "original is in %s: restore it by hand", f->path, f->bak);
+    else
+        buf_printf(&b, "%s: cannot put back its original (%s); it is in %s: restore it by "
+                   "hand", f->path, e.msg, f->bak);
+    diag_error("airlock fix", b.data);
+    buf_free(&b);
+    return -1;
 }
 
 /* Whether `path` holds exactly f's bytes: 1, 0 (another file, or
@@ -446,8 +467,9 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         size_t len = 0;
         if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &data, &len, err) != 0)
             return -1;
+        struct stat st;
         bool same = len == f->len && memcmp(data, f->data, len) == 0 &&
-                    still_read_file(f, -1, NULL);
+                    stat(f->path, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
         free(data);
         if (!same)
             return error_set(err, "%s changed while airlock fix ran: run it again", f->path);
@@ -461,34 +483,41 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
             continue;
         bool exists;
         int rc = choose_bak(f, &exists, err);
-        if (rc == 0 && !exists)
-            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, err);
+        if (rc == 0 && !exists &&
+            write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, NULL, err) != 0)
+            rc = -1;
         if (rc != 0)
             return -1;
     }
-    size_t done = 0;
     int rc = 0;
-    for (; done < p->n_files && rc == 0; done++) {
-        fix_file *f = &p->files[done];
+    for (size_t i = 0; i < p->n_files && rc == 0; i++) {
+        fix_file *f = &p->files[i];
         if (f->edits.len == 0)
             continue;
         buf out = {0};
         text_edits_apply(f->data, f->len, &f->edits, &out);
-        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, f,
-                        err);
+        struct stat was, wrote;
+        memset(&was, 0, sizeof was);
+        was.st_dev = f->dev;
+        was.st_ino = f->ino;
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, &was, f,
+                        &wrote, err);
         buf_free(&out);
-        if (rc != 0)
-            break;
+        if (rc == -2)
+            error_set(err, "%s changed while airlock fix ran (it is not the file read): run "
+                      "it again", f->path);
+        if (rc == 0) {
+            f->replaced = true;
+            f->new_dev = wrote.st_dev;
+            f->new_ino = wrote.st_ino;
+        }
     }
     if (rc == 0)
         return 0;
     /* All or nothing: put back the files already replaced. */
-    for (size_t i = 0; i < done; i++) {
-        fix_file *f = &p->files[i];
-        airlock_error e;
-        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, f, &e) != 0)
-            diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
-    }
+    for (size_t i = 0; i < p->n_files; i++)
+        if (p->files[i].replaced && put_back(&p->files[i]) != 0)
+            p->not_restored++;
     return -1;
 }
 

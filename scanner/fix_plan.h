@@ -17,7 +17,10 @@
  * of an earlier run), to the first free FILE.bak.N (N up to FIX_BAK_MAX);
  * when it holds exactly FILE's bytes it is the backup already. A file that
  * cannot be written stops the write, and the files already replaced are
- * put back: all or nothing.
+ * put back: all or nothing. A name is written only while it still names
+ * the file expected there: the file read, going forward; the file just
+ * written, putting back (else the original is left in its FILE.bak, and
+ * said so).
  */
 #ifndef AIRLOCK_FIX_PLAN_H
 #define AIRLOCK_FIX_PLAN_H
@@ -76,6 +79,9 @@ typedef struct fix_file {
     text_edits edits;     /* empty when nothing changes */
     char *refused;        /* why the file is not rewritten at all, or NULL */
     char *bak;            /* where its original was kept, once written */
+    bool replaced;        /* fix_plan_write() replaced it: then */
+    dev_t new_dev;        /* the file it wrote */
+    ino_t new_ino;
 } fix_file;
 
 typedef struct fix_plan {
@@ -86,6 +92,7 @@ typedef struct fix_plan {
     req_lines req;        /* the requirement files as read */
     const scan_report *r;
     int *dep_state;       /* fix_dep_state of each of r's dependencies */
+    size_t not_restored;  /* files fix_plan_write() could not put back */
 } fix_plan;
 
 #define FIX_BAK_MAX 99
@@ -106,7 +113,8 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
 void fix_plan_diff(const fix_plan *p, buf *out);
 
 /* Write the plan (see the top of this file). 0, or -1 with a message and
- * every file as it was. */
+ * every file as it was, but for p->not_restored files that could not be
+ * put back (each said on stderr, with the FILE.bak that holds it). */
 int fix_plan_write(fix_plan *p, airlock_error *err);
 
 /* Say, line by line, what was (or with `dry_run` would be) changed and

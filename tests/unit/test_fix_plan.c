@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +250,80 @@ static void test_swapped_for_link(void **state)
     scan_report_free(&r);
 }
 
+/* fchmod(2) stands in for a file that cannot be written (test_fix_plan is
+ * linked with --wrap=fchmod): armed, it fails once the first file of the
+ * plan (b.txt) has been replaced, and at that moment swaps b.txt for a
+ * link to victim.txt, as someone who can write the directory could. */
+int __real_fchmod(int fd, mode_t mode);
+int __wrap_fchmod(int fd, mode_t mode);
+static bool fchmod_armed;
+
+int __wrap_fchmod(int fd, mode_t mode)
+{
+    if (fchmod_armed) {
+        char *b = get("b.txt");
+        bool replaced = b != NULL && strcmp(b, "beta==2.1\n") == 0;
+        free(b);
+        if (replaced) {
+            fchmod_armed = false;
+            assert_int_equal(unlink("b.txt"), 0);
+            assert_int_equal(symlink("victim.txt", "b.txt"), 0);
+            errno = EIO;
+            return -1;
+        }
+    }
+    return __real_fchmod(fd, mode);
+}
+
+/* The second file cannot be written, and the first, already replaced, is
+ * to be put back; but its name is a link elsewhere by now. The original is
+ * not written through the link (it would land in victim.txt); the message
+ * names the .bak to restore by hand. */
+static void test_restore_checks_the_file(void **state)
+{
+    (void)state;
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    put("top.txt", "-r b.txt\nalpha==1.0\n");
+    put("b.txt", "beta==2.0\n");
+    put("victim.txt", "precious\n");
+    fix(&r, dep(&r, "alpha", "1.0", "top.txt", 2), "1.0", "1.1");
+    fix(&r, dep(&r, "beta", "2.0", "b.txt", 1), "2.0", "2.1");
+    fix_plan p;
+    assert_int_equal(make(&p, &r, NULL), 0);
+    assert_string_equal(p.files[0].path, "b.txt"); /* written first */
+    /* Catch what goes to stderr. */
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open("stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+    close(fd);
+    airlock_error err;
+    fchmod_armed = true;
+    int rc = fix_plan_write(&p, &err);
+    fchmod_armed = false;
+    fflush(stderr);
+    assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    assert_int_equal(rc, -1);
+    assert_file("victim.txt", "precious\n");
+    struct stat st;
+    assert_int_equal(lstat("b.txt", &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_file("top.txt", "-r b.txt\nalpha==1.0\n");
+    assert_file("b.txt.bak", "beta==2.0\n");
+    char *said = get("stderr.log");
+    assert_non_null(said);
+    if (strstr(said, "b.txt.bak") == NULL || strstr(said, "by hand") == NULL)
+        fprintf(stderr, "stderr: [%s]\n", said);
+    assert_non_null(strstr(said, "b.txt.bak"));
+    assert_non_null(strstr(said, "by hand"));
+    free(said);
+    fix_plan_free(&p);
+    scan_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_meanwhile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_swapped_for_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_checks_the_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
