@@ -99,7 +99,7 @@ static const fix_item *fix_for(const scan_report *r, const line_key *k, size_t n
 
 /* The index of the file `path` (the same file under another name too),
  * added if new. -1 with a message when it cannot be read. */
-static long file_index(fix_plan *p, const char *path, airlock_error *err)
+static long file_index(fix_plan *p, const char *path, size_t top, airlock_error *err)
 {
     for (size_t i = 0; i < p->n_files; i++)
         if (strcmp(p->files[i].path, path) == 0)
@@ -120,6 +120,7 @@ static long file_index(fix_plan *p, const char *path, airlock_error *err)
     f->links = st.st_nlink;
     f->uid = st.st_uid;
     f->gid = st.st_gid;
+    f->top = top;
     return (long)p->n_files++;
 }
 
@@ -174,8 +175,12 @@ static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
     return 0;
 }
 
-static int add_line(fix_plan *p, const req_line *l, const char *normalized, const char *pin,
-                    const fix_item *fx, const marker_env *env, vulndb *db, airlock_error *err)
+/* The line `l` (reached from -r argument `top`) pinning `pin` with fix
+ * `fx`; `other`: a pin that gives the project another version, or NULL. */
+static int add_line(fix_plan *p, const req_line *l, size_t top, const char *file_id,
+                    const char *normalized, const char *pin, const fix_item *fx,
+                    const req_line *other, const marker_env *env, vulndb *db,
+                    airlock_error *err)
 {
     if (p->n_lines == p->cap_lines) { /* doubling: a file of many pins */
         p->cap_lines = p->cap_lines ? 2 * p->cap_lines : 16;
@@ -190,6 +195,7 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
     fl->normalized = xstrdup(normalized);
     fl->old_version = xstrdup(pin);
     fl->note = fx->note ? xstrdup(fx->note) : NULL;
+    fl->file_id = xstrdup(file_id);
     if (!marker_applies(l, env)) {
         fl->kind = FIX_LINE_MARKERS;
         return 0;
@@ -198,9 +204,16 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
         fl->kind = FIX_LINE_NO_FIX;
         return 0;
     }
-    fl->kind = FIX_LINE_REWRITE;
     fl->new_version = xstrdup(fx->new_version);
-    long fi = file_index(p, l->file, err);
+    if (other != NULL) {
+        fl->kind = FIX_LINE_CONFLICT;
+        fl->other_path = xstrdup(other->file);
+        fl->other_line = other->line;
+        fl->other_version = xstrdup(specset_exact_pin(other->req.spec));
+        return 0;
+    }
+    fl->kind = FIX_LINE_REWRITE;
+    long fi = file_index(p, l->file, top, err);
     if (fi < 0)
         return -1;
     fl->file = (size_t)fi;
@@ -210,7 +223,7 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
 static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
 {
     fix_file *f = &p->files[fi];
-    if (read_checked(f, p->r, err) != 0)
+    if (f->refused == NULL && read_checked(f, p->r, err) != 0)
         return -1;
     size_t n = 0;
     req_fix *fixes = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *fixes);
@@ -225,8 +238,10 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
         which[n++] = i;
     }
     airlock_error e;
-    if (req_rewrite(f->path, f->data, f->len, fixes, n, st, &f->edits, &e) != 0) {
-        f->refused = xstrdup(e.msg);
+    if (f->refused != NULL ||
+        req_rewrite(f->path, f->data, f->len, fixes, n, st, &f->edits, &e) != 0) {
+        if (f->refused == NULL)
+            f->refused = xstrdup(e.msg);
         for (size_t k = 0; k < n; k++)
             p->lines[which[k]].st = (req_fix_status){REQ_FIX_UNSAFE, f->refused, 0, 0};
     } else {
@@ -239,10 +254,154 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
     return 0;
 }
 
+/* Each file of the requirement lines by what it is (device and inode, as
+ * text), so that one file reached by two spellings (-r sub/../r.txt and
+ * -r r.txt) is one file. Sorted by path; `path` is borrowed. */
+typedef struct path_id {
+    const char *path;
+    char *id;
+} path_id;
+
+static int path_id_cmp(const void *a, const void *b)
+{
+    return strcmp(((const path_id *)a)->path, ((const path_id *)b)->path);
+}
+
+static path_id *file_ids(const req_lines *req, size_t *n)
+{
+    path_id *ids = xcalloc(req->len ? req->len : 1, sizeof *ids);
+    size_t k = 0, w = 0;
+    for (size_t i = 0; i < req->len; i++) /* a file's lines stand together */
+        if (k == 0 || strcmp(ids[k - 1].path, req->items[i].file) != 0)
+            ids[k++].path = req->items[i].file;
+    qsort(ids, k, sizeof *ids, path_id_cmp);
+    for (size_t i = 0; i < k; i++) {
+        if (w > 0 && strcmp(ids[w - 1].path, ids[i].path) == 0)
+            continue;
+        struct stat st;
+        buf b = {0};
+        if (stat(ids[i].path, &st) == 0)
+            buf_printf(&b, "%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+        else
+            buf_printf(&b, "?%s", ids[i].path); /* said when it is read */
+        ids[w].path = ids[i].path;
+        ids[w++].id = buf_detach(&b, NULL);
+    }
+    *n = w;
+    return ids;
+}
+
+static const char *id_of(const path_id *ids, size_t n, const char *path)
+{
+    path_id key = {path, NULL};
+    const path_id *f = path ? bsearch(&key, ids, n, sizeof *ids, path_id_cmp) : NULL;
+    return f ? f->id : NULL;
+}
+
+/* An exact pin of a project that has a fix, on a line reached from -r
+ * argument `top`. */
+typedef struct pin_key {
+    size_t top;
+    char *name;       /* canonical */
+    const char *pin;
+    size_t i;         /* the requirement line */
+} pin_key;
+
+static int pin_cmp(const void *a, const void *b)
+{
+    const pin_key *x = a, *y = b;
+    if (x->top != y->top)
+        return x->top < y->top ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* For each requirement line that stands (first[i] == i): a line reached
+ * from the same -r argument that pins the same project at another
+ * version, both for the target; else SIZE_MAX. Only projects with a fix
+ * (keys `fk`) are looked at. Sorted, not pairwise: a file may pin one
+ * project on many lines. */
+static size_t *conflicts(const fix_plan *p, const size_t *top_of, const size_t *first,
+                         const line_key *fk, size_t n_fk, const marker_env *env)
+{
+    size_t n = p->req.len, m = 0;
+    size_t *other = xcalloc(n ? n : 1, sizeof *other);
+    pin_key *k = xcalloc(n ? n : 1, sizeof *k);
+    for (size_t i = 0; i < n; i++) {
+        other[i] = SIZE_MAX;
+        const req_line *l = &p->req.items[i];
+        const char *pin = !l->invalid && l->has_req && l->form == REQ_NAMED
+                              ? specset_exact_pin(l->req.spec) : NULL;
+        if (pin == NULL)
+            continue;
+        char *name = name_canonicalize(l->req.name, strlen(l->req.name));
+        if (!key_at(fk, n_fk, key_find(fk, n_fk, name, 0), name, 0) ||
+            !marker_applies(l, env)) {
+            free(name);
+            continue;
+        }
+        k[m++] = (pin_key){top_of[i], name, pin, i};
+    }
+    qsort(k, m, sizeof *k, pin_cmp);
+    for (size_t g = 0, e; g < m; g = e) {
+        size_t diff = SIZE_MAX; /* the first pin of the group at another version */
+        for (e = g; e < m && k[e].top == k[g].top && strcmp(k[e].name, k[g].name) == 0; e++)
+            if (diff == SIZE_MAX && !req_same_version(k[e].pin, strlen(k[e].pin), k[g].pin))
+                diff = e;
+        for (size_t x = g; x < e && diff != SIZE_MAX; x++) {
+            size_t y = req_same_version(k[x].pin, strlen(k[x].pin), k[g].pin) ? diff : g;
+            size_t at = first[k[x].i];
+            if (other[at] == SIZE_MAX)
+                other[at] = k[y].i;
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        free(k[i].name);
+    free(k);
+    return other;
+}
+
+/* Files reached by an include out of the directory of the -r argument
+ * they came from are left, unless `allowed`. Resolved paths: a link
+ * inside that leads out is out, as the write would follow it. */
+static void mark_outside(fix_plan *p, const scan_arg *args, bool allowed)
+{
+    for (size_t i = 0; i < p->n_files; i++) {
+        fix_file *f = &p->files[i];
+        const char *top = args[f->top].path;
+        struct stat st;
+        if (stat(top, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+            continue; /* the file named */
+        buf dir = {0};
+        const char *slash = strrchr(top, '/');
+        if (slash == NULL)
+            buf_puts(&dir, ".");
+        else if (slash == top)
+            buf_puts(&dir, "/");
+        else
+            buf_append(&dir, top, (size_t)(slash - top));
+        char *rd = realpath(dir.data, NULL), *rf = realpath(f->path, NULL);
+        size_t n = rd ? strlen(rd) : 0;
+        f->outside = rd == NULL || rf == NULL || strncmp(rf, rd, n) != 0 ||
+                     !(rf[n] == '/' || (n == 1 && rd[0] == '/'));
+        if (f->outside && !allowed) {
+            buf why = {0};
+            buf_printf(&why, "the file is outside %s, the directory of %s: rewritten only "
+                       "with --rewrite-outside", dir.data, top);
+            f->refused = buf_detach(&why, NULL);
+        }
+        free(rd);
+        free(rf);
+        buf_free(&dir);
+    }
+}
+
 /* Whether the plan fixes each dependency of the scan: by its own line,
  * when it pins; else by a constraint that gave its version. `lk`: the
- * requirement lines sorted by file and line. */
-static void dep_states(fix_plan *p, const line_key *lk)
+ * requirement lines sorted by file and line; `ids`: their files. */
+static void dep_states(fix_plan *p, const line_key *lk, const path_id *ids, size_t n_ids)
 {
     const scan_report *r = p->r;
     p->dep_state = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *p->dep_state);
@@ -250,7 +409,7 @@ static void dep_states(fix_plan *p, const line_key *lk)
     line_key *by_name = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *by_name);
     size_t n_name = 0;
     for (size_t i = 0; i < p->n_lines; i++) {
-        by_line[i] = (line_key){p->lines[i].path, p->lines[i].line, i};
+        by_line[i] = (line_key){p->lines[i].file_id, p->lines[i].line, i};
         if (p->lines[i].constraint)
             by_name[n_name++] = (line_key){p->lines[i].normalized, 0, i};
     }
@@ -269,9 +428,10 @@ static void dep_states(fix_plan *p, const line_key *lk)
             own_pin = !l->constraint && l->has_req && l->form == REQ_NAMED &&
                       specset_exact_pin(l->req.spec) != NULL;
         }
+        /* Its own line by the file it is in, whatever the spelling. */
         const line_key *k = own_pin ? by_line : by_name;
         size_t n = own_pin ? p->n_lines : n_name;
-        const char *path = own_pin ? d->source_file : d->normalized;
+        const char *path = own_pin ? id_of(ids, n_ids, d->source_file) : d->normalized;
         unsigned line = own_pin ? d->source_line : 0;
         if (path == NULL || (!own_pin && d->version_text == NULL))
             continue;
@@ -301,41 +461,68 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
     if (marker_env_for_target(&env, o->python_version, o->platform, err) != 0)
         return -1;
     int rc = 0;
-    for (size_t i = 0; i < n_args && rc == 0; i++)
-        if (args[i].kind == INPUT_REQUIREMENTS)
-            rc = requirements_parse(args[i].path, false, &p->req, d, err);
-    /* A file included twice gives its lines twice: the first stands. */
+    size_t *top_of = xcalloc(1, sizeof *top_of); /* each line's -r argument */
+    for (size_t i = 0; i < n_args && rc == 0; i++) {
+        if (args[i].kind != INPUT_REQUIREMENTS)
+            continue;
+        size_t before = p->req.len;
+        rc = requirements_parse(args[i].path, false, &p->req, d, err);
+        top_of = xrealloc(top_of, (p->req.len ? p->req.len : 1) * sizeof *top_of);
+        for (size_t k = before; k < p->req.len; k++)
+            top_of[k] = i;
+    }
+    size_t n_ids;
+    path_id *ids = file_ids(&p->req, &n_ids);
     line_key *lk = xcalloc(p->req.len ? p->req.len : 1, sizeof *lk);
-    for (size_t i = 0; i < p->req.len; i++)
+    line_key *ik = xcalloc(p->req.len ? p->req.len : 1, sizeof *ik);
+    for (size_t i = 0; i < p->req.len; i++) {
         lk[i] = (line_key){p->req.items[i].file, p->req.items[i].line, i};
+        ik[i] = (line_key){id_of(ids, n_ids, p->req.items[i].file), p->req.items[i].line, i};
+    }
     qsort(lk, p->req.len, sizeof *lk, key_cmp);
-    bool *again = xcalloc(p->req.len ? p->req.len : 1, sizeof *again);
-    for (size_t i = 1; i < p->req.len; i++)
-        again[lk[i].i] = key_at(lk, p->req.len, i - 1, lk[i].path, lk[i].line);
+    qsort(ik, p->req.len, sizeof *ik, key_cmp);
+    /* A file included twice, or by two spellings, gives its lines twice:
+     * the first stands. */
+    size_t *first = xcalloc(p->req.len ? p->req.len : 1, sizeof *first);
+    for (size_t i = 0; i < p->req.len; i++) {
+        bool again = i > 0 && key_at(ik, p->req.len, i - 1, ik[i].path, ik[i].line);
+        first[ik[i].i] = again ? first[ik[i - 1].i] : ik[i].i;
+    }
+    free(ik);
     size_t n_fk;
     line_key *fk = fix_keys(r, &n_fk);
+    size_t *other = conflicts(p, top_of, first, fk, n_fk, &env);
     for (size_t i = 0; i < p->req.len && rc == 0; i++) {
         const req_line *l = &p->req.items[i];
-        if (again[i] || l->invalid || !l->has_req || l->form != REQ_NAMED)
+        if (first[i] != i || l->invalid || !l->has_req || l->form != REQ_NAMED)
             continue;
         const char *pin = specset_exact_pin(l->req.spec);
         if (pin == NULL)
             continue;
         char *normalized = name_canonicalize(l->req.name, strlen(l->req.name));
         const fix_item *fx = fix_for(r, fk, n_fk, normalized, pin);
+        const req_line *o2 = other[i] == SIZE_MAX ? NULL : &p->req.items[other[i]];
         if (fx != NULL)
-            rc = add_line(p, l, normalized, pin, fx, &env, db, err);
+            rc = add_line(p, l, top_of[i], id_of(ids, n_ids, l->file), normalized, pin, fx, o2,
+                          &env, db, err);
         free(normalized);
     }
     for (size_t i = 0; i < n_fk; i++)
         free((char *)fk[i].path);
     free(fk);
-    free(again);
+    free(other);
+    free(first);
+    free(top_of);
+    if (rc == 0)
+        mark_outside(p, args, o->rewrite_outside);
     for (size_t i = 0; i < p->n_files && rc == 0; i++)
         rc = rewrite_file(p, i, err);
     if (rc == 0)
-        dep_states(p, lk);
+        dep_states(p, lk, ids, n_ids);
     free(lk);
+    for (size_t i = 0; i < n_ids; i++)
+        free(ids[i].id);
+    free(ids);
     marker_env_clear(&env);
     return rc;
 }
@@ -548,6 +735,27 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
                   "--python-version, --platform); run airlock fix for that target\n", out);
             continue;
         }
+        if (fl->kind == FIX_LINE_CONFLICT) {
+            /* pip refuses the pair for this target: which one was meant
+             * is not ours to guess. */
+            fputs(" -> ", out);
+            put_safe(out, fl->new_version);
+            fputs(": not rewritten: ", out);
+            put_safe(out, fl->name);
+            fputs(" is also pinned at ", out);
+            put_safe(out, fl->other_version);
+            fputs(" in ", out);
+            put_safe(out, fl->other_path);
+            fprintf(out, ":%u for this target; make the pins agree, then run airlock fix "
+                    "again\n", fl->other_line);
+            buf b = {0};
+            buf_printf(&b, "%s pinned at %s here and at %s in %s:%u, both for this target (pip "
+                       "refuses the pair): not rewritten", fl->name, fl->old_version,
+                       fl->other_version, fl->other_path, fl->other_line);
+            diag_print(fl->path, fl->line, b.data);
+            buf_free(&b);
+            continue;
+        }
         if (fl->kind == FIX_LINE_NO_FIX) {
             fputs(": no fix", out);
             if (fl->note) {
@@ -597,12 +805,17 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
         if (f->edits.len == 0)
             continue;
         files++;
+        /* Every file written is named, the more so one out of the tree. */
+        put_safe(out, f->path);
         if (!dry_run && f->bak != NULL) {
-            put_safe(out, f->path);
             fputs(": the original is kept as ", out);
             put_safe(out, f->bak);
-            fputc('\n', out);
+        } else {
+            fputs(dry_run ? ": would be rewritten" : ": rewritten", out);
         }
+        if (f->outside)
+            fputs(" (outside the directory of the -r file: --rewrite-outside)", out);
+        fputc('\n', out);
         if (f->links > 1) {
             /* The rename gives the name a new file; say so, not only in docs. */
             buf b = {0};
@@ -647,6 +860,9 @@ void fix_plan_free(fix_plan *p)
         free(fl->old_version);
         free(fl->new_version);
         free(fl->note);
+        free(fl->file_id);
+        free(fl->other_path);
+        free(fl->other_version);
         for (size_t k = 0; k < fl->n_hashes; k++)
             free(fl->hashes[k]);
         free(fl->hashes);
