@@ -452,6 +452,10 @@ def review_cases(fix, t):
 
     # The marker target: CPython 3.11 on linux unless told; no python3 run
     # (one on PATH that leaves a mark would).
+    r = run(*fix, "--help")
+    h = r.stdout.decode()
+    check("--python-version X.Y    target Python for markers (default 3.11" in h and
+          "(default linux)" in h and "never runs" in h, f"--help: {h}")
     fake = d / "bin"
     fake.mkdir()
     (fake / "python3").write_text(f"#!/bin/sh\ntouch {d}/ran\nexit 1\n")
