@@ -15,6 +15,7 @@
 #include "core/fileio.h"
 #include "core/name.h"
 #include "core/text.h"
+#include "core/version.h"
 #include "signatures/sha256.h"
 
 /* ---- finding the lines ---- */
@@ -176,11 +177,11 @@ static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
 }
 
 /* The line `l` (reached from -r argument `top`) pinning `pin` with fix
- * `fx`; `other`: a pin that gives the project another version, or NULL. */
+ * `fx`, whose markers `apply` to the target or not; `other`: a pin that
+ * gives the project another version, or NULL. */
 static int add_line(fix_plan *p, const req_line *l, size_t top, const char *file_id,
                     const char *normalized, const char *pin, const fix_item *fx,
-                    const req_line *other, const marker_env *env, vulndb *db,
-                    airlock_error *err)
+                    const req_line *other, bool apply, vulndb *db, airlock_error *err)
 {
     if (p->n_lines == p->cap_lines) { /* doubling: a file of many pins */
         p->cap_lines = p->cap_lines ? 2 * p->cap_lines : 16;
@@ -196,7 +197,7 @@ static int add_line(fix_plan *p, const req_line *l, size_t top, const char *file
     fl->old_version = xstrdup(pin);
     fl->note = fx->note ? xstrdup(fx->note) : NULL;
     fl->file_id = xstrdup(file_id);
-    if (!marker_applies(l, env)) {
+    if (!apply) {
         fl->kind = FIX_LINE_MARKERS;
         return 0;
     }
@@ -318,13 +319,30 @@ static int pin_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* Whether pin `b` is the version `a` (parsed, or NULL when `a_text` is
+ * not a PEP 440 version) is. */
+static bool same_as(const version *a, const char *a_text, const char *b)
+{
+    if (a == NULL)
+        return req_same_version(a_text, strlen(a_text), b);
+    version vb;
+    airlock_error e;
+    if (version_parse(&vb, b, strlen(b), &e) != 0)
+        return false;
+    bool same = version_compare(a, &vb) == 0;
+    version_clear(&vb);
+    return same;
+}
+
 /* For each requirement line that stands (first[i] == i): a line reached
  * from the same -r argument that pins the same project at another
  * version, both for the target; else SIZE_MAX. Only projects with a fix
- * (keys `fk`) are looked at. Sorted, not pairwise: a file may pin one
- * project on many lines. */
+ * (keys `fk`) are looked at; the markers of their pins are evaluated
+ * once, into applies[i] (left -1 for the others). Sorted, not pairwise:
+ * a file may pin one project on many lines. */
 static size_t *conflicts(const fix_plan *p, const size_t *top_of, const size_t *first,
-                         const line_key *fk, size_t n_fk, const marker_env *env)
+                         const line_key *fk, size_t n_fk, const marker_env *env,
+                         signed char *applies)
 {
     size_t n = p->req.len, m = 0;
     size_t *other = xcalloc(n ? n : 1, sizeof *other);
@@ -337,8 +355,12 @@ static size_t *conflicts(const fix_plan *p, const size_t *top_of, const size_t *
         if (pin == NULL)
             continue;
         char *name = name_canonicalize(l->req.name, strlen(l->req.name));
-        if (!key_at(fk, n_fk, key_find(fk, n_fk, name, 0), name, 0) ||
-            !marker_applies(l, env)) {
+        if (!key_at(fk, n_fk, key_find(fk, n_fk, name, 0), name, 0)) {
+            free(name);
+            continue;
+        }
+        applies[i] = marker_applies(l, env);
+        if (!applies[i]) {
             free(name);
             continue;
         }
@@ -346,16 +368,22 @@ static size_t *conflicts(const fix_plan *p, const size_t *top_of, const size_t *
     }
     qsort(k, m, sizeof *k, pin_cmp);
     for (size_t g = 0, e; g < m; g = e) {
+        version vg; /* the group's first version, parsed once */
+        airlock_error err;
+        bool parsed = version_parse(&vg, k[g].pin, strlen(k[g].pin), &err) == 0;
+        const version *a = parsed ? &vg : NULL;
         size_t diff = SIZE_MAX; /* the first pin of the group at another version */
         for (e = g; e < m && k[e].top == k[g].top && strcmp(k[e].name, k[g].name) == 0; e++)
-            if (diff == SIZE_MAX && !req_same_version(k[e].pin, strlen(k[e].pin), k[g].pin))
+            if (diff == SIZE_MAX && !same_as(a, k[g].pin, k[e].pin))
                 diff = e;
         for (size_t x = g; x < e && diff != SIZE_MAX; x++) {
-            size_t y = req_same_version(k[x].pin, strlen(k[x].pin), k[g].pin) ? diff : g;
+            size_t y = same_as(a, k[g].pin, k[x].pin) ? diff : g;
             size_t at = first[k[x].i];
             if (other[at] == SIZE_MAX)
                 other[at] = k[y].i;
         }
+        if (parsed)
+            version_clear(&vg);
     }
     for (size_t i = 0; i < m; i++)
         free(k[i].name);
@@ -491,7 +519,9 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
     free(ik);
     size_t n_fk;
     line_key *fk = fix_keys(r, &n_fk);
-    size_t *other = conflicts(p, top_of, first, fk, n_fk, &env);
+    signed char *applies = xmalloc(p->req.len ? p->req.len : 1);
+    memset(applies, -1, p->req.len ? p->req.len : 1);
+    size_t *other = conflicts(p, top_of, first, fk, n_fk, &env, applies);
     for (size_t i = 0; i < p->req.len && rc == 0; i++) {
         const req_line *l = &p->req.items[i];
         if (first[i] != i || l->invalid || !l->has_req || l->form != REQ_NAMED)
@@ -502,15 +532,18 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
         char *normalized = name_canonicalize(l->req.name, strlen(l->req.name));
         const fix_item *fx = fix_for(r, fk, n_fk, normalized, pin);
         const req_line *o2 = other[i] == SIZE_MAX ? NULL : &p->req.items[other[i]];
-        if (fx != NULL)
+        if (fx != NULL) {
+            bool apply = applies[i] >= 0 ? applies[i] != 0 : marker_applies(l, &env);
             rc = add_line(p, l, top_of[i], id_of(ids, n_ids, l->file), normalized, pin, fx, o2,
-                          &env, db, err);
+                          apply, db, err);
+        }
         free(normalized);
     }
     for (size_t i = 0; i < n_fk; i++)
         free((char *)fk[i].path);
     free(fk);
     free(other);
+    free(applies);
     free(first);
     free(top_of);
     if (rc == 0)
