@@ -44,7 +44,8 @@ static const char usage[] =
     "comments, options, markers, extras, continuations and line endings stay byte\n"
     "for byte. A --hash of a changed pin is replaced by the new release's hashes\n"
     "from the database's index data, or removed with a warning when there are none.\n"
-    "Each changed file is replaced atomically and its original kept as FILE.bak.\n"
+    "Each changed file is replaced atomically and its original kept as FILE.bak;\n"
+    "every file written is named in the output (and in the --dry-run diff).\n"
     "\n"
     "Inputs (repeatable):\n"
     "  -r, --requirement FILE  a pip requirements file (with its -r/-c includes):\n"
@@ -59,9 +60,14 @@ static const char usage[] =
     "  --to minimal|latest     the smallest release above the pin that no known\n"
     "                          advisory affects (default), or the latest release if\n"
     "                          none affects it\n"
-    "  --no-python             never run an interpreter\n"
-    "  --python-version X.Y    target Python for markers (default 3.11)\n"
+    "  --rewrite-outside       also rewrite included files outside the directory of\n"
+    "                          the -r FILE that includes them (-r ../common.txt):\n"
+    "                          without it they are left, and said so\n"
+    "  --python-version X.Y    target Python for markers (default 3.11: fix never\n"
+    "                          runs an interpreter to learn it)\n"
     "  --platform NAME         target platform for markers: linux, darwin, win32\n"
+    "                          (default linux)\n"
+    "  --no-python             accepted as scan accepts it; fix never runs python\n"
     "  --ignore-vuln ID        accept this vulnerability: its pin is left (repeatable)\n"
     "  --ignore-file FILE      accept the entries of FILE (see airlock scan --help)\n"
     "  --strict                a bad item in an input is an error, not a warning\n"
@@ -77,13 +83,16 @@ static const char usage[] =
     "  airlock fix -r requirements.txt --lockfile uv.lock\n"
     "\n"
     "A pin whose markers do not apply to the target (--python-version, --platform)\n"
-    "is left as it is: run fix again for that target. An existing FILE.bak that\n"
-    "differs from FILE stops fix before anything is written.\n"
+    "is left as it is: run fix again for that target. A project pinned at two\n"
+    "versions for the target (in two files, or twice in one) is left, with a\n"
+    "warning naming both lines: pip refuses the pair, make the pins agree first.\n"
+    "An existing FILE.bak is never overwritten (the original goes to FILE.bak.N).\n"
     "\n"
     "Exit status: 0 every finding fixed (or would be, with --dry-run), 1 some have\n"
     "no fix or need a command run by hand (lockfiles, pyproject.toml) or a pin\n"
     "could not be rewritten, 2 error (usage, unreadable input, missing, bad or too\n"
-    "old database, a file that cannot be written: then no file is changed).\n";
+    "old database, a file that cannot be written: then no file is changed, or\n"
+    "those that could not be put back are named with their FILE.bak).\n";
 
 enum {
     OPT_LOCKFILE = 256,
@@ -96,7 +105,8 @@ enum {
     OPT_IGNORE_VULN,
     OPT_IGNORE_FILE,
     OPT_STRICT,
-    OPT_MAX_DB_AGE
+    OPT_MAX_DB_AGE,
+    OPT_REWRITE_OUTSIDE
 };
 
 static const struct option long_options[] = {
@@ -112,6 +122,7 @@ static const struct option long_options[] = {
     {"ignore-file", required_argument, NULL, OPT_IGNORE_FILE},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
+    {"rewrite-outside", no_argument, NULL, OPT_REWRITE_OUTSIDE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -121,6 +132,7 @@ typedef struct fix_options {
     size_t n_inputs;
     bool requirements;   /* at least one -r */
     bool dry_run;
+    bool rewrite_outside;
     fix_target to;
     bool no_python;
     const char *python_version, *platform;
@@ -171,6 +183,7 @@ static int parse_options(int argc, char **argv, fix_options *o)
         }
         case OPT_PYPROJECT: add_input(o, INPUT_PYPROJECT, optarg); break;
         case OPT_DRY_RUN: o->dry_run = true; break;
+        case OPT_REWRITE_OUTSIDE: o->rewrite_outside = true; break;
         case OPT_TO:
             if (strcmp(optarg, "minimal") == 0) {
                 o->to = FIX_TO_MINIMAL;
@@ -328,7 +341,7 @@ static int run(const fix_options *o, const airlock_globals *g, scan_report *r, d
         goto out;
     }
     diag silent = {quiet, NULL, 0}; /* the scan gave the inputs' warnings */
-    fix_plan_options po = {o->python_version, o->platform};
+    fix_plan_options po = {o->python_version, o->platform, o->rewrite_outside};
     if (fix_plan_make(&plan, o->inputs, o->n_inputs, &po, r, sdb.db, &silent, &err) != 0) {
         diag_error("airlock fix", err.msg);
         goto out;
@@ -349,7 +362,13 @@ static int run(const fix_options *o, const airlock_globals *g, scan_report *r, d
         }
     } else if (fix_plan_write(&plan, &err) != 0) {
         diag_error("airlock fix", err.msg);
-        fputs("airlock fix: no file was changed\n", stderr);
+        if (plan.not_restored == 0)
+            fputs("airlock fix: no file was changed\n", stderr);
+        else
+            fprintf(stderr, "airlock fix: %zu %s could not be put back (above): restore %s "
+                    "from the .bak named\n", plan.not_restored,
+                    plan.not_restored == 1 ? "file" : "files",
+                    plan.not_restored == 1 ? "it" : "them");
         goto out;
     }
     fix_plan_report(&plan, o->dry_run, msg);

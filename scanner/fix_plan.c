@@ -15,6 +15,7 @@
 #include "core/fileio.h"
 #include "core/name.h"
 #include "core/text.h"
+#include "core/version.h"
 #include "signatures/sha256.h"
 
 /* ---- finding the lines ---- */
@@ -99,7 +100,7 @@ static const fix_item *fix_for(const scan_report *r, const line_key *k, size_t n
 
 /* The index of the file `path` (the same file under another name too),
  * added if new. -1 with a message when it cannot be read. */
-static long file_index(fix_plan *p, const char *path, airlock_error *err)
+static long file_index(fix_plan *p, const char *path, size_t top, airlock_error *err)
 {
     for (size_t i = 0; i < p->n_files; i++)
         if (strcmp(p->files[i].path, path) == 0)
@@ -120,6 +121,7 @@ static long file_index(fix_plan *p, const char *path, airlock_error *err)
     f->links = st.st_nlink;
     f->uid = st.st_uid;
     f->gid = st.st_gid;
+    f->top = top;
     return (long)p->n_files++;
 }
 
@@ -174,8 +176,12 @@ static int read_checked(fix_file *f, const scan_report *r, airlock_error *err)
     return 0;
 }
 
-static int add_line(fix_plan *p, const req_line *l, const char *normalized, const char *pin,
-                    const fix_item *fx, const marker_env *env, vulndb *db, airlock_error *err)
+/* The line `l` (reached from -r argument `top`) pinning `pin` with fix
+ * `fx`, whose markers `apply` to the target or not; `other`: a pin that
+ * gives the project another version, or NULL. */
+static int add_line(fix_plan *p, const req_line *l, size_t top, const char *file_id,
+                    const char *normalized, const char *pin, const fix_item *fx,
+                    const req_line *other, bool apply, vulndb *db, airlock_error *err)
 {
     if (p->n_lines == p->cap_lines) { /* doubling: a file of many pins */
         p->cap_lines = p->cap_lines ? 2 * p->cap_lines : 16;
@@ -190,7 +196,8 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
     fl->normalized = xstrdup(normalized);
     fl->old_version = xstrdup(pin);
     fl->note = fx->note ? xstrdup(fx->note) : NULL;
-    if (!marker_applies(l, env)) {
+    fl->file_id = xstrdup(file_id);
+    if (!apply) {
         fl->kind = FIX_LINE_MARKERS;
         return 0;
     }
@@ -198,9 +205,16 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
         fl->kind = FIX_LINE_NO_FIX;
         return 0;
     }
-    fl->kind = FIX_LINE_REWRITE;
     fl->new_version = xstrdup(fx->new_version);
-    long fi = file_index(p, l->file, err);
+    if (other != NULL) {
+        fl->kind = FIX_LINE_CONFLICT;
+        fl->other_path = xstrdup(other->file);
+        fl->other_line = other->line;
+        fl->other_version = xstrdup(specset_exact_pin(other->req.spec));
+        return 0;
+    }
+    fl->kind = FIX_LINE_REWRITE;
+    long fi = file_index(p, l->file, top, err);
     if (fi < 0)
         return -1;
     fl->file = (size_t)fi;
@@ -210,7 +224,7 @@ static int add_line(fix_plan *p, const req_line *l, const char *normalized, cons
 static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
 {
     fix_file *f = &p->files[fi];
-    if (read_checked(f, p->r, err) != 0)
+    if (f->refused == NULL && read_checked(f, p->r, err) != 0)
         return -1;
     size_t n = 0;
     req_fix *fixes = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *fixes);
@@ -225,8 +239,10 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
         which[n++] = i;
     }
     airlock_error e;
-    if (req_rewrite(f->path, f->data, f->len, fixes, n, st, &f->edits, &e) != 0) {
-        f->refused = xstrdup(e.msg);
+    if (f->refused != NULL ||
+        req_rewrite(f->path, f->data, f->len, fixes, n, st, &f->edits, &e) != 0) {
+        if (f->refused == NULL)
+            f->refused = xstrdup(e.msg);
         for (size_t k = 0; k < n; k++)
             p->lines[which[k]].st = (req_fix_status){REQ_FIX_UNSAFE, f->refused, 0, 0};
     } else {
@@ -239,10 +255,181 @@ static int rewrite_file(fix_plan *p, size_t fi, airlock_error *err)
     return 0;
 }
 
+/* Each file of the requirement lines by what it is (device and inode, as
+ * text), so that one file reached by two spellings (-r sub/../r.txt and
+ * -r r.txt) is one file. Sorted by path; `path` is borrowed. */
+typedef struct path_id {
+    const char *path;
+    char *id;
+} path_id;
+
+static int path_id_cmp(const void *a, const void *b)
+{
+    return strcmp(((const path_id *)a)->path, ((const path_id *)b)->path);
+}
+
+static path_id *file_ids(const req_lines *req, size_t *n)
+{
+    path_id *ids = xcalloc(req->len ? req->len : 1, sizeof *ids);
+    size_t k = 0, w = 0;
+    for (size_t i = 0; i < req->len; i++) /* a file's lines stand together */
+        if (k == 0 || strcmp(ids[k - 1].path, req->items[i].file) != 0)
+            ids[k++].path = req->items[i].file;
+    qsort(ids, k, sizeof *ids, path_id_cmp);
+    for (size_t i = 0; i < k; i++) {
+        if (w > 0 && strcmp(ids[w - 1].path, ids[i].path) == 0)
+            continue;
+        struct stat st;
+        buf b = {0};
+        if (stat(ids[i].path, &st) == 0)
+            buf_printf(&b, "%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+        else
+            buf_printf(&b, "?%s", ids[i].path); /* said when it is read */
+        ids[w].path = ids[i].path;
+        ids[w++].id = buf_detach(&b, NULL);
+    }
+    *n = w;
+    return ids;
+}
+
+static const char *id_of(const path_id *ids, size_t n, const char *path)
+{
+    path_id key = {path, NULL};
+    const path_id *f = path ? bsearch(&key, ids, n, sizeof *ids, path_id_cmp) : NULL;
+    return f ? f->id : NULL;
+}
+
+/* An exact pin of a project that has a fix, on a line reached from -r
+ * argument `top`. */
+typedef struct pin_key {
+    size_t top;
+    char *name;       /* canonical */
+    const char *pin;
+    size_t i;         /* the requirement line */
+} pin_key;
+
+static int pin_cmp(const void *a, const void *b)
+{
+    const pin_key *x = a, *y = b;
+    if (x->top != y->top)
+        return x->top < y->top ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Whether pin `b` is the version `a` (parsed, or NULL when `a_text` is
+ * not a PEP 440 version) is. */
+static bool same_as(const version *a, const char *a_text, const char *b)
+{
+    if (a == NULL)
+        return req_same_version(a_text, strlen(a_text), b);
+    version vb;
+    airlock_error e;
+    if (version_parse(&vb, b, strlen(b), &e) != 0)
+        return false;
+    bool same = version_compare(a, &vb) == 0;
+    version_clear(&vb);
+    return same;
+}
+
+/* For each requirement line that stands (first[i] == i): a line reached
+ * from the same -r argument that pins the same project at another
+ * version, both for the target; else SIZE_MAX. Only projects with a fix
+ * (keys `fk`) are looked at; the markers of their pins are evaluated
+ * once, into applies[i] (left -1 for the others). Sorted, not pairwise:
+ * a file may pin one project on many lines. */
+static size_t *conflicts(const fix_plan *p, const size_t *top_of, const size_t *first,
+                         const line_key *fk, size_t n_fk, const marker_env *env,
+                         signed char *applies)
+{
+    size_t n = p->req.len, m = 0;
+    size_t *other = xcalloc(n ? n : 1, sizeof *other);
+    pin_key *k = xcalloc(n ? n : 1, sizeof *k);
+    for (size_t i = 0; i < n; i++) {
+        other[i] = SIZE_MAX;
+        const req_line *l = &p->req.items[i];
+        const char *pin = !l->invalid && l->has_req && l->form == REQ_NAMED
+                              ? specset_exact_pin(l->req.spec) : NULL;
+        if (pin == NULL)
+            continue;
+        char *name = name_canonicalize(l->req.name, strlen(l->req.name));
+        if (!key_at(fk, n_fk, key_find(fk, n_fk, name, 0), name, 0)) {
+            free(name);
+            continue;
+        }
+        applies[i] = marker_applies(l, env);
+        if (!applies[i]) {
+            free(name);
+            continue;
+        }
+        k[m++] = (pin_key){top_of[i], name, pin, i};
+    }
+    qsort(k, m, sizeof *k, pin_cmp);
+    for (size_t g = 0, e; g < m; g = e) {
+        version vg; /* the group's first version, parsed once */
+        airlock_error err;
+        bool parsed = version_parse(&vg, k[g].pin, strlen(k[g].pin), &err) == 0;
+        const version *a = parsed ? &vg : NULL;
+        size_t diff = SIZE_MAX; /* the first pin of the group at another version */
+        for (e = g; e < m && k[e].top == k[g].top && strcmp(k[e].name, k[g].name) == 0; e++)
+            if (diff == SIZE_MAX && !same_as(a, k[g].pin, k[e].pin))
+                diff = e;
+        for (size_t x = g; x < e && diff != SIZE_MAX; x++) {
+            size_t y = same_as(a, k[g].pin, k[x].pin) ? diff : g;
+            size_t at = first[k[x].i];
+            if (other[at] == SIZE_MAX)
+                other[at] = k[y].i;
+        }
+        if (parsed)
+            version_clear(&vg);
+    }
+    for (size_t i = 0; i < m; i++)
+        free(k[i].name);
+    free(k);
+    return other;
+}
+
+/* Files reached by an include out of the directory of the -r argument
+ * they came from are left, unless `allowed`. Resolved paths: a link
+ * inside that leads out is out, as the write would follow it. */
+static void mark_outside(fix_plan *p, const scan_arg *args, bool allowed)
+{
+    for (size_t i = 0; i < p->n_files; i++) {
+        fix_file *f = &p->files[i];
+        const char *top = args[f->top].path;
+        struct stat st;
+        if (stat(top, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+            continue; /* the file named */
+        buf dir = {0};
+        const char *slash = strrchr(top, '/');
+        if (slash == NULL)
+            buf_puts(&dir, ".");
+        else if (slash == top)
+            buf_puts(&dir, "/");
+        else
+            buf_append(&dir, top, (size_t)(slash - top));
+        char *rd = realpath(dir.data, NULL), *rf = realpath(f->path, NULL);
+        size_t n = rd ? strlen(rd) : 0;
+        f->outside = rd == NULL || rf == NULL || strncmp(rf, rd, n) != 0 ||
+                     !(rf[n] == '/' || (n == 1 && rd[0] == '/'));
+        if (f->outside && !allowed) {
+            buf why = {0};
+            buf_printf(&why, "the file is outside %s, the directory of %s: rewritten only "
+                       "with --rewrite-outside", dir.data, top);
+            f->refused = buf_detach(&why, NULL);
+        }
+        free(rd);
+        free(rf);
+        buf_free(&dir);
+    }
+}
+
 /* Whether the plan fixes each dependency of the scan: by its own line,
  * when it pins; else by a constraint that gave its version. `lk`: the
- * requirement lines sorted by file and line. */
-static void dep_states(fix_plan *p, const line_key *lk)
+ * requirement lines sorted by file and line; `ids`: their files. */
+static void dep_states(fix_plan *p, const line_key *lk, const path_id *ids, size_t n_ids)
 {
     const scan_report *r = p->r;
     p->dep_state = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *p->dep_state);
@@ -250,7 +437,7 @@ static void dep_states(fix_plan *p, const line_key *lk)
     line_key *by_name = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *by_name);
     size_t n_name = 0;
     for (size_t i = 0; i < p->n_lines; i++) {
-        by_line[i] = (line_key){p->lines[i].path, p->lines[i].line, i};
+        by_line[i] = (line_key){p->lines[i].file_id, p->lines[i].line, i};
         if (p->lines[i].constraint)
             by_name[n_name++] = (line_key){p->lines[i].normalized, 0, i};
     }
@@ -269,9 +456,10 @@ static void dep_states(fix_plan *p, const line_key *lk)
             own_pin = !l->constraint && l->has_req && l->form == REQ_NAMED &&
                       specset_exact_pin(l->req.spec) != NULL;
         }
+        /* Its own line by the file it is in, whatever the spelling. */
         const line_key *k = own_pin ? by_line : by_name;
         size_t n = own_pin ? p->n_lines : n_name;
-        const char *path = own_pin ? d->source_file : d->normalized;
+        const char *path = own_pin ? id_of(ids, n_ids, d->source_file) : d->normalized;
         unsigned line = own_pin ? d->source_line : 0;
         if (path == NULL || (!own_pin && d->version_text == NULL))
             continue;
@@ -301,41 +489,73 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
     if (marker_env_for_target(&env, o->python_version, o->platform, err) != 0)
         return -1;
     int rc = 0;
-    for (size_t i = 0; i < n_args && rc == 0; i++)
-        if (args[i].kind == INPUT_REQUIREMENTS)
-            rc = requirements_parse(args[i].path, false, &p->req, d, err);
-    /* A file included twice gives its lines twice: the first stands. */
+    size_t *top_of = xcalloc(1, sizeof *top_of); /* each line's -r argument */
+    for (size_t i = 0; i < n_args && rc == 0; i++) {
+        if (args[i].kind != INPUT_REQUIREMENTS)
+            continue;
+        size_t before = p->req.len;
+        rc = requirements_parse(args[i].path, false, &p->req, d, err);
+        top_of = xrealloc(top_of, (p->req.len ? p->req.len : 1) * sizeof *top_of);
+        for (size_t k = before; k < p->req.len; k++)
+            top_of[k] = i;
+    }
+    size_t n_ids;
+    path_id *ids = file_ids(&p->req, &n_ids);
     line_key *lk = xcalloc(p->req.len ? p->req.len : 1, sizeof *lk);
-    for (size_t i = 0; i < p->req.len; i++)
+    line_key *ik = xcalloc(p->req.len ? p->req.len : 1, sizeof *ik);
+    for (size_t i = 0; i < p->req.len; i++) {
         lk[i] = (line_key){p->req.items[i].file, p->req.items[i].line, i};
+        ik[i] = (line_key){id_of(ids, n_ids, p->req.items[i].file), p->req.items[i].line, i};
+    }
     qsort(lk, p->req.len, sizeof *lk, key_cmp);
-    bool *again = xcalloc(p->req.len ? p->req.len : 1, sizeof *again);
-    for (size_t i = 1; i < p->req.len; i++)
-        again[lk[i].i] = key_at(lk, p->req.len, i - 1, lk[i].path, lk[i].line);
+    qsort(ik, p->req.len, sizeof *ik, key_cmp);
+    /* A file included twice, or by two spellings, gives its lines twice:
+     * the first stands. */
+    size_t *first = xcalloc(p->req.len ? p->req.len : 1, sizeof *first);
+    for (size_t i = 0; i < p->req.len; i++) {
+        bool again = i > 0 && key_at(ik, p->req.len, i - 1, ik[i].path, ik[i].line);
+        first[ik[i].i] = again ? first[ik[i - 1].i] : ik[i].i;
+    }
+    free(ik);
     size_t n_fk;
     line_key *fk = fix_keys(r, &n_fk);
+    signed char *applies = xmalloc(p->req.len ? p->req.len : 1);
+    memset(applies, -1, p->req.len ? p->req.len : 1);
+    size_t *other = conflicts(p, top_of, first, fk, n_fk, &env, applies);
     for (size_t i = 0; i < p->req.len && rc == 0; i++) {
         const req_line *l = &p->req.items[i];
-        if (again[i] || l->invalid || !l->has_req || l->form != REQ_NAMED)
+        if (first[i] != i || l->invalid || !l->has_req || l->form != REQ_NAMED)
             continue;
         const char *pin = specset_exact_pin(l->req.spec);
         if (pin == NULL)
             continue;
         char *normalized = name_canonicalize(l->req.name, strlen(l->req.name));
         const fix_item *fx = fix_for(r, fk, n_fk, normalized, pin);
-        if (fx != NULL)
-            rc = add_line(p, l, normalized, pin, fx, &env, db, err);
+        const req_line *o2 = other[i] == SIZE_MAX ? NULL : &p->req.items[other[i]];
+        if (fx != NULL) {
+            bool apply = applies[i] >= 0 ? applies[i] != 0 : marker_applies(l, &env);
+            rc = add_line(p, l, top_of[i], id_of(ids, n_ids, l->file), normalized, pin, fx, o2,
+                          apply, db, err);
+        }
         free(normalized);
     }
     for (size_t i = 0; i < n_fk; i++)
         free((char *)fk[i].path);
     free(fk);
-    free(again);
+    free(other);
+    free(applies);
+    free(first);
+    free(top_of);
+    if (rc == 0)
+        mark_outside(p, args, o->rewrite_outside);
     for (size_t i = 0; i < p->n_files && rc == 0; i++)
         rc = rewrite_file(p, i, err);
     if (rc == 0)
-        dep_states(p, lk);
+        dep_states(p, lk, ids, n_ids);
     free(lk);
+    for (size_t i = 0; i < n_ids; i++)
+        free(ids[i].id);
+    free(ids);
     marker_env_clear(&env);
     return rc;
 }
@@ -350,31 +570,25 @@ void fix_plan_diff(const fix_plan *p, buf *out)
     }
 }
 
-/* Whether `path` (through its links), or `name` in `dirfd`, is still
- * the file `f` was read from. */
-static bool still_read_file(const fix_file *f, int dirfd, const char *name)
-{
-    struct stat st;
-    int rc = dirfd >= 0 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) : stat(f->path, &st);
-    return rc == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
-}
-
-/* Write `data` to `path`: a new file `exclusive`ly, or one replacing `f`
- * (NULL: whatever is there), with the owner of `owner` (NULL: the
- * writer's). A name changed since it was read into a link elsewhere is
- * not written through: the rename would put the file's new text wherever
- * the link points. */
+/* Write `data` to `path`: a new file `exclusive`ly, or one replacing the
+ * file (dev, ino) of `expect` (NULL: whatever is there), with the owner
+ * of `owner` (NULL: the writer's). *wrote (if not NULL): the file
+ * written. A name changed since into a link elsewhere is not written
+ * through, the rename would put the new text wherever the link points:
+ * -2 (no message) then, else 0 or -1 with a message. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-                      bool exclusive, const fix_file *f, const fix_file *owner,
-                      airlock_error *err)
+                      bool exclusive, const struct stat *expect, const fix_file *owner,
+                      struct stat *wrote, airlock_error *err)
 {
     atomic_file af;
     if (atomic_open(&af, path, mode, exclusive, err) != 0)
         return -1;
-    if (f != NULL && (af.dirfd < 0 || !still_read_file(f, af.dirfd, af.name))) {
+    struct stat st;
+    if (expect != NULL &&
+        (af.dirfd < 0 || fstatat(af.dirfd, af.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+         st.st_dev != expect->st_dev || st.st_ino != expect->st_ino)) {
         atomic_abort(&af);
-        return error_set(err, "%s changed while airlock fix ran (it is not the file read): "
-                         "run it again", path);
+        return -2;
     }
     /* atomic_open() keeps the owner of a file others may read only: a
      * private requirement file (0600) rewritten by root must stay its
@@ -387,12 +601,39 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
                            "written", path, (unsigned)owner->uid, (unsigned)owner->gid);
     }
     if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
-        (fchmod(fileno(af.fp), mode) != 0)) {
+        (fchmod(fileno(af.fp), mode) != 0) || (wrote != NULL && fstat(fileno(af.fp), wrote) != 0)) {
         int e = errno;
         atomic_abort(&af);
         return error_errno(err, e, "%s", path);
     }
     return atomic_commit(&af, err);
+}
+
+/* Put back the original of `f`, replaced by this run, but only while its
+ * name still leads to the file this run wrote: swapped since for a link,
+ * it would be written wherever the link points. 0, or -1 said on stderr
+ * with the backup to restore by hand. */
+static int put_back(const fix_file *f)
+{
+    struct stat wrote;
+    memset(&wrote, 0, sizeof wrote);
+    wrote.st_dev = f->new_dev;
+    wrote.st_ino = f->new_ino;
+    airlock_error e = {{0}};
+    int rc = write_file(f->path, f->data, f->len, f->mode, false, &wrote, f, NULL, &e);
+    if (rc == 0)
+        return 0;
+    buf b = {0};
+    if (rc == -2)
+        buf_printf(&b, "%s: not put back: it is no longer the file airlock fix wrote (replaced, "
+                   "or swapped for a link, meanwhile), and nothing is written through it; its "
+                   "original is in %s: restore it by hand", f->path, f->bak);
+    else
+        buf_printf(&b, "%s: cannot put back its original (%s); it is in %s: restore it by "
+                   "hand", f->path, e.msg, f->bak);
+    diag_error("airlock fix", b.data);
+    buf_free(&b);
+    return -1;
 }
 
 /* Whether `path` holds exactly f's bytes: 1, 0 (another file, or
@@ -446,8 +687,9 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
         size_t len = 0;
         if (file_read_all(f->path, REQ_MAX_FILE_SIZE, &data, &len, err) != 0)
             return -1;
+        struct stat st;
         bool same = len == f->len && memcmp(data, f->data, len) == 0 &&
-                    still_read_file(f, -1, NULL);
+                    stat(f->path, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
         free(data);
         if (!same)
             return error_set(err, "%s changed while airlock fix ran: run it again", f->path);
@@ -461,34 +703,41 @@ int fix_plan_write(fix_plan *p, airlock_error *err)
             continue;
         bool exists;
         int rc = choose_bak(f, &exists, err);
-        if (rc == 0 && !exists)
-            rc = write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, err);
+        if (rc == 0 && !exists &&
+            write_file(f->bak, f->data, f->len, f->mode, true, NULL, f, NULL, err) != 0)
+            rc = -1;
         if (rc != 0)
             return -1;
     }
-    size_t done = 0;
     int rc = 0;
-    for (; done < p->n_files && rc == 0; done++) {
-        fix_file *f = &p->files[done];
+    for (size_t i = 0; i < p->n_files && rc == 0; i++) {
+        fix_file *f = &p->files[i];
         if (f->edits.len == 0)
             continue;
         buf out = {0};
         text_edits_apply(f->data, f->len, &f->edits, &out);
-        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, f, f,
-                        err);
+        struct stat was, wrote;
+        memset(&was, 0, sizeof was);
+        was.st_dev = f->dev;
+        was.st_ino = f->ino;
+        rc = write_file(f->path, out.data ? out.data : "", out.len, f->mode, false, &was, f,
+                        &wrote, err);
         buf_free(&out);
-        if (rc != 0)
-            break;
+        if (rc == -2)
+            error_set(err, "%s changed while airlock fix ran (it is not the file read): run "
+                      "it again", f->path);
+        if (rc == 0) {
+            f->replaced = true;
+            f->new_dev = wrote.st_dev;
+            f->new_ino = wrote.st_ino;
+        }
     }
     if (rc == 0)
         return 0;
     /* All or nothing: put back the files already replaced. */
-    for (size_t i = 0; i < done; i++) {
-        fix_file *f = &p->files[i];
-        airlock_error e;
-        if (f->edits.len > 0 && write_file(f->path, f->data, f->len, f->mode, false, NULL, f, &e) != 0)
-            diag_error("airlock fix: cannot put back the original (it is in .bak)", e.msg);
-    }
+    for (size_t i = 0; i < p->n_files; i++)
+        if (p->files[i].replaced && put_back(&p->files[i]) != 0)
+            p->not_restored++;
     return -1;
 }
 
@@ -517,6 +766,27 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
         if (fl->kind == FIX_LINE_MARKERS) {
             fputs(": left as it is: its markers do not apply to the target (see "
                   "--python-version, --platform); run airlock fix for that target\n", out);
+            continue;
+        }
+        if (fl->kind == FIX_LINE_CONFLICT) {
+            /* pip refuses the pair for this target: which one was meant
+             * is not ours to guess. */
+            fputs(" -> ", out);
+            put_safe(out, fl->new_version);
+            fputs(": not rewritten: ", out);
+            put_safe(out, fl->name);
+            fputs(" is also pinned at ", out);
+            put_safe(out, fl->other_version);
+            fputs(" in ", out);
+            put_safe(out, fl->other_path);
+            fprintf(out, ":%u for this target; make the pins agree, then run airlock fix "
+                    "again\n", fl->other_line);
+            buf b = {0};
+            buf_printf(&b, "%s pinned at %s here and at %s in %s:%u, both for this target (pip "
+                       "refuses the pair): not rewritten", fl->name, fl->old_version,
+                       fl->other_version, fl->other_path, fl->other_line);
+            diag_print(fl->path, fl->line, b.data);
+            buf_free(&b);
             continue;
         }
         if (fl->kind == FIX_LINE_NO_FIX) {
@@ -568,12 +838,17 @@ void fix_plan_report(const fix_plan *p, bool dry_run, FILE *out)
         if (f->edits.len == 0)
             continue;
         files++;
+        /* Every file written is named, the more so one out of the tree. */
+        put_safe(out, f->path);
         if (!dry_run && f->bak != NULL) {
-            put_safe(out, f->path);
             fputs(": the original is kept as ", out);
             put_safe(out, f->bak);
-            fputc('\n', out);
+        } else {
+            fputs(dry_run ? ": would be rewritten" : ": rewritten", out);
         }
+        if (f->outside)
+            fputs(" (outside the directory of the -r file: --rewrite-outside)", out);
+        fputc('\n', out);
         if (f->links > 1) {
             /* The rename gives the name a new file; say so, not only in docs. */
             buf b = {0};
@@ -618,6 +893,9 @@ void fix_plan_free(fix_plan *p)
         free(fl->old_version);
         free(fl->new_version);
         free(fl->note);
+        free(fl->file_id);
+        free(fl->other_path);
+        free(fl->other_version);
         for (size_t k = 0; k < fl->n_hashes; k++)
             free(fl->hashes[k]);
         free(fl->hashes);

@@ -17,7 +17,18 @@
  * of an earlier run), to the first free FILE.bak.N (N up to FIX_BAK_MAX);
  * when it holds exactly FILE's bytes it is the backup already. A file that
  * cannot be written stops the write, and the files already replaced are
- * put back: all or nothing.
+ * put back: all or nothing. A name is written only while it still names
+ * the file expected there: the file read, going forward; the file just
+ * written, putting back (else the original is left in its FILE.bak, and
+ * said so).
+ *
+ * Not rewritten, and said so: a file reached by an include outside the
+ * directory of the -r file named (`-r ../common.txt`: maybe another
+ * project's) unless fix_plan_options.rewrite_outside; a pin of a project
+ * that another pin, reached from the same -r file and applying to the
+ * same target, gives another version (pip refuses the pair: which one the
+ * user meant is not ours to guess). One file reached by two spellings
+ * (`-r sub/../r.txt`, `-r r.txt`) is one file: its lines count once.
  */
 #ifndef AIRLOCK_FIX_PLAN_H
 #define AIRLOCK_FIX_PLAN_H
@@ -40,7 +51,8 @@
 typedef enum fix_line_kind {
     FIX_LINE_REWRITE,   /* a fix exists: the line is to be rewritten */
     FIX_LINE_NO_FIX,    /* the pinned version has no fix */
-    FIX_LINE_MARKERS    /* its markers do not apply to the target: left */
+    FIX_LINE_MARKERS,   /* its markers do not apply to the target: left */
+    FIX_LINE_CONFLICT   /* another pin gives the project another version: left */
 } fix_line_kind;
 
 /* One pin of a vulnerable version in a requirement file. */
@@ -60,6 +72,10 @@ typedef struct fix_line {
     size_t files_without_hash; /* files of the new release the index gave no digest */
     bool release_known;   /* the index lists the new release */
     req_fix_status st;    /* the rewrite's result */
+    char *file_id;        /* the file's device and inode, as text */
+    char *other_path;     /* FIX_LINE_CONFLICT: the other pin, and its version */
+    unsigned other_line;
+    char *other_version;
 } fix_line;
 
 /* One file to rewrite. */
@@ -76,6 +92,11 @@ typedef struct fix_file {
     text_edits edits;     /* empty when nothing changes */
     char *refused;        /* why the file is not rewritten at all, or NULL */
     char *bak;            /* where its original was kept, once written */
+    size_t top;           /* the -r argument (index) it was first reached from */
+    bool outside;         /* not inside that argument's directory */
+    bool replaced;        /* fix_plan_write() replaced it: then */
+    dev_t new_dev;        /* the file it wrote */
+    ino_t new_ino;
 } fix_file;
 
 typedef struct fix_plan {
@@ -86,6 +107,7 @@ typedef struct fix_plan {
     req_lines req;        /* the requirement files as read */
     const scan_report *r;
     int *dep_state;       /* fix_dep_state of each of r's dependencies */
+    size_t not_restored;  /* files fix_plan_write() could not put back */
 } fix_plan;
 
 #define FIX_BAK_MAX 99
@@ -93,6 +115,7 @@ typedef struct fix_plan {
 typedef struct fix_plan_options {
     const char *python_version; /* marker target, as for the scan */
     const char *platform;
+    bool rewrite_outside;       /* rewrite includes outside the -r file's directory */
 } fix_plan_options;
 
 /* Make the plan for the INPUT_REQUIREMENTS of `args` from r's fixes
@@ -106,7 +129,8 @@ int fix_plan_make(fix_plan *p, const scan_arg *args, size_t n_args, const fix_pl
 void fix_plan_diff(const fix_plan *p, buf *out);
 
 /* Write the plan (see the top of this file). 0, or -1 with a message and
- * every file as it was. */
+ * every file as it was, but for p->not_restored files that could not be
+ * put back (each said on stderr, with the FILE.bak that holds it). */
 int fix_plan_write(fix_plan *p, airlock_error *err);
 
 /* Say, line by line, what was (or with `dry_run` would be) changed and

@@ -404,6 +404,75 @@ def many_pins(fix, t):
     check(took[1] < 8 * took[0] + 1, f"8,000 pins {took[0]:.2f} s, 32,000 {took[1]:.2f} s")
 
 
+def review_cases(fix, t):
+    """Found at review: an include outside the directory of the file named
+    is left unless --rewrite-outside, and every file written is named; one
+    project pinned at two versions is warned about (both places) and not
+    rewritten; an include reached by two spellings is one pin; --help says
+    which marker target is used, and no interpreter is run for it."""
+    d = t / "review"
+    (d / "proj" / "sub").mkdir(parents=True)
+    (d / "common.txt").write_bytes(b"fixpkg-alpha==1.0\n")
+    (d / "proj" / "req.txt").write_bytes(b"-r ../common.txt\nfixpkg-beta==2.0\n")
+    r = run(*fix, "-r", "proj/req.txt", "--dry-run", cwd=d)
+    check(r.returncode == 1, f"outside: status {r.returncode} {r.stderr}")
+    check(b"--- proj/../common.txt" not in r.stdout and b"--- proj/req.txt\n" in r.stdout,
+          f"outside: the diff: {r.stdout}")
+    check(b"proj/../common.txt:1: fixpkg-alpha 1.0 -> 1.2.0: not rewritten: " in r.stderr and
+          b"--rewrite-outside" in r.stderr, f"outside: not said: {r.stderr}")
+    check(b"proj/req.txt: would be rewritten" in r.stderr, f"files not named: {r.stderr}")
+    r = run(*fix, "-r", "proj/req.txt", "--rewrite-outside", "--dry-run", cwd=d)
+    check(r.returncode == 0 and b"--- proj/../common.txt\n" in r.stdout and
+          b"proj/../common.txt: would be rewritten" in r.stderr,
+          f"--rewrite-outside --dry-run: {r.returncode} {r.stdout} {r.stderr}")
+    r = run(*fix, "-r", "proj/req.txt", "--rewrite-outside", cwd=d)
+    check(r.returncode == 0 and (d / "common.txt").read_bytes() == b"fixpkg-alpha==1.2.0\n",
+          f"--rewrite-outside: {r.returncode} {r.stderr}")
+    check(b"proj/../common.txt: the original is kept as proj/../common.txt.bak" in r.stdout,
+          f"--rewrite-outside: the file written not named: {r.stdout}")
+
+    # Two versions of one project: warned, naming both, and not rewritten.
+    (d / "a.txt").write_bytes(b"-r b.txt\nfixpkg-alpha==1.0\nfixpkg-beta==2.0\n")
+    (d / "b.txt").write_bytes(b"fixpkg-alpha==1.1\n")
+    r = run(*fix, "-r", "a.txt", cwd=d)
+    check(r.returncode == 1, f"conflict: status {r.returncode} {r.stderr}")
+    check(b"a.txt:2: warning: " in r.stderr and b"b.txt:1" in r.stderr,
+          f"conflict: no warning naming both: {r.stderr}")
+    check((d / "a.txt").read_bytes() == b"-r b.txt\nfixpkg-alpha==1.0\nfixpkg-beta==2.3.1\n" and
+          (d / "b.txt").read_bytes() == b"fixpkg-alpha==1.1\n",
+          f"conflict: {(d / 'a.txt').read_bytes()} {(d / 'b.txt').read_bytes()}")
+
+    # One file by two names: one pin, rewritten once.
+    (d / "top.txt").write_bytes(b"-r proj/sub/../../twice.txt\n-r twice.txt\n")
+    (d / "twice.txt").write_bytes(b"fixpkg-gamma==2.0\n")
+    r = run(*fix, "-r", "top.txt", cwd=d)
+    check(r.returncode == 0 and b"airlock fix: 1 pin rewritten in 1 file\n" in r.stdout and
+          (d / "twice.txt").read_bytes() == b"fixpkg-gamma==3.0\n",
+          f"two spellings: {r.returncode} {r.stdout} {r.stderr}")
+
+    # The marker target: CPython 3.11 on linux unless told; no python3 run
+    # (one on PATH that leaves a mark would).
+    r = run(*fix, "--help")
+    h = r.stdout.decode()
+    check("--python-version X.Y    target Python for markers (default 3.11" in h and
+          "(default linux)" in h and "never runs" in h, f"--help: {h}")
+    fake = d / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text(f"#!/bin/sh\ntouch {d}/ran\nexit 1\n")
+    os.chmod(fake / "python3", 0o755)
+    (d / "m.txt").write_bytes(b'fixpkg-win==1.0 ; python_version >= "3.11" and '
+                              b'sys_platform == "linux"\n')
+    env = dict(os.environ, PATH=f"{fake}:{os.environ.get('PATH', '')}")
+    p = subprocess.run([str(a) for a in fix] + ["-r", "m.txt"], cwd=d, env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    check(p.returncode == 0 and (d / "m.txt").read_bytes().startswith(b"fixpkg-win==1.5 ;"),
+          f"default target: {p.returncode} {p.stderr}")
+    check(not (d / "ran").exists(), "airlock fix ran python3")
+    r = run(*fix, "-r", "m.txt", "--python-version", "3.10", "--dry-run", cwd=d)
+    check(r.returncode == 0 and r.stdout == b"", f"3.10: {r.returncode} {r.stdout}")
+
+
 def main():
     global ORIGINAL
     with tempfile.TemporaryDirectory(prefix="airlock-fix-") as tmp:
@@ -417,6 +486,7 @@ def main():
         write_failures(fix, t)
         symlink(fix, t)
         lockfiles(fix, t)
+        review_cases(fix, t)
         with_index(t)
         many_pins(fix, t)
     if FAILURES:
