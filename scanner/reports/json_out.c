@@ -34,6 +34,8 @@ void jo_init_sink(json_out *j, jo_sink sink, void *ctx, bool pretty)
     j->twin_sink = NULL;
     j->twin_ctx = NULL;
     j->twin_len = 0;
+    /* jo_key_len() reads a little past what it wrote, and masks it out. */
+    memset(j->buffer, 0, sizeof j->buffer);
 }
 
 void jo_init_twin(json_out *j, FILE *out, jo_sink sink, void *ctx)
@@ -332,15 +334,48 @@ static void string_body(json_out *j, const char *s, size_t n)
         tput(j, j->buffer + mark, j->len - mark);
 }
 
-/* Keys up to this long, of plain bytes only, are copied without escaping. */
+/* Keys up to this long are copied first and checked where they landed. */
 #define KEY_FAST 64
 
-static inline bool plain_key(const char *key, size_t n)
+static bool plain_key(const char *key, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!plain((unsigned char)key[i]))
             return false;
     return true;
+}
+
+/* Whether the n <= KEY_FAST bytes at p, inside the buffer with 16 bytes
+ * readable past each 16-byte step, are all plain(). The bytes past n are
+ * read and masked out: the buffer is initialised (jo_init_sink). */
+static inline bool plain_copied(const char *p, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i lo = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, _mm_cmpgt_epi8(w, lo)));
+        unsigned want = n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1;
+        if ((mask & want) != want)
+            return false;
+    }
+    return true;
+#else
+    return plain_key(p, n);
+#endif
+}
+
+/* A key that is long or must be escaped, after its separator (the main
+ * side's is in the buffer already). */
+static __attribute__((noinline)) void key_escaped(json_out *j, bool more, const char *key,
+                                                  size_t n)
+{
+    if (j->twin && more)
+        tput1(j, ',');
+    string_body(j, key, n);
+    token(j, ":\t", 2);
 }
 
 void jo_key_len(json_out *j, const char *key, size_t n)
@@ -353,9 +388,8 @@ void jo_key_len(json_out *j, const char *key, size_t n)
     bool more = j->has_items[top];
     j->has_items[top] = true;
     j->keyed = true;
-    bool fast = n <= KEY_FAST && plain_key(key, n);
-    /* The separator, the indentation and (fast) the whole key. */
-    reserve(j, JO_MAX_DEPTH + KEY_FAST + 8);
+    /* The separator, the indentation and the quoted key, in one reserve. */
+    reserve(j, JO_MAX_DEPTH + KEY_FAST + 24);
     char *o = j->buffer + j->len;
     if (j->pretty) {
         memcpy(o, ",\n", 2);
@@ -366,23 +400,28 @@ void jo_key_len(json_out *j, const char *key, size_t n)
         *o = ',';
         o += more;
     }
-    if (j->twin && more)
-        tput1(j, ',');
-    if (!fast) {
-        j->len = (size_t)(o - j->buffer);
-        string_body(j, key, n);
-        token(j, ":\t", 2);
+    char *k = o;
+    if (n > KEY_FAST) {
+        j->len = (size_t)(k - j->buffer);
+        key_escaped(j, more, key, n);
         return;
     }
-    char *k = o;
     *o++ = '"';
     memcpy(o, key, n);
+    if (!plain_copied(o, n)) {
+        j->len = (size_t)(k - j->buffer);
+        key_escaped(j, more, key, n);
+        return;
+    }
     o += n;
     memcpy(o, "\":\t", 3);
     o += j->pretty ? 3 : 2;
     j->len = (size_t)(o - j->buffer);
-    if (j->twin)
+    if (j->twin) {
+        if (more)
+            tput1(j, ',');
         tput(j, k, n + 3);
+    }
 }
 
 void jo_string(json_out *j, const char *s)

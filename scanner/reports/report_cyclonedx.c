@@ -91,34 +91,57 @@ static const char *numbered(char out[32], const char *prefix, size_t n)
     return out;
 }
 
+/* Whether a URL cannot hold byte c as it is. */
+static bool url_escaped(unsigned char c)
+{
+    if (c <= 0x20 || c >= 0x7F)
+        return true;
+    switch (c) {
+    case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|':
+    case '}': case '%': case '#': case '?':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Where an ID is published, for `source` and `references`. */
 static void add_source(json_out *j, const char *id)
 {
     jo_key_object_begin(j, "source");
-    buf url = {0};
+    const char *base;
     if (strncmp(id, "CVE-", 4) == 0) {
         jo_key_string(j, "name", "NVD");
-        buf_puts(&url, "https://nvd.nist.gov/vuln/detail/");
+        base = "https://nvd.nist.gov/vuln/detail/";
     } else if (strncmp(id, "GHSA-", 5) == 0) {
         jo_key_string(j, "name", "GitHub");
-        buf_puts(&url, "https://github.com/advisories/");
+        base = "https://github.com/advisories/";
     } else {
         jo_key_string(j, "name", "OSV");
-        buf_puts(&url, "https://osv.dev/vulnerability/");
+        base = "https://osv.dev/vulnerability/";
     }
-    /* The URL embeds an untrusted ID: encode what a URL cannot hold. */
+    /* The URL embeds an untrusted ID: encode what a URL cannot hold. IDs
+     * are short: on the stack unless this one is not. */
     static const char hex[] = "0123456789ABCDEF";
+    size_t blen = strlen(base), idlen = strlen(id);
+    char local[256];
+    char *url = blen + 3 * idlen < sizeof local ? local : xmalloc(blen + 3 * idlen + 1);
+    memcpy(url, base, blen);
+    char *o = url + blen;
     for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
         unsigned char c = *p;
-        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}%#?", c) != NULL) {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_append(&url, e, 3);
+        if (url_escaped(c)) {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         } else {
-            buf_putc(&url, (char)c);
+            *o++ = (char)c;
         }
     }
-    jo_key_string(j, "url", url.data);
-    buf_free(&url);
+    *o = '\0';
+    jo_key_string(j, "url", url);
+    if (url != local)
+        free(url);
     jo_object_end(j);
 }
 
