@@ -266,7 +266,7 @@ static size_t plain_run(const unsigned char *p, size_t n)
  * each byte in, and the end of a UTF-8 sequence that starts inside it).
  * In twin mode the escaped text is copied to the twin, before each flush
  * and at the end. */
-static void string_body(json_out *j, const char *s, size_t n)
+static __attribute__((noinline)) void string_escaped(json_out *j, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     enum { CHUNK = (JO_BUFFER - 16) / 6 };
@@ -334,7 +334,8 @@ static void string_body(json_out *j, const char *s, size_t n)
         tput(j, j->buffer + mark, j->len - mark);
 }
 
-/* Keys up to this long are copied first and checked where they landed. */
+/* Keys and strings up to this long are copied first and checked where
+ * they landed. */
 #define KEY_FAST 64
 
 static bool plain_key(const char *key, size_t n)
@@ -365,6 +366,49 @@ static inline bool plain_copied(const char *p, size_t n)
 #else
     return plain_key(p, n);
 #endif
+}
+
+
+/* Copy n <= KEY_FAST bytes in a few fixed-size moves (overlapping ones
+ * for the ends): keys and most values are short, and a memcpy() call costs
+ * more than the copy. */
+static inline void small_copy(char *d, const char *s, size_t n)
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 <= n; i += 16)
+            memcpy(d + i, s + i, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    }
+}
+
+/* A string, quoted and escaped: a short one with nothing to escape is
+ * copied and checked in place; anything else goes through
+ * string_escaped(). */
+static inline void string_body(json_out *j, const char *s, size_t n)
+{
+    if (n <= KEY_FAST) {
+        reserve(j, KEY_FAST + 24);
+        char *q = j->buffer + j->len;
+        *q = '"';
+        small_copy(q + 1, s, n);
+        if (plain_copied(q + 1, n)) {
+            q[n + 1] = '"';
+            j->len += n + 2;
+            if (j->twin)
+                tput(j, q, n + 2);
+            return;
+        }
+    }
+    string_escaped(j, s, n);
 }
 
 /* A key that is long or must be escaped, after its separator (the main
@@ -407,7 +451,7 @@ void jo_key_len(json_out *j, const char *key, size_t n)
         return;
     }
     *o++ = '"';
-    memcpy(o, key, n);
+    small_copy(o, key, n);
     if (!plain_copied(o, n)) {
         j->len = (size_t)(k - j->buffer);
         key_escaped(j, more, key, n);

@@ -133,22 +133,54 @@ static void check_string(const char *text)
     buf_free(&clean);
 }
 
-/* Long plain runs are copied sixteen bytes at a time: one byte of each
- * kind that stops a run, at every position of strings up to 36 bytes. */
+/* One key through jo_key() and through cJSON, compared. */
+static void check_key(const char *key)
+{
+    mem m;
+    mem_open(&m);
+    jo_object_begin(&m.j);
+    jo_key_null(&m.j, key);
+    jo_key(&m.j, key);
+    jo_number(&m.j, 1);
+    jo_object_end(&m.j);
+    mem_close(&m);
+    buf clean = {0};
+    report_utf8_append(&clean, key);
+    const char *k = clean.data != NULL ? clean.data : "";
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNullToObject(o, k);
+    cJSON_AddNumberToObject(o, k, 1);
+    char *want = cjson_text(o);
+    assert_same(want, m.data, m.len);
+    free(want);
+    free(m.data);
+    buf_free(&clean);
+}
+
+/* Long plain runs are copied sixteen bytes at a time, and strings and keys
+ * up to 64 bytes copied first and checked in place: one byte of each kind
+ * that stops a run, at every position of strings and keys up to 80
+ * bytes. */
 static void test_string_runs(void **state)
 {
     (void)state;
     static const char stops[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', (char)0x80, (char)0xc3,
                                  (char)0xff, ' ', '~'};
-    char text[40];
-    for (size_t len = 1; len <= 36; len++)
+    char text[88];
+    for (size_t len = 1; len <= 80; len++) {
+        memset(text, 'a', len);
+        text[len] = '\0';
+        check_string(text);
+        check_key(text);
         for (size_t at = 0; at < len; at++)
             for (size_t k = 0; k < sizeof stops; k++) {
                 memset(text, 'a', len);
                 text[len] = '\0';
                 text[at] = stops[k];
                 check_string(text);
+                check_key(text);
             }
+    }
 }
 
 static void test_strings(void **state)
