@@ -368,7 +368,6 @@ static inline bool plain_copied(const char *p, size_t n)
 #endif
 }
 
-
 /* Copy n <= KEY_FAST bytes in a few fixed-size moves (overlapping ones
  * for the ends): keys and most values are short, and a memcpy() call costs
  * more than the copy. */
@@ -418,7 +417,7 @@ static __attribute__((noinline)) void key_escaped(json_out *j, bool more, const 
 {
     if (j->twin && more)
         tput1(j, ',');
-    string_body(j, key, n);
+    string_escaped(j, key, n);
     token(j, ":\t", 2);
 }
 

@@ -174,20 +174,26 @@ static void add_components(json_out *j, const scan_report *r)
         jo_key_array_begin(j, "properties");
 
         add_property(j, "airlock:kind", report_dep_kind_name(d->kind));
+        char line[32];
+        if (d->source_line > 0)
+            numbered(line, ":", d->source_line);
+        else
+            line[0] = '\0';
         if (d->source_file != NULL) {
             /* "FILE:LINE", what every other format shows; the line again
-             * on its own for readers that want a number. */
-            buf src = {0};
-            buf_puts(&src, d->source_file);
-            if (d->source_line > 0)
-                buf_printf(&src, ":%u", d->source_line);
-            add_property(j, "airlock:source", src.data);
-            buf_free(&src);
+             * on its own for readers that want a number. On the stack
+             * unless the path is long. */
+            size_t flen = strlen(d->source_file), llen = strlen(line);
+            char local[512];
+            char *src = flen + llen < sizeof local ? local : xmalloc(flen + llen + 1);
+            memcpy(src, d->source_file, flen);
+            memcpy(src + flen, line, llen + 1);
+            add_property(j, "airlock:source", src);
+            if (src != local)
+                free(src);
         }
-        if (d->source_line > 0) {
-            char line[32];
-            add_property(j, "airlock:line", numbered(line, "", d->source_line));
-        }
+        if (d->source_line > 0)
+            add_property(j, "airlock:line", line + 1);
         add_property(j, "airlock:source_kind", d->source_kind);
         add_property(j, "airlock:group", d->group);
         if (d->dev)
