@@ -28,6 +28,21 @@
  * errors (a failed write, nesting deeper than JO_MAX_DEPTH, a misuse) are
  * remembered and reported once, by jo_finish(); after one, nothing more is
  * written.
+ *
+ * Keys are the reports' own literals: the jo_key*() calls below are inline
+ * wrappers that take the key's length at compile time, and a key of plain
+ * ASCII (bytes 0x20-0x7f other than '"' and '\\') is copied as it
+ * is. Any other key is still escaped as a string is.
+ *
+ * Twin mode (jo_init_twin(), for the CycloneDX serial number): one
+ * traversal writes the document twice, formatted to the FILE* and
+ * unformatted (as cJSON_PrintUnformatted()) to a sink of its own, without
+ * a second pass: each string is escaped once and its escaped bytes copied
+ * to the twin, each structural token is written in both forms. A value
+ * that must differ between the two (the serial number and the timestamp
+ * the hash leaves out) is written with jo_string_twin(); jo_tell() says
+ * at which byte of the output it landed, so that it can be rewritten in
+ * place once it is known.
  */
 #ifndef AIRLOCK_JSON_OUT_H
 #define AIRLOCK_JSON_OUT_H
@@ -36,11 +51,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/error.h"
 
 #define JO_MAX_DEPTH 32
 #define JO_BUFFER 65536
+#define JO_TWIN_BUFFER 16384
 
 /* Where the text goes instead of a FILE* (jo_init_sink): returns false on
  * failure. */
@@ -59,7 +76,13 @@ typedef struct json_out {
     bool keyed;                     /* jo_key() was called, its value not yet written */
     bool is_array[JO_MAX_DEPTH];    /* per open container */
     bool has_items[JO_MAX_DEPTH];
+    uint64_t written;               /* bytes handed to out or sink */
+    bool twin;                      /* twin mode: also write to twin_sink */
+    jo_sink twin_sink;
+    void *twin_ctx;
+    size_t twin_len;                /* bytes in twin_buffer */
     char buffer[JO_BUFFER];
+    char twin_buffer[JO_TWIN_BUFFER];
 } json_out;
 
 /* Start writing one JSON value to `out`, formatted. `j` holds no
@@ -71,13 +94,23 @@ void jo_init(json_out *j, FILE *out);
  * serial number hashes). */
 void jo_init_sink(json_out *j, jo_sink sink, void *ctx, bool pretty);
 
+/* Start writing one JSON value formatted to `out` and, in the same calls,
+ * unformatted to `sink` (its twin: see the top of this file). Errors of
+ * either are reported by jo_finish(). */
+void jo_init_twin(json_out *j, FILE *out, jo_sink sink, void *ctx);
+
+/* How many bytes of formatted output the calls so far have produced
+ * (written or still buffered): after jo_key(), the offset from the start
+ * of this document at which the member's value starts. */
+static inline uint64_t jo_tell(const json_out *j)
+{
+    return j->written + j->len;
+}
+
 void jo_object_begin(json_out *j);
 void jo_object_end(json_out *j);
 void jo_array_begin(json_out *j);
 void jo_array_end(json_out *j);
-
-/* The name of the next member of the current object. */
-void jo_key(json_out *j, const char *key);
 
 /* Values. jo_string(NULL) writes null. */
 void jo_string(json_out *j, const char *s);
@@ -85,23 +118,77 @@ void jo_number(json_out *j, double v);
 void jo_bool(json_out *j, bool v);
 void jo_null(json_out *j);
 
+/* A string that is `shown` in the output and `twinned` in the twin (twin
+ * mode; otherwise just `shown`). `twinned` must be plain ASCII (see above)
+ * of at most 256 bytes; anything else is a misuse. */
+void jo_string_twin(json_out *j, const char *shown, const char *twinned);
+
+/* The key-length-aware calls the inline wrappers below make: `key` holds
+ * `key_len` bytes (no NUL needed). */
+void jo_key_len(json_out *j, const char *key, size_t key_len);
+void jo_key_string_len(json_out *j, const char *key, size_t key_len, const char *s);
+void jo_key_number_len(json_out *j, const char *key, size_t key_len, double v);
+void jo_key_bool_len(json_out *j, const char *key, size_t key_len, bool v);
+void jo_key_null_len(json_out *j, const char *key, size_t key_len);
+void jo_key_object_begin_len(json_out *j, const char *key, size_t key_len);
+void jo_key_array_begin_len(json_out *j, const char *key, size_t key_len);
+void jo_key_strings_len(json_out *j, const char *key, size_t key_len, char *const *v,
+                        size_t n);
+
+/* The name of the next member of the current object. */
+static inline void jo_key(json_out *j, const char *key)
+{
+    jo_key_len(j, key, strlen(key));
+}
+
 /* A member: jo_key() and the value. */
-void jo_key_string(json_out *j, const char *key, const char *s);
+static inline void jo_key_string(json_out *j, const char *key, const char *s)
+{
+    jo_key_string_len(j, key, strlen(key), s);
+}
+
 /* The member only when `s` is not NULL (SARIF and CycloneDX leave absent
  * values out). */
-void jo_key_string_opt(json_out *j, const char *key, const char *s);
-void jo_key_number(json_out *j, const char *key, double v);
-void jo_key_bool(json_out *j, const char *key, bool v);
-void jo_key_null(json_out *j, const char *key);
-void jo_key_object_begin(json_out *j, const char *key);
-void jo_key_array_begin(json_out *j, const char *key);
+static inline void jo_key_string_opt(json_out *j, const char *key, const char *s)
+{
+    if (s != NULL)
+        jo_key_string_len(j, key, strlen(key), s);
+}
+
+static inline void jo_key_number(json_out *j, const char *key, double v)
+{
+    jo_key_number_len(j, key, strlen(key), v);
+}
+
+static inline void jo_key_bool(json_out *j, const char *key, bool v)
+{
+    jo_key_bool_len(j, key, strlen(key), v);
+}
+
+static inline void jo_key_null(json_out *j, const char *key)
+{
+    jo_key_null_len(j, key, strlen(key));
+}
+
+static inline void jo_key_object_begin(json_out *j, const char *key)
+{
+    jo_key_object_begin_len(j, key, strlen(key));
+}
+
+static inline void jo_key_array_begin(json_out *j, const char *key)
+{
+    jo_key_array_begin_len(j, key, strlen(key));
+}
 
 /* An array of strings (NULL entries write null). */
-void jo_key_strings(json_out *j, const char *key, char *const *v, size_t n);
+static inline void jo_key_strings(json_out *j, const char *key, char *const *v, size_t n)
+{
+    jo_key_strings_len(j, key, strlen(key), v, n);
+}
 
 /* End the document: every container must be closed. Writes a newline
  * (formatted output only) and the buffered text to the FILE* (without
- * fflush) or the sink. Returns 0, or -1 with "cannot write the WHAT report"
+ * fflush) or the sink, and in twin mode the twin's to its sink. Returns 0, or -1 with "cannot write the WHAT report"
  * (or "... misused" for unbalanced calls). */
 int jo_finish(json_out *j, const char *what, airlock_error *err);
 

@@ -13,14 +13,33 @@
  * serialNumber: the BOM must be reproducible, so it is not random. It is a
  * UUID (RFC 9562 version 8, variant 10) made of the first 16 bytes of the
  * SHA-256 of the unformatted BOM printed with serialNumber and
- * metadata.timestamp set to "": same content, same serial number. The BOM
- * is written twice, as it is produced (json_out.h): unformatted into the
- * hash, then formatted to the output with the serial number in place.
+ * metadata.timestamp set to "": same content, same serial number.
+ *
+ * The serial number comes first in the BOM but is known only at its end:
+ *   - into a regular file written at its own offset (not O_APPEND), whose
+ *     position is known: one pass. json_out's twin mode writes the
+ *     formatted BOM with a placeholder of the same length (the nil UUID)
+ *     and, beside it, the unformatted text into the hash; then the stream
+ *     is flushed, the descriptor's offset must have moved by exactly the
+ *     bytes written (or nothing else can be trusted to be where we put it),
+ *     and the serial number is pwrite()n over the placeholder. Any failure
+ *     there is "cannot write the cyclonedx report": a BOM is never left
+ *     with a wrong serial number and a success. `airlock scan --output`
+ *     (an atomic temporary file) and a standard output redirected to a file
+ *     take this path.
+ *   - anything else (a pipe, a terminal, /dev/null, a file opened to
+ *     append, a memory stream as the evidence bundle uses): two passes,
+ *     unformatted into the hash, then formatted with the serial number.
+ * Both give the same bytes.
  */
 #include "scanner/reports/report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "scanner/reports/json_out.h"
@@ -72,34 +91,57 @@ static const char *numbered(char out[32], const char *prefix, size_t n)
     return out;
 }
 
+/* Whether a URL cannot hold byte c as it is. */
+static bool url_escaped(unsigned char c)
+{
+    if (c <= 0x20 || c >= 0x7F)
+        return true;
+    switch (c) {
+    case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|':
+    case '}': case '%': case '#': case '?':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Where an ID is published, for `source` and `references`. */
 static void add_source(json_out *j, const char *id)
 {
     jo_key_object_begin(j, "source");
-    buf url = {0};
+    const char *base;
     if (strncmp(id, "CVE-", 4) == 0) {
         jo_key_string(j, "name", "NVD");
-        buf_puts(&url, "https://nvd.nist.gov/vuln/detail/");
+        base = "https://nvd.nist.gov/vuln/detail/";
     } else if (strncmp(id, "GHSA-", 5) == 0) {
         jo_key_string(j, "name", "GitHub");
-        buf_puts(&url, "https://github.com/advisories/");
+        base = "https://github.com/advisories/";
     } else {
         jo_key_string(j, "name", "OSV");
-        buf_puts(&url, "https://osv.dev/vulnerability/");
+        base = "https://osv.dev/vulnerability/";
     }
-    /* The URL embeds an untrusted ID: encode what a URL cannot hold. */
+    /* The URL embeds an untrusted ID: encode what a URL cannot hold. IDs
+     * are short: on the stack unless this one is not. */
     static const char hex[] = "0123456789ABCDEF";
+    size_t blen = strlen(base), idlen = strlen(id);
+    char local[256];
+    char *url = blen + 3 * idlen < sizeof local ? local : xmalloc(blen + 3 * idlen + 1);
+    memcpy(url, base, blen);
+    char *o = url + blen;
     for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
         unsigned char c = *p;
-        if (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}%#?", c) != NULL) {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_append(&url, e, 3);
+        if (url_escaped(c)) {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         } else {
-            buf_putc(&url, (char)c);
+            *o++ = (char)c;
         }
     }
-    jo_key_string(j, "url", url.data);
-    buf_free(&url);
+    *o = '\0';
+    jo_key_string(j, "url", url);
+    if (url != local)
+        free(url);
     jo_object_end(j);
 }
 
@@ -132,20 +174,26 @@ static void add_components(json_out *j, const scan_report *r)
         jo_key_array_begin(j, "properties");
 
         add_property(j, "airlock:kind", report_dep_kind_name(d->kind));
+        char line[32];
+        if (d->source_line > 0)
+            numbered(line, ":", d->source_line);
+        else
+            line[0] = '\0';
         if (d->source_file != NULL) {
             /* "FILE:LINE", what every other format shows; the line again
-             * on its own for readers that want a number. */
-            buf src = {0};
-            buf_puts(&src, d->source_file);
-            if (d->source_line > 0)
-                buf_printf(&src, ":%u", d->source_line);
-            add_property(j, "airlock:source", src.data);
-            buf_free(&src);
+             * on its own for readers that want a number. On the stack
+             * unless the path is long. */
+            size_t flen = strlen(d->source_file), llen = strlen(line);
+            char local[512];
+            char *src = flen + llen < sizeof local ? local : xmalloc(flen + llen + 1);
+            memcpy(src, d->source_file, flen);
+            memcpy(src + flen, line, llen + 1);
+            add_property(j, "airlock:source", src);
+            if (src != local)
+                free(src);
         }
-        if (d->source_line > 0) {
-            char line[32];
-            add_property(j, "airlock:line", numbered(line, "", d->source_line));
-        }
+        if (d->source_line > 0)
+            add_property(j, "airlock:line", line + 1);
         add_property(j, "airlock:source_kind", d->source_kind);
         add_property(j, "airlock:group", d->group);
         if (d->dev)
@@ -331,19 +379,24 @@ static bool hash_sink(void *ctx, const void *data, size_t len)
     return true;
 }
 
-/* The BOM, with `serial` and `timestamp` as given. */
+/* The BOM, with `serial` and `timestamp` shown as given; in twin mode the
+ * twin (the hashed text) has "" for both. *serial_at: the offset of the
+ * serial number's first byte in the output. */
 static void write_bom(json_out *j, const scan_report *r, const char *serial,
-                      const char *timestamp)
+                      const char *timestamp, uint64_t *serial_at)
 {
     jo_object_begin(j);
     jo_key_string(j, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
     jo_key_string(j, "bomFormat", "CycloneDX");
     jo_key_string(j, "specVersion", "1.6");
-    jo_key_string(j, "serialNumber", serial);
+    jo_key(j, "serialNumber");
+    *serial_at = jo_tell(j) + 1; /* after the quote; the value needs no escape */
+    jo_string_twin(j, serial, "");
     jo_key_number(j, "version", 1);
 
     jo_key_object_begin(j, "metadata");
-    jo_key_string(j, "timestamp", timestamp);
+    jo_key(j, "timestamp");
+    jo_string_twin(j, timestamp, "");
     jo_key_object_begin(j, "tools");
     jo_key_array_begin(j, "components");
     jo_object_begin(j);
@@ -366,21 +419,19 @@ static void write_bom(json_out *j, const scan_report *r, const char *serial,
     jo_object_end(j);
 }
 
-/* See the comment at the top for how the serial number is derived. */
-static int serial_number(json_out *j, const scan_report *r, char uuid[64], airlock_error *err)
+/* "urn:uuid:" and the UUID made of the hash (see the top of this file). */
+#define SERIAL_LEN 45
+static const char nil_serial[] = "urn:uuid:00000000-0000-0000-0000-000000000000";
+
+static void serial_of(sha256_state *st, char uuid[SERIAL_LEN + 1])
 {
-    sha256_state st;
-    sha256_init(&st);
-    jo_init_sink(j, hash_sink, &st, false);
-    write_bom(j, r, "", "");
-    if (jo_finish(j, "cyclonedx", err) != 0)
-        return -1;
     uint8_t h[SHA256_BYTES];
-    sha256_final(&st, h);
+    sha256_final(st, h);
     h[6] = (uint8_t)((h[6] & 0x0F) | 0x80); /* version 8 */
     h[8] = (uint8_t)((h[8] & 0x3F) | 0x80); /* variant 10 */
     static const char hex[] = "0123456789abcdef";
-    size_t off = (size_t)snprintf(uuid, 64, "urn:uuid:");
+    memcpy(uuid, "urn:uuid:", 9);
+    size_t off = 9;
     for (int i = 0; i < 16; i++) {
         uuid[off++] = hex[h[i] >> 4];
         uuid[off++] = hex[h[i] & 15];
@@ -388,22 +439,88 @@ static int serial_number(json_out *j, const scan_report *r, char uuid[64], airlo
             uuid[off++] = '-';
     }
     uuid[off] = '\0';
+}
+
+/* Where the BOM will start in `out` if the serial number can be written
+ * in place afterwards: a regular file, written at its own offset (not
+ * O_APPEND, where pwrite() appends on Linux), whose position is known and
+ * agrees with its descriptor's. -1 otherwise (pipes, terminals, devices,
+ * memory streams): the BOM is then written twice. */
+static off_t patchable_start(FILE *out)
+{
+    int fd = fileno(out);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || (flags & O_APPEND) != 0 || (flags & O_ACCMODE) == O_RDONLY)
+        return -1;
+    if (fflush(out) != 0) /* the write below fails too, and says so */
+        return -1;
+    off_t pos = ftello(out);
+    if (pos < 0 || lseek(fd, 0, SEEK_CUR) != pos)
+        return -1;
+    return pos;
+}
+
+/* One pass: the BOM with a placeholder serial number, its hashed twin
+ * beside it; then the serial number written over the placeholder. */
+static int write_in_place(json_out *j, const scan_report *r, FILE *out, off_t start,
+                          const char *timestamp, airlock_error *err)
+{
+    sha256_state st;
+    sha256_init(&st);
+    jo_init_twin(j, out, hash_sink, &st);
+    uint64_t serial_at = 0;
+    write_bom(j, r, nil_serial, timestamp, &serial_at);
+    if (jo_finish(j, "cyclonedx", err) != 0)
+        return -1;
+    char uuid[SERIAL_LEN + 1];
+    serial_of(&st, uuid);
+    int fd = fileno(out);
+    if (fflush(out) != 0)
+        return error_errno(err, errno, "cannot write the cyclonedx report");
+    /* Only if the descriptor moved by exactly what was written is the
+     * placeholder where we think it is (nothing else wrote to the file
+     * through the same description meanwhile). */
+    off_t end = lseek(fd, 0, SEEK_CUR);
+    if (end < 0 || (uint64_t)(end - start) != jo_tell(j))
+        return error_set(err, "cannot write the cyclonedx report (the file moved while it "
+                              "was written)");
+    ssize_t n = pwrite(fd, uuid, SERIAL_LEN, start + (off_t)serial_at);
+    if (n != SERIAL_LEN)
+        return error_errno(err, n < 0 ? errno : EIO, "cannot write the cyclonedx report");
     return 0;
+}
+
+/* Two passes: the BOM unformatted into the hash, then formatted to the
+ * output with the serial number in place. */
+static int write_twice(json_out *j, const scan_report *r, FILE *out, const char *timestamp,
+                       airlock_error *err)
+{
+    sha256_state st;
+    sha256_init(&st);
+    jo_init_sink(j, hash_sink, &st, false);
+    uint64_t serial_at = 0;
+    write_bom(j, r, "", "", &serial_at);
+    if (jo_finish(j, "cyclonedx", err) != 0)
+        return -1;
+    char uuid[SERIAL_LEN + 1];
+    serial_of(&st, uuid);
+    jo_init(j, out);
+    write_bom(j, r, uuid, timestamp, &serial_at);
+    return jo_finish(j, "cyclonedx", err);
 }
 
 int report_write_cyclonedx(const scan_report *r, FILE *out, airlock_error *err)
 {
-    /* The writer keeps its buffer inline: on the heap, not the stack. */
+    /* The writer keeps its buffers inline: on the heap, not the stack. */
     json_out *j = xmalloc(sizeof *j);
-    char uuid[64];
-    int rc = serial_number(j, r, uuid, err);
-    if (rc == 0) {
-        char t[32];
-        report_time_rfc3339(r->scan_time, t);
-        jo_init(j, out);
-        write_bom(j, r, uuid, t);
-        rc = jo_finish(j, "cyclonedx", err);
-    }
+    char t[32];
+    report_time_rfc3339(r->scan_time, t);
+    off_t start = patchable_start(out);
+    int rc = start >= 0 ? write_in_place(j, r, out, start, t, err)
+                        : write_twice(j, r, out, t, err);
     free(j);
     return rc;
 }

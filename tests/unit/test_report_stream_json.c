@@ -133,22 +133,54 @@ static void check_string(const char *text)
     buf_free(&clean);
 }
 
-/* Long plain runs are copied sixteen bytes at a time: one byte of each
- * kind that stops a run, at every position of strings up to 36 bytes. */
+/* One key through jo_key() and through cJSON, compared. */
+static void check_key(const char *key)
+{
+    mem m;
+    mem_open(&m);
+    jo_object_begin(&m.j);
+    jo_key_null(&m.j, key);
+    jo_key(&m.j, key);
+    jo_number(&m.j, 1);
+    jo_object_end(&m.j);
+    mem_close(&m);
+    buf clean = {0};
+    report_utf8_append(&clean, key);
+    const char *k = clean.data != NULL ? clean.data : "";
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNullToObject(o, k);
+    cJSON_AddNumberToObject(o, k, 1);
+    char *want = cjson_text(o);
+    assert_same(want, m.data, m.len);
+    free(want);
+    free(m.data);
+    buf_free(&clean);
+}
+
+/* Long plain runs are copied sixteen bytes at a time, and strings and keys
+ * up to 64 bytes copied first and checked in place: one byte of each kind
+ * that stops a run, at every position of strings and keys up to 80
+ * bytes. */
 static void test_string_runs(void **state)
 {
     (void)state;
     static const char stops[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', (char)0x80, (char)0xc3,
                                  (char)0xff, ' ', '~'};
-    char text[40];
-    for (size_t len = 1; len <= 36; len++)
+    char text[88];
+    for (size_t len = 1; len <= 80; len++) {
+        memset(text, 'a', len);
+        text[len] = '\0';
+        check_string(text);
+        check_key(text);
         for (size_t at = 0; at < len; at++)
             for (size_t k = 0; k < sizeof stops; k++) {
                 memset(text, 'a', len);
                 text[len] = '\0';
                 text[at] = stops[k];
                 check_string(text);
+                check_key(text);
             }
+    }
 }
 
 static void test_strings(void **state)
@@ -211,8 +243,23 @@ static cJSON *random_value(uint64_t *s, json_out *j, unsigned depth)
         jo_object_begin(j);
         size_t n = rr_below(s, 4);
         for (size_t i = 0; i < n; i++) {
-            char key[8];
-            snprintf(key, sizeof key, "k%zu", i);
+            /* Keys: mostly short and plain (copied as they are), some
+             * that must be escaped, some past the 64 bytes copied so. */
+            char key[160];
+            size_t pick = rr_below(s, 16);
+            if (pick < 10) {
+                snprintf(key, sizeof key, "k%zu", i);
+            } else if (pick < 14) {
+                static const char *const odd[] = {"", "a\"b", "\\", "x\ny", "\t", "caf\xc3\xa9",
+                                                  "\x7f", "\x01\x1f", "$schema", "a b"};
+                snprintf(key, sizeof key, "%s%zu", odd[rr_below(s, 10)], i);
+            } else {
+                size_t len = 60 + rr_below(s, 90);
+                memset(key, 'k', len);
+                if (rr_below(s, 2) == 0)
+                    key[rr_below(s, len)] = '"';
+                snprintf(key + len, sizeof key - len, "%zu", i);
+            }
             jo_key(j, key);
             cJSON_AddItemToObject(o, key, random_value(s, j, depth + 1));
         }
@@ -233,7 +280,7 @@ static void test_documents(void **state)
     (void)state;
     uint64_t s = 5;
     for (int i = 0; i < 1500; i++) {
-        uint64_t again = s;
+        uint64_t again = s, s0 = s;
         mem m;
         mem_open(&m);
         cJSON *root = random_value(&s, &m.j, 0);
@@ -248,6 +295,20 @@ static void test_documents(void **state)
         airlock_error err = {0};
         assert_int_equal(jo_finish(j, "test", &err), 0);
         assert_same(flat, b.data != NULL ? b.data : "", b.len);
+        /* Both at once: twin mode. */
+        buf_free(&b);
+        again = s0;
+        char *text = NULL;
+        size_t text_len = 0;
+        FILE *f = open_memstream(&text, &text_len);
+        assert_non_null(f);
+        jo_init_twin(j, f, to_buf, &b);
+        cJSON_Delete(random_value(&again, j, 0));
+        assert_int_equal(jo_finish(j, "test", &err), 0);
+        assert_int_equal(fclose(f), 0);
+        assert_same(flat, b.data != NULL ? b.data : "", b.len);
+        assert_same(m.data, text, text_len);
+        free(text);
         free(j);
         buf_free(&b);
         cJSON_free(flat);
@@ -257,6 +318,78 @@ static void test_documents(void **state)
         free(want);
         free(m.data);
     }
+}
+
+/* Twin mode across buffer flushes: long strings (some with escapes, to
+ * be copied in pieces), numbers, a value shown and twinned differently,
+ * and jo_tell() pointing at it. */
+static void test_twin(void **state)
+{
+    (void)state;
+    uint64_t s = 8;
+    json_out *j = xmalloc(sizeof *j);
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
+    assert_non_null(f);
+    buf b = {0};
+    jo_init_twin(j, f, to_buf, &b);
+    cJSON *shown = cJSON_CreateObject(), *twinned = cJSON_CreateObject();
+    jo_object_begin(j);
+    jo_key(j, "serial");
+    uint64_t at = jo_tell(j);
+    jo_string_twin(j, "urn:uuid:00000000-0000-0000-0000-000000000000", "");
+    cJSON_AddStringToObject(shown, "serial", "urn:uuid:00000000-0000-0000-0000-000000000000");
+    cJSON_AddStringToObject(twinned, "serial", "");
+    jo_key_array_begin(j, "items");
+    cJSON *a1 = cJSON_AddArrayToObject(shown, "items");
+    cJSON *a2 = cJSON_AddArrayToObject(twinned, "items");
+    for (int i = 0; i < 60; i++) {
+        size_t len = (size_t)rr_below(&s, 40000);
+        char *v = xmalloc(len + 1);
+        for (size_t k = 0; k < len; k++)
+            v[k] = (char)('a' + rr_below(&s, 26));
+        if (len > 0 && i % 3 == 0)
+            for (int e = 0; e < 50; e++)
+                v[rr_below(&s, len)] = "\"\n\\\x01"[rr_below(&s, 4)];
+        v[len] = '\0';
+        jo_string(j, v);
+        cJSON_AddItemToArray(a1, cJSON_CreateString(v));
+        cJSON_AddItemToArray(a2, cJSON_CreateString(v));
+        jo_number(j, i + 0.5);
+        cJSON_AddItemToArray(a1, cJSON_CreateNumber(i + 0.5));
+        cJSON_AddItemToArray(a2, cJSON_CreateNumber(i + 0.5));
+        free(v);
+    }
+    jo_array_end(j);
+    jo_key_bool(j, "end", true);
+    cJSON_AddBoolToObject(shown, "end", true);
+    cJSON_AddBoolToObject(twinned, "end", true);
+    jo_object_end(j);
+    airlock_error err = {0};
+    assert_int_equal(jo_finish(j, "test", &err), 0);
+    assert_int_equal(fclose(f), 0);
+    char *flat = cJSON_PrintUnformatted(twinned);
+    assert_same(flat, b.data, b.len);
+    char *want = cjson_text(shown);
+    assert_same(want, text, text_len);
+    assert_true(at < text_len);
+    assert_memory_equal(text + at, "\"urn:uuid:0000", 14);
+    /* A twinned value that would need escaping is a misuse. */
+    f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    jo_init_twin(j, f, to_buf, &b);
+    jo_array_begin(j);
+    jo_string_twin(j, "x", "\"");
+    jo_array_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    fclose(f);
+    cJSON_free(flat);
+    cJSON_Delete(twinned);
+    free(want);
+    free(text);
+    buf_free(&b);
+    free(j);
 }
 
 static void test_errors(void **state)
@@ -317,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_string_runs),
         cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_twin),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_reports),
     };
