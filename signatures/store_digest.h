@@ -31,6 +31,7 @@ typedef struct store_digest {
     uint8_t want[SNAPSHOT_DIGEST_BYTES];    /* the signed digest */
     /* Written by the hashing thread, read only after it is joined. */
     uint8_t got[SNAPSHOT_DIGEST_BYTES];
+    uint64_t got_size;                      /* bytes hashed */
     int rc;
     airlock_error err;
     pthread_t thread;

@@ -75,9 +75,21 @@ static int refuse_threads, thread_calls;
 
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
 
+/* The file `cut.path` is cut to `cut.size` bytes when a thread is asked
+ * for, before the answer: another process truncating data.mdb between the
+ * size check and the hash. Disarmed after one. */
+static struct {
+    const char *path;
+    off_t size;
+} cut;
+
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     thread_calls++;
+    if (cut.path != NULL) {
+        assert_int_equal(truncate(cut.path, cut.size), 0);
+        cut.path = NULL;
+    }
     if (refuse_threads)
         return EAGAIN;
     return __real_pthread_create(t, a, fn, arg);
@@ -694,6 +706,100 @@ static void test_digest_later(void **state)
     buf_free(&cmd);
 }
 
+/* A database installed from a snapshot of 300 records, in a new directory. */
+typedef struct installed_db {
+    char dir[32];
+    char *db, *data; /* the store, and its data.mdb */
+    uint64_t size;
+    buf bytes; /* data.mdb as installed, to put back */
+} installed_db;
+
+static void install_db(installed_db *f)
+{
+    airlock_error err;
+    memset(f, 0, sizeof *f);
+    strcpy(f->dir, "/tmp/airlock-test-store.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    f->db = path_in(f->dir, "db");
+    char *keyf = path_in(f->dir, "k.pub"), *a = path_in(f->dir, "a.snap");
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(f->dir, "a.snap", 10, 300, &sk);
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(f->db, a, &opt, &res, &err), 0);
+    store *s;
+    assert_int_equal(store_open(f->db, 0, &s, &err), 0);
+    f->data = xstrdup(store_data_path(s));
+    store_close(s);
+    f->size = res.installed.db_size;
+    char *d;
+    size_t n;
+    assert_int_equal(file_read_all(f->data, 1 << 24, &d, &n, &err), 0);
+    assert_int_equal(n, f->size);
+    buf_append(&f->bytes, d, n);
+    free(d);
+    minisign_seckey_wipe(&sk);
+    free(text);
+    free(keyf);
+    free(a);
+}
+
+/* data.mdb as installed again, in place (same inode). */
+static void restore_db(const installed_db *f)
+{
+    FILE *fp = fopen(f->data, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(f->bytes.data, 1, f->bytes.len, fp), f->bytes.len);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void remove_db(installed_db *f)
+{
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    buf_free(&f->bytes);
+    free(f->db);
+    free(f->data);
+}
+
+/* data.mdb cut short after store_open() checked its size and before it is
+ * hashed (another process truncating it, or `cp` writing over it): the wait
+ * says so and hands out no path, with a thread and without. A hash read
+ * through a mapping would die of SIGBUS instead. */
+static void test_digest_cut_short(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    for (int i = 0; i < 4; i++) {
+        refuse_threads = i % 2;
+        cut.path = f.data;
+        cut.size = i < 2 ? 0 : (off_t)(f.size / 2);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_null(cut.path); /* cut before the hash */
+        assert_int_equal(store_wait_digest(s, &err), -1);
+        assert_non_null(strstr(err.msg, "fails verification"));
+        assert_non_null(strstr(err.msg, "but the signed size is"));
+        assert_null(store_data_path(s));
+        store_close(s);
+        restore_db(&f);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_int_equal(store_wait_digest(s, &err), 0);
+        store_close(s);
+    }
+    refuse_threads = 0;
+    remove_db(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_import_open),
         cmocka_unit_test(test_import_layout),
         cmocka_unit_test(test_digest_later),
+        cmocka_unit_test(test_digest_cut_short),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
