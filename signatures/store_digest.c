@@ -16,17 +16,17 @@
 
 #include "core/buf.h"
 
-/* The size the file has now must be the signed one. */
-static int check_size(int fd, const char *path, uint64_t size, airlock_error *err)
+/* The size the file has now must be the signed one; *st gets its fstat. */
+static int check_size(int fd, const char *path, uint64_t size, struct stat *st,
+                      airlock_error *err)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
+    if (fstat(fd, st) != 0)
         return error_errno(err, errno, "%s", path);
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(st->st_mode))
         return error_set(err, "%s: not a regular file", path);
-    if ((uint64_t)st.st_size != size)
+    if ((uint64_t)st->st_size != size)
         return error_set(err, "%s: %lld bytes, but the signed size is %" PRIu64, path,
-                         (long long)st.st_size, size);
+                         (long long)st->st_size, size);
     return 0;
 }
 
@@ -42,7 +42,9 @@ int store_digest_open(store_digest *c, const char *path, const snapshot_meta *m,
     if (fd < 0)
         return errno == ELOOP ? error_set(err, "%s: not a regular file", path)
                               : error_errno(err, errno, "%s", path);
-    if (check_size(fd, path, m->db_size, err) != 0) {
+    /* Its fstat now, before a byte is hashed, is what the file LMDB opens
+     * later must still match (store_data_identity()). */
+    if (check_size(fd, path, m->db_size, &c->opened, err) != 0) {
         close(fd);
         return -1;
     }
@@ -105,10 +107,11 @@ int store_digest_wait(store_digest *c, airlock_error *err)
     if (!c->hashed)
         hash_file(c); /* no thread could be started */
     int rc = 0;
+    struct stat now;
     if (c->rc != 0) {
         *err = c->err;
         rc = -1;
-    } else if (check_size(c->fd, c->path, c->size, err) != 0) {
+    } else if (check_size(c->fd, c->path, c->size, &now, err) != 0) {
         rc = -1; /* changed while it was hashed */
     } else if (c->got_size != c->size) {
         rc = error_set(err, "%s: %" PRIu64 " bytes read, but the signed size is %" PRIu64

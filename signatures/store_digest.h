@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "signatures/snapshot.h"
@@ -29,6 +30,8 @@ typedef struct store_digest {
     char *path;                             /* for messages */
     uint64_t size;                          /* the signed size */
     uint8_t want[SNAPSHOT_DIGEST_BYTES];    /* the signed digest */
+    struct stat opened;                     /* its fstat before the hash; kept
+                                               after the wait */
     /* Written by the hashing thread, read only after it is joined. */
     uint8_t got[SNAPSHOT_DIGEST_BYTES];
     uint64_t got_size;                      /* bytes hashed */
@@ -44,7 +47,9 @@ typedef struct store_digest {
  * those of every check of the data file ("PATH: N bytes, but the signed
  * size is M"). On success `c` owns the descriptor and a copy of `path`
  * (release with store_digest_wait() or store_digest_abandon()); on error
- * there is nothing to release. */
+ * there is nothing to release. c->opened is the file's fstat() now, before
+ * anything is hashed, and stays set after the release: the identity that a
+ * later open of the same path must find again. */
 int store_digest_open(store_digest *c, const char *path, const snapshot_meta *m,
                       airlock_error *err);
 

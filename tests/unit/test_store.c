@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -21,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "db/vulndb.h"
 #include "signatures/minisign.h"
 #include "signatures/snapshot.h"
 #include "signatures/store.h"
@@ -800,6 +802,97 @@ static void test_digest_cut_short(void **state)
     remove_db(&f);
 }
 
+/* A valid LMDB file of 300 records at `path`, read through LMDB's own
+ * descriptor; *st gets that descriptor's fstat. */
+static void lmdb_readable(const char *path, struct stat *st)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat ms;
+    int fd;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0), 0);
+    assert_int_equal(mdb_env_get_fd(env, &fd), 0);
+    assert_int_equal(fstat(fd, st), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+    assert_int_equal(mdb_stat(txn, dbi, &ms), 0);
+    assert_int_equal(ms.ms_entries, 300);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+}
+
+/* Another data.mdb renamed into place after the digest matched and before
+ * LMDB opens the path again (by whoever can rename entries in the snapshot
+ * directory): a valid LMDB file of the same size with other contents, or
+ * an identical copy (another inode); and the hashed file changed in place.
+ * vulndb_open_expect() refuses each as soon as LMDB has opened it. The
+ * hashed file itself passes the identity check (it is then refused only
+ * because the test's LMDB file is not an Airlock database). */
+static void test_digest_swapped(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    vulndb *db;
+    struct stat st;
+    char *other = path_in(f.dir, "other.mdb");
+    for (int changed = 1; changed >= 0; changed--) {
+        assert_int_equal(file_write_atomic(other, f.bytes.data, f.bytes.len, 0444, &err), 0);
+        if (changed)
+            flip_byte(other, 3000); /* in an unused part of a meta page: still valid */
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_null(store_data_identity(s)); /* not before the wait */
+        assert_int_equal(store_wait_digest(s, &err), 0);
+        const struct stat *id = store_data_identity(s);
+        assert_non_null(id);
+        assert_int_equal(vulndb_open_expect(store_data_path(s), id, &db, &err), -1);
+        assert_non_null(strstr(err.msg, "not an Airlock vulnerability database"));
+        assert_null(strstr(err.msg, "not the file that was verified"));
+
+        assert_int_equal(rename(other, f.data), 0);
+        lmdb_readable(store_data_path(s), &st); /* what LMDB would read unchecked */
+        assert_int_equal(st.st_size, id->st_size);
+        assert_true(st.st_ino != id->st_ino);
+        assert_int_equal(vulndb_open_expect(store_data_path(s), id, &db, &err), -1);
+        assert_non_null(strstr(err.msg, "not the file that was verified"));
+        assert_non_null(strstr(err.msg, f.data));
+        assert_null(db);
+        store_close(s);
+        /* The swapped-in file fails its own digest at the next open. */
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_int_equal(store_wait_digest(s, &err), changed ? -1 : 0);
+        store_close(s);
+        assert_int_equal(file_write_atomic(f.data, f.bytes.data, f.bytes.len, 0444, &err), 0);
+    }
+
+    /* Changed in place (same inode, same bytes written again) after the
+     * wait: its times moved, so it is refused too. */
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    struct timespec pause = {0, 20 * 1000 * 1000}; /* past the coarse clock's tick */
+    nanosleep(&pause, NULL);
+    restore_db(&f);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not the file that was verified"));
+    store_close(s);
+
+    /* Nothing verified, nothing opened. */
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not verified"));
+    assert_null(db);
+    store_close(s);
+    free(other);
+    remove_db(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +904,7 @@ int main(void)
         cmocka_unit_test(test_import_layout),
         cmocka_unit_test(test_digest_later),
         cmocka_unit_test(test_digest_cut_short),
+        cmocka_unit_test(test_digest_swapped),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
