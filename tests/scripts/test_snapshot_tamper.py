@@ -289,6 +289,21 @@ def main():
     err_in = r.stderr.find("missing.txt")
     check(r.returncode == 2 and 0 <= err_db < err_in,
           f"damaged database and a missing input: both said, the database first: {r.stderr.strip()!r}")
+    # --strict with warnings in the inputs: both errors, the database's first.
+    warned = j("warned.txt")
+    open(warned, "w").write("requests==2.0.0\n--frobnicate\n")
+    r = run([AIRLOCK, "scan", "--no-python", "--strict", "-r", warned], env=env2)
+    err_db = r.stderr.find("signed digest")
+    err_strict = r.stderr.find("--strict was given")
+    check(r.returncode == 2 and 0 <= err_db < err_strict and r.stdout == "",
+          f"damaged database and --strict with a warning: both said, the database first: {r.stderr.strip()!r}")
+    # No evidence bundle from a scan whose database failed.
+    r = run(scan_args + ["--evidence", j("evidence")], env=env2)
+    check(r.returncode == 2 and "signed digest" in r.stderr and not os.path.exists(j("evidence")),
+          f"damaged database: no evidence bundle: exit {r.returncode}, {r.stderr.strip()!r}")
+    r = run([AIRLOCK, "show", "PYSEC-2020-1"], env=env2)
+    check(r.returncode == 2 and "fails verification" in r.stderr and r.stdout == "",
+          f"damaged database: show fails closed: {r.stderr.strip()!r}")
     r = run([AIRLOCK, "db", "status"], env=env2)
     check(r.returncode == 2 and "fails verification" in r.stderr, "damaged database: status fails closed")
     # Its signer is trusted only while its key directory is named.
@@ -313,6 +328,21 @@ def main():
     r = run([AIRLOCK, "db", "import", j("s2.snap")], env=env2)
     check(r.returncode == 0 and run(scan_args, env=env2).returncode == 0,
           "re-importing repairs a database of the wrong size")
+
+    # A FIFO or a directory in place of data.mdb: refused at once, never waited on.
+    cur = os.path.join(db, os.readlink(os.path.join(db, "current")), "data.mdb")
+    os.rename(cur, j("kept.mdb"))
+    for what, make, remove in (("FIFO", os.mkfifo, os.unlink), ("directory", os.mkdir, os.rmdir)):
+        make(cur)
+        try:
+            r = run(scan_args, env=env2, timeout=60)
+            check(r.returncode == 2 and "not a regular file" in r.stderr and r.stdout == "",
+                  f"a {what} in place of data.mdb: exit {r.returncode}, {r.stderr.strip()!r}")
+        except subprocess.TimeoutExpired:
+            check(False, f"a {what} in place of data.mdb: the scan waited on it")
+        remove(cur)
+    os.rename(j("kept.mdb"), cur)
+    check(run(scan_args, env=env2).returncode == 0, "data.mdb put back scans again")
 
     shutil.rmtree(tmp)
     print(f"{checks - failures} passed, {failures} failed")

@@ -53,12 +53,23 @@ static void repoint(const char *link, const char *to)
     buf_free(&tmp);
 }
 
+/* A file this process may not read: open() of `deny.path` fails with
+ * `deny.err` while it is set. */
+static struct {
+    const char *path;
+    int err;
+} deny;
+
 int __wrap_open(const char *path, int flags, ...)
 {
     va_list ap;
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
     va_end(ap);
+    if (deny.path != NULL && strcmp(path, deny.path) == 0) {
+        errno = deny.err;
+        return -1;
+    }
     if (race.path == NULL || strcmp(path, race.path) != 0)
         return __real_open(path, flags, mode);
     const char *link = race.path, *after = race.after;
@@ -893,6 +904,66 @@ static void test_digest_swapped(void **state)
     remove_db(&f);
 }
 
+/* data.mdb that cannot be read (EACCES: a user the file is not readable
+ * to), a FIFO, a directory, a sparse file of the signed size, and a FIFO
+ * renamed in after the digest matched: each is refused with a message that
+ * names it, and nothing waits on a FIFO. */
+static void test_digest_odd_files(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    vulndb *db;
+    deny.path = f.data;
+    deny.err = EACCES;
+    thread_calls = 0;
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+    deny.path = NULL;
+    assert_null(s);
+    assert_int_equal(thread_calls, 0);
+    assert_non_null(strstr(err.msg, "fails verification"));
+    assert_non_null(strstr(err.msg, f.data));
+    assert_non_null(strstr(err.msg, strerror(EACCES)));
+
+    char *moved = path_in(f.dir, "moved.mdb"), *fifo = path_in(f.dir, "fifo");
+    assert_int_equal(rename(f.data, moved), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(i == 0 ? mkfifo(f.data, 0644) : mkdir(f.data, 0755), 0);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "not a regular file"));
+        assert_int_equal(i == 0 ? unlink(f.data) : rmdir(f.data), 0);
+    }
+    /* Holes of the signed size read as zeros: the digest, not the size,
+     * refuses it (hashing costs what the real file's hash costs). */
+    int fd = open(f.data, O_WRONLY | O_CREAT | O_EXCL, 0444);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)f.size), 0);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), -1);
+    assert_non_null(strstr(err.msg, "contents do not match the signed digest"));
+    store_close(s);
+    assert_int_equal(rename(moved, f.data), 0);
+
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_int_equal(rename(fifo, f.data), 0);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    store_close(s);
+    assert_int_equal(unlink(f.data), 0);
+    assert_int_equal(file_write_atomic(f.data, f.bytes.data, f.bytes.len, 0444, &err), 0);
+    assert_int_equal(store_open(f.db, 0, &s, &err), 0);
+    store_close(s);
+    free(moved);
+    free(fifo);
+    remove_db(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -905,6 +976,7 @@ int main(void)
         cmocka_unit_test(test_digest_later),
         cmocka_unit_test(test_digest_cut_short),
         cmocka_unit_test(test_digest_swapped),
+        cmocka_unit_test(test_digest_odd_files),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
