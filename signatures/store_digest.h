@@ -7,7 +7,8 @@
  * of an empty requirements file more than half its time. The file is
  * opened once, without following a symbolic link, and everything after
  * that (the size checks, the hash) is done on that descriptor, so the
- * checked file is the hashed file.
+ * checked file is the hashed file. Its fstat() before the hash is kept: a
+ * reader that opens the path again (LMDB) must find that file, unchanged.
  *
  * Fail closed: until store_digest_wait() has returned 0, nothing may read
  * the database (the caller keeps its path to itself until then).

@@ -593,29 +593,80 @@ static void flip_byte(const char *path, long offset)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* A database installed from a snapshot of 300 records, in a new directory. */
+typedef struct installed_db {
+    char dir[32];
+    char *db, *data; /* the store, and its data.mdb */
+    uint64_t size;
+    buf bytes; /* data.mdb as installed, to put back */
+} installed_db;
+
+static void install_db(installed_db *f)
+{
+    airlock_error err;
+    memset(f, 0, sizeof *f);
+    strcpy(f->dir, "/tmp/airlock-test-store.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    f->db = path_in(f->dir, "db");
+    char *keyf = path_in(f->dir, "k.pub"), *a = path_in(f->dir, "a.snap");
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(f->dir, "a.snap", 10, 300, &sk);
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(f->db, a, &opt, &res, &err), 0);
+    store *s;
+    assert_int_equal(store_open(f->db, 0, &s, &err), 0);
+    f->data = xstrdup(store_data_path(s));
+    store_close(s);
+    f->size = res.installed.db_size;
+    char *d;
+    size_t n;
+    assert_int_equal(file_read_all(f->data, 1 << 24, &d, &n, &err), 0);
+    assert_int_equal(n, f->size);
+    buf_append(&f->bytes, d, n);
+    free(d);
+    minisign_seckey_wipe(&sk);
+    free(text);
+    free(keyf);
+    free(a);
+}
+
+/* data.mdb as installed again, in place (same inode). */
+static void restore_db(const installed_db *f)
+{
+    FILE *fp = fopen(f->data, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(f->bytes.data, 1, f->bytes.len, fp), f->bytes.len);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void remove_db(installed_db *f)
+{
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    buf_free(&f->bytes);
+    free(f->db);
+    free(f->data);
+}
+
 /* store_open(STORE_OPEN_DIGEST_LATER) against a good database and a
  * damaged one (same size, one bit changed), with and without a thread. */
 static void test_digest_later(void **state)
 {
     (void)state;
     airlock_error err;
-    char dir[] = "/tmp/airlock-test-store.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char *db = path_in(dir, "db"), *keyf = path_in(dir, "k.pub");
-    minisign_pubkey pk;
-    minisign_seckey sk;
-    minisign_keygen(&pk, &sk);
-    char *text = minisign_pubkey_format(&pk);
-    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
-    make_snapshot(dir, "a.snap", 10, 300, &sk);
-    char *a = path_in(dir, "a.snap");
-    const char *keys[] = {keyf};
-    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
-    store_import_result res;
-    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    installed_db f;
+    install_db(&f);
+    const char *db = f.db, *data = f.data, *dir = f.dir;
     store *s;
     assert_int_equal(store_open(db, 0, &s, &err), 0);
-    char *data = xstrdup(store_data_path(s));
     assert_int_equal(store_wait_digest(s, &err), 0); /* at once: checked in store_open */
     store_close(s);
 
@@ -686,7 +737,7 @@ static void test_digest_later(void **state)
     assert_non_null(strstr(err.msg, "but the signed size is"));
     assert_int_equal(thread_calls, 0);
     assert_null(s);
-    assert_int_equal(truncate(data, (off_t)res.installed.db_size), 0);
+    assert_int_equal(truncate(data, (off_t)f.size), 0);
 
     /* A link to an identical copy in place of data.mdb is refused, as a
      * link was before the file was opened without following links. */
@@ -707,79 +758,7 @@ static void test_digest_later(void **state)
 
     free(copy);
     free(moved);
-    free(data);
-    free(a);
-    free(text);
-    free(keyf);
-    free(db);
-    minisign_seckey_wipe(&sk);
-    buf cmd = {0};
-    buf_printf(&cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd.data), 0);
-    buf_free(&cmd);
-}
-
-/* A database installed from a snapshot of 300 records, in a new directory. */
-typedef struct installed_db {
-    char dir[32];
-    char *db, *data; /* the store, and its data.mdb */
-    uint64_t size;
-    buf bytes; /* data.mdb as installed, to put back */
-} installed_db;
-
-static void install_db(installed_db *f)
-{
-    airlock_error err;
-    memset(f, 0, sizeof *f);
-    strcpy(f->dir, "/tmp/airlock-test-store.XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    f->db = path_in(f->dir, "db");
-    char *keyf = path_in(f->dir, "k.pub"), *a = path_in(f->dir, "a.snap");
-    minisign_pubkey pk;
-    minisign_seckey sk;
-    minisign_keygen(&pk, &sk);
-    char *text = minisign_pubkey_format(&pk);
-    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
-    make_snapshot(f->dir, "a.snap", 10, 300, &sk);
-    const char *keys[] = {keyf};
-    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
-    store_import_result res;
-    assert_int_equal(store_import(f->db, a, &opt, &res, &err), 0);
-    store *s;
-    assert_int_equal(store_open(f->db, 0, &s, &err), 0);
-    f->data = xstrdup(store_data_path(s));
-    store_close(s);
-    f->size = res.installed.db_size;
-    char *d;
-    size_t n;
-    assert_int_equal(file_read_all(f->data, 1 << 24, &d, &n, &err), 0);
-    assert_int_equal(n, f->size);
-    buf_append(&f->bytes, d, n);
-    free(d);
-    minisign_seckey_wipe(&sk);
-    free(text);
-    free(keyf);
-    free(a);
-}
-
-/* data.mdb as installed again, in place (same inode). */
-static void restore_db(const installed_db *f)
-{
-    FILE *fp = fopen(f->data, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(f->bytes.data, 1, f->bytes.len, fp), f->bytes.len);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static void remove_db(installed_db *f)
-{
-    buf cmd = {0};
-    buf_printf(&cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd.data), 0);
-    buf_free(&cmd);
-    buf_free(&f->bytes);
-    free(f->db);
-    free(f->data);
+    remove_db(&f);
 }
 
 /* data.mdb cut short after store_open() checked its size and before it is
