@@ -6,7 +6,9 @@ huge files, a decompression bomb and a wrong digest (both validly signed),
 and loose permissions on trusted keys. Each must be rejected with a clear
 message, and leave the installed database exactly as it was. An installed
 database damaged afterwards stops `airlock scan` and `airlock fix` with exit
-2 even though its digest is compared while their inputs are read."""
+2 even though its digest is compared while their inputs are read; so does a
+data.mdb renamed over between its check and LMDB's open (run under gdb,
+where gdb is installed), and a FIFO or a directory in its place."""
 import hashlib
 import json
 import os
@@ -328,6 +330,33 @@ def main():
     r = run([AIRLOCK, "db", "import", j("s2.snap")], env=env2)
     check(r.returncode == 0 and run(scan_args, env=env2).returncode == 0,
           "re-importing repairs a database of the wrong size")
+
+    # An identical copy renamed over data.mdb after its digest matched, just
+    # before LMDB opens it (stopped there with gdb): the file LMDB opened is
+    # not the hashed one, and is refused before it is read.
+    if shutil.which("gdb") is None:
+        print("note: gdb not found, the rename race of data.mdb is not run end to end")
+    else:
+        cur = os.path.join(db, os.readlink(os.path.join(db, "current")), "data.mdb")
+        shutil.copy(cur, j("same.mdb"))
+        # LeakSanitizer cannot run under ptrace (the sanitizer build).
+        asan = ":".join(filter(None, [env2.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+        env_gdb = dict(env2, ASAN_OPTIONS=asan)
+        swap = f"shell cp -p '{j('same.mdb')}' '{cur}.new' && mv '{cur}.new' '{cur}'"
+        for what, args in (("scan", scan_args), ("fix --dry-run", [AIRLOCK, "fix", "--no-python",
+                                                                   "--dry-run", "-r", req]),
+                           ("show", [AIRLOCK, "show", "PYSEC-2020-1"]),
+                           ("db status", [AIRLOCK, "db", "status"])):
+            r = run(["gdb", "-batch", "-nx", "-ex", "set breakpoint pending on", "-ex",
+                     "break mdb_env_open", "-ex", "run", "-ex", swap, "-ex", "delete", "-ex", "continue",
+                     "--args"]
+                    + args, env=env_gdb, timeout=300)
+            out = r.stdout + r.stderr
+            refused = "not the file that was verified (replaced or changed since)" in out
+            code = "exited with code 02" in out if what != "db status" else "exited normally" in out
+            check(refused and code and "Scanned" not in out,
+                  f"data.mdb renamed over before LMDB opens it: {what} refuses it: {out[-600:]!r}")
+        check(run(scan_args, env=env2).returncode == 0, "the identical copy verifies at the next scan")
 
     # A FIFO or a directory in place of data.mdb: refused at once, never waited on.
     cur = os.path.join(db, os.readlink(os.path.join(db, "current")), "data.mdb")
