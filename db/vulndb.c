@@ -72,6 +72,8 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
 int vulndb_check_file(int fd, const char *path, const struct stat *expect, airlock_error *err)
 {
     struct stat st;
+    if (expect == NULL)
+        return error_set(err, "%s: not verified: refusing to read it", path);
     if (fstat(fd, &st) != 0)
         return error_errno(err, errno, "%s", path);
     /* A rename puts another inode in place; an edit in place moves the

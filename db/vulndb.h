@@ -54,8 +54,9 @@ int vulndb_open_expect(const char *mdb_path, const struct stat *expect, vulndb *
 /* Whether the open descriptor `fd` is still the file `expect` describes:
  * same device and inode, same size, modification and change times. 0 if
  * so, else -1 with "PATH: not the file that was verified (replaced or
- * changed since): refusing to read it" (`path` is for the message). For a
- * reader that opens the database with LMDB itself (mdb_env_get_fd()). */
+ * changed since): refusing to read it" (`path` is for the message); a NULL
+ * `expect` (nothing verified) is refused too. For a reader that opens the
+ * database with LMDB itself (mdb_env_get_fd()). */
 int vulndb_check_file(int fd, const char *path, const struct stat *expect, airlock_error *err);
 
 /* Close the handle (NULL is fine). Results already returned stay valid. */

@@ -878,6 +878,8 @@ static void test_digest_swapped(void **state)
                      -1);
     assert_non_null(strstr(err.msg, "not verified"));
     assert_null(db);
+    assert_int_equal(vulndb_check_file(0, "stdin", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "not verified"));
     store_close(s);
     free(other);
     remove_db(&f);
