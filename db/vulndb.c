@@ -64,7 +64,31 @@ static int meta_u64(vulndb *db, const char *key, uint64_t *out, airlock_error *e
     return 0;
 }
 
-int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+int vulndb_check_file(int fd, const char *path, const struct stat *expect, airlock_error *err)
+{
+    struct stat st;
+    if (expect == NULL)
+        return error_set(err, "%s: not verified: refusing to read it", path);
+    if (fstat(fd, &st) != 0)
+        return error_errno(err, errno, "%s", path);
+    /* A rename puts another inode in place; an edit in place moves the
+     * modification time, a chmod or a new link the change time. */
+    if (st.st_dev != expect->st_dev || st.st_ino != expect->st_ino ||
+        st.st_size != expect->st_size || !same_time(&st.st_mtim, &expect->st_mtim) ||
+        !same_time(&st.st_ctim, &expect->st_ctim))
+        return error_set(err, "%s: not the file that was verified (replaced or changed since): "
+                              "refusing to read it", path);
+    return 0;
+}
+
+/* vulndb_open(), and with `expect` the check of the file LMDB opened. */
+static int open_db(const char *mdb_path, const struct stat *expect, vulndb **out,
+                   airlock_error *err)
 {
     *out = NULL;
     struct stat st;
@@ -80,6 +104,16 @@ int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
         rc = mdb_env_set_maxdbs(db->env, VULNDB_MAX_DBS);
     if (rc == 0)
         rc = mdb_env_open(db->env, mdb_path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0);
+    if (rc == 0 && expect != NULL) {
+        /* Only LMDB's meta pages have been read: nothing else is, from a
+         * file that is not the verified one. */
+        mdb_filehandle_t fd;
+        rc = mdb_env_get_fd(db->env, &fd);
+        if (rc == 0 && vulndb_check_file(fd, mdb_path, expect, err) != 0) {
+            vulndb_close(db);
+            return -1;
+        }
+    }
     if (rc == 0)
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &db->txn);
     if (rc == 0) {
@@ -120,6 +154,20 @@ int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
     }
     *out = db;
     return 0;
+}
+
+int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err)
+{
+    return open_db(mdb_path, NULL, out, err);
+}
+
+int vulndb_open_expect(const char *mdb_path, const struct stat *expect, vulndb **out,
+                       airlock_error *err)
+{
+    *out = NULL;
+    if (mdb_path == NULL || expect == NULL)
+        return error_set(err, "the database was not verified: refusing to read it");
+    return open_db(mdb_path, expect, out, err);
 }
 
 void vulndb_close(vulndb *db)

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/severity.h"
@@ -38,6 +39,25 @@ typedef struct vulndb vulndb;
  * build reads (VULNDB_SCHEMA_VERSION in db/vulndb_format.h) is an error
  * with a message. */
 int vulndb_open(const char *mdb_path, vulndb **out, airlock_error *err);
+
+/* vulndb_open() for a file verified beforehand by another descriptor (the
+ * store hashes data.mdb, then LMDB opens it again by path): `expect` is
+ * what fstat() said of the verified file (signatures/store.h
+ * store_data_identity()). As soon as LMDB has opened the path, and before
+ * anything but LMDB's own two meta pages has been read from it, the file it
+ * opened is compared with `expect` (vulndb_check_file()): another file put
+ * in its place, or the same one changed, is refused. NULL `mdb_path` or
+ * `expect` is an error too: nothing was verified. */
+int vulndb_open_expect(const char *mdb_path, const struct stat *expect, vulndb **out,
+                       airlock_error *err);
+
+/* Whether the open descriptor `fd` is still the file `expect` describes:
+ * same device and inode, same size, modification and change times. 0 if
+ * so, else -1 with "PATH: not the file that was verified (replaced or
+ * changed since): refusing to read it" (`path` is for the message); a NULL
+ * `expect` (nothing verified) is refused too. For a reader that opens the
+ * database with LMDB itself (mdb_env_get_fd()). */
+int vulndb_check_file(int fd, const char *path, const struct stat *expect, airlock_error *err);
 
 /* Close the handle (NULL is fine). Results already returned stay valid. */
 void vulndb_close(vulndb *db);

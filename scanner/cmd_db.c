@@ -76,8 +76,9 @@ static void fmt_time(int64_t t, char *out, size_t cap)
         snprintf(out, cap, "%" PRId64, t);
 }
 
-/* Entries of each named database, via the main database's keys. */
-static void count_records(const char *path, cJSON *obj, FILE *text)
+/* Entries of each named database, via the main database's keys, if the
+ * file LMDB opens is `id`, the one the store verified. */
+static void count_records(const char *path, const struct stat *id, cJSON *obj, FILE *text)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
@@ -88,6 +89,18 @@ static void count_records(const char *path, cJSON *obj, FILE *text)
         rc = mdb_env_set_maxdbs(env, 64);
     if (rc == 0)
         rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0444);
+    int fd;
+    airlock_error err;
+    if (rc == 0 && (rc = mdb_env_get_fd(env, &fd)) == 0 &&
+        vulndb_check_file(fd, path, id, &err) != 0) {
+        if (text != NULL) {
+            fputs("  (cannot read: ", text);
+            text_safe_fputs(err.msg, text, 0);
+            fputs(")\n", text);
+        }
+        mdb_env_close(env);
+        return;
+    }
     if (rc == 0)
         rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
     if (rc == 0)
@@ -121,12 +134,12 @@ static void count_records(const char *path, cJSON *obj, FILE *text)
 }
 
 /* The index sources (release data, `airlock-dbbuild build --index`). */
-static void show_indexes(const char *path, cJSON *obj, FILE *text)
+static void show_indexes(const char *path, const struct stat *id, cJSON *obj, FILE *text)
 {
     vulndb *db = NULL;
     vulndb_info vi;
     airlock_error err;
-    if (vulndb_open(path, &db, &err) != 0 || vulndb_get_info(db, &vi, &err) != 0) {
+    if (vulndb_open_expect(path, id, &db, &err) != 0 || vulndb_get_info(db, &vi, &err) != 0) {
         vulndb_close(db);
         if (text != NULL) {
             fputs("release data:    (cannot read: ", text);
@@ -210,8 +223,9 @@ static int db_status(const char *dir, int argc, char **argv)
         add_u64(o, "db_size", in->db_size);
         cJSON_AddStringToObject(o, "db_path", store_data_path(s));
         cJSON_AddItemToObject(o, "records", cJSON_CreateObject());
-        count_records(store_data_path(s), cJSON_GetObjectItem(o, "records"), NULL);
-        show_indexes(store_data_path(s), o, NULL);
+        count_records(store_data_path(s), store_data_identity(s),
+                      cJSON_GetObjectItem(o, "records"), NULL);
+        show_indexes(store_data_path(s), store_data_identity(s), o, NULL);
         if (stale != 0)
             cJSON_AddStringToObject(o, "warning", warn.msg);
         char *t = cJSON_Print(o);
@@ -228,8 +242,8 @@ static int db_status(const char *dir, int argc, char **argv)
         printf("database size:   %" PRIu64 " bytes (format %" PRIu32 ")\n", in->db_size,
                in->format);
         printf("records:\n");
-        count_records(store_data_path(s), NULL, stdout);
-        show_indexes(store_data_path(s), NULL, stdout);
+        count_records(store_data_path(s), store_data_identity(s), NULL, stdout);
+        show_indexes(store_data_path(s), store_data_identity(s), NULL, stdout);
         if (stale != 0)
             diag_error("airlock: warning", warn.msg);
     }

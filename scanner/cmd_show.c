@@ -133,9 +133,11 @@ int cmd_show(int argc, char **argv, const airlock_globals *g)
     vulndb *db = NULL;
     int rc = EXIT_ERROR;
     /* The digest is checked in store_open() (nothing to do meanwhile), so
-     * store_wait_digest() returns at once and the path is not NULL. */
+     * store_wait_digest() returns at once and the path is not NULL; LMDB
+     * must then open that very file. */
     if (store_resolve_dir(g->db_dir, &dir, &err) != 0 || store_open(dir, 0, &st, &err) != 0 ||
-        store_wait_digest(st, &err) != 0 || vulndb_open(store_data_path(st), &db, &err) != 0) {
+        store_wait_digest(st, &err) != 0 ||
+        vulndb_open_expect(store_data_path(st), store_data_identity(st), &db, &err) != 0) {
         diag_error("airlock", err.msg);
         goto done;
     }

@@ -96,7 +96,9 @@ int scan_db_open(const char *cmd, const airlock_globals *g, int max_db_age, int6
 }
 
 /* The database, once store_wait_digest() has said its digest matched:
- * opened, and r's provenance filled. Errors are printed. */
+ * opened, and r's provenance filled. LMDB opens data.mdb by path again:
+ * the file it opened must be the one that was hashed, or nothing is read
+ * from it. Errors are printed. */
 static int db_ready(const char *cmd, scan_db *s, scan_report *r)
 {
     airlock_error err = {{0}};
@@ -105,7 +107,7 @@ static int db_ready(const char *cmd, scan_db *s, scan_report *r)
         error_in(cmd, "database", "its digest was not checked");
         return -1;
     }
-    if (vulndb_open(path, &s->db, &err) != 0 ||
+    if (vulndb_open_expect(path, store_data_identity(s->st), &s->db, &err) != 0 ||
         fill_provenance(r, store_get_info(s->st), s->db, &err) != 0) {
         error_in(cmd, "database", err.msg);
         return -1;

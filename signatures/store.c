@@ -517,6 +517,11 @@ const char *store_data_path(const store *s)
     return s->state == DIGEST_MATCHED ? s->data_path : NULL;
 }
 
+const struct stat *store_data_identity(const store *s)
+{
+    return s->state == DIGEST_MATCHED ? &s->digest.opened : NULL;
+}
+
 const store_info *store_get_info(const store *s)
 {
     return &s->info;

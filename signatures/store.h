@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 
@@ -108,8 +109,19 @@ int store_wait_digest(store *s, airlock_error *err);
  * digest has not been compared (STORE_OPEN_DIGEST_LATER before
  * store_wait_digest()) or did not match: no path, no reading. Never NULL
  * for a handle opened without STORE_OPEN_DIGEST_LATER. Open it with
- * MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK. Valid until store_close(). */
+ * MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, and check that the file opened is
+ * store_data_identity() before reading it. Valid until store_close(). */
 const char *store_data_path(const store *s);
+
+/* The identity of the data.mdb that was checked: what fstat() said of the
+ * descriptor that was hashed, before the hash (device, inode, size,
+ * modification and change times). NULL whenever store_data_path() is NULL.
+ * The path is opened again by whoever reads the database (LMDB opens by
+ * path), and by then it may name another file: the database's owner (or
+ * root) can rename entries in the snapshot directory. So the file opened
+ * must be compared with this one before it is read (db/vulndb.h
+ * vulndb_open_expect()). Valid until store_close(). */
+const struct stat *store_data_identity(const store *s);
 
 /* Provenance of the opened snapshot. Valid until store_close(); available
  * while the digest is pending too, since all of it comes from the verified

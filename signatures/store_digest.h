@@ -7,7 +7,8 @@
  * of an empty requirements file more than half its time. The file is
  * opened once, without following a symbolic link, and everything after
  * that (the size checks, the hash) is done on that descriptor, so the
- * checked file is the hashed file.
+ * checked file is the hashed file. Its fstat() before the hash is kept: a
+ * reader that opens the path again (LMDB) must find that file, unchanged.
  *
  * Fail closed: until store_digest_wait() has returned 0, nothing may read
  * the database (the caller keeps its path to itself until then).
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "signatures/snapshot.h"
@@ -29,8 +31,11 @@ typedef struct store_digest {
     char *path;                             /* for messages */
     uint64_t size;                          /* the signed size */
     uint8_t want[SNAPSHOT_DIGEST_BYTES];    /* the signed digest */
+    struct stat opened;                     /* its fstat before the hash; kept
+                                               after the wait */
     /* Written by the hashing thread, read only after it is joined. */
     uint8_t got[SNAPSHOT_DIGEST_BYTES];
+    uint64_t got_size;                      /* bytes hashed */
     int rc;
     airlock_error err;
     pthread_t thread;
@@ -43,7 +48,9 @@ typedef struct store_digest {
  * those of every check of the data file ("PATH: N bytes, but the signed
  * size is M"). On success `c` owns the descriptor and a copy of `path`
  * (release with store_digest_wait() or store_digest_abandon()); on error
- * there is nothing to release. */
+ * there is nothing to release. c->opened is the file's fstat() now, before
+ * anything is hashed, and stays set after the release: the identity that a
+ * later open of the same path must find again. */
 int store_digest_open(store_digest *c, const char *path, const snapshot_meta *m,
                       airlock_error *err);
 

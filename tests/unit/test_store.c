@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -21,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/fileio.h"
+#include "db/vulndb.h"
 #include "signatures/minisign.h"
 #include "signatures/snapshot.h"
 #include "signatures/store.h"
@@ -51,12 +53,23 @@ static void repoint(const char *link, const char *to)
     buf_free(&tmp);
 }
 
+/* A file this process may not read: open() of `deny.path` fails with
+ * `deny.err` while it is set. */
+static struct {
+    const char *path;
+    int err;
+} deny;
+
 int __wrap_open(const char *path, int flags, ...)
 {
     va_list ap;
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
     va_end(ap);
+    if (deny.path != NULL && strcmp(path, deny.path) == 0) {
+        errno = deny.err;
+        return -1;
+    }
     if (race.path == NULL || strcmp(path, race.path) != 0)
         return __real_open(path, flags, mode);
     const char *link = race.path, *after = race.after;
@@ -75,9 +88,21 @@ static int refuse_threads, thread_calls;
 
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
 
+/* The file `cut.path` is cut to `cut.size` bytes when a thread is asked
+ * for, before the answer: another process truncating data.mdb between the
+ * size check and the hash. Disarmed after one. */
+static struct {
+    const char *path;
+    off_t size;
+} cut;
+
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     thread_calls++;
+    if (cut.path != NULL) {
+        assert_int_equal(truncate(cut.path, cut.size), 0);
+        cut.path = NULL;
+    }
     if (refuse_threads)
         return EAGAIN;
     return __real_pthread_create(t, a, fn, arg);
@@ -568,29 +593,80 @@ static void flip_byte(const char *path, long offset)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* A database installed from a snapshot of 300 records, in a new directory. */
+typedef struct installed_db {
+    char dir[32];
+    char *db, *data; /* the store, and its data.mdb */
+    uint64_t size;
+    buf bytes; /* data.mdb as installed, to put back */
+} installed_db;
+
+static void install_db(installed_db *f)
+{
+    airlock_error err;
+    memset(f, 0, sizeof *f);
+    strcpy(f->dir, "/tmp/airlock-test-store.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    f->db = path_in(f->dir, "db");
+    char *keyf = path_in(f->dir, "k.pub"), *a = path_in(f->dir, "a.snap");
+    minisign_pubkey pk;
+    minisign_seckey sk;
+    minisign_keygen(&pk, &sk);
+    char *text = minisign_pubkey_format(&pk);
+    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
+    make_snapshot(f->dir, "a.snap", 10, 300, &sk);
+    const char *keys[] = {keyf};
+    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
+    store_import_result res;
+    assert_int_equal(store_import(f->db, a, &opt, &res, &err), 0);
+    store *s;
+    assert_int_equal(store_open(f->db, 0, &s, &err), 0);
+    f->data = xstrdup(store_data_path(s));
+    store_close(s);
+    f->size = res.installed.db_size;
+    char *d;
+    size_t n;
+    assert_int_equal(file_read_all(f->data, 1 << 24, &d, &n, &err), 0);
+    assert_int_equal(n, f->size);
+    buf_append(&f->bytes, d, n);
+    free(d);
+    minisign_seckey_wipe(&sk);
+    free(text);
+    free(keyf);
+    free(a);
+}
+
+/* data.mdb as installed again, in place (same inode). */
+static void restore_db(const installed_db *f)
+{
+    FILE *fp = fopen(f->data, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(f->bytes.data, 1, f->bytes.len, fp), f->bytes.len);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void remove_db(installed_db *f)
+{
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    buf_free(&f->bytes);
+    free(f->db);
+    free(f->data);
+}
+
 /* store_open(STORE_OPEN_DIGEST_LATER) against a good database and a
  * damaged one (same size, one bit changed), with and without a thread. */
 static void test_digest_later(void **state)
 {
     (void)state;
     airlock_error err;
-    char dir[] = "/tmp/airlock-test-store.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char *db = path_in(dir, "db"), *keyf = path_in(dir, "k.pub");
-    minisign_pubkey pk;
-    minisign_seckey sk;
-    minisign_keygen(&pk, &sk);
-    char *text = minisign_pubkey_format(&pk);
-    assert_int_equal(file_write_atomic(keyf, text, strlen(text), 0644, &err), 0);
-    make_snapshot(dir, "a.snap", 10, 300, &sk);
-    char *a = path_in(dir, "a.snap");
-    const char *keys[] = {keyf};
-    store_import_options opt = {.trusted_keys = keys, .ntrusted_keys = 1};
-    store_import_result res;
-    assert_int_equal(store_import(db, a, &opt, &res, &err), 0);
+    installed_db f;
+    install_db(&f);
+    const char *db = f.db, *data = f.data, *dir = f.dir;
     store *s;
     assert_int_equal(store_open(db, 0, &s, &err), 0);
-    char *data = xstrdup(store_data_path(s));
     assert_int_equal(store_wait_digest(s, &err), 0); /* at once: checked in store_open */
     store_close(s);
 
@@ -661,7 +737,7 @@ static void test_digest_later(void **state)
     assert_non_null(strstr(err.msg, "but the signed size is"));
     assert_int_equal(thread_calls, 0);
     assert_null(s);
-    assert_int_equal(truncate(data, (off_t)res.installed.db_size), 0);
+    assert_int_equal(truncate(data, (off_t)f.size), 0);
 
     /* A link to an identical copy in place of data.mdb is refused, as a
      * link was before the file was opened without following links. */
@@ -682,16 +758,191 @@ static void test_digest_later(void **state)
 
     free(copy);
     free(moved);
-    free(data);
-    free(a);
-    free(text);
-    free(keyf);
-    free(db);
-    minisign_seckey_wipe(&sk);
-    buf cmd = {0};
-    buf_printf(&cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd.data), 0);
-    buf_free(&cmd);
+    remove_db(&f);
+}
+
+/* data.mdb cut short after store_open() checked its size and before it is
+ * hashed (another process truncating it, or `cp` writing over it): the wait
+ * says so and hands out no path, with a thread and without. A hash read
+ * through a mapping would die of SIGBUS instead. */
+static void test_digest_cut_short(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    for (int i = 0; i < 4; i++) {
+        refuse_threads = i % 2;
+        cut.path = f.data;
+        cut.size = i < 2 ? 0 : (off_t)(f.size / 2);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_null(cut.path); /* cut before the hash */
+        assert_int_equal(store_wait_digest(s, &err), -1);
+        assert_non_null(strstr(err.msg, "fails verification"));
+        assert_non_null(strstr(err.msg, "but the signed size is"));
+        assert_null(store_data_path(s));
+        store_close(s);
+        restore_db(&f);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_int_equal(store_wait_digest(s, &err), 0);
+        store_close(s);
+    }
+    refuse_threads = 0;
+    remove_db(&f);
+}
+
+/* A valid LMDB file of 300 records at `path`, read through LMDB's own
+ * descriptor; *st gets that descriptor's fstat. */
+static void lmdb_readable(const char *path, struct stat *st)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_stat ms;
+    int fd;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0), 0);
+    assert_int_equal(mdb_env_get_fd(env, &fd), 0);
+    assert_int_equal(fstat(fd, st), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+    assert_int_equal(mdb_stat(txn, dbi, &ms), 0);
+    assert_int_equal(ms.ms_entries, 300);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+}
+
+/* Another data.mdb renamed into place after the digest matched and before
+ * LMDB opens the path again (by whoever can rename entries in the snapshot
+ * directory): a valid LMDB file of the same size with other contents, or
+ * an identical copy (another inode); and the hashed file changed in place.
+ * vulndb_open_expect() refuses each as soon as LMDB has opened it. The
+ * hashed file itself passes the identity check (it is then refused only
+ * because the test's LMDB file is not an Airlock database). */
+static void test_digest_swapped(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    vulndb *db;
+    struct stat st;
+    char *other = path_in(f.dir, "other.mdb");
+    for (int changed = 1; changed >= 0; changed--) {
+        assert_int_equal(file_write_atomic(other, f.bytes.data, f.bytes.len, 0444, &err), 0);
+        if (changed)
+            flip_byte(other, 3000); /* in an unused part of a meta page: still valid */
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_null(store_data_identity(s)); /* not before the wait */
+        assert_int_equal(store_wait_digest(s, &err), 0);
+        const struct stat *id = store_data_identity(s);
+        assert_non_null(id);
+        assert_int_equal(vulndb_open_expect(store_data_path(s), id, &db, &err), -1);
+        assert_non_null(strstr(err.msg, "not an Airlock vulnerability database"));
+        assert_null(strstr(err.msg, "not the file that was verified"));
+
+        assert_int_equal(rename(other, f.data), 0);
+        lmdb_readable(store_data_path(s), &st); /* what LMDB would read unchecked */
+        assert_int_equal(st.st_size, id->st_size);
+        assert_true(st.st_ino != id->st_ino);
+        assert_int_equal(vulndb_open_expect(store_data_path(s), id, &db, &err), -1);
+        assert_non_null(strstr(err.msg, "not the file that was verified"));
+        assert_non_null(strstr(err.msg, f.data));
+        assert_null(db);
+        store_close(s);
+        /* The swapped-in file fails its own digest at the next open. */
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+        assert_int_equal(store_wait_digest(s, &err), changed ? -1 : 0);
+        store_close(s);
+        assert_int_equal(file_write_atomic(f.data, f.bytes.data, f.bytes.len, 0444, &err), 0);
+    }
+
+    /* Changed in place (same inode, same bytes written again) after the
+     * wait: its times moved, so it is refused too. */
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    struct timespec pause = {0, 20 * 1000 * 1000}; /* past the coarse clock's tick */
+    nanosleep(&pause, NULL);
+    restore_db(&f);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not the file that was verified"));
+    store_close(s);
+
+    /* Nothing verified, nothing opened. */
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not verified"));
+    assert_null(db);
+    assert_int_equal(vulndb_check_file(0, "stdin", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "not verified"));
+    store_close(s);
+    free(other);
+    remove_db(&f);
+}
+
+/* data.mdb that cannot be read (EACCES: a user the file is not readable
+ * to), a FIFO, a directory, a sparse file of the signed size, and a FIFO
+ * renamed in after the digest matched: each is refused with a message that
+ * names it, and nothing waits on a FIFO. */
+static void test_digest_odd_files(void **state)
+{
+    (void)state;
+    installed_db f;
+    install_db(&f);
+    airlock_error err;
+    store *s;
+    vulndb *db;
+    deny.path = f.data;
+    deny.err = EACCES;
+    thread_calls = 0;
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+    deny.path = NULL;
+    assert_null(s);
+    assert_int_equal(thread_calls, 0);
+    assert_non_null(strstr(err.msg, "fails verification"));
+    assert_non_null(strstr(err.msg, f.data));
+    assert_non_null(strstr(err.msg, strerror(EACCES)));
+
+    char *moved = path_in(f.dir, "moved.mdb"), *fifo = path_in(f.dir, "fifo");
+    assert_int_equal(rename(f.data, moved), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(i == 0 ? mkfifo(f.data, 0644) : mkdir(f.data, 0755), 0);
+        assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "not a regular file"));
+        assert_int_equal(i == 0 ? unlink(f.data) : rmdir(f.data), 0);
+    }
+    /* Holes of the signed size read as zeros: the digest, not the size,
+     * refuses it (hashing costs what the real file's hash costs). */
+    int fd = open(f.data, O_WRONLY | O_CREAT | O_EXCL, 0444);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)f.size), 0);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), -1);
+    assert_non_null(strstr(err.msg, "contents do not match the signed digest"));
+    store_close(s);
+    assert_int_equal(rename(moved, f.data), 0);
+
+    assert_int_equal(store_open(f.db, STORE_OPEN_DIGEST_LATER, &s, &err), 0);
+    assert_int_equal(store_wait_digest(s, &err), 0);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_int_equal(rename(fifo, f.data), 0);
+    assert_int_equal(vulndb_open_expect(store_data_path(s), store_data_identity(s), &db, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    store_close(s);
+    assert_int_equal(unlink(f.data), 0);
+    assert_int_equal(file_write_atomic(f.data, f.bytes.data, f.bytes.len, 0444, &err), 0);
+    assert_int_equal(store_open(f.db, 0, &s, &err), 0);
+    store_close(s);
+    free(moved);
+    free(fifo);
+    remove_db(&f);
 }
 
 int main(void)
@@ -704,6 +955,9 @@ int main(void)
         cmocka_unit_test(test_import_open),
         cmocka_unit_test(test_import_layout),
         cmocka_unit_test(test_digest_later),
+        cmocka_unit_test(test_digest_cut_short),
+        cmocka_unit_test(test_digest_swapped),
+        cmocka_unit_test(test_digest_odd_files),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
