@@ -170,6 +170,16 @@ def main():
         if r2 and zref:
             check(r2[2] != zref[2], "without --source-name the base name is the name")
 
+        # --index DIR: named by its name too (a link, a relative path).
+        pages = os.path.join(os.environ["AIRLOCK_TEST_DATA"], "index", "pages")
+        plink = os.path.join(tmp, "index-link")
+        os.symlink(pages, plink)
+        i1 = build(tmp, "index-a", sec, ["--index", os.path.relpath(pages, tmp), zpath], tmp,
+                   0o022, {})
+        i2 = build(tmp, "index-b", sec, ["--index", plink + "/", zpath], "/", 0o077, {})
+        if i1 and i2:
+            check(i1[2] == i2[2] and i1[0] == i2[0], "--index by two paths: same database")
+
         # --source-name must name a SOURCE, once, with a non-empty name.
         for args in (["--source-name", "x"], ["--source-name", "", zpath],
                      ["--source-name", "x", "--source-name", "y", zpath]):
