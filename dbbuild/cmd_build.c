@@ -26,7 +26,8 @@
 
 static const char usage[] =
     "usage: airlock-dbbuild build -s SECFILE -o SNAPSHOT [--sequence N] [--strict]\n"
-    "                             [--index DIR]... [--verbose] SOURCE...\n"
+    "                             [--index DIR]... [--verbose]\n"
+    "                             [--source-name NAME] SOURCE...\n"
     "\n"
     "Compile OSV sources into a database and write it as a signed snapshot:\n"
     "SNAPSHOT (a zstd stream of the LMDB file) and SNAPSHOT.minisig, both\n"
@@ -44,9 +45,15 @@ static const char usage[] =
     "                  DIR/NAME/index.json (repeatable; the first DIR with a\n"
     "                  project wins). A bad page is a warning and is skipped\n"
     "  --verbose       show progress even when stderr is not a terminal\n"
+    "  --source-name NAME\n"
+    "                  the name the next SOURCE is recorded under (default: the\n"
+    "                  last component of its path, links resolved: the same\n"
+    "                  wherever the dump sits)\n"
     "\n"
-    "With SOURCE_DATE_EPOCH set, it is the build time, so the same sources give\n"
-    "byte-identical files.\n"
+    "With SOURCE_DATE_EPOCH set, it is the build time: the same sources (the\n"
+    "same contents and names, in the same order) give the same database and\n"
+    "snapshot bytes, whatever paths they are given by, and with the same key\n"
+    "the same signature.\n"
     "\n"
     "Examples:\n"
     "  airlock-dbbuild build -s airlock.key -o pypi.snapshot PyPI-all.zip\n"
@@ -54,6 +61,8 @@ static const char usage[] =
     "      advisory-database/vulns ghsa-export.tar.zst\n"
     "  airlock-dbbuild build -s airlock.key -o pypi.snapshot \\\n"
     "      --index mirror-pages/ PyPI-all.zip\n"
+    "  SOURCE_DATE_EPOCH=1700000000 airlock-dbbuild build -s airlock.key \\\n"
+    "      -o pypi.snapshot --source-name PyPI-all.zip /tmp/dl/all.zip\n"
     "  (a page saved from a mirror: curl -H 'Accept: application/vnd.pypi.simple.v1+json'\n"
     "   https://mirror.example/simple/flask/ > mirror-pages/flask.json)\n";
 
@@ -231,9 +240,11 @@ int cmd_build(int argc, char **argv)
 {
     const char *secfile = NULL, *out = NULL;
     uint64_t sequence = 0;
-    int have_sequence = 0, strict = 0, verbose = 0;
+    int have_sequence = 0, strict = 0, verbose = 0, rc_early = 0;
     const char **sources = xcalloc((size_t)argc, sizeof *sources);
     const char **indexes = xcalloc((size_t)argc, sizeof *indexes);
+    const char **names = xcalloc((size_t)argc, sizeof *names);
+    const char *next_name = NULL;
     size_t nsources = 0, nindexes = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -246,9 +257,18 @@ int cmd_build(int argc, char **argv)
                 fprintf(stderr, "airlock-dbbuild build: invalid --sequence '%s'\n", argv[i]);
                 free(sources);
                 free(indexes);
+                free(names);
                 return 2;
             }
             have_sequence = 1;
+        } else if (strcmp(a, "--source-name") == 0 && i + 1 < argc) {
+            if (next_name != NULL || argv[i + 1][0] == '\0') {
+                fprintf(stderr, "airlock-dbbuild build: --source-name %s\n",
+                        next_name != NULL ? "given twice for one SOURCE" : "is empty");
+                rc_early = 2;
+                break;
+            }
+            next_name = argv[++i];
         } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
             indexes[nindexes++] = argv[++i];
         } else if (strcmp(a, "--strict") == 0) {
@@ -259,27 +279,44 @@ int cmd_build(int argc, char **argv)
             fputs(usage, stdout);
             free(sources);
             free(indexes);
+            free(names);
             return 0;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "airlock-dbbuild build: unknown option '%s'\n\n%s", a, usage);
             free(sources);
             free(indexes);
+            free(names);
             return 2;
         } else {
+            names[nsources] = next_name;
+            next_name = NULL;
             sources[nsources++] = a;
         }
+    }
+    if (rc_early == 0 && next_name != NULL) {
+        fprintf(stderr, "airlock-dbbuild build: --source-name %s: no SOURCE follows\n",
+                next_name);
+        rc_early = 2;
+    }
+    if (rc_early != 0) {
+        free(sources);
+        free(indexes);
+        free(names);
+        return rc_early;
     }
     if (secfile == NULL || out == NULL || nsources == 0) {
         fprintf(stderr, "airlock-dbbuild build: -s, -o and at least one SOURCE are required\n\n%s",
                 usage);
         free(sources);
         free(indexes);
+        free(names);
         return 2;
     }
     if (sodium_init() < 0) {
         fputs("airlock-dbbuild: cannot initialise libsodium\n", stderr);
         free(sources);
         free(indexes);
+        free(names);
         return 2;
     }
     int64_t build_time = (int64_t)time(NULL);
@@ -290,6 +327,7 @@ int cmd_build(int argc, char **argv)
             fprintf(stderr, "airlock-dbbuild build: invalid SOURCE_DATE_EPOCH '%s'\n", sde);
             free(sources);
             free(indexes);
+            free(names);
             return 2;
         }
         build_time = (int64_t)v;
@@ -305,6 +343,7 @@ int cmd_build(int argc, char **argv)
         diag_error("airlock-dbbuild build", err.msg);
         free(sources);
         free(indexes);
+        free(names);
         return 2;
     }
     outputs o;
@@ -315,7 +354,7 @@ int cmd_build(int argc, char **argv)
         compile_options copt = {.strict = strict != 0,
                                 .progress = verbose || isatty(STDERR_FILENO) ? &prog : NULL,
                                 .build_time = build_time, .indexes = indexes,
-                                .n_indexes = nindexes};
+                                .n_indexes = nindexes, .source_names = names};
         diag d = {0};
         compile_totals totals;
         rc = compile_sources(sources, nsources, &copt, o.mdb, &d, &totals, &err);
@@ -365,6 +404,7 @@ int cmd_build(int argc, char **argv)
     minisign_seckey_wipe(&sk);
     free(sources);
     free(indexes);
+    free(names);
     if (rc != 0) {
         /* With --strict the message quotes a record: filter it. */
         diag_error("airlock-dbbuild build", err.msg);

@@ -25,6 +25,7 @@ typedef struct build_ctx {
     osv_entry *e;
     size_t n, cap;
     db_source_meta *src;   /* the source being read */
+    const char *path;      /* its path as given, for the progress line */
     spill *texts;          /* summaries, details, references until written */
     buf blob;
     size_t source;
@@ -41,7 +42,7 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
     if (c->opt->progress != NULL && (c->seen & 255) == 0)
         progress_update(c->opt->progress, "%" PRIu64 " records, %.0f records/s, reading %s",
                         c->seen, (double)c->seen / progress_elapsed(c->opt->progress),
-                        c->src->name);
+                        c->path);
     if (osv_record_from_json(json, origin, c->d, &rec, &rerr) != 0) {
         if (c->opt->strict)
             return error_set(err, "%s: malformed record: %s", origin, rerr.msg);
@@ -89,9 +90,27 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
     return 0;
 }
 
+/* The name a source is recorded under by default (compile.h): the last
+ * component of its real path, else (it cannot be resolved, and reading it
+ * will say why) of the path as given. Owned by the caller. */
+static char *default_name(const char *path)
+{
+    char *real = realpath(path, NULL);
+    const char *p = real != NULL ? real : path;
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && p[start - 1] != '/')
+        start--;
+    char *name = start == n ? xstrndup(p, n) /* "/" */ : xstrndup(p + start, n - start);
+    free(real);
+    return name;
+}
+
 /* Read the --index DIRs into `set` and their metadata. */
-static int read_indexes(const compile_options *opt, diag *d, index_set *set, db_index_meta *meta,
-                        compile_totals *totals, airlock_error *err)
+static int read_indexes(const compile_options *opt, char *const *names, diag *d, index_set *set,
+                        db_index_meta *meta, compile_totals *totals, airlock_error *err)
 {
     index_dir_info *infos = xcalloc(opt->n_indexes ? opt->n_indexes : 1, sizeof *infos);
     int rc = 0;
@@ -109,7 +128,7 @@ static int read_indexes(const compile_options *opt, diag *d, index_set *set, db_
     if (rc == 0)
         index_set_finish(set, infos, d);
     for (size_t i = 0; rc == 0 && i < opt->n_indexes; i++) {
-        meta[i].name = opt->indexes[i];
+        meta[i].name = names[i];
         memcpy(meta[i].sha256, infos[i].sha256, sizeof meta[i].sha256);
         meta[i].projects = infos[i].projects;
         meta[i].releases = infos[i].releases;
@@ -132,13 +151,28 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     merge_result m = {0};
     index_set idx = {0};
     db_index_meta *imeta = xcalloc(opt->n_indexes ? opt->n_indexes : 1, sizeof *imeta);
+    /* Names, not paths: the database must not depend on where a dump sits. */
+    char **names = xcalloc(nsources + opt->n_indexes + 1, sizeof *names);
+    for (size_t i = 0; i < nsources; i++) {
+        const char *given = opt->source_names != NULL ? opt->source_names[i] : NULL;
+        names[i] = given != NULL ? xstrdup(given) : default_name(sources[i]);
+        src[i].name = names[i];
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(names[k], names[i]) == 0) {
+                diag_warn(d, sources[i], 0, "has the name '%s' of source %zu: tell them "
+                          "apart with --source-name", names[i], k + 1);
+                break;
+            }
+    }
+    for (size_t i = 0; i < opt->n_indexes; i++)
+        names[nsources + i] = default_name(opt->indexes[i]);
     int rc = spill_open(&c.texts, err);
     for (size_t i = 0; rc == 0 && i < nsources; i++) {
         osv_source_info info;
-        src[i].name = sources[i];
         c.src = &src[i];
+        c.path = sources[i];
         c.source = i;
-        rc = osv_source_read(sources[i], on_record, &c, d, &info, err);
+        rc = osv_source_read_as(sources[i], names[i], on_record, &c, d, &info, err);
         if (rc == 0)
             memcpy(src[i].sha256, info.sha256, sizeof src[i].sha256);
         /* A record file that did not parse is a record lost: it counts as
@@ -152,7 +186,7 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
                            sources[i], info.unreadable, info.unreadable == 1 ? "" : "s");
     }
     if (rc == 0)
-        rc = read_indexes(opt, d, &idx, imeta, totals, err);
+        rc = read_indexes(opt, names + nsources, d, &idx, imeta, totals, err);
     if (rc == 0) {
         progress_phase(opt->progress, "%zu records read; merging duplicates and aliases", c.n);
         totals->records_merged = merge_dedup(c.e, c.n);
@@ -184,6 +218,9 @@ int compile_sources(const char *const *sources, size_t nsources, const compile_o
     }
     free(c.e);
     free(src);
+    for (size_t i = 0; i < nsources + opt->n_indexes; i++)
+        free(names[i]);
+    free(names);
     index_set_clear(&idx);
     free(imeta);
     spill_close(c.texts);

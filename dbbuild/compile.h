@@ -22,6 +22,12 @@ typedef struct compile_options {
     int64_t build_time; /* seconds since the epoch, stored in the metadata */
     const char *const *indexes; /* --index DIRs (dbbuild/index_dir.h), or none */
     size_t n_indexes;
+    /* Per source, its name in the database (--source-name), or NULL (or
+     * no array) for the default: the last component of its path with
+     * symbolic links, "." and ".." resolved ("pypa-advisory-database",
+     * "PyPI-all.zip"), whatever path it was given by. An --index DIR is
+     * named the same way. */
+    const char *const *source_names;
 } compile_options;
 
 typedef struct compile_totals {
@@ -41,7 +47,10 @@ typedef struct compile_totals {
 
 /* Compile `nsources` sources into a new LMDB environment written to the file
  * `mdb_path` (MDB_NOSUBDIR; the file must not exist). Deterministic: the same
- * sources and options give a byte-identical file. */
+ * sources (contents and names, in the same order) and options give a
+ * byte-identical file, whatever paths name them, the working directory, the
+ * order of directory listings, file times, umask, TZ or locale. Two sources
+ * with one name are a warning through `d`. */
 int compile_sources(const char *const *sources, size_t nsources,
                     const compile_options *opt, const char *mdb_path,
                     diag *d, compile_totals *totals, airlock_error *err);

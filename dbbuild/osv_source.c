@@ -29,7 +29,8 @@ enum { KIND_NONE = 0, KIND_JSON, KIND_YAML };
 
 /* Everything one read needs; lives on osv_source_read()'s stack. */
 typedef struct reader {
-    const char *name; /* the source as the caller named it */
+    const char *path; /* the source as given: opened, and named in messages about it */
+    const char *name; /* what origins are made from (osv_source_read_as) */
     osv_record_fn fn;
     void *arg;
     diag *d;
@@ -325,25 +326,32 @@ int source_read_hashed(const char *path, size_t max, buf *out, int *too_big,
 
 static int read_single(reader *r, const char *path, int kind, airlock_error *err)
 {
+    /* The file the caller named is opened through its links: only files
+     * found inside a tree are refused as links. */
+    char *real = realpath(path, NULL);
+    if (real == NULL)
+        return error_errno(err, errno, "%s", path);
     buf data = {0};
     int too_big;
     unsigned char sha[32];
-    if (source_read_hashed(path, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, err) != 0) {
+    int got = source_read_hashed(real, OSV_MAX_RECORD_BYTES, &data, &too_big, sha, err);
+    free(real);
+    if (got != 0) {
         buf_free(&data);
         return error_prefix(err, "%s", path);
     }
     sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
     r->info->files++;
     int rc = 0;
+    char *origin = text_safe_dup(r->name, 0);
     if (too_big) {
         r->info->unreadable++;
-        diag_warn(r->d, r->name, 0, "larger than the limit of %zu bytes; skipped",
+        diag_warn(r->d, origin, 0, "larger than the limit of %zu bytes; skipped",
                   OSV_MAX_RECORD_BYTES);
     } else {
-        char *origin = text_safe_dup(r->name, 0);
         rc = deliver(r, origin, data.data, data.len, kind, err);
-        free(origin);
     }
+    free(origin);
     buf_free(&data);
     return rc;
 }
@@ -437,11 +445,15 @@ static int str_cmp(const void *a, const void *b)
 
 static int read_tree(reader *r, const char *path, airlock_error *err)
 {
-    /* "dir/" and "dir" give the same origins. */
+    /* "dir/" and "dir" are one directory, and give the same origins. */
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         n--;
     char *root = xstrndup(path, n);
+    n = strlen(r->name);
+    while (n > 1 && r->name[n - 1] == '/')
+        n--;
+    char *label = xstrndup(r->name, n);
     pathlist files = {0};
     int rc = walk(r, root, "", 0, &files, err);
     if (rc == 0 && files.n > 1)
@@ -452,7 +464,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     buf data = {0};
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
         char *file = join(root, "/", files.v[i]);
-        char *origin = make_origin(root, "/", files.v[i]);
+        char *origin = make_origin(label, "/", files.v[i]);
         int too_big;
         unsigned char sha[32];
         airlock_error ferr;
@@ -486,6 +498,7 @@ static int read_tree(reader *r, const char *path, airlock_error *err)
     buf_free(&data);
     pathlist_free(&files);
     free(root);
+    free(label);
     return rc;
 }
 
@@ -560,7 +573,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
 {
     struct archive *a = archive_read_new();
     if (a == NULL)
-        return error_set(err, "%s: cannot create an archive reader", r->name);
+        return error_set(err, "%s: cannot create an archive reader", r->path);
     /* Only the formats and filters osv.dev and people publish dumps in;
      * format_all would include text formats such as mtree. */
     archive_read_support_format_zip(a);
@@ -573,7 +586,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
     int rc = 0;
     buf data = {0};
     if (archive_read_open(a, s, NULL, stream_read, NULL) != ARCHIVE_OK) {
-        rc = error_set(err, "%s: %s", r->name,
+        rc = error_set(err, "%s: %s", r->path,
                        archive_error_string(a) ? archive_error_string(a) : "cannot open");
         goto done;
     }
@@ -583,7 +596,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
         if (h == ARCHIVE_EOF)
             break;
         if (h != ARCHIVE_OK && h != ARCHIVE_WARN) {
-            rc = error_set(err, "%s: broken archive: %s", r->name,
+            rc = error_set(err, "%s: broken archive: %s", r->path,
                            archive_error_string(a) ? archive_error_string(a) : "unreadable");
             goto done;
         }
@@ -594,7 +607,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
             record_kind(member) == KIND_NONE) {
             if (member == NULL && archive_entry_filetype(e) == AE_IFREG) {
                 /* maybe a record: counted as one that could not be read */
-                diag_warn(r->d, r->name, 0, "an entry has an unreadable name; skipped");
+                diag_warn(r->d, r->path, 0, "an entry has an unreadable name; skipped");
                 r->info->files++;
                 r->info->unreadable++;
             } else {
@@ -637,7 +650,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
         const void *p;
         la_ssize_t n = stream_read(NULL, s, &p);
         if (n < 0) {
-            rc = error_errno(err, s->read_errno, "%s", r->name);
+            rc = error_errno(err, s->read_errno, "%s", r->path);
             goto done;
         }
         if (n == 0)
@@ -648,7 +661,7 @@ static int read_archive_stream(reader *r, stream *s, airlock_error *err)
     sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
 done:
     if (rc != 0 && s->read_errno != 0)
-        error_errno(err, s->read_errno, "%s", r->name);
+        error_errno(err, s->read_errno, "%s", r->path);
     archive_read_free(a);
     buf_free(&data);
     return rc;
@@ -666,10 +679,11 @@ static int read_archive_fd(reader *r, int fd, airlock_error *err)
 
 /* ---- entry points ---- */
 
-static int reader_init(reader *r, const char *name, osv_record_fn fn, void *arg, diag *d,
-                       osv_source_info *info, airlock_error *err)
+static int reader_init(reader *r, const char *path, const char *name, osv_record_fn fn,
+                       void *arg, diag *d, osv_source_info *info, airlock_error *err)
 {
     memset(info, 0, sizeof *info);
+    r->path = path;
     r->name = name;
     r->fn = fn;
     r->arg = arg;
@@ -683,14 +697,37 @@ static int reader_init(reader *r, const char *name, osv_record_fn fn, void *arg,
 static void warn_if_empty(reader *r)
 {
     if (r->info->files == 0)
-        diag_warn(r->d, r->name, 0, "no OSV record files (*.json, *.yaml, *.yml) found");
+        diag_warn(r->d, r->path, 0, "no OSV record files (*.json, *.yaml, *.yml) found");
 }
 
 int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
                     osv_source_info *info, airlock_error *err)
 {
+    return osv_source_read_as(source, source, fn, arg, d, info, err);
+}
+
+/* What a single file is, by its name as given, else (a link) by its
+ * target's name. */
+static int file_kind(const char *source)
+{
+    const char *base = strrchr(source, '/');
+    int kind = record_kind(base ? base + 1 : source);
+    if (kind != KIND_NONE)
+        return kind;
+    char *real = realpath(source, NULL);
+    if (real == NULL)
+        return KIND_NONE;
+    base = strrchr(real, '/');
+    kind = record_kind(base ? base + 1 : real);
+    free(real);
+    return kind;
+}
+
+int osv_source_read_as(const char *source, const char *name, osv_record_fn fn, void *arg,
+                       diag *d, osv_source_info *info, airlock_error *err)
+{
     reader r;
-    if (reader_init(&r, source, fn, arg, d, info, err) != 0)
+    if (reader_init(&r, source, name, fn, arg, d, info, err) != 0)
         return -1;
     struct stat st;
     if (stat(source, &st) != 0)
@@ -701,8 +738,7 @@ int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
     } else if (!S_ISREG(st.st_mode)) {
         return error_set(err, "%s: not a file or a directory", source);
     } else {
-        const char *base = strrchr(source, '/');
-        int kind = record_kind(base ? base + 1 : source);
+        int kind = file_kind(source);
         if (kind != KIND_NONE) {
             rc = read_single(&r, source, kind, err);
         } else {
@@ -723,7 +759,7 @@ int osv_source_read_archive_memory(const void *data, size_t len, const char *nam
                                    osv_source_info *info, airlock_error *err)
 {
     reader r;
-    if (reader_init(&r, name, fn, arg, d, info, err) != 0)
+    if (reader_init(&r, name, name, fn, arg, d, info, err) != 0)
         return -1;
     stream *s = xcalloc(1, sizeof *s);
     s->fd = -1;

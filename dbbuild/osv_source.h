@@ -21,9 +21,12 @@
 #include "core/diag.h"
 #include "core/error.h"
 
-/* Called once per record. `origin` names the record for messages:
- * "SOURCE" for a single file, "SOURCE/rel/path.yaml" in a tree, or
- * "SOURCE:member/path.json" in an archive. The callback borrows `record`
+/* Called once per record. `origin` names the record, for messages and for
+ * the database: "NAME" for a single file, "NAME/rel/path.yaml" in a tree,
+ * or "NAME:member/path.json" in an archive, where NAME is the source's
+ * name (osv_source_read_as; its path as given for osv_source_read), so an
+ * origin never depends on where the source sits unless NAME does. Filtered
+ * by core/text.h. The callback borrows `record`
  * (freed after it returns) unless it detaches it. Returning -1 stops the
  * read and the error is passed back. */
 typedef int (*osv_record_fn)(void *arg, const char *origin, cJSON *record,
@@ -51,6 +54,15 @@ typedef struct osv_source_info {
  * record file in sorted order. */
 int osv_source_read(const char *source, osv_record_fn fn, void *arg, diag *d,
                     osv_source_info *info, airlock_error *err);
+
+/* As osv_source_read(), but origins are made from `name` (trailing slashes
+ * dropped for a tree) instead of the path `source`, which is still what is
+ * opened and what messages about the source itself (cannot be opened, a
+ * broken archive, no record files) name. A single file named through a
+ * symbolic link is read (files inside a tree are not), and its kind comes
+ * from its name as given, else from its target's. */
+int osv_source_read_as(const char *source, const char *name, osv_record_fn fn, void *arg,
+                       diag *d, osv_source_info *info, airlock_error *err);
 
 /* Read the whole file `path`, hashing all of it (SHA-256 into `sha`) but
  * keeping at most `max` bytes in `out`; `*too_big` says the rest was

@@ -16,6 +16,7 @@ DBBUILD = os.environ["AIRLOCK_DBBUILD_BIN"]
 DATA = os.environ["AIRLOCK_TEST_DATA"]
 OSV = os.path.join(DATA, "compile", "basic")
 PAGES = os.path.join(DATA, "index", "pages")
+PAGES_NAME = "pages"  # what the database records: the DIR's name, not its path
 failures = 0
 
 
@@ -96,7 +97,7 @@ with tempfile.TemporaryDirectory() as tmp:
     digest = pages_digest(PAGES)
     p = run(DBBUILD, "inspect", snaps[0])
     check(p.returncode == 0, "inspect", p)
-    check("indexes:     1\n" in p.stdout and PAGES + "\n" in p.stdout, "inspect lists the index", p)
+    check("indexes:     1\n" in p.stdout and PAGES_NAME + "\n" in p.stdout, "inspect lists the index", p)
     check("sha256 " + digest in p.stdout, "inspect shows the documented digest", p)
     check("projects 4, releases 15" in p.stdout, "inspect shows the counts", p)
     p = run(DBBUILD, "inspect", plain)
@@ -112,7 +113,7 @@ with tempfile.TemporaryDirectory() as tmp:
         p = run(AIRLOCK, "--db-dir", dbdir, "db", "status")
         check(p.returncode == 0, "db status", p)
         if has:
-            check("release data:    yes, from:\n  " + PAGES + "\n    sha256 " + digest +
+            check("release data:    yes, from:\n  " + PAGES_NAME + "\n    sha256 " + digest +
                   ", 4 projects, 15 releases" in p.stdout, "db status shows the index", p)
         else:
             check("release data:    none (built without --index)" in p.stdout,
@@ -122,7 +123,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(st["release_data"] is has, "db status --format json: release_data")
         check(len(st["indexes"]) == (1 if has else 0), "db status --format json: indexes")
         if has:
-            check(st["indexes"][0] == {"name": PAGES, "sha256": digest, "projects": 4,
+            check(st["indexes"][0] == {"name": PAGES_NAME, "sha256": digest, "projects": 4,
                                        "releases": 15}, "db status json index entry")
         p = run(AIRLOCK, "--db-dir", dbdir, "scan", "--no-python", "-r", req, "--format", "json")
         check(p.returncode == 1, "scan finds foo-bar 1.0 vulnerable", p)
@@ -131,7 +132,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check("PYSEC-2099-1" in ids, "scan still matches advisories", p)
         db = rep["database"]
         if has:
-            check(db.get("indexes") == [{"name": PAGES, "sha256": digest, "projects": 4,
+            check(db.get("indexes") == [{"name": PAGES_NAME, "sha256": digest, "projects": 4,
                                          "releases": 15}], "report: database.indexes", p)
         else:
             check(db.get("indexes") == [], "report: database.indexes empty without release data", p)
