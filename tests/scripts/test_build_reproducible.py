@@ -101,9 +101,12 @@ def variants(tmp, name, src):
     ]
 
 
-def same_everywhere(tmp, sec, name, src):
+def same_everywhere(tmp, sec, name, src, only=None):
+    """`only`: the variants to build (all when None)."""
     results = []
     for tag, sources, cwd, umask, extra in variants(tmp, name, src):
+        if only is not None and tag not in only:
+            continue
         r = build(tmp, f"{name}-{tag}", sec, sources, cwd, umask, extra)
         if r is not None:
             results.append((tag, sources, r))
@@ -198,8 +201,12 @@ def main():
               "two sources named alike are a warning", p.stderr)
 
         if os.path.isdir(PYPA_TREE) and os.path.isfile(PYPA_ZIP):
-            same_everywhere(tmp, sec, "pypa-tree", PYPA_TREE)
-            same_everywhere(tmp, sec, "pypa-zip", PYPA_ZIP)
+            # Every variant is built from our own data above; the real dumps
+            # (2,600 records, 6 s a build in the sanitizer build) by the
+            # three that change the most: the path, the directory, the copy.
+            three = ("relative", "absolute", "copy")
+            same_everywhere(tmp, sec, "pypa-tree", PYPA_TREE, three)
+            same_everywhere(tmp, sec, "pypa-zip", PYPA_ZIP, three)
         else:
             print(f"skip: the shared PyPA database is not at {PYPA_TREE} and {PYPA_ZIP}")
             print("failures:", failures)
