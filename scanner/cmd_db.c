@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,9 @@ static void fmt_time(int64_t t, char *out, size_t cap)
 
 /* Entries of each named database, via the main database's keys, if the
  * file LMDB opens is `id`, the one the store verified. */
-static void count_records(const char *path, const struct stat *id, cJSON *obj, FILE *text)
+/* Returns 0, or -1 when the file is not the verified one or LMDB cannot
+ * read it (said on `text`, or on stderr for JSON). */
+static int count_records(const char *path, const struct stat *id, cJSON *obj, FILE *text)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
@@ -93,13 +96,12 @@ static void count_records(const char *path, const struct stat *id, cJSON *obj, F
     airlock_error err;
     if (rc == 0 && (rc = mdb_env_get_fd(env, &fd)) == 0 &&
         vulndb_check_file(fd, path, id, &err) != 0) {
-        if (text != NULL) {
-            fputs("  (cannot read: ", text);
-            text_safe_fputs(err.msg, text, 0);
-            fputs(")\n", text);
-        }
+        FILE *to = text != NULL ? text : stderr;
+        fputs("  (cannot read: ", to);
+        text_safe_fputs(err.msg, to, 0);
+        fputs(")\n", to);
         mdb_env_close(env);
-        return;
+        return -1;
     }
     if (rc == 0)
         rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
@@ -123,14 +125,15 @@ static void count_records(const char *path, const struct stat *id, cJSON *obj, F
         if (text != NULL)
             fprintf(text, "  %-20s %zu\n", name, st.ms_entries);
     }
-    if (rc != 0 && text != NULL)
-        fprintf(text, "  (cannot read: %s)\n", mdb_strerror(rc));
+    if (rc != 0)
+        fprintf(text != NULL ? text : stderr, "  (cannot read: %s)\n", mdb_strerror(rc));
     if (cur != NULL)
         mdb_cursor_close(cur);
     if (txn != NULL)
         mdb_txn_abort(txn);
     if (env != NULL)
         mdb_env_close(env);
+    return rc != 0 ? -1 : 0;
 }
 
 /* The index sources (release data, `airlock-dbbuild build --index`). */
@@ -207,6 +210,7 @@ static int db_status(const char *dir, int argc, char **argv)
     airlock_error warn;
     error_clear(&warn);
     int stale = store_check_age(in, (int64_t)time(NULL), -1, &age, &warn);
+    bool unreadable = false; /* fail closed: the status of a database that cannot be read is 2 */
     char when[64];
     fmt_time(in->build_time, when, sizeof when);
     if (json) {
@@ -223,8 +227,8 @@ static int db_status(const char *dir, int argc, char **argv)
         add_u64(o, "db_size", in->db_size);
         cJSON_AddStringToObject(o, "db_path", store_data_path(s));
         cJSON_AddItemToObject(o, "records", cJSON_CreateObject());
-        count_records(store_data_path(s), store_data_identity(s),
-                      cJSON_GetObjectItem(o, "records"), NULL);
+        unreadable = count_records(store_data_path(s), store_data_identity(s),
+                                   cJSON_GetObjectItem(o, "records"), NULL) != 0;
         show_indexes(store_data_path(s), store_data_identity(s), o, NULL);
         if (stale != 0)
             cJSON_AddStringToObject(o, "warning", warn.msg);
@@ -242,13 +246,13 @@ static int db_status(const char *dir, int argc, char **argv)
         printf("database size:   %" PRIu64 " bytes (format %" PRIu32 ")\n", in->db_size,
                in->format);
         printf("records:\n");
-        count_records(store_data_path(s), store_data_identity(s), NULL, stdout);
+        unreadable = count_records(store_data_path(s), store_data_identity(s), NULL, stdout) != 0;
         show_indexes(store_data_path(s), store_data_identity(s), NULL, stdout);
         if (stale != 0)
             diag_error("airlock: warning", warn.msg);
     }
     store_close(s);
-    return EXIT_OK;
+    return unreadable ? EXIT_ERROR : EXIT_OK;
 }
 
 static int db_verify(const char *dir, int argc, char **argv)
