@@ -97,7 +97,8 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
     buf_free(&plan);
 }
 
-static void findings_table(buf *b, const scan_report *r, const scan_counts *c, buf *tmp)
+static void findings_table(buf *b, const scan_report *r, const scan_counts *c, buf *tmp,
+                           FILE *out)
 {
     REPORT_LIT(b, "## Findings\n\n");
     if (c->findings == 0) {
@@ -144,6 +145,7 @@ static void findings_table(buf *b, const scan_report *r, const scan_counts *c, b
                 REPORT_LIT(b, " | ");
                 md(b, f->summary);
                 REPORT_LIT(b, " |\n");
+                report_flush(b, out);
             }
         }
     }
@@ -183,7 +185,8 @@ static void ignored_list(buf *b, const scan_report *r, const scan_counts *c)
     report_putc(b, '\n');
 }
 
-static void skipped_list(buf *b, const scan_report *r, const scan_counts *c, buf *tmp)
+static void skipped_list(buf *b, const scan_report *r, const scan_counts *c, buf *tmp,
+                         FILE *out)
 {
     REPORT_LIT(b, "## Skipped\n\n");
     if (c->skipped == 0) {
@@ -204,6 +207,7 @@ static void skipped_list(buf *b, const scan_report *r, const scan_counts *c, buf
         REPORT_LIT(b, " | ");
         md(b, d->skip_reason);
         REPORT_LIT(b, " |\n");
+        report_flush(b, out);
     }
     report_putc(b, '\n');
 }
@@ -245,7 +249,7 @@ static void drift_list(buf *b, const scan_report *r)
     report_putc(b, '\n');
 }
 
-static void warnings_list(buf *b, const scan_report *r)
+static void warnings_list(buf *b, const scan_report *r, FILE *out)
 {
     REPORT_LIT(b, "## Warnings\n\n");
     if (r->n_warnings == 0) {
@@ -263,6 +267,7 @@ static void warnings_list(buf *b, const scan_report *r)
             REPORT_LIT(b, " | - | ");
         md(b, w->message);
         REPORT_LIT(b, " |\n");
+        report_flush(b, out);
     }
     report_putc(b, '\n');
 }
@@ -327,11 +332,13 @@ int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
     buf b = {0}, tmp = {0};
     buf_reserve(&tmp, 256); /* never NULL data: a source text is never NULL */
     header(&b, r, &c);
-    findings_table(&b, r, &c, &tmp);
+    findings_table(&b, r, &c, &tmp, out);
     ignored_list(&b, r, &c);
-    skipped_list(&b, r, &c, &tmp);
+    report_flush(&b, out);
+    skipped_list(&b, r, &c, &tmp, out);
     drift_list(&b, r);
-    warnings_list(&b, r);
+    report_flush(&b, out);
+    warnings_list(&b, r, out);
     provenance(&b, r);
     size_t len = b.len;
     size_t n = fwrite(b.data, 1, len, out);

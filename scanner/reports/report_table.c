@@ -161,7 +161,7 @@ static void put_run(buf *b, char c, size_t n)
     b->data[b->len] = '\0';
 }
 
-static void render_table(buf *b, table *t, bool color)
+static void render_table(buf *b, table *t, bool color, FILE *out)
 {
     for (int c = 0; c < NCOLS; c++) {
         size_t w = width_of(headers[c], strlen(headers[c]));
@@ -191,6 +191,7 @@ static void render_table(buf *b, table *t, bool color)
         int last = NCOLS - 1;
         while (last >= 0 && r->cell[last].len == 0)
             last--;
+        report_flush(b, out);
         size_t line_start = b->len;
         for (int c = 0; c <= last; c++) {
             const cell *k = &r->cell[c];
@@ -334,7 +335,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         }
     }
     if (vulns.len > 0)
-        render_table(&b, &vulns, color);
+        render_table(&b, &vulns, color, out);
     else if (r->n_warnings > 0) { /* not a clean result: part of the input was not read */
         scan_counts c;
         scan_report_count(r, &c);
@@ -366,6 +367,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         REPORT_LIT(&b, ": ");
         put_source(&b, d);
         report_putc(&b, '\n');
+        report_flush(&b, out);
     }
 
     if (n_ignored > 0) {
@@ -408,6 +410,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
             REPORT_LIT(&b, "): ");
             put_clean(&b, d->skip_reason);
             report_putc(&b, '\n');
+            report_flush(&b, out);
         }
     }
     render_drift(&b, r);
@@ -444,6 +447,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
             }
             put_clean(&b, w->message);
             report_putc(&b, '\n');
+            report_flush(&b, out);
         }
     }
     /* What to do next: yanked pins, and the plan in one line. */

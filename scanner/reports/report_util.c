@@ -398,6 +398,14 @@ const char *report_primary_url(const finding *f)
     return NULL;
 }
 
+void report_flush(buf *b, FILE *out)
+{
+    if (b->len < 65536)
+        return;
+    fwrite(b->data, 1, b->len, out);
+    buf_reset(b);
+}
+
 int report_check_stream(FILE *out, const char *format, airlock_error *err)
 {
     if (ferror(out))

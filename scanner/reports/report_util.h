@@ -130,6 +130,13 @@ const char *report_primary_url(const finding *f);
  * empty. */
 bool report_plan_counts(buf *b, const scan_report *r);
 
+/* Write what `b` holds to `out` and empty it once it holds 64 KiB or
+ * more: the text reports go out as they are produced, in large writes,
+ * rather than whole at the end. Call it only where the text so far is
+ * final (a row's end: no escaping looks back past it). A failed write
+ * stays in ferror(out) for report_check_stream(). */
+void report_flush(buf *b, FILE *out);
+
 /* Returns -1 with a message if `out` has seen a write error. */
 int report_check_stream(FILE *out, const char *format, airlock_error *err);
 
