@@ -318,6 +318,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
 {
     bool color = style != NULL && style->color;
     table vulns = {0};
+    buf_reserve(&vulns.text, 4096); /* cells point into it: never NULL */
     buf b = {0};
     size_t n_ignored = 0, n_skipped = 0;
     for (size_t i = 0; i < r->deps.len; i++) {
