@@ -49,17 +49,35 @@ static const bool md_stop[256] = {
     [')'] = true, [':'] = true, ['.'] = true,
 };
 
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/* True if the `n` bytes at `s` are printable ASCII (0x20-0x7E), tested 8 at
+ * a time: a byte below 0x20 or from 0x7F up sets its lane's high bit. */
+static bool all_printable(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if ((((x - 0x20 * ONES) & ~x) | (x + ONES) | x) & HIGHS)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)(s[i] - 0x20) >= 0x5F)
+            return false;
+    return true;
+}
+
 void report_md_append(buf *b, const char *s)
 {
     /* Printable ASCII is what the filter would give: skip it. */
+    size_t n = strlen(s);
     const char *p = s;
-    while (*p >= 0x20 && *p < 0x7F)
-        p++;
     buf clean = {0};
     const char *end;
-    if (*p == '\0') {
-        end = p;
-        p = s;
+    if (all_printable(s, n)) {
+        end = s + n;
     } else {
         text_safe_append(&clean, s, TEXT_LINES);
         p = clean.data != NULL ? clean.data : "";

@@ -105,6 +105,22 @@ static void test_md_every_byte(void **state)
     }
 }
 
+/* Every byte in every lane of the 8-byte words report_md_append tests at
+ * once, and in the tail after them. */
+static void test_md_every_lane(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 256; c++)
+        for (size_t len = 8; len <= 19; len += 11)
+            for (size_t at = 0; at < len; at++) {
+                char s[24];
+                memset(s, 'a', len);
+                s[len] = '\0';
+                s[at] = (char)c;
+                compare_md("", s);
+            }
+}
+
 static void test_md_random(void **state)
 {
     (void)state;
@@ -311,6 +327,7 @@ int main(void)
     (void)rr_report; /* report_random.h serves here for its strings and scores */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_md_every_byte),
+        cmocka_unit_test(test_md_every_lane),
         cmocka_unit_test(test_md_random),
         cmocka_unit_test(test_file_uri),
         cmocka_unit_test(test_purl_and_source),
