@@ -117,11 +117,9 @@ static void severity_text(const finding *f, char *out, size_t cap)
 {
     const char *name = severity_name(f->level);
     size_t n = strlen(name);
-    if (f->score < 0) {
-        snprintf(out, cap, "%s", name);
+    memcpy(out, name, n + 1);
+    if (f->score < 0)
         return;
-    }
-    memcpy(out, name, n);
     out[n] = ' ';
     report_score_text(f->score, out + n + 1, cap - n - 1);
 }
