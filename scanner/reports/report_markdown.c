@@ -23,37 +23,39 @@ static const severity display_order[] = {SEVERITY_CRITICAL, SEVERITY_HIGH, SEVER
 static void md(buf *b, const char *s)
 {
     if (s == NULL || *s == '\0')
-        buf_puts(b, "-");
+        REPORT_LIT(b, "-");
     else
         report_md_append(b, s);
 }
 
-/* Link only https URLs that report_url_ok() accepts and that cannot break
- * out of "(...)". */
+/* Link only https URLs that report_url_ok() accepts (`url` comes from
+ * report_primary_url(), which has checked that) and that cannot break out
+ * of "(...)". */
 static bool safe_link(const char *url)
 {
-    if (!report_url_ok(url) || strncmp(url, "https://", 8) != 0)
+    if (strncmp(url, "https://", 8) != 0)
         return false;
     return strpbrk(url, "()[]'") == NULL;
 }
 
-/* Where a dependency came from: "uv.lock:12 [dev]" (report_source_text()). */
-static void md_source(buf *b, const dependency *d)
+/* Where a dependency came from: "uv.lock:12 [dev]" (report_source_text()),
+ * built in `tmp`. */
+static void md_source(buf *b, const dependency *d, buf *tmp)
 {
-    char *s = report_source_text(d);
-    md(b, s);
-    free(s);
+    buf_reset(tmp);
+    report_source_append(tmp, d);
+    md(b, tmp->data);
 }
 
 static void md_list(buf *b, char *const *items, size_t n)
 {
     if (n == 0) {
-        buf_puts(b, "-");
+        REPORT_LIT(b, "-");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            buf_puts(b, ", ");
+            REPORT_LIT(b, ", ");
         md(b, items[i]);
     }
 }
@@ -61,27 +63,27 @@ static void md_list(buf *b, char *const *items, size_t n)
 static void header(buf *b, const scan_report *r, const scan_counts *c)
 {
     char t[32];
-    buf_puts(b, "# Airlock scan report\n\n");
+    REPORT_LIT(b, "# Airlock scan report\n\n");
     report_time_rfc3339(r->scan_time, t);
     buf_printf(b, "Scanned %s on ", t);
     md(b, r->hostname);
-    buf_puts(b, " by Airlock ");
+    REPORT_LIT(b, " by Airlock ");
     md(b, r->airlock_version);
     report_time_rfc3339(r->db.build_time, t);
     buf_printf(b, " against database sequence %llu (built %s, signed by key ",
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
-    buf_puts(b, ").\n\n## Summary\n\n");
+    REPORT_LIT(b, ").\n\n## Summary\n\n");
     if (c->findings == 0 && c->warnings > 0) /* not a clean result */
         buf_printf(b, "**No known vulnerabilities found in what was read; %zu warning%s "
                       "below.**\n\n", c->warnings, c->warnings == 1 ? "" : "s");
     else if (c->findings == 0)
-        buf_puts(b, "**No known vulnerabilities found.**\n\n");
+        REPORT_LIT(b, "**No known vulnerabilities found.**\n\n");
     else
         buf_printf(b, "**%zu finding%s in %zu dependenc%s.**\n\n", c->findings,
                    c->findings == 1 ? "" : "s", c->vulnerable,
                    c->vulnerable == 1 ? "y" : "ies");
-    buf_puts(b, "| Severity | Findings |\n|---|---:|\n");
+    REPORT_LIT(b, "| Severity | Findings |\n|---|---:|\n");
     for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++)
         buf_printf(b, "| %s | %zu |\n", severity_name(display_order[k]),
                    c->by_severity[display_order[k]]);
@@ -95,14 +97,15 @@ static void header(buf *b, const scan_report *r, const scan_counts *c)
     buf_free(&plan);
 }
 
-static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
+static void findings_table(buf *b, const scan_report *r, const scan_counts *c, buf *tmp,
+                           FILE *out)
 {
-    buf_puts(b, "## Findings\n\n");
+    REPORT_LIT(b, "## Findings\n\n");
     if (c->findings == 0) {
-        buf_puts(b, "None.\n\n");
+        REPORT_LIT(b, "None.\n\n");
         return;
     }
-    buf_puts(b, "| Severity | Package | Version | Source | Vulnerability | Aliases | Fixed in | "
+    REPORT_LIT(b, "| Severity | Package | Version | Source | Vulnerability | Aliases | Fixed in | "
                 "Summary |\n|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < sizeof display_order / sizeof display_order[0]; k++) {
         for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++) {
@@ -111,45 +114,52 @@ static void findings_table(buf *b, const scan_report *r, const scan_counts *c)
                 const finding *f = &r->findings[i].items[j];
                 if (f->ignored || f->level != display_order[k])
                     continue;
-                buf_printf(b, "| %s", severity_name(f->level));
-                if (f->score >= 0)
-                    buf_printf(b, " (%.1f)", f->score);
-                buf_puts(b, " | ");
+                REPORT_LIT(b, "| ");
+                report_puts(b, severity_name(f->level));
+                if (f->score >= 0) {
+                    REPORT_LIT(b, " (");
+                    report_put_score(b, f->score);
+                    report_putc(b, ')');
+                }
+                REPORT_LIT(b, " | ");
                 md(b, d->name);
-                buf_puts(b, " | ");
+                REPORT_LIT(b, " | ");
                 md(b, d->version_text);
-                buf_puts(b, " | ");
-                md_source(b, d);
-                buf_puts(b, " | ");
+                REPORT_LIT(b, " | ");
+                md_source(b, d, tmp);
+                REPORT_LIT(b, " | ");
                 const char *url = report_primary_url(f);
                 if (url != NULL && safe_link(url)) {
-                    buf_putc(b, '[');
+                    report_putc(b, '[');
                     md(b, f->id);
-                    buf_printf(b, "](%s)", url);
+                    REPORT_LIT(b, "](");
+                    report_puts(b, url);
+                    report_putc(b, ')');
                 } else {
                     md(b, f->id);
                 }
-                buf_puts(b, " | ");
+                REPORT_LIT(b, " | ");
                 md_list(b, f->aliases, f->n_aliases);
-                buf_puts(b, " | ");
+                REPORT_LIT(b, " | ");
                 md_list(b, f->fix_versions, f->n_fix_versions);
-                buf_puts(b, " | ");
+                REPORT_LIT(b, " | ");
                 md(b, f->summary);
-                buf_puts(b, " |\n");
+                REPORT_LIT(b, " |\n");
+                report_flush(b, out);
             }
         }
     }
-    buf_putc(b, '\n');
+    report_putc(b, '\n');
 }
 
 static void ignored_list(buf *b, const scan_report *r, const scan_counts *c)
 {
-    buf_puts(b, "## Ignored\n\n");
+    REPORT_LIT(b, "## Ignored\n\n");
     if (c->ignored == 0) {
-        buf_puts(b, "None.\n\n");
+        REPORT_LIT(b, "None.\n\n");
         return;
     }
-    buf_puts(b, "| Package | Version | Vulnerability | Severity | Reason | Until |\n"
+    REPORT_LIT(b, "| Package | Version | Vulnerability | Severity | Reason | Until |\n"
                 "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++) {
         const dependency *d = &r->deps.items[i];
@@ -157,152 +167,157 @@ static void ignored_list(buf *b, const scan_report *r, const scan_counts *c)
             const finding *f = &r->findings[i].items[j];
             if (!f->ignored)
                 continue;
-            buf_puts(b, "| ");
+            REPORT_LIT(b, "| ");
             md(b, d->name);
-            buf_puts(b, " | ");
+            REPORT_LIT(b, " | ");
             md(b, d->version_text);
-            buf_puts(b, " | ");
+            REPORT_LIT(b, " | ");
             md(b, f->id);
-            buf_printf(b, " | %s | ", severity_name(f->level));
+            REPORT_LIT(b, " | ");
+            report_puts(b, severity_name(f->level));
+            REPORT_LIT(b, " | ");
             md(b, f->ignore_reason);
-            buf_puts(b, " | ");
+            REPORT_LIT(b, " | ");
             md(b, f->ignore_until);
-            buf_puts(b, " |\n");
+            REPORT_LIT(b, " |\n");
         }
     }
-    buf_putc(b, '\n');
+    report_putc(b, '\n');
 }
 
-static void skipped_list(buf *b, const scan_report *r, const scan_counts *c)
+static void skipped_list(buf *b, const scan_report *r, const scan_counts *c, buf *tmp,
+                         FILE *out)
 {
-    buf_puts(b, "## Skipped\n\n");
+    REPORT_LIT(b, "## Skipped\n\n");
     if (c->skipped == 0) {
-        buf_puts(b, "None.\n\n");
+        REPORT_LIT(b, "None.\n\n");
         return;
     }
-    buf_puts(b, "| Package | Version | Source | Reason |\n|---|---|---|---|\n");
+    REPORT_LIT(b, "| Package | Version | Source | Reason |\n|---|---|---|---|\n");
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
         if (d->skip_reason == NULL)
             continue;
-        buf_puts(b, "| ");
+        REPORT_LIT(b, "| ");
         md(b, d->name);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, d->version_text);
-        buf_puts(b, " | ");
-        md_source(b, d);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
+        md_source(b, d, tmp);
+        REPORT_LIT(b, " | ");
         md(b, d->skip_reason);
-        buf_puts(b, " |\n");
+        REPORT_LIT(b, " |\n");
+        report_flush(b, out);
     }
-    buf_putc(b, '\n');
+    report_putc(b, '\n');
 }
 
 /* Drift (drift.h): declared against installed. */
 static void drift_list(buf *b, const scan_report *r)
 {
-    buf_puts(b, "## Drift\n\n");
+    REPORT_LIT(b, "## Drift\n\n");
     if (!r->drift_checked) {
-        buf_puts(b, "Not checked: the scan did not read both declared dependencies "
+        REPORT_LIT(b, "Not checked: the scan did not read both declared dependencies "
                     "(requirement files, lockfiles, pyproject.toml) and installed ones.\n\n");
         return;
     }
     if (r->n_drift == 0) {
-        buf_puts(b, "None: what is installed is what is declared.\n\n");
+        REPORT_LIT(b, "None: what is installed is what is declared.\n\n");
         return;
     }
-    buf_puts(b, "| Package | Status | Declared | Declared in | Installed | Installed at |\n"
+    REPORT_LIT(b, "| Package | Status | Declared | Declared in | Installed | Installed at |\n"
                 "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < r->n_drift; i++) {
         const drift_item *it = &r->drift[i];
-        buf_puts(b, "| ");
+        REPORT_LIT(b, "| ");
         md(b, it->name);
         buf_printf(b, " | %s | ", drift_status_name(it->status));
         if (it->declared != NULL && it->declared[0] == '\0')
-            buf_puts(b, "any version");
+            REPORT_LIT(b, "any version");
         else
             md(b, it->declared);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, it->declared_file);
         if (it->declared_file != NULL && it->declared_line > 0)
             buf_printf(b, ":%u", it->declared_line);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, it->installed);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, it->installed_location);
-        buf_puts(b, " |\n");
+        REPORT_LIT(b, " |\n");
     }
-    buf_putc(b, '\n');
+    report_putc(b, '\n');
 }
 
-static void warnings_list(buf *b, const scan_report *r)
+static void warnings_list(buf *b, const scan_report *r, FILE *out)
 {
-    buf_puts(b, "## Warnings\n\n");
+    REPORT_LIT(b, "## Warnings\n\n");
     if (r->n_warnings == 0) {
-        buf_puts(b, "None.\n\n");
+        REPORT_LIT(b, "None.\n\n");
         return;
     }
-    buf_puts(b, "| File | Line | Message |\n|---|---:|---|\n");
+    REPORT_LIT(b, "| File | Line | Message |\n|---|---:|---|\n");
     for (size_t i = 0; i < r->n_warnings; i++) {
         const scan_warning *w = &r->warnings[i];
-        buf_puts(b, "| ");
+        REPORT_LIT(b, "| ");
         md(b, w->file);
         if (w->line > 0)
             buf_printf(b, " | %u | ", w->line);
         else
-            buf_puts(b, " | - | ");
+            REPORT_LIT(b, " | - | ");
         md(b, w->message);
-        buf_puts(b, " |\n");
+        REPORT_LIT(b, " |\n");
+        report_flush(b, out);
     }
-    buf_putc(b, '\n');
+    report_putc(b, '\n');
 }
 
 static void provenance(buf *b, const scan_report *r)
 {
     if (r->n_expired > 0) {
-        buf_puts(b, "## Expired ignore entries\n\nThese entries no longer apply:\n\n");
+        REPORT_LIT(b, "## Expired ignore entries\n\nThese entries no longer apply:\n\n");
         for (size_t i = 0; i < r->n_expired; i++) {
             const expired_ignore *e = &r->expired[i];
-            buf_puts(b, "- ");
+            REPORT_LIT(b, "- ");
             md(b, e->id);
-            buf_puts(b, " expired ");
+            REPORT_LIT(b, " expired ");
             md(b, e->until);
-            buf_puts(b, " (");
+            REPORT_LIT(b, " (");
             md(b, e->file);
             buf_printf(b, ":%u): ", e->line);
             md(b, e->reason);
-            buf_putc(b, '\n');
+            report_putc(b, '\n');
         }
-        buf_putc(b, '\n');
+        report_putc(b, '\n');
     }
-    buf_puts(b, "## Inputs\n\n| Kind | Path | Format | SHA-256 | Note |\n|---|---|---|---|---|\n");
+    REPORT_LIT(b, "## Inputs\n\n| Kind | Path | Format | SHA-256 | Note |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const scan_input *in = &r->inputs[i];
         buf_printf(b, "| %s | ", report_input_kind_name(in->kind));
         md(b, in->path);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, in->format);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, in->sha256);
-        buf_puts(b, " | ");
+        REPORT_LIT(b, " | ");
         md(b, in->note);
-        buf_puts(b, " |\n");
+        REPORT_LIT(b, " |\n");
     }
     char t[32];
     report_time_rfc3339(r->db.build_time, t);
     buf_printf(b, "\n## Database\n\n- Sequence: %llu\n- Built: %s\n- Signer key id: ",
                (unsigned long long)r->db.sequence, t);
     md(b, r->db.signer_key_id);
-    buf_puts(b, "\n- Snapshot digest (BLAKE2b-512): ");
+    REPORT_LIT(b, "\n- Snapshot digest (BLAKE2b-512): ");
     md(b, r->db.snapshot_digest);
-    buf_puts(b, "\n- Database digest (BLAKE2b-512): ");
+    REPORT_LIT(b, "\n- Database digest (BLAKE2b-512): ");
     md(b, r->db.db_digest);
     buf_printf(b, "\n- Format version: %u\n", r->db.format_version);
     for (size_t i = 0; i < r->db.n_sources; i++) {
         const source_provenance *s = &r->db.sources[i];
-        buf_puts(b, "- Source: ");
+        REPORT_LIT(b, "- Source: ");
         md(b, s->name);
-        buf_puts(b, " (SHA-256 ");
+        REPORT_LIT(b, " (SHA-256 ");
         md(b, s->sha256);
         buf_printf(b, "; %llu kept, %llu skipped, %llu withdrawn, %llu merged)\n",
                    (unsigned long long)s->kept, (unsigned long long)s->skipped,
@@ -314,17 +329,21 @@ int report_write_markdown(const scan_report *r, FILE *out, airlock_error *err)
 {
     scan_counts c;
     scan_report_count(r, &c);
-    buf b = {0};
+    buf b = {0}, tmp = {0};
+    buf_reserve(&tmp, 256); /* never NULL data: a source text is never NULL */
     header(&b, r, &c);
-    findings_table(&b, r, &c);
+    findings_table(&b, r, &c, &tmp, out);
     ignored_list(&b, r, &c);
-    skipped_list(&b, r, &c);
+    report_flush(&b, out);
+    skipped_list(&b, r, &c, &tmp, out);
     drift_list(&b, r);
-    warnings_list(&b, r);
+    report_flush(&b, out);
+    warnings_list(&b, r, out);
     provenance(&b, r);
     size_t len = b.len;
     size_t n = fwrite(b.data, 1, len, out);
     buf_free(&b);
+    buf_free(&tmp);
     if (n != len)
         return error_set(err, "writing the markdown report failed");
     return report_check_stream(out, "markdown", err);

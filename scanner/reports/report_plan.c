@@ -205,15 +205,19 @@ int report_write_plan(const scan_report *r, FILE *out, airlock_error *err)
 {
     buf b = {0};
     header(&b, r);
-    for (unsigned p = 1; p <= PLAN_PHASES; p++)
+    for (unsigned p = 1; p <= PLAN_PHASES; p++) {
         phase_table(&b, &r->plan[p - 1], p);
+        report_flush(&b, out);
+    }
     yanked_list(&b, r);
+    report_flush(&b, out);
     no_fix_list(&b, r);
+    report_flush(&b, out);
     ranges_table(&b, r);
     size_t len = b.len;
     size_t n = fwrite(b.data, 1, len, out);
     buf_free(&b);
-    if (n != len)
+    if (n != len || ferror(out)) /* a flush above may have failed */
         return error_set(err, "writing the plan failed");
     return report_check_stream(out, "plan", err);
 }

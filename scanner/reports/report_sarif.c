@@ -66,6 +66,22 @@ static void strings_opt(json_out *j, const char *key, char *const *v, size_t n)
     jo_array_end(j);
 }
 
+/* The strings a report is built from are assembled in buffers reused from
+ * one rule or result to the next; each starts out with room, so that its
+ * data is never NULL. */
+typedef struct scratch {
+    buf text, md;
+} scratch;
+
+/* `s` as printf's "%s" writes it ("(null)" for NULL). */
+static void put_s(buf *b, const char *s)
+{
+    if (s != NULL)
+        report_puts(b, s);
+    else
+        REPORT_LIT(b, "(null)");
+}
+
 /* "message": {"text": TEXT} (empty when TEXT is NULL). */
 static void message(json_out *j, const char *text)
 {
@@ -76,7 +92,7 @@ static void message(json_out *j, const char *text)
 
 /* The rule of an ID, described from its first finding `f` in dependency `d`
  * (fixed versions depend on the installed version: each result has its own). */
-static void add_rule(json_out *j, const dependency *d, const finding *f)
+static void add_rule(json_out *j, const dependency *d, const finding *f, scratch *sc)
 {
     jo_object_begin(j);
     jo_key_string_opt(j, "id", f->id);
@@ -92,64 +108,81 @@ static void add_rule(json_out *j, const dependency *d, const finding *f)
 
     /* The same help as plain text and as Markdown (every untrusted string
      * escaped there: code-scanning tools render it). */
-    buf text = {0}, md = {0};
-    buf_puts(&text, f->id);
-    buf_puts(&md, "**");
-    report_md_append(&md, f->id);
-    buf_puts(&md, "**");
+    buf *text = &sc->text, *md = &sc->md;
+    buf_reset(text);
+    buf_reset(md);
+    report_puts(text, f->id);
+    REPORT_LIT(md, "**");
+    report_md_append(md, f->id);
+    REPORT_LIT(md, "**");
     if (f->n_aliases > 0) {
-        buf_puts(&text, " (aliases:");
-        buf_puts(&md, " (aliases:");
+        REPORT_LIT(text, " (aliases:");
+        REPORT_LIT(md, " (aliases:");
         for (size_t i = 0; i < f->n_aliases; i++) {
-            buf_printf(&text, " %s", f->aliases[i]);
-            buf_putc(&md, ' ');
-            report_md_append(&md, f->aliases[i]);
+            report_putc(text, ' ');
+            put_s(text, f->aliases[i]);
+            report_putc(md, ' ');
+            report_md_append(md, f->aliases[i]);
         }
-        buf_putc(&text, ')');
-        buf_putc(&md, ')');
+        report_putc(text, ')');
+        report_putc(md, ')');
     }
-    buf_printf(&text, "\nSeverity: %s", severity_name(f->level));
-    buf_printf(&md, "\n\nSeverity: %s", severity_name(f->level));
+    REPORT_LIT(text, "\nSeverity: ");
+    report_puts(text, severity_name(f->level));
+    REPORT_LIT(md, "\n\nSeverity: ");
+    report_puts(md, severity_name(f->level));
     if (f->score >= 0) {
-        buf_printf(&text, " (CVSS %.1f)", f->score);
-        buf_printf(&md, " (CVSS %.1f)", f->score);
+        REPORT_LIT(text, " (CVSS ");
+        report_put_score(text, f->score);
+        report_putc(text, ')');
+        REPORT_LIT(md, " (CVSS ");
+        report_put_score(md, f->score);
+        report_putc(md, ')');
     }
     const char *name = d->name ? d->name : "?";
     const char *ver = d->version_text ? d->version_text : "";
-    buf_printf(&text, "\nFixed in (for %s %s): ", name, ver);
-    buf_puts(&md, "\n\nFixed in (for ");
-    report_md_append(&md, name);
-    buf_putc(&md, ' ');
-    report_md_append(&md, ver);
-    buf_puts(&md, "): ");
+    REPORT_LIT(text, "\nFixed in (for ");
+    report_puts(text, name);
+    report_putc(text, ' ');
+    report_puts(text, ver);
+    REPORT_LIT(text, "): ");
+    REPORT_LIT(md, "\n\nFixed in (for ");
+    report_md_append(md, name);
+    report_putc(md, ' ');
+    report_md_append(md, ver);
+    REPORT_LIT(md, "): ");
     if (f->n_fix_versions == 0) {
-        buf_puts(&text, "no fixed version is known");
-        buf_puts(&md, "no fixed version is known");
+        REPORT_LIT(text, "no fixed version is known");
+        REPORT_LIT(md, "no fixed version is known");
     }
     for (size_t i = 0; i < f->n_fix_versions; i++) {
-        buf_printf(&text, "%s%s", i ? ", " : "", f->fix_versions[i]);
-        buf_puts(&md, i ? ", " : "");
-        report_md_append(&md, f->fix_versions[i]);
+        if (i > 0) {
+            REPORT_LIT(text, ", ");
+            REPORT_LIT(md, ", ");
+        }
+        put_s(text, f->fix_versions[i]);
+        report_md_append(md, f->fix_versions[i]);
     }
     if (f->n_references > 0) {
-        buf_puts(&text, "\nReferences:");
-        buf_puts(&md, "\n\nReferences:\n");
+        REPORT_LIT(text, "\nReferences:");
+        REPORT_LIT(md, "\n\nReferences:\n");
         for (size_t i = 0; i < f->n_references; i++) {
             const char *type = f->references[i].type ? f->references[i].type : "WEB";
             const char *url = f->references[i].url ? f->references[i].url : "";
-            buf_printf(&text, "\n- %s %s", type, url);
-            buf_puts(&md, "\n- ");
-            report_md_append(&md, type);
-            buf_puts(&md, ": ");
-            report_md_append(&md, url);
+            REPORT_LIT(text, "\n- ");
+            report_puts(text, type);
+            report_putc(text, ' ');
+            report_puts(text, url);
+            REPORT_LIT(md, "\n- ");
+            report_md_append(md, type);
+            REPORT_LIT(md, ": ");
+            report_md_append(md, url);
         }
     }
     jo_key_object_begin(j, "help");
-    jo_key_string_opt(j, "text", text.data);
-    jo_key_string_opt(j, "markdown", md.data);
+    jo_key_string_opt(j, "text", text->data);
+    jo_key_string_opt(j, "markdown", md->data);
     jo_object_end(j);
-    buf_free(&text);
-    buf_free(&md);
 
     jo_key_object_begin(j, "defaultConfiguration");
     jo_key_string(j, "level", level_of(f->level));
@@ -159,7 +192,7 @@ static void add_rule(json_out *j, const dependency *d, const finding *f)
     /* GitHub code scanning ranks by this string; only a real score is given. */
     if (f->score >= 0) {
         char s[16];
-        snprintf(s, sizeof s, "%.1f", f->score);
+        report_score_text(f->score, s, sizeof s);
         jo_key_string(j, "security-severity", s);
     }
     jo_key_string(j, "severity", severity_name(f->level));
@@ -185,16 +218,16 @@ static void add_rule(json_out *j, const dependency *d, const finding *f)
 }
 
 /* A location at `file` (and `line` when not 0); none when `file` is NULL. */
-static void add_file_location(json_out *j, const char *file, unsigned line)
+static void add_file_location(json_out *j, const char *file, unsigned line, scratch *sc)
 {
     if (file == NULL)
         return;
     jo_object_begin(j);
     jo_key_object_begin(j, "physicalLocation");
     jo_key_object_begin(j, "artifactLocation");
-    char *uri = report_file_uri(file);
-    jo_key_string(j, "uri", uri);
-    free(uri);
+    buf_reset(&sc->text);
+    report_file_uri_append(&sc->text, file);
+    jo_key_string(j, "uri", sc->text.data);
     jo_object_end(j);
     if (line > 0) {
         jo_key_object_begin(j, "region");
@@ -206,10 +239,10 @@ static void add_file_location(json_out *j, const char *file, unsigned line)
 }
 
 /* "locations": [the dependency's location, if it has one] */
-static void add_locations(json_out *j, const dependency *d)
+static void add_locations(json_out *j, const dependency *d, scratch *sc)
 {
     jo_key_array_begin(j, "locations");
-    add_file_location(j, d->source_file, d->source_line);
+    add_file_location(j, d->source_file, d->source_line, sc);
     jo_array_end(j);
 }
 
@@ -224,7 +257,8 @@ static void add_origin(json_out *j, const dependency *d)
     jo_key_bool(j, "dev", d->dev);
 }
 
-static void add_result(json_out *j, const dependency *d, const finding *f, size_t rule)
+static void add_result(json_out *j, const dependency *d, const finding *f, size_t rule,
+                       scratch *sc)
 {
     jo_object_begin(j);
     jo_key_string_opt(j, "ruleId", f->id);
@@ -232,27 +266,37 @@ static void add_result(json_out *j, const dependency *d, const finding *f, size_
     jo_key_string(j, "kind", "fail");
     jo_key_string(j, "level", level_of(f->level));
 
-    buf msg = {0};
-    buf_printf(&msg, "%s %s is affected by %s", d->name ? d->name : "?",
-               d->version_text ? d->version_text : "", f->id);
-    if (f->summary != NULL)
-        buf_printf(&msg, ": %s", f->summary);
-    if (f->n_fix_versions > 0)
-        buf_printf(&msg, ". Fixed in %s", f->fix_versions[0]);
-    else
-        buf_puts(&msg, ". No fixed version is known");
-    buf_putc(&msg, '.');
-    message(j, msg.data);
-    buf_free(&msg);
+    buf *msg = &sc->text;
+    buf_reset(msg);
+    report_puts(msg, d->name ? d->name : "?");
+    report_putc(msg, ' ');
+    report_puts(msg, d->version_text ? d->version_text : "");
+    REPORT_LIT(msg, " is affected by ");
+    put_s(msg, f->id);
+    if (f->summary != NULL) {
+        REPORT_LIT(msg, ": ");
+        report_puts(msg, f->summary);
+    }
+    if (f->n_fix_versions > 0) {
+        REPORT_LIT(msg, ". Fixed in ");
+        put_s(msg, f->fix_versions[0]);
+    } else {
+        REPORT_LIT(msg, ". No fixed version is known");
+    }
+    report_putc(msg, '.');
+    message(j, msg->data);
 
-    add_locations(j, d);
+    add_locations(j, d, sc);
 
     jo_key_object_begin(j, "partialFingerprints");
-    buf key = {0};
-    buf_printf(&key, "%s/%s/%s", f->id, d->normalized ? d->normalized : d->name,
-               d->version_text ? d->version_text : "");
-    jo_key_string(j, "airlock/v1", key.data);
-    buf_free(&key);
+    buf *key = &sc->text;
+    buf_reset(key);
+    put_s(key, f->id);
+    report_putc(key, '/');
+    put_s(key, d->normalized ? d->normalized : d->name);
+    report_putc(key, '/');
+    report_puts(key, d->version_text ? d->version_text : "");
+    jo_key_string(j, "airlock/v1", key->data);
     jo_object_end(j);
 
     if (f->ignored) {
@@ -260,12 +304,15 @@ static void add_result(json_out *j, const dependency *d, const finding *f, size_
         jo_object_begin(j);
         jo_key_string(j, "kind", "external");
         jo_key_string(j, "status", "accepted");
-        buf why = {0};
-        buf_puts(&why, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
-        if (f->ignore_until != NULL)
-            buf_printf(&why, " (until %s)", f->ignore_until);
-        jo_key_string(j, "justification", why.data);
-        buf_free(&why);
+        buf *why = &sc->text;
+        buf_reset(why);
+        report_puts(why, f->ignore_reason ? f->ignore_reason : "ignored without a reason");
+        if (f->ignore_until != NULL) {
+            REPORT_LIT(why, " (until ");
+            report_puts(why, f->ignore_until);
+            report_putc(why, ')');
+        }
+        jo_key_string(j, "justification", why->data);
         jo_object_end(j);
         jo_array_end(j);
     }
@@ -274,9 +321,9 @@ static void add_result(json_out *j, const dependency *d, const finding *f, size_
     jo_key_string_opt(j, "package", d->name);
     jo_key_string_opt(j, "normalizedName", d->normalized);
     jo_key_string_opt(j, "version", d->version_text);
-    char *purl = report_purl(d);
-    jo_key_string(j, "purl", purl);
-    free(purl);
+    buf_reset(&sc->text);
+    report_purl_append(&sc->text, d);
+    jo_key_string(j, "purl", sc->text.data);
     add_origin(j, d);
     jo_key_string(j, "severity", severity_name(f->level));
     if (f->score >= 0)
@@ -300,7 +347,7 @@ static void notification_head(json_out *j, const char *id, const char *text)
     message(j, text);
 }
 
-static void add_invocation(json_out *j, const scan_report *r)
+static void add_invocation(json_out *j, const scan_report *r, scratch *sc)
 {
     jo_key_array_begin(j, "invocations");
     jo_object_begin(j);
@@ -315,11 +362,13 @@ static void add_invocation(json_out *j, const scan_report *r)
         if (d->skip_reason == NULL)
             continue;
         jo_object_begin(j);
-        buf m = {0};
-        buf_printf(&m, "%s was not checked: %s", d->name ? d->name : "?", d->skip_reason);
-        notification_head(j, "skipped-dependency", m.data);
-        buf_free(&m);
-        add_locations(j, d);
+        buf *m = &sc->text;
+        buf_reset(m);
+        report_puts(m, d->name ? d->name : "?");
+        REPORT_LIT(m, " was not checked: ");
+        report_puts(m, d->skip_reason);
+        notification_head(j, "skipped-dependency", m->data);
+        add_locations(j, d, sc);
         jo_key_object_begin(j, "properties");
         jo_key_string_opt(j, "package", d->name);
         jo_key_string_opt(j, "version", d->version_text);
@@ -336,7 +385,7 @@ static void add_invocation(json_out *j, const scan_report *r)
         notification_head(j, "input-warning", w->message);
         if (w->file != NULL) {
             jo_key_array_begin(j, "locations");
-            add_file_location(j, w->file, w->line);
+            add_file_location(j, w->file, w->line, sc);
             jo_array_end(j);
         }
         jo_object_end(j);
@@ -346,14 +395,17 @@ static void add_invocation(json_out *j, const scan_report *r)
     for (size_t i = 0; i < r->n_expired; i++) {
         const expired_ignore *e = &r->expired[i];
         jo_object_begin(j);
-        buf m = {0};
-        buf_printf(&m, "the ignore entry for %s expired on %s and no longer applies",
-                   e->id ? e->id : "?", e->until ? e->until : "?");
-        notification_head(j, "expired-ignore", m.data);
-        buf_free(&m);
+        buf *m = &sc->text;
+        buf_reset(m);
+        REPORT_LIT(m, "the ignore entry for ");
+        report_puts(m, e->id ? e->id : "?");
+        REPORT_LIT(m, " expired on ");
+        report_puts(m, e->until ? e->until : "?");
+        REPORT_LIT(m, " and no longer applies");
+        notification_head(j, "expired-ignore", m->data);
         if (e->file != NULL) {
             jo_key_array_begin(j, "locations");
-            add_file_location(j, e->file, e->line);
+            add_file_location(j, e->file, e->line, sc);
             jo_array_end(j);
         }
         jo_object_end(j);
@@ -363,16 +415,16 @@ static void add_invocation(json_out *j, const scan_report *r)
     jo_array_end(j);
 }
 
-static void add_provenance(json_out *j, const scan_report *r)
+static void add_provenance(json_out *j, const scan_report *r, scratch *sc)
 {
     jo_key_array_begin(j, "artifacts");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const scan_input *in = &r->inputs[i];
         jo_object_begin(j);
         jo_key_object_begin(j, "location");
-        char *uri = report_file_uri(in->path ? in->path : "");
-        jo_key_string(j, "uri", uri);
-        free(uri);
+        buf_reset(&sc->text);
+        report_file_uri_append(&sc->text, in->path ? in->path : "");
+        jo_key_string(j, "uri", sc->text.data);
         jo_object_end(j);
         jo_key_array_begin(j, "roles");
         jo_string(j, in->sha256 != NULL ? "analysisTarget" : "directory");
@@ -468,6 +520,9 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
 
     /* The writer keeps its buffer inline: on the heap, not the stack. */
     json_out *j = xmalloc(sizeof *j);
+    scratch sc = {0};
+    buf_reserve(&sc.text, 256);
+    buf_reserve(&sc.md, 256);
     jo_init(j, out);
     jo_object_begin(j);
     jo_key_string(j, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -481,17 +536,17 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
     jo_key_string_opt(j, "semanticVersion", r->airlock_version);
     jo_key_array_begin(j, "rules");
     for (size_t q = 0; q < n_rules; q++)
-        add_rule(j, firsts[q].d, firsts[q].f);
+        add_rule(j, firsts[q].d, firsts[q].f, &sc);
     jo_array_end(j);
     jo_object_end(j);
     jo_object_end(j);
-    add_invocation(j, r);
-    add_provenance(j, r);
+    add_invocation(j, r, &sc);
+    add_provenance(j, r, &sc);
     jo_key_array_begin(j, "results");
     n = 0;
     for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
         for (size_t k = 0; k < r->findings[i].len; k++, n++)
-            add_result(j, &r->deps.items[i], &r->findings[i].items[k], rule_of[n]);
+            add_result(j, &r->deps.items[i], &r->findings[i].items[k], rule_of[n], &sc);
     jo_array_end(j);
     jo_key_string(j, "columnKind", "unicodeCodePoints");
     jo_object_end(j);
@@ -501,6 +556,8 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
     free(refs);
     free(rule_of);
     free(firsts);
+    buf_free(&sc.text);
+    buf_free(&sc.md);
     int rc = jo_finish(j, "sarif", err);
     free(j);
     return rc;

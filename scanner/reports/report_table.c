@@ -30,9 +30,15 @@ enum { COL_NAME, COL_VERSION, COL_ID, COL_FIX, COL_SEVERITY, NCOLS };
 
 static const char *const headers[NCOLS] = {"Name", "Version", "ID", "Fix Versions", "Severity"};
 
-/* One output line of the table; cells are sanitised copies. */
+/* A cell: its sanitised text, `len` bytes at `off` in the table's text,
+ * and its display width, measured once. */
+typedef struct cell {
+    size_t off, len, width;
+} cell;
+
+/* One output line of the table. */
 typedef struct row {
-    char *cell[NCOLS];
+    cell cell[NCOLS];
     severity level;
     bool colored;  /* severity cell gets a colour */
 } row;
@@ -41,23 +47,16 @@ typedef struct table {
     row *rows;
     size_t len, cap;
     size_t width[NCOLS];
+    buf text;  /* every cell's text, one after the other */
 } table;
-
-/* A copy of `s` safe for the terminal (core/text.h: controls, C1 and
- * bidirectional controls become '?', invalid UTF-8 U+FFFD). */
-static char *clean(const char *s)
-{
-    return text_safe_dup(s, 0);
-}
 
 /* Display width: code points, counting each UTF-8 lead byte (and each
  * stray byte) once. Wide characters are rare in package data; accept that. */
-static size_t width_of(const char *s)
+static size_t width_of(const char *s, size_t n)
 {
     size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            w++;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xc0) != 0x80;
     return w;
 }
 
@@ -72,20 +71,30 @@ static row *add_row(table *t)
     return r;
 }
 
+/* The cell `col` of `r` is the text appended to t->text since `off`. */
+static void end_cell(table *t, row *r, int col, size_t off)
+{
+    cell *c = &r->cell[col];
+    c->off = off;
+    c->len = t->text.len - off;
+    c->width = width_of(t->text.data + off, c->len);
+    if (c->width > t->width[col])
+        t->width[col] = c->width;
+}
+
+/* The cell holds `text` safe for the terminal (core/text.h: controls, C1
+ * and bidirectional controls become '?', invalid UTF-8 U+FFFD). */
 static void set_cell(table *t, row *r, int col, const char *text)
 {
-    r->cell[col] = clean(text);
-    size_t w = width_of(r->cell[col]);
-    if (w > t->width[col])
-        t->width[col] = w;
+    size_t off = t->text.len;
+    text_safe_append(&t->text, text, 0);
+    end_cell(t, r, col, off);
 }
 
 static void table_free(table *t)
 {
-    for (size_t i = 0; i < t->len; i++)
-        for (int c = 0; c < NCOLS; c++)
-            free(t->rows[i].cell[c]);
     free(t->rows);
+    buf_free(&t->text);
 }
 
 static const char *color_of(severity s)
@@ -101,23 +110,18 @@ static const char *color_of(severity s)
     return "";
 }
 
+/* "HIGH 7.5", or the level alone without a score; at most `cap` - 1
+ * bytes, as snprintf would cut it (the level's name, at most 8 bytes,
+ * always fits). */
 static void severity_text(const finding *f, char *out, size_t cap)
 {
-    if (f->score >= 0)
-        snprintf(out, cap, "%s %.1f", severity_name(f->level), f->score);
-    else
-        snprintf(out, cap, "%s", severity_name(f->level));
-}
-
-static char *join(char *const *v, size_t n, const char *sep)
-{
-    buf b = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            buf_puts(&b, sep);
-        buf_puts(&b, v[i]);
-    }
-    return buf_detach(&b, NULL);
+    const char *name = severity_name(f->level);
+    size_t n = strlen(name);
+    memcpy(out, name, n + 1);
+    if (f->score < 0)
+        return;
+    out[n] = ' ';
+    report_score_text(f->score, out + n + 1, cap - n - 1);
 }
 
 static void add_finding(table *t, const dependency *d, const finding *f)
@@ -126,9 +130,15 @@ static void add_finding(table *t, const dependency *d, const finding *f)
     set_cell(t, r, COL_NAME, d->name);
     set_cell(t, r, COL_VERSION, d->version_text);
     set_cell(t, r, COL_ID, f->id);
-    char *fix = join(f->fix_versions, f->n_fix_versions, ",");
-    set_cell(t, r, COL_FIX, fix);
-    free(fix);
+    /* The versions filtered one by one and joined with ',': the same as
+     * filtering the joined text, as no UTF-8 sequence spans a ','. */
+    size_t off = t->text.len;
+    for (size_t i = 0; i < f->n_fix_versions; i++) {
+        if (i > 0)
+            report_putc(&t->text, ',');
+        text_safe_append(&t->text, f->fix_versions[i], 0);
+    }
+    end_cell(t, r, COL_FIX, off);
     char sev[48];
     severity_text(f, sev, sizeof sev);
     set_cell(t, r, COL_SEVERITY, sev);
@@ -140,61 +150,71 @@ static void add_finding(table *t, const dependency *d, const finding *f)
     }
 }
 
-static void put_padded(buf *b, const char *s, size_t width)
+/* `n` copies of `c`. */
+static void put_run(buf *b, char c, size_t n)
 {
-    buf_puts(b, s);
-    for (size_t w = width_of(s); w < width; w++)
-        buf_putc(b, ' ');
+    buf_reserve(b, n);
+    memset(b->data + b->len, c, n);
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
-static void render_table(buf *b, table *t, bool color)
+static void render_table(buf *b, table *t, bool color, FILE *out)
 {
     for (int c = 0; c < NCOLS; c++) {
-        size_t w = width_of(headers[c]);
+        size_t w = width_of(headers[c], strlen(headers[c]));
         if (w > t->width[c])
             t->width[c] = w;
     }
     /* Header, rule, rows; the last column is not padded. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (int c = 0; c < NCOLS; c++) {
-            if (c > 0)
-                buf_putc(b, ' ');
-            if (pass == 0) {
-                put_padded(b, headers[c], c == NCOLS - 1 ? 0 : t->width[c]);
-            } else {
-                for (size_t i = 0; i < t->width[c]; i++)
-                    buf_putc(b, '-');
-            }
-        }
-        buf_putc(b, '\n');
+    for (int c = 0; c < NCOLS; c++) {
+        if (c > 0)
+            report_putc(b, ' ');
+        report_puts(b, headers[c]);
+        if (c < NCOLS - 1)
+            put_run(b, ' ', t->width[c] - width_of(headers[c], strlen(headers[c])));
     }
+    report_putc(b, '\n');
+    for (int c = 0; c < NCOLS; c++) {
+        if (c > 0)
+            report_putc(b, ' ');
+        put_run(b, '-', t->width[c]);
+    }
+    report_putc(b, '\n');
     for (size_t i = 0; i < t->len; i++) {
         const row *r = &t->rows[i];
+        /* Cells after the last non-empty one would be blanks, and the
+         * blanks that end a line are trimmed (alias lines): stop there,
+         * and leave that cell unpadded. */
+        int last = NCOLS - 1;
+        while (last >= 0 && r->cell[last].len == 0)
+            last--;
+        report_flush(b, out);
         size_t line_start = b->len;
-        for (int c = 0; c < NCOLS; c++) {
-            const char *s = r->cell[c] ? r->cell[c] : "";
+        for (int c = 0; c <= last; c++) {
+            const cell *k = &r->cell[c];
             if (c > 0)
-                buf_putc(b, ' ');
+                report_putc(b, ' ');
             bool paint = color && c == COL_SEVERITY && r->colored && *color_of(r->level);
             if (paint)
-                buf_puts(b, color_of(r->level));
-            put_padded(b, s, c == NCOLS - 1 ? 0 : t->width[c]);
+                report_puts(b, color_of(r->level));
+            report_put(b, t->text.data + k->off, k->len);
+            if (c < last)
+                put_run(b, ' ', t->width[c] - k->width);
             if (paint)
-                buf_puts(b, "\033[0m");
+                REPORT_LIT(b, "\033[0m");
         }
-        /* Continuation lines (aliases) leave trailing blanks: trim them. */
+        /* A cell's own text may end in blanks: trim as a whole line. */
         while (b->len > line_start && b->data[b->len - 1] == ' ')
             b->len--;
         b->data[b->len] = '\0';
-        buf_putc(b, '\n');
+        report_putc(b, '\n');
     }
 }
 
 static void put_clean(buf *b, const char *s)
 {
-    char *c = clean(s);
-    buf_puts(b, c);
-    free(c);
+    text_safe_append(b, s, 0);
 }
 
 /* "FILE:LINE [GROUP]" (report_source_text()), filtered. */
@@ -222,7 +242,7 @@ static void render_summary(buf *b, const scan_report *r)
                c.dependencies == 1 ? "dependency" : "dependencies", c.vulnerable, c.findings,
                c.findings == 1 ? "vulnerability" : "vulnerabilities");
     if (c.findings > 0) {
-        buf_puts(b, " (");
+        REPORT_LIT(b, " (");
         bool first = true;
         for (int s = SEVERITY_CRITICAL; s >= SEVERITY_UNKNOWN; s--) {
             if (c.by_severity[s] == 0)
@@ -231,7 +251,7 @@ static void render_summary(buf *b, const scan_report *r)
                        severity_name((severity)s));
             first = false;
         }
-        buf_putc(b, ')');
+        report_putc(b, ')');
     }
     buf_printf(b, ", %zu ignored, %zu skipped, %zu %s.\n", c.ignored, c.skipped, c.warnings,
                c.warnings == 1 ? "warning" : "warnings");
@@ -244,10 +264,10 @@ static void render_summary(buf *b, const scan_report *r)
         buf_printf(b, " (%lld %s old)", days, days == 1 ? "day" : "days");
     }
     if (r->db.signer_key_id != NULL) {
-        buf_puts(b, ", signed by key ");
+        REPORT_LIT(b, ", signed by key ");
         put_clean(b, r->db.signer_key_id);
     }
-    buf_puts(b, ".\n");
+    REPORT_LIT(b, ".\n");
 }
 
 /* Where what is declared and what is installed disagree (drift.h); one line
@@ -257,37 +277,37 @@ static void render_drift(buf *b, const scan_report *r)
     if (!r->drift_checked)
         return;
     if (r->n_drift == 0) {
-        buf_puts(b, "\nDrift: none (what is installed is what is declared).\n");
+        REPORT_LIT(b, "\nDrift: none (what is installed is what is declared).\n");
         return;
     }
     buf_printf(b, "\nDrift (%zu):\n", r->n_drift);
     for (size_t i = 0; i < r->n_drift; i++) {
         const drift_item *it = &r->drift[i];
-        buf_puts(b, "  ");
+        REPORT_LIT(b, "  ");
         put_clean(b, it->name);
         buf_printf(b, " %s:", drift_status_name(it->status));
         if (it->status != DRIFT_NOT_DECLARED) {
-            buf_puts(b, " declared ");
+            REPORT_LIT(b, " declared ");
             put_clean(b, it->declared == NULL ? "(no version)"
                          : it->declared[0] == '\0' ? "(any version)" : it->declared);
             if (it->declared_file != NULL) {
-                buf_puts(b, " (");
+                REPORT_LIT(b, " (");
                 put_clean(b, it->declared_file);
                 if (it->declared_line > 0)
                     buf_printf(b, ":%u", it->declared_line);
-                buf_putc(b, ')');
+                report_putc(b, ')');
             }
         }
         if (it->status != DRIFT_NOT_INSTALLED) {
             buf_puts(b, it->status == DRIFT_NOT_DECLARED ? " installed " : ", installed ");
             put_clean(b, it->installed != NULL ? it->installed : "(no version)");
             if (it->installed_location != NULL) {
-                buf_puts(b, " (");
+                REPORT_LIT(b, " (");
                 put_clean(b, it->installed_location);
-                buf_putc(b, ')');
+                report_putc(b, ')');
             }
         }
-        buf_putc(b, '\n');
+        report_putc(b, '\n');
     }
 }
 
@@ -296,6 +316,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
 {
     bool color = style != NULL && style->color;
     table vulns = {0};
+    buf_reserve(&vulns.text, 4096); /* cells point into it: never NULL */
     buf b = {0};
     size_t n_ignored = 0, n_skipped = 0;
     for (size_t i = 0; i < r->deps.len; i++) {
@@ -313,7 +334,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         }
     }
     if (vulns.len > 0)
-        render_table(&b, &vulns, color);
+        render_table(&b, &vulns, color, out);
     else if (r->n_warnings > 0) { /* not a clean result: part of the input was not read */
         scan_counts c;
         scan_report_count(r, &c);
@@ -321,7 +342,7 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
                    c.warnings, c.warnings == 1 ? "warning" : "warnings");
     }
     else
-        buf_puts(&b, "No known vulnerabilities found.\n");
+        REPORT_LIT(&b, "No known vulnerabilities found.\n");
     table_free(&vulns);
 
     /* Which file (and group) each vulnerable dependency came from: with
@@ -336,19 +357,20 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         if (!vulnerable)
             continue;
         if (!listed_header)
-            buf_puts(&b, "\nFound in:\n");
+            REPORT_LIT(&b, "\nFound in:\n");
         listed_header = true;
-        buf_puts(&b, "  ");
+        REPORT_LIT(&b, "  ");
         put_clean(&b, d->name);
-        buf_putc(&b, ' ');
+        report_putc(&b, ' ');
         put_clean(&b, d->version_text);
-        buf_puts(&b, ": ");
+        REPORT_LIT(&b, ": ");
         put_source(&b, d);
-        buf_putc(&b, '\n');
+        report_putc(&b, '\n');
+        report_flush(&b, out);
     }
 
     if (n_ignored > 0) {
-        buf_puts(&b, "\nIgnored:\n");
+        REPORT_LIT(&b, "\nIgnored:\n");
         for (size_t i = 0; i < r->deps.len; i++) {
             const dependency *d = &r->deps.items[i];
             const dep_findings *fs = r->findings ? &r->findings[i] : NULL;
@@ -356,73 +378,75 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
                 const finding *f = &fs->items[j];
                 if (!f->ignored)
                     continue;
-                buf_puts(&b, "  ");
+                REPORT_LIT(&b, "  ");
                 put_clean(&b, d->name);
-                buf_putc(&b, ' ');
+                report_putc(&b, ' ');
                 put_clean(&b, d->version_text);
-                buf_putc(&b, ' ');
+                report_putc(&b, ' ');
                 put_clean(&b, f->id);
                 if (f->ignore_until != NULL) {
-                    buf_puts(&b, " until ");
+                    REPORT_LIT(&b, " until ");
                     put_clean(&b, f->ignore_until);
                 }
                 if (f->ignore_reason != NULL) {
-                    buf_puts(&b, ": ");
+                    REPORT_LIT(&b, ": ");
                     put_clean(&b, f->ignore_reason);
                 }
-                buf_putc(&b, '\n');
+                report_putc(&b, '\n');
             }
         }
     }
     if (n_skipped > 0) {
-        buf_puts(&b, "\nSkipped:\n");
+        REPORT_LIT(&b, "\nSkipped:\n");
         for (size_t i = 0; i < r->deps.len; i++) {
             const dependency *d = &r->deps.items[i];
             if (d->skip_reason == NULL)
                 continue;
-            buf_puts(&b, "  ");
+            REPORT_LIT(&b, "  ");
             put_clean(&b, d->name);
-            buf_puts(&b, " (");
+            REPORT_LIT(&b, " (");
             put_source(&b, d);
-            buf_puts(&b, "): ");
+            REPORT_LIT(&b, "): ");
             put_clean(&b, d->skip_reason);
-            buf_putc(&b, '\n');
+            report_putc(&b, '\n');
+            report_flush(&b, out);
         }
     }
     render_drift(&b, r);
     if (r->n_expired > 0) {
-        buf_puts(&b, "\nExpired ignore entries (no longer applied):\n");
+        REPORT_LIT(&b, "\nExpired ignore entries (no longer applied):\n");
         for (size_t i = 0; i < r->n_expired; i++) {
             const expired_ignore *x = &r->expired[i];
-            buf_puts(&b, "  ");
+            REPORT_LIT(&b, "  ");
             put_clean(&b, x->id);
-            buf_puts(&b, " expired ");
+            REPORT_LIT(&b, " expired ");
             put_clean(&b, x->until);
             if (x->file != NULL) {
-                buf_puts(&b, " (");
+                REPORT_LIT(&b, " (");
                 put_clean(&b, x->file);
                 buf_printf(&b, ":%u)", x->line);
             }
             if (x->reason != NULL) {
-                buf_puts(&b, ": ");
+                REPORT_LIT(&b, ": ");
                 put_clean(&b, x->reason);
             }
-            buf_putc(&b, '\n');
+            report_putc(&b, '\n');
         }
     }
     if (r->n_warnings > 0) {
-        buf_puts(&b, "\nWarnings:\n");
+        REPORT_LIT(&b, "\nWarnings:\n");
         for (size_t i = 0; i < r->n_warnings; i++) {
             const scan_warning *w = &r->warnings[i];
-            buf_puts(&b, "  ");
+            REPORT_LIT(&b, "  ");
             if (w->file != NULL) {
                 put_clean(&b, w->file);
                 if (w->line > 0)
                     buf_printf(&b, ":%u", w->line);
-                buf_puts(&b, ": ");
+                REPORT_LIT(&b, ": ");
             }
             put_clean(&b, w->message);
-            buf_putc(&b, '\n');
+            report_putc(&b, '\n');
+            report_flush(&b, out);
         }
     }
     /* What to do next: yanked pins, and the plan in one line. */
@@ -431,40 +455,40 @@ int report_write_table(const scan_report *r, const report_style *style, FILE *ou
         if (!r->advice[i].yanked)
             continue;
         if (n++ == 0)
-            buf_puts(&b, "\nYanked releases in use:\n");
-        buf_puts(&b, "  ");
+            REPORT_LIT(&b, "\nYanked releases in use:\n");
+        REPORT_LIT(&b, "  ");
         put_clean(&b, d->name);
-        buf_putc(&b, ' ');
+        report_putc(&b, ' ');
         put_clean(&b, d->version_text);
         if (r->advice[i].yank_reason != NULL) {
-            buf_puts(&b, ": ");
+            REPORT_LIT(&b, ": ");
             put_clean(&b, r->advice[i].yank_reason);
         }
-        buf_putc(&b, '\n');
+        report_putc(&b, '\n');
     }
     buf plan = {0};
     if (report_plan_counts(&plan, r))
         buf_printf(&b, "\nUpdate plan: %s (--format plan lists them).\n", plan.data);
     buf_free(&plan);
     if (r->n_inputs > 0) {
-        buf_puts(&b, "\nInputs:\n");
+        REPORT_LIT(&b, "\nInputs:\n");
         for (size_t i = 0; i < r->n_inputs; i++) {
             const scan_input *in = &r->inputs[i];
             buf_printf(&b, "  %s ", report_input_kind_name(in->kind));
             put_clean(&b, in->path);
             if (in->format != NULL) {
-                buf_puts(&b, " (");
+                REPORT_LIT(&b, " (");
                 put_clean(&b, in->format);
-                buf_putc(&b, ')');
+                report_putc(&b, ')');
             }
             if (in->note != NULL) {
-                buf_puts(&b, ": ");
+                REPORT_LIT(&b, ": ");
                 put_clean(&b, in->note);
             }
-            buf_putc(&b, '\n');
+            report_putc(&b, '\n');
         }
     }
-    buf_putc(&b, '\n');
+    report_putc(&b, '\n');
     render_summary(&b, r);
 
     int rc = 0;
