@@ -160,6 +160,7 @@ static void add_property(json_out *j, const char *name, const char *value)
 static void add_components(json_out *j, const scan_report *r)
 {
     jo_key_array_begin(j, "components");
+    buf purl = {0}; /* one buffer for every component's purl */
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
         jo_object_begin(j);
@@ -168,9 +169,9 @@ static void add_components(json_out *j, const scan_report *r)
         jo_key_string(j, "bom-ref", numbered(ref, "dep-", i + 1));
         jo_key_string(j, "name", d->name ? d->name : "");
         jo_key_string_opt(j, "version", d->version_text);
-        char *purl = report_purl(d);
-        jo_key_string(j, "purl", purl);
-        free(purl);
+        buf_reset(&purl);
+        report_purl_append(&purl, d);
+        jo_key_string(j, "purl", purl.data != NULL ? purl.data : "");
         jo_key_array_begin(j, "properties");
 
         add_property(j, "airlock:kind", report_dep_kind_name(d->kind));
@@ -205,6 +206,7 @@ static void add_components(json_out *j, const scan_report *r)
         jo_array_end(j);
         jo_object_end(j);
     }
+    buf_free(&purl);
     jo_array_end(j);
 }
 
