@@ -131,15 +131,18 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
  * snapshot (source names are whatever the builder typed) and from paths:
  * through core/text.h's filter, so that none can add a line of its own or
  * drive the terminal of whoever reads the file. */
-static char *status_text(const scan_report *r, const char *sig_path, const char *extra)
+static char *status_text(const scan_report *r, const evidence_options *opt)
 {
     buf b = {0};
     char t[32];
+    const char *extra = opt->snapshot_status;
     buf_puts(&b, "Airlock evidence: the vulnerability database this scan used\n");
-    if (sig_path != NULL) {
+    if (opt->snapshot_sig != NULL && opt->snapshot_sig_origin != NULL) {
         buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig (copied from ");
-        text_safe_append(&b, sig_path, 0);
+        text_safe_append(&b, opt->snapshot_sig_origin, 0);
         buf_puts(&b, ")\n");
+    } else if (opt->snapshot_sig != NULL) {
+        buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig\n");
     } else {
         buf_puts(&b, "snapshot signature: not included\n");
     }
@@ -300,21 +303,16 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
     }
     char *inputs = inputs_text(r);
     entries_add(e, xstrdup("inputs.txt"), inputs, strlen(inputs));
-    if (opt->snapshot_sig_path != NULL) {
-        char *data = NULL;
-        size_t len = 0;
-        if (file_read_all(opt->snapshot_sig_path, MINISIGN_FILE_MAX, &data, &len, err) != 0)
-            return error_prefix(err, "evidence: snapshot signature");
-        entries_add(e, xstrdup("snapshot/snapshot.minisig"), data, len);
-    }
-    if (opt->snapshot_pubkey_path != NULL) {
-        char *data = NULL;
-        size_t len = 0;
-        if (file_read_all(opt->snapshot_pubkey_path, MINISIGN_FILE_MAX, &data, &len, err) != 0)
-            return error_prefix(err, "evidence: snapshot signer key");
-        entries_add(e, xstrdup("snapshot/signer.pub"), data, len);
-    }
-    char *status = status_text(r, opt->snapshot_sig_path, opt->snapshot_status);
+    /* The signature and key as they were verified, never read again by
+     * path: what the bundle records is what the scan trusted. */
+    if (opt->snapshot_sig != NULL)
+        entries_add(e, xstrdup("snapshot/snapshot.minisig"),
+                    xstrndup(opt->snapshot_sig, opt->snapshot_sig_len), opt->snapshot_sig_len);
+    if (opt->snapshot_pubkey != NULL)
+        entries_add(e, xstrdup("snapshot/signer.pub"),
+                    xstrndup(opt->snapshot_pubkey, opt->snapshot_pubkey_len),
+                    opt->snapshot_pubkey_len);
+    char *status = status_text(r, opt);
     entries_add(e, xstrdup("snapshot/status.txt"), status, strlen(status));
     qsort(e->items, e->len, sizeof *e->items, by_path);
     *manifest = manifest_text(e);
