@@ -35,7 +35,7 @@
  *                          (`minisign -Vm MANIFEST -p KEY.pub` checks it)
  *
  * The bundle is a pure function of its inputs: the same report (scan time
- * included), input files, signature file and key give the same bytes.
+ * included), input files, signature and key bytes give the same bytes.
  *
  * Where: `dir` is followed if it is a symbolic link (fileio.h's rules), and
  * the bundle is written into a fresh temporary directory (short name, every
