@@ -477,15 +477,15 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "--evidence") == 0) {
         evidence_options opt = {0};
         const char *dir = argv[2];
-        const char *db_status = NULL;
+        const char *db_status = NULL, *pub_path = NULL;
         int i = 3;
         for (; i + 1 < argc; i += 2) {
             if (strcmp(argv[i], "--sign-key") == 0)
                 opt.sign_key_path = argv[i + 1];
             else if (strcmp(argv[i], "--snapshot-sig") == 0)
-                opt.snapshot_sig_path = argv[i + 1];
+                opt.snapshot_sig_origin = argv[i + 1];
             else if (strcmp(argv[i], "--snapshot-pub") == 0)
-                opt.snapshot_pubkey_path = argv[i + 1];
+                pub_path = argv[i + 1];
             else if (strcmp(argv[i], "--status") == 0)
                 opt.snapshot_status = argv[i + 1];
             else if (strcmp(argv[i], "--db-status") == 0)
@@ -523,7 +523,21 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        int rc = evidence_write(&r, dir, &opt, &err);
+        /* The bundle takes bytes (a scan gives those it verified). */
+        char *sig = NULL, *pub = NULL;
+        int rc = 0;
+        if (opt.snapshot_sig_origin != NULL &&
+            file_read_all(opt.snapshot_sig_origin, 1 << 20, &sig, &opt.snapshot_sig_len, &err) != 0)
+            rc = -1;
+        if (rc == 0 && pub_path != NULL &&
+            file_read_all(pub_path, 1 << 20, &pub, &opt.snapshot_pubkey_len, &err) != 0)
+            rc = -1;
+        opt.snapshot_sig = sig;
+        opt.snapshot_pubkey = pub;
+        if (rc == 0)
+            rc = evidence_write(&r, dir, &opt, &err);
+        free(sig);
+        free(pub);
         scan_report_free(&r);
         if (rc != 0) {
             fprintf(stderr, "report_sample: %s\n", err.msg);

@@ -369,17 +369,18 @@ static int sign_key_passphrase(const char *key_path, char **out, airlock_error *
 static int write_evidence(const scan_options *o, const scan_report *r, const store *st,
                           airlock_error *err)
 {
-    /* The signature and signer key sit beside data.mdb in the snapshot
-     * directory (signatures/store.h); no path until its digest matched,
-     * which scan_collect() has waited for. */
+    /* The bundle holds the signature and signer key as store_open() read
+     * and verified them (the files may have been replaced since); status.txt
+     * names where they were read, beside data.mdb in the snapshot directory
+     * (signatures/store.h). No path until the digest matched, which
+     * scan_collect() has waited for. */
     const char *checked = store_data_path(st);
     if (checked == NULL)
         return error_set(err, "the database's digest was not checked");
     char *data_path = xstrdup(checked);
     const char *snap_dir = dirname(data_path);
-    buf sig = {0}, pub = {0}, status = {0};
+    buf sig = {0}, status = {0};
     buf_printf(&sig, "%s/snapshot.minisig", snap_dir);
-    buf_printf(&pub, "%s/signer.pub", snap_dir);
     buf_printf(&status, "checked when the scan opened it: the signature with key %s and the "
                         "BLAKE2b-512 digest of data.mdb\n", store_get_info(st)->key_id);
     free(data_path);
@@ -389,12 +390,13 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
         rc = sign_key_passphrase(o->sign_key, &password, err);
     if (rc == 0) {
         evidence_options eo = {
-            .snapshot_sig_path = sig.data,
-            .snapshot_pubkey_path = pub.data,
+            .snapshot_sig_origin = sig.data,
             .snapshot_status = status.data,
             .sign_key_path = o->sign_key,
             .sign_password = password,
         };
+        eo.snapshot_sig = store_signature_text(st, &eo.snapshot_sig_len);
+        eo.snapshot_pubkey = store_signer_text(st, &eo.snapshot_pubkey_len);
         rc = evidence_write(r, o->evidence_dir, &eo, err);
         if (rc != 0)
             error_prefix(err, "evidence bundle %s", o->evidence_dir);
@@ -404,7 +406,6 @@ static int write_evidence(const scan_options *o, const scan_report *r, const sto
         free(password);
     }
     buf_free(&sig);
-    buf_free(&pub);
     buf_free(&status);
     return rc;
 }

@@ -50,6 +50,10 @@ struct store {
     char *dir;       /* as given, for the messages of store_wait_digest() */
     char *data_path; /* handed out only once the digest matched */
     store_info info;
+    /* SIG_FILE and KEY_FILE as read and verified: the paths may name other
+     * files by the time someone records them (store_signature_text()). */
+    char *sig_text, *key_text;
+    size_t sig_len, key_len;
     int pin_fd; /* PIN_FILE, read-locked until store_close(); -1 if none */
     /* STORE_OPEN_DIGEST_LATER: the check in its thread, and its outcome. */
     store_digest digest;
@@ -195,7 +199,19 @@ typedef struct installed {
     minisign_pubkey key;
     uint8_t file_hash[MINISIGN_HASH_BYTES];
     store_info info;
+    /* The bytes of SIG_FILE and KEY_FILE that verified (owned; NULL until
+     * load_installed() succeeds). */
+    char *sigtext, *keytext;
+    size_t siglen, keylen;
 } installed;
+
+/* Free the texts; what was parsed from them stays valid. */
+static void installed_free(installed *ins)
+{
+    free(ins->sigtext);
+    free(ins->keytext);
+    ins->sigtext = ins->keytext = NULL;
+}
 
 static int parse_hex(const char *s, size_t n, uint8_t *out, size_t outlen)
 {
@@ -257,6 +273,12 @@ static int load_installed(int snapfd, const char *snapdir, installed *ins, airlo
                             err) != 0)
         goto out;
     fill_info(&ins->info, &ins->meta, &ins->key, ins->file_hash, sig.trusted_comment);
+    /* Keep the very bytes that verified, not a later read of the paths. */
+    ins->sigtext = sigtext;
+    ins->siglen = siglen;
+    ins->keytext = keytext;
+    ins->keylen = keylen;
+    sigtext = keytext = NULL;
     rc = 0;
 out:
     minisign_sig_free(&sig);
@@ -319,6 +341,7 @@ static int open_installed(int dirfd, const char *dir, char **snapdir, int *snapf
     *snapdir = NULL;
     *snapfd = -1;
     *pin = -1;
+    ins->sigtext = ins->keytext = NULL;
     char *name = NULL;
     int rc = read_current(dirfd, dir, &name, err);
     if (rc != 0)
@@ -476,6 +499,7 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     }
     if (rc != 0) {
         free(data);
+        installed_free(&ins);
         if (pin >= 0)
             close(pin);
         return -1;
@@ -484,6 +508,10 @@ int store_open(const char *dir, unsigned flags, store **out, airlock_error *err)
     s->dir = xstrdup(dir);
     s->data_path = data;
     s->info = ins.info;
+    s->sig_text = ins.sigtext;
+    s->sig_len = ins.siglen;
+    s->key_text = ins.keytext;
+    s->key_len = ins.keylen;
     s->pin_fd = pin;
     s->digest = dg;
     s->state = later ? DIGEST_PENDING : DIGEST_MATCHED;
@@ -527,6 +555,18 @@ const store_info *store_get_info(const store *s)
     return &s->info;
 }
 
+const char *store_signature_text(const store *s, size_t *len)
+{
+    *len = s->sig_len;
+    return s->sig_text;
+}
+
+const char *store_signer_text(const store *s, size_t *len)
+{
+    *len = s->key_len;
+    return s->key_text;
+}
+
 void store_close(store *s)
 {
     if (s == NULL)
@@ -536,6 +576,8 @@ void store_close(store *s)
         close(s->pin_fd);
     free(s->dir);
     free(s->data_path);
+    free(s->sig_text);
+    free(s->key_text);
     free(s);
 }
 
@@ -602,6 +644,7 @@ int store_verify(const char *dir, const char *const *trusted_keys, size_t ntrust
     }
     if (rc == 0 && info != NULL)
         *info = ins.info;
+    installed_free(&ins);
     if (pin >= 0)
         close(pin);
     free(snapdir);
@@ -1429,6 +1472,7 @@ int store_import(const char *dir, const char *source, const store_import_options
                 fprintf(opt->log, "airlock: warning: the installed database is damaged (%s); "
                                   "replacing it\n", e2.msg);
         } else {
+            installed_free(&old); /* its texts: only what it records is compared */
             res->had_old = true;
             res->old_sequence = old.meta.sequence;
         }

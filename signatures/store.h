@@ -128,6 +128,18 @@ const struct stat *store_data_identity(const store *s);
  * signature, none from data.mdb. */
 const store_info *store_get_info(const store *s);
 
+/* The bytes of the opened snapshot's signature file (snapshot.minisig) as
+ * store_open() read and verified them, and their length in *len. Anything
+ * that records which signature the scan trusted (an evidence bundle) takes
+ * these, not the file: the database's owner (or root) can rename entries in
+ * the snapshot directory, so the path may name another file by then.
+ * Available while the digest is pending too. Valid until store_close(). */
+const char *store_signature_text(const store *s, size_t *len);
+
+/* The same for the signer key file (signer.pub) that verified the
+ * signature: its bytes as read by store_open(). Valid until store_close(). */
+const char *store_signer_text(const store *s, size_t *len);
+
 /* Release the handle, waiting for a digest comparison still running (its
  * result is dropped). NULL is allowed. */
 void store_close(store *s);

@@ -3,7 +3,8 @@
  *
  * Everything is prepared in memory first (reports, copies, MANIFEST and its
  * signature), so a failing renderer or an unreadable input leaves nothing on
- * disk. Files are then written into a fresh directory beside the target with
+ * disk (the reports are rendered through unnamed scratch files, which leave
+ * nothing either). Files are then written into a fresh directory beside the target with
  * openat() relative to it, fsynced, and the directory is renamed into place.
  */
 #define _GNU_SOURCE /* renameat2(RENAME_EXCHANGE) */
@@ -12,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +102,50 @@ static char *input_name(const char *path, size_t n)
     return buf_detach(&out, NULL);
 }
 
-static int render_reports(const scan_report *r, entries *e, airlock_error *err)
+/* A scratch file to render a report into: a regular file, so that the
+ * CycloneDX writer takes one pass (it writes the serial number in place
+ * afterwards; into a memory stream it renders twice). Unnamed (O_TMPFILE)
+ * in the directory the bundle goes to, gone once closed. NULL where the
+ * file system has no O_TMPFILE. */
+static FILE *scratch_open(int dirfd)
+{
+    int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "w+");
+    if (fp == NULL)
+        close(fd);
+    return fp;
+}
+
+/* Render one report into *data (a memory stream where no scratch file can
+ * be had: the same bytes). */
+static int render_one(report_format f, const scan_report *r, int dirfd, char **data,
+                      size_t *len, airlock_error *err)
+{
+    report_style style = {false};
+    FILE *fp = scratch_open(dirfd);
+    if (fp == NULL) {
+        FILE *mem = open_memstream(data, len);
+        if (mem == NULL)
+            return error_errno(err, errno, "rendering");
+        int rc = report_write(f, r, &style, mem, err);
+        if (fclose(mem) != 0 && rc == 0)
+            rc = error_errno(err, errno, "rendering");
+        return rc;
+    }
+    int rc = report_write(f, r, &style, fp, err);
+    if (rc == 0 && fflush(fp) != 0)
+        rc = error_errno(err, errno, "rendering");
+    if (rc == 0 && lseek(fileno(fp), 0, SEEK_SET) != 0)
+        rc = error_errno(err, errno, "rendering");
+    if (rc == 0)
+        rc = file_read_fd(fileno(fp), "the rendered report", SIZE_MAX / 2, data, len, err);
+    fclose(fp); /* read only: nothing left to fail */
+    return rc;
+}
+
+static int render_reports(const scan_report *r, int dirfd, entries *e, airlock_error *err)
 {
     static const report_format formats[] = {REPORT_TABLE, REPORT_JSON, REPORT_SARIF,
                                             REPORT_CYCLONEDX, REPORT_MARKDOWN, REPORT_HTML,
@@ -108,14 +153,7 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         char *data = NULL;
         size_t len = 0;
-        FILE *mem = open_memstream(&data, &len);
-        if (mem == NULL)
-            return error_errno(err, errno, "evidence: rendering the reports");
-        report_style style = {false};
-        int rc = report_write(formats[i], r, &style, mem, err);
-        if (fclose(mem) != 0 && rc == 0)
-            rc = error_errno(err, errno, "evidence: rendering the reports");
-        if (rc != 0) {
+        if (render_one(formats[i], r, dirfd, &data, &len, err) != 0) {
             free(data);
             return error_prefix(err, "evidence: report.%s",
                                 report_format_extension(formats[i]));
@@ -131,15 +169,18 @@ static int render_reports(const scan_report *r, entries *e, airlock_error *err)
  * snapshot (source names are whatever the builder typed) and from paths:
  * through core/text.h's filter, so that none can add a line of its own or
  * drive the terminal of whoever reads the file. */
-static char *status_text(const scan_report *r, const char *sig_path, const char *extra)
+static char *status_text(const scan_report *r, const evidence_options *opt)
 {
     buf b = {0};
     char t[32];
+    const char *extra = opt->snapshot_status;
     buf_puts(&b, "Airlock evidence: the vulnerability database this scan used\n");
-    if (sig_path != NULL) {
+    if (opt->snapshot_sig != NULL && opt->snapshot_sig_origin != NULL) {
         buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig (copied from ");
-        text_safe_append(&b, sig_path, 0);
+        text_safe_append(&b, opt->snapshot_sig_origin, 0);
         buf_puts(&b, ")\n");
+    } else if (opt->snapshot_sig != NULL) {
+        buf_puts(&b, "snapshot signature: snapshot/snapshot.minisig\n");
     } else {
         buf_puts(&b, "snapshot signature: not included\n");
     }
@@ -273,11 +314,12 @@ static int check_input(const scan_input *in, const char *data, size_t len, airlo
     return 0;
 }
 
-/* Build every file of the bundle in memory, sorted by path. */
-static int prepare(const scan_report *r, const evidence_options *opt, entries *e, char **manifest,
-                   char **sig, airlock_error *err)
+/* Build every file of the bundle in memory, sorted by path (the reports
+ * rendered through scratch files in `dirfd`, where the bundle goes). */
+static int prepare(const scan_report *r, int dirfd, const evidence_options *opt, entries *e,
+                   char **manifest, char **sig, airlock_error *err)
 {
-    if (render_reports(r, e, err) != 0)
+    if (render_reports(r, dirfd, e, err) != 0)
         return -1;
     for (size_t i = 0; i < r->n_files_read; i++) {
         const scan_input *in = &r->files_read[i];
@@ -300,21 +342,16 @@ static int prepare(const scan_report *r, const evidence_options *opt, entries *e
     }
     char *inputs = inputs_text(r);
     entries_add(e, xstrdup("inputs.txt"), inputs, strlen(inputs));
-    if (opt->snapshot_sig_path != NULL) {
-        char *data = NULL;
-        size_t len = 0;
-        if (file_read_all(opt->snapshot_sig_path, MINISIGN_FILE_MAX, &data, &len, err) != 0)
-            return error_prefix(err, "evidence: snapshot signature");
-        entries_add(e, xstrdup("snapshot/snapshot.minisig"), data, len);
-    }
-    if (opt->snapshot_pubkey_path != NULL) {
-        char *data = NULL;
-        size_t len = 0;
-        if (file_read_all(opt->snapshot_pubkey_path, MINISIGN_FILE_MAX, &data, &len, err) != 0)
-            return error_prefix(err, "evidence: snapshot signer key");
-        entries_add(e, xstrdup("snapshot/signer.pub"), data, len);
-    }
-    char *status = status_text(r, opt->snapshot_sig_path, opt->snapshot_status);
+    /* The signature and key as they were verified, never read again by
+     * path: what the bundle records is what the scan trusted. */
+    if (opt->snapshot_sig != NULL)
+        entries_add(e, xstrdup("snapshot/snapshot.minisig"),
+                    xstrndup(opt->snapshot_sig, opt->snapshot_sig_len), opt->snapshot_sig_len);
+    if (opt->snapshot_pubkey != NULL)
+        entries_add(e, xstrdup("snapshot/signer.pub"),
+                    xstrndup(opt->snapshot_pubkey, opt->snapshot_pubkey_len),
+                    opt->snapshot_pubkey_len);
+    char *status = status_text(r, opt);
     entries_add(e, xstrdup("snapshot/status.txt"), status, strlen(status));
     qsort(e->items, e->len, sizeof *e->items, by_path);
     *manifest = manifest_text(e);
@@ -801,7 +838,7 @@ int evidence_write(const scan_report *r, const char *dir, const evidence_options
     entries e = {0};
     char *manifest = NULL, *sig = NULL, *tmp = NULL;
     if (rc == 0)
-        rc = prepare(r, opt, &e, &manifest, &sig, err);
+        rc = prepare(r, parent, opt, &e, &manifest, &sig, err);
     if (rc == 0 && temp_create_at(parent, 1, 0755, &tmp, err) < 0)
         rc = error_prefix(err, "evidence: beside %s", target);
     if (rc == 0) {

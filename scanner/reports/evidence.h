@@ -21,9 +21,10 @@
  *                          kind of the JSON report: "requirements",
  *                          "lockfile", "pyproject", "sbom") and the path it
  *                          was read as
- *   snapshot/snapshot.minisig   a copy of the installed snapshot's signature
- *                          (DBDIR/current/snapshot.minisig), when given
- *   snapshot/signer.pub    a copy of the key that verified it, when given
+ *   snapshot/snapshot.minisig   the installed snapshot's signature file
+ *                          (DBDIR/current/snapshot.minisig) as the scan
+ *                          read and verified it, when given
+ *   snapshot/signer.pub    the key file that verified it, as read, when given
  *   snapshot/status.txt    the database's provenance as the report states it,
  *                          then the caller's status text, if any
  *   MANIFEST               a marker line (MANIFEST_MARKER in evidence.c),
@@ -34,7 +35,7 @@
  *                          (`minisign -Vm MANIFEST -p KEY.pub` checks it)
  *
  * The bundle is a pure function of its inputs: the same report (scan time
- * included), input files, signature file and key give the same bytes.
+ * included), input files, signature and key bytes give the same bytes.
  *
  * Where: `dir` is followed if it is a symbolic link (fileio.h's rules), and
  * the bundle is written into a fresh temporary directory (short name, every
@@ -62,13 +63,21 @@
 #include "scanner/results.h"
 
 typedef struct evidence_options {
-    /* The installed snapshot's .minisig file; NULL to leave it out (then
-     * status.txt says so). */
-    const char *snapshot_sig_path;
-    /* The public key that verified the snapshot (DBDIR/current/signer.pub);
-     * NULL to leave it out. An auditor should check against their own copy
-     * of the publisher's key; this one records which key was used. */
-    const char *snapshot_pubkey_path;
+    /* The bytes of the installed snapshot's .minisig file as they were
+     * verified (store_signature_text()), `snapshot_sig_len` of them; NULL to
+     * leave it out (then status.txt says so). Bytes, not a path: the file
+     * may have been replaced since it was verified. */
+    const char *snapshot_sig;
+    size_t snapshot_sig_len;
+    /* Where those bytes were read from, named in status.txt ("copied from
+     * PATH"); nothing is read from it. NULL to name no place. */
+    const char *snapshot_sig_origin;
+    /* The bytes of the public key file that verified the snapshot
+     * (store_signer_text()), `snapshot_pubkey_len` of them; NULL to leave
+     * it out. An auditor should check against their own copy of the
+     * publisher's key; this one records which key was used. */
+    const char *snapshot_pubkey;
+    size_t snapshot_pubkey_len;
     /* Extra lines for status.txt (e.g. what `airlock db verify` reported);
      * NULL for none. Keep it free of times if the bundle must reproduce. */
     const char *snapshot_status;

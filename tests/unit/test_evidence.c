@@ -1,7 +1,8 @@
 /* Tests for what an evidence bundle holds of the inputs (issues 13, 14):
  * every file the scan read (requirement files with their includes,
  * lockfiles), recorded from the very read that was parsed, listed with its
- * kind, and refused if it changed since. */
+ * kind, and refused if it changed since; and of the snapshot: the signature
+ * and key bytes the scan verified, as given. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -274,12 +275,85 @@ static void test_lockfile_input_copied_with_kind(void **state)
     free(bundle);
 }
 
+/* The snapshot's signature and signer key are written from the bytes given
+ * (those the scan verified, store_signature_text()), exactly, never read
+ * from a path: the origin is only named in status.txt, and here names no
+ * file at all. */
+static void test_snapshot_bytes_written_as_given(void **state)
+{
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    char tmpl[] = "/tmp/airlock-evidence-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    char *bundle = join(dir, "bundle"), *origin = join(dir, "gone/snapshot.minisig");
+    scan_report r;
+    memset(&r, 0, sizeof r);
+    r.airlock_version = strdup("test");
+    /* A NUL inside and no final newline: bytes, not a string. */
+    static const char sig[] = "untrusted comment: x\nRW\0sig\ntrusted comment: y\nzz";
+    static const char pub[] = "untrusted comment: minisign public key\nRWkey";
+    evidence_options opt = {
+        .snapshot_sig = sig,
+        .snapshot_sig_len = sizeof sig - 1,
+        .snapshot_sig_origin = origin,
+        .snapshot_pubkey = pub,
+        .snapshot_pubkey_len = sizeof pub - 1,
+    };
+    airlock_error err;
+    assert_int_equal(evidence_write(&r, bundle, &opt, &err), 0);
+
+    const struct {
+        const char *name, *bytes;
+        size_t len;
+    } want[] = {{"snapshot/snapshot.minisig", sig, sizeof sig - 1},
+                {"snapshot/signer.pub", pub, sizeof pub - 1}};
+    char *path = join(bundle, "MANIFEST"), *manifest, *data;
+    size_t len;
+    assert_int_equal(file_read_all(path, 100000, &manifest, &len, &err), 0);
+    free(path);
+    for (size_t i = 0; i < 2; i++) {
+        path = join(bundle, want[i].name);
+        assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+        assert_int_equal(len, want[i].len);
+        assert_memory_equal(data, want[i].bytes, len);
+        free(data);
+        free(path);
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256(h, (const unsigned char *)want[i].bytes, want[i].len);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        buf line = {0};
+        buf_printf(&line, "\n%s  %s\n", hex, want[i].name);
+        assert_non_null(strstr(manifest, line.data));
+        buf_free(&line);
+    }
+    free(manifest);
+    path = join(bundle, "snapshot/status.txt");
+    assert_int_equal(file_read_all(path, 100000, &data, &len, &err), 0);
+    buf line = {0};
+    buf_printf(&line, "snapshot signature: snapshot/snapshot.minisig (copied from %s)\n", origin);
+    assert_non_null(strstr(data, line.data));
+    buf_free(&line);
+    free(data);
+    free(path);
+
+    scan_report_free(&r);
+    buf cmd = {0};
+    buf_printf(&cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd.data), 0);
+    buf_free(&cmd);
+    free(bundle);
+    free(origin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_file_read_is_recorded_and_checked),
         cmocka_unit_test(test_status_text_filtered),
         cmocka_unit_test(test_lockfile_input_copied_with_kind),
+        cmocka_unit_test(test_snapshot_bytes_written_as_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
