@@ -1,7 +1,7 @@
 /*
  * bench_scan - the C parts of bench/bench_scan.py.
  *
- *   bench_scan floor DIR        open and read every METADATA one level under DIR
+ *   bench_scan floor DIR        open and read the METADATA of every *.dist-info in DIR
  *                               (the floor a scan of DIR cannot beat); prints
  *                               "floor SECONDS FILES"
  *   bench_scan lookup MDB N     N look-ups each of a miss, urllib3 1.26.12,
@@ -40,17 +40,26 @@ static int floor_read(const char *dir)
     char path[4096];
     unsigned long files = 0;
     struct dirent *e;
-    /* Relative to the directory: the kernel walks one short path per file,
-     * not the whole of DIR each time (the leaner floor, by 3-6 %). */
+    /* The least a scan of DIR must do: open the METADATA of each
+     * *.dist-info entry (the scan opens nothing under the package
+     * directories beside them), relative to the directory so that the
+     * kernel walks one short path per file, and read it up to a short read
+     * (the end of a regular file; the scan reads the same bytes, its first
+     * read being 8 KiB and a METADATA here 6.8 KB). Until 2026-12-03 the
+     * floor also tried DIR/PACKAGE/METADATA for every package directory
+     * and made one more read per file to see 0: 30 % slower. */
     int dfd = dirfd(d);
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        size_t n = strlen(e->d_name);
+        if (n <= 10 || memcmp(e->d_name + n - 10, ".dist-info", 10) != 0 ||
+            n + sizeof "/METADATA" > sizeof path)
             continue;
-        snprintf(path, sizeof path, "%s/METADATA", e->d_name);
+        memcpy(path, e->d_name, n);
+        memcpy(path + n, "/METADATA", sizeof "/METADATA");
         int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             continue;
-        while (read(fd, block, sizeof block) > 0)
+        while (read(fd, block, sizeof block) == (ssize_t)sizeof block)
             ;
         close(fd);
         files++;

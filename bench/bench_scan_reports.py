@@ -3,8 +3,9 @@
 bench_scan.py against the PyPA database, in every report format, with its
 floors measured in the same interleaved rounds (issue 17):
 
-  floor   `bench_scan floor DIR`: a bare C loop that opens and reads every
-          METADATA file; target: every format <= 1.5x floor
+  floor   `bench_scan floor DIR`: a bare C loop that opens and reads the
+          METADATA of every *.dist-info (the same bytes the scan reads, and
+          nothing else); target: every format <= 1.5x floor
   python  the interpreter itself (realpath of /usr/bin/python3, -I -S: no
           launcher, no site) listing the same distributions with
           importlib.metadata; target: every format >= 10x faster
