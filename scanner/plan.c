@@ -172,9 +172,11 @@ static void upgrade_item(scan_report *r, const entry *g, size_t n, const char *c
     for (size_t k = 0; k < n; k++) {
         size_t i = g[k].dep;
         const dependency *d = &r->deps.items[i];
+        const char *m = same_major[i], *l = r->advice[i].latest_version;
+        if (m == NULL && l == NULL)
+            continue; /* nothing to compare: no text to format */
         char text[VERSION_MAX_TEXT + 64];
         version_format(&d->version, text, sizeof text);
-        const char *m = same_major[i], *l = r->advice[i].latest_version;
         if (m != NULL && vcmp(m, text) > 0 && (minor_to == NULL || vcmp(m, minor_to) > 0))
             minor_to = m;
         if (l != NULL && vcmp(l, text) > 0 && (major_to == NULL || vcmp(l, major_to) > 0))
