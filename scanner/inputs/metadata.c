@@ -12,45 +12,70 @@
 
 void metadata_clear(metadata *md)
 {
-    free(md->name);
-    free(md->version);
+    buf_free(&md->store_);
     memset(md, 0, sizeof *md);
 }
 
-/* email.feedparser's headerRE: r'^(From |[\041-\071\073-\176]*:|[\t ])'.
- * For a line that starts with neither a blank nor "From ", it matches when
- * the text before the first colon (found with memchr by the caller) is all
- * printable ASCII without blanks. */
-static bool is_field_name(const char *s, size_t n)
+/* Forget the fields, keeping the store's memory for the next file. */
+static void metadata_reset(metadata *md)
 {
-    /* Eight bytes at a time (names are mostly 4-20 bytes): a byte below
-     * 0x21 borrows into its high bit once 0x21 is subtracted (and had it
-     * clear); one above 0x7e has its high bit set, or gets it when 1 is
-     * added. A carry or borrow across bytes starts only at a byte that is
-     * itself out of range, so the test of the whole word is exact. */
+    buf store = md->store_;
+    memset(md, 0, sizeof *md);
+    buf_reset(&store);
+    md->store_ = store;
+}
+
+/* Eight bytes from `s`, the first in the lowest bits on any machine. */
+static uint64_t load_le64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The high bit of each byte of `w` that ends a field name: ':' or a byte
+ * outside printable ASCII (0x21-0x7e). A byte below 0x21 borrows into its
+ * high bit once 0x21 is subtracted (and had it clear); one above 0x7e has
+ * its high bit set, or gets it when 1 is added; a ':' is a zero byte once
+ * xored with ':'. A carry or borrow into the next byte starts only at a
+ * byte that is itself flagged, so the lowest flag is always exact (those
+ * above it may not be). */
+static uint64_t name_stops(uint64_t w)
+{
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t below = (w - ones * 0x21) & ~w;
+    uint64_t above = (w + ones) | w;
+    uint64_t c = w ^ (ones * ':');
+    uint64_t colon = (c - ones) & ~c;
+    return (below | above | colon) & highs;
+}
+
+/* The offset of the first byte of s[0, n) that is ':' or not printable
+ * ASCII, or n if none. `avail` >= n bytes may be read: lines are examined
+ * eight bytes at a time, and a name is mostly 4-20 bytes.
+ *
+ * email.feedparser's headerRE is r'^(From |[\041-\071\073-\176]*:|[\t ])':
+ * a line that starts with neither a blank nor "From " is a header exactly
+ * when this stop is a ':'. */
+static size_t name_stop(const char *s, size_t n, size_t avail)
+{
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, sizeof w);
-        uint64_t below = (w - ones * 0x21) & ~w & highs;
-        uint64_t above = ((w + ones) | w) & highs;
-        if ((below | above) != 0)
-            return false;
-    }
-    if (i < n && n >= 8) { /* the tail as the last eight bytes, again */
-        uint64_t w;
-        memcpy(&w, s + n - 8, sizeof w);
-        uint64_t below = (w - ones * 0x21) & ~w & highs;
-        uint64_t above = ((w + ones) | w) & highs;
-        return (below | above) == 0;
+    for (; i < n && i + 8 <= avail; i += 8) {
+        uint64_t m = name_stops(load_le64(s + i));
+        if (m != 0) {
+            size_t at = i + ((size_t)__builtin_ctzll(m) >> 3);
+            return at < n ? at : n;
+        }
     }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x21 || c > 0x7e)
-            return false;
+        if (c < 0x21 || c > 0x7e || c == ':')
+            return i;
     }
-    return true;
+    return n;
 }
 
 static bool field_is(const char *s, size_t n, const char *want)
@@ -72,9 +97,9 @@ static bool field_is(const char *s, size_t n, const char *want)
  * importlib's _adapters.Message "redents" a value holding a newline:
  * textwrap.dedent(' ' * 8 + value). dedent empties lines of only blanks and
  * tabs, then removes the longest common blank/tab prefix of the others.
- * Returns a new string (at most n + 8 bytes) and its length in *out_len.
+ * Writes the result (at most n + 8 bytes) to `r` and returns its length.
  */
-static char *redent(const char *v, size_t n, size_t *out_len)
+static size_t redent(const char *v, size_t n, char *r)
 {
     /* Work on a copy with the eight spaces in front. */
     size_t tn = n + 8;
@@ -106,7 +131,6 @@ static char *redent(const char *v, size_t n, size_t *out_len)
         s = e + 1;
     }
 
-    char *r = xmalloc(tn + 1);
     size_t out = 0;
     for (size_t s = 0; s <= tn;) {
         size_t e = s;
@@ -125,16 +149,17 @@ static char *redent(const char *v, size_t n, size_t *out_len)
         s = e + 1;
     }
     free(t);
-    r[out] = '\0';
-    *out_len = out;
-    return r;
+    return out;
 }
 
-/* Build a field's value as compat32 and importlib give it, from the text
- * after its colon up to the end of its last continuation line. */
-static char *field_value(const char *s, size_t n, size_t *out_len)
+/* Append a field's value, as compat32 and importlib give it, from the text
+ * after its colon up to the end of its last continuation line, to `store`
+ * with a NUL after it. Returns its offset there; its length in *out_len. */
+static size_t field_value(buf *store, const char *s, size_t n, size_t *out_len)
 {
-    char *v = xmalloc(n + 1);
+    buf_reserve(store, n + 8 + 1); /* redent() adds at most 8 bytes */
+    size_t off = store->len;
+    char *v = store->data + off;
     size_t k = 0;
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -150,14 +175,12 @@ static char *field_value(const char *s, size_t n, size_t *out_len)
     }
     while (k > 0 && v[k - 1] == '\n')
         k--;
+    if (memchr(v, '\n', k) != NULL)
+        k = redent(v, k, v); /* redent() reads from its own copy */
     v[k] = '\0';
-    if (memchr(v, '\n', k) != NULL) {
-        char *r = redent(v, k, &k);
-        free(v);
-        v = r;
-    }
+    store->len = off + k + 1;
     *out_len = k;
-    return v;
+    return off;
 }
 
 typedef struct field_span {
@@ -168,22 +191,36 @@ typedef struct field_span {
     unsigned line;
 } field_span;
 
-static void take_field(const field_span *f, metadata *md)
+/* Where the values were put in md->store_ (which may move as it grows). */
+typedef struct taken {
+    size_t name_off, version_off;
+    bool name, version;
+} taken;
+
+static void take_field(const field_span *f, metadata *md, taken *t)
 {
     if (f->name == NULL)
         return;
-    if (md->name == NULL && field_is(f->name, f->name_len, "name")) {
-        md->name = field_value(f->value, (size_t)(f->end - f->value), &md->name_len);
+    if (!t->name && field_is(f->name, f->name_len, "name")) {
+        t->name_off = field_value(&md->store_, f->value, (size_t)(f->end - f->value),
+                                  &md->name_len);
+        t->name = true;
         md->name_line = f->line;
-    } else if (md->version == NULL && field_is(f->name, f->name_len, "version")) {
-        md->version = field_value(f->value, (size_t)(f->end - f->value), &md->version_len);
+    } else if (!t->version && field_is(f->name, f->name_len, "version")) {
+        t->version_off = field_value(&md->store_, f->value, (size_t)(f->end - f->value),
+                                     &md->version_len);
+        t->version = true;
         md->version_line = f->line;
     }
 }
 
+/* How far ahead the next '\r' is looked for at least: most files have
+ * none, and one search over this many bytes replaces one a line. */
+#define CR_WINDOW 1024
+
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
 {
-    metadata_clear(md);
+    metadata_reset(md);
     size_t pos = 0;
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
         md->bom = true;
@@ -193,6 +230,7 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     }
 
     field_span cur = {0};
+    taken t = {0};
     unsigned lineno = 0;
     bool ended = false;
     /* Offset of the next '\n' at or after pos (len if none): kept across
@@ -200,6 +238,9 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
      * every line. Lines are found with memchr, never a byte at a time. */
     size_t next_nl = 0;
     bool nl_known = false;
+    /* '\r' was looked for in [.., cr_lim) from at most pos on: the first
+     * found is at cr (cr == cr_lim: none). */
+    size_t cr = 0, cr_lim = 0;
     while (pos < len) {
         /* One line: [pos, e) and its terminator [e, next). */
         const char *p = text + pos;
@@ -209,10 +250,16 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             next_nl = nl ? (size_t)(nl - text) : len;
             nl_known = true;
         }
-        size_t e = next_nl - pos;
-        const char *cr = memchr(p, '\r', e);
-        if (cr != NULL)
-            e = (size_t)(cr - p);
+        if (cr < pos || (cr == cr_lim && cr_lim < next_nl)) {
+            size_t from = cr < pos ? pos : cr_lim;
+            size_t want = next_nl - from < CR_WINDOW ? CR_WINDOW : next_nl - from;
+            if (want > len - from)
+                want = len - from;
+            const char *q = memchr(text + from, '\r', want);
+            cr_lim = from + want;
+            cr = q ? (size_t)(q - text) : cr_lim;
+        }
+        size_t e = (cr < next_nl ? cr : next_nl) - pos;
         size_t next;
         if (e == rest) {
             if (!at_eof)
@@ -235,24 +282,24 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             if (cur.name != NULL)
                 cur.end = p + next; /* continuation */
         } else {
-            const char *colon = memchr(p, ':', e);
             /* "From " lines are an mbox envelope or a defect: a header line
              * but never a field. */
-            bool from = e >= 5 && memcmp(p, "From ", 5) == 0;
-            if (!from && (colon == NULL || !is_field_name(p, (size_t)(colon - p)))) {
+            bool from = p[0] == 'F' && e >= 5 && memcmp(p, "From ", 5) == 0;
+            size_t colon = from ? 0 : name_stop(p, e, rest);
+            if (!from && (colon == e || p[colon] != ':')) {
                 ended = true; /* body text: the block is over */
                 break;
             }
             /* Most fields are neither Name nor Version: only names of 4
              * or 7 bytes are looked at. */
             if (cur.name_len == 4 || cur.name_len == 7)
-                take_field(&cur, md);
+                take_field(&cur, md, &t);
             memset(&cur, 0, sizeof cur);
             /* A ":" at the start has no field name: dropped too. */
-            if (!from && colon > p) {
+            if (!from && colon > 0) {
                 cur.name = p;
-                cur.name_len = (size_t)(colon - p);
-                cur.value = colon + 1;
+                cur.name_len = colon;
+                cur.value = p + colon + 1;
                 cur.end = p + next;
                 cur.line = lineno;
             }
@@ -261,14 +308,19 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     }
     if (!ended && !at_eof)
         return 1; /* the next line may continue the block */
-    take_field(&cur, md);
+    take_field(&cur, md, &t);
+    /* Pointers last: the store may have moved while it grew. */
+    if (t.name)
+        md->name = md->store_.data + t.name_off;
+    if (t.version)
+        md->version = md->store_.data + t.version_off;
     return 0;
 }
 
 int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratch,
                      metadata *md, airlock_error *err)
 {
-    metadata_clear(md);
+    metadata_reset(md);
     /* O_NONBLOCK: a FIFO planted as METADATA must not hang the scan. */
     int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
