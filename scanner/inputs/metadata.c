@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* First read from a metadata file: most header blocks fit in it. */
 #define FIRST_CHUNK 8192
 
@@ -25,56 +29,49 @@ static void metadata_reset(metadata *md)
     md->store_ = store;
 }
 
-/* Eight bytes from `s`, the first in the lowest bits on any machine. */
-static uint64_t load_le64(const char *s)
+/*
+ * For each line the parser needs its first byte, the first byte that ends
+ * a field name, and its end: email.feedparser's headerRE is
+ * r'^(From |[\041-\071\073-\176]*:|[\t ])', so a line that starts with
+ * neither a blank nor "From " is a header exactly when the first byte that
+ * is ':' or not printable ASCII (0x21-0x7e) is a ':'. Both are found
+ * sixteen bytes at a time with SSE2 where there is SSE2 (a call to memchr
+ * a line cost more than the search), else a byte at a time.
+ */
+enum { FIND_EOL, FIND_STOP };
+
+static bool byte_is(unsigned char c, int what)
 {
-    uint64_t w;
-    memcpy(&w, s, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
+    if (what == FIND_EOL)
+        return c == '\n' || c == '\r';
+    return c < 0x21 || c > 0x7e || c == ':'; /* '\n' and '\r' too */
 }
 
-/* The high bit of each byte of `w` that ends a field name: ':' or a byte
- * outside printable ASCII (0x21-0x7e). A byte below 0x21 borrows into its
- * high bit once 0x21 is subtracted (and had it clear); one above 0x7e has
- * its high bit set, or gets it when 1 is added; a ':' is a zero byte once
- * xored with ':'. A carry or borrow into the next byte starts only at a
- * byte that is itself flagged, so the lowest flag is always exact (those
- * above it may not be). */
-static uint64_t name_stops(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t below = (w - ones * 0x21) & ~w;
-    uint64_t above = (w + ones) | w;
-    uint64_t c = w ^ (ones * ':');
-    uint64_t colon = (c - ones) & ~c;
-    return (below | above | colon) & highs;
-}
-
-/* The offset of the first byte of s[0, n) that is ':' or not printable
- * ASCII, or n if none. `avail` >= n bytes may be read: lines are examined
- * eight bytes at a time, and a name is mostly 4-20 bytes.
- *
- * email.feedparser's headerRE is r'^(From |[\041-\071\073-\176]*:|[\t ])':
- * a line that starts with neither a blank nor "From " is a header exactly
- * when this stop is a ':'. */
-static size_t name_stop(const char *s, size_t n, size_t avail)
+/* The offset of the first end of line ('\n', '\r') or stop (':' or a byte
+ * outside 0x21-0x7e) in s[0, n), or n if none. */
+static size_t find(const char *s, size_t n, int what)
 {
     size_t i = 0;
-    for (; i < n && i + 8 <= avail; i += 8) {
-        uint64_t m = name_stops(load_le64(s + i));
-        if (m != 0) {
-            size_t at = i + ((size_t)__builtin_ctzll(m) >> 3);
-            return at < n ? at : n;
-        }
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i colon = _mm_set1_epi8(':'), lo = _mm_set1_epi8(0x21);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m;
+        if (what == FIND_EOL)
+            m = _mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr));
+        else /* signed: bytes 0x80-0xff are below 0x21 too */
+            m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)),
+                             _mm_cmpeq_epi8(x, colon));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits != 0)
+            return i + (size_t)__builtin_ctz(bits);
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x21 || c > 0x7e || c == ':')
+#endif
+    for (; i < n; i++)
+        if (byte_is((unsigned char)s[i], what))
             return i;
-    }
     return n;
 }
 
@@ -214,10 +211,6 @@ static void take_field(const field_span *f, metadata *md, taken *t)
     }
 }
 
-/* How far ahead the next '\r' is looked for at least: most files have
- * none, and one search over this many bytes replaces one a line. */
-#define CR_WINDOW 1024
-
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
 {
     metadata_reset(md);
@@ -233,33 +226,18 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     taken t = {0};
     unsigned lineno = 0;
     bool ended = false;
-    /* Offset of the next '\n' at or after pos (len if none): kept across
-     * lines so that a file of '\r'-only lines is not scanned again for
-     * every line. Lines are found with memchr, never a byte at a time. */
-    size_t next_nl = 0;
-    bool nl_known = false;
-    /* '\r' was looked for in [.., cr_lim) from at most pos on: the first
-     * found is at cr (cr == cr_lim: none). */
-    size_t cr = 0, cr_lim = 0;
     while (pos < len) {
         /* One line: [pos, e) and its terminator [e, next). */
         const char *p = text + pos;
         size_t rest = len - pos;
-        if (!nl_known || next_nl < pos) {
-            const char *nl = memchr(p, '\n', rest);
-            next_nl = nl ? (size_t)(nl - text) : len;
-            nl_known = true;
-        }
-        if (cr < pos || (cr == cr_lim && cr_lim < next_nl)) {
-            size_t from = cr < pos ? pos : cr_lim;
-            size_t want = next_nl - from < CR_WINDOW ? CR_WINDOW : next_nl - from;
-            if (want > len - from)
-                want = len - from;
-            const char *q = memchr(text + from, '\r', want);
-            cr_lim = from + want;
-            cr = q ? (size_t)(q - text) : cr_lim;
-        }
-        size_t e = (cr < next_nl ? cr : next_nl) - pos;
+        bool blank = p[0] == ' ' || p[0] == '\t';
+        /* "From " lines are an mbox envelope or a defect: a header line
+         * but never a field. */
+        bool from = p[0] == 'F' && rest >= 5 && memcmp(p, "From ", 5) == 0;
+        size_t stop = blank || from ? 0 : find(p, rest, FIND_STOP);
+        size_t e = stop < rest && (p[stop] == '\n' || p[stop] == '\r')
+                       ? stop
+                       : stop + find(p + stop, rest - stop, FIND_EOL);
         size_t next;
         if (e == rest) {
             if (!at_eof)
@@ -278,15 +256,11 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             ended = true; /* the blank line that ends the block */
             break;
         }
-        if (p[0] == ' ' || p[0] == '\t') {
+        if (blank) {
             if (cur.name != NULL)
                 cur.end = p + next; /* continuation */
         } else {
-            /* "From " lines are an mbox envelope or a defect: a header line
-             * but never a field. */
-            bool from = p[0] == 'F' && e >= 5 && memcmp(p, "From ", 5) == 0;
-            size_t colon = from ? 0 : name_stop(p, e, rest);
-            if (!from && (colon == e || p[colon] != ':')) {
+            if (!from && (stop >= e || p[stop] != ':')) {
                 ended = true; /* body text: the block is over */
                 break;
             }
@@ -296,10 +270,10 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
                 take_field(&cur, md, &t);
             memset(&cur, 0, sizeof cur);
             /* A ":" at the start has no field name: dropped too. */
-            if (!from && colon > 0) {
+            if (!from && stop > 0) {
                 cur.name = p;
-                cur.name_len = colon;
-                cur.value = p + colon + 1;
+                cur.name_len = stop;
+                cur.value = p + stop + 1;
                 cur.end = p + next;
                 cur.line = lineno;
             }
