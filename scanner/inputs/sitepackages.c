@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/name.h"
 #include "core/percent.h"
+#include "core/strsort.h"
 #include "core/version.h"
 #include "scanner/inputs/metadata.h"
 
@@ -434,11 +435,6 @@ static void scan_egg_link(site_scanner *s, int dirfd, const char *dir, const cha
     free(shown);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool is_dir_at(int dirfd, const struct dirent *de)
 {
     if (de->d_type == DT_DIR)
@@ -460,7 +456,7 @@ static bool is_reg_at(int dirfd, const struct dirent *de)
 }
 
 /* Kinds of children, in the order they are handled. */
-enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK };
+enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK, K_KINDS };
 
 typedef struct child {
     const char *name; /* in the directory's name buffer */
@@ -468,14 +464,6 @@ typedef struct child {
     int kind;
     bool dist_info;
 } child;
-
-static int cmp_child(const void *a, const void *b)
-{
-    const child *x = a, *y = b;
-    if (x->kind != y->kind)
-        return x->kind - y->kind;
-    return cmp_names(&x->name, &y->name);
-}
 
 static int scan_entry(site_scanner *s, const char *dir, const char *editable_at, int depth,
                       airlock_error *err)
@@ -549,15 +537,26 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
     }
     if (errno != 0)
         diag_warn(s->d, dir, 0, "reading the directory stopped: %s", strerror(errno));
+    /* Sorted by kind, then name, so that output does not depend on the
+     * file system's order: grouped by kind, each group by name. */
+    str_item *order = xmalloc((nkids ? nkids : 1) * sizeof *order);
+    size_t start[K_KINDS + 1] = {0};
     for (size_t i = 0; i < nkids; i++)
+        start[kids[i].kind + 1]++;
+    for (int k = 0; k < K_KINDS; k++)
+        start[k + 1] += start[k];
+    size_t fill[K_KINDS];
+    memcpy(fill, start, sizeof fill);
+    for (size_t i = 0; i < nkids; i++) {
         kids[i].name = names.data + kids[i].off;
-    /* Sorted, so that output does not depend on the file system's order. */
-    if (nkids > 1)
-        qsort(kids, nkids, sizeof *kids, cmp_child);
+        order[fill[kids[i].kind]++] = (str_item){kids[i].name, i};
+    }
+    for (int k = 0; k < K_KINDS; k++)
+        str_items_sort(order + start[k], start[k + 1] - start[k]);
 
     size_t dir_len = strlen(dir);
     for (size_t i = 0; i < nkids; i++) {
-        const child *k = &kids[i];
+        const child *k = &kids[order[i].index];
         if (k->kind == K_DIST) {
             scan_dist(s, dirfd, dir, dir_len, k->name, k->dist_info && has_pth, editable_at);
         } else if (k->kind == K_EGG_DIR) {
@@ -572,6 +571,7 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
             scan_egg_link(s, dirfd, dir, k->name, depth);
         }
     }
+    free(order);
     free(kids);
     buf_free(&names);
     closedir(dp);
