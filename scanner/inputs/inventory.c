@@ -6,6 +6,14 @@
 
 #include "core/buf.h"
 
+void dep_list_reserve(dep_list *l, size_t n)
+{
+    if (n <= l->cap - l->len)
+        return;
+    l->cap = l->len + n;
+    l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+}
+
 dependency *dep_list_add(dep_list *l)
 {
     if (l->len == l->cap) {

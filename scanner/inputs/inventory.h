@@ -78,6 +78,9 @@ dependency *dep_list_add(dep_list *l);
  * At most once a dependency. One allocation instead of five a
  * distribution. */
 char *dependency_strings(dependency *d, size_t size);
+/* Make room for `n` more dependencies at once (an input that knows how
+ * many it will add spares the list its doublings and their copies). */
+void dep_list_reserve(dep_list *l, size_t n);
 /* Free every dependency and the array. */
 void dep_list_free(dep_list *l);
 /* Free one dependency's members (not the struct itself). */

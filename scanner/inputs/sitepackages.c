@@ -553,6 +553,8 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
     }
     for (int k = 0; k < K_KINDS; k++)
         str_items_sort(order + start[k], start[k + 1] - start[k]);
+    /* Each distribution and zipped egg adds at most one. */
+    dep_list_reserve(s->out, start[K_DIST + 1] + start[K_EGG_ZIP + 1] - start[K_EGG_ZIP]);
 
     size_t dir_len = strlen(dir);
     for (size_t i = 0; i < nkids; i++) {
