@@ -36,7 +36,7 @@ char *dependency_strings(dependency *d, size_t size)
 static void free_field(const dependency *d, char *p)
 {
     uintptr_t at = (uintptr_t)p, block = (uintptr_t)d->strings_;
-    if (d->strings_ == NULL || at - block >= d->strings_size_)
+    if (p != NULL && (d->strings_ == NULL || at - block >= d->strings_size_))
         free(p);
 }
 
