@@ -80,9 +80,25 @@ void buf_puts(buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
-void buf_putc(buf *b, char c)
+/* Out of line, so that buf_putc() itself stays a leaf without a frame. */
+__attribute__((noinline)) static void putc_grow(buf *b, char c)
 {
     buf_append(b, &c, 1);
+}
+
+void buf_putc(buf *b, char c)
+{
+    /* The common case in a few instructions: report writers put hundreds
+     * of thousands of single bytes. */
+    size_t n = b->len;
+    if (n + 2 <= b->cap) {
+        char *d = b->data;
+        d[n] = c;
+        d[n + 1] = '\0';
+        b->len = n + 1;
+        return;
+    }
+    putc_grow(b, c);
 }
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap)

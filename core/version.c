@@ -10,7 +10,6 @@
  */
 #include "core/version.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +113,11 @@ static int pre_label(const char *p, const char *end, size_t *len)
         {"preview", K_PRE_RC}, {"pre", K_PRE_RC}, {"alpha", K_PRE_A}, {"a", K_PRE_A},
         {"beta", K_PRE_B}, {"b", K_PRE_B}, {"rc", K_PRE_RC}, {"c", K_PRE_RC},
     };
+    /* Most versions end after the release: no label to try. */
+    int c = p < end ? lower((unsigned char)*p) : 0;
+    *len = 0;
+    if (c != 'p' && c != 'a' && c != 'b' && c != 'r' && c != 'c')
+        return 0;
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if ((*len = word_at(p, end, labels[i].w)) > 0)
             return labels[i].kind;
@@ -123,6 +127,8 @@ static int pre_label(const char *p, const char *end, size_t *len)
 static size_t post_label(const char *p, const char *end)
 {
     size_t n;
+    if (p == end)
+        return 0;
     if ((n = word_at(p, end, "post")) || (n = word_at(p, end, "rev")) || (n = word_at(p, end, "r")))
         return n;
     return 0;
@@ -453,9 +459,16 @@ static void w_num(writer *w, const knum *x)
         w_bytes(w, x->digits, x->ndigits);
         return;
     }
+    /* Digits by hand: snprintf was most of version_format()'s cost, and
+     * reports format every version they print. */
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)x->small);
-    w_bytes(w, tmp, (size_t)n);
+    size_t k = sizeof tmp;
+    uint64_t v = x->small;
+    do {
+        tmp[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    w_bytes(w, tmp + k, sizeof tmp - k);
 }
 
 typedef struct keyinfo {

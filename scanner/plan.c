@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/strsort.h"
 #include "core/version.h"
 
 static const char *const titles[PLAN_PHASES] = {
@@ -45,17 +46,10 @@ static int vcmp(const char *a, const char *b)
     return c;
 }
 
-typedef struct entry {
-    size_t dep;
-    const char *name;
-} entry;
-
-static int entry_cmp(const void *a, const void *b)
-{
-    const entry *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    return c ? c : (x->dep > y->dep) - (x->dep < y->dep);
-}
+/* A dependency of the plan: its normalised name (key) and its index in
+ * r->deps (index). Sorted stably by name, so equal names stay in
+ * dependency order. */
+typedef str_item entry;
 
 static int str_cmp(const void *a, const void *b)
 {
@@ -96,7 +90,7 @@ static char *versions_of(const scan_report *r, const entry *g, size_t n)
 {
     const dependency **ds = xcalloc(n ? n : 1, sizeof *ds);
     for (size_t k = 0; k < n; k++)
-        ds[k] = &r->deps.items[g[k].dep];
+        ds[k] = &r->deps.items[g[k].index];
     qsort(ds, n, sizeof *ds, by_version);
     buf b = {0};
     char text[VERSION_MAX_TEXT + 64];
@@ -120,7 +114,7 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
     size_t n_ids = 0;
     const char *to = NULL;
     for (size_t k = 0; k < n; k++) {
-        const dep_findings *fs = &r->findings[g[k].dep];
+        const dep_findings *fs = &r->findings[g[k].index];
         bool open = false;
         for (size_t j = 0; j < fs->len; j++) {
             const finding *f = &fs->items[j];
@@ -136,7 +130,7 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
         }
         if (!open)
             continue;
-        const fix_item *fx = fix_of[g[k].dep];
+        const fix_item *fx = fix_of[g[k].index];
         if (fx == NULL || fx->new_version == NULL)
             no_fix = true;
         else if (to == NULL || vcmp(fx->new_version, to) > 0)
@@ -146,7 +140,7 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
     }
     qsort(ids, n_ids, sizeof *ids, str_cmp);
     plan_item *it = add_item(r, urgent ? 1 : 2);
-    it->name = xstrdup(r->deps.items[g[0].dep].name);
+    it->name = xstrdup(r->deps.items[g[0].index].name);
     it->from = versions_of(r, g, n);
     it->to = no_fix || to == NULL ? NULL : xstrdup(to);
     it->ids = xcalloc(n_ids ? n_ids : 1, sizeof *it->ids);
@@ -170,11 +164,13 @@ static void upgrade_item(scan_report *r, const entry *g, size_t n, const char *c
 {
     const char *minor_to = NULL, *major_to = NULL, *latest = NULL;
     for (size_t k = 0; k < n; k++) {
-        size_t i = g[k].dep;
+        size_t i = g[k].index;
         const dependency *d = &r->deps.items[i];
+        const char *m = same_major[i], *l = r->advice[i].latest_version;
+        if (m == NULL && l == NULL)
+            continue; /* nothing to compare: no text to format */
         char text[VERSION_MAX_TEXT + 64];
         version_format(&d->version, text, sizeof text);
-        const char *m = same_major[i], *l = r->advice[i].latest_version;
         if (m != NULL && vcmp(m, text) > 0 && (minor_to == NULL || vcmp(m, minor_to) > 0))
             minor_to = m;
         if (l != NULL && vcmp(l, text) > 0 && (major_to == NULL || vcmp(l, major_to) > 0))
@@ -185,7 +181,7 @@ static void upgrade_item(scan_report *r, const entry *g, size_t n, const char *c
     if (minor_to == NULL && major_to == NULL)
         return;
     plan_item *it = add_item(r, minor_to != NULL ? 3 : 4);
-    it->name = xstrdup(r->deps.items[g[0].dep].name);
+    it->name = xstrdup(r->deps.items[g[0].index].name);
     it->from = versions_of(r, g, n);
     it->to = xstrdup(minor_to != NULL ? minor_to : major_to);
     buf b = {0};
@@ -212,17 +208,17 @@ void plan_build(scan_report *r, const char *const *same_major)
         const dependency *d = &r->deps.items[i];
         if (d->has_version && d->skip_reason == NULL && d->normalized != NULL &&
             (!declared || is_declared(d)))
-            es[n++] = (entry){i, d->normalized};
+            es[n++] = (entry){d->normalized, i};
     }
-    qsort(es, n, sizeof *es, entry_cmp);
+    str_items_sort(es, n);
     const fix_item **fix_of = fixes_by_dep(r);
     for (size_t k = 0; k < n;) {
         size_t e = k + 1;
-        while (e < n && strcmp(es[e].name, es[k].name) == 0)
+        while (e < n && strcmp(es[e].key, es[k].key) == 0)
             e++;
         bool open = false;
         for (size_t j = k; j < e && !open && r->findings != NULL; j++) {
-            const dep_findings *fs = &r->findings[es[j].dep];
+            const dep_findings *fs = &r->findings[es[j].index];
             for (size_t f = 0; f < fs->len && !open; f++)
                 open = !fs->items[f].ignored;
         }

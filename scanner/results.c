@@ -15,25 +15,30 @@ static void free_strings(char **v, size_t n)
 
 void finding_clear(finding *f)
 {
-    free(f->id);
-    free_strings(f->aliases, f->n_aliases);
-    free(f->summary);
-    free(f->details);
-    free(f->published);
-    free(f->modified);
-    for (size_t i = 0; i < f->n_ratings; i++) {
-        free(f->ratings[i].type);
-        free(f->ratings[i].vector);
+    if (f->strings_ == NULL) { /* else the block holds these (results.h) */
+        free(f->id);
+        for (size_t i = 0; i < f->n_aliases; i++)
+            free(f->aliases[i]);
+        free(f->summary);
+        free(f->details);
+        free(f->published);
+        free(f->modified);
+        for (size_t i = 0; i < f->n_ratings; i++) {
+            free(f->ratings[i].type);
+            free(f->ratings[i].vector);
+        }
+        for (size_t i = 0; i < f->n_references; i++) {
+            free(f->references[i].type);
+            free(f->references[i].url);
+        }
     }
+    free(f->aliases);
     free(f->ratings);
-    free_strings(f->fix_versions, f->n_fix_versions);
-    for (size_t i = 0; i < f->n_references; i++) {
-        free(f->references[i].type);
-        free(f->references[i].url);
-    }
     free(f->references);
+    free_strings(f->fix_versions, f->n_fix_versions);
     free(f->ignore_reason);
     free(f->ignore_until);
+    free(f->strings_);
     memset(f, 0, sizeof *f);
 }
 

@@ -51,6 +51,14 @@ typedef struct finding {
     bool ignored;           /* matched an --ignore-vuln / --ignore-file entry */
     char *ignore_reason;    /* may be NULL even when ignored */
     char *ignore_until;     /* YYYY-MM-DD, or NULL */
+    char *strings_;         /* private to results.c and match.c: when set, it
+                               owns the text of id, aliases, summary,
+                               details, published, modified, ratings and
+                               references (not their arrays), which
+                               finding_clear() then leaves to it: the
+                               database's block of the advisory's strings,
+                               taken over rather than copied string by
+                               string (match.c). NULL: each is its own. */
 } finding;
 
 /* The findings of the dependency at the same index of scan_report.deps. */

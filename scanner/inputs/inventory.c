@@ -1,9 +1,18 @@
 #include "scanner/inputs/inventory.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+
+void dep_list_reserve(dep_list *l, size_t n)
+{
+    if (n <= l->cap - l->len)
+        return;
+    l->cap = l->len + n;
+    l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+}
 
 dependency *dep_list_add(dep_list *l)
 {
@@ -16,19 +25,35 @@ dependency *dep_list_add(dep_list *l)
     return d;
 }
 
+char *dependency_strings(dependency *d, size_t size)
+{
+    d->strings_ = xmalloc(size ? size : 1);
+    d->strings_size_ = size;
+    return d->strings_;
+}
+
+/* Free a string field unless it lies in the dependency's block. */
+static void free_field(const dependency *d, char *p)
+{
+    uintptr_t at = (uintptr_t)p, block = (uintptr_t)d->strings_;
+    if (p != NULL && (d->strings_ == NULL || at - block >= d->strings_size_))
+        free(p);
+}
+
 void dependency_clear(dependency *d)
 {
-    free(d->name);
-    free(d->normalized);
-    free(d->version_text);
+    free_field(d, d->name);
+    free_field(d, d->normalized);
+    free_field(d, d->version_text);
     if (d->has_version)
         version_clear(&d->version);
-    free(d->source_file);
-    free(d->location);
-    free(d->skip_reason);
-    free(d->specifier);
-    free(d->source_kind);
-    free(d->group);
+    free_field(d, d->source_file);
+    free_field(d, d->location);
+    free_field(d, d->skip_reason);
+    free_field(d, d->specifier);
+    free_field(d, d->source_kind);
+    free_field(d, d->group);
+    free(d->strings_);
     memset(d, 0, sizeof *d);
 }
 

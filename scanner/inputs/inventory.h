@@ -56,6 +56,11 @@ typedef struct dependency {
                             out) */
     bool markers_false;  /* its markers do not apply to the scan's target
                             environment (skipped for that reason) */
+    char *strings_;      /* private to inventory.c and the inputs: one
+                            allocation that holds several of the strings
+                            above (an input may make them in one piece, as
+                            sitepackages.c does); NULL when none */
+    size_t strings_size_;
 } dependency;
 
 typedef struct dep_list {
@@ -66,6 +71,16 @@ typedef struct dep_list {
 
 /* Append a zeroed dependency and return it (owned by the list). */
 dependency *dep_list_add(dep_list *l);
+/* Give `d` one block of `size` bytes for its strings (strings_) and return
+ * it: the caller points fields into it. dependency_clear() frees the block
+ * and each string field that is not inside it, so a field may still be
+ * replaced by a string of its own (free() only what is not in the block).
+ * At most once a dependency. One allocation instead of five a
+ * distribution. */
+char *dependency_strings(dependency *d, size_t size);
+/* Make room for `n` more dependencies at once (an input that knows how
+ * many it will add spares the list its doublings and their copies). */
+void dep_list_reserve(dep_list *l, size_t n);
 /* Free every dependency and the array. */
 void dep_list_free(dep_list *l);
 /* Free one dependency's members (not the struct itself). */

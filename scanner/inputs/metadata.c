@@ -7,50 +7,72 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* First read from a metadata file: most header blocks fit in it. */
 #define FIRST_CHUNK 8192
 
 void metadata_clear(metadata *md)
 {
-    free(md->name);
-    free(md->version);
+    buf_free(&md->store_);
     memset(md, 0, sizeof *md);
 }
 
-/* email.feedparser's headerRE: r'^(From |[\041-\071\073-\176]*:|[\t ])'.
- * For a line that starts with neither a blank nor "From ", it matches when
- * the text before the first colon (found with memchr by the caller) is all
- * printable ASCII without blanks. */
-static bool is_field_name(const char *s, size_t n)
+/* Forget the fields, keeping the store's memory for the next file. */
+static void metadata_reset(metadata *md)
 {
-    /* Eight bytes at a time (names are mostly 4-20 bytes): a byte below
-     * 0x21 borrows into its high bit once 0x21 is subtracted (and had it
-     * clear); one above 0x7e has its high bit set, or gets it when 1 is
-     * added. A carry or borrow across bytes starts only at a byte that is
-     * itself out of range, so the test of the whole word is exact. */
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    buf store = md->store_;
+    memset(md, 0, sizeof *md);
+    buf_reset(&store);
+    md->store_ = store;
+}
+
+/*
+ * For each line the parser needs its first byte, the first byte that ends
+ * a field name, and its end: email.feedparser's headerRE is
+ * r'^(From |[\041-\071\073-\176]*:|[\t ])', so a line that starts with
+ * neither a blank nor "From " is a header exactly when the first byte that
+ * is ':' or not printable ASCII (0x21-0x7e) is a ':'. Both are found
+ * sixteen bytes at a time with SSE2 where there is SSE2 (a call to memchr
+ * a line cost more than the search), else a byte at a time.
+ */
+enum { FIND_EOL, FIND_STOP };
+
+static bool byte_is(unsigned char c, int what)
+{
+    if (what == FIND_EOL)
+        return c == '\n' || c == '\r';
+    return c < 0x21 || c > 0x7e || c == ':'; /* '\n' and '\r' too */
+}
+
+/* The offset of the first end of line ('\n', '\r') or stop (':' or a byte
+ * outside 0x21-0x7e) in s[0, n), or n if none. */
+static size_t find(const char *s, size_t n, int what)
+{
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, sizeof w);
-        uint64_t below = (w - ones * 0x21) & ~w & highs;
-        uint64_t above = ((w + ones) | w) & highs;
-        if ((below | above) != 0)
-            return false;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i colon = _mm_set1_epi8(':'), lo = _mm_set1_epi8(0x21);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m;
+        if (what == FIND_EOL)
+            m = _mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr));
+        else /* signed: bytes 0x80-0xff are below 0x21 too */
+            m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)),
+                             _mm_cmpeq_epi8(x, colon));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits != 0)
+            return i + (size_t)__builtin_ctz(bits);
     }
-    if (i < n && n >= 8) { /* the tail as the last eight bytes, again */
-        uint64_t w;
-        memcpy(&w, s + n - 8, sizeof w);
-        uint64_t below = (w - ones * 0x21) & ~w & highs;
-        uint64_t above = ((w + ones) | w) & highs;
-        return (below | above) == 0;
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x21 || c > 0x7e)
-            return false;
-    }
-    return true;
+#endif
+    for (; i < n; i++)
+        if (byte_is((unsigned char)s[i], what))
+            return i;
+    return n;
 }
 
 static bool field_is(const char *s, size_t n, const char *want)
@@ -72,9 +94,9 @@ static bool field_is(const char *s, size_t n, const char *want)
  * importlib's _adapters.Message "redents" a value holding a newline:
  * textwrap.dedent(' ' * 8 + value). dedent empties lines of only blanks and
  * tabs, then removes the longest common blank/tab prefix of the others.
- * Returns a new string (at most n + 8 bytes) and its length in *out_len.
+ * Writes the result (at most n + 8 bytes) to `r` and returns its length.
  */
-static char *redent(const char *v, size_t n, size_t *out_len)
+static size_t redent(const char *v, size_t n, char *r)
 {
     /* Work on a copy with the eight spaces in front. */
     size_t tn = n + 8;
@@ -106,7 +128,6 @@ static char *redent(const char *v, size_t n, size_t *out_len)
         s = e + 1;
     }
 
-    char *r = xmalloc(tn + 1);
     size_t out = 0;
     for (size_t s = 0; s <= tn;) {
         size_t e = s;
@@ -125,16 +146,17 @@ static char *redent(const char *v, size_t n, size_t *out_len)
         s = e + 1;
     }
     free(t);
-    r[out] = '\0';
-    *out_len = out;
-    return r;
+    return out;
 }
 
-/* Build a field's value as compat32 and importlib give it, from the text
- * after its colon up to the end of its last continuation line. */
-static char *field_value(const char *s, size_t n, size_t *out_len)
+/* Append a field's value, as compat32 and importlib give it, from the text
+ * after its colon up to the end of its last continuation line, to `store`
+ * with a NUL after it. Returns its offset there; its length in *out_len. */
+static size_t field_value(buf *store, const char *s, size_t n, size_t *out_len)
 {
-    char *v = xmalloc(n + 1);
+    buf_reserve(store, n + 8 + 1); /* redent() adds at most 8 bytes */
+    size_t off = store->len;
+    char *v = store->data + off;
     size_t k = 0;
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -150,14 +172,12 @@ static char *field_value(const char *s, size_t n, size_t *out_len)
     }
     while (k > 0 && v[k - 1] == '\n')
         k--;
+    if (memchr(v, '\n', k) != NULL)
+        k = redent(v, k, v); /* redent() reads from its own copy */
     v[k] = '\0';
-    if (memchr(v, '\n', k) != NULL) {
-        char *r = redent(v, k, &k);
-        free(v);
-        v = r;
-    }
+    store->len = off + k + 1;
     *out_len = k;
-    return v;
+    return off;
 }
 
 typedef struct field_span {
@@ -168,22 +188,32 @@ typedef struct field_span {
     unsigned line;
 } field_span;
 
-static void take_field(const field_span *f, metadata *md)
+/* Where the values were put in md->store_ (which may move as it grows). */
+typedef struct taken {
+    size_t name_off, version_off;
+    bool name, version;
+} taken;
+
+static void take_field(const field_span *f, metadata *md, taken *t)
 {
     if (f->name == NULL)
         return;
-    if (md->name == NULL && field_is(f->name, f->name_len, "name")) {
-        md->name = field_value(f->value, (size_t)(f->end - f->value), &md->name_len);
+    if (!t->name && field_is(f->name, f->name_len, "name")) {
+        t->name_off = field_value(&md->store_, f->value, (size_t)(f->end - f->value),
+                                  &md->name_len);
+        t->name = true;
         md->name_line = f->line;
-    } else if (md->version == NULL && field_is(f->name, f->name_len, "version")) {
-        md->version = field_value(f->value, (size_t)(f->end - f->value), &md->version_len);
+    } else if (!t->version && field_is(f->name, f->name_len, "version")) {
+        t->version_off = field_value(&md->store_, f->value, (size_t)(f->end - f->value),
+                                     &md->version_len);
+        t->version = true;
         md->version_line = f->line;
     }
 }
 
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
 {
-    metadata_clear(md);
+    metadata_reset(md);
     size_t pos = 0;
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
         md->bom = true;
@@ -193,26 +223,21 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     }
 
     field_span cur = {0};
+    taken t = {0};
     unsigned lineno = 0;
     bool ended = false;
-    /* Offset of the next '\n' at or after pos (len if none): kept across
-     * lines so that a file of '\r'-only lines is not scanned again for
-     * every line. Lines are found with memchr, never a byte at a time. */
-    size_t next_nl = 0;
-    bool nl_known = false;
     while (pos < len) {
         /* One line: [pos, e) and its terminator [e, next). */
         const char *p = text + pos;
         size_t rest = len - pos;
-        if (!nl_known || next_nl < pos) {
-            const char *nl = memchr(p, '\n', rest);
-            next_nl = nl ? (size_t)(nl - text) : len;
-            nl_known = true;
-        }
-        size_t e = next_nl - pos;
-        const char *cr = memchr(p, '\r', e);
-        if (cr != NULL)
-            e = (size_t)(cr - p);
+        bool blank = p[0] == ' ' || p[0] == '\t';
+        /* "From " lines are an mbox envelope or a defect: a header line
+         * but never a field. */
+        bool from = p[0] == 'F' && rest >= 5 && memcmp(p, "From ", 5) == 0;
+        size_t stop = blank || from ? 0 : find(p, rest, FIND_STOP);
+        size_t e = stop < rest && (p[stop] == '\n' || p[stop] == '\r')
+                       ? stop
+                       : stop + find(p + stop, rest - stop, FIND_EOL);
         size_t next;
         if (e == rest) {
             if (!at_eof)
@@ -231,28 +256,24 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             ended = true; /* the blank line that ends the block */
             break;
         }
-        if (p[0] == ' ' || p[0] == '\t') {
+        if (blank) {
             if (cur.name != NULL)
                 cur.end = p + next; /* continuation */
         } else {
-            const char *colon = memchr(p, ':', e);
-            /* "From " lines are an mbox envelope or a defect: a header line
-             * but never a field. */
-            bool from = e >= 5 && memcmp(p, "From ", 5) == 0;
-            if (!from && (colon == NULL || !is_field_name(p, (size_t)(colon - p)))) {
+            if (!from && (stop >= e || p[stop] != ':')) {
                 ended = true; /* body text: the block is over */
                 break;
             }
             /* Most fields are neither Name nor Version: only names of 4
              * or 7 bytes are looked at. */
             if (cur.name_len == 4 || cur.name_len == 7)
-                take_field(&cur, md);
+                take_field(&cur, md, &t);
             memset(&cur, 0, sizeof cur);
             /* A ":" at the start has no field name: dropped too. */
-            if (!from && colon > p) {
+            if (!from && stop > 0) {
                 cur.name = p;
-                cur.name_len = (size_t)(colon - p);
-                cur.value = colon + 1;
+                cur.name_len = stop;
+                cur.value = p + stop + 1;
                 cur.end = p + next;
                 cur.line = lineno;
             }
@@ -261,14 +282,19 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     }
     if (!ended && !at_eof)
         return 1; /* the next line may continue the block */
-    take_field(&cur, md);
+    take_field(&cur, md, &t);
+    /* Pointers last: the store may have moved while it grew. */
+    if (t.name)
+        md->name = md->store_.data + t.name_off;
+    if (t.version)
+        md->version = md->store_.data + t.version_off;
     return 0;
 }
 
 int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratch,
                      metadata *md, airlock_error *err)
 {
-    metadata_clear(md);
+    metadata_reset(md);
     /* O_NONBLOCK: a FIFO planted as METADATA must not hang the scan. */
     int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {

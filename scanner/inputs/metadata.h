@@ -28,7 +28,10 @@
 /* Largest header block read from one metadata file; longer is an error. */
 #define METADATA_MAX_HEADER ((size_t)16 << 20)
 
-/* The fields the inventory needs. Strings are owned (metadata_clear()). */
+/* The fields the inventory needs. The strings live in `store_`, which `md`
+ * owns: they stay valid until the next metadata_parse() or
+ * metadata_read_at() into the same `md`, or metadata_clear(). Reusing one
+ * `metadata` for many files reuses that memory (no allocation per file). */
 typedef struct metadata {
     char *name;            /* Name as importlib returns it; NULL if absent */
     char *version;         /* Version likewise; NULL if absent */
@@ -37,12 +40,13 @@ typedef struct metadata {
     unsigned name_line;    /* 1-based line of the field, 0 if absent */
     unsigned version_line;
     bool bom;              /* the text began with a UTF-8 BOM (skipped) */
+    buf store_;            /* private: holds name and version */
 } metadata;
 
 /* Parse the header block at the start of `len` bytes of `text`. If the block
  * may continue past `len` and `at_eof` is false, return 1 (call again with
- * more text); otherwise fill `md` (released first with metadata_clear())
- * and return 0. Never fails: text without headers gives no fields. */
+ * more text); otherwise fill `md` (what it held before is dropped) and
+ * return 0. Never fails: text without headers gives no fields. */
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md);
 
 /* Read and parse the metadata file `path`, relative to directory `dirfd`
@@ -57,7 +61,7 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md);
 int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratch,
                      metadata *md, airlock_error *err);
 
-/* Release the strings and zero `md`. */
+/* Release the strings' memory and zero `md`. */
 void metadata_clear(metadata *md);
 
 #endif

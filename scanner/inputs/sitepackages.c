@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/name.h"
 #include "core/percent.h"
+#include "core/strsort.h"
 #include "core/version.h"
 #include "scanner/inputs/metadata.h"
 
@@ -30,6 +31,7 @@ struct site_scanner {
     dir_id *seen;
     size_t nseen, capseen;
     buf scratch;
+    buf path;      /* the METADATA path being read, reused */
     metadata md;
 };
 
@@ -47,6 +49,7 @@ void site_scanner_free(site_scanner *s)
         return;
     free(s->seen);
     buf_free(&s->scratch);
+    buf_free(&s->path);
     metadata_clear(&s->md);
     free(s);
 }
@@ -67,12 +70,21 @@ static bool mark_seen(site_scanner *s, const struct stat *st)
     return true;
 }
 
+/* ASCII case-insensitive suffix test (`suffix` in lower case). */
 static bool ends_with_ci(const char *s, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);
     if (n < k)
         return false;
-    return strncasecmp(s + n - k, suffix, k) == 0;
+    s += n - k;
+    for (size_t i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != suffix[i])
+            return false;
+    }
+    return true;
 }
 
 /* a + '/' + b in one allocation of the exact size (several per
@@ -105,40 +117,61 @@ static void trim(const char **p, size_t *n)
         (*n)--;
 }
 
+/* Copy `n` bytes and a NUL to *at, moving it on; returns the copy. */
+static char *put_string(char **at, const char *text, size_t n)
+{
+    char *p = *at;
+    if (n > 0)
+        memcpy(p, text, n);
+    p[n] = '\0';
+    *at = p + n + 1;
+    return p;
+}
+
 /* Append a dependency for `name` / `version_text` (either may have length 0
- * with a NULL pointer for "absent"), warning about what cannot be checked. */
+ * with a NULL pointer for "absent"), warning about what cannot be checked.
+ * `source_file` (NUL-terminated) and `location` (NULL or `loc_len` bytes)
+ * are copied. Its strings take one allocation (dependency_strings()). */
 static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned name_line,
                     const char *ver, size_t ver_len, unsigned ver_line, const char *source_file,
-                    const char *location, bool editable)
+                    size_t source_len, const char *location, size_t loc_len, bool editable)
 {
-    dependency *d = dep_list_add(s->out);
-    d->kind = DEP_INSTALLED;
-    d->name = xstrndup(name, name_len);
-    d->source_file = xstrdup(source_file);
-    d->location = location ? xstrdup(location) : NULL;
-    d->editable = editable;
-    d->version_text = ver ? xstrndup(ver, ver_len) : NULL;
-
     const char *tn = name;
     size_t tl = name_len;
     trim(&tn, &tl);
     char norm[NAME_MAX_LEN + 1];
     airlock_error err = {{0}};
-    if (tl <= NAME_MAX_LEN && memchr(tn, '\0', tl) == NULL &&
-        name_normalize(tn, tl, norm, sizeof norm, &err) >= 0) {
-        d->normalized = xstrdup(norm);
-    } else {
+    int nl = -1;
+    if (tl <= NAME_MAX_LEN && memchr(tn, '\0', tl) == NULL)
+        nl = name_normalize(tn, tl, norm, sizeof norm, &err);
+
+    dependency *d = dep_list_add(s->out);
+    d->kind = DEP_INSTALLED;
+    d->editable = editable;
+    size_t size = name_len + 1 + source_len + 1 + (location ? loc_len + 1 : 0) +
+                  (ver ? ver_len + 1 : 0) + (nl >= 0 ? (size_t)nl + 1 : 0);
+    char *at = dependency_strings(d, size);
+    d->name = put_string(&at, name, name_len);
+    d->source_file = put_string(&at, source_file, source_len);
+    if (location)
+        d->location = put_string(&at, location, loc_len);
+    if (ver)
+        d->version_text = put_string(&at, ver, ver_len);
+    if (nl >= 0)
+        d->normalized = put_string(&at, norm, (size_t)nl);
+
+    if (nl < 0) {
         d->normalized = name_canonicalize(tn, tl > NAME_MAX_LEN ? NAME_MAX_LEN : tl);
         buf r = {0};
         buf_printf(&r, "invalid project name '%.*s'", (int)(tl > 200 ? 200 : tl), tn);
         d->skip_reason = buf_detach(&r, NULL);
-        diag_warn(s->d, source_file, name_line, "%s", d->skip_reason);
+        diag_warn(s->d, d->source_file, name_line, "%s", d->skip_reason);
         return;
     }
 
     if (ver == NULL) {
         d->skip_reason = xstrdup("no Version field");
-        diag_warn(s->d, source_file, 0, "%s has no Version field", d->name);
+        diag_warn(s->d, d->source_file, 0, "%s has no Version field", d->name);
         return;
     }
     const char *tv = ver;
@@ -152,7 +185,7 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     buf r = {0};
     buf_printf(&r, "invalid version '%.*s'", (int)(vl > 200 ? 200 : vl), tv);
     d->skip_reason = buf_detach(&r, NULL);
-    diag_warn(s->d, source_file, ver_line, "%s: %s", d->name, d->skip_reason);
+    diag_warn(s->d, d->source_file, ver_line, "%s: %s", d->name, d->skip_reason);
 }
 
 /* Decode a file: URL's path (percent escapes, %00 kept as is); NULL if it
@@ -237,52 +270,66 @@ static char *editable_location(site_scanner *s, int dirfd, const char *child, co
     return loc;
 }
 
-/* One *.dist-info / *.egg-info / EGG-INFO child of the entry `dir`. */
-static void scan_dist(site_scanner *s, int dirfd, const char *dir, const char *child,
-                      bool probe_editable, const char *editable_at)
+/* One *.dist-info / *.egg-info / EGG-INFO child of the entry `dir`. The
+ * paths are built in s->path, one after the other: DIR/CHILD/CANDIDATE is
+ * the path shown, CHILD/CANDIDATE (its tail) the one opened below `dirfd`,
+ * DIR/CHILD (its head) the distribution's location. */
+static void scan_dist(site_scanner *s, int dirfd, const char *dir, size_t dir_len,
+                      const char *child, bool probe_editable, const char *editable_at)
 {
     static const char *const candidates[] = {"METADATA", "PKG-INFO", ""};
-    char *shown_dist = join(dir, child);
+    buf *pb = &s->path;
+    buf_reset(pb);
+    buf_append(pb, dir, dir_len);
+    if (dir_len == 0 || dir[dir_len - 1] != '/')
+        buf_putc(pb, '/'); /* as join() does */
+    size_t rel_at = pb->len;
+    buf_puts(pb, child);
+    size_t dist_len = pb->len;
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-        char *rel = candidates[i][0] ? join(child, candidates[i]) : xstrdup(child);
-        char *shown = candidates[i][0] ? join(shown_dist, candidates[i]) : xstrdup(shown_dist);
+        pb->len = dist_len;
+        if (candidates[i][0]) {
+            buf_putc(pb, '/');
+            buf_puts(pb, candidates[i]);
+        } else {
+            pb->data[pb->len] = '\0';
+        }
+        const char *shown = pb->data;
         airlock_error err = {{0}};
-        int r = metadata_read_at(dirfd, rel, shown, &s->scratch, &s->md, &err);
-        free(rel);
+        int r = metadata_read_at(dirfd, pb->data + rel_at, shown, &s->scratch, &s->md, &err);
         if (r < 0) {
             /* importlib raises here; we warn and treat it as unreadable. */
             diag_warn(s->d, shown, 0, "unreadable metadata: %s", err.msg);
-            free(shown);
-            break;
+            return;
         }
-        if (r == 0) {
-            free(shown);
+        if (r == 0)
             continue;
-        }
         const metadata *md = &s->md;
         if (md->bom)
             diag_warn(s->d, shown, 1, "starts with a byte-order mark "
                       "(importlib.metadata would not see this distribution)");
         if (md->name == NULL) {
             diag_warn(s->d, shown, 0, "no Name field: not a distribution");
-        } else {
-            char *loc = NULL;
-            bool editable = editable_at != NULL;
-            if (!editable && probe_editable) {
-                loc = editable_location(s, dirfd, child, shown_dist);
-                editable = loc != NULL;
-            }
-            add_dep(s, md->name, md->name_len, md->name_line, md->version,
-                    md->version_len, md->version_line, shown,
-                    editable_at ? editable_at : loc ? loc : shown_dist, editable);
-            free(loc);
+            return;
         }
-        free(shown);
-        free(shown_dist);
+        char *loc = NULL;
+        bool editable = editable_at != NULL;
+        if (!editable && probe_editable) {
+            char *shown_dist = xstrndup(pb->data, dist_len);
+            loc = editable_location(s, dirfd, child, shown_dist);
+            free(shown_dist);
+            editable = loc != NULL;
+        }
+        const char *where = editable_at ? editable_at : loc;
+        add_dep(s, md->name, md->name_len, md->name_line, md->version, md->version_len,
+                md->version_line, pb->data, pb->len, where ? where : pb->data,
+                where ? strlen(where) : dist_len, editable);
+        free(loc);
         return;
     }
-    diag_warn(s->d, shown_dist, 0, "no METADATA or PKG-INFO: not a distribution");
-    free(shown_dist);
+    pb->len = dist_len;
+    pb->data[dist_len] = '\0';
+    diag_warn(s->d, pb->data, 0, "no METADATA or PKG-INFO: not a distribution");
 }
 
 /* A zipped egg: setuptools names it NAME-VERSION[-pyX.Y[-PLAT]].egg with
@@ -326,7 +373,9 @@ static void scan_zipped_egg(site_scanner *s, int dirfd, const char *dir, const c
     for (char *c = ver; *c; c++)
         if (*c == '_')
             *c = '-'; /* undo setuptools' to_filename() */
-    add_dep(s, child, (size_t)(dash - child), 0, ver, strlen(ver), 0, shown, shown, false);
+    size_t shown_len = strlen(shown);
+    add_dep(s, child, (size_t)(dash - child), 0, ver, strlen(ver), 0, shown, shown_len, shown,
+            shown_len, false);
     free(ver);
     free(shown);
 }
@@ -386,11 +435,6 @@ static void scan_egg_link(site_scanner *s, int dirfd, const char *dir, const cha
     free(shown);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool is_dir_at(int dirfd, const struct dirent *de)
 {
     if (de->d_type == DT_DIR)
@@ -412,21 +456,14 @@ static bool is_reg_at(int dirfd, const struct dirent *de)
 }
 
 /* Kinds of children, in the order they are handled. */
-enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK };
+enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK, K_KINDS };
 
 typedef struct child {
-    char *name;
+    const char *name; /* in the directory's name buffer */
+    size_t off;       /* where, while the buffer still grows */
     int kind;
     bool dist_info;
 } child;
-
-static int cmp_child(const void *a, const void *b)
-{
-    const child *x = a, *y = b;
-    if (x->kind != y->kind)
-        return x->kind - y->kind;
-    return cmp_names(&x->name, &y->name);
-}
 
 static int scan_entry(site_scanner *s, const char *dir, const char *editable_at, int depth,
                       airlock_error *err)
@@ -458,6 +495,7 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
 
     child *kids = NULL;
     size_t nkids = 0, capkids = 0;
+    buf names = {0}; /* the children's names, one after the other */
     /* Every editable install works through a .pth file in the directory
      * (setuptools' __editable__.*.pth, hatchling's _NAME.pth, flit's,
      * poetry's...): without one there is no direct_url.json worth opening,
@@ -491,21 +529,38 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
             capkids = capkids ? capkids * 2 : 64;
             kids = xrealloc(kids, capkids * sizeof *kids);
         }
-        kids[nkids].name = xstrdup(nm);
+        kids[nkids].off = names.len;
+        buf_append(&names, nm, n + 1);
         kids[nkids].kind = kind;
         kids[nkids].dist_info = di;
         nkids++;
     }
     if (errno != 0)
         diag_warn(s->d, dir, 0, "reading the directory stopped: %s", strerror(errno));
-    /* Sorted, so that output does not depend on the file system's order. */
-    if (nkids > 1)
-        qsort(kids, nkids, sizeof *kids, cmp_child);
-
+    /* Sorted by kind, then name, so that output does not depend on the
+     * file system's order: grouped by kind, each group by name. */
+    str_item *order = xmalloc((nkids ? nkids : 1) * sizeof *order);
+    size_t start[K_KINDS + 1] = {0};
+    for (size_t i = 0; i < nkids; i++)
+        start[kids[i].kind + 1]++;
+    for (int k = 0; k < K_KINDS; k++)
+        start[k + 1] += start[k];
+    size_t fill[K_KINDS];
+    memcpy(fill, start, sizeof fill);
     for (size_t i = 0; i < nkids; i++) {
-        const child *k = &kids[i];
+        kids[i].name = names.data + kids[i].off;
+        order[fill[kids[i].kind]++] = (str_item){kids[i].name, i};
+    }
+    for (int k = 0; k < K_KINDS; k++)
+        str_items_sort(order + start[k], start[k + 1] - start[k]);
+    /* Each distribution and zipped egg adds at most one. */
+    dep_list_reserve(s->out, start[K_DIST + 1] + start[K_EGG_ZIP + 1] - start[K_EGG_ZIP]);
+
+    size_t dir_len = strlen(dir);
+    for (size_t i = 0; i < nkids; i++) {
+        const child *k = &kids[order[i].index];
         if (k->kind == K_DIST) {
-            scan_dist(s, dirfd, dir, k->name, k->dist_info && has_pth, editable_at);
+            scan_dist(s, dirfd, dir, dir_len, k->name, k->dist_info && has_pth, editable_at);
         } else if (k->kind == K_EGG_DIR) {
             char *sub = join(dir, k->name);
             airlock_error serr = {{0}};
@@ -517,9 +572,10 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
         } else {
             scan_egg_link(s, dirfd, dir, k->name, depth);
         }
-        free(k->name);
     }
+    free(order);
     free(kids);
+    buf_free(&names);
     closedir(dp);
     return 0;
 }
