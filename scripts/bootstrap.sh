@@ -7,7 +7,7 @@ PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 liblmdb-dev libzstd-dev libsodium-dev libcjson-dev zlib1g-dev libarchive-dev libyaml-dev
 libcmocka-dev python3 python3-packaging python3-jsonschema python3-pip python3-venv
 minisign zstd lmdb-utils
-debhelper lintian mmdebstrap bash-completion"
+debhelper lintian mmdebstrap bash-completion gdb"
 
 missing=""
 for p in $PACKAGES; do
