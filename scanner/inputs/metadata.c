@@ -75,6 +75,48 @@ static size_t find(const char *s, size_t n, int what)
     return n;
 }
 
+/*
+ * One line of `n` bytes at `p`: its stop in *stop (0 if `name` is false:
+ * a continuation or "From " line has no field name) and the first end of
+ * line at or after the stop, or n. The stop and the end are found in the
+ * same sixteen bytes when they lie there (most field names are short), so
+ * a line usually costs one load fewer than two find() calls.
+ */
+static size_t line_scan(const char *p, size_t n, bool name, size_t *stop)
+{
+    size_t s = 0;
+#if defined(__SSE2__)
+    if (name && n >= 16) {
+        const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+        const __m128i colon = _mm_set1_epi8(':'), lo = _mm_set1_epi8(0x21);
+        const __m128i del = _mm_set1_epi8(0x7f);
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned sb = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)),
+                         _mm_cmpeq_epi8(x, colon)));
+        if (sb != 0) {
+            unsigned at = (unsigned)__builtin_ctz(sb);
+            *stop = at;
+            /* Ends of line are stops too: the first at or after the stop. */
+            unsigned eb = (unsigned)_mm_movemask_epi8(
+                              _mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr))) &
+                          (~0u << at);
+            if (eb != 0)
+                return (size_t)__builtin_ctz(eb);
+            return 16 + find(p + 16, n - 16, FIND_EOL);
+        }
+        s = 16 + find(p + 16, n - 16, FIND_STOP);
+    } else
+#endif
+        if (name) {
+        s = find(p, n, FIND_STOP);
+    }
+    *stop = s;
+    if (s < n && (p[s] == '\n' || p[s] == '\r'))
+        return s;
+    return s + find(p + s, n - s, FIND_EOL);
+}
+
 static bool field_is(const char *s, size_t n, const char *want)
 {
     size_t wn = strlen(want);
@@ -234,10 +276,8 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
         /* "From " lines are an mbox envelope or a defect: a header line
          * but never a field. */
         bool from = p[0] == 'F' && rest >= 5 && memcmp(p, "From ", 5) == 0;
-        size_t stop = blank || from ? 0 : find(p, rest, FIND_STOP);
-        size_t e = stop < rest && (p[stop] == '\n' || p[stop] == '\r')
-                       ? stop
-                       : stop + find(p + stop, rest - stop, FIND_EOL);
+        size_t stop;
+        size_t e = line_scan(p, rest, !(blank || from), &stop);
         size_t next;
         if (e == rest) {
             if (!at_eof)
@@ -265,8 +305,9 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
                 break;
             }
             /* Most fields are neither Name nor Version: only names of 4
-             * or 7 bytes are looked at. */
-            if (cur.name_len == 4 || cur.name_len == 7)
+             * bytes starting with n or of 7 starting with v are looked at. */
+            if ((cur.name_len == 4 && (cur.name[0] | 0x20) == 'n') ||
+                (cur.name_len == 7 && (cur.name[0] | 0x20) == 'v'))
                 take_field(&cur, md, &t);
             memset(&cur, 0, sizeof cur);
             /* A ":" at the start has no field name: dropped too. */
