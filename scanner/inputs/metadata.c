@@ -203,6 +203,17 @@ static size_t field_value(buf *store, const char *s, size_t n, size_t *out_len)
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
         i++;
+    /* The common value is one line: its text is copied as it is. */
+    size_t e = i + find(s + i, n - i, FIND_EOL);
+    size_t tail = n - e;
+    if (tail <= 1 || (tail == 2 && s[e] == '\r' && s[e + 1] == '\n')) {
+        k = e - i;
+        memcpy(v, s + i, k);
+        v[k] = '\0';
+        store->len = off + k + 1;
+        *out_len = k;
+        return off;
+    }
     for (; i < n; i++) {
         if (s[i] == '\r') {
             v[k++] = '\n'; /* universal newlines */
@@ -304,26 +315,24 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
                 ended = true; /* body text: the block is over */
                 break;
             }
-            /* Most fields are neither Name nor Version: only names of 4
-             * bytes starting with n or of 7 starting with v are looked at. */
-            if ((cur.name_len == 4 && (cur.name[0] | 0x20) == 'n') ||
-                (cur.name_len == 7 && (cur.name[0] | 0x20) == 'v'))
+            if (cur.name != NULL) {
                 take_field(&cur, md, &t);
-            memset(&cur, 0, sizeof cur);
-            /* A ":" at the start has no field name: dropped too. */
-            if (!from && stop > 0) {
-                cur.name = p;
-                cur.name_len = stop;
-                cur.value = p + stop + 1;
-                cur.end = p + next;
-                cur.line = lineno;
+                cur.name = NULL;
             }
+            /* Only a field that can still be taken is followed: a name of
+             * 4 bytes starting with n or of 7 starting with v (a ":" at the
+             * start has no name and is dropped too). Most lines are none. */
+            unsigned char c0 = (unsigned char)p[0] | 0x20;
+            if (!from && ((stop == 4 && c0 == 'n' && !t.name) ||
+                          (stop == 7 && c0 == 'v' && !t.version)))
+                cur = (field_span){p, stop, p + stop + 1, p + next, lineno};
         }
         pos += next;
     }
     if (!ended && !at_eof)
         return 1; /* the next line may continue the block */
-    take_field(&cur, md, &t);
+    if (cur.name != NULL)
+        take_field(&cur, md, &t);
     /* Pointers last: the store may have moved while it grew. */
     if (t.name)
         md->name = md->store_.data + t.name_off;
