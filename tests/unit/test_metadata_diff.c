@@ -422,7 +422,9 @@ static const char *const pieces[] = {
     "\n", "\r\n", "\r", "N\x80me: a\n", "Name\x7f: a\n", "Name :a\n", "Name:\x00z\n",
     "Name:", "Version:", "\xef\xbb\xbf", "\xef\xbb", "body text after the block\n",
     "Description: first\n        second\n\n        third\n", "Name: a\r\r\n",
-    "0123456789abcdef0123456789abcdef: v\n", "Name:  spaced  \n", "v: 1\n", "n: 2\n",
+    "0123456789abcdef0123456789abcdef: v\n",
+    "Classifier: a value with a tab\there, and more bytes past thirty-two\n",
+    "Summary: \x0b\x0c\x0e\x0f\x08 control bytes 0x08-0x0f in a long enough value\r\n", "Name:  spaced  \n", "v: 1\n", "n: 2\n",
 };
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
@@ -454,7 +456,7 @@ static void test_splices(void **state)
                 buf_puts(&b, rnd(2) ? "Name: " : "Classifier: ");
                 unsigned m = rnd(200);
                 for (unsigned c = 0; c < m; c++)
-                    buf_putc(&b, "ab \t:\r\x80-"[rnd(8)]);
+                    buf_putc(&b, "ab \t:\r\x80-\x08\x0b\x0c\x0e\x0f\n"[rnd(14)]);
                 buf_putc(&b, '\n');
             } else {
                 buf_puts(&b, s);
