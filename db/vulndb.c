@@ -413,14 +413,36 @@ static const uint8_t *installed_key(const version *v, uint8_t *small, size_t cap
     return *heap;
 }
 
+/* True if `name` is already what name_normalize() would return for it:
+ * [a-z0-9-], no "--", no '-' at either end, 1 to NAME_MAX_LEN bytes. The
+ * callers mostly pass a dependency's normalised name, and normalising it
+ * again cost more than this check. */
+static bool in_normal_form(const char *name, size_t len)
+{
+    if (len == 0 || len > NAME_MAX_LEN || name[0] == '-' || name[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            continue;
+        if (c != '-' || name[i + 1] == '-') /* i + 1 < len: the last is no '-' */
+            return false;
+    }
+    return true;
+}
+
 static int get_package(vulndb *db, const char *name, MDB_val *v)
 {
     char norm[NAME_MAX_LEN + 1];
-    airlock_error nerr;
-    int n = name_normalize(name, strlen(name), norm, sizeof norm, &nerr);
-    if (n < 0)
-        return MDB_NOTFOUND;
-    MDB_val k = {(size_t)n, norm};
+    size_t len = strlen(name);
+    MDB_val k = {len, (void *)name};
+    if (!in_normal_form(name, len)) {
+        airlock_error nerr;
+        int n = name_normalize(name, len, norm, sizeof norm, &nerr);
+        if (n < 0)
+            return MDB_NOTFOUND;
+        k = (MDB_val){(size_t)n, norm};
+    }
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
@@ -462,7 +484,12 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
         free(m);
         return damaged(db, err, "package value");
     }
-    out->items = xcalloc(nm ? nm : 1, sizeof *out->items);
+    if (nm == 0) { /* most packages found: no allocation for no hits */
+        free(heap);
+        free(m);
+        return 0;
+    }
+    out->items = xcalloc(nm, sizeof *out->items);
     for (size_t i = 0; i < nm; i++) {
         vulndb_hit *h = &out->items[i];
         if (decode_advisory(db, m[i].group, &h->adv, err) != 0) {

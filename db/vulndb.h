@@ -141,9 +141,11 @@ typedef struct vulndb_hits {
 } vulndb_hits;
 
 /* Find every group that affects `installed` of the project `name` (any
- * spelling: it is normalised per PEP 503 here; an invalid name has no hits).
- * Fills `out` (initially zeroed or freed) and returns the number of hits, or
- * -1 with a message if the database is damaged. */
+ * spelling: it is normalised per PEP 503 here, a name already in normal form
+ * at the cost of one check; an invalid name has no hits). Fills `out`
+ * (initially zeroed or freed; items stay NULL when there is no hit) and
+ * returns the number of hits, or -1 with a message if the database is
+ * damaged. */
 int vulndb_lookup(vulndb *db, const char *name, const version *installed,
                   vulndb_hits *out, airlock_error *err);
 
