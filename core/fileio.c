@@ -227,6 +227,14 @@ int path_follow_links(const char *path, char **out, airlock_error *err)
     return 0;
 }
 
+char *path_trim_slashes(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    return xstrndup(path, n);
+}
+
 bool path_resolves_inside(const char *path, const char *root_real)
 {
     char *real = realpath(path, NULL);

@@ -146,6 +146,10 @@ int path_check_planted(const char *shown, const struct stat *dir, const struct s
  * the tree searched. False when `path` cannot be resolved. */
 bool path_resolves_inside(const char *path, const char *root_real);
 
+/* A new copy of `path` without its trailing slashes ("dir/" is "dir"; "/"
+ * stays "/"), owned by the caller. */
+char *path_trim_slashes(const char *path);
+
 /* Open the directory that holds `path` (O_DIRECTORY) into *dirfd and set
  * *name to a new copy of its last component. `path` must not end in '/'
  * (strip it first) nor be "." or "..". */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "core/text.h"
 #include "dbbuild/dbwriter.h"
 #include "dbbuild/index_dir.h"
@@ -96,15 +97,13 @@ static int on_record(void *arg, const char *origin, cJSON *json, airlock_error *
 static char *default_name(const char *path)
 {
     char *real = realpath(path, NULL);
-    const char *p = real != NULL ? real : path;
-    size_t n = strlen(p);
-    while (n > 1 && p[n - 1] == '/')
-        n--;
-    size_t start = n;
-    while (start > 0 && p[start - 1] != '/')
-        start--;
-    char *name = start == n ? xstrndup(p, n) /* "/" */ : xstrndup(p + start, n - start);
+    char *p = path_trim_slashes(real != NULL ? real : path);
     free(real);
+    const char *base = strrchr(p, '/');
+    if (base == NULL || base[1] == '\0') /* no slash, or "/" */
+        return p;
+    char *name = xstrdup(base + 1);
+    free(p);
     return name;
 }
 

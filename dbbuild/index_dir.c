@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "dbbuild/index_page.h"
 #include "dbbuild/osv_source.h"
 #include "signatures/sha256.h"
@@ -148,10 +149,7 @@ int index_dir_read(const char *dir, uint32_t source, diag *d, progress *prog, in
                    index_dir_info *info, airlock_error *err)
 {
     memset(info, 0, sizeof *info);
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    char *root = xstrndup(dir, n);
+    char *root = path_trim_slashes(dir);
     page_list l = {0};
     int rc = list_pages(root, d, &l, info, err);
     sha256_state listing;

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "core/text.h"
 #include "dbbuild/osv_json.h"
 #include "dbbuild/osv_yaml.h"
@@ -446,14 +447,8 @@ static int str_cmp(const void *a, const void *b)
 static int read_tree(reader *r, const char *path, airlock_error *err)
 {
     /* "dir/" and "dir" are one directory, and give the same origins. */
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    char *root = xstrndup(path, n);
-    n = strlen(r->name);
-    while (n > 1 && r->name[n - 1] == '/')
-        n--;
-    char *label = xstrndup(r->name, n);
+    char *root = path_trim_slashes(path);
+    char *label = path_trim_slashes(r->name);
     pathlist files = {0};
     int rc = walk(r, root, "", 0, &files, err);
     if (rc == 0 && files.n > 1)
