@@ -118,13 +118,14 @@ static FILE *scratch_open(int dirfd)
     return fp;
 }
 
-/* Render one report into *data (a memory stream where no scratch file can
- * be had: the same bytes). */
+/* Render one report into *data: into a memory stream, but CycloneDX
+ * through a scratch file when one can be had (the same bytes, in one pass
+ * instead of two; the other formats gain nothing from a file). */
 static int render_one(report_format f, const scan_report *r, int dirfd, char **data,
                       size_t *len, airlock_error *err)
 {
     report_style style = {false};
-    FILE *fp = scratch_open(dirfd);
+    FILE *fp = f == REPORT_CYCLONEDX ? scratch_open(dirfd) : NULL;
     if (fp == NULL) {
         FILE *mem = open_memstream(data, len);
         if (mem == NULL)
