@@ -114,7 +114,7 @@ static int sign_snapshot(atomic_file *snap, const snapshot_meta *m, const minisi
 {
     uint8_t hash[MINISIGN_HASH_BYTES];
     uint64_t size;
-    if (snapshot_digest_fd(fileno(snap->fp), snap->path, hash, &size, err) != 0)
+    if (snapshot_digest_fd(fileno(snap->fp), snap->path, hash, &size, UINT64_MAX, err) != 0)
         return -1;
     char comment[512], untrusted[128];
     snapshot_meta_format(m, comment, sizeof comment);

@@ -154,7 +154,7 @@ int snapshot_digest_file(const char *path, uint8_t digest[SNAPSHOT_DIGEST_BYTES]
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return error_errno(err, errno, "%s", path);
-    int rc = snapshot_digest_fd(fd, path, digest, size, err);
+    int rc = snapshot_digest_fd(fd, path, digest, size, UINT64_MAX, err);
     close(fd);
     return rc;
 }
@@ -172,7 +172,7 @@ int snapshot_sig_path(const char *path, char **out, airlock_error *err)
 }
 
 int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
-                       uint64_t *size, airlock_error *err)
+                       uint64_t *size, uint64_t max, airlock_error *err)
 {
     uint8_t *chunk = xmalloc(CHUNK);
     blake2b_state st;
@@ -191,6 +191,8 @@ int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_
             break;
         blake2b_update(&st, chunk, (size_t)n);
         total += (uint64_t)n;
+        if (total > max)
+            break;
     }
     blake2b_final(&st, digest);
     free(chunk);

@@ -66,9 +66,11 @@ int snapshot_sig_path(const char *path, char **out, airlock_error *err);
 /* The same for the open descriptor `fd`, read from offset 0 to the end
  * whatever its offset (which is left as it is); `name` is for messages. For
  * a file still being written under a temporary name (a snapshot hashed to be
- * signed before either is put in place). */
+ * signed before either is put in place). Reading stops once more than `max`
+ * bytes were read (*size then says more than `max`: a file that grows while
+ * it is hashed cannot keep the hash going); UINT64_MAX for no bound. */
 int snapshot_digest_fd(int fd, const char *name, uint8_t digest[SNAPSHOT_DIGEST_BYTES],
-                       uint64_t *size, airlock_error *err);
+                       uint64_t *size, uint64_t max, airlock_error *err);
 
 /* Parse the header frame at the start of `data` into `m`; *frame_len gets
  * the length of the whole frame (8-byte header included). */

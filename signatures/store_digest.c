@@ -67,7 +67,9 @@ int store_digest_open(store_digest *c, const char *path, const snapshot_meta *m,
  * not on the scan's path. */
 static void hash_file(store_digest *c)
 {
-    c->rc = snapshot_digest_fd(c->fd, c->path, c->got, &c->got_size, &c->err);
+    /* Bounded: a file that grows while hashed ends the hash (the size
+     * message), not a hang of the scan that waits for it. */
+    c->rc = snapshot_digest_fd(c->fd, c->path, c->got, &c->got_size, c->size, &c->err);
     c->hashed = true;
 }
 

@@ -404,6 +404,33 @@ static void test_write_reproducible(void **state)
     check_reproducible(20u << 20, snapshot_level(20u << 20));
 }
 
+/* A bounded digest stops soon after its bound, and says it read more than
+ * it: a file that keeps growing cannot keep a scan's check going. The
+ * whole file, with no bound, gives the digest of the whole file. */
+static void test_digest_bound(void **state)
+{
+    (void)state;
+    airlock_error err;
+    char dir[] = "/tmp/airlock-test-snapshot.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = make_file(dir, "big", 3u << 20, 9);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    uint8_t whole[SNAPSHOT_DIGEST_BYTES], part[SNAPSHOT_DIGEST_BYTES];
+    uint64_t size;
+    assert_int_equal(snapshot_digest_fd(fd, path, whole, &size, UINT64_MAX, &err), 0);
+    assert_int_equal(size, 3u << 20);
+    assert_int_equal(snapshot_digest_fd(fd, path, part, &size, 1000, &err), 0);
+    assert_true(size > 1000 && size < (3u << 20));
+    assert_int_equal(snapshot_digest_fd(fd, path, part, &size, 3u << 20, &err), 0);
+    assert_int_equal(size, 3u << 20);
+    assert_memory_equal(part, whole, sizeof whole);
+    close(fd);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+
 /* The level follows the database's size, with the edge where the docs say. */
 static void test_level(void **state)
 {
@@ -491,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_extract_fallbacks),
         cmocka_unit_test(test_write_reproducible),
         cmocka_unit_test(test_level),
+        cmocka_unit_test(test_digest_bound),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
