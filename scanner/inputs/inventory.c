@@ -10,7 +10,9 @@ void dep_list_reserve(dep_list *l, size_t n)
 {
     if (n <= l->cap - l->len)
         return;
-    l->cap = l->len + n;
+    /* At least doubled: a reservation of a few items in a loop (one per
+     * egg directory) must not copy the list each time. */
+    l->cap = l->len + n > 2 * l->cap ? l->len + n : 2 * l->cap;
     l->items = xrealloc(l->items, l->cap * sizeof *l->items);
 }
 
