@@ -5,58 +5,8 @@
 
 #include "core/buf.h"
 
-static char *opt_str(const char *s)
-{
-    return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
-}
-
-static char **copy_strings(char *const *v, size_t n)
-{
-    char **out = n ? xcalloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; i < n; i++)
-        out[i] = xstrdup(v[i] ? v[i] : "");
-    return out;
-}
-
-void match_finding_from_hit(finding *f, const vulndb_hit *h)
-{
-    const vulndb_advisory *a = &h->adv;
-    memset(f, 0, sizeof *f);
-    f->id = xstrdup(a->id ? a->id : "");
-    f->aliases = a->n_ids ? xcalloc(a->n_ids, sizeof *f->aliases) : NULL;
-    for (size_t i = 0; i < a->n_ids; i++)
-        if (a->ids[i] != NULL && strcmp(a->ids[i], f->id) != 0)
-            f->aliases[f->n_aliases++] = xstrdup(a->ids[i]);
-    f->summary = opt_str(a->summary);
-    f->details = opt_str(a->details);
-    f->published = opt_str(a->published);
-    f->modified = opt_str(a->modified);
-    f->level = a->level;
-    f->score = a->score;
-    if (a->n_cvss > 0) {
-        f->ratings = xcalloc(a->n_cvss, sizeof *f->ratings);
-        for (size_t i = 0; i < a->n_cvss; i++) {
-            f->ratings[i].type = xstrdup(a->cvss[i].type ? a->cvss[i].type : "");
-            f->ratings[i].vector = xstrdup(a->cvss[i].vector ? a->cvss[i].vector : "");
-            f->ratings[i].score = a->cvss[i].score;
-            f->ratings[i].level = a->cvss[i].level;
-        }
-        f->n_ratings = a->n_cvss;
-    }
-    f->fix_versions = copy_strings(h->fix_versions, h->n_fix_versions);
-    f->n_fix_versions = h->n_fix_versions;
-    if (a->n_refs > 0) {
-        f->references = xcalloc(a->n_refs, sizeof *f->references);
-        for (size_t i = 0; i < a->n_refs; i++) {
-            f->references[i].type = xstrdup(a->refs[i].type ? a->refs[i].type : "");
-            f->references[i].url = xstrdup(a->refs[i].url ? a->refs[i].url : "");
-        }
-        f->n_references = a->n_refs;
-    }
-}
-
-/* Whether every text a finding must have is there to point at (the
- * decoder always fills them; if not, copies with "" stand in). */
+/* Whether every text a finding must have is there to point at: the
+ * decoder always fills them, so a hit without them is a damaged database. */
 static bool texts_present(const vulndb_advisory *a)
 {
     if (a->strings == NULL || a->id == NULL)
@@ -75,18 +25,18 @@ static char *nonempty(char *s)
     return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-/* match_finding_from_hit() without the copies: `f` takes over the hit's
- * block of strings (vulndb.h: it owns every string of the advisory but its
- * origins') and its fixed versions, and points into them; only the arrays
- * are new. `h` is left for vulndb_hits_free(). About 25 allocations fewer
- * a finding. */
-static void finding_take_hit(finding *f, vulndb_hit *h)
+/* One database hit as a new finding (`f` is overwritten; release it with
+ * finding_clear()): empty texts become NULL, the primary ID is left out of
+ * the aliases. `f` takes over the hit's block of strings (vulndb.h: it owns
+ * every string of the advisory but its origins') and its fixed versions,
+ * and points into them; only the arrays are new (about 25 allocations a
+ * finding fewer than copies). `h` is left for vulndb_hits_free(). -1 with
+ * `f` untouched when a text is missing. */
+static int finding_take_hit(finding *f, vulndb_hit *h)
 {
     vulndb_advisory *a = &h->adv;
-    if (!texts_present(a)) {
-        match_finding_from_hit(f, h);
-        return;
-    }
+    if (!texts_present(a))
+        return -1;
     memset(f, 0, sizeof *f);
     f->strings_ = a->strings;
     a->strings = NULL;
@@ -127,6 +77,7 @@ static void finding_take_hit(finding *f, vulndb_hit *h)
         }
         f->n_references = a->n_refs;
     }
+    return 0;
 }
 
 static void free_findings(scan_report *r)
@@ -166,9 +117,16 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
         if (hits.len > 0) {
             dep_findings *fs = &r->findings[i];
             fs->items = xcalloc(hits.len, sizeof *fs->items);
-            for (size_t j = 0; j < hits.len; j++)
-                finding_take_hit(&fs->items[j], &hits.items[j]);
-            fs->len = hits.len;
+            for (fs->len = 0; fs->len < hits.len; fs->len++) {
+                if (finding_take_hit(&fs->items[fs->len], &hits.items[fs->len]) != 0) {
+                    vulndb_hits_free(&hits);
+                    free_findings(r);
+                    return error_set(err, "looking up %s %s: an advisory without its texts "
+                                          "(a damaged database: re-import a snapshot with "
+                                          "'airlock db import')", d->name,
+                                     d->version_text ? d->version_text : "");
+                }
+            }
             qsort(fs->items, fs->len, sizeof *fs->items, by_id);
         }
         vulndb_hits_free(&hits);

@@ -21,11 +21,6 @@
  * database: the scan must fail closed). On failure r->findings is NULL. */
 int match_report(vulndb *db, scan_report *r, airlock_error *err);
 
-/* Copy one database hit into a new finding (`f` is overwritten; release it
- * with finding_clear()). Empty texts become NULL; the primary ID is left out
- * of the aliases. */
-void match_finding_from_hit(finding *f, const vulndb_hit *h);
-
 /* --fail-on: the lowest severity that fails the scan. MATCH_FAIL_ANY (the
  * default) fails on any unignored finding, whatever its severity. */
 #define MATCH_FAIL_ANY SEVERITY_UNKNOWN
