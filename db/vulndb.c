@@ -82,7 +82,8 @@ int vulndb_check_file(int fd, const char *path, const struct stat *expect, airlo
         st.st_size != expect->st_size || !same_time(&st.st_mtim, &expect->st_mtim) ||
         !same_time(&st.st_ctim, &expect->st_ctim))
         return error_set(err, "%s: not the file that was verified (replaced or changed since): "
-                              "refusing to read it", path);
+                              "refusing to read it (something changes the installed database: find what, "
+                              "then re-import a snapshot with 'airlock db import')", path);
     return 0;
 }
 
