@@ -344,15 +344,17 @@ static int read_single(reader *r, const char *path, int kind, airlock_error *err
     sodium_bin2hex(r->info->sha256, sizeof r->info->sha256, sha, sizeof sha);
     r->info->files++;
     int rc = 0;
-    char *origin = text_safe_dup(r->name, 0);
+    /* A message about the file itself names it as given (what the user can
+     * find); its records are named by the source's name. */
+    char *shown = text_safe_dup(too_big ? path : r->name, 0);
     if (too_big) {
         r->info->unreadable++;
-        diag_warn(r->d, origin, 0, "larger than the limit of %zu bytes; skipped",
+        diag_warn(r->d, shown, 0, "larger than the limit of %zu bytes; skipped",
                   OSV_MAX_RECORD_BYTES);
     } else {
-        rc = deliver(r, origin, data.data, data.len, kind, err);
+        rc = deliver(r, shown, data.data, data.len, kind, err);
     }
-    free(origin);
+    free(shown);
     buf_free(&data);
     return rc;
 }
