@@ -318,6 +318,13 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             if (cur.name != NULL) {
                 take_field(&cur, md, &t);
                 cur.name = NULL;
+                /* Both fields taken, the last one complete (this line is
+                 * no continuation of it): the first of repeated fields
+                 * wins, so nothing further can change them. */
+                if (t.name && t.version) {
+                    ended = true;
+                    break;
+                }
             }
             /* Only a field that can still be taken is followed: a name of
              * 4 bytes starting with n or of 7 starting with v (a ":" at the
