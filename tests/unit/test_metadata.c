@@ -234,7 +234,8 @@ static void test_read_at(void **state)
     /* A FIFO does not hang the scan. */
     snprintf(sub, sizeof sub, "%s/fifo", tmpdir);
     assert_int_equal(mkfifo(sub, 0644), 0);
-    assert_true(metadata_read_at(dfd, "fifo", "fifo", &scratch, &md, &err) <= 0);
+    assert_int_equal(metadata_read_at(dfd, "fifo", "fifo", &scratch, &md, &err), -1);
+    assert_non_null(strstr(err.msg, "fifo: not a regular file"));
 
     metadata_clear(&md);
     buf_free(&scratch);
