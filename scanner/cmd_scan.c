@@ -75,7 +75,9 @@ static const char usage[] =
     "                          lockfiles and pyproject.toml); each input's note\n"
     "                          says how many\n"
     "  --python-version X.Y    target Python for markers when none is run\n"
+    "                          (default 3.11)\n"
     "  --platform NAME         target platform for markers: linux, darwin, win32\n"
+    "                          (default linux, x86_64)\n"
     "\n";
 
 /* Two strings: C99 compilers need not take a literal over 4,095 bytes. */

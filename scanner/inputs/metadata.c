@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__SSE2__)
@@ -318,6 +319,13 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
             if (cur.name != NULL) {
                 take_field(&cur, md, &t);
                 cur.name = NULL;
+                /* Both fields taken, the last one complete (this line is
+                 * no continuation of it): the first of repeated fields
+                 * wins, so nothing further can change them. */
+                if (t.name && t.version) {
+                    ended = true;
+                    break;
+                }
             }
             /* Only a field that can still be taken is followed: a name of
              * 4 bytes starting with n or of 7 starting with v (a ":" at the
@@ -373,8 +381,15 @@ int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratc
         scratch->data[scratch->len] = '\0';
         bool eof = n == 0;
         if (eof && scratch->len == 0) {
+            /* Empty: importlib's `or` chain moves on. Unless it is a FIFO
+             * without a writer or a device, which gave nothing only because
+             * of O_NONBLOCK (importlib would wait on it forever). */
+            struct stat st;
+            bool special = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
             close(fd);
-            return 0; /* empty: importlib's `or` chain moves on */
+            if (special)
+                return error_set(err, "%s: not a regular file", shown);
+            return 0;
         }
         if (metadata_parse(scratch->data, scratch->len, eof, md) == 0) {
             rc = 1;

@@ -11,6 +11,9 @@
  * values keep their trailing blanks, and importlib "redents" folded values.
  * This parser reproduces those rules byte for byte on the header block and
  * never looks at the body, so a caller can stop reading at the block's end.
+ * Nor does it look past the line that follows the later of the two fields:
+ * the first of repeated fields wins, so no later line can change them
+ * (Name and Version come second and third in what pip and setuptools write).
  *
  * Deliberate difference (see docs/inventory.md): a leading UTF-8 byte-order
  * mark is skipped (importlib sees no headers at all in such a file); the
@@ -44,7 +47,8 @@ typedef struct metadata {
 } metadata;
 
 /* Parse the header block at the start of `len` bytes of `text`. If the block
- * may continue past `len` and `at_eof` is false, return 1 (call again with
+ * may continue past `len`, `at_eof` is false and a field is still missing
+ * (or the later one may have a continuation line), return 1 (call again with
  * more text); otherwise fill `md` (what it held before is dropped) and
  * return 0. Never fails: text without headers gives no fields. */
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md);

@@ -212,12 +212,30 @@ static void test_read_at(void **state)
     write_file("huge", big.data, big.len);
     assert_int_equal(metadata_read_at(dfd, "huge", "shown/huge", &scratch, &md, &err), -1);
     assert_non_null(strstr(err.msg, "shown/huge"));
+
+    /* The same block with both fields at its top: reading stops after the
+     * line that follows them (first wins: nothing later can change them),
+     * as importlib, which reads the whole file, agrees. */
+    buf_reset(&big);
+    buf_puts(&big, "Name: huge\nVersion: 1.0\n  .post1\nDescription: x\n");
+    while (big.len <= METADATA_MAX_HEADER)
+        buf_puts(&big, "        a folded line of a huge description.................\n");
+    buf_puts(&big, "Name: other\nVersion: 2\n\n");
+    write_file("huge2", big.data, big.len);
+    buf_free(&scratch);
+    assert_int_equal(metadata_read_at(dfd, "huge2", "huge2", &scratch, &md, &err), 1);
+    assert_string_equal(md.name, "huge");
+    /* folded, as importlib (3.11) gives it: "      1.0\\n.post1" */
+    assert_string_equal(md.version, "      1.0\n.post1");
+    assert_int_equal(md.version_line, 2);
+    assert_true(scratch.cap < ((size_t)1 << 20)); /* the first read sufficed */
     buf_free(&big);
 
     /* A FIFO does not hang the scan. */
     snprintf(sub, sizeof sub, "%s/fifo", tmpdir);
     assert_int_equal(mkfifo(sub, 0644), 0);
-    assert_true(metadata_read_at(dfd, "fifo", "fifo", &scratch, &md, &err) <= 0);
+    assert_int_equal(metadata_read_at(dfd, "fifo", "fifo", &scratch, &md, &err), -1);
+    assert_non_null(strstr(err.msg, "fifo: not a regular file"));
 
     metadata_clear(&md);
     buf_free(&scratch);

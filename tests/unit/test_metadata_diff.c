@@ -3,7 +3,10 @@
  * against the parsers before it), on every fuzz seed and real METADATA file
  * cut at every point (of the first 8 KiB) with and without EOF, and on
  * random splices of header-shaped pieces. Both must give the same return,
- * fields, lengths, lines and BOM flag. Set AIRLOCK_METADATA_DIFF_N for more splices. */
+ * fields, lengths, lines and BOM flag (where metadata_parse() stops early,
+ * once both fields are complete, the reference reads on: then the fields
+ * must be those of the reference on the same text). Set
+ * AIRLOCK_METADATA_DIFF_N for more splices. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -324,6 +327,15 @@ static void compare(const char *text, size_t len, bool at_eof)
     metadata a = {0}, b = {0};
     int ra = ref_parse(copy, len, at_eof, &a);
     int rb = metadata_parse(copy, len, at_eof, &b);
+    if (ra == 1 && rb == 0) {
+        /* metadata_parse() stops once both fields are complete, where the
+         * reference reads to the block's end: then they must be the fields
+         * the reference finds in the same text. */
+        assert_non_null(b.name);
+        assert_non_null(b.version);
+        metadata_clear(&a);
+        ra = ref_parse(copy, len, true, &a);
+    }
     if (ra != rb) {
         fprintf(stderr, "differ on %zu bytes (eof %d): %d vs %d\n", len, at_eof, ra, rb);
         fwrite(text, 1, len, stderr);

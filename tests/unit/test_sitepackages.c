@@ -354,6 +354,38 @@ static void test_scanner_reuse_and_errors(void **state)
     assert_int_equal(l.len, 0);
 }
 
+/* A METADATA that cannot be read (a FIFO: O_NONBLOCK reads nothing from it
+ * where importlib would wait forever) is one warning for its folder,
+ * "unreadable metadata: ... not a regular file", not "no METADATA or
+ * PKG-INFO" (it has one) nor an empty file's silence. */
+static void test_unreadable_warned_once(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/airlock-site-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/fifo-1.0.dist-info", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/fifo-1.0.dist-info/METADATA", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    dep_list l = {0};
+    warnings w = {0};
+    diag d = {collect, &w, 0};
+    airlock_error err = {{0}};
+    assert_int_equal(sitepackages_scan(dir, &l, &d, &err), 0);
+    assert_int_equal(l.len, 0);
+    assert_int_equal(d.warnings, 1);
+    assert_non_null(strstr(w.text.data, "fifo-1.0.dist-info/METADATA:0: unreadable metadata"));
+    assert_non_null(strstr(w.text.data, "not a regular file"));
+    assert_null(strstr(w.text.data, "no METADATA"));
+    dep_list_free(&l);
+    buf_free(&w.text);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/fifo-1.0.dist-info", dir);
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_editable_needs_pth),
         cmocka_unit_test(test_deterministic_and_counted),
         cmocka_unit_test(test_scanner_reuse_and_errors),
+        cmocka_unit_test(test_unreadable_warned_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
