@@ -18,6 +18,14 @@
 #include "db/vulndb_format.h"
 #include "db/vulndb_rel.h"
 
+/* One "pkg" entry, pointing into the map: valid for the handle's life (one
+ * read transaction on a file that never changes). */
+typedef struct pkg_entry {
+    const uint8_t *key;
+    size_t klen;
+    MDB_val v;
+} pkg_entry;
+
 struct vulndb {
     MDB_env *env;
     MDB_txn *txn;  /* one read transaction for the handle's life: the file never changes */
@@ -26,6 +34,15 @@ struct vulndb {
     bool has_rel;
     char *path;
     vulndb_info info; /* read once: advisories name their sources by index */
+    /* Every "pkg" entry, read by one cursor walk once the look-ups have
+     * been many (get_package()), in a hash table: most names scanned are
+     * not there, and a probe in memory answers that for a fraction of an
+     * LMDB descent. NULL until then, or when the walk failed. */
+    pkg_entry *pkgs;      /* slots; key NULL: empty */
+    size_t pkg_mask;      /* slots - 1, a power of two less one */
+    size_t pkg_entries;   /* mdb_stat's count of "pkg" entries */
+    size_t lookups;       /* until the walk is made */
+    bool pkgs_tried;
 };
 
 static int lmdb_error(airlock_error *err, const char *path, const char *what, int rc)
@@ -153,6 +170,9 @@ static int open_db(const char *mdb_path, const struct stat *expect, vulndb **out
         vulndb_close(db);
         return -1;
     }
+    MDB_stat ps;
+    if (mdb_stat(db->txn, db->pkg, &ps) == 0)
+        db->pkg_entries = ps.ms_entries;
     *out = db;
     return 0;
 }
@@ -180,6 +200,7 @@ void vulndb_close(vulndb *db)
     if (db->env != NULL)
         mdb_env_close(db->env);
     vulndb_info_clear(&db->info);
+    free(db->pkgs);
     free(db->path);
     free(db);
 }
@@ -414,22 +435,102 @@ static const uint8_t *installed_key(const version *v, uint8_t *small, size_t cap
     return *heap;
 }
 
+/* FNV-1a: names are short, and the keys come from the signed database,
+ * whose clusters read_packages() bounds. */
+#define NAME_HASH_INIT 0xcbf29ce484222325u
+#define NAME_HASH_STEP(h, c) (((h) ^ (c)) * 0x100000001b3u)
+
+static uint64_t name_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = NAME_HASH_INIT;
+    for (size_t i = 0; i < n; i++)
+        h = NAME_HASH_STEP(h, p[i]);
+    return h;
+}
+
 /* True if `name` is already what name_normalize() would return for it:
- * [a-z0-9-], no "--", no '-' at either end, 1 to NAME_MAX_LEN bytes. The
- * callers mostly pass a dependency's normalised name, and normalising it
- * again cost more than this check. */
-static bool in_normal_form(const char *name, size_t len)
+ * [a-z0-9-], no "--", no '-' at either end, 1 to NAME_MAX_LEN bytes; then
+ * *hash is its name_hash(), from the same pass. The callers mostly pass a
+ * dependency's normalised name, and normalising it again cost more than
+ * this check. */
+static bool in_normal_form(const char *name, size_t len, uint64_t *hash)
 {
     if (len == 0 || len > NAME_MAX_LEN || name[0] == '-' || name[len - 1] == '-')
         return false;
+    uint64_t h = NAME_HASH_INIT;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
+        h = NAME_HASH_STEP(h, c);
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
             continue;
         if (c != '-' || name[i + 1] == '-') /* i + 1 < len: the last is no '-' */
             return false;
     }
+    *hash = h;
     return true;
+}
+
+/* A probe never walks further than this: a table whose keys cluster more
+ * (they would have to be made to) is dropped, and LMDB answers. */
+#define PKG_MAX_PROBE 32
+
+/* Read every "pkg" entry into the hash table db->pkgs with one cursor
+ * walk. Left NULL (look-ups then go to LMDB) when the walk fails. */
+static void read_packages(vulndb *db)
+{
+    db->pkgs_tried = true;
+    if (db->pkg_entries == 0 || db->pkg_entries > SIZE_MAX / 4 / sizeof(pkg_entry))
+        return;
+    size_t slots = 16;
+    while (slots < 2 * db->pkg_entries)
+        slots *= 2;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(db->txn, db->pkg, &cur) != 0)
+        return;
+    pkg_entry *t = xcalloc(slots, sizeof *t);
+    size_t n = 0, mask = slots - 1;
+    bool ok = true;
+    MDB_val k, v;
+    int rc;
+    for (int op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0;
+         op = MDB_NEXT) {
+        /* No more than mdb_stat counted (so at most half full), never an
+         * empty key (an empty slot's mark), a probe of bounded length. */
+        if (n++ == db->pkg_entries || k.mv_size == 0) {
+            ok = false;
+            break;
+        }
+        size_t at = (size_t)name_hash(k.mv_data, k.mv_size) & mask, probe = 0;
+        while (t[at].key != NULL && ++probe < PKG_MAX_PROBE)
+            at = (at + 1) & mask;
+        if (t[at].key != NULL) {
+            ok = false;
+            break;
+        }
+        t[at] = (pkg_entry){k.mv_data, k.mv_size, v};
+    }
+    mdb_cursor_close(cur);
+    if (!ok || rc != MDB_NOTFOUND) {
+        free(t);
+        return;
+    }
+    db->pkgs = t;
+    db->pkg_mask = mask;
+}
+
+static int search_packages(const vulndb *db, const uint8_t *key, size_t klen, uint64_t hash,
+                           MDB_val *v)
+{
+    size_t at = (size_t)hash & db->pkg_mask;
+    for (size_t probe = 0; probe < PKG_MAX_PROBE && db->pkgs[at].key != NULL; probe++) {
+        const pkg_entry *e = &db->pkgs[at];
+        if (e->klen == klen && memcmp(e->key, key, klen) == 0) {
+            *v = e->v;
+            return 0;
+        }
+        at = (at + 1) & db->pkg_mask;
+    }
+    return MDB_NOTFOUND;
 }
 
 static int get_package(vulndb *db, const char *name, MDB_val *v)
@@ -437,13 +538,22 @@ static int get_package(vulndb *db, const char *name, MDB_val *v)
     char norm[NAME_MAX_LEN + 1];
     size_t len = strlen(name);
     MDB_val k = {len, (void *)name};
-    if (!in_normal_form(name, len)) {
+    uint64_t hash;
+    if (!in_normal_form(name, len, &hash)) {
         airlock_error nerr;
         int n = name_normalize(name, len, norm, sizeof norm, &nerr);
         if (n < 0)
             return MDB_NOTFOUND;
         k = (MDB_val){(size_t)n, norm};
+        hash = name_hash(k.mv_data, k.mv_size);
     }
+    /* The walk costs about what an eighth of its entries' descents do:
+     * made once the look-ups pass that, it at most doubles the cost of a
+     * scan of few names and cuts that of a scan of many. */
+    if (!db->pkgs_tried && ++db->lookups > db->pkg_entries / 8)
+        read_packages(db);
+    if (db->pkgs != NULL)
+        return search_packages(db, k.mv_data, k.mv_size, hash, v);
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
