@@ -118,8 +118,9 @@ typedef struct vulndb_advisory {
     size_t n_origins;
     vulndb_package *packages; /* sorted by name */
     size_t n_packages;
-    char *strings;     /* owns every string above but the origins' `source`:
-                        * one allocation instead of dozens per advisory */
+    char *strings;     /* owns every string and array above (and a hit's
+                        * fix_versions): one allocation per advisory; an
+                        * array of no items is not NULL */
 } vulndb_advisory;
 
 /* Release what an advisory owns (not the struct itself). Idempotent. */
@@ -131,7 +132,8 @@ void vulndb_advisory_clear(vulndb_advisory *a);
 typedef struct vulndb_hit {
     vulndb_advisory adv;
     char **fix_versions;  /* fixed versions of this package above the installed
-                           * version, smallest first, canonical text */
+                           * version, smallest first, canonical text; held
+                           * by adv.strings */
     size_t n_fix_versions;
 } vulndb_hit;
 

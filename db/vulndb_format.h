@@ -116,6 +116,19 @@ static inline const uint8_t *vdb_get_bytes(vdb_cursor *c, size_t *len)
     return p;
 }
 
+/* A count of items of at least `min_item` bytes each: one that the rest of
+ * the value could not hold sets `bad` (and is 0), so that no caller sizes
+ * an allocation from a count the value cannot back. */
+static inline size_t vdb_get_count(vdb_cursor *c, size_t min_item)
+{
+    uint64_t n = vdb_get_varint(c);
+    if (c->bad || n > (uint64_t)(c->end - c->p) / (min_item ? min_item : 1)) {
+        c->bad = true;
+        return 0;
+    }
+    return (size_t)n;
+}
+
 static inline uint32_t vdb_get_u32be(const uint8_t in[4])
 {
     return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];

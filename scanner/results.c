@@ -31,11 +31,11 @@ void finding_clear(finding *f)
             free(f->references[i].type);
             free(f->references[i].url);
         }
+        free(f->aliases);
+        free(f->ratings);
+        free(f->references);
+        free_strings(f->fix_versions, f->n_fix_versions);
     }
-    free(f->aliases);
-    free(f->ratings);
-    free(f->references);
-    free_strings(f->fix_versions, f->n_fix_versions);
     free(f->ignore_reason);
     free(f->ignore_until);
     free(f->strings_);
