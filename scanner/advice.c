@@ -294,7 +294,8 @@ static bool fix_floor(const dep_findings *fs, version *floor)
 /* A growing set of candidate versions, for fix_from_advisories(). */
 typedef struct candidates {
     version *v;
-    size_t len;
+    size_t len, cap;
+    const version *floor; /* none below it is kept (fix_floor()), or NULL */
 } candidates;
 
 static void candidates_add(candidates *c, const char *text, const version *above, bool pre)
@@ -303,14 +304,20 @@ static void candidates_add(candidates *c, const char *text, const version *above
     airlock_error e;
     if (version_parse(&v, text, strlen(text), &e) != 0)
         return;
-    bool keep = version_compare(&v, above) > 0 && (pre || !version_is_prerelease(&v));
+    /* Below the floor is left out here rather than after: the set stays
+     * small, and the look-for-duplicates below with it. */
+    bool keep = version_compare(&v, above) > 0 && (pre || !version_is_prerelease(&v)) &&
+                (c->floor == NULL || version_compare(&v, c->floor) >= 0);
     for (size_t k = 0; keep && k < c->len; k++)
         keep = version_compare(&c->v[k], &v) != 0;
     if (!keep) {
         version_clear(&v);
         return;
     }
-    c->v = xrealloc(c->v, (c->len + 1) * sizeof *c->v);
+    if (c->len == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
     c->v[c->len++] = v;
 }
 
@@ -327,19 +334,10 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     candidates cs = {0};
     version floor;
     bool floored = fix_floor(fs, &floor);
+    cs.floor = floored ? &floor : NULL;
     for (size_t j = 0; j < fs->len; j++)
         for (size_t k = 0; !fs->items[j].ignored && k < fs->items[j].n_fix_versions; k++)
             candidates_add(&cs, fs->items[j].fix_versions[k], &d->version, pre);
-    for (size_t k = 0; floored && k < cs.len;) {
-        if (version_compare(&cs.v[k], &floor) < 0) {
-            version_clear(&cs.v[k]);
-            cs.v[k] = cs.v[--cs.len];
-        } else {
-            k++;
-        }
-    }
-    if (floored)
-        version_clear(&floor);
     int rc = 0;
     *out = NULL;
     version last;
@@ -391,6 +389,8 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     for (size_t k = 0; k < cs.len; k++)
         version_clear(&cs.v[k]);
     free(cs.v);
+    if (floored)
+        version_clear(&floor);
     return rc;
 }
 
@@ -484,11 +484,18 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     const char *why = r->release_data ? "the index does not list this project"
                                       : "no release data";
     const char *latest = c->to == FIX_TO_LATEST ? ", so the latest release is unknown" : "";
-    if (f->new_version != NULL)
-        f->note = printed("%s%s: the smallest fix version that clears every finding, not "
-                          "checked against a package index", why, latest);
-    else
-        f->note = printed("%s, and no fix version of the advisories clears every finding", why);
+    /* Fixed words put together without printf: one note per vulnerable
+     * dependency, and vsnprintf cost a thousand instructions each. */
+    buf b = {0};
+    buf_puts(&b, why);
+    if (f->new_version != NULL) {
+        buf_puts(&b, latest);
+        buf_puts(&b, ": the smallest fix version that clears every finding, not checked "
+                     "against a package index");
+    } else {
+        buf_puts(&b, ", and no fix version of the advisories clears every finding");
+    }
+    f->note = buf_detach(&b, NULL);
     return 0;
 }
 
