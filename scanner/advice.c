@@ -474,9 +474,13 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     memset(f, 0, sizeof *f);
     f->dep = i;
     f->name = xstrdup(d->name);
-    char text[VERSION_MAX_TEXT + 64];
-    version_format(&d->version, text, sizeof text);
-    f->old_version = xstrdup(d->version_text ? d->version_text : text);
+    if (d->version_text != NULL) {
+        f->old_version = xstrdup(d->version_text);
+    } else {
+        char text[VERSION_MAX_TEXT + 64];
+        version_format(&d->version, text, sizeof text);
+        f->old_version = xstrdup(text);
+    }
     if (rels != NULL)
         return fix_from_releases(c, i, rels, f);
     if (fix_from_advisories(c, i, &f->new_version) != 0)
