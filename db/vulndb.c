@@ -21,6 +21,12 @@
 
 /* One "pkg" entry, pointing into the map: valid for the handle's life (one
  * read transaction on a file that never changes). */
+/* One "adv" entry, pointing into the map like pkg_entry. */
+typedef struct adv_entry {
+    uint32_t group;
+    MDB_val v;
+} adv_entry;
+
 typedef struct pkg_entry {
     const uint8_t *key;
     size_t klen;
@@ -44,6 +50,11 @@ struct vulndb {
     size_t pkg_entries;   /* mdb_stat's count of "pkg" entries */
     size_t lookups;       /* until the walk is made */
     bool pkgs_tried;
+    /* The same for "adv": every entry in group order, read once the
+     * advisories decoded pass an eighth of them (get_advisory()). */
+    adv_entry *advs;
+    size_t n_advs, adv_entries, adv_lookups;
+    bool advs_tried;
 };
 
 static int lmdb_error(airlock_error *err, const char *path, const char *what, int rc)
@@ -174,6 +185,8 @@ static int open_db(const char *mdb_path, const struct stat *expect, vulndb **out
     MDB_stat ps;
     if (mdb_stat(db->txn, db->pkg, &ps) == 0)
         db->pkg_entries = ps.ms_entries;
+    if (mdb_stat(db->txn, db->adv, &ps) == 0)
+        db->adv_entries = ps.ms_entries;
     *out = db;
     return 0;
 }
@@ -202,6 +215,7 @@ void vulndb_close(vulndb *db)
         mdb_env_close(db->env);
     vulndb_info_clear(&db->info);
     free(db->pkgs);
+    free(db->advs);
     free(db->path);
     free(db);
 }
@@ -223,10 +237,65 @@ void vulndb_advisory_clear(vulndb_advisory *a)
 
 /* ---- matching ---- */
 
+/* Read every "adv" entry into db->advs with one cursor walk. Left NULL
+ * (look-ups then go to LMDB) when the walk fails or a key is not the
+ * 4-byte group number in ascending order that the search needs. */
+static void read_advisories(vulndb *db)
+{
+    db->advs_tried = true;
+    if (db->adv_entries == 0 || db->adv_entries > SIZE_MAX / sizeof(adv_entry))
+        return;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(db->txn, db->adv, &cur) != 0)
+        return;
+    adv_entry *es = xcalloc(db->adv_entries, sizeof *es);
+    size_t n = 0;
+    bool ok = true;
+    MDB_val k, v;
+    int rc;
+    for (int op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0;
+         op = MDB_NEXT) {
+        uint32_t g = k.mv_size == 4 ? vdb_get_u32be(k.mv_data) : 0;
+        if (n == db->adv_entries || k.mv_size != 4 || (n > 0 && g <= es[n - 1].group)) {
+            ok = false;
+            break;
+        }
+        es[n++] = (adv_entry){g, v};
+    }
+    mdb_cursor_close(cur);
+    if (!ok || rc != MDB_NOTFOUND) {
+        free(es);
+        return;
+    }
+    db->advs = es;
+    db->n_advs = n;
+}
+
 /* The "adv" value of `group`: a group a "pkg" or "ids" value names and
  * that is missing is a damaged database. */
 static int get_advisory(vulndb *db, uint32_t group, MDB_val *v, airlock_error *err)
 {
+    if (!db->advs_tried && ++db->adv_lookups > db->adv_entries / 8)
+        read_advisories(db);
+    if (db->advs != NULL) {
+        /* Groups are numbered from 0 without gaps, so the entry is
+         * usually where its number says; else a binary search. */
+        size_t lo = 0, hi = db->n_advs;
+        if (group < hi && db->advs[group].group == group)
+            lo = group;
+        while (lo < hi && db->advs[lo].group != group) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (db->advs[mid].group < group)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < db->n_advs && db->advs[lo].group == group) {
+            *v = db->advs[lo].v;
+            return 0;
+        }
+        return damaged(db, err, "advisory missing");
+    }
     uint8_t kb[4];
     vdb_put_u32be(kb, group);
     MDB_val k = {4, kb};
