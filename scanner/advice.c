@@ -298,27 +298,74 @@ typedef struct candidates {
     const version *floor; /* none below it is kept (fix_floor()), or NULL */
 } candidates;
 
-static void candidates_add(candidates *c, const char *text, const version *above, bool pre)
+/* Keep `v` (taken over: kept or cleared) as a candidate when it is above
+ * `above`, not a pre-release unless `pre`, not below the floor and not
+ * there already. */
+static void candidates_keep(candidates *c, version *v, const version *above, bool pre)
 {
-    version v;
-    airlock_error e;
-    if (version_parse(&v, text, strlen(text), &e) != 0)
-        return;
     /* Below the floor is left out here rather than after: the set stays
      * small, and the look-for-duplicates below with it. */
-    bool keep = version_compare(&v, above) > 0 && (pre || !version_is_prerelease(&v)) &&
-                (c->floor == NULL || version_compare(&v, c->floor) >= 0);
+    bool keep = version_compare(v, above) > 0 && (pre || !version_is_prerelease(v)) &&
+                (c->floor == NULL || version_compare(v, c->floor) >= 0);
     for (size_t k = 0; keep && k < c->len; k++)
-        keep = version_compare(&c->v[k], &v) != 0;
+        keep = version_compare(&c->v[k], v) != 0;
     if (!keep) {
-        version_clear(&v);
+        version_clear(v);
         return;
     }
     if (c->len == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 8;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);
     }
-    c->v[c->len++] = v;
+    c->v[c->len++] = *v;
+}
+
+static void candidates_add(candidates *c, const char *text, const version *above, bool pre)
+{
+    version v;
+    airlock_error e;
+    if (version_parse(&v, text, strlen(text), &e) == 0)
+        candidates_keep(c, &v, above, pre);
+}
+
+/* The first candidates of fix_from_advisories(): every fix version of the
+ * open findings of `fs`, each parsed once, at or above fix_floor()'s
+ * floor (the largest first fix version of a finding: *floored says if
+ * there is one, and *floor is then the caller's to clear). */
+static void first_candidates(const dep_findings *fs, const version *above, bool pre,
+                             candidates *cs, version *floor, bool *floored)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < fs->len; j++)
+        if (!fs->items[j].ignored)
+            total += fs->items[j].n_fix_versions;
+    struct {
+        version v;
+        bool ok;
+    } *all = xmalloc((total ? total : 1) * sizeof *all);
+    size_t n = 0;
+    *floored = false;
+    for (size_t j = 0; j < fs->len; j++) {
+        const finding *f = &fs->items[j];
+        for (size_t k = 0; !f->ignored && k < f->n_fix_versions; k++, n++) {
+            airlock_error e;
+            const char *t = f->fix_versions[k];
+            all[n].ok = version_parse(&all[n].v, t, strlen(t), &e) == 0;
+            if (k == 0 && all[n].ok && (!*floored || version_compare(&all[n].v, floor) > 0)) {
+                *floor = all[n].v; /* a shallow copy: all[n] stays the owner */
+                *floored = true;
+            }
+        }
+    }
+    if (*floored) { /* its own copy: the candidates below take theirs over */
+        version f = *floor;
+        version_copy(floor, &f);
+    }
+    cs->floor = *floored ? floor : NULL;
+    for (size_t k = 0; k < n; k++)
+        if (all[k].ok)
+            candidates_keep(cs, &all[k].v, above, pre);
+    free(all);
 }
 
 /* Without release data: the smallest fix version named by the open
@@ -333,11 +380,8 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     bool pre = version_is_prerelease(&d->version);
     candidates cs = {0};
     version floor;
-    bool floored = fix_floor(fs, &floor);
-    cs.floor = floored ? &floor : NULL;
-    for (size_t j = 0; j < fs->len; j++)
-        for (size_t k = 0; !fs->items[j].ignored && k < fs->items[j].n_fix_versions; k++)
-            candidates_add(&cs, fs->items[j].fix_versions[k], &d->version, pre);
+    bool floored;
+    first_candidates(fs, &d->version, pre, &cs, &floor, &floored);
     int rc = 0;
     *out = NULL;
     version last;
