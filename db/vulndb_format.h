@@ -86,6 +86,9 @@ typedef struct vdb_cursor {
 
 static inline uint64_t vdb_get_varint(vdb_cursor *c)
 {
+    /* Most are one byte (lengths and counts under 128): no loop for them. */
+    if (c->p < c->end && *c->p < 0x80)
+        return *c->p++;
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (c->p >= c->end) {
