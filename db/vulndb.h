@@ -15,7 +15,9 @@
  * its _free/_clear call; all strings in it are owned by it and never NULL
  * (absent text is ""). The database itself is opened read-only, without a
  * lock file, so it can sit in a read-only store directory. Not thread-safe:
- * use one handle per thread.
+ * use one handle per thread (look-ups change the handle: after enough of
+ * them it reads every package name and advisory position into memory once,
+ * and answers from there).
  *
  * The data comes from a signed snapshot, but decoding is still bounds-checked
  * and a value that does not decode is an error, never a crash.

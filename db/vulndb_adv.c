@@ -104,7 +104,7 @@ static size_t rounded(size_t n)
 
 /* Room for `n` items of `size` bytes (n is a checked count: at most the
  * value's length), or NULL in the first pass. */
-static void *take_array(sink *s, size_t n, size_t size)
+static inline __attribute__((always_inline)) void *take_array(sink *s, size_t n, size_t size)
 {
     if (n > (SIZE_MAX - ARRAY_ALIGN) / size) {
         s->bad = true;
@@ -151,7 +151,7 @@ static inline __attribute__((always_inline)) char *get_str(sink *s, vdb_cursor *
 }
 
 /* A counted list of strings: *n and its array (NULL in the first pass). */
-static char **get_strs(sink *s, vdb_cursor *c, size_t *n)
+static inline __attribute__((always_inline)) char **get_strs(sink *s, vdb_cursor *c, size_t *n)
 {
     *n = vdb_get_count(c, 1);
     char **v = take_array(s, *n, sizeof *v);
