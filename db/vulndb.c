@@ -372,7 +372,7 @@ static void read_packages(vulndb *db)
     pkg_entry *t = xcalloc(slots, sizeof *t);
     size_t n = 0, mask = slots - 1;
     bool ok = true;
-    MDB_val k, v;
+    MDB_val k, v, prev = {0, NULL};
     int rc;
     for (int op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0;
          op = MDB_NEXT) {
@@ -382,6 +382,15 @@ static void read_packages(vulndb *db)
             ok = false;
             break;
         }
+        /* Strictly ascending, as LMDB keeps them: a damaged tree with a key
+         * out of place or twice (which mdb_get's descent would not find, or
+         * find once) drops the table, so both paths answer alike. */
+        if (prev.mv_data != NULL &&
+            vdb_keycmp(prev.mv_data, prev.mv_size, k.mv_data, k.mv_size) >= 0) {
+            ok = false;
+            break;
+        }
+        prev = k;
         size_t at = (size_t)name_hash(k.mv_data, k.mv_size) & mask, probe = 0;
         while (t[at].key != NULL && ++probe < PKG_MAX_PROBE)
             at = (at + 1) & mask;
