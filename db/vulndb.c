@@ -15,8 +15,23 @@
 
 #include "core/buf.h"
 #include "core/name.h"
+#include "db/vulndb_adv.h"
 #include "db/vulndb_format.h"
 #include "db/vulndb_rel.h"
+
+/* One "pkg" entry, pointing into the map: valid for the handle's life (one
+ * read transaction on a file that never changes). */
+/* One "adv" entry, pointing into the map like pkg_entry. */
+typedef struct adv_entry {
+    uint32_t group;
+    MDB_val v;
+} adv_entry;
+
+typedef struct pkg_entry {
+    const uint8_t *key;
+    size_t klen;
+    MDB_val v;
+} pkg_entry;
 
 struct vulndb {
     MDB_env *env;
@@ -26,6 +41,20 @@ struct vulndb {
     bool has_rel;
     char *path;
     vulndb_info info; /* read once: advisories name their sources by index */
+    /* Every "pkg" entry, read by one cursor walk once the look-ups have
+     * been many (get_package()), in a hash table: most names scanned are
+     * not there, and a probe in memory answers that for a fraction of an
+     * LMDB descent. NULL until then, or when the walk failed. */
+    pkg_entry *pkgs;      /* slots; key NULL: empty */
+    size_t pkg_mask;      /* slots - 1, a power of two less one */
+    size_t pkg_entries;   /* mdb_stat's count of "pkg" entries */
+    size_t lookups;       /* until the walk is made */
+    bool pkgs_tried;
+    /* The same for "adv": every entry in group order, read once the
+     * advisories decoded pass an eighth of them (get_advisory()). */
+    adv_entry *advs;
+    size_t n_advs, adv_entries, adv_lookups;
+    bool advs_tried;
 };
 
 static int lmdb_error(airlock_error *err, const char *path, const char *what, int rc)
@@ -153,6 +182,11 @@ static int open_db(const char *mdb_path, const struct stat *expect, vulndb **out
         vulndb_close(db);
         return -1;
     }
+    MDB_stat ps;
+    if (mdb_stat(db->txn, db->pkg, &ps) == 0)
+        db->pkg_entries = ps.ms_entries;
+    if (mdb_stat(db->txn, db->adv, &ps) == 0)
+        db->adv_entries = ps.ms_entries;
     *out = db;
     return 0;
 }
@@ -180,6 +214,8 @@ void vulndb_close(vulndb *db)
     if (db->env != NULL)
         mdb_env_close(db->env);
     vulndb_info_clear(&db->info);
+    free(db->pkgs);
+    free(db->advs);
     free(db->path);
     free(db);
 }
@@ -193,212 +229,79 @@ static char *get_str(vdb_cursor *c)
     return xstrndup((const char *)p, n);
 }
 
-/* A count that cannot exceed what the rest of the value could hold. */
-static size_t get_count(vdb_cursor *c, size_t min_item)
-{
-    uint64_t n = vdb_get_varint(c);
-    if (c->bad || n > (uint64_t)(c->end - c->p) / (min_item ? min_item : 1)) {
-        c->bad = true;
-        return 0;
-    }
-    return (size_t)n;
-}
-
-static void free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; i < n && v != NULL; i++)
-        free(v[i]);
-    free(v);
-}
-
-static severity get_level(vdb_cursor *c)
-{
-    uint64_t v = vdb_get_varint(c);
-    if (v > SEVERITY_CRITICAL) {
-        c->bad = true;
-        return SEVERITY_UNKNOWN;
-    }
-    return (severity)v;
-}
-
-/* The strings of one advisory, copied NUL-terminated into one block. Its
- * first byte is the empty string that every read after the value turned
- * out bad returns; each other string took at least one byte of the value
- * (its length), so a value of n bytes needs at most 1 + 2n bytes. */
-typedef struct strpool {
-    char *empty;
-    char *next;
-} strpool;
-
-static char *pool_str(strpool *sp, vdb_cursor *c)
-{
-    size_t n;
-    const uint8_t *p = vdb_get_bytes(c, &n);
-    if (c->bad)
-        return sp->empty;
-    char *s = sp->next;
-    if (n > 0)
-        memcpy(s, p, n);
-    s[n] = '\0';
-    sp->next += n + 1;
-    return s;
-}
-
-static char **pool_strs(strpool *sp, vdb_cursor *c, size_t *n)
-{
-    *n = get_count(c, 1);
-    char **v = xcalloc(*n ? *n : 1, sizeof *v);
-    for (size_t i = 0; i < *n; i++)
-        v[i] = pool_str(sp, c);
-    return v;
-}
-
-static int decode_advisory(vulndb *db, uint32_t group, vulndb_advisory *a, airlock_error *err)
-{
-    memset(a, 0, sizeof *a);
-    uint8_t kb[4];
-    vdb_put_u32be(kb, group);
-    MDB_val k = {4, kb}, v;
-    int rc = mdb_get(db->txn, db->adv, &k, &v);
-    if (rc != 0)
-        return damaged(db, err, "advisory missing");
-    vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
-    a->strings = xmalloc(2 * v.mv_size + 1);
-    a->strings[0] = '\0';
-    strpool sp = {a->strings, a->strings + 1};
-    a->id = pool_str(&sp, &c);
-    a->ids = pool_strs(&sp, &c, &a->n_ids);
-    a->summary = pool_str(&sp, &c);
-    a->details = pool_str(&sp, &c);
-    a->published = pool_str(&sp, &c);
-    a->modified = pool_str(&sp, &c);
-    a->level = get_level(&c);
-    uint64_t s = vdb_get_varint(&c);
-    a->score = s == 0 ? -1.0 : (double)(s - 1) / 10.0;
-    a->cvss_type = pool_str(&sp, &c);
-    a->cvss_vector = pool_str(&sp, &c);
-    a->label = pool_str(&sp, &c);
-    a->n_cvss = get_count(&c, 4);
-    a->cvss = xcalloc(a->n_cvss ? a->n_cvss : 1, sizeof *a->cvss);
-    for (size_t i = 0; i < a->n_cvss; i++) {
-        a->cvss[i].type = pool_str(&sp, &c);
-        a->cvss[i].vector = pool_str(&sp, &c);
-        a->cvss[i].score = (double)vdb_get_varint(&c) / 10.0;
-        a->cvss[i].level = get_level(&c);
-    }
-    a->n_refs = get_count(&c, 2);
-    a->refs = xcalloc(a->n_refs ? a->n_refs : 1, sizeof *a->refs);
-    for (size_t i = 0; i < a->n_refs; i++) {
-        a->refs[i].type = pool_str(&sp, &c);
-        a->refs[i].url = pool_str(&sp, &c);
-    }
-    a->n_origins = get_count(&c, 4);
-    a->origins = xcalloc(a->n_origins ? a->n_origins : 1, sizeof *a->origins);
-    for (size_t i = 0; i < a->n_origins; i++) {
-        a->origins[i].id = pool_str(&sp, &c);
-        a->origins[i].modified = pool_str(&sp, &c);
-        uint64_t src = vdb_get_varint(&c);
-        a->origins[i].source =
-            xstrdup(src < db->info.n_sources ? db->info.sources[src].name : "?");
-        a->origins[i].origin = pool_str(&sp, &c);
-    }
-    a->n_packages = get_count(&c, 3);
-    a->packages = xcalloc(a->n_packages ? a->n_packages : 1, sizeof *a->packages);
-    for (size_t i = 0; i < a->n_packages; i++) {
-        a->packages[i].name = pool_str(&sp, &c);
-        a->packages[i].ranges = pool_strs(&sp, &c, &a->packages[i].n_ranges);
-        a->packages[i].fixed = pool_strs(&sp, &c, &a->packages[i].n_fixed);
-    }
-    if (c.bad || c.p != c.end) {
-        vulndb_advisory_clear(a);
-        return damaged(db, err, "advisory value");
-    }
-    return 0;
-}
-
 void vulndb_advisory_clear(vulndb_advisory *a)
 {
-    free(a->ids);
-    free(a->cvss);
-    free(a->refs);
-    for (size_t i = 0; a->origins != NULL && i < a->n_origins; i++)
-        free(a->origins[i].source);
-    free(a->origins);
-    for (size_t i = 0; a->packages != NULL && i < a->n_packages; i++) {
-        free(a->packages[i].ranges);
-        free(a->packages[i].fixed);
-    }
-    free(a->packages);
-    free(a->strings);
+    free(a->strings); /* it holds everything else */
     memset(a, 0, sizeof *a);
 }
 
 /* ---- matching ---- */
 
-typedef struct match {
-    uint32_t group;
-    const uint8_t *fixed;  /* the entry's fixed-versions section */
-    const uint8_t *end;
-} match;
-
-/* Walk a "pkg" value and call back for every entry that affects `key`.
- * Returns the number of matches, or -1 if the value does not decode. */
-static int match_value(const MDB_val *v, const uint8_t *key, size_t klen, match **out,
-                       size_t *nout)
+/* Read every "adv" entry into db->advs with one cursor walk. Left NULL
+ * (look-ups then go to LMDB) when the walk fails or a key is not the
+ * 4-byte group number in ascending order that the search needs. */
+static void read_advisories(vulndb *db)
 {
-    vdb_cursor c = {v->mv_data, (const uint8_t *)v->mv_data + v->mv_size, false};
-    size_t n = get_count(&c, 4);
-    size_t hits = 0;
-    for (size_t e = 0; e < n && !c.bad; e++) {
-        uint64_t group = vdb_get_varint(&c);
-        bool hit = false;
-        size_t niv = get_count(&c, 1);
-        for (size_t i = 0; i < niv && !c.bad; i++) {
-            uint64_t flags = vdb_get_varint(&c);
-            const uint8_t *lo = NULL, *hi = NULL;
-            size_t lolen = 0, hilen = 0;
-            if (flags & VULNDB_IV_LO)
-                lo = vdb_get_bytes(&c, &lolen);
-            if (flags & VULNDB_IV_HI)
-                hi = vdb_get_bytes(&c, &hilen);
-            if (hit)
-                continue;
-            if (lo != NULL && vdb_keycmp(key, klen, lo, lolen) < 0)
-                continue;
-            if (hi != NULL) {
-                int r = vdb_keycmp(key, klen, hi, hilen);
-                if (r > 0 || (r == 0 && !(flags & VULNDB_IV_HI_INCL)))
-                    continue;
-            }
-            hit = true;
+    db->advs_tried = true;
+    if (db->adv_entries == 0 || db->adv_entries > SIZE_MAX / sizeof(adv_entry))
+        return;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(db->txn, db->adv, &cur) != 0)
+        return;
+    adv_entry *es = xcalloc(db->adv_entries, sizeof *es);
+    size_t n = 0;
+    bool ok = true;
+    MDB_val k, v;
+    int rc;
+    for (int op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0;
+         op = MDB_NEXT) {
+        uint32_t g = k.mv_size == 4 ? vdb_get_u32be(k.mv_data) : 0;
+        if (n == db->adv_entries || k.mv_size != 4 || (n > 0 && g <= es[n - 1].group)) {
+            ok = false;
+            break;
         }
-        size_t nver = get_count(&c, 1);
-        for (size_t i = 0; i < nver && !c.bad; i++) {
-            size_t len;
-            const uint8_t *p = vdb_get_bytes(&c, &len);
-            if (!hit && len == klen && memcmp(p, key, len) == 0)
-                hit = true;
-        }
-        const uint8_t *fixed = c.p;
-        size_t nfix = get_count(&c, 2);
-        for (size_t i = 0; i < nfix && !c.bad; i++) {
-            size_t len;
-            vdb_get_bytes(&c, &len);
-            vdb_get_bytes(&c, &len);
-        }
-        if (hit && !c.bad && group <= UINT32_MAX) {
-            if (out != NULL) {
-                *out = xrealloc(*out, (hits + 1) * sizeof **out);
-                (*out)[hits] = (match){(uint32_t)group, fixed, c.p};
-            }
-            hits++;
-        }
+        es[n++] = (adv_entry){g, v};
     }
-    if (c.bad || c.p != c.end)
-        return -1;
-    if (nout != NULL)
-        *nout = hits;
-    return hits > INT32_MAX ? INT32_MAX : (int)hits;
+    mdb_cursor_close(cur);
+    if (!ok || rc != MDB_NOTFOUND) {
+        free(es);
+        return;
+    }
+    db->advs = es;
+    db->n_advs = n;
+}
+
+/* The "adv" value of `group`: a group a "pkg" or "ids" value names and
+ * that is missing is a damaged database. */
+static int get_advisory(vulndb *db, uint32_t group, MDB_val *v, airlock_error *err)
+{
+    if (!db->advs_tried && ++db->adv_lookups > db->adv_entries / 8)
+        read_advisories(db);
+    if (db->advs != NULL) {
+        /* Groups are numbered from 0 without gaps, so the entry is
+         * usually where its number says; else a binary search. */
+        size_t lo = 0, hi = db->n_advs;
+        if (group < hi && db->advs[group].group == group)
+            lo = group;
+        while (lo < hi && db->advs[lo].group != group) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (db->advs[mid].group < group)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < db->n_advs && db->advs[lo].group == group) {
+            *v = db->advs[lo].v;
+            return 0;
+        }
+        return damaged(db, err, "advisory missing");
+    }
+    uint8_t kb[4];
+    vdb_put_u32be(kb, group);
+    MDB_val k = {4, kb};
+    if (mdb_get(db->txn, db->adv, &k, v) != 0)
+        return damaged(db, err, "advisory missing");
+    return 0;
 }
 
 /* The installed version's key, in `small` or a heap block (*heap). */
@@ -414,22 +317,111 @@ static const uint8_t *installed_key(const version *v, uint8_t *small, size_t cap
     return *heap;
 }
 
+/* FNV-1a: names are short, and the keys come from the signed database,
+ * whose clusters read_packages() bounds. */
+#define NAME_HASH_INIT 0xcbf29ce484222325u
+#define NAME_HASH_STEP(h, c) (((h) ^ (c)) * 0x100000001b3u)
+
+static uint64_t name_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = NAME_HASH_INIT;
+    for (size_t i = 0; i < n; i++)
+        h = NAME_HASH_STEP(h, p[i]);
+    return h;
+}
+
 /* True if `name` is already what name_normalize() would return for it:
- * [a-z0-9-], no "--", no '-' at either end, 1 to NAME_MAX_LEN bytes. The
- * callers mostly pass a dependency's normalised name, and normalising it
- * again cost more than this check. */
-static bool in_normal_form(const char *name, size_t len)
+ * [a-z0-9-], no "--", no '-' at either end, 1 to NAME_MAX_LEN bytes; then
+ * *hash is its name_hash(), from the same pass. The callers mostly pass a
+ * dependency's normalised name, and normalising it again cost more than
+ * this check. */
+static bool in_normal_form(const char *name, size_t len, uint64_t *hash)
 {
     if (len == 0 || len > NAME_MAX_LEN || name[0] == '-' || name[len - 1] == '-')
         return false;
+    uint64_t h = NAME_HASH_INIT;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
+        h = NAME_HASH_STEP(h, c);
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
             continue;
         if (c != '-' || name[i + 1] == '-') /* i + 1 < len: the last is no '-' */
             return false;
     }
+    *hash = h;
     return true;
+}
+
+/* A probe never walks further than this: a table whose keys cluster more
+ * (they would have to be made to) is dropped, and LMDB answers. */
+#define PKG_MAX_PROBE 32
+
+/* Read every "pkg" entry into the hash table db->pkgs with one cursor
+ * walk. Left NULL (look-ups then go to LMDB) when the walk fails. */
+static void read_packages(vulndb *db)
+{
+    db->pkgs_tried = true;
+    if (db->pkg_entries == 0 || db->pkg_entries > SIZE_MAX / 4 / sizeof(pkg_entry))
+        return;
+    size_t slots = 16;
+    while (slots < 2 * db->pkg_entries)
+        slots *= 2;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(db->txn, db->pkg, &cur) != 0)
+        return;
+    pkg_entry *t = xcalloc(slots, sizeof *t);
+    size_t n = 0, mask = slots - 1;
+    bool ok = true;
+    MDB_val k, v, prev = {0, NULL};
+    int rc;
+    for (int op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op)) == 0;
+         op = MDB_NEXT) {
+        /* No more than mdb_stat counted (so at most half full), never an
+         * empty key (an empty slot's mark), a probe of bounded length. */
+        if (n++ == db->pkg_entries || k.mv_size == 0) {
+            ok = false;
+            break;
+        }
+        /* Strictly ascending, as LMDB keeps them: a damaged tree with a key
+         * out of place or twice (which mdb_get's descent would not find, or
+         * find once) drops the table, so both paths answer alike. */
+        if (prev.mv_data != NULL &&
+            vdb_keycmp(prev.mv_data, prev.mv_size, k.mv_data, k.mv_size) >= 0) {
+            ok = false;
+            break;
+        }
+        prev = k;
+        size_t at = (size_t)name_hash(k.mv_data, k.mv_size) & mask, probe = 0;
+        while (t[at].key != NULL && ++probe < PKG_MAX_PROBE)
+            at = (at + 1) & mask;
+        if (t[at].key != NULL) {
+            ok = false;
+            break;
+        }
+        t[at] = (pkg_entry){k.mv_data, k.mv_size, v};
+    }
+    mdb_cursor_close(cur);
+    if (!ok || rc != MDB_NOTFOUND) {
+        free(t);
+        return;
+    }
+    db->pkgs = t;
+    db->pkg_mask = mask;
+}
+
+static int search_packages(const vulndb *db, const uint8_t *key, size_t klen, uint64_t hash,
+                           MDB_val *v)
+{
+    size_t at = (size_t)hash & db->pkg_mask;
+    for (size_t probe = 0; probe < PKG_MAX_PROBE && db->pkgs[at].key != NULL; probe++) {
+        const pkg_entry *e = &db->pkgs[at];
+        if (e->klen == klen && memcmp(e->key, key, klen) == 0) {
+            *v = e->v;
+            return 0;
+        }
+        at = (at + 1) & db->pkg_mask;
+    }
+    return MDB_NOTFOUND;
 }
 
 static int get_package(vulndb *db, const char *name, MDB_val *v)
@@ -437,13 +429,22 @@ static int get_package(vulndb *db, const char *name, MDB_val *v)
     char norm[NAME_MAX_LEN + 1];
     size_t len = strlen(name);
     MDB_val k = {len, (void *)name};
-    if (!in_normal_form(name, len)) {
+    uint64_t hash;
+    if (!in_normal_form(name, len, &hash)) {
         airlock_error nerr;
         int n = name_normalize(name, len, norm, sizeof norm, &nerr);
         if (n < 0)
             return MDB_NOTFOUND;
         k = (MDB_val){(size_t)n, norm};
+        hash = name_hash(k.mv_data, k.mv_size);
     }
+    /* The walk costs about what an eighth of its entries' descents do:
+     * made once the look-ups pass that, it at most doubles the cost of a
+     * scan of few names and cuts that of a scan of many. */
+    if (!db->pkgs_tried && ++db->lookups > db->pkg_entries / 8)
+        read_packages(db);
+    if (db->pkgs != NULL)
+        return search_packages(db, k.mv_data, k.mv_size, hash, v);
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
@@ -459,7 +460,7 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
     uint8_t small[128], *heap;
     size_t klen;
     const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
-    int n = match_value(&v, key, klen, NULL, NULL);
+    int n = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, NULL, NULL);
     free(heap);
     if (n < 0)
         return damaged(db, err, "package value");
@@ -477,10 +478,11 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
     uint8_t small[128], *heap;
-    size_t klen, nm = 0;
+    size_t klen, cap = 0;
     const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
-    match *m = NULL;
-    if (match_value(&v, key, klen, &m, &nm) < 0) {
+    vulndb_match *m = NULL;
+    int nm = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, &m, &cap);
+    if (nm < 0) {
         free(heap);
         free(m);
         return damaged(db, err, "package value");
@@ -490,27 +492,21 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
         free(m);
         return 0;
     }
-    out->items = xcalloc(nm, sizeof *out->items);
-    for (size_t i = 0; i < nm; i++) {
-        vulndb_hit *h = &out->items[i];
-        if (decode_advisory(db, m[i].group, &h->adv, err) != 0) {
+    out->items = xcalloc((size_t)nm, sizeof *out->items);
+    for (size_t i = 0; i < (size_t)nm; i++) {
+        MDB_val adv;
+        int bad = get_advisory(db, m[i].group, &adv, err);
+        if (bad == 0 && vulndb_hit_decode(adv.mv_data, adv.mv_size, db->info.sources,
+                                          db->info.n_sources, &m[i], key, klen,
+                                          &out->items[i]) != 0)
+            bad = damaged(db, err, "advisory value");
+        if (bad != 0) {
             vulndb_hits_free(out);
             free(heap);
             free(m);
             return -1;
         }
         out->len++;
-        /* Fixed versions are stored sorted by key: keep those above. */
-        vdb_cursor c = {m[i].fixed, m[i].end, false};
-        size_t nfix = get_count(&c, 2);
-        h->fix_versions = xcalloc(nfix ? nfix : 1, sizeof *h->fix_versions);
-        for (size_t f = 0; f < nfix; f++) {
-            size_t len, tlen;
-            const uint8_t *fk = vdb_get_bytes(&c, &len);
-            const uint8_t *text = vdb_get_bytes(&c, &tlen);
-            if (vdb_keycmp(fk, len, key, klen) > 0)
-                h->fix_versions[h->n_fix_versions++] = xstrndup((const char *)text, tlen);
-        }
     }
     free(heap);
     free(m);
@@ -519,10 +515,8 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
 
 void vulndb_hits_free(vulndb_hits *h)
 {
-    for (size_t i = 0; i < h->len; i++) {
+    for (size_t i = 0; i < h->len; i++) /* the block holds the fixed versions too */
         vulndb_advisory_clear(&h->items[i].adv);
-        free_strs(h->items[i].fix_versions, h->items[i].n_fix_versions);
-    }
     free(h->items);
     memset(h, 0, sizeof *h);
 }
@@ -556,8 +550,12 @@ int vulndb_find(vulndb *db, const char *id, vulndb_advisory *out, airlock_error 
         return lmdb_error(err, db->path, "lookup", rc);
     if (v.mv_size != 4)
         return damaged(db, err, "id value");
-    if (decode_advisory(db, vdb_get_u32be(v.mv_data), out, err) != 0)
+    MDB_val adv;
+    if (get_advisory(db, vdb_get_u32be(v.mv_data), &adv, err) != 0)
         return -1;
+    if (vulndb_advisory_decode(adv.mv_data, adv.mv_size, db->info.sources, db->info.n_sources,
+                               out) != 0)
+        return damaged(db, err, "advisory value");
     return 1;
 }
 
@@ -573,7 +571,7 @@ static int get_index_info(vulndb *db, vulndb_info *out, airlock_error *err)
     if (rc != 0)
         return lmdb_error(err, db->path, "metadata", rc);
     vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
-    out->n_indexes = get_count(&c, 4);
+    out->n_indexes = vdb_get_count(&c, 4);
     out->indexes = xcalloc(out->n_indexes ? out->n_indexes : 1, sizeof *out->indexes);
     for (size_t i = 0; i < out->n_indexes; i++) {
         vulndb_index_source *s = &out->indexes[i];
@@ -621,7 +619,7 @@ int vulndb_get_info(vulndb *db, vulndb_info *out, airlock_error *err)
     if (rc != 0)
         return damaged(db, err, "sources");
     vdb_cursor c = {v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, false};
-    out->n_sources = get_count(&c, 8);
+    out->n_sources = vdb_get_count(&c, 8);
     out->sources = xcalloc(out->n_sources ? out->n_sources : 1, sizeof *out->sources);
     for (size_t i = 0; i < out->n_sources; i++) {
         vulndb_source *s = &out->sources[i];

@@ -15,7 +15,9 @@
  * its _free/_clear call; all strings in it are owned by it and never NULL
  * (absent text is ""). The database itself is opened read-only, without a
  * lock file, so it can sit in a read-only store directory. Not thread-safe:
- * use one handle per thread.
+ * use one handle per thread (look-ups change the handle: after enough of
+ * them it reads every package name and advisory position into memory once,
+ * and answers from there).
  *
  * The data comes from a signed snapshot, but decoding is still bounds-checked
  * and a value that does not decode is an error, never a crash.
@@ -118,8 +120,9 @@ typedef struct vulndb_advisory {
     size_t n_origins;
     vulndb_package *packages; /* sorted by name */
     size_t n_packages;
-    char *strings;     /* owns every string above but the origins' `source`:
-                        * one allocation instead of dozens per advisory */
+    char *strings;     /* owns every string and array above (and a hit's
+                        * fix_versions): one allocation per advisory; an
+                        * array of no items is not NULL */
 } vulndb_advisory;
 
 /* Release what an advisory owns (not the struct itself). Idempotent. */
@@ -131,7 +134,8 @@ void vulndb_advisory_clear(vulndb_advisory *a);
 typedef struct vulndb_hit {
     vulndb_advisory adv;
     char **fix_versions;  /* fixed versions of this package above the installed
-                           * version, smallest first, canonical text */
+                           * version, smallest first, canonical text; held
+                           * by adv.strings */
     size_t n_fix_versions;
 } vulndb_hit;
 

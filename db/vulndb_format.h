@@ -86,6 +86,9 @@ typedef struct vdb_cursor {
 
 static inline uint64_t vdb_get_varint(vdb_cursor *c)
 {
+    /* Most are one byte (lengths and counts under 128): no loop for them. */
+    if (c->p < c->end && *c->p < 0x80)
+        return *c->p++;
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (c->p >= c->end) {
@@ -114,6 +117,19 @@ static inline const uint8_t *vdb_get_bytes(vdb_cursor *c, size_t *len)
     c->p += n;
     *len = (size_t)n;
     return p;
+}
+
+/* A count of items of at least `min_item` bytes each: one that the rest of
+ * the value could not hold sets `bad` (and is 0), so that no caller sizes
+ * an allocation from a count the value cannot back. */
+static inline size_t vdb_get_count(vdb_cursor *c, size_t min_item)
+{
+    uint64_t n = vdb_get_varint(c);
+    if (c->bad || n > (uint64_t)(c->end - c->p) / (min_item ? min_item : 1)) {
+        c->bad = true;
+        return 0;
+    }
+    return (size_t)n;
 }
 
 static inline uint32_t vdb_get_u32be(const uint8_t in[4])

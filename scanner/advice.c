@@ -294,24 +294,78 @@ static bool fix_floor(const dep_findings *fs, version *floor)
 /* A growing set of candidate versions, for fix_from_advisories(). */
 typedef struct candidates {
     version *v;
-    size_t len;
+    size_t len, cap;
+    const version *floor; /* none below it is kept (fix_floor()), or NULL */
 } candidates;
+
+/* Keep `v` (taken over: kept or cleared) as a candidate when it is above
+ * `above`, not a pre-release unless `pre`, not below the floor and not
+ * there already. */
+static void candidates_keep(candidates *c, version *v, const version *above, bool pre)
+{
+    /* Below the floor is left out here rather than after: the set stays
+     * small, and the look-for-duplicates below with it. */
+    bool keep = version_compare(v, above) > 0 && (pre || !version_is_prerelease(v)) &&
+                (c->floor == NULL || version_compare(v, c->floor) >= 0);
+    for (size_t k = 0; keep && k < c->len; k++)
+        keep = version_compare(&c->v[k], v) != 0;
+    if (!keep) {
+        version_clear(v);
+        return;
+    }
+    if (c->len == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    c->v[c->len++] = *v;
+}
 
 static void candidates_add(candidates *c, const char *text, const version *above, bool pre)
 {
     version v;
     airlock_error e;
-    if (version_parse(&v, text, strlen(text), &e) != 0)
-        return;
-    bool keep = version_compare(&v, above) > 0 && (pre || !version_is_prerelease(&v));
-    for (size_t k = 0; keep && k < c->len; k++)
-        keep = version_compare(&c->v[k], &v) != 0;
-    if (!keep) {
-        version_clear(&v);
-        return;
+    if (version_parse(&v, text, strlen(text), &e) == 0)
+        candidates_keep(c, &v, above, pre);
+}
+
+/* The first candidates of fix_from_advisories(): every fix version of the
+ * open findings of `fs`, each parsed once, at or above fix_floor()'s
+ * floor (the largest first fix version of a finding: *floored says if
+ * there is one, and *floor is then the caller's to clear). */
+static void first_candidates(const dep_findings *fs, const version *above, bool pre,
+                             candidates *cs, version *floor, bool *floored)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < fs->len; j++)
+        if (!fs->items[j].ignored)
+            total += fs->items[j].n_fix_versions;
+    struct {
+        version v;
+        bool ok;
+    } *all = xmalloc((total ? total : 1) * sizeof *all);
+    size_t n = 0;
+    *floored = false;
+    for (size_t j = 0; j < fs->len; j++) {
+        const finding *f = &fs->items[j];
+        for (size_t k = 0; !f->ignored && k < f->n_fix_versions; k++, n++) {
+            airlock_error e;
+            const char *t = f->fix_versions[k];
+            all[n].ok = version_parse(&all[n].v, t, strlen(t), &e) == 0;
+            if (k == 0 && all[n].ok && (!*floored || version_compare(&all[n].v, floor) > 0)) {
+                *floor = all[n].v; /* a shallow copy: all[n] stays the owner */
+                *floored = true;
+            }
+        }
     }
-    c->v = xrealloc(c->v, (c->len + 1) * sizeof *c->v);
-    c->v[c->len++] = v;
+    if (*floored) { /* its own copy: the candidates below take theirs over */
+        version f = *floor;
+        version_copy(floor, &f);
+    }
+    cs->floor = *floored ? floor : NULL;
+    for (size_t k = 0; k < n; k++)
+        if (all[k].ok)
+            candidates_keep(cs, &all[k].v, above, pre);
+    free(all);
 }
 
 /* Without release data: the smallest fix version named by the open
@@ -326,20 +380,8 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     bool pre = version_is_prerelease(&d->version);
     candidates cs = {0};
     version floor;
-    bool floored = fix_floor(fs, &floor);
-    for (size_t j = 0; j < fs->len; j++)
-        for (size_t k = 0; !fs->items[j].ignored && k < fs->items[j].n_fix_versions; k++)
-            candidates_add(&cs, fs->items[j].fix_versions[k], &d->version, pre);
-    for (size_t k = 0; floored && k < cs.len;) {
-        if (version_compare(&cs.v[k], &floor) < 0) {
-            version_clear(&cs.v[k]);
-            cs.v[k] = cs.v[--cs.len];
-        } else {
-            k++;
-        }
-    }
-    if (floored)
-        version_clear(&floor);
+    bool floored;
+    first_candidates(fs, &d->version, pre, &cs, &floor, &floored);
     int rc = 0;
     *out = NULL;
     version last;
@@ -391,6 +433,8 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
     for (size_t k = 0; k < cs.len; k++)
         version_clear(&cs.v[k]);
     free(cs.v);
+    if (floored)
+        version_clear(&floor);
     return rc;
 }
 
@@ -474,9 +518,13 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     memset(f, 0, sizeof *f);
     f->dep = i;
     f->name = xstrdup(d->name);
-    char text[VERSION_MAX_TEXT + 64];
-    version_format(&d->version, text, sizeof text);
-    f->old_version = xstrdup(d->version_text ? d->version_text : text);
+    if (d->version_text != NULL) {
+        f->old_version = xstrdup(d->version_text);
+    } else {
+        char text[VERSION_MAX_TEXT + 64];
+        version_format(&d->version, text, sizeof text);
+        f->old_version = xstrdup(text);
+    }
     if (rels != NULL)
         return fix_from_releases(c, i, rels, f);
     if (fix_from_advisories(c, i, &f->new_version) != 0)
@@ -484,11 +532,18 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     const char *why = r->release_data ? "the index does not list this project"
                                       : "no release data";
     const char *latest = c->to == FIX_TO_LATEST ? ", so the latest release is unknown" : "";
-    if (f->new_version != NULL)
-        f->note = printed("%s%s: the smallest fix version that clears every finding, not "
-                          "checked against a package index", why, latest);
-    else
-        f->note = printed("%s, and no fix version of the advisories clears every finding", why);
+    /* Fixed words put together without printf: one note per vulnerable
+     * dependency, and vsnprintf cost a thousand instructions each. */
+    buf b = {0};
+    buf_puts(&b, why);
+    if (f->new_version != NULL) {
+        buf_puts(&b, latest);
+        buf_puts(&b, ": the smallest fix version that clears every finding, not checked "
+                     "against a package index");
+    } else {
+        buf_puts(&b, ", and no fix version of the advisories clears every finding");
+    }
+    f->note = buf_detach(&b, NULL);
     return 0;
 }
 

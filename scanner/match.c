@@ -27,56 +27,42 @@ static char *nonempty(char *s)
 
 /* One database hit as a new finding (`f` is overwritten; release it with
  * finding_clear()): empty texts become NULL, the primary ID is left out of
- * the aliases. `f` takes over the hit's block of strings (vulndb.h: it owns
- * every string of the advisory but its origins') and its fixed versions,
- * and points into them; only the arrays are new (about 25 allocations a
- * finding fewer than copies). `h` is left for vulndb_hits_free(). -1 with
- * `f` untouched when a text is missing. */
+ * the aliases. `f` takes over the hit's block (vulndb.h: it holds every
+ * string and array of the advisory and the fixed versions) and points
+ * into it: no allocation, and one free when the finding goes. `h` is left
+ * for vulndb_hits_free(). -1 with `f` untouched when a text is missing. */
 static int finding_take_hit(finding *f, vulndb_hit *h)
 {
     vulndb_advisory *a = &h->adv;
     if (!texts_present(a))
         return -1;
+    for (size_t i = 0; i < h->n_fix_versions; i++)
+        if (h->fix_versions[i] == NULL)
+            return -1;
     memset(f, 0, sizeof *f);
     f->strings_ = a->strings;
     a->strings = NULL;
     f->id = a->id;
-    f->aliases = a->n_ids ? xcalloc(a->n_ids, sizeof *f->aliases) : NULL;
+    /* The aliases are the group's IDs less the primary, in their order:
+     * the block's array, closed up in place. */
+    size_t n = 0;
     for (size_t i = 0; i < a->n_ids; i++)
         if (a->ids[i] != NULL && strcmp(a->ids[i], f->id) != 0)
-            f->aliases[f->n_aliases++] = a->ids[i];
+            a->ids[n++] = a->ids[i];
+    f->aliases = a->ids;
+    f->n_aliases = n;
     f->summary = nonempty(a->summary);
     f->details = nonempty(a->details);
     f->published = nonempty(a->published);
     f->modified = nonempty(a->modified);
     f->level = a->level;
     f->score = a->score;
-    if (a->n_cvss > 0) {
-        f->ratings = xcalloc(a->n_cvss, sizeof *f->ratings);
-        for (size_t i = 0; i < a->n_cvss; i++) {
-            f->ratings[i].type = a->cvss[i].type;
-            f->ratings[i].vector = a->cvss[i].vector;
-            f->ratings[i].score = a->cvss[i].score;
-            f->ratings[i].level = a->cvss[i].level;
-        }
-        f->n_ratings = a->n_cvss;
-    }
-    /* Each fixed version is its own allocation, as finding_clear() wants. */
+    f->ratings = a->cvss;
+    f->n_ratings = a->n_cvss;
     f->fix_versions = h->fix_versions;
     f->n_fix_versions = h->n_fix_versions;
-    h->fix_versions = NULL;
-    h->n_fix_versions = 0;
-    for (size_t i = 0; i < f->n_fix_versions; i++)
-        if (f->fix_versions[i] == NULL)
-            f->fix_versions[i] = xstrdup("");
-    if (a->n_refs > 0) {
-        f->references = xcalloc(a->n_refs, sizeof *f->references);
-        for (size_t i = 0; i < a->n_refs; i++) {
-            f->references[i].type = a->refs[i].type;
-            f->references[i].url = a->refs[i].url;
-        }
-        f->n_references = a->n_refs;
-    }
+    f->references = a->refs;
+    f->n_references = a->n_refs;
     return 0;
 }
 
@@ -116,7 +102,7 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
         }
         if (hits.len > 0) {
             dep_findings *fs = &r->findings[i];
-            fs->items = xcalloc(hits.len, sizeof *fs->items);
+            fs->items = xmalloc(hits.len * sizeof *fs->items); /* each filled whole below */
             for (fs->len = 0; fs->len < hits.len; fs->len++) {
                 if (finding_take_hit(&fs->items[fs->len], &hits.items[fs->len]) != 0) {
                     vulndb_hits_free(&hits);
@@ -127,7 +113,12 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
                                      d->version_text ? d->version_text : "");
                 }
             }
-            qsort(fs->items, fs->len, sizeof *fs->items, by_id);
+            /* The groups mostly come in ID order already. */
+            size_t k = 1;
+            while (k < fs->len && by_id(&fs->items[k - 1], &fs->items[k]) <= 0)
+                k++;
+            if (k < fs->len)
+                qsort(fs->items, fs->len, sizeof *fs->items, by_id);
         }
         vulndb_hits_free(&hits);
     }

@@ -71,7 +71,10 @@ static const fix_item **fixes_by_dep(const scan_report *r)
 static plan_item *add_item(scan_report *r, unsigned phase)
 {
     plan_phase *p = &r->plan[phase - 1];
-    p->items = xrealloc(p->items, (p->n_items + 1) * sizeof *p->items);
+    /* Room doubles at each power of two: one realloc an item was a copy
+     * of the phase each time. */
+    if ((p->n_items & (p->n_items - 1)) == 0)
+        p->items = xrealloc(p->items, (p->n_items ? 2 * p->n_items : 1) * sizeof *p->items);
     plan_item *it = &p->items[p->n_items++];
     memset(it, 0, sizeof *it);
     return it;
@@ -88,17 +91,23 @@ static int by_version(const void *a, const void *b)
  * thousands of versions. */
 static char *versions_of(const scan_report *r, const entry *g, size_t n)
 {
+    char text[VERSION_MAX_TEXT + 64];
+    if (n == 1) { /* most groups: one dependency */
+        version_format(&r->deps.items[g[0].index].version, text, sizeof text);
+        return xstrdup(text);
+    }
     const dependency **ds = xcalloc(n ? n : 1, sizeof *ds);
     for (size_t k = 0; k < n; k++)
         ds[k] = &r->deps.items[g[k].index];
     qsort(ds, n, sizeof *ds, by_version);
     buf b = {0};
-    char text[VERSION_MAX_TEXT + 64];
     for (size_t j = 0; j < n; j++) {
         if (j > 0 && version_compare(&ds[j]->version, &ds[j - 1]->version) == 0)
             continue;
         version_format(&ds[j]->version, text, sizeof text);
-        buf_printf(&b, "%s%s", b.len ? ", " : "", text);
+        if (b.len > 0)
+            buf_puts(&b, ", ");
+        buf_puts(&b, text);
     }
     free(ds);
     return buf_detach(&b, NULL);
@@ -110,7 +119,10 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
     bool urgent = false, no_fix = false, unchecked = false;
     size_t n_open = 0;
     severity worst = SEVERITY_NONE;
-    char **ids = NULL;
+    size_t room = 0;
+    for (size_t k = 0; k < n; k++)
+        room += r->findings[g[k].index].len;
+    char **ids = xcalloc(room ? room : 1, sizeof *ids);
     size_t n_ids = 0;
     const char *to = NULL;
     for (size_t k = 0; k < n; k++) {
@@ -125,7 +137,6 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
                 urgent = true;
             if (f->level == SEVERITY_UNKNOWN || (worst != SEVERITY_UNKNOWN && f->level > worst))
                 worst = f->level;
-            ids = xrealloc(ids, (n_ids + 1) * sizeof *ids);
             ids[n_ids++] = f->id;
         }
         if (!open)
@@ -138,7 +149,11 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
         if (fx != NULL && fx->new_version != NULL && fx->note != NULL)
             unchecked = true;
     }
-    qsort(ids, n_ids, sizeof *ids, str_cmp);
+    size_t sorted = 1; /* one dependency's findings come sorted by ID (match.h) */
+    while (sorted < n_ids && strcmp(ids[sorted - 1], ids[sorted]) <= 0)
+        sorted++;
+    if (sorted < n_ids)
+        qsort(ids, n_ids, sizeof *ids, str_cmp);
     plan_item *it = add_item(r, urgent ? 1 : 2);
     it->name = xstrdup(r->deps.items[g[0].index].name);
     it->from = versions_of(r, g, n);
@@ -149,9 +164,21 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
             it->ids[it->n_ids++] = xstrdup(ids[k]);
     free(ids);
     n_open = it->n_ids;
+    /* Put together without printf: one reason per vulnerable package. */
+    char digits[24];
+    size_t d = sizeof digits;
+    digits[--d] = '\0';
+    do {
+        digits[--d] = (char)('0' + n_open % 10);
+        n_open /= 10;
+    } while (n_open > 0);
     buf b = {0};
-    buf_printf(&b, "fixes %zu known %s (highest severity %s)", n_open,
-               n_open == 1 ? "vulnerability" : "vulnerabilities", severity_name(worst));
+    buf_puts(&b, "fixes ");
+    buf_puts(&b, digits + d);
+    buf_puts(&b, it->n_ids == 1 ? " known vulnerability (highest severity "
+                                : " known vulnerabilities (highest severity ");
+    buf_puts(&b, severity_name(worst));
+    buf_putc(&b, ')');
     if (it->to == NULL)
         buf_puts(&b, "; no release clears every finding: see fixes");
     else if (unchecked)

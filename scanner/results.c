@@ -31,11 +31,11 @@ void finding_clear(finding *f)
             free(f->references[i].type);
             free(f->references[i].url);
         }
+        free(f->aliases);
+        free(f->ratings);
+        free(f->references);
+        free_strings(f->fix_versions, f->n_fix_versions);
     }
-    free(f->aliases);
-    free(f->ratings);
-    free(f->references);
-    free_strings(f->fix_versions, f->n_fix_versions);
     free(f->ignore_reason);
     free(f->ignore_until);
     free(f->strings_);
@@ -46,6 +46,11 @@ void scan_report_clear_advice(scan_report *r)
 {
     for (size_t i = 0; r->advice != NULL && i < r->deps.len; i++) {
         dep_advice *a = &r->advice[i];
+        /* Most dependencies have no advice: five calls of free(NULL)
+         * each were most of this loop. */
+        if (a->latest_version == NULL && a->yank_reason == NULL && a->specifier == NULL &&
+            a->range_risk == NULL && a->resolved_version == NULL)
+            continue;
         free(a->latest_version);
         free(a->yank_reason);
         free(a->specifier);

@@ -16,20 +16,15 @@
 
 #include "core/error.h"
 #include "core/severity.h"
+#include "db/vulndb.h"
 #include "scanner/inputs/inventory.h"
 
-typedef struct reference {
-    char *type; /* OSV reference type ("ADVISORY", "FIX", "WEB", ...) */
-    char *url;
-} reference;
-
-/* One CVSS vector of an advisory. */
-typedef struct cvss_rating {
-    char *type;    /* "CVSS_V2", "CVSS_V3", "CVSS_V4" */
-    char *vector;
-    double score;  /* base score */
-    severity level;
-} cvss_rating;
+/* An OSV reference ({type, url}: "ADVISORY", "FIX", "WEB", ...) and a CVSS
+ * vector of an advisory ({type, vector, score, level}; type "CVSS_V2",
+ * "CVSS_V3", "CVSS_V4"): the database's own types, so that a finding can
+ * keep the arrays of the advisory it was made from (match.c). */
+typedef vulndb_reference reference;
+typedef vulndb_cvss cvss_rating;
 
 /* One vulnerability affecting one dependency. All strings owned. */
 typedef struct finding {
@@ -52,13 +47,13 @@ typedef struct finding {
     char *ignore_reason;    /* may be NULL even when ignored */
     char *ignore_until;     /* YYYY-MM-DD, or NULL */
     char *strings_;         /* private to results.c and match.c: when set, it
-                               owns the text of id, aliases, summary,
-                               details, published, modified, ratings and
-                               references (not their arrays), which
-                               finding_clear() then leaves to it: the
-                               database's block of the advisory's strings,
-                               taken over rather than copied string by
-                               string (match.c). NULL: each is its own. */
+                               owns id, summary, details, published,
+                               modified and the arrays aliases, ratings,
+                               references and fix_versions with their
+                               text, which finding_clear() then leaves to
+                               it: the database's block of the advisory
+                               (vulndb.h), taken over rather than copied
+                               (match.c). NULL: each is its own. */
 } finding;
 
 /* The findings of the dependency at the same index of scan_report.deps. */

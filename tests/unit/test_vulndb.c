@@ -1,7 +1,9 @@
 /*
  * test_vulndb - the reader on damaged databases: every truncation of a value
  * and flipped bytes are errors or plain answers, never crashes or overreads
- * (run under ASan), and the message says the database is damaged.
+ * (run under ASan), and the message says the database is damaged. And the
+ * reader's two ways to a value (LMDB for the first look-ups, its in-memory
+ * tables of every package and advisory after that) give the same answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -169,6 +172,106 @@ static void test_bad_meta(void **state)
     assert_int_equal(probe(&err), -2);
 }
 
+/* ---- look-ups before and after the in-memory tables ---- */
+
+#define N_PKGS 80
+
+/* N_PKGS records, PYSEC-2099-<1000+i> for pkg-<i>: affected below 2.0
+ * and from 2.5 to 3.0. */
+static void many_packages_db(void)
+{
+    char src[128];
+    snprintf(src, sizeof src, "%s/many", dir);
+    assert_int_equal(mkdir(src, 0700), 0);
+    for (int i = 0; i < N_PKGS; i++) {
+        char file[256];
+        snprintf(file, sizeof file, "%s/PYSEC-2099-%d.json", src, 1000 + i);
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        fprintf(f,
+                "{\"id\": \"PYSEC-2099-%d\", \"modified\": \"2021-06-01T00:00:00Z\",\n"
+                " \"summary\": \"flaw %d\",\n"
+                " \"affected\": [{\"package\": {\"name\": \"pkg-%d\", \"ecosystem\": \"PyPI\"},\n"
+                "  \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"},\n"
+                "   {\"fixed\": \"2.0\"}, {\"introduced\": \"2.5\"}, {\"fixed\": \"3.0\"}]}]}]}\n",
+                1000 + i, i, i);
+        assert_int_equal(fclose(f), 0);
+    }
+    unlink(path);
+    const char *from = src;
+    compile_options opt = {.build_time = 1};
+    compile_totals tot;
+    airlock_error err;
+    if (compile_sources(&from, 1, &opt, path, NULL, &tot, &err) != 0)
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < N_PKGS; i++) {
+        char file[256];
+        snprintf(file, sizeof file, "%s/PYSEC-2099-%d.json", src, 1000 + i);
+        unlink(file);
+    }
+    rmdir(src);
+}
+
+static int lookup(vulndb *db, const char *name, const char *ver, vulndb_hits *h)
+{
+    version v;
+    airlock_error err;
+    assert_int_equal(version_parse(&v, ver, strlen(ver), &err), 0);
+    int n = vulndb_lookup(db, name, &v, h, &err);
+    int c = vulndb_count_affecting(db, name, &v, &err);
+    version_clear(&v);
+    assert_int_equal(n, c);
+    return n;
+}
+
+/* Every answer for package i, whichever way the handle finds it. */
+static void check_package(vulndb *db, int i)
+{
+    char name[32], odd[32], miss[32], id[32];
+    snprintf(name, sizeof name, "pkg-%d", i);
+    snprintf(odd, sizeof odd, "Pkg_%d", i); /* normalised by the reader */
+    snprintf(miss, sizeof miss, "pkg-%d-nope", i);
+    snprintf(id, sizeof id, "PYSEC-2099-%d", 1000 + i);
+    vulndb_hits h;
+    assert_int_equal(lookup(db, name, "1.0", &h), 1);
+    assert_string_equal(h.items[0].adv.id, id);
+    assert_int_equal(h.items[0].n_fix_versions, 2);
+    assert_string_equal(h.items[0].fix_versions[0], "2.0");
+    assert_string_equal(h.items[0].fix_versions[1], "3.0");
+    assert_int_equal(h.items[0].adv.n_packages, 1);
+    assert_string_equal(h.items[0].adv.packages[0].name, name);
+    vulndb_hits_free(&h);
+    assert_int_equal(lookup(db, odd, "2.7", &h), 1);
+    assert_int_equal(h.items[0].n_fix_versions, 1);
+    assert_string_equal(h.items[0].fix_versions[0], "3.0");
+    vulndb_hits_free(&h);
+    assert_int_equal(lookup(db, name, "2.2", &h), 0);
+    assert_null(h.items);
+    assert_int_equal(lookup(db, miss, "1.0", &h), 0);
+    vulndb_advisory a;
+    airlock_error err;
+    assert_int_equal(vulndb_find(db, id, &a, &err), 1);
+    assert_string_equal(a.id, id);
+    vulndb_advisory_clear(&a);
+}
+
+static void test_lookup_tables(void **state)
+{
+    (void)state;
+    many_packages_db();
+    airlock_error err;
+    /* The first N_PKGS / 8 look-ups of a handle go to LMDB, the rest to
+     * its tables: in this order and in the reverse one on a new handle,
+     * each package is found both ways. */
+    for (int order = 0; order < 2; order++) {
+        vulndb *db;
+        assert_int_equal(vulndb_open(path, &db, &err), 0);
+        for (int k = 0; k < N_PKGS; k++)
+            check_package(db, order == 0 ? k : N_PKGS - 1 - k);
+        vulndb_close(db);
+    }
+}
+
 int main(void)
 {
     strcpy(dir, "/tmp/test_vulndb.XXXXXX");
@@ -179,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_truncated_pkg_values),
         cmocka_unit_test(test_truncated_advisory),
         cmocka_unit_test(test_bad_meta),
+        cmocka_unit_test(test_lookup_tables),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
