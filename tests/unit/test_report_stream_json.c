@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,29 @@
 #include "report_random.h"
 #include "reference_report_json.h"
 #include "report_stream_check.h"
+
+/* A process out of threads while `refuse_threads` is set (linked with
+ * --wrap=pthread_create): every test runs twice, with the writer thread
+ * (out_pipe.h) that a document longer than the buffer starts, and
+ * without, where json_out writes in the caller's thread. */
+static int refuse_threads, thread_calls;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    thread_calls++;
+    if (refuse_threads)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static int no_threads(void **state)
+{
+    (void)state;
+    refuse_threads = 1;
+    return 0;
+}
 
 /* A json_out writing into memory. */
 typedef struct mem {
@@ -432,6 +457,39 @@ static void test_errors(void **state)
     free(j);
 }
 
+/* A document past the buffer starts one thread (none when refused) and
+ * writes the same bytes either way; a short one starts none. */
+static void test_writer_thread(void **state)
+{
+    (void)state;
+    for (int big = 0; big < 2; big++) {
+        int before = thread_calls;
+        mem m;
+        mem_open(&m);
+        cJSON *want_root = cJSON_CreateObject();
+        jo_object_begin(&m.j);
+        jo_key_array_begin(&m.j, "items");
+        cJSON *a = cJSON_AddArrayToObject(want_root, "items");
+        for (int i = 0; i < (big ? 30000 : 10); i++) {
+            char v[32];
+            snprintf(v, sizeof v, "item %d \"quoted\"", i);
+            jo_string(&m.j, v);
+            cJSON_AddItemToArray(a, cJSON_CreateString(v));
+        }
+        jo_array_end(&m.j);
+        jo_key_number(&m.j, "n", 42);
+        cJSON_AddNumberToObject(want_root, "n", 42);
+        jo_object_end(&m.j);
+        mem_close(&m);
+        assert_int_equal(thread_calls - before, big);
+        char *want = cjson_text(want_root);
+        assert_true(strlen(want) > (big ? 2 * JO_BUFFER : 0));
+        assert_same(want, m.data, m.len);
+        free(want);
+        free(m.data);
+    }
+}
+
 static void compare_report(const scan_report *r)
 {
     rs_compare(r, reference_write_json, report_write_json);
@@ -453,6 +511,8 @@ int main(void)
         cmocka_unit_test(test_twin),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_writer_thread),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("with the writer thread", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("without threads", tests, no_threads, NULL);
 }

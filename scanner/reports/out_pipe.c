@@ -1,0 +1,114 @@
+#include "scanner/reports/out_pipe.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "core/buf.h"
+
+typedef struct chunk {
+    char *data;
+    size_t len;
+    out_pipe_fn fn;
+    void *ctx;
+} chunk;
+
+struct out_pipe {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work;  /* the worker waits: a chunk, or the end */
+    pthread_cond_t room;  /* the producer waits: an empty buffer */
+    char *pool;           /* OUT_PIPE_BUFFERS buffers in one allocation */
+    char *free_list[OUT_PIPE_BUFFERS];
+    size_t n_free;
+    chunk queue[OUT_PIPE_BUFFERS]; /* a ring: never more than the buffers */
+    size_t head, count;
+    bool closing;         /* out_pipe_finish(): nothing more comes */
+    bool failed;          /* a function failed: drop the rest */
+};
+
+static void *worker(void *arg)
+{
+    out_pipe *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->count == 0 && !p->closing)
+            pthread_cond_wait(&p->work, &p->lock);
+        if (p->count == 0)
+            break; /* closing, and everything done */
+        chunk c = p->queue[p->head];
+        p->head = (p->head + 1) % OUT_PIPE_BUFFERS;
+        p->count--;
+        bool skip = p->failed;
+        pthread_mutex_unlock(&p->lock);
+        bool ok = skip || c.fn(c.ctx, c.data, c.len);
+        pthread_mutex_lock(&p->lock);
+        if (!ok)
+            p->failed = true;
+        p->free_list[p->n_free++] = c.data;
+        pthread_cond_signal(&p->room);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+out_pipe *out_pipe_start(size_t cap)
+{
+    out_pipe *p = xcalloc(1, sizeof *p);
+    p->pool = xmalloc(OUT_PIPE_BUFFERS * cap);
+    for (size_t i = 0; i < OUT_PIPE_BUFFERS; i++)
+        p->free_list[i] = p->pool + i * cap;
+    p->n_free = OUT_PIPE_BUFFERS;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->room, NULL);
+    if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+        pthread_cond_destroy(&p->room);
+        pthread_cond_destroy(&p->work);
+        pthread_mutex_destroy(&p->lock);
+        free(p->pool);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+char *out_pipe_buffer(out_pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->n_free == 0)
+        pthread_cond_wait(&p->room, &p->lock);
+    char *b = p->free_list[--p->n_free];
+    pthread_mutex_unlock(&p->lock);
+    return b;
+}
+
+bool out_pipe_submit(out_pipe *p, char *buffer, size_t len, out_pipe_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&p->lock);
+    bool ok = !p->failed;
+    if (ok) {
+        p->queue[(p->head + p->count) % OUT_PIPE_BUFFERS] = (chunk){buffer, len, fn, ctx};
+        p->count++;
+        pthread_cond_signal(&p->work);
+    } else {
+        p->free_list[p->n_free++] = buffer;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+bool out_pipe_finish(out_pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->closing = true;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    bool ok = !p->failed;
+    pthread_cond_destroy(&p->room);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->lock);
+    free(p->pool);
+    free(p);
+    return ok;
+}
