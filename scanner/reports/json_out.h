@@ -206,6 +206,32 @@ static inline void jo_key_strings(json_out *j, const char *key, char *const *v, 
     jo_key_strings_len(j, key, strlen(key), v, n);
 }
 
+/* Parts: one stretch of the document rendered on a thread of its own
+ * while the caller renders what comes before it (issue 17: the report's
+ * render was serial, and the second core idle).
+ *
+ * jo_part_start() takes the writer's position as it will be when
+ * jo_part_join() is called: the same container, with at least one member
+ * or element written before (so the part starts with its separator), no
+ * key pending. `fn` then renders its members or elements into a writer of
+ * its own with that position (its own buffers, no writer thread), which
+ * it must leave at the same depth; between the two calls the caller goes
+ * on writing into `j` (and only the caller). jo_part_join() appends the
+ * part's text, and in twin mode its twin's, where the caller now is, as if
+ * fn(j, arg) had been called there: same bytes. What the part has rendered
+ * and not yet appended is held in memory up to JO_PART_HOLD bytes; past
+ * that its thread waits for the join. Without a thread (pthread_create
+ * failed), jo_part_join() calls fn(j, arg) itself. `fn` must only read
+ * what the caller also reads. A part that was started must be joined.
+ * A position that does not match at the join is a misuse (jo_finish()). */
+#define JO_PART_HOLD (8u << 20)
+
+typedef struct jo_part jo_part;
+typedef void (*jo_part_fn)(json_out *j, void *arg);
+
+jo_part *jo_part_start(json_out *j, jo_part_fn fn, void *arg);
+void jo_part_join(json_out *j, jo_part *part);
+
 /* End the document: every container must be closed. Writes a newline
  * (formatted output only) and the buffered text to the FILE* (without
  * fflush) or the sink, and in twin mode the twin's to its sink. Returns 0, or -1 with "cannot write the WHAT report"
