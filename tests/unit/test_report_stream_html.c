@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,46 +23,6 @@
 static void compare_report(const scan_report *r)
 {
     rs_compare(r, reference_write_html, report_write_html);
-}
-
-/* A process out of threads while `refuse_threads` is set (linked with
- * --wrap=pthread_create). */
-static int refuse_threads, thread_calls;
-
-int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
-
-int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
-{
-    thread_calls++;
-    if (refuse_threads)
-        return EAGAIN;
-    return __real_pthread_create(t, a, fn, arg);
-}
-
-/* Large reports: past 64 KiB the writing goes to a writer thread (one
- * asked for); the same bytes with it and without; a failed write is
- * reported either way. */
-static void test_large(void **state)
-{
-    (void)state;
-    uint64_t s = 3030;
-    for (int refuse = 0; refuse < 2; refuse++) {
-        refuse_threads = refuse;
-        scan_report r;
-        rr_report(&s, &r, 400);
-        int before = thread_calls;
-        compare_report(&r);
-        assert_int_equal(thread_calls - before, 1);
-        FILE *f = fopen("/dev/full", "w");
-        if (f != NULL) {
-            airlock_error err = {0};
-            assert_int_equal(report_write_html(&r, f, &err), -1);
-            assert_non_null(strstr(err.msg, "writing the html report failed"));
-            fclose(f);
-        }
-        scan_report_free(&r);
-    }
-    refuse_threads = 0;
 }
 
 static void test_reports(void **state)
@@ -131,7 +89,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_text),
-        cmocka_unit_test(test_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
