@@ -22,6 +22,7 @@ struct out_pipe {
     size_t n_free;
     chunk queue[OUT_PIPE_BUFFERS]; /* a ring: never more than the buffers */
     size_t head, count;
+    bool idle;            /* the worker waits for work */
     bool closing;         /* out_pipe_finish(): nothing more comes */
     bool failed;          /* a function failed: drop the rest */
 };
@@ -31,8 +32,11 @@ static void *worker(void *arg)
     out_pipe *p = arg;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (p->count == 0 && !p->closing)
+        while (p->count == 0 && !p->closing) {
+            p->idle = true;
             pthread_cond_wait(&p->work, &p->lock);
+            p->idle = false;
+        }
         if (p->count == 0)
             break; /* closing, and everything done */
         chunk c = p->queue[p->head];
@@ -75,8 +79,10 @@ out_pipe *out_pipe_start(size_t cap)
 char *out_pipe_buffer(out_pipe *p)
 {
     pthread_mutex_lock(&p->lock);
-    while (p->n_free == 0)
+    while (p->n_free == 0) {
+        pthread_cond_signal(&p->work); /* whatever is queued must go */
         pthread_cond_wait(&p->room, &p->lock);
+    }
     char *b = p->free_list[--p->n_free];
     pthread_mutex_unlock(&p->lock);
     return b;
@@ -89,7 +95,11 @@ bool out_pipe_submit(out_pipe *p, char *buffer, size_t len, out_pipe_fn fn, void
     if (ok) {
         p->queue[(p->head + p->count) % OUT_PIPE_BUFFERS] = (chunk){buffer, len, fn, ctx};
         p->count++;
-        pthread_cond_signal(&p->work);
+        /* An idle worker is woken once a few chunks wait, not for each:
+         * every wake-up is a futex call here and a context switch there
+         * (in a VM, an interrupt between cores too). */
+        if (p->idle && p->count >= OUT_PIPE_BATCH)
+            pthread_cond_signal(&p->work);
     } else {
         p->free_list[p->n_free++] = buffer;
     }

@@ -28,6 +28,9 @@
 #include <stddef.h>
 
 #define OUT_PIPE_BUFFERS 8
+/* An idle worker is woken when this many chunks wait (or the producer
+ * waits for a buffer, or finishes). */
+#define OUT_PIPE_BATCH 3
 
 /* Where a chunk goes: returns false on failure (see above). */
 typedef bool (*out_pipe_fn)(void *ctx, const void *data, size_t len);

@@ -30,7 +30,9 @@
  *   - anything else (a pipe, a terminal, /dev/null, a file opened to
  *     append, a memory stream as the evidence bundle uses): two passes,
  *     unformatted into the hash, then formatted with the serial number.
- * Both give the same bytes.
+ * Both give the same bytes. From 256 dependencies the vulnerabilities are
+ * rendered on a thread of their own while the components are (json_out.h,
+ * parts), and the twin is hashed by json_out's writer thread.
  */
 #include "scanner/reports/report.h"
 
