@@ -3,11 +3,11 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
+#include "scanner/reports/json_out_impl.h"
 #include "scanner/reports/out_pipe.h"
 
 #if defined(__SSE2__)
@@ -76,7 +76,6 @@ static void emit(json_out *j, const void *p, size_t n)
         j->written += n;
 }
 
-static void twin_flush(json_out *j);
 
 /* The document has outgrown its buffer: write what the buffers hold here,
  * then hand every later one to a writer thread (out_pipe.h), or go on
@@ -86,7 +85,7 @@ static void start_pipe(json_out *j)
     emit(j, j->buffer, j->len);
     j->len = 0;
     if (j->twin)
-        twin_flush(j);
+        jo_twin_flush(j);
     j->pipe = out_pipe_start(JO_BUFFER);
     if (j->pipe == NULL) {
         j->no_pipe = true;
@@ -99,7 +98,7 @@ static void start_pipe(json_out *j)
 
 /* Hand the buffer over (to the pipe, or written here). `more`: the
  * document goes on (a pipe may be started). */
-static void flush_more(json_out *j, bool more)
+void jo_flush_more(json_out *j, bool more)
 {
     if (j->pipe == NULL && more && !j->no_pipe && !j->failed && j->len != 0) {
         start_pipe(j);
@@ -121,7 +120,7 @@ static void flush_more(json_out *j, bool more)
 
 static void flush(json_out *j)
 {
-    flush_more(j, true);
+    jo_flush_more(j, true);
 }
 
 /* Room for `n` more bytes in the buffer (n <= JO_BUFFER). */
@@ -131,7 +130,7 @@ static inline void reserve(json_out *j, size_t n)
         flush(j);
 }
 
-static void put_long(json_out *j, const char *p, size_t n)
+void jo_put_long(json_out *j, const char *p, size_t n)
 {
     while (n > JO_BUFFER - j->len) {
         size_t room = JO_BUFFER - j->len;
@@ -148,7 +147,7 @@ static void put_long(json_out *j, const char *p, size_t n)
 static inline void put(json_out *j, const void *p, size_t n)
 {
     if (n > JO_BUFFER - j->len) {
-        put_long(j, p, n);
+        jo_put_long(j, p, n);
         return;
     }
     memcpy(j->buffer + j->len, p, n);
@@ -163,7 +162,7 @@ static inline void put1(json_out *j, char c)
 }
 
 /* The twin's side (twin mode only). */
-static void twin_flush(json_out *j)
+void jo_twin_flush(json_out *j)
 {
     if (j->twin_len != 0 && !j->failed) {
         if (j->pipe == NULL) {
@@ -179,7 +178,7 @@ static void twin_flush(json_out *j)
     j->twin_len = 0;
 }
 
-static void tput(json_out *j, const void *data, size_t n)
+void jo_tput(json_out *j, const void *data, size_t n)
 {
     const char *p = data;
     while (n > j->twin_cap - j->twin_len) {
@@ -188,7 +187,7 @@ static void tput(json_out *j, const void *data, size_t n)
         j->twin_len += room;
         p += room;
         n -= room;
-        twin_flush(j);
+        jo_twin_flush(j);
     }
     memcpy(j->twin_buffer + j->twin_len, p, n);
     j->twin_len += n;
@@ -197,7 +196,7 @@ static void tput(json_out *j, const void *data, size_t n)
 static inline void tput1(json_out *j, char c)
 {
     if (j->twin_len == j->twin_cap)
-        twin_flush(j);
+        jo_twin_flush(j);
     j->twin_buffer[j->twin_len++] = c;
 }
 
@@ -206,7 +205,7 @@ static inline void both(json_out *j, const void *p, size_t n)
 {
     put(j, p, n);
     if (j->twin)
-        tput(j, p, n);
+        jo_tput(j, p, n);
 }
 
 /* A structural token: `n` bytes formatted, its first byte alone
@@ -362,7 +361,7 @@ static __attribute__((noinline)) void string_escaped(json_out *j, const char *s,
         size_t chunk = (size_t)(end - p) < CHUNK ? (size_t)(end - p) : CHUNK;
         if (JO_BUFFER - j->len < 6 * chunk + 8) {
             if (j->twin)
-                tput(j, j->buffer + mark, j->len - mark);
+                jo_tput(j, j->buffer + mark, j->len - mark);
             flush(j);
             mark = 0;
         }
@@ -408,13 +407,13 @@ static __attribute__((noinline)) void string_escaped(json_out *j, const char *s,
     }
     if (j->len == JO_BUFFER) {
         if (j->twin)
-            tput(j, j->buffer + mark, j->len - mark);
+            jo_tput(j, j->buffer + mark, j->len - mark);
         flush(j);
         mark = 0;
     }
     j->buffer[j->len++] = '"';
     if (j->twin)
-        tput(j, j->buffer + mark, j->len - mark);
+        jo_tput(j, j->buffer + mark, j->len - mark);
 }
 
 /* Keys and strings up to this long are copied and checked in one go. */
@@ -512,7 +511,7 @@ static inline void twin_quoted(json_out *j, const char *s, size_t n, const char 
                                size_t tail_len)
 {
     if (j->twin_cap - j->twin_len < KEY_FAST + 4)
-        twin_flush(j);
+        jo_twin_flush(j);
     char *o = j->twin_buffer + j->twin_len;
     *o++ = '"';
     copy_plain(o, s, n);
@@ -619,7 +618,7 @@ void jo_string_twin(json_out *j, const char *shown, const char *twinned)
     string_body(j, shown, strlen(shown));
     j->twin = true;
     tput1(j, '"');
-    tput(j, twinned, n);
+    jo_tput(j, twinned, n);
     tput1(j, '"');
 }
 
@@ -753,169 +752,15 @@ void jo_key_strings_len(json_out *j, const char *key, size_t key_len, char *cons
     jo_array_end(j);
 }
 
-/* A piece of a part's text (the formatted one or its twin's). */
-typedef struct part_chunk {
-    struct part_chunk *next;
-    bool twin;
-    size_t len;
-    char data[];
-} part_chunk;
-
-struct jo_part {
-    jo_part_fn fn;
-    void *arg;
-    unsigned depth;       /* where it starts and must end */
-    bool threaded;
-    pthread_t thread;
-    json_out *w;          /* the part's own writer */
-    pthread_mutex_t lock;
-    pthread_cond_t ready; /* the joiner waits: a chunk, or the end */
-    pthread_cond_t room;  /* the part waits: held bytes under JO_PART_HOLD */
-    part_chunk *head, *tail;
-    size_t held;
-    bool done;
-};
-
-static bool part_put(jo_part *p, bool twin, const void *data, size_t len)
-{
-    part_chunk *c = xmalloc(sizeof *c + len);
-    c->next = NULL;
-    c->twin = twin;
-    c->len = len;
-    memcpy(c->data, data, len);
-    pthread_mutex_lock(&p->lock);
-    while (p->held > JO_PART_HOLD)
-        pthread_cond_wait(&p->room, &p->lock);
-    if (p->tail != NULL)
-        p->tail->next = c;
-    else
-        p->head = c;
-    p->tail = c;
-    p->held += len;
-    pthread_cond_signal(&p->ready);
-    pthread_mutex_unlock(&p->lock);
-    return true;
-}
-
-static bool part_main_sink(void *ctx, const void *data, size_t len)
-{
-    return part_put(ctx, false, data, len);
-}
-
-static bool part_twin_sink(void *ctx, const void *data, size_t len)
-{
-    return part_put(ctx, true, data, len);
-}
-
-static void *part_thread(void *arg)
-{
-    jo_part *p = arg;
-    p->fn(p->w, p->arg);
-    flush_more(p->w, false);
-    if (p->w->twin)
-        twin_flush(p->w);
-    pthread_mutex_lock(&p->lock);
-    p->done = true;
-    pthread_cond_signal(&p->ready);
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-jo_part *jo_part_start(json_out *j, jo_part_fn fn, void *arg)
-{
-    jo_part *p = xcalloc(1, sizeof *p);
-    p->fn = fn;
-    p->arg = arg;
-    p->depth = j->depth;
-    if (j->depth == 0 || j->keyed)
-        j->misused = j->failed = true;
-    if (j->failed)
-        return p; /* nothing more is written */
-    json_out *w = xmalloc(sizeof *w);
-    jo_init_sink(w, part_main_sink, p, j->pretty);
-    w->no_pipe = true;
-    if (j->twin) {
-        w->twin = true;
-        w->twin_sink = part_twin_sink;
-        w->twin_ctx = p;
-    }
-    w->depth = j->depth;
-    memcpy(w->is_array, j->is_array, sizeof w->is_array);
-    memcpy(w->has_items, j->has_items, sizeof w->has_items);
-    w->has_items[j->depth - 1] = true;
-    p->w = w;
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->ready, NULL);
-    pthread_cond_init(&p->room, NULL);
-    if (pthread_create(&p->thread, NULL, part_thread, p) != 0) {
-        pthread_cond_destroy(&p->room);
-        pthread_cond_destroy(&p->ready);
-        pthread_mutex_destroy(&p->lock);
-        free(w);
-        p->w = NULL;
-        return p;
-    }
-    p->threaded = true;
-    return p;
-}
-
-void jo_part_join(json_out *j, jo_part *p)
-{
-    if (j->depth != p->depth || j->depth == 0 || j->keyed || !j->has_items[j->depth - 1]) {
-        j->misused = j->failed = true;
-    } else if (!p->threaded) {
-        p->fn(j, p->arg);
-    }
-    if (!p->threaded) {
-        free(p);
-        return;
-    }
-    /* Append the part's text as it comes, then take its position. */
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        while (p->head == NULL && !p->done)
-            pthread_cond_wait(&p->ready, &p->lock);
-        part_chunk *c = p->head;
-        if (c == NULL)
-            break;
-        p->head = p->tail = NULL;
-        p->held = 0;
-        pthread_cond_signal(&p->room);
-        pthread_mutex_unlock(&p->lock);
-        while (c != NULL) {
-            part_chunk *next = c->next;
-            if (!j->failed) {
-                if (c->twin)
-                    tput(j, c->data, c->len);
-                else
-                    put_long(j, c->data, c->len);
-            }
-            free(c);
-            c = next;
-        }
-        pthread_mutex_lock(&p->lock);
-    }
-    pthread_mutex_unlock(&p->lock);
-    pthread_join(p->thread, NULL);
-    json_out *w = p->w;
-    if (w->misused || w->depth != p->depth || w->keyed)
-        j->misused = j->failed = true;
-    pthread_cond_destroy(&p->room);
-    pthread_cond_destroy(&p->ready);
-    pthread_mutex_destroy(&p->lock);
-    free(w);
-    free(p);
-}
-
 int jo_finish(json_out *j, const char *what, airlock_error *err)
 {
     if (j->depth != 0 || j->keyed)
         j->misused = j->failed = true;
     if (j->pretty)
         put1(j, '\n');
-    flush_more(j, false);
+    jo_flush_more(j, false);
     if (j->twin)
-        twin_flush(j);
+        jo_twin_flush(j);
     if (j->pipe != NULL) {
         if (!out_pipe_finish(j->pipe))
             j->failed = true;
