@@ -37,7 +37,8 @@
  * allocated when the thread starts). The first failed write stops the
  * writing as before (every later buffer is dropped) and jo_finish(),
  * which waits for the thread, reports it the same way. When no thread can
- * be created, the writing stays in the caller's thread. So: a FILE* or
+ * be created, or the process may run on one CPU only (out_pipe_worth()),
+ * the writing stays in the caller's thread. So: a FILE* or
  * sink given here must not be used by anyone else until jo_finish(), and
  * jo_finish() must be called (it ends the thread). A document within one
  * buffer never starts a thread.
@@ -221,7 +222,8 @@ static inline void jo_key_strings(json_out *j, const char *key, char *const *v, 
  * fn(j, arg) had been called there: same bytes. What the part has rendered
  * and not yet appended is held in memory up to JO_PART_HOLD bytes; past
  * that its thread waits for the join. Without a thread (pthread_create
- * failed), jo_part_join() calls fn(j, arg) itself. `fn` must only read
+ * failed, or one CPU: out_pipe_worth()), jo_part_join() calls fn(j, arg)
+ * itself. `fn` must only read
  * what the caller also reads. A part that was started must be joined.
  * A position that does not match at the join is a misuse (jo_finish()). */
 #define JO_PART_HOLD (8u << 20)

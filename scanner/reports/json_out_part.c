@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "scanner/reports/json_out_impl.h"
+#include "scanner/reports/out_pipe.h"
 
 /* A piece of a part's text (the formatted one or its twin's). */
 typedef struct part_chunk {
@@ -85,8 +86,8 @@ jo_part *jo_part_start(json_out *j, jo_part_fn fn, void *arg)
     p->depth = j->depth;
     if (j->depth == 0 || j->keyed)
         j->misused = j->failed = true;
-    if (j->failed)
-        return p; /* nothing more is written */
+    if (j->failed || !out_pipe_worth())
+        return p; /* nothing more is written, or done at the join */
     json_out *w = xmalloc(sizeof *w);
     jo_init_sink(w, part_main_sink, p, j->pretty);
     w->no_pipe = true;

@@ -1,6 +1,8 @@
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "scanner/reports/out_pipe.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "core/buf.h"
@@ -55,8 +57,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
+bool out_pipe_worth(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return true; /* unknown: as before */
+    return CPU_COUNT(&set) > 1;
+}
+
 out_pipe *out_pipe_start(size_t cap)
 {
+    if (!out_pipe_worth())
+        return NULL;
     out_pipe *p = xcalloc(1, sizeof *p);
     p->pool = xmalloc(OUT_PIPE_BUFFERS * cap);
     for (size_t i = 0; i < OUT_PIPE_BUFFERS; i++)

@@ -37,9 +37,16 @@ typedef bool (*out_pipe_fn)(void *ctx, const void *data, size_t len);
 
 typedef struct out_pipe out_pipe;
 
+/* Whether a thread of ours can run beside the caller: the process may
+ * run on more than one CPU (sched_getaffinity()). On one, a worker only
+ * adds context switches: out_pipe_start() and json_out's parts then do
+ * without. */
+bool out_pipe_worth(void);
+
 /* Start the worker with a pool of buffers of `cap` bytes. Returns NULL
- * when the thread cannot be created (nothing is left allocated): the
- * caller then writes itself, as it would without a pipe. */
+ * when the thread cannot be created (nothing is left allocated) or is not
+ * worth it (out_pipe_worth()): the caller then writes itself, as it would
+ * without a pipe. */
 out_pipe *out_pipe_start(size_t cap);
 
 /* An empty buffer of the pool (`cap` bytes), owned by the caller until it

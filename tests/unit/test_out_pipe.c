@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sched_setaffinity */
 /* The reports' writer thread (scanner/reports/out_pipe.h): chunks reach
  * their functions whole and in order, however many more there are than
  * buffers; the first failure drops every later chunk and is reported by
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +57,14 @@ static bool to_dest(void *ctx, const void *data, size_t len)
     return true;
 }
 
+/* Tests that need the worker: on a machine (or an affinity) of one CPU
+ * there is none (out_pipe_worth()). */
+static void need_worker(void)
+{
+    if (!out_pipe_worth())
+        skip();
+}
+
 /* `n` chunks of up to `cap` bytes to two destinations, alternating; each
  * must get exactly its own bytes, in order. */
 static void run_chunks(size_t cap, size_t n, bool slow)
@@ -90,6 +100,7 @@ static void run_chunks(size_t cap, size_t n, bool slow)
 static void test_order(void **state)
 {
     (void)state;
+    need_worker();
     run_chunks(100, 0, false);
     run_chunks(100, 1, false);
     run_chunks(1000, 3 * OUT_PIPE_BUFFERS, false);
@@ -102,6 +113,7 @@ static void test_order(void **state)
 static void test_failure(void **state)
 {
     (void)state;
+    need_worker();
     out_pipe *p = out_pipe_start(10);
     assert_non_null(p);
     dest d = {{0}, 25, 0, false};
@@ -138,11 +150,34 @@ static void test_failure(void **state)
 static void test_held_at_finish(void **state)
 {
     (void)state;
+    need_worker();
     out_pipe *p = out_pipe_start(32);
     assert_non_null(p);
     for (int i = 0; i < OUT_PIPE_BUFFERS; i++)
         (void)out_pipe_buffer(p);
     assert_true(out_pipe_finish(p));
+}
+
+/* Pinned to one CPU, no thread is even asked for. */
+static void test_one_cpu(void **state)
+{
+    (void)state;
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    int before = thread_calls;
+    bool worth = out_pipe_worth();
+    out_pipe *p = out_pipe_start(4096);
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    assert_false(worth);
+    assert_null(p);
+    assert_int_equal(thread_calls, before);
 }
 
 static void test_no_thread(void **state)
@@ -152,7 +187,7 @@ static void test_no_thread(void **state)
     refuse_threads = 1;
     assert_null(out_pipe_start(4096));
     refuse_threads = 0;
-    assert_int_equal(thread_calls, before + 1);
+    assert_int_equal(thread_calls, before + (out_pipe_worth() ? 1 : 0));
 }
 
 int main(void)
@@ -162,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_failure),
         cmocka_unit_test(test_held_at_finish),
         cmocka_unit_test(test_no_thread),
+        cmocka_unit_test(test_one_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "scanner/reports/out_pipe.h"
 #include "scanner/reports/report.h"
 
 #include "report_random.h"
@@ -157,10 +158,11 @@ static void test_large(void **state)
     assert_non_null(f);
     check_file(&r, f, "", "");
     fclose(f);
-    assert_int_equal(thread_calls - before, 2);
+    int per_pass = out_pipe_worth() ? 2 : 0; /* none on one CPU */
+    assert_int_equal(thread_calls - before, per_pass);
     before = thread_calls;
     compare_memstream(&r);
-    assert_int_equal(thread_calls - before, 4);
+    assert_int_equal(thread_calls - before, 2 * per_pass);
     scan_report_free(&r);
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/reports/out_pipe.h"
 #include "scanner/reports/report.h"
 
 #include "report_random.h"
@@ -73,7 +74,7 @@ static void test_large(void **state)
             assert_true(n > 300);
             int before = thread_calls;
             compare_report(&r);
-            assert_int_equal(thread_calls - before, 3);
+            assert_int_equal(thread_calls - before, out_pipe_worth() ? 3 : 0);
             scan_report_free(&r);
         }
     }
