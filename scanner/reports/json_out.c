@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "scanner/reports/json_out_impl.h"
+#include "scanner/reports/out_pipe.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -34,8 +36,11 @@ void jo_init_sink(json_out *j, jo_sink sink, void *ctx, bool pretty)
     j->twin_sink = NULL;
     j->twin_ctx = NULL;
     j->twin_len = 0;
-    /* jo_key_len() reads a little past what it wrote, and masks it out. */
-    memset(j->buffer, 0, sizeof j->buffer);
+    j->twin_cap = JO_TWIN_BUFFER;
+    j->buffer = j->own_buffer;
+    j->twin_buffer = j->own_twin;
+    j->pipe = NULL;
+    j->no_pipe = false;
 }
 
 void jo_init_twin(json_out *j, FILE *out, jo_sink sink, void *ctx)
@@ -46,20 +51,76 @@ void jo_init_twin(json_out *j, FILE *out, jo_sink sink, void *ctx)
     j->twin_ctx = ctx;
 }
 
+static bool file_fn(void *ctx, const void *data, size_t len)
+{
+    return fwrite(data, 1, len, ctx) == len;
+}
+
+/* Where the formatted text goes. */
+static jo_sink main_fn(const json_out *j, void **ctx)
+{
+    *ctx = j->out != NULL ? (void *)j->out : j->sink_ctx;
+    return j->out != NULL ? file_fn : j->sink;
+}
+
+/* Write in this thread. */
 static void emit(json_out *j, const void *p, size_t n)
 {
+    void *ctx;
+    jo_sink fn = main_fn(j, &ctx);
     if (n == 0 || j->failed)
         return;
-    if (j->out != NULL ? fwrite(p, 1, n, j->out) != n : !j->sink(j->sink_ctx, p, n))
+    if (!fn(ctx, p, n))
         j->failed = true;
     else
         j->written += n;
 }
 
-static void flush(json_out *j)
+
+/* The document has outgrown its buffer: write what the buffers hold here,
+ * then hand every later one to a writer thread (out_pipe.h), or go on
+ * writing here if there is none to be had. */
+static void start_pipe(json_out *j)
 {
     emit(j, j->buffer, j->len);
     j->len = 0;
+    if (j->twin)
+        jo_twin_flush(j);
+    j->pipe = out_pipe_start(JO_BUFFER);
+    if (j->pipe == NULL) {
+        j->no_pipe = true;
+        return;
+    }
+    j->buffer = out_pipe_buffer(j->pipe);
+    j->twin_buffer = out_pipe_buffer(j->pipe);
+    j->twin_cap = JO_BUFFER;
+}
+
+/* Hand the buffer over (to the pipe, or written here). `more`: the
+ * document goes on (a pipe may be started). */
+void jo_flush_more(json_out *j, bool more)
+{
+    if (j->pipe == NULL && more && !j->no_pipe && !j->failed && j->len != 0) {
+        start_pipe(j);
+        return;
+    }
+    if (j->pipe == NULL) {
+        emit(j, j->buffer, j->len);
+    } else if (j->len != 0 && !j->failed) {
+        void *ctx;
+        jo_sink fn = main_fn(j, &ctx);
+        if (out_pipe_submit(j->pipe, j->buffer, j->len, fn, ctx))
+            j->written += j->len;
+        else
+            j->failed = true;
+        j->buffer = out_pipe_buffer(j->pipe);
+    }
+    j->len = 0;
+}
+
+static void flush(json_out *j)
+{
+    jo_flush_more(j, true);
 }
 
 /* Room for `n` more bytes in the buffer (n <= JO_BUFFER). */
@@ -69,14 +130,25 @@ static inline void reserve(json_out *j, size_t n)
         flush(j);
 }
 
+void jo_put_long(json_out *j, const char *p, size_t n)
+{
+    while (n > JO_BUFFER - j->len) {
+        size_t room = JO_BUFFER - j->len;
+        memcpy(j->buffer + j->len, p, room);
+        j->len += room;
+        p += room;
+        n -= room;
+        flush(j);
+    }
+    memcpy(j->buffer + j->len, p, n);
+    j->len += n;
+}
+
 static inline void put(json_out *j, const void *p, size_t n)
 {
     if (n > JO_BUFFER - j->len) {
-        flush(j);
-        if (n > JO_BUFFER) {
-            emit(j, p, n);
-            return;
-        }
+        jo_put_long(j, p, n);
+        return;
     }
     memcpy(j->buffer + j->len, p, n);
     j->len += n;
@@ -90,22 +162,32 @@ static inline void put1(json_out *j, char c)
 }
 
 /* The twin's side (twin mode only). */
-static void twin_flush(json_out *j)
+void jo_twin_flush(json_out *j)
 {
-    if (j->twin_len != 0 && !j->failed && !j->twin_sink(j->twin_ctx, j->twin_buffer, j->twin_len))
-        j->failed = true;
+    if (j->twin_len != 0 && !j->failed) {
+        if (j->pipe == NULL) {
+            if (!j->twin_sink(j->twin_ctx, j->twin_buffer, j->twin_len))
+                j->failed = true;
+        } else {
+            if (!out_pipe_submit(j->pipe, j->twin_buffer, j->twin_len, j->twin_sink,
+                                 j->twin_ctx))
+                j->failed = true;
+            j->twin_buffer = out_pipe_buffer(j->pipe);
+        }
+    }
     j->twin_len = 0;
 }
 
-static void tput(json_out *j, const void *p, size_t n)
+void jo_tput(json_out *j, const void *data, size_t n)
 {
-    if (n > JO_TWIN_BUFFER - j->twin_len) {
-        twin_flush(j);
-        if (n > JO_TWIN_BUFFER) {
-            if (!j->failed && !j->twin_sink(j->twin_ctx, p, n))
-                j->failed = true;
-            return;
-        }
+    const char *p = data;
+    while (n > j->twin_cap - j->twin_len) {
+        size_t room = j->twin_cap - j->twin_len;
+        memcpy(j->twin_buffer + j->twin_len, p, room);
+        j->twin_len += room;
+        p += room;
+        n -= room;
+        jo_twin_flush(j);
     }
     memcpy(j->twin_buffer + j->twin_len, p, n);
     j->twin_len += n;
@@ -113,8 +195,8 @@ static void tput(json_out *j, const void *p, size_t n)
 
 static inline void tput1(json_out *j, char c)
 {
-    if (j->twin_len == JO_TWIN_BUFFER)
-        twin_flush(j);
+    if (j->twin_len == j->twin_cap)
+        jo_twin_flush(j);
     j->twin_buffer[j->twin_len++] = c;
 }
 
@@ -123,7 +205,7 @@ static inline void both(json_out *j, const void *p, size_t n)
 {
     put(j, p, n);
     if (j->twin)
-        tput(j, p, n);
+        jo_tput(j, p, n);
 }
 
 /* A structural token: `n` bytes formatted, its first byte alone
@@ -279,7 +361,7 @@ static __attribute__((noinline)) void string_escaped(json_out *j, const char *s,
         size_t chunk = (size_t)(end - p) < CHUNK ? (size_t)(end - p) : CHUNK;
         if (JO_BUFFER - j->len < 6 * chunk + 8) {
             if (j->twin)
-                tput(j, j->buffer + mark, j->len - mark);
+                jo_tput(j, j->buffer + mark, j->len - mark);
             flush(j);
             mark = 0;
         }
@@ -325,17 +407,16 @@ static __attribute__((noinline)) void string_escaped(json_out *j, const char *s,
     }
     if (j->len == JO_BUFFER) {
         if (j->twin)
-            tput(j, j->buffer + mark, j->len - mark);
+            jo_tput(j, j->buffer + mark, j->len - mark);
         flush(j);
         mark = 0;
     }
     j->buffer[j->len++] = '"';
     if (j->twin)
-        tput(j, j->buffer + mark, j->len - mark);
+        jo_tput(j, j->buffer + mark, j->len - mark);
 }
 
-/* Keys and strings up to this long are copied first and checked where
- * they landed. */
+/* Keys and strings up to this long are copied and checked in one go. */
 #define KEY_FAST 64
 
 static bool plain_key(const char *key, size_t n)
@@ -346,51 +427,102 @@ static bool plain_key(const char *key, size_t n)
     return true;
 }
 
-/* Whether the n <= KEY_FAST bytes at p, inside the buffer with 16 bytes
- * readable past each 16-byte step, are all plain(). The bytes past n are
- * read and masked out: the buffer is initialised (jo_init_sink). */
-static inline bool plain_copied(const char *p, size_t n)
+/* Whether the eight bytes of w are all plain() (the zero-byte tests of
+ * plain_run()). */
+static inline bool plain8(uint64_t w)
 {
-#if defined(__SSE2__)
-    const __m128i lo = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"');
-    const __m128i bslash = _mm_set1_epi8('\\');
-    for (size_t i = 0; i < n; i += 16) {
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash));
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, _mm_cmpgt_epi8(w, lo)));
-        unsigned want = n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1;
-        if ((mask & want) != want)
-            return false;
-    }
-    return true;
-#else
-    return plain_key(p, n);
-#endif
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) == 0;
 }
 
-/* Copy n <= KEY_FAST bytes in a few fixed-size moves (overlapping ones
- * for the ends): keys and most values are short, and a memcpy() call costs
- * more than the copy. */
-static inline void small_copy(char *d, const char *s, size_t n)
+#if defined(__SSE2__)
+/* 0xff in each byte of w that is not plain(): as signed bytes, below 0x20
+ * takes in 0x80-0xff as well. */
+static inline __m128i not_plain16(__m128i w)
 {
+    __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')),
+                               _mm_cmpeq_epi8(w, _mm_set1_epi8('\\')));
+    return _mm_or_si128(bad, _mm_cmpgt_epi8(_mm_set1_epi8(0x20), w));
+}
+#endif
+
+/* Copy the n <= KEY_FAST bytes at s to d in a few fixed-size moves
+ * (overlapping ones for the ends; a memcpy() call costs more than the
+ * copy), and say whether they are all plain(), from the values loaded:
+ * loading back what was just stored, in wider pieces than it was stored,
+ * stalls the store buffer on every key. Reads nothing outside s[0, n). */
+static inline bool copy_plain(char *d, const char *s, size_t n)
+{
+#if defined(__SSE2__)
     if (n >= 16) {
-        for (size_t i = 0; i + 16 <= n; i += 16)
-            memcpy(d + i, s + i, 16);
-        memcpy(d + n - 16, s + n - 16, 16);
-    } else if (n >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + n - 4, s + n - 4, 4);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[i];
+        __m128i bad = _mm_setzero_si128();
+        for (size_t i = 0; i + 16 < n; i += 16) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            bad = _mm_or_si128(bad, not_plain16(w));
+            _mm_storeu_si128((__m128i *)(void *)(d + i), w);
+        }
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        bad = _mm_or_si128(bad, not_plain16(w));
+        _mm_storeu_si128((__m128i *)(void *)(d + n - 16), w);
+        return _mm_movemask_epi8(bad) == 0;
     }
+    if (n >= 8) {
+        __m128i a = _mm_loadl_epi64((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
+        _mm_storel_epi64((__m128i *)(void *)d, a);
+        _mm_storel_epi64((__m128i *)(void *)(d + n - 8), b);
+        return _mm_movemask_epi8(not_plain16(_mm_unpacklo_epi64(a, b))) == 0;
+    }
+#else
+    if (n >= 8) {
+        bool ok = true;
+        uint64_t w;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, s + i, 8);
+            ok &= plain8(w);
+            memcpy(d + i, &w, 8);
+        }
+        memcpy(&w, s + n - 8, 8);
+        ok &= plain8(w);
+        memcpy(d + n - 8, &w, 8);
+        return ok;
+    }
+#endif
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+        return plain8(a | (uint64_t)b << 32);
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = s[i];
+        ok &= plain((unsigned char)s[i]);
+    }
+    return ok;
+}
+
+/* The twin's side of a plain string or key of n <= KEY_FAST bytes:
+ * quoted, and then `tail` (":" after a key, nothing after a value). */
+static inline void twin_quoted(json_out *j, const char *s, size_t n, const char *tail,
+                               size_t tail_len)
+{
+    if (j->twin_cap - j->twin_len < KEY_FAST + 4)
+        jo_twin_flush(j);
+    char *o = j->twin_buffer + j->twin_len;
+    *o++ = '"';
+    copy_plain(o, s, n);
+    o += n;
+    *o++ = '"';
+    memcpy(o, tail, tail_len);
+    j->twin_len = (size_t)(o + tail_len - j->twin_buffer);
 }
 
 /* A string, quoted and escaped: a short one with nothing to escape is
- * copied and checked in place; anything else goes through
+ * copied and checked in one go; anything else goes through
  * string_escaped(). */
 static inline void string_body(json_out *j, const char *s, size_t n)
 {
@@ -398,12 +530,11 @@ static inline void string_body(json_out *j, const char *s, size_t n)
         reserve(j, KEY_FAST + 24);
         char *q = j->buffer + j->len;
         *q = '"';
-        small_copy(q + 1, s, n);
-        if (plain_copied(q + 1, n)) {
+        if (copy_plain(q + 1, s, n)) {
             q[n + 1] = '"';
             j->len += n + 2;
             if (j->twin)
-                tput(j, q, n + 2);
+                twin_quoted(j, s, n, "", 0);
             return;
         }
     }
@@ -444,18 +575,12 @@ void jo_key_len(json_out *j, const char *key, size_t n)
         o += more;
     }
     char *k = o;
-    if (n > KEY_FAST) {
+    if (n > KEY_FAST || !copy_plain(o + 1, key, n)) {
         j->len = (size_t)(k - j->buffer);
         key_escaped(j, more, key, n);
         return;
     }
     *o++ = '"';
-    small_copy(o, key, n);
-    if (!plain_copied(o, n)) {
-        j->len = (size_t)(k - j->buffer);
-        key_escaped(j, more, key, n);
-        return;
-    }
     o += n;
     memcpy(o, "\":\t", 3);
     o += j->pretty ? 3 : 2;
@@ -463,7 +588,7 @@ void jo_key_len(json_out *j, const char *key, size_t n)
     if (j->twin) {
         if (more)
             tput1(j, ',');
-        tput(j, k, n + 3);
+        twin_quoted(j, key, n, ":", 1);
     }
 }
 
@@ -493,7 +618,7 @@ void jo_string_twin(json_out *j, const char *shown, const char *twinned)
     string_body(j, shown, strlen(shown));
     j->twin = true;
     tput1(j, '"');
-    tput(j, twinned, n);
+    jo_tput(j, twinned, n);
     tput1(j, '"');
 }
 
@@ -633,9 +758,17 @@ int jo_finish(json_out *j, const char *what, airlock_error *err)
         j->misused = j->failed = true;
     if (j->pretty)
         put1(j, '\n');
-    flush(j);
+    jo_flush_more(j, false);
     if (j->twin)
-        twin_flush(j);
+        jo_twin_flush(j);
+    if (j->pipe != NULL) {
+        if (!out_pipe_finish(j->pipe))
+            j->failed = true;
+        j->pipe = NULL;
+        j->buffer = j->own_buffer;
+        j->twin_buffer = j->own_twin;
+        j->twin_cap = JO_TWIN_BUFFER;
+    }
     if (j->misused)
         return error_set(err, "the %s report writer was misused (unbalanced calls)", what);
     if (j->failed || (j->out != NULL && ferror(j->out)))

@@ -24,15 +24,31 @@
  * Usage: jo_init(), then one value (usually jo_object_begin() ... ), then
  * jo_finish(), which writes the final newline, hands the buffer to the
  * FILE* and reports any write error. Inside an object every value is
- * preceded by jo_key(); the jo_key_*() calls do both. Allocation-free:
- * errors (a failed write, nesting deeper than JO_MAX_DEPTH, a misuse) are
- * remembered and reported once, by jo_finish(); after one, nothing more is
- * written.
+ * preceded by jo_key(); the jo_key_*() calls do both. Errors (a failed
+ * write, nesting deeper than JO_MAX_DEPTH, a misuse) are remembered and
+ * reported once, by jo_finish(); after one, nothing more is written.
+ *
+ * The writer thread: a document that outgrows the buffer (JO_BUFFER) hands
+ * each later full buffer to a thread of its own (out_pipe.h) that writes
+ * it to the FILE* or sink (and in twin mode hashes the twin's), while the
+ * caller renders the next: the FILE* and each sink get the same bytes in
+ * the same order (in pieces of other sizes), only on another thread, from a
+ * bounded pool (OUT_PIPE_BUFFERS buffers of JO_BUFFER bytes, 512 KiB,
+ * allocated when the thread starts). The first failed write stops the
+ * writing as before (every later buffer is dropped) and jo_finish(),
+ * which waits for the thread, reports it the same way. When no thread can
+ * be created, or the process may run on one CPU only (out_pipe_worth()),
+ * the writing stays in the caller's thread. So: a FILE* or
+ * sink given here must not be used by anyone else until jo_finish(), and
+ * jo_finish() must be called (it ends the thread). A document within one
+ * buffer never starts a thread.
  *
  * Keys are the reports' own literals: the jo_key*() calls below are inline
  * wrappers that take the key's length at compile time, and a key of plain
  * ASCII (bytes 0x20-0x7f other than '"' and '\\') is copied as it
- * is. Any other key is still escaped as a string is.
+ * is. Any other key is still escaped as a string is. Keys and values up to
+ * 64 bytes are checked on the bytes loaded for the copy, never by reading
+ * back what was just stored (which stalled on every key).
  *
  * Twin mode (jo_init_twin(), for the CycloneDX serial number): one
  * traversal writes the document twice, formatted to the FILE* and
@@ -81,8 +97,13 @@ typedef struct json_out {
     jo_sink twin_sink;
     void *twin_ctx;
     size_t twin_len;                /* bytes in twin_buffer */
-    char buffer[JO_BUFFER];
-    char twin_buffer[JO_TWIN_BUFFER];
+    size_t twin_cap;                /* its size */
+    char *buffer;                   /* being filled: own_buffer or the pipe's */
+    char *twin_buffer;              /* being filled: own_twin or the pipe's */
+    struct out_pipe *pipe;          /* the writer thread, once started */
+    bool no_pipe;                   /* write in this thread only */
+    char own_buffer[JO_BUFFER];
+    char own_twin[JO_TWIN_BUFFER];
 } json_out;
 
 /* Start writing one JSON value to `out`, formatted. `j` holds no
@@ -185,6 +206,33 @@ static inline void jo_key_strings(json_out *j, const char *key, char *const *v, 
 {
     jo_key_strings_len(j, key, strlen(key), v, n);
 }
+
+/* Parts: one stretch of the document rendered on a thread of its own
+ * while the caller renders what comes before it (issue 17: the report's
+ * render was serial, and the second core idle).
+ *
+ * jo_part_start() takes the writer's position as it will be when
+ * jo_part_join() is called: the same container, with at least one member
+ * or element written before (so the part starts with its separator), no
+ * key pending. `fn` then renders its members or elements into a writer of
+ * its own with that position (its own buffers, no writer thread), which
+ * it must leave at the same depth; between the two calls the caller goes
+ * on writing into `j` (and only the caller). jo_part_join() appends the
+ * part's text, and in twin mode its twin's, where the caller now is, as if
+ * fn(j, arg) had been called there: same bytes. What the part has rendered
+ * and not yet appended is held in memory up to JO_PART_HOLD bytes; past
+ * that its thread waits for the join. Without a thread (pthread_create
+ * failed, or one CPU: out_pipe_worth()), jo_part_join() calls fn(j, arg)
+ * itself. `fn` must only read
+ * what the caller also reads. A part that was started must be joined.
+ * A position that does not match at the join is a misuse (jo_finish()). */
+#define JO_PART_HOLD (8u << 20)
+
+typedef struct jo_part jo_part;
+typedef void (*jo_part_fn)(json_out *j, void *arg);
+
+jo_part *jo_part_start(json_out *j, jo_part_fn fn, void *arg);
+void jo_part_join(json_out *j, jo_part *part);
 
 /* End the document: every container must be closed. Writes a newline
  * (formatted output only) and the buffered text to the FILE* (without

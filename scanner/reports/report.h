@@ -3,6 +3,14 @@
  *
  * Every renderer writes the whole report to `out` and returns 0, or -1 with
  * a message. Renderers never change the report and list the same findings.
+ *
+ * Threads (issue 17): a large JSON, SARIF or CycloneDX report is written
+ * to `out` (and the CycloneDX serial number's text hashed) by a writer
+ * thread while the caller's thread renders, and parts of it are rendered
+ * on threads of their own (json_out.h, out_pipe.h). The bytes are the
+ * same as in one thread, which is what is done when no thread can be
+ * created. Every thread has ended when the call returns; until then `out`
+ * is not to be used by anyone else, and the report only read.
  */
 #ifndef AIRLOCK_REPORT_H
 #define AIRLOCK_REPORT_H

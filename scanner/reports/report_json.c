@@ -301,6 +301,41 @@ static void drift_json(json_out *j, const scan_report *r)
     jo_array_end(j);
 }
 
+/* Reports with fewer dependencies are rendered in one thread. */
+#define PART_MIN 256
+
+typedef struct deps_range {
+    const scan_report *r;
+    size_t from, to;
+} deps_range;
+
+static void dependencies_json(json_out *j, void *arg)
+{
+    const deps_range *d = arg;
+    const scan_report *r = d->r;
+    for (size_t i = d->from; i < d->to; i++)
+        dependency_json(j, &r->deps.items[i], r->findings ? &r->findings[i] : NULL,
+                        r->advice ? &r->advice[i] : NULL);
+}
+
+/* Where to cut the dependencies in two: a finding weighs as much as a
+ * dependency. On the bench tree that leaves this thread a little more
+ * (callgrind: 16.2 M instructions against 13.2 M; by count alone 17.5 M
+ * against 11.2 M, with three per finding 13.4 M against 17.1 M), and the
+ * other core also runs the writer thread. At least one on each side. */
+static size_t half_point(const scan_report *r)
+{
+    size_t n = r->deps.len, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += 1 + (r->findings ? r->findings[i].len : 0);
+    size_t acc = 0, i = 0;
+    while (i + 1 < n && 2 * acc < total) {
+        acc += 1 + (r->findings ? r->findings[i].len : 0);
+        i++;
+    }
+    return i > 0 ? i : 1;
+}
+
 int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
 {
     /* The writer keeps its buffer inline: on the heap, not the stack. */
@@ -329,10 +364,19 @@ int report_write_json(const scan_report *r, FILE *out, airlock_error *err)
     database_json(j, &r->db);
     summary_json(j, r);
 
+    /* The dependencies are nearly all of the work: the second half is
+     * rendered on a thread of its own while this one renders the first
+     * (json_out.h, parts); a small report is not worth a thread. */
     jo_key_array_begin(j, "dependencies");
-    for (size_t i = 0; i < r->deps.len; i++)
-        dependency_json(j, &r->deps.items[i], r->findings ? &r->findings[i] : NULL,
-                        r->advice ? &r->advice[i] : NULL);
+    size_t n = r->deps.len, mid = n;
+    if (n >= PART_MIN)
+        mid = half_point(r);
+    deps_range second = {r, mid, n};
+    jo_part *part = mid < n ? jo_part_start(j, dependencies_json, &second) : NULL;
+    deps_range first = {r, 0, mid};
+    dependencies_json(j, &first);
+    if (part != NULL)
+        jo_part_join(j, part);
     jo_array_end(j);
     fixes_json(j, r);
     plan_json(j, r);

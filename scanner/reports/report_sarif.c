@@ -483,6 +483,46 @@ static void add_provenance(json_out *j, const scan_report *r, scratch *sc)
     jo_object_end(j);
 }
 
+/* Reports with fewer rules are rendered in one thread. */
+#define PART_MIN 64
+
+typedef struct rule_range {
+    const ref *firsts;
+    size_t from, to;
+} rule_range;
+
+/* Rules [from, to), with scratch buffers of their own. */
+static void rules_part(json_out *j, void *arg)
+{
+    const rule_range *q = arg;
+    scratch sc = {0};
+    for (size_t k = q->from; k < q->to; k++)
+        add_rule(j, q->firsts[k].d, q->firsts[k].f, &sc);
+    buf_free(&sc.text);
+    buf_free(&sc.md);
+}
+
+typedef struct results_args {
+    const scan_report *r;
+    const size_t *rule_of;
+} results_args;
+
+/* The results member, with scratch buffers of its own. */
+static void results_part(json_out *j, void *arg)
+{
+    const results_args *a = arg;
+    const scan_report *r = a->r;
+    scratch sc = {0};
+    jo_key_array_begin(j, "results");
+    size_t n = 0;
+    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
+        for (size_t k = 0; k < r->findings[i].len; k++, n++)
+            add_result(j, &r->deps.items[i], &r->findings[i].items[k], a->rule_of[n], &sc);
+    jo_array_end(j);
+    buf_free(&sc.text);
+    buf_free(&sc.md);
+}
+
 int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
 {
     size_t total = 0;
@@ -529,25 +569,34 @@ int report_write_sarif(const scan_report *r, FILE *out, airlock_error *err)
     jo_key_string(j, "version", "2.1.0");
     jo_key_array_begin(j, "runs");
     jo_object_begin(j);
+    /* The results are rendered on a thread of their own meanwhile. */
+    results_args res = {r, rule_of};
+    jo_part *results = n_rules >= PART_MIN ? jo_part_start(j, results_part, &res) : NULL;
     jo_key_object_begin(j, "tool");
     jo_key_object_begin(j, "driver");
     jo_key_string(j, "name", "Airlock");
     jo_key_string_opt(j, "version", r->airlock_version);
     jo_key_string_opt(j, "semanticVersion", r->airlock_version);
+    /* The rules (their help text) are most of the work: the second half
+     * is rendered on a thread of its own while this one renders the first
+     * (json_out.h, parts); a few rules are not worth a thread. */
     jo_key_array_begin(j, "rules");
-    for (size_t q = 0; q < n_rules; q++)
+    size_t mid = n_rules >= PART_MIN ? n_rules / 2 : n_rules;
+    rule_range second = {firsts, mid, n_rules};
+    jo_part *part = mid < n_rules ? jo_part_start(j, rules_part, &second) : NULL;
+    for (size_t q = 0; q < mid; q++)
         add_rule(j, firsts[q].d, firsts[q].f, &sc);
+    if (part != NULL)
+        jo_part_join(j, part);
     jo_array_end(j);
     jo_object_end(j);
     jo_object_end(j);
     add_invocation(j, r, &sc);
     add_provenance(j, r, &sc);
-    jo_key_array_begin(j, "results");
-    n = 0;
-    for (size_t i = 0; i < r->deps.len && r->findings != NULL; i++)
-        for (size_t k = 0; k < r->findings[i].len; k++, n++)
-            add_result(j, &r->deps.items[i], &r->findings[i].items[k], rule_of[n], &sc);
-    jo_array_end(j);
+    if (results != NULL)
+        jo_part_join(j, results);
+    else
+        results_part(j, &res);
     jo_key_string(j, "columnKind", "unicodeCodePoints");
     jo_object_end(j);
     jo_array_end(j);

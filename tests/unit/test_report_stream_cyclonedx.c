@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +23,35 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "scanner/reports/out_pipe.h"
 #include "scanner/reports/report.h"
 
 #include "report_random.h"
 #include "reference_report_cyclonedx.h"
 #include "report_stream_check.h"
+
+/* A process out of threads while `refuse_threads` is set (linked with
+ * --wrap=pthread_create): every test runs twice, with json_out's writer
+ * thread (which writes and hashes a BOM longer than its buffer) and
+ * without (some of them: see main()). */
+static int refuse_threads, thread_calls;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    thread_calls++;
+    if (refuse_threads)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static int no_threads(void **state)
+{
+    (void)state;
+    refuse_threads = 1;
+    return 0;
+}
 
 /* What the reference writes for `r` (free it). */
 static char *reference_text(const scan_report *r, size_t *len)
@@ -114,6 +139,31 @@ static void test_reports_file(void **state)
 {
     (void)state;
     rs_compare_random(compare_tmpfile, 1717, 300, 1, 150);
+}
+
+/* A large BOM, in one pass and in two: its writer thread and the thread
+ * of its vulnerabilities started (two a pass; refused, none), the same
+ * bytes. */
+static void test_large(void **state)
+{
+    (void)state;
+    uint64_t s = 4242;
+    scan_report r;
+    rr_report(&s, &r, 300);
+    size_t want_len = 0;
+    free(reference_text(&r, &want_len));
+    assert_true(want_len > 4 * 65536);
+    int before = thread_calls;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    check_file(&r, f, "", "");
+    fclose(f);
+    int per_pass = out_pipe_worth() ? 2 : 0; /* none on one CPU */
+    assert_int_equal(thread_calls - before, per_pass);
+    before = thread_calls;
+    compare_memstream(&r);
+    assert_int_equal(thread_calls - before, 2 * per_pass);
+    scan_report_free(&r);
 }
 
 /* A pipe: two passes, what the reader gets is the reference. */
@@ -273,6 +323,15 @@ int main(void)
         cmocka_unit_test(test_append),
         cmocka_unit_test(test_offset),
         cmocka_unit_test(test_write_failure),
+        cmocka_unit_test(test_large),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* Without threads: the large BOM on both paths, a pipe and the
+     * failures (the random reports above are mostly one buffer long). */
+    const struct CMUnitTest single[] = {
+        cmocka_unit_test(test_large),
+        cmocka_unit_test(test_pipe),
+        cmocka_unit_test(test_write_failure),
+    };
+    int failed = cmocka_run_group_tests_name("with the writer thread", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("without threads", single, no_threads, NULL);
 }

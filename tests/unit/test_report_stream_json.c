@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sched_setaffinity */
 /* The streaming JSON writer (scanner/reports/json_out.c) against cJSON, and
  * the JSON report it writes against the cJSON-tree writer it replaced
  * (reference_report_json.h): byte for byte, on random values, random
@@ -9,7 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +22,36 @@
 
 #include "core/buf.h"
 #include "scanner/reports/json_out.h"
+#include "scanner/reports/out_pipe.h"
 #include "scanner/reports/report.h"
 #include "scanner/reports/report_util.h"
 
 #include "report_random.h"
 #include "reference_report_json.h"
 #include "report_stream_check.h"
+
+/* A process out of threads while `refuse_threads` is set (linked with
+ * --wrap=pthread_create): every test runs twice, with the writer thread
+ * (out_pipe.h) that a document longer than the buffer starts, and
+ * without, where json_out writes in the caller's thread. */
+static int refuse_threads, thread_calls;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    thread_calls++;
+    if (refuse_threads)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static int no_threads(void **state)
+{
+    (void)state;
+    refuse_threads = 1;
+    return 0;
+}
 
 /* A json_out writing into memory. */
 typedef struct mem {
@@ -432,6 +460,222 @@ static void test_errors(void **state)
     free(j);
 }
 
+/* A document past the buffer starts one thread (none when refused) and
+ * writes the same bytes either way; a short one starts none. */
+static void test_writer_thread(void **state)
+{
+    (void)state;
+    for (int big = 0; big < 2; big++) {
+        int before = thread_calls;
+        mem m;
+        mem_open(&m);
+        cJSON *want_root = cJSON_CreateObject();
+        jo_object_begin(&m.j);
+        jo_key_array_begin(&m.j, "items");
+        cJSON *a = cJSON_AddArrayToObject(want_root, "items");
+        for (int i = 0; i < (big ? 30000 : 10); i++) {
+            char v[32];
+            snprintf(v, sizeof v, "item %d \"quoted\"", i);
+            jo_string(&m.j, v);
+            cJSON_AddItemToArray(a, cJSON_CreateString(v));
+        }
+        jo_array_end(&m.j);
+        jo_key_number(&m.j, "n", 42);
+        cJSON_AddNumberToObject(want_root, "n", 42);
+        jo_object_end(&m.j);
+        mem_close(&m);
+        assert_int_equal(thread_calls - before, big && out_pipe_worth());
+        char *want = cjson_text(want_root);
+        assert_true(strlen(want) > (big ? 2 * JO_BUFFER : 0));
+        assert_same(want, m.data, m.len);
+        free(want);
+        free(m.data);
+    }
+}
+
+/* A part's members or elements: `n` strings (some to escape, some long)
+ * and numbers, keyed inside an object. */
+typedef struct part_args {
+    int from, n;
+    size_t long_len;
+} part_args;
+
+static void part_items(json_out *j, void *arg)
+{
+    const part_args *a = arg;
+    bool object = !j->is_array[j->depth - 1];
+    char key[32], v[64];
+    char *big = xmalloc(a->long_len + 1);
+    for (int i = a->from; i < a->from + a->n; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(v, sizeof v, "value %d%s", i, i % 5 == 0 ? " \"\\\n\x01\xff" : "");
+        if (object)
+            jo_key(j, key);
+        if (i % 97 == 0 && a->long_len > 0) {
+            memset(big, 'a' + i % 26, a->long_len);
+            big[a->long_len] = '\0';
+            jo_string(j, big);
+        } else {
+            jo_string(j, v);
+        }
+        if (object)
+            jo_key(j, key);
+        jo_number(j, i + 0.5);
+        if (object) /* a nested container too */
+            jo_key_array_begin(j, "a");
+        else
+            jo_array_begin(j);
+        jo_bool(j, i % 2);
+        jo_array_end(j);
+    }
+    free(big);
+}
+
+/* One document, with the items of [from, from + n) in a part when
+ * `part`, twin or not, into `text` (and `flat`, the twin). */
+static void part_document(bool part, bool twin, bool object, int n, size_t long_len, buf *text,
+                          buf *flat)
+{
+    json_out *j = xmalloc(sizeof *j);
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&data, &len);
+    assert_non_null(f);
+    if (twin)
+        jo_init_twin(j, f, to_buf, flat);
+    else
+        jo_init(j, f);
+    jo_object_begin(j);
+    jo_key_string(j, "head", "before the items");
+    if (object)
+        jo_key_object_begin(j, "items");
+    else
+        jo_key_array_begin(j, "items");
+    part_args first = {0, 1 + n / 3, long_len}, second = {1 + n / 3, n - 1 - n / 3, long_len};
+    jo_part *p = part ? jo_part_start(j, part_items, &second) : NULL;
+    part_items(j, &first);
+    if (p != NULL)
+        jo_part_join(j, p);
+    else
+        part_items(j, &second);
+    if (object)
+        jo_object_end(j);
+    else
+        jo_array_end(j);
+    jo_key_string(j, "tail", "after");
+    jo_object_end(j);
+    airlock_error err = {0};
+    assert_int_equal(jo_finish(j, "test", &err), 0);
+    assert_int_equal(fclose(f), 0);
+    buf_append(text, data, len);
+    free(data);
+    free(j);
+}
+
+/* A part's text lands where it would have been written: in an array and in
+ * an object, twin or not, short, past the buffers, past JO_PART_HOLD (the
+ * part's thread then waits for the join). */
+static void test_parts(void **state)
+{
+    (void)state;
+    static const struct {
+        int n;
+        size_t long_len;
+    } sizes[] = {{3, 0}, {200, 0}, {6000, 1000}, {3000, 600000}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (int mode = 0; mode < 4; mode++) {
+            bool twin = mode & 1, object = mode & 2;
+            buf want = {0}, want_flat = {0}, got = {0}, got_flat = {0};
+            part_document(false, twin, object, sizes[k].n, sizes[k].long_len, &want, &want_flat);
+            int before = thread_calls;
+            part_document(true, twin, object, sizes[k].n, sizes[k].long_len, &got, &got_flat);
+            /* the part's (and a writer's), unless on one CPU */
+            assert_true(thread_calls > before || !out_pipe_worth());
+            buf_putc(&want, '\0');
+            assert_same(want.data, got.data, got.len);
+            if (twin) {
+                assert_int_equal(want_flat.len, got_flat.len);
+                assert_memory_equal(want_flat.data, got_flat.data, got_flat.len);
+            }
+            buf_free(&want);
+            buf_free(&want_flat);
+            buf_free(&got);
+            buf_free(&got_flat);
+        }
+    }
+}
+
+/* Pinned to one CPU: no thread is asked for, the same bytes. */
+static void test_one_cpu(void **state)
+{
+    (void)state;
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    buf want = {0}, want_flat = {0}, got = {0}, got_flat = {0};
+    part_document(false, true, false, 6000, 1000, &want, &want_flat);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    int before = thread_calls;
+    part_document(true, true, false, 6000, 1000, &got, &got_flat);
+    int asked = thread_calls - before;
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    assert_int_equal(asked, 0);
+    buf_putc(&want, '\0');
+    assert_same(want.data, got.data, got.len);
+    assert_int_equal(want_flat.len, got_flat.len);
+    assert_memory_equal(want_flat.data, got_flat.data, got_flat.len);
+    buf_free(&want);
+    buf_free(&want_flat);
+    buf_free(&got);
+    buf_free(&got_flat);
+}
+
+/* A part joined where it was not started is a misuse. */
+static void test_part_misuse(void **state)
+{
+    (void)state;
+    json_out *j = xmalloc(sizeof *j);
+    FILE *f = fopen("/dev/null", "w");
+    assert_non_null(f);
+    airlock_error err = {0};
+    part_args a = {0, 3, 0};
+    /* joined one level deeper */
+    jo_init(j, f);
+    jo_array_begin(j);
+    jo_part *p = jo_part_start(j, part_items, &a);
+    jo_number(j, 1);
+    jo_array_begin(j);
+    jo_part_join(j, p);
+    jo_array_end(j);
+    jo_array_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    assert_non_null(strstr(err.msg, "misused"));
+    /* nothing written before the part's place */
+    jo_init(j, f);
+    jo_array_begin(j);
+    p = jo_part_start(j, part_items, &a);
+    jo_part_join(j, p);
+    jo_array_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    /* started with a key pending */
+    jo_init(j, f);
+    jo_object_begin(j);
+    jo_key_number(j, "x", 1);
+    jo_key(j, "y");
+    p = jo_part_start(j, part_items, &a);
+    jo_number(j, 2);
+    jo_part_join(j, p);
+    jo_object_end(j);
+    assert_int_equal(jo_finish(j, "test", &err), -1);
+    fclose(f);
+    free(j);
+}
+
 static void compare_report(const scan_report *r)
 {
     rs_compare(r, reference_write_json, report_write_json);
@@ -453,6 +697,11 @@ int main(void)
         cmocka_unit_test(test_twin),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_writer_thread),
+        cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_part_misuse),
+        cmocka_unit_test(test_one_cpu),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("with the writer thread", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("without threads", tests, no_threads, NULL);
 }
