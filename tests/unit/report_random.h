@@ -194,8 +194,11 @@ static void rr_advice(uint64_t *s, scan_report *r, size_t size)
     }
 }
 
-/* A random report: `size` bounds the number of each list's entries. */
-static void rr_report(uint64_t *s, scan_report *r, size_t size)
+/* A random report: `size` bounds the number of each list's entries, and
+ * `findings` the findings of one dependency. The dependencies are up to
+ * 4 * size, so size * findings bounds the report: a wide report (many
+ * dependencies, few findings each) is large without being slow to compare. */
+static void rr_report_wide(uint64_t *s, scan_report *r, size_t size, size_t findings)
 {
     memset(r, 0, sizeof *r);
     r->airlock_version = rr_opt(s, 10);
@@ -243,7 +246,7 @@ static void rr_report(uint64_t *s, scan_report *r, size_t size)
         d->group = rr_opt(s, 2);
         d->dev = rr_below(s, 3) == 0;
         if (d->skip_reason == NULL) {
-            r->findings[i].len = rr_below(s, size / 2 + 2);
+            r->findings[i].len = rr_below(s, findings + 1);
             r->findings[i].items = xcalloc(r->findings[i].len + 1, sizeof(finding));
             for (size_t k = 0; k < r->findings[i].len; k++)
                 rr_finding(s, &r->findings[i].items[k]);
@@ -279,6 +282,13 @@ static void rr_report(uint64_t *s, scan_report *r, size_t size)
         it->installed = rr_opt(s, 3);
         it->installed_location = rr_opt(s, 3);
     }
+}
+
+/* A random report of up to `size` entries a list, and up to size / 2 + 1
+ * findings a dependency. */
+static void rr_report(uint64_t *s, scan_report *r, size_t size)
+{
+    rr_report_wide(s, r, size, size / 2 + 1);
 }
 
 #endif
