@@ -34,6 +34,11 @@ typedef struct heap_warm heap_warm;
  * started (see above). */
 heap_warm *heap_warm_start(size_t bytes);
 
+/* The bytes mapped in so far (they grow while the thread runs), and the
+ * bytes it set out to map. */
+size_t heap_warm_mapped(const heap_warm *w);
+size_t heap_warm_size(const heap_warm *w);
+
 /* Stop the thread after the piece it is mapping (at most 256 KiB: it does
  * not wait for the rest), join it and free `w`. Returns the bytes that
  * were mapped in. `w` may be NULL (returns 0). */
