@@ -467,8 +467,9 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
     return n;
 }
 
-int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
-                  airlock_error *err)
+/* vulndb_lookup() and vulndb_lookup_pooled(): with `pool`, pooled hits. */
+static int lookup(vulndb *db, const char *name, const version *installed, vulndb_pool *pool,
+                  vulndb_hits *out, airlock_error *err)
 {
     memset(out, 0, sizeof *out);
     MDB_val v;
@@ -492,13 +493,19 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
         free(m);
         return 0;
     }
+    out->pooled = pool != NULL;
+    /* The items on the heap even with a pool: they are copied out and
+     * freed, and their room is taken again by the next look-up's. */
     out->items = xcalloc((size_t)nm, sizeof *out->items);
     for (size_t i = 0; i < (size_t)nm; i++) {
         MDB_val adv;
         int bad = get_advisory(db, m[i].group, &adv, err);
-        if (bad == 0 && vulndb_hit_decode(adv.mv_data, adv.mv_size, db->info.sources,
-                                          db->info.n_sources, &m[i], key, klen,
-                                          &out->items[i]) != 0)
+        if (bad == 0 &&
+            (pool != NULL ? vulndb_hit_decode_pooled(adv.mv_data, adv.mv_size, &m[i], key, klen,
+                                                     pool, &out->items[i])
+                          : vulndb_hit_decode(adv.mv_data, adv.mv_size, db->info.sources,
+                                              db->info.n_sources, &m[i], key, klen,
+                                              &out->items[i])) != 0)
             bad = damaged(db, err, "advisory value");
         if (bad != 0) {
             vulndb_hits_free(out);
@@ -513,9 +520,21 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
     return out->len > INT32_MAX ? INT32_MAX : (int)out->len;
 }
 
+int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
+                  airlock_error *err)
+{
+    return lookup(db, name, installed, NULL, out, err);
+}
+
+int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
+                         vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+{
+    return lookup(db, name, installed, pool, out, err);
+}
+
 void vulndb_hits_free(vulndb_hits *h)
 {
-    for (size_t i = 0; i < h->len; i++) /* the block holds the fixed versions too */
+    for (size_t i = 0; i < h->len && !h->pooled; i++) /* else the pool's */ /* the block holds the fixed versions too */
         vulndb_advisory_clear(&h->items[i].adv);
     free(h->items);
     memset(h, 0, sizeof *h);

@@ -148,6 +148,32 @@ typedef struct advice_ctx {
     char **same_major; /* per dependency: the latest release of its major */
 } advice_ctx;
 
+/* The texts of fixes go to the report's advice pool (results.h): one
+ * free for all of them when the report goes. */
+static char *kept(advice_ctx *c, const char *s)
+{
+    return vulndb_pool_strdup(&c->r->advice_pool_, s);
+}
+
+/* kept() of a heap string, which is freed. */
+static char *kept_heap(advice_ctx *c, char *s)
+{
+    char *t = kept(c, s);
+    free(s);
+    return t;
+}
+
+/* The three texts one after the other, in the pool. */
+static char *kept3(advice_ctx *c, const char *a, const char *b, const char *d)
+{
+    size_t na = strlen(a), nb = strlen(b), nd = strlen(d);
+    char *t = vulndb_pool_alloc(&c->r->advice_pool_, na + nb + nd + 1);
+    memcpy(t, a, na);
+    memcpy(t + na, b, nb);
+    memcpy(t + na + nb, d, nd + 1);
+    return t;
+}
+
 static bool is_ignored(const dep_findings *fs, const char *id)
 {
     for (size_t j = 0; fs != NULL && j < fs->len; j++)
@@ -372,7 +398,7 @@ static void first_candidates(const dep_findings *fs, const version *above, bool 
  * findings that no known (unignored) advisory affects. A fix version that
  * another advisory affects is not the answer, but that advisory's own fix
  * versions may be: they join the candidates, which only grow upwards, so
- * this ends. *out owned, NULL when none clears everything. */
+ * this ends. *out in the advice pool, NULL when none clears everything. */
 static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
 {
     const dependency *d = &c->r->deps.items[i];
@@ -404,7 +430,7 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
         if (n == 0) {
             char text[VERSION_MAX_TEXT + 64];
             version_format(&last, text, sizeof text);
-            *out = xstrdup(text);
+            *out = kept(c, text);
             break;
         }
         vulndb_hits hits = {0};
@@ -425,7 +451,7 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
         if (open == 0) {
             char text[VERSION_MAX_TEXT + 64];
             version_format(&last, text, sizeof text);
-            *out = xstrdup(text);
+            *out = kept(c, text);
             break;
         }
     }
@@ -461,20 +487,20 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
     if (c->to == FIX_TO_LATEST) {
         const vulndb_release *l = advice_latest(rels, pin_pre);
         if (l == NULL || version_compare(&l->v, &d->version) <= 0) {
-            f->note = printed("no release above %s in the index", f->old_version);
+            f->note = kept_heap(c, printed("no release above %s in the index", f->old_version));
             return 0;
         }
         char **ids = NULL;
         size_t n_ids = 0;
         int n = affecting(c, d->normalized, &l->v, fs, &ids, &n_ids);
         if (n == 0)
-            f->new_version = xstrdup(l->version);
+            f->new_version = kept(c, l->version);
         else if (n > 0) {
             buf b = {0};
             buf_printf(&b, "the latest release, %s, is affected by", l->version);
             for (size_t k = 0; k < n_ids; k++)
                 buf_printf(&b, "%s %s", k ? "," : "", ids[k]);
-            f->note = buf_detach(&b, NULL);
+            f->note = kept_heap(c, buf_detach(&b, NULL));
         }
         for (size_t k = 0; k < n_ids; k++)
             free(ids[k]);
@@ -492,7 +518,7 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
         int n = affecting(c, d->normalized, &x->v, fs, NULL, NULL);
         if (n <= 0) {
             if (n == 0)
-                f->new_version = xstrdup(x->version);
+                f->new_version = kept(c, x->version);
             if (floored)
                 version_clear(&floor);
             return n < 0 ? -1 : 0;
@@ -500,7 +526,8 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
     }
     if (floored)
         version_clear(&floor);
-    f->note = printed("no release above %s in the index clears every finding", f->old_version);
+    f->note = kept_heap(c, printed("no release above %s in the index clears every finding",
+                                   f->old_version));
     return 0;
 }
 
@@ -517,13 +544,13 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     fix_item *f = &r->fixes[r->n_fixes++];
     memset(f, 0, sizeof *f);
     f->dep = i;
-    f->name = xstrdup(d->name);
+    f->name = kept(c, d->name);
     if (d->version_text != NULL) {
-        f->old_version = xstrdup(d->version_text);
+        f->old_version = kept(c, d->version_text);
     } else {
         char text[VERSION_MAX_TEXT + 64];
         version_format(&d->version, text, sizeof text);
-        f->old_version = xstrdup(text);
+        f->old_version = kept(c, text);
     }
     if (rels != NULL)
         return fix_from_releases(c, i, rels, f);
@@ -534,16 +561,12 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     const char *latest = c->to == FIX_TO_LATEST ? ", so the latest release is unknown" : "";
     /* Fixed words put together without printf: one note per vulnerable
      * dependency, and vsnprintf cost a thousand instructions each. */
-    buf b = {0};
-    buf_puts(&b, why);
-    if (f->new_version != NULL) {
-        buf_puts(&b, latest);
-        buf_puts(&b, ": the smallest fix version that clears every finding, not checked "
-                     "against a package index");
-    } else {
-        buf_puts(&b, ", and no fix version of the advisories clears every finding");
-    }
-    f->note = buf_detach(&b, NULL);
+    if (f->new_version != NULL)
+        f->note = kept3(c, why, latest,
+                        ": the smallest fix version that clears every finding, not checked "
+                        "against a package index");
+    else
+        f->note = kept3(c, why, "", ", and no fix version of the advisories clears every finding");
     return 0;
 }
 

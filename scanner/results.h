@@ -53,7 +53,11 @@ typedef struct finding {
                                text, which finding_clear() then leaves to
                                it: the database's block of the advisory
                                (vulndb.h), taken over rather than copied
-                               (match.c). NULL: each is its own. */
+                               (match.c). NULL: each is its own, unless
+                               pooled_. */
+    bool pooled_;           /* private as strings_: those are the report's
+                               pool_'s (match.c), and finding_clear()
+                               leaves them to it */
 } finding;
 
 /* The findings of the dependency at the same index of scan_report.deps. */
@@ -228,6 +232,9 @@ typedef struct scan_report {
     db_provenance db;
     dep_list deps;          /* every dependency, checked or skipped */
     dep_findings *findings; /* deps.len entries */
+    vulndb_pool pool_;      /* private to match.c and results.c: the texts
+                             * and arrays of the findings match_report()
+                             * made, freed with them */
     expired_ignore *expired;
     size_t n_expired;
     scan_warning *warnings; /* in the order they were given, at most
@@ -245,6 +252,12 @@ typedef struct scan_report {
     drift_item *drift;
     size_t n_drift;
     plan_phase plan[PLAN_PHASES];
+    vulndb_pool advice_pool_; /* private to advice.c, plan.c and results.c:
+                             * when it holds anything, the texts of fixes
+                             * and plan items and the plan items' ids
+                             * (array and strings) are its, and
+                             * scan_report_clear_advice() frees them with it;
+                             * else each is its own (reports made by hand) */
 } scan_report;
 
 /* Free everything the report owns. */

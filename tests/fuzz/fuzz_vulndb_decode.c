@@ -7,7 +7,9 @@
  * a hit, and the adv value on its own as an advisory. What decodes must
  * agree field by field with the decoder this one replaced (one allocation
  * per string and array, kept below as the reference), and what does not
- * must not decode there either. */
+ * must not decode there either. A pooled hit (vulndb_hit_decode_pooled)
+ * must decode exactly when the reference does, and agree with it on every
+ * field it keeps. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -227,6 +229,23 @@ static void same_advisory(const vulndb_advisory *a, const vulndb_advisory *b)
     }
 }
 
+/* A pooled hit (vulndb_hit_decode_pooled) against the reference: every
+ * field but the origins and packages, which it leaves out. */
+static void same_pooled(const vulndb_hit *h, const ref_adv *r)
+{
+    vulndb_advisory a = h->adv;
+    if (a.strings != NULL || a.n_origins != 0 || a.origins != NULL || a.n_packages != 0 ||
+        a.packages != NULL)
+        abort();
+    a.n_origins = r->a.n_origins;
+    a.n_packages = r->a.n_packages;
+    a.origins = r->a.origins;
+    a.packages = r->a.packages;
+    a.strings = (char *)h; /* same_advisory() wants one: any non-NULL */
+    same_advisory(&a, &r->a);
+    same_strs(h->fix_versions, h->n_fix_versions, r->fix, r->n_fix);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
@@ -253,6 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vulndb_match *m = NULL;
     size_t cap = 0;
+    vulndb_pool pool = {0};
     int n = vulndb_pkg_match(pkgv, plen, key, klen, &m, &cap);
     if (vulndb_pkg_match(pkgv, plen, key, klen, NULL, NULL) != n)
         abort();
@@ -263,7 +283,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int want = ref_decode(advv, alen, &m[i], key, klen, &r);
         if (got != want)
             abort();
+        vulndb_hit ph;
+        if (vulndb_hit_decode_pooled(advv, alen, &m[i], key, klen, &pool, &ph) != want)
+            abort();
+        if (want != 0 && (ph.adv.id != NULL || ph.fix_versions != NULL))
+            abort(); /* a failure leaves `out` empty */
         if (got == 0) {
+            same_pooled(&ph, &r);
             same_advisory(&h.adv, &r.a);
             same_strs(h.fix_versions, h.n_fix_versions, r.fix, r.n_fix);
             ref_clear(&r);
@@ -273,6 +299,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     free(m);
+    vulndb_pool_free(&pool);
 
     vulndb_advisory a;
     ref_adv r;
