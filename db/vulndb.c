@@ -448,8 +448,8 @@ static int get_package(vulndb *db, const char *name, MDB_val *v)
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
-int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
-                           airlock_error *err)
+int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                               airlock_error *err)
 {
     MDB_val v;
     int rc = get_package(db, name, &v);
@@ -457,19 +457,27 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
         return 0;
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
-    uint8_t small[128], *heap;
-    size_t klen;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
     int n = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, NULL, NULL);
-    free(heap);
     if (n < 0)
         return damaged(db, err, "package value");
     return n;
 }
 
-/* vulndb_lookup() and vulndb_lookup_pooled(): with `pool`, pooled hits. */
-static int lookup(vulndb *db, const char *name, const version *installed, vulndb_pool *pool,
-                  vulndb_hits *out, airlock_error *err)
+int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
+                           airlock_error *err)
+{
+    uint8_t small[128], *heap;
+    size_t klen;
+    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    int n = vulndb_count_affecting_key(db, name, key, klen, err);
+    free(heap);
+    return n;
+}
+
+/* The look-ups of the version whose key is `key`: with `pool`, pooled
+ * hits. */
+static int lookup(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                  vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
     memset(out, 0, sizeof *out);
     MDB_val v;
@@ -478,18 +486,14 @@ static int lookup(vulndb *db, const char *name, const version *installed, vulndb
         return 0;
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
-    uint8_t small[128], *heap;
-    size_t klen, cap = 0;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    size_t cap = 0;
     vulndb_match *m = NULL;
     int nm = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, &m, &cap);
     if (nm < 0) {
-        free(heap);
         free(m);
         return damaged(db, err, "package value");
     }
     if (nm == 0) { /* most packages found: no allocation for no hits */
-        free(heap);
         free(m);
         return 0;
     }
@@ -509,27 +513,43 @@ static int lookup(vulndb *db, const char *name, const version *installed, vulndb
             bad = damaged(db, err, "advisory value");
         if (bad != 0) {
             vulndb_hits_free(out);
-            free(heap);
-            free(m);
+                free(m);
             return -1;
         }
         out->len++;
     }
-    free(heap);
     free(m);
     return out->len > INT32_MAX ? INT32_MAX : (int)out->len;
+}
+
+/* lookup() of an installed version. */
+static int lookup_version(vulndb *db, const char *name, const version *installed,
+                          vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+{
+    uint8_t small[128], *heap;
+    size_t klen;
+    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    int n = lookup(db, name, key, klen, pool, out, err);
+    free(heap);
+    return n;
 }
 
 int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
                   airlock_error *err)
 {
-    return lookup(db, name, installed, NULL, out, err);
+    return lookup_version(db, name, installed, NULL, out, err);
 }
 
 int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
                          vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
-    return lookup(db, name, installed, pool, out, err);
+    return lookup_version(db, name, installed, pool, out, err);
+}
+
+int vulndb_lookup_pooled_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                             vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+{
+    return lookup(db, name, key, klen, pool, out, err);
 }
 
 void vulndb_hits_free(vulndb_hits *h)

@@ -130,6 +130,12 @@ void vulndb_advisory_clear(vulndb_advisory *a);
 
 /* ---- scanning ------------------------------------------------------------- */
 
+/* A version's version_key() (core/version.h): memcmp order is version order. */
+typedef struct vulndb_key {
+    const uint8_t *p;
+    size_t len;
+} vulndb_key;
+
 /* One vulnerability affecting the looked-up dependency. */
 typedef struct vulndb_hit {
     vulndb_advisory adv;
@@ -137,6 +143,8 @@ typedef struct vulndb_hit {
                            * version, smallest first, canonical text; held
                            * by adv.strings */
     size_t n_fix_versions;
+    vulndb_key *fix_keys; /* pooled hits only (else NULL): the database's
+                           * key of each of fix_versions, in the pool */
 } vulndb_hit;
 
 typedef struct vulndb_hits {
@@ -190,6 +198,14 @@ void vulndb_pool_free(vulndb_pool *p);
  * freed. */
 int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
                          vulndb_pool *pool, vulndb_hits *out, airlock_error *err);
+
+/* vulndb_lookup_pooled() and vulndb_count_affecting() of the version whose
+ * version_key() is `key` (`klen` bytes): what advice does with the keys
+ * of fix versions (vulndb_hit.fix_keys) without parsing their text. */
+int vulndb_lookup_pooled_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                             vulndb_pool *pool, vulndb_hits *out, airlock_error *err);
+int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                               airlock_error *err);
 
 /* Find the group that has `id` among its IDs and aliases (exact, case-
  * sensitive as OSV IDs are; a second, case-insensitive try is made). Returns

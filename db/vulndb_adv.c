@@ -390,7 +390,7 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
         vdb_get_bytes(&fc, &tlen);
         if (!fc.bad && vdb_keycmp(fk, flen, key, klen) > 0) {
             n_fix++;
-            fix_bytes += tlen + 1;
+            fix_bytes += tlen + 1 + flen;
         }
     }
     if (fc.bad || fc.p != fc.end)
@@ -401,7 +401,7 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
     size_t kept = (size_t)(kept_end - v);
     size_t arrays = rounded(n_ids * sizeof(char *)) + rounded(n_cvss * sizeof(vulndb_cvss)) +
                     rounded(n_refs * sizeof(vulndb_reference)) +
-                    rounded(n_fix * sizeof(char *));
+                    rounded(n_fix * sizeof(char *)) + rounded(n_fix * sizeof(vulndb_key));
     char *block = vulndb_pool_alloc(pool, arrays + fix_bytes + kept + 1);
     char *arr = block, *text = block + arrays, *copy = text + fix_bytes;
     if (kept > 0)
@@ -417,6 +417,8 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
     a->refs = (vulndb_reference *)(void *)arr;
     arr += rounded(n_refs * sizeof(vulndb_reference));
     out->fix_versions = (char **)(void *)arr;
+    arr += rounded(n_fix * sizeof(char *));
+    out->fix_keys = (vulndb_key *)(void *)arr;
 
     c = (vdb_cursor){v, kept_end, false};
     a->id = in_copy(&c, v, copy, nul);
@@ -467,8 +469,12 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
         if (tlen > 0)
             memcpy(text, t, tlen);
         text[tlen] = '\0';
-        out->fix_versions[out->n_fix_versions++] = text;
+        out->fix_versions[out->n_fix_versions] = text;
         text += tlen + 1;
+        if (flen > 0)
+            memcpy(text, fk, flen);
+        out->fix_keys[out->n_fix_versions++] = (vulndb_key){(const uint8_t *)text, flen};
+        text += flen;
     }
     if (out->n_fix_versions != n_fix) {
         memset(out, 0, sizeof *out);

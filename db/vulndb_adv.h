@@ -52,7 +52,8 @@ int vulndb_hit_decode(const void *value, size_t len, const vulndb_source *source
  * The strings are cut from one copy of the value's bytes up to the end
  * of the references, each ended in place by a NUL written over the first
  * byte of the field after it; that copy, the arrays and the fixed
- * versions are one piece of `pool`, and adv.strings stays NULL. -1 leaves
+ * versions with their keys (out->fix_keys) are one piece of `pool`, and
+ * adv.strings stays NULL. -1 leaves
  * `out` empty (the pool keeps what it gave, if anything). */
 int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *m,
                              const uint8_t *key, size_t klen, vulndb_pool *pool,

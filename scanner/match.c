@@ -59,6 +59,7 @@ static int finding_take_hit(finding *f, vulndb_hit *h)
     f->ratings = a->cvss;
     f->n_ratings = a->n_cvss;
     f->fix_versions = h->fix_versions;
+    f->fix_keys_ = h->fix_keys;
     f->n_fix_versions = h->n_fix_versions;
     f->references = a->refs;
     f->n_references = a->n_refs;

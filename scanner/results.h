@@ -58,6 +58,9 @@ typedef struct finding {
     bool pooled_;           /* private as strings_: those are the report's
                                pool_'s (match.c), and finding_clear()
                                leaves them to it */
+    const vulndb_key *fix_keys_; /* private to match.c and advice.c: with
+                               pooled_, the database's version key of each
+                               of fix_versions (in the pool), else NULL */
 } finding;
 
 /* The findings of the dependency at the same index of scan_report.deps. */
