@@ -145,7 +145,8 @@ typedef struct advice_ctx {
     vulndb *db;
     fix_target to;
     airlock_error *err;
-    char **same_major; /* per dependency: the latest release of its major */
+    char **same_major; /* per dependency: the latest release of its major;
+                        * NULL without release data (none to say) */
     vulndb_pool scratch; /* the hits fix_from_keys() looks at, freed at the end */
 } advice_ctx;
 
@@ -719,7 +720,8 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     scan_report_clear_advice(r);
     r->release_data = src != NULL;
     r->advice = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *r->advice);
-    advice_ctx c = {r, db, to, err, xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *)),
+    advice_ctx c = {r, db, to, err,
+                    src != NULL ? xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *)) : NULL,
                     {0}};
     int rc = 0;
     for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
@@ -737,7 +739,8 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
             break;
         }
         dep_advice *a = &r->advice[i];
-        a->release_data = n > 0;
+        if (n > 0) /* else it stays false: no write to a page of mostly nothing */
+            a->release_data = true;
         if (!d->has_version)
             a->specifier = xstrdup(d->specifier);
         if (n > 0) {
@@ -752,7 +755,7 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     }
     if (rc == 0)
         plan_build(r, (const char *const *)c.same_major);
-    for (size_t i = 0; i < r->deps.len; i++)
+    for (size_t i = 0; c.same_major != NULL && i < r->deps.len; i++)
         free(c.same_major[i]);
     free(c.same_major);
     vulndb_pool_free(&c.scratch);

@@ -121,7 +121,8 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
             if (k < fs->len)
                 qsort(fs->items, fs->len, sizeof *fs->items, by_id);
         }
-        vulndb_hits_free(&hits);
+        if (hits.items != NULL) /* most have none: no call */
+            vulndb_hits_free(&hits);
     }
     return 0;
 }

@@ -45,6 +45,21 @@ static char *kept_buf(scan_report *r, buf *b)
     return t;
 }
 
+/* The `n` texts one after the other, in the pool. */
+static char *kept_parts(scan_report *r, const char *const *parts, size_t n)
+{
+    size_t len[8], total = 0;
+    for (size_t k = 0; k < n && k < 8; k++)
+        total += len[k] = strlen(parts[k]);
+    char *t = vulndb_pool_alloc(&r->advice_pool_, total + 1), *at = t;
+    for (size_t k = 0; k < n && k < 8; k++) {
+        memcpy(at, parts[k], len[k]);
+        at += len[k];
+    }
+    *at = '\0';
+    return t;
+}
+
 /* <0, 0, >0 as version text a sorts before, equal to or after b; text
  * that does not parse sorts first (it never does: all of it is canonical). */
 static int vcmp(const char *a, const char *b)
@@ -71,16 +86,44 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The first fix of each dependency (NULL: none), looked up once rather
- * than by a scan of every fix for each dependency: quadratic for a file
- * that pins one project on many lines. */
-static const fix_item **fixes_by_dep(const scan_report *r)
+/* The first fix of each dependency. advice.c adds them in dependency
+ * order, one each, and then a binary search finds it; else (a report
+ * made otherwise) a table made once, rather than a scan of every fix for
+ * each dependency: quadratic for a file that pins one project on many
+ * lines. */
+typedef struct fix_index {
+    const scan_report *r;
+    const fix_item **table; /* per dependency, or NULL: search r->fixes */
+} fix_index;
+
+static void fix_index_init(fix_index *fi, const scan_report *r)
 {
-    const fix_item **t = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *t);
+    fi->r = r;
+    fi->table = NULL;
+    bool ascending = true;
+    for (size_t i = 1; i < r->n_fixes && ascending; i++)
+        ascending = r->fixes[i - 1].dep < r->fixes[i].dep;
+    if (ascending)
+        return;
+    fi->table = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *fi->table);
     for (size_t i = r->n_fixes; i-- > 0;)
         if (r->fixes[i].dep < r->deps.len)
-            t[r->fixes[i].dep] = &r->fixes[i];
-    return t;
+            fi->table[r->fixes[i].dep] = &r->fixes[i];
+}
+
+static const fix_item *fix_of(const fix_index *fi, size_t dep)
+{
+    if (fi->table != NULL)
+        return fi->table[dep];
+    size_t lo = 0, hi = fi->r->n_fixes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fi->r->fixes[mid].dep < dep)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < fi->r->n_fixes && fi->r->fixes[lo].dep == dep ? &fi->r->fixes[lo] : NULL;
 }
 
 static plan_item *add_item(scan_report *r, unsigned phase)
@@ -131,7 +174,7 @@ static char *versions_of(scan_report *r, const entry *g, size_t n)
 }
 
 /* Phases 1 and 2: the group has open findings. */
-static void security_item(scan_report *r, const entry *g, size_t n, const fix_item **fix_of)
+static void security_item(scan_report *r, const entry *g, size_t n, const fix_index *fixes)
 {
     bool urgent = false, no_fix = false, unchecked = false;
     size_t n_open = 0;
@@ -139,7 +182,7 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
     size_t room = 0;
     for (size_t k = 0; k < n; k++)
         room += r->findings[g[k].index].len;
-    char **ids = xcalloc(room ? room : 1, sizeof *ids);
+    char **ids = xmalloc((room ? room : 1) * sizeof *ids);
     size_t n_ids = 0;
     const char *to = NULL;
     for (size_t k = 0; k < n; k++) {
@@ -158,7 +201,7 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
         }
         if (!open)
             continue;
-        const fix_item *fx = fix_of[g[k].index];
+        const fix_item *fx = fix_of(fixes, g[k].index);
         if (fx == NULL || fx->new_version == NULL)
             no_fix = true;
         else if (to == NULL || vcmp(fx->new_version, to) > 0)
@@ -189,18 +232,19 @@ static void security_item(scan_report *r, const entry *g, size_t n, const fix_it
         digits[--d] = (char)('0' + n_open % 10);
         n_open /= 10;
     } while (n_open > 0);
-    buf b = {0};
-    buf_puts(&b, "fixes ");
-    buf_puts(&b, digits + d);
-    buf_puts(&b, it->n_ids == 1 ? " known vulnerability (highest severity "
-                                : " known vulnerabilities (highest severity ");
-    buf_puts(&b, severity_name(worst));
-    buf_putc(&b, ')');
-    if (it->to == NULL)
-        buf_puts(&b, "; no release clears every finding: see fixes");
-    else if (unchecked)
-        buf_puts(&b, "; a fix version from the advisories, not checked against a package index");
-    it->reason = kept_buf(r, &b);
+    const char *parts[] = {
+        "fixes ",
+        digits + d,
+        it->n_ids == 1 ? " known vulnerability (highest severity "
+                       : " known vulnerabilities (highest severity ",
+        severity_name(worst),
+        ")",
+        it->to == NULL ? "; no release clears every finding: see fixes"
+        : unchecked    ? "; a fix version from the advisories, not checked against a package index"
+                       : "",
+    };
+    _Static_assert(sizeof parts / sizeof parts[0] <= 8, "kept_parts() takes up to 8");
+    it->reason = kept_parts(r, parts, sizeof parts / sizeof parts[0]);
 }
 
 /* Phases 3 and 4, or nothing: the group has no open finding. */
@@ -210,7 +254,8 @@ static void upgrade_item(scan_report *r, const entry *g, size_t n, const char *c
     for (size_t k = 0; k < n; k++) {
         size_t i = g[k].index;
         const dependency *d = &r->deps.items[i];
-        const char *m = same_major[i], *l = r->advice[i].latest_version;
+        const char *m = same_major != NULL ? same_major[i] : NULL;
+        const char *l = r->advice[i].latest_version;
         if (m == NULL && l == NULL)
             continue; /* nothing to compare: no text to format */
         char text[VERSION_MAX_TEXT + 64];
@@ -275,7 +320,7 @@ void plan_build(scan_report *r, const char *const *same_major)
     bool declared = false;
     for (size_t i = 0; i < r->deps.len && !declared; i++)
         declared = is_declared(&r->deps.items[i]);
-    entry *es = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *es);
+    entry *es = xmalloc((r->deps.len ? r->deps.len : 1) * sizeof *es); /* n filled below */
     size_t n = 0;
     for (size_t i = 0; i < r->deps.len; i++) {
         const dependency *d = &r->deps.items[i];
@@ -284,7 +329,8 @@ void plan_build(scan_report *r, const char *const *same_major)
             es[n++] = (entry){d->normalized, i};
     }
     sort_entries(es, n);
-    const fix_item **fix_of = fixes_by_dep(r);
+    fix_index fixes;
+    fix_index_init(&fixes, r);
     for (size_t k = 0; k < n;) {
         size_t e = k + 1;
         while (e < n && strcmp(es[e].key, es[k].key) == 0)
@@ -296,11 +342,13 @@ void plan_build(scan_report *r, const char *const *same_major)
                 open = !fs->items[f].ignored;
         }
         if (open)
-            security_item(r, es + k, e - k, fix_of);
-        else if (r->advice != NULL)
-            upgrade_item(r, es + k, e - k, same_major);
+            security_item(r, es + k, e - k, &fixes);
+        else if (r->advice != NULL &&
+                 (e - k > 1 || (same_major != NULL && same_major[es[k].index] != NULL) ||
+                  r->advice[es[k].index].latest_version != NULL))
+            upgrade_item(r, es + k, e - k, same_major); /* else it has nothing to compare */
         k = e;
     }
-    free(fix_of);
+    free(fixes.table);
     free(es);
 }

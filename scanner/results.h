@@ -155,22 +155,24 @@ typedef struct range_hit {
 /* Release facts about the dependency at the same index of scan_report.deps
  * (advice.h). Every string may be NULL. */
 typedef struct dep_advice {
+    /* The flags first, together: 56 bytes an entry rather than 80, and
+     * there is one per dependency. */
     bool release_data;      /* the index listed this project; when false the
                                fields below are empty and reports say "no
                                release data" */
-    char *latest_version;   /* highest release neither yanked nor a
-                               pre-release (unless the pin is one) */
     bool outdated;          /* the version is below latest_version */
     bool yanked;            /* the pinned release is yanked */
+    bool resolved_vulnerable; /* resolved_version is affected */
+    bool resolved_yanked;   /* every release the specifier admits is yanked:
+                               pip takes the highest anyway, with a warning */
+    char *latest_version;   /* highest release neither yanked nor a
+                               pre-release (unless the pin is one) */
     char *yank_reason;
     /* Range and unpinned requirements (a specifier, not an exact pin). */
     char *specifier;        /* as declared ("" for a bare name); NULL for pins */
     range_hit *range_risk;  /* vulnerable releases the specifier admits */
     size_t n_range_risk;
     char *resolved_version; /* what pip would pick from the index, or NULL */
-    bool resolved_vulnerable;
-    bool resolved_yanked;   /* every release the specifier admits is yanked:
-                               pip takes the highest anyway, with a warning */
 } dep_advice;
 
 /* pip-audit's "fixes" entry: one per vulnerable dependency. */
