@@ -460,8 +460,10 @@ static int get_package(vulndb *db, const char *name, MDB_val *v)
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
-int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
-                               airlock_error *err)
+/* vulndb_count_affecting() of `installed`, or with it NULL of `key`: the
+ * key of a version is made only for a name the database has. */
+static int count_affecting(vulndb *db, const char *name, const version *installed,
+                           const uint8_t *key, size_t klen, airlock_error *err)
 {
     MDB_val v;
     int rc = get_package(db, name, &v);
@@ -469,27 +471,33 @@ int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key,
         return 0;
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
+    uint8_t small[128], *heap = NULL;
+    if (installed != NULL)
+        key = installed_key(installed, small, sizeof small, &heap, &klen);
     int n = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, NULL, NULL);
+    free(heap);
     if (n < 0)
         return damaged(db, err, "package value");
     return n;
 }
 
+int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                               airlock_error *err)
+{
+    return count_affecting(db, name, NULL, key, klen, err);
+}
+
 int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
                            airlock_error *err)
 {
-    uint8_t small[128], *heap;
-    size_t klen;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
-    int n = vulndb_count_affecting_key(db, name, key, klen, err);
-    free(heap);
-    return n;
+    return count_affecting(db, name, installed, NULL, 0, err);
 }
 
-/* The look-ups of the version whose key is `key`: with `pool`, pooled
+/* The look-ups of `installed`, or with it NULL of the version whose key
+ * is `key` (made only for a name the database has); with `pool`, pooled
  * hits. */
-static int lookup(vulndb *db, const char *name, const uint8_t *key, size_t klen,
-                  vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+static int lookup(vulndb *db, const char *name, const version *installed, const uint8_t *key,
+                  size_t klen, vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
     memset(out, 0, sizeof *out);
     MDB_val v;
@@ -499,13 +507,18 @@ static int lookup(vulndb *db, const char *name, const uint8_t *key, size_t klen,
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
     size_t cap = 0;
+    uint8_t small[128], *heap = NULL;
+    if (installed != NULL)
+        key = installed_key(installed, small, sizeof small, &heap, &klen);
     vulndb_match *m = NULL;
     int nm = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, &m, &cap);
     if (nm < 0) {
+        free(heap);
         free(m);
         return damaged(db, err, "package value");
     }
     if (nm == 0) { /* most packages found: no allocation for no hits */
+        free(heap);
         free(m);
         return 0;
     }
@@ -525,43 +538,33 @@ static int lookup(vulndb *db, const char *name, const uint8_t *key, size_t klen,
             bad = damaged(db, err, "advisory value");
         if (bad != 0) {
             vulndb_hits_free(out);
-                free(m);
+            free(heap);
+            free(m);
             return -1;
         }
         out->len++;
     }
+    free(heap);
     free(m);
     return out->len > INT32_MAX ? INT32_MAX : (int)out->len;
-}
-
-/* lookup() of an installed version. */
-static int lookup_version(vulndb *db, const char *name, const version *installed,
-                          vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
-{
-    uint8_t small[128], *heap;
-    size_t klen;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
-    int n = lookup(db, name, key, klen, pool, out, err);
-    free(heap);
-    return n;
 }
 
 int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
                   airlock_error *err)
 {
-    return lookup_version(db, name, installed, NULL, out, err);
+    return lookup(db, name, installed, NULL, 0, NULL, out, err);
 }
 
 int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
                          vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
-    return lookup_version(db, name, installed, pool, out, err);
+    return lookup(db, name, installed, NULL, 0, pool, out, err);
 }
 
 int vulndb_lookup_pooled_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
                              vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
-    return lookup(db, name, key, klen, pool, out, err);
+    return lookup(db, name, NULL, key, klen, pool, out, err);
 }
 
 void vulndb_hits_free(vulndb_hits *h)
