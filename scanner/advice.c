@@ -411,9 +411,15 @@ typedef struct key_cands {
     bool pre;                /* pre-releases are candidates too */
 } key_cands;
 
-static int keycmp(const vulndb_key *a, const vulndb_key *b)
+/* version_key_compare() (memcmp, then the shorter first), inline: a few
+ * calls for each fix version. */
+static inline int keycmp(const vulndb_key *a, const vulndb_key *b)
 {
-    return version_key_compare(a->p, a->len, b->p, b->len);
+    size_t m = a->len < b->len ? a->len : b->len;
+    int r = m ? memcmp(a->p, b->p, m) : 0;
+    if (r != 0)
+        return r;
+    return a->len < b->len ? -1 : a->len > b->len;
 }
 
 /* candidates_keep() by key (version_key() order is version order, and
