@@ -396,14 +396,18 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
     if (fc.bad || fc.p != fc.end)
         return -1;
     /* One piece: the arrays, the fixed versions' text, then the copy.
-     * Every count is at most len (or the section's length), so no sum
-     * below can wrap. */
+     * Every count is at most len (or the section's length); the bound
+     * keeps the sums below from wrapping where size_t is narrow. */
+    const size_t most = SIZE_MAX / 256;
+    if (len > most || n_ids > most || n_cvss > most || n_refs > most || n_fix > most ||
+        fix_bytes > most)
+        return -1;
     size_t kept = (size_t)(kept_end - v);
     size_t arrays = rounded(n_ids * sizeof(char *)) + rounded(n_cvss * sizeof(vulndb_cvss)) +
                     rounded(n_refs * sizeof(vulndb_reference)) +
                     rounded(n_fix * sizeof(char *)) + rounded(n_fix * sizeof(vulndb_key));
     char *block = vulndb_pool_alloc(pool, arrays + fix_bytes + kept + 1);
-    char *arr = block, *text = block + arrays, *copy = text + fix_bytes;
+    char *arr = block, *text = block + arrays, *copy = text + fix_bytes, *text_end = copy;
     if (kept > 0)
         memcpy(copy, v, kept);
     char *nul = copy + kept;
@@ -466,6 +470,8 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
         const uint8_t *t = vdb_get_bytes(&fc, &tlen);
         if (fc.bad || vdb_keycmp(fk, flen, key, klen) <= 0)
             continue;
+        if (tlen + 1 + flen > (size_t)(text_end - text))
+            break; /* not after the first pass over the same bytes: refused below */
         if (tlen > 0)
             memcpy(text, t, tlen);
         text[tlen] = '\0';
