@@ -53,8 +53,8 @@ int vulndb_hit_decode(const void *value, size_t len, const vulndb_source *source
  * of the references, each ended in place by a NUL written over the first
  * byte of the field after it; that copy, the arrays and the fixed
  * versions with their keys (out->fix_keys) are one piece of `pool`, and
- * adv.strings stays NULL. -1 leaves
- * `out` empty (the pool keeps what it gave, if anything). */
+ * adv.strings stays NULL. -1 leaves `out` empty (the pool keeps what it
+ * gave, if anything). */
 int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *m,
                              const uint8_t *key, size_t klen, vulndb_pool *pool,
                              vulndb_hit *out);
