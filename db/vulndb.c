@@ -337,13 +337,25 @@ static uint64_t name_hash(const uint8_t *p, size_t n)
  * this check. */
 static bool in_normal_form(const char *name, size_t len, uint64_t *hash)
 {
+    /* 0 for [a-z0-9], which most bytes are: one load and one test each. */
+#define X1 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+    static const uint8_t other[256] = {
+        X1, X1, /* 0x00-0x1f */
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ' ' to '/' ('-' is other) */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, /* '0'-'9' */
+        X1, X1,                                          /* '@' to '_' */
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* '`', 'a'-'o' */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,  /* 'p'-'z' */
+        X1, X1, X1, X1, X1, X1, X1, X1,                  /* 0x80-0xff */
+    };
+#undef X1
     if (len == 0 || len > NAME_MAX_LEN || name[0] == '-' || name[len - 1] == '-')
         return false;
     uint64_t h = NAME_HASH_INIT;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
         h = NAME_HASH_STEP(h, c);
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        if (other[c] == 0)
             continue;
         if (c != '-' || name[i + 1] == '-') /* i + 1 < len: the last is no '-' */
             return false;
@@ -448,8 +460,10 @@ static int get_package(vulndb *db, const char *name, MDB_val *v)
     return mdb_get(db->txn, db->pkg, &k, v);
 }
 
-int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
-                           airlock_error *err)
+/* vulndb_count_affecting() of `installed`, or with it NULL of `key`: the
+ * key of a version is made only for a name the database has. */
+static int count_affecting(vulndb *db, const char *name, const version *installed,
+                           const uint8_t *key, size_t klen, airlock_error *err)
 {
     MDB_val v;
     int rc = get_package(db, name, &v);
@@ -457,9 +471,9 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
         return 0;
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
-    uint8_t small[128], *heap;
-    size_t klen;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    uint8_t small[128], *heap = NULL;
+    if (installed != NULL)
+        key = installed_key(installed, small, sizeof small, &heap, &klen);
     int n = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, NULL, NULL);
     free(heap);
     if (n < 0)
@@ -467,8 +481,23 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
     return n;
 }
 
-int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
-                  airlock_error *err)
+int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                               airlock_error *err)
+{
+    return count_affecting(db, name, NULL, key, klen, err);
+}
+
+int vulndb_count_affecting(vulndb *db, const char *name, const version *installed,
+                           airlock_error *err)
+{
+    return count_affecting(db, name, installed, NULL, 0, err);
+}
+
+/* The look-ups of `installed`, or with it NULL of the version whose key
+ * is `key` (made only for a name the database has); with `pool`, pooled
+ * hits. */
+static int lookup(vulndb *db, const char *name, const version *installed, const uint8_t *key,
+                  size_t klen, vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
 {
     memset(out, 0, sizeof *out);
     MDB_val v;
@@ -477,9 +506,10 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
         return 0;
     if (rc != 0)
         return lmdb_error(err, db->path, "lookup", rc);
-    uint8_t small[128], *heap;
-    size_t klen, cap = 0;
-    const uint8_t *key = installed_key(installed, small, sizeof small, &heap, &klen);
+    size_t cap = 0;
+    uint8_t small[128], *heap = NULL;
+    if (installed != NULL)
+        key = installed_key(installed, small, sizeof small, &heap, &klen);
     vulndb_match *m = NULL;
     int nm = vulndb_pkg_match(v.mv_data, v.mv_size, key, klen, &m, &cap);
     if (nm < 0) {
@@ -492,13 +522,19 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
         free(m);
         return 0;
     }
-    out->items = xcalloc((size_t)nm, sizeof *out->items);
+    out->pooled = pool != NULL;
+    /* The items on the heap even with a pool: they are copied out and
+     * freed, and their room is taken again by the next look-up's. */
+    out->items = xmalloc((size_t)nm * sizeof *out->items); /* each zeroed by its decoder */
     for (size_t i = 0; i < (size_t)nm; i++) {
         MDB_val adv;
         int bad = get_advisory(db, m[i].group, &adv, err);
-        if (bad == 0 && vulndb_hit_decode(adv.mv_data, adv.mv_size, db->info.sources,
-                                          db->info.n_sources, &m[i], key, klen,
-                                          &out->items[i]) != 0)
+        if (bad == 0 &&
+            (pool != NULL ? vulndb_hit_decode_pooled(adv.mv_data, adv.mv_size, &m[i], key, klen,
+                                                     pool, &out->items[i])
+                          : vulndb_hit_decode(adv.mv_data, adv.mv_size, db->info.sources,
+                                              db->info.n_sources, &m[i], key, klen,
+                                              &out->items[i])) != 0)
             bad = damaged(db, err, "advisory value");
         if (bad != 0) {
             vulndb_hits_free(out);
@@ -513,9 +549,27 @@ int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb
     return out->len > INT32_MAX ? INT32_MAX : (int)out->len;
 }
 
+int vulndb_lookup(vulndb *db, const char *name, const version *installed, vulndb_hits *out,
+                  airlock_error *err)
+{
+    return lookup(db, name, installed, NULL, 0, NULL, out, err);
+}
+
+int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
+                         vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+{
+    return lookup(db, name, installed, NULL, 0, pool, out, err);
+}
+
+int vulndb_lookup_pooled_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                             vulndb_pool *pool, vulndb_hits *out, airlock_error *err)
+{
+    return lookup(db, name, NULL, key, klen, pool, out, err);
+}
+
 void vulndb_hits_free(vulndb_hits *h)
 {
-    for (size_t i = 0; i < h->len; i++) /* the block holds the fixed versions too */
+    for (size_t i = 0; i < h->len && !h->pooled; i++) /* else the pool's */ /* the block holds the fixed versions too */
         vulndb_advisory_clear(&h->items[i].adv);
     free(h->items);
     memset(h, 0, sizeof *h);

@@ -130,6 +130,12 @@ void vulndb_advisory_clear(vulndb_advisory *a);
 
 /* ---- scanning ------------------------------------------------------------- */
 
+/* A version's version_key() (core/version.h): memcmp order is version order. */
+typedef struct vulndb_key {
+    const uint8_t *p;
+    size_t len;
+} vulndb_key;
+
 /* One vulnerability affecting the looked-up dependency. */
 typedef struct vulndb_hit {
     vulndb_advisory adv;
@@ -137,11 +143,14 @@ typedef struct vulndb_hit {
                            * version, smallest first, canonical text; held
                            * by adv.strings */
     size_t n_fix_versions;
+    vulndb_key *fix_keys; /* pooled hits only (else NULL): the database's
+                           * key of each of fix_versions, in the pool */
 } vulndb_hit;
 
 typedef struct vulndb_hits {
     vulndb_hit *items;    /* sorted by primary ID */
     size_t len;
+    bool pooled;          /* the items' texts and arrays are a pool's (vulndb_lookup_pooled) */
 } vulndb_hits;
 
 /* Find every group that affects `installed` of the project `name` (any
@@ -159,6 +168,44 @@ int vulndb_count_affecting(vulndb *db, const char *name, const version *installe
                            airlock_error *err);
 
 void vulndb_hits_free(vulndb_hits *h);
+
+/* A pool of memory that many results share and that is freed in one go:
+ * what a scan's findings are decoded into (vulndb_lookup_pooled()), a few
+ * chunks for hundreds of advisories rather than an allocation each.
+ * Zero-initialise it; vulndb_pool_free() releases every chunk and leaves
+ * it empty (and usable again). */
+typedef struct vulndb_pool {
+    char *at, *end;   /* the free room of the current chunk */
+    void *chunks;     /* every chunk, newest first (each starts with the next) */
+} vulndb_pool;
+
+/* `n` bytes (more than 0), aligned for anything, valid until
+ * vulndb_pool_free(). Never fails (it aborts as xmalloc does). */
+void *vulndb_pool_alloc(vulndb_pool *p, size_t n);
+/* A copy of the `n` bytes at `s` with a NUL after them, in the pool. */
+char *vulndb_pool_strndup(vulndb_pool *p, const char *s, size_t n);
+/* A copy of the C string `s` in the pool. */
+char *vulndb_pool_strdup(vulndb_pool *p, const char *s);
+void vulndb_pool_free(vulndb_pool *p);
+
+/* vulndb_lookup() for a scan's findings: the same hits and the same
+ * checks of the whole value (what vulndb_lookup() refuses, this refuses),
+ * but only what a finding shows is decoded: everything but the origins
+ * and the packages (n_origins and n_packages are 0, their arrays NULL).
+ * Every string and array of a hit is in `pool` and lives as long as it
+ * does: adv.strings is NULL, and vulndb_hits_free() of `out` frees only
+ * out->items. On error what the pool took stays there until it is
+ * freed. */
+int vulndb_lookup_pooled(vulndb *db, const char *name, const version *installed,
+                         vulndb_pool *pool, vulndb_hits *out, airlock_error *err);
+
+/* vulndb_lookup_pooled() and vulndb_count_affecting() of the version whose
+ * version_key() is `key` (`klen` bytes): what advice does with the keys
+ * of fix versions (vulndb_hit.fix_keys) without parsing their text. */
+int vulndb_lookup_pooled_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                             vulndb_pool *pool, vulndb_hits *out, airlock_error *err);
+int vulndb_count_affecting_key(vulndb *db, const char *name, const uint8_t *key, size_t klen,
+                               airlock_error *err);
 
 /* Find the group that has `id` among its IDs and aliases (exact, case-
  * sensitive as OSV IDs are; a second, case-insensitive try is made). Returns

@@ -303,3 +303,188 @@ int vulndb_hit_decode(const void *value, size_t len, const vulndb_source *source
 {
     return decode(value, len, sources, n_sources, m, key, klen, out);
 }
+
+/* ---- pooled hits: what a finding shows ---- */
+
+static inline void skip_strs(vdb_cursor *c, size_t n)
+{
+    for (size_t i = 0; i < n && !c->bad; i++) {
+        size_t len;
+        vdb_get_bytes(c, &len);
+    }
+}
+
+/* The first pass of vulndb_hit_decode_pooled(): the whole value checked
+ * as read_advisory() reads it, the counts of the arrays kept, and where
+ * the references end (all that is kept lies before). */
+static const uint8_t *check_advisory(vdb_cursor *c, size_t *n_ids, size_t *n_cvss,
+                                     size_t *n_refs)
+{
+    skip_strs(c, 1); /* id */
+    *n_ids = vdb_get_count(c, 1);
+    skip_strs(c, *n_ids);
+    skip_strs(c, 4); /* summary, details, published, modified */
+    get_level(c);
+    vdb_get_varint(c); /* score */
+    skip_strs(c, 3);   /* cvss_type, cvss_vector, label */
+    *n_cvss = vdb_get_count(c, 4);
+    for (size_t i = 0; i < *n_cvss && !c->bad; i++) {
+        skip_strs(c, 2);
+        vdb_get_varint(c);
+        get_level(c);
+    }
+    *n_refs = vdb_get_count(c, 2);
+    skip_strs(c, 2 * *n_refs);
+    const uint8_t *kept_end = c->p;
+    size_t n = vdb_get_count(c, 4); /* origins */
+    for (size_t i = 0; i < n && !c->bad; i++) {
+        skip_strs(c, 2);
+        vdb_get_varint(c);
+        skip_strs(c, 1);
+    }
+    n = vdb_get_count(c, 3); /* packages */
+    for (size_t i = 0; i < n && !c->bad; i++) {
+        skip_strs(c, 1);
+        skip_strs(c, vdb_get_count(c, 1));
+        skip_strs(c, vdb_get_count(c, 1));
+    }
+    return kept_end;
+}
+
+static inline void same_count(vdb_cursor *c, size_t min_item, size_t want)
+{
+    if (vdb_get_count(c, min_item) != want)
+        c->bad = true;
+}
+
+/* The string at the cursor as a C string in `copy` (the value's bytes
+ * from `value` on, copied), ended in place. */
+static inline char *in_copy(vdb_cursor *c, const uint8_t *value, char *copy, char *nul)
+{
+    size_t n;
+    const uint8_t *p = vdb_get_bytes(c, &n);
+    if (c->bad) /* not after check_advisory(); still no pointer from "" */
+        return nul;
+    char *t = copy + (p - value);
+    t[n] = '\0';
+    return t;
+}
+
+int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *m,
+                             const uint8_t *key, size_t klen, vulndb_pool *pool,
+                             vulndb_hit *out)
+{
+    memset(out, 0, sizeof *out);
+    const uint8_t *v = value;
+    vdb_cursor c = {v, v + len, false};
+    size_t n_ids, n_cvss, n_refs;
+    const uint8_t *kept_end = check_advisory(&c, &n_ids, &n_cvss, &n_refs);
+    if (c.bad || c.p != c.end)
+        return -1;
+    /* The fixed versions above `key`: how many, and their text's room. */
+    vdb_cursor fc = {m->fixed, m->end, false};
+    size_t nfix = vdb_get_count(&fc, 2), n_fix = 0, fix_bytes = 0;
+    for (size_t f = 0; f < nfix && !fc.bad; f++) {
+        size_t flen, tlen;
+        const uint8_t *fk = vdb_get_bytes(&fc, &flen);
+        vdb_get_bytes(&fc, &tlen);
+        if (!fc.bad && vdb_keycmp(fk, flen, key, klen) > 0) {
+            n_fix++;
+            fix_bytes += tlen + 1 + flen;
+        }
+    }
+    if (fc.bad || fc.p != fc.end)
+        return -1;
+    /* One piece: the arrays, the fixed versions' text, then the copy.
+     * Every count is at most len (or the section's length); the bound
+     * keeps the sums below from wrapping where size_t is narrow. */
+    const size_t most = SIZE_MAX / 256;
+    if (len > most || n_ids > most || n_cvss > most || n_refs > most || n_fix > most ||
+        fix_bytes > most)
+        return -1;
+    size_t kept = (size_t)(kept_end - v);
+    size_t arrays = rounded(n_ids * sizeof(char *)) + rounded(n_cvss * sizeof(vulndb_cvss)) +
+                    rounded(n_refs * sizeof(vulndb_reference)) +
+                    rounded(n_fix * sizeof(char *)) + rounded(n_fix * sizeof(vulndb_key));
+    char *block = vulndb_pool_alloc(pool, arrays + fix_bytes + kept + 1);
+    char *arr = block, *text = block + arrays, *copy = text + fix_bytes, *text_end = copy;
+    if (kept > 0)
+        memcpy(copy, v, kept);
+    char *nul = copy + kept;
+    *nul = '\0';
+
+    vulndb_advisory *a = &out->adv;
+    a->ids = (char **)(void *)arr;
+    arr += rounded(n_ids * sizeof(char *));
+    a->cvss = (vulndb_cvss *)(void *)arr;
+    arr += rounded(n_cvss * sizeof(vulndb_cvss));
+    a->refs = (vulndb_reference *)(void *)arr;
+    arr += rounded(n_refs * sizeof(vulndb_reference));
+    out->fix_versions = (char **)(void *)arr;
+    arr += rounded(n_fix * sizeof(char *));
+    out->fix_keys = (vulndb_key *)(void *)arr;
+
+    c = (vdb_cursor){v, kept_end, false};
+    a->id = in_copy(&c, v, copy, nul);
+    /* The same bytes as the first pass read: a count that differed would
+     * be a bug, and is refused before it could write past an array. */
+    a->n_ids = n_ids;
+    same_count(&c, 1, n_ids);
+    for (size_t i = 0; i < n_ids && !c.bad; i++)
+        a->ids[i] = in_copy(&c, v, copy, nul);
+    a->summary = in_copy(&c, v, copy, nul);
+    a->details = in_copy(&c, v, copy, nul);
+    a->published = in_copy(&c, v, copy, nul);
+    a->modified = in_copy(&c, v, copy, nul);
+    a->level = get_level(&c);
+    uint64_t score = vdb_get_varint(&c);
+    a->score = score == 0 ? -1.0 : (double)(score - 1) / 10.0;
+    a->cvss_type = in_copy(&c, v, copy, nul);
+    a->cvss_vector = in_copy(&c, v, copy, nul);
+    a->label = in_copy(&c, v, copy, nul);
+    a->n_cvss = n_cvss;
+    same_count(&c, 4, n_cvss);
+    for (size_t i = 0; i < n_cvss && !c.bad; i++) {
+        vulndb_cvss *x = &a->cvss[i];
+        x->type = in_copy(&c, v, copy, nul);
+        x->vector = in_copy(&c, v, copy, nul);
+        x->score = (double)vdb_get_varint(&c) / 10.0;
+        x->level = get_level(&c);
+    }
+    a->n_refs = n_refs;
+    same_count(&c, 2, n_refs);
+    for (size_t i = 0; i < n_refs && !c.bad; i++) {
+        a->refs[i].type = in_copy(&c, v, copy, nul);
+        a->refs[i].url = in_copy(&c, v, copy, nul);
+    }
+    if (c.bad || c.p != kept_end) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+
+    fc = (vdb_cursor){m->fixed, m->end, false};
+    nfix = vdb_get_count(&fc, 2);
+    for (size_t f = 0; f < nfix && !fc.bad && out->n_fix_versions < n_fix; f++) {
+        size_t flen, tlen;
+        const uint8_t *fk = vdb_get_bytes(&fc, &flen);
+        const uint8_t *t = vdb_get_bytes(&fc, &tlen);
+        if (fc.bad || vdb_keycmp(fk, flen, key, klen) <= 0)
+            continue;
+        if (tlen + 1 + flen > (size_t)(text_end - text))
+            break; /* not after the first pass over the same bytes: refused below */
+        if (tlen > 0)
+            memcpy(text, t, tlen);
+        text[tlen] = '\0';
+        out->fix_versions[out->n_fix_versions] = text;
+        text += tlen + 1;
+        if (flen > 0)
+            memcpy(text, fk, flen);
+        out->fix_keys[out->n_fix_versions++] = (vulndb_key){(const uint8_t *)text, flen};
+        text += flen;
+    }
+    if (out->n_fix_versions != n_fix) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return 0;
+}

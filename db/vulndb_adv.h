@@ -45,4 +45,18 @@ int vulndb_hit_decode(const void *value, size_t len, const vulndb_source *source
                       size_t n_sources, const vulndb_match *m, const uint8_t *key, size_t klen,
                       vulndb_hit *out);
 
+/* vulndb_hit_decode() of what vulndb_lookup_pooled() keeps (vulndb.h):
+ * the advisory and the fixed-versions section `m` are checked whole, and
+ * it returns 0 exactly when vulndb_hit_decode() would, with the same
+ * fields, but the origins and the packages are left out (0 and NULL).
+ * The strings are cut from one copy of the value's bytes up to the end
+ * of the references, each ended in place by a NUL written over the first
+ * byte of the field after it; that copy, the arrays and the fixed
+ * versions with their keys (out->fix_keys) are one piece of `pool`, and
+ * adv.strings stays NULL. -1 leaves `out` empty (the pool keeps what it
+ * gave, if anything). */
+int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *m,
+                             const uint8_t *key, size_t klen, vulndb_pool *pool,
+                             vulndb_hit *out);
+
 #endif

@@ -145,8 +145,36 @@ typedef struct advice_ctx {
     vulndb *db;
     fix_target to;
     airlock_error *err;
-    char **same_major; /* per dependency: the latest release of its major */
+    char **same_major; /* per dependency: the latest release of its major;
+                        * NULL without release data (none to say) */
+    vulndb_pool scratch; /* the hits fix_from_keys() looks at, freed at the end */
 } advice_ctx;
+
+/* The texts of fixes go to the report's advice pool (results.h): one
+ * free for all of them when the report goes. */
+static char *kept(advice_ctx *c, const char *s)
+{
+    return vulndb_pool_strdup(&c->r->advice_pool_, s);
+}
+
+/* kept() of a heap string, which is freed. */
+static char *kept_heap(advice_ctx *c, char *s)
+{
+    char *t = kept(c, s);
+    free(s);
+    return t;
+}
+
+/* The three texts one after the other, in the pool. */
+static char *kept3(advice_ctx *c, const char *a, const char *b, const char *d)
+{
+    size_t na = strlen(a), nb = strlen(b), nd = strlen(d);
+    char *t = vulndb_pool_alloc(&c->r->advice_pool_, na + nb + nd + 1);
+    memcpy(t, a, na);
+    memcpy(t + na, b, nb);
+    memcpy(t + na + nb, d, nd + 1);
+    return t;
+}
 
 static bool is_ignored(const dep_findings *fs, const char *id)
 {
@@ -368,13 +396,161 @@ static void first_candidates(const dep_findings *fs, const version *above, bool 
     free(all);
 }
 
+/* ---- the same by the database's keys of the fix versions ---- */
+
+/* A candidate of fix_from_keys(): a fix version's key and its text. */
+typedef struct key_cand {
+    vulndb_key k;
+    const char *text;
+} key_cand;
+
+typedef struct key_cands {
+    key_cand *v;
+    size_t len, cap;
+    const vulndb_key *floor; /* none below it is kept, or NULL */
+    bool pre;                /* pre-releases are candidates too */
+} key_cands;
+
+/* version_key_compare() (memcmp, then the shorter first), inline: a few
+ * calls for each fix version. */
+static inline int keycmp(const vulndb_key *a, const vulndb_key *b)
+{
+    size_t m = a->len < b->len ? a->len : b->len;
+    int r = m ? memcmp(a->p, b->p, m) : 0;
+    if (r != 0)
+        return r;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* candidates_keep() by key (version_key() order is version order, and
+ * equal keys are equal versions): the text is parsed only for a key that
+ * passes, to leave out pre-releases and text that does not parse, as
+ * candidates_add() does. */
+static void key_keep(key_cands *cs, const vulndb_key *k, const char *text,
+                     const vulndb_key *above)
+{
+    if (keycmp(k, above) <= 0 || (cs->floor != NULL && keycmp(k, cs->floor) < 0))
+        return;
+    for (size_t j = 0; j < cs->len; j++)
+        if (keycmp(&cs->v[j].k, k) == 0)
+            return;
+    version v;
+    airlock_error e;
+    if (version_parse(&v, text, strlen(text), &e) != 0)
+        return;
+    bool pre = version_is_prerelease(&v);
+    version_clear(&v);
+    if (pre && !cs->pre)
+        return;
+    if (cs->len == cs->cap) {
+        cs->cap = cs->cap ? 2 * cs->cap : 8;
+        cs->v = xrealloc(cs->v, cs->cap * sizeof *cs->v);
+    }
+    cs->v[cs->len++] = (key_cand){*k, text};
+}
+
+/* The fix's text as fix_from_advisories() gives it: the version formatted. */
+static char *formatted(advice_ctx *c, const char *text)
+{
+    version v;
+    airlock_error e;
+    char out[VERSION_MAX_TEXT + 64];
+    if (version_parse(&v, text, strlen(text), &e) != 0)
+        return kept(c, text); /* not reached: key_keep() parsed it */
+    version_format(&v, out, sizeof out);
+    version_clear(&v);
+    return kept(c, out);
+}
+
+/* fix_from_advisories() when every open finding has the keys of its fix
+ * versions (pooled, match.c): the candidates compared by key, and a
+ * version parsed only once it passes, where fix_from_advisories() parses
+ * every fix version (about 600 instructions each). 1 when it cannot (no
+ * keys, or a pin whose key is over 128 bytes), else as
+ * fix_from_advisories(). */
+static int fix_from_keys(advice_ctx *c, size_t i, char **out)
+{
+    const dependency *d = &c->r->deps.items[i];
+    const dep_findings *fs = &c->r->findings[i];
+    for (size_t j = 0; j < fs->len; j++)
+        if (!fs->items[j].ignored && fs->items[j].n_fix_versions > 0 &&
+            fs->items[j].fix_keys_ == NULL)
+            return 1;
+    uint8_t pk[128];
+    size_t pl = version_key(&d->version, pk, sizeof pk);
+    if (pl > sizeof pk)
+        return 1;
+    vulndb_key pin = {pk, pl};
+    key_cands cs = {.pre = version_is_prerelease(&d->version)};
+    for (size_t j = 0; j < fs->len; j++) { /* fix_floor(): the largest first fix version */
+        const finding *f = &fs->items[j];
+        if (!f->ignored && f->n_fix_versions > 0 &&
+            (cs.floor == NULL || keycmp(&f->fix_keys_[0], cs.floor) > 0))
+            cs.floor = &f->fix_keys_[0];
+    }
+    for (size_t j = 0; j < fs->len; j++) {
+        const finding *f = &fs->items[j];
+        for (size_t k = 0; !f->ignored && k < f->n_fix_versions; k++)
+            key_keep(&cs, &f->fix_keys_[k], f->fix_versions[k], &pin);
+    }
+    *out = NULL;
+    int rc = 0;
+    vulndb_key last = pin;
+    for (;;) {
+        size_t next = cs.len;
+        for (size_t k = 0; k < cs.len; k++)
+            if (keycmp(&cs.v[k].k, &last) > 0 &&
+                (next == cs.len || keycmp(&cs.v[k].k, &cs.v[next].k) < 0))
+                next = k;
+        if (next == cs.len)
+            break;
+        last = cs.v[next].k;
+        const char *text = cs.v[next].text;
+        int n = vulndb_count_affecting_key(c->db, d->normalized, last.p, last.len, c->err);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            *out = formatted(c, text);
+            break;
+        }
+        vulndb_hits hits;
+        if (vulndb_lookup_pooled_key(c->db, d->normalized, last.p, last.len, &c->scratch,
+                                     &hits, c->err) < 0) {
+            vulndb_hits_free(&hits);
+            rc = -1;
+            break;
+        }
+        size_t open = 0;
+        for (size_t h = 0; h < hits.len; h++) {
+            const vulndb_hit *x = &hits.items[h];
+            if (is_ignored(fs, x->adv.id))
+                continue;
+            open++;
+            for (size_t k = 0; k < x->n_fix_versions; k++)
+                key_keep(&cs, &x->fix_keys[k], x->fix_versions[k], &last);
+        }
+        vulndb_hits_free(&hits);
+        if (open == 0) {
+            *out = formatted(c, text);
+            break;
+        }
+    }
+    free(cs.v);
+    return rc;
+}
+
 /* Without release data: the smallest fix version named by the open
  * findings that no known (unignored) advisory affects. A fix version that
  * another advisory affects is not the answer, but that advisory's own fix
  * versions may be: they join the candidates, which only grow upwards, so
- * this ends. *out owned, NULL when none clears everything. */
+ * this ends. *out in the advice pool, NULL when none clears everything. */
 static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
 {
+    int by_keys = fix_from_keys(c, i, out);
+    if (by_keys != 1)
+        return by_keys;
     const dependency *d = &c->r->deps.items[i];
     const dep_findings *fs = &c->r->findings[i];
     bool pre = version_is_prerelease(&d->version);
@@ -404,7 +580,7 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
         if (n == 0) {
             char text[VERSION_MAX_TEXT + 64];
             version_format(&last, text, sizeof text);
-            *out = xstrdup(text);
+            *out = kept(c, text);
             break;
         }
         vulndb_hits hits = {0};
@@ -425,7 +601,7 @@ static int fix_from_advisories(advice_ctx *c, size_t i, char **out)
         if (open == 0) {
             char text[VERSION_MAX_TEXT + 64];
             version_format(&last, text, sizeof text);
-            *out = xstrdup(text);
+            *out = kept(c, text);
             break;
         }
     }
@@ -461,20 +637,20 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
     if (c->to == FIX_TO_LATEST) {
         const vulndb_release *l = advice_latest(rels, pin_pre);
         if (l == NULL || version_compare(&l->v, &d->version) <= 0) {
-            f->note = printed("no release above %s in the index", f->old_version);
+            f->note = kept_heap(c, printed("no release above %s in the index", f->old_version));
             return 0;
         }
         char **ids = NULL;
         size_t n_ids = 0;
         int n = affecting(c, d->normalized, &l->v, fs, &ids, &n_ids);
         if (n == 0)
-            f->new_version = xstrdup(l->version);
+            f->new_version = kept(c, l->version);
         else if (n > 0) {
             buf b = {0};
             buf_printf(&b, "the latest release, %s, is affected by", l->version);
             for (size_t k = 0; k < n_ids; k++)
                 buf_printf(&b, "%s %s", k ? "," : "", ids[k]);
-            f->note = buf_detach(&b, NULL);
+            f->note = kept_heap(c, buf_detach(&b, NULL));
         }
         for (size_t k = 0; k < n_ids; k++)
             free(ids[k]);
@@ -492,7 +668,7 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
         int n = affecting(c, d->normalized, &x->v, fs, NULL, NULL);
         if (n <= 0) {
             if (n == 0)
-                f->new_version = xstrdup(x->version);
+                f->new_version = kept(c, x->version);
             if (floored)
                 version_clear(&floor);
             return n < 0 ? -1 : 0;
@@ -500,7 +676,8 @@ static int fix_from_releases(advice_ctx *c, size_t i, const vulndb_releases *rel
     }
     if (floored)
         version_clear(&floor);
-    f->note = printed("no release above %s in the index clears every finding", f->old_version);
+    f->note = kept_heap(c, printed("no release above %s in the index clears every finding",
+                                   f->old_version));
     return 0;
 }
 
@@ -517,13 +694,13 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     fix_item *f = &r->fixes[r->n_fixes++];
     memset(f, 0, sizeof *f);
     f->dep = i;
-    f->name = xstrdup(d->name);
+    f->name = kept(c, d->name);
     if (d->version_text != NULL) {
-        f->old_version = xstrdup(d->version_text);
+        f->old_version = kept(c, d->version_text);
     } else {
         char text[VERSION_MAX_TEXT + 64];
         version_format(&d->version, text, sizeof text);
-        f->old_version = xstrdup(text);
+        f->old_version = kept(c, text);
     }
     if (rels != NULL)
         return fix_from_releases(c, i, rels, f);
@@ -534,16 +711,12 @@ static int fix_dep(advice_ctx *c, size_t i, const vulndb_releases *rels)
     const char *latest = c->to == FIX_TO_LATEST ? ", so the latest release is unknown" : "";
     /* Fixed words put together without printf: one note per vulnerable
      * dependency, and vsnprintf cost a thousand instructions each. */
-    buf b = {0};
-    buf_puts(&b, why);
-    if (f->new_version != NULL) {
-        buf_puts(&b, latest);
-        buf_puts(&b, ": the smallest fix version that clears every finding, not checked "
-                     "against a package index");
-    } else {
-        buf_puts(&b, ", and no fix version of the advisories clears every finding");
-    }
-    f->note = buf_detach(&b, NULL);
+    if (f->new_version != NULL)
+        f->note = kept3(c, why, latest,
+                        ": the smallest fix version that clears every finding, not checked "
+                        "against a package index");
+    else
+        f->note = kept3(c, why, "", ", and no fix version of the advisories clears every finding");
     return 0;
 }
 
@@ -553,7 +726,9 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     scan_report_clear_advice(r);
     r->release_data = src != NULL;
     r->advice = xcalloc(r->deps.len ? r->deps.len : 1, sizeof *r->advice);
-    advice_ctx c = {r, db, to, err, xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *))};
+    advice_ctx c = {r, db, to, err,
+                    src != NULL ? xcalloc(r->deps.len ? r->deps.len : 1, sizeof(char *)) : NULL,
+                    {0}};
     int rc = 0;
     for (size_t i = 0; i < r->deps.len && rc == 0; i++) {
         const dependency *d = &r->deps.items[i];
@@ -570,7 +745,8 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
             break;
         }
         dep_advice *a = &r->advice[i];
-        a->release_data = n > 0;
+        if (n > 0) /* else it stays false: no write to a page of mostly nothing */
+            a->release_data = true;
         if (!d->has_version)
             a->specifier = xstrdup(d->specifier);
         if (n > 0) {
@@ -585,9 +761,10 @@ int advice_compute_from(scan_report *r, vulndb *db, const advice_source *src, fi
     }
     if (rc == 0)
         plan_build(r, (const char *const *)c.same_major);
-    for (size_t i = 0; i < r->deps.len; i++)
+    for (size_t i = 0; c.same_major != NULL && i < r->deps.len; i++)
         free(c.same_major[i]);
     free(c.same_major);
+    vulndb_pool_free(&c.scratch);
     if (rc != 0)
         scan_report_clear_advice(r);
     return rc;

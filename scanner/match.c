@@ -9,7 +9,7 @@
  * decoder always fills them, so a hit without them is a damaged database. */
 static bool texts_present(const vulndb_advisory *a)
 {
-    if (a->strings == NULL || a->id == NULL)
+    if (a->id == NULL)
         return false;
     for (size_t i = 0; i < a->n_cvss; i++)
         if (a->cvss[i].type == NULL || a->cvss[i].vector == NULL)
@@ -25,12 +25,12 @@ static char *nonempty(char *s)
     return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-/* One database hit as a new finding (`f` is overwritten; release it with
- * finding_clear()): empty texts become NULL, the primary ID is left out of
- * the aliases. `f` takes over the hit's block (vulndb.h: it holds every
- * string and array of the advisory and the fixed versions) and points
- * into it: no allocation, and one free when the finding goes. `h` is left
- * for vulndb_hits_free(). -1 with `f` untouched when a text is missing. */
+/* One pooled database hit (vulndb_lookup_pooled()) as a new finding (`f`
+ * is overwritten; release it with finding_clear()): empty texts become
+ * NULL, the primary ID is left out of the aliases. `f` points into the
+ * report's pool, which holds every string and array of the advisory and
+ * the fixed versions: no allocation, and nothing to free but the pool.
+ * -1 with `f` untouched when a text is missing. */
 static int finding_take_hit(finding *f, vulndb_hit *h)
 {
     vulndb_advisory *a = &h->adv;
@@ -40,8 +40,7 @@ static int finding_take_hit(finding *f, vulndb_hit *h)
         if (h->fix_versions[i] == NULL)
             return -1;
     memset(f, 0, sizeof *f);
-    f->strings_ = a->strings;
-    a->strings = NULL;
+    f->pooled_ = true;
     f->id = a->id;
     /* The aliases are the group's IDs less the primary, in their order:
      * the block's array, closed up in place. */
@@ -60,6 +59,7 @@ static int finding_take_hit(finding *f, vulndb_hit *h)
     f->ratings = a->cvss;
     f->n_ratings = a->n_cvss;
     f->fix_versions = h->fix_versions;
+    f->fix_keys_ = h->fix_keys;
     f->n_fix_versions = h->n_fix_versions;
     f->references = a->refs;
     f->n_references = a->n_refs;
@@ -77,6 +77,7 @@ static void free_findings(scan_report *r)
     }
     free(r->findings);
     r->findings = NULL;
+    vulndb_pool_free(&r->pool_);
 }
 
 static int by_id(const void *a, const void *b)
@@ -94,7 +95,7 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
             continue;
         vulndb_hits hits = {0};
         const char *name = d->normalized ? d->normalized : d->name;
-        if (vulndb_lookup(db, name, &d->version, &hits, err) < 0) {
+        if (vulndb_lookup_pooled(db, name, &d->version, &r->pool_, &hits, err) < 0) {
             vulndb_hits_free(&hits);
             free_findings(r);
             return error_prefix(err, "looking up %s %s", d->name,
@@ -120,7 +121,8 @@ int match_report(vulndb *db, scan_report *r, airlock_error *err)
             if (k < fs->len)
                 qsort(fs->items, fs->len, sizeof *fs->items, by_id);
         }
-        vulndb_hits_free(&hits);
+        if (hits.items != NULL) /* most have none: no call */
+            vulndb_hits_free(&hits);
     }
     return 0;
 }

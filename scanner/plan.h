@@ -17,8 +17,9 @@ const char *plan_phase_title(unsigned phase);
 
 /* Fill r->plan from r->deps, r->findings, r->fixes and r->advice (which
  * must be filled). `same_major` has deps.len entries: the latest release of
- * each dependency's major version, or NULL when unknown. Whatever r->plan
- * held must have been freed. */
+ * each dependency's major version, or NULL when unknown; or is NULL when
+ * none is known (no release data). Whatever r->plan held must have been
+ * freed. */
 void plan_build(scan_report *r, const char *const *same_major);
 
 #endif

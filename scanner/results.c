@@ -15,7 +15,7 @@ static void free_strings(char **v, size_t n)
 
 void finding_clear(finding *f)
 {
-    if (f->strings_ == NULL) { /* else the block holds these (results.h) */
+    if (f->strings_ == NULL && !f->pooled_) { /* else a block or the pool holds these */
         free(f->id);
         for (size_t i = 0; i < f->n_aliases; i++)
             free(f->aliases[i]);
@@ -63,7 +63,8 @@ void scan_report_clear_advice(scan_report *r)
     }
     free(r->advice);
     r->advice = NULL;
-    for (size_t i = 0; i < r->n_fixes; i++) {
+    bool pooled = r->advice_pool_.chunks != NULL; /* results.h */
+    for (size_t i = 0; i < r->n_fixes && !pooled; i++) {
         free(r->fixes[i].name);
         free(r->fixes[i].old_version);
         free(r->fixes[i].new_version);
@@ -74,7 +75,7 @@ void scan_report_clear_advice(scan_report *r)
     r->n_fixes = 0;
     for (size_t p = 0; p < PLAN_PHASES; p++) {
         plan_phase *ph = &r->plan[p];
-        for (size_t i = 0; i < ph->n_items; i++) {
+        for (size_t i = 0; i < ph->n_items && !pooled; i++) {
             plan_item *it = &ph->items[i];
             free(it->name);
             free(it->from);
@@ -85,6 +86,7 @@ void scan_report_clear_advice(scan_report *r)
         free(ph->items);
         memset(ph, 0, sizeof *ph);
     }
+    vulndb_pool_free(&r->advice_pool_);
 }
 
 void scan_report_free(scan_report *r)
@@ -127,6 +129,7 @@ void scan_report_free(scan_report *r)
         }
         free(r->findings);
     }
+    vulndb_pool_free(&r->pool_);
     dep_list_free(&r->deps);
     for (size_t i = 0; i < r->n_expired; i++) {
         free(r->expired[i].id);

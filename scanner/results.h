@@ -53,7 +53,14 @@ typedef struct finding {
                                text, which finding_clear() then leaves to
                                it: the database's block of the advisory
                                (vulndb.h), taken over rather than copied
-                               (match.c). NULL: each is its own. */
+                               (match.c). NULL: each is its own, unless
+                               pooled_. */
+    bool pooled_;           /* private as strings_: those are the report's
+                               pool_'s (match.c), and finding_clear()
+                               leaves them to it */
+    const vulndb_key *fix_keys_; /* private to match.c and advice.c: with
+                               pooled_, the database's version key of each
+                               of fix_versions (in the pool), else NULL */
 } finding;
 
 /* The findings of the dependency at the same index of scan_report.deps. */
@@ -148,22 +155,24 @@ typedef struct range_hit {
 /* Release facts about the dependency at the same index of scan_report.deps
  * (advice.h). Every string may be NULL. */
 typedef struct dep_advice {
+    /* The flags first, together: 56 bytes an entry rather than 80, and
+     * there is one per dependency. */
     bool release_data;      /* the index listed this project; when false the
                                fields below are empty and reports say "no
                                release data" */
-    char *latest_version;   /* highest release neither yanked nor a
-                               pre-release (unless the pin is one) */
     bool outdated;          /* the version is below latest_version */
     bool yanked;            /* the pinned release is yanked */
+    bool resolved_vulnerable; /* resolved_version is affected */
+    bool resolved_yanked;   /* every release the specifier admits is yanked:
+                               pip takes the highest anyway, with a warning */
+    char *latest_version;   /* highest release neither yanked nor a
+                               pre-release (unless the pin is one) */
     char *yank_reason;
     /* Range and unpinned requirements (a specifier, not an exact pin). */
     char *specifier;        /* as declared ("" for a bare name); NULL for pins */
     range_hit *range_risk;  /* vulnerable releases the specifier admits */
     size_t n_range_risk;
     char *resolved_version; /* what pip would pick from the index, or NULL */
-    bool resolved_vulnerable;
-    bool resolved_yanked;   /* every release the specifier admits is yanked:
-                               pip takes the highest anyway, with a warning */
 } dep_advice;
 
 /* pip-audit's "fixes" entry: one per vulnerable dependency. */
@@ -228,6 +237,9 @@ typedef struct scan_report {
     db_provenance db;
     dep_list deps;          /* every dependency, checked or skipped */
     dep_findings *findings; /* deps.len entries */
+    vulndb_pool pool_;      /* private to match.c and results.c: the texts
+                             * and arrays of the findings match_report()
+                             * made, freed with them */
     expired_ignore *expired;
     size_t n_expired;
     scan_warning *warnings; /* in the order they were given, at most
@@ -245,6 +257,12 @@ typedef struct scan_report {
     drift_item *drift;
     size_t n_drift;
     plan_phase plan[PLAN_PHASES];
+    vulndb_pool advice_pool_; /* private to advice.c, plan.c and results.c:
+                             * when it holds anything, the texts of fixes
+                             * and plan items and the plan items' ids
+                             * (array and strings) are its, and
+                             * scan_report_clear_advice() frees them with it;
+                             * else each is its own (reports made by hand) */
 } scan_report;
 
 /* Free everything the report owns. */

@@ -7,7 +7,9 @@
  * a hit, and the adv value on its own as an advisory. What decodes must
  * agree field by field with the decoder this one replaced (one allocation
  * per string and array, kept below as the reference), and what does not
- * must not decode there either. */
+ * must not decode there either. A pooled hit (vulndb_hit_decode_pooled)
+ * must decode exactly when the reference does, and agree with it on every
+ * field it keeps, the fixed versions' keys included. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +28,8 @@ typedef struct ref_adv {
     vulndb_advisory a;
     char **fix;
     size_t n_fix;
+    const uint8_t **fixk; /* the fixed versions' keys, in the value */
+    size_t *fixk_len;
 } ref_adv;
 
 static char *ref_str(vdb_cursor *c)
@@ -97,6 +101,8 @@ static void ref_clear(ref_adv *r)
     }
     free(a->packages);
     ref_free_strs(r->fix, r->n_fix);
+    free(r->fixk);
+    free(r->fixk_len);
     memset(r, 0, sizeof *r);
 }
 
@@ -155,12 +161,17 @@ static int ref_decode(const uint8_t *p, size_t n, const vulndb_match *m, const u
         vdb_cursor f = {m->fixed, m->end, false};
         size_t nfix = vdb_get_count(&f, 2);
         r->fix = xcalloc(nfix ? nfix : 1, sizeof *r->fix);
+        r->fixk = xcalloc(nfix ? nfix : 1, sizeof *r->fixk);
+        r->fixk_len = xcalloc(nfix ? nfix : 1, sizeof *r->fixk_len);
         for (size_t i = 0; i < nfix; i++) {
             size_t len, tlen;
             const uint8_t *fk = vdb_get_bytes(&f, &len);
             const uint8_t *text = vdb_get_bytes(&f, &tlen);
-            if (vdb_keycmp(fk, len, key, klen) > 0)
+            if (vdb_keycmp(fk, len, key, klen) > 0) {
+                r->fixk[r->n_fix] = fk;
+                r->fixk_len[r->n_fix] = len;
                 r->fix[r->n_fix++] = xstrndup((const char *)text, tlen);
+            }
         }
         bad = bad || f.bad || f.p != f.end;
     }
@@ -227,6 +238,27 @@ static void same_advisory(const vulndb_advisory *a, const vulndb_advisory *b)
     }
 }
 
+/* A pooled hit (vulndb_hit_decode_pooled) against the reference: every
+ * field but the origins and packages, which it leaves out. */
+static void same_pooled(const vulndb_hit *h, const ref_adv *r)
+{
+    vulndb_advisory a = h->adv;
+    if (a.strings != NULL || a.n_origins != 0 || a.origins != NULL || a.n_packages != 0 ||
+        a.packages != NULL)
+        abort();
+    a.n_origins = r->a.n_origins;
+    a.n_packages = r->a.n_packages;
+    a.origins = r->a.origins;
+    a.packages = r->a.packages;
+    a.strings = (char *)h; /* same_advisory() wants one: any non-NULL */
+    same_advisory(&a, &r->a);
+    same_strs(h->fix_versions, h->n_fix_versions, r->fix, r->n_fix);
+    for (size_t i = 0; i < r->n_fix; i++)
+        if (h->fix_keys == NULL || h->fix_keys[i].len != r->fixk_len[i] ||
+            (r->fixk_len[i] > 0 && memcmp(h->fix_keys[i].p, r->fixk[i], r->fixk_len[i]) != 0))
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
@@ -253,6 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vulndb_match *m = NULL;
     size_t cap = 0;
+    vulndb_pool pool = {0};
     int n = vulndb_pkg_match(pkgv, plen, key, klen, &m, &cap);
     if (vulndb_pkg_match(pkgv, plen, key, klen, NULL, NULL) != n)
         abort();
@@ -263,7 +296,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int want = ref_decode(advv, alen, &m[i], key, klen, &r);
         if (got != want)
             abort();
+        vulndb_hit ph;
+        if (vulndb_hit_decode_pooled(advv, alen, &m[i], key, klen, &pool, &ph) != want)
+            abort();
+        if (want != 0 && (ph.adv.id != NULL || ph.fix_versions != NULL))
+            abort(); /* a failure leaves `out` empty */
         if (got == 0) {
+            same_pooled(&ph, &r);
             same_advisory(&h.adv, &r.a);
             same_strs(h.fix_versions, h.n_fix_versions, r.fix, r.n_fix);
             ref_clear(&r);
@@ -273,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     free(m);
+    vulndb_pool_free(&pool);
 
     vulndb_advisory a;
     ref_adv r;
