@@ -147,7 +147,7 @@ typedef struct advice_ctx {
     airlock_error *err;
     char **same_major; /* per dependency: the latest release of its major;
                         * NULL without release data (none to say) */
-    vulndb_pool scratch; /* the hits fix_from_keys() looks at, freed at the end */
+    vulndb_pool scratch; /* the hits fix_from_keys() looks at, freed as it returns */
 } advice_ctx;
 
 /* The texts of fixes go to the report's advice pool (results.h): one
@@ -409,6 +409,7 @@ typedef struct key_cands {
     size_t len, cap;
     const vulndb_key *floor; /* none below it is kept, or NULL */
     bool pre;                /* pre-releases are candidates too */
+    bool forged;             /* a key that is not its text's: see key_keep() */
 } key_cands;
 
 /* version_key_compare() (memcmp, then the shorter first), inline: a few
@@ -422,10 +423,29 @@ static inline int keycmp(const vulndb_key *a, const vulndb_key *b)
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
+/* 1 when `text` parses and its version_key() is *k, 0 when it parses to
+ * another key, -1 when it does not parse; *pre: a pre-release. The database
+ * stores both, and a snapshot is untrusted input even when signed: the key
+ * is what the look-ups check and the text what advice proposes, so a pair
+ * that disagrees must never be proposed. */
+static int key_is_text(const vulndb_key *k, const char *text, bool *pre)
+{
+    version v;
+    airlock_error e;
+    if (version_parse(&v, text, strlen(text), &e) != 0)
+        return -1;
+    uint8_t own[128];
+    size_t n = version_key(&v, own, sizeof own);
+    *pre = version_is_prerelease(&v);
+    version_clear(&v);
+    return n <= sizeof own && n == k->len && memcmp(own, k->p, n) == 0;
+}
+
 /* candidates_keep() by key (version_key() order is version order, and
  * equal keys are equal versions): the text is parsed only for a key that
  * passes, to leave out pre-releases and text that does not parse, as
- * candidates_add() does. */
+ * candidates_add() does, and to check that the key is the text's (else
+ * cs->forged, and the caller falls back to the texts). */
 static void key_keep(key_cands *cs, const vulndb_key *k, const char *text,
                      const vulndb_key *above)
 {
@@ -434,13 +454,11 @@ static void key_keep(key_cands *cs, const vulndb_key *k, const char *text,
     for (size_t j = 0; j < cs->len; j++)
         if (keycmp(&cs->v[j].k, k) == 0)
             return;
-    version v;
-    airlock_error e;
-    if (version_parse(&v, text, strlen(text), &e) != 0)
-        return;
-    bool pre = version_is_prerelease(&v);
-    version_clear(&v);
-    if (pre && !cs->pre)
+    bool pre;
+    int same = key_is_text(k, text, &pre);
+    if (same == 0)
+        cs->forged = true;
+    if (same != 1 || (pre && !cs->pre))
         return;
     if (cs->len == cs->cap) {
         cs->cap = cs->cap ? 2 * cs->cap : 8;
@@ -466,8 +484,8 @@ static char *formatted(advice_ctx *c, const char *text)
  * versions (pooled, match.c): the candidates compared by key, and a
  * version parsed only once it passes, where fix_from_advisories() parses
  * every fix version (about 600 instructions each). 1 when it cannot (no
- * keys, or a pin whose key is over 128 bytes), else as
- * fix_from_advisories(). */
+ * keys, a pin whose key is over 128 bytes, or a key that is not its
+ * text's: key_keep()), else as fix_from_advisories(). */
 static int fix_from_keys(advice_ctx *c, size_t i, char **out)
 {
     const dependency *d = &c->r->deps.items[i];
@@ -482,21 +500,27 @@ static int fix_from_keys(advice_ctx *c, size_t i, char **out)
         return 1;
     vulndb_key pin = {pk, pl};
     key_cands cs = {.pre = version_is_prerelease(&d->version)};
+    const char *floor_text = NULL;
     for (size_t j = 0; j < fs->len; j++) { /* fix_floor(): the largest first fix version */
         const finding *f = &fs->items[j];
         if (!f->ignored && f->n_fix_versions > 0 &&
-            (cs.floor == NULL || keycmp(&f->fix_keys_[0], cs.floor) > 0))
+            (cs.floor == NULL || keycmp(&f->fix_keys_[0], cs.floor) > 0)) {
             cs.floor = &f->fix_keys_[0];
+            floor_text = f->fix_versions[0];
+        }
     }
+    bool pre;
+    if (floor_text != NULL && key_is_text(cs.floor, floor_text, &pre) == 0)
+        return 1;
     for (size_t j = 0; j < fs->len; j++) {
         const finding *f = &fs->items[j];
         for (size_t k = 0; !f->ignored && k < f->n_fix_versions; k++)
             key_keep(&cs, &f->fix_keys_[k], f->fix_versions[k], &pin);
     }
     *out = NULL;
-    int rc = 0;
+    int rc = cs.forged ? 1 : 0;
     vulndb_key last = pin;
-    for (;;) {
+    while (rc == 0) {
         size_t next = cs.len;
         for (size_t k = 0; k < cs.len; k++)
             if (keycmp(&cs.v[k].k, &last) > 0 &&
@@ -532,12 +556,15 @@ static int fix_from_keys(advice_ctx *c, size_t i, char **out)
                 key_keep(&cs, &x->fix_keys[k], x->fix_versions[k], &last);
         }
         vulndb_hits_free(&hits);
-        if (open == 0) {
+        if (cs.forged)
+            rc = 1;
+        else if (open == 0) {
             *out = formatted(c, text);
             break;
         }
     }
     free(cs.v);
+    vulndb_pool_free(&c->scratch); /* cs's texts and keys were in it; *out is not */
     return rc;
 }
 
