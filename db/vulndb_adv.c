@@ -397,7 +397,9 @@ int vulndb_hit_decode_pooled(const void *value, size_t len, const vulndb_match *
         return -1;
     /* One piece: the arrays, the fixed versions' text, then the copy.
      * Every count is at most len (or the section's length); the bound
-     * keeps the sums below from wrapping where size_t is narrow. */
+     * keeps the sums below from wrapping where size_t is narrow: with a
+     * 32-bit size_t it refuses a value over 16 MiB as damaged (no real
+     * advisory comes near; with 64 bits the bound is never reached). */
     const size_t most = SIZE_MAX / 256;
     if (len > most || n_ids > most || n_cvss > most || n_refs > most || n_fix > most ||
         fix_bytes > most)

@@ -19,7 +19,10 @@ const char *plan_phase_title(unsigned phase);
  * must be filled). `same_major` has deps.len entries: the latest release of
  * each dependency's major version, or NULL when unknown; or is NULL when
  * none is known (no release data). Whatever r->plan held must have been
- * freed. */
+ * freed. Internal to advice.c, which calls it last: the plan's texts go
+ * into r->advice_pool_, so scan_report_clear_advice() frees them with the
+ * pool and not one by one (results.h); a caller outside advice.c would
+ * leave that pool and the plan out of step. */
 void plan_build(scan_report *r, const char *const *same_major);
 
 #endif

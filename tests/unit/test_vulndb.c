@@ -272,6 +272,51 @@ static void test_lookup_tables(void **state)
     }
 }
 
+/* The pool's three paths: requests cut from the current chunk, one too
+ * large for the room left (a new chunk), and one over a quarter of a chunk
+ * (a chunk of its own, linked behind the current one, so the small
+ * requests after it still come from the current chunk). Every byte stays
+ * where it was written (ASan sees any overlap or overrun), and the pool is
+ * usable again after vulndb_pool_free(). */
+static void test_pool_paths(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        vulndb_pool pool = {0};
+        enum { N = 64 };
+        static const size_t sizes[N] = {1, 7, 16, 17, 100, 3000, 20000, 1, 65536, 5,
+                                        16385, 16383, 40000, 2, 9000, 70000};
+        unsigned char *got[N];
+        size_t n[N];
+        int large = 0;
+        for (int i = 0; i < N; i++) {
+            n[i] = sizes[i % 16] + (size_t)i;
+            char *at = pool.at, *end = pool.end;
+            bool fits = at != NULL && n[i] <= (size_t)(end - at);
+            got[i] = vulndb_pool_alloc(&pool, n[i]);
+            assert_non_null(got[i]);
+            assert_int_equal((uintptr_t)got[i] % _Alignof(max_align_t), 0);
+            memset(got[i], i + 1, n[i]);
+            if (fits) /* cut from the current chunk */
+                assert_ptr_equal(got[i], at);
+            else if (n[i] > 16 * 1024 && at != NULL) { /* a chunk of its own */
+                assert_ptr_equal(pool.at, at);
+                large++;
+            }
+        }
+        assert_true(large >= 3); /* else the path is not tested */
+        for (int i = 0; i < N; i++)
+            for (size_t b = 0; b < n[i]; b++)
+                if (got[i][b] != (unsigned char)(i + 1))
+                    fail_msg("block %d byte %zu overwritten", i, b);
+        char *s = vulndb_pool_strndup(&pool, "abcdef", 3);
+        assert_string_equal(s, "abc");
+        vulndb_pool_free(&pool);
+        assert_null(pool.chunks);
+        assert_null(pool.at);
+    }
+}
+
 int main(void)
 {
     strcpy(dir, "/tmp/test_vulndb.XXXXXX");
@@ -283,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_truncated_advisory),
         cmocka_unit_test(test_bad_meta),
         cmocka_unit_test(test_lookup_tables),
+        cmocka_unit_test(test_pool_paths),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
