@@ -444,8 +444,9 @@ static int key_is_text(const vulndb_key *k, const char *text, bool *pre)
 /* candidates_keep() by key (version_key() order is version order, and
  * equal keys are equal versions): the text is parsed only for a key that
  * passes, to leave out pre-releases and text that does not parse, as
- * candidates_add() does, and to check that the key is the text's (else
- * cs->forged, and the caller falls back to the texts). */
+ * candidates_add() does, and a key that is not its text's (the look-ups
+ * check the key, and the text is what advice proposes): that one sets
+ * cs->forged, and the caller goes back to the texts, as without keys. */
 static void key_keep(key_cands *cs, const vulndb_key *k, const char *text,
                      const vulndb_key *above)
 {
@@ -485,7 +486,7 @@ static char *formatted(advice_ctx *c, const char *text)
  * version parsed only once it passes, where fix_from_advisories() parses
  * every fix version (about 600 instructions each). 1 when it cannot (no
  * keys, a pin whose key is over 128 bytes, or a key that is not its
- * text's: key_keep()), else as fix_from_advisories(). */
+ * text's), else as fix_from_advisories(). */
 static int fix_from_keys(advice_ctx *c, size_t i, char **out)
 {
     const dependency *d = &c->r->deps.items[i];
@@ -500,18 +501,15 @@ static int fix_from_keys(advice_ctx *c, size_t i, char **out)
         return 1;
     vulndb_key pin = {pk, pl};
     key_cands cs = {.pre = version_is_prerelease(&d->version)};
-    const char *floor_text = NULL;
-    for (size_t j = 0; j < fs->len; j++) { /* fix_floor(): the largest first fix version */
+    /* fix_floor(): the largest first fix version. Its key is checked
+     * against its text below, as a candidate (or it is an equal key of an
+     * earlier finding, checked as that one's). */
+    for (size_t j = 0; j < fs->len; j++) {
         const finding *f = &fs->items[j];
         if (!f->ignored && f->n_fix_versions > 0 &&
-            (cs.floor == NULL || keycmp(&f->fix_keys_[0], cs.floor) > 0)) {
+            (cs.floor == NULL || keycmp(&f->fix_keys_[0], cs.floor) > 0))
             cs.floor = &f->fix_keys_[0];
-            floor_text = f->fix_versions[0];
-        }
     }
-    bool pre;
-    if (floor_text != NULL && key_is_text(cs.floor, floor_text, &pre) == 0)
-        return 1;
     for (size_t j = 0; j < fs->len; j++) {
         const finding *f = &fs->items[j];
         for (size_t k = 0; !f->ignored && k < f->n_fix_versions; k++)

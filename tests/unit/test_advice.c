@@ -236,77 +236,67 @@ static void test_no_release_data(void **state)
     scan_report_free(&r);
 }
 
-/* A fix version's key in the database is trusted no more than its text:
- * a snapshot whose key of ADV-A1's fix says 9.0 while its text says 1.2
- * (which ADV-A2 affects) must not make advice propose 1.2. The finding's
- * keys are altered here as such a database would give them; advice falls
- * back to the text, as it does without keys, and proposes 1.3. */
-static void test_fix_key_disagrees_with_text(void **state)
+/* A fix version's key in the database is trusted no more than its text.
+ * alpha 1.0 has one finding, ADV-A1, fixed in 1.2, which ADV-A2 affects
+ * (fixed in 1.3). Its keys are altered here as a snapshot whose stored key
+ * and text disagree would give them: the fix's key made `forged`'s
+ * (`second`: a second fix version, text 1.2 and key `forged`'s, added
+ * instead). Advice must fall back to the texts, as it does without keys,
+ * and propose 1.3, never 1.2. */
+static void check_forged_fix_key(const char *forged, bool second)
 {
-    (void)state;
-    scan_report r = {0};
-    add(&r, DEP_INSTALLED, "alpha", "1.0", NULL);
-    match(&r);
-    finding *a1 = NULL;
-    for (size_t j = 0; j < r.findings[0].len; j++)
-        if (strcmp(r.findings[0].items[j].id, "ADV-A1") == 0)
-            a1 = &r.findings[0].items[j];
-    assert_non_null(a1);
-    assert_non_null(a1->fix_keys_); /* else this tests nothing */
-    assert_int_equal(a1->n_fix_versions, 1);
-    assert_string_equal(a1->fix_versions[0], "1.2");
-    version v;
-    airlock_error e;
-    assert_int_equal(version_parse(&v, "9.0", 3, &e), 0);
-    uint8_t k9[64];
-    size_t n9 = version_key(&v, k9, sizeof k9);
-    version_clear(&v);
-    assert_true(n9 <= sizeof k9);
-    vulndb_key forged = {k9, n9};
-    const vulndb_key *real = a1->fix_keys_;
-    a1->fix_keys_ = &forged;
-    run(&r, NULL, FIX_TO_MINIMAL);
-    assert_int_equal(r.n_fixes, 1);
-    assert_string_equal(r.fixes[0].new_version, "1.3");
-    a1->fix_keys_ = real; /* the pool's, for scan_report_free() */
-    scan_report_free(&r);
-}
-
-/* The same for a fix version that is not the first: ADV-A1 given a second
- * fix whose text is 1.2 but whose key is 1.3's. Kept before ADV-A2's real
- * 1.3 (which only the look-up of 1.2 brings in), the forged pair would
- * stand for 1.3 and advice would print its text, 1.2. */
-static void test_later_fix_key_disagrees_with_text(void **state)
-{
-    (void)state;
     scan_report r = {0};
     add(&r, DEP_INSTALLED, "alpha", "1.0", NULL);
     match(&r);
     assert_int_equal(r.findings[0].len, 1);
     finding *a1 = &r.findings[0].items[0];
     assert_string_equal(a1->id, "ADV-A1");
-    assert_non_null(a1->fix_keys_);
+    assert_non_null(a1->fix_keys_); /* else this tests nothing */
+    assert_int_equal(a1->n_fix_versions, 1);
+    assert_string_equal(a1->fix_versions[0], "1.2");
     version v;
     airlock_error e;
-    assert_int_equal(version_parse(&v, "1.3", 3, &e), 0);
-    uint8_t k13[64];
-    size_t n13 = version_key(&v, k13, sizeof k13);
+    assert_int_equal(version_parse(&v, forged, strlen(forged), &e), 0);
+    uint8_t k[64];
+    size_t n = version_key(&v, k, sizeof k);
     version_clear(&v);
-    assert_true(n13 <= sizeof k13);
-    vulndb_key keys[2] = {a1->fix_keys_[0], {k13, n13}};
+    assert_true(n <= sizeof k);
+    vulndb_key keys[2] = {{k, n}};
     char *texts[2] = {a1->fix_versions[0], a1->fix_versions[0]};
+    if (second) {
+        keys[1] = keys[0];
+        keys[0] = a1->fix_keys_[0];
+    }
     const vulndb_key *real_keys = a1->fix_keys_;
     char **real_texts = a1->fix_versions;
     a1->fix_keys_ = keys;
     a1->fix_versions = texts;
-    a1->n_fix_versions = 2;
+    a1->n_fix_versions = second ? 2 : 1;
     run(&r, NULL, FIX_TO_MINIMAL);
     assert_int_equal(r.n_fixes, 1);
+    assert_non_null(r.fixes[0].new_version); /* NULL: no fix found */
     assert_string_equal(r.fixes[0].new_version, "1.3");
-    a1->fix_keys_ = real_keys;
+    a1->fix_keys_ = real_keys; /* the pool's, for scan_report_free() */
     a1->fix_versions = real_texts;
     a1->n_fix_versions = 1;
     scan_report_free(&r);
+}
+
+/* The first fix version's key says 9.0: taken as the floor, it would make
+ * 9.0's key the only candidate and advice would print its text, 1.2. */
+static void test_fix_key_disagrees_with_text(void **state)
+{
+    (void)state;
+    check_forged_fix_key("9.0", false);
+}
+
+/* A later fix version, text 1.2 and key 1.3: kept before ADV-A2's real 1.3
+ * (which only the look-up of 1.2 brings in), the forged pair would stand
+ * for 1.3 and advice would print its text, 1.2. */
+static void test_later_fix_key_disagrees_with_text(void **state)
+{
+    (void)state;
+    check_forged_fix_key("1.3", true);
 }
 
 static void test_fixes_with_index(void **state)
