@@ -148,7 +148,10 @@ typedef struct vulndb_hit {
 } vulndb_hit;
 
 typedef struct vulndb_hits {
-    vulndb_hit *items;    /* sorted by primary ID */
+    vulndb_hit *items;    /* in the package value's order: primary-ID order
+                           * in a database airlock-dbbuild made, but not
+                           * checked (a crafted one may differ; match.c
+                           * sorts what is not in order) */
     size_t len;
     bool pooled;          /* the items' texts and arrays are a pool's (vulndb_lookup_pooled) */
 } vulndb_hits;
