@@ -131,7 +131,8 @@ static char *put_string(char **at, const char *text, size_t n)
 /* Append a dependency for `name` / `version_text` (either may have length 0
  * with a NULL pointer for "absent"), warning about what cannot be checked.
  * `source_file` (NUL-terminated) and `location` (NULL or `loc_len` bytes)
- * are copied. Its strings take one allocation (dependency_strings()). */
+ * are copied. Its strings take one block of the list's pool
+ * (dep_list_strings()). */
 static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned name_line,
                     const char *ver, size_t ver_len, unsigned ver_line, const char *source_file,
                     size_t source_len, const char *location, size_t loc_len, bool editable)
@@ -150,7 +151,7 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     d->editable = editable;
     size_t size = name_len + 1 + source_len + 1 + (location ? loc_len + 1 : 0) +
                   (ver ? ver_len + 1 : 0) + (nl >= 0 ? (size_t)nl + 1 : 0);
-    char *at = dependency_strings(d, size);
+    char *at = dep_list_strings(s->out, d, size);
     d->name = put_string(&at, name, name_len);
     d->source_file = put_string(&at, source_file, source_len);
     if (location)
