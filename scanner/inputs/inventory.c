@@ -80,7 +80,8 @@ static void free_field(const dependency *d, char *p)
         free(p);
 }
 
-void dependency_clear(dependency *d)
+/* Free what `d` owns, leaving its fields dangling. */
+static void dependency_release(dependency *d)
 {
     free_field(d, d->name);
     free_field(d, d->normalized);
@@ -95,13 +96,19 @@ void dependency_clear(dependency *d)
     free_field(d, d->group);
     if (!d->strings_pooled_)
         free(d->strings_);
+}
+
+void dependency_clear(dependency *d)
+{
+    dependency_release(d);
     memset(d, 0, sizeof *d);
 }
 
 void dep_list_free(dep_list *l)
 {
+    /* The items go with the array: no need to zero each. */
     for (size_t i = 0; i < l->len; i++)
-        dependency_clear(&l->items[i]);
+        dependency_release(&l->items[i]);
     free(l->items);
     for (dep_strings_slab *s = l->slabs_, *next; s != NULL; s = next) {
         next = s->next;

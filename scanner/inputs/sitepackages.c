@@ -77,6 +77,9 @@ static bool ends_with_ci(const char *s, size_t n, const char *suffix)
     if (n < k)
         return false;
     s += n - k;
+    /* As written, in lower case (".dist-info" nearly always): one compare. */
+    if (s[0] == suffix[0] && memcmp(s, suffix, k) == 0)
+        return true;
     for (size_t i = 0; i < k; i++) {
         char c = s[i];
         if (c >= 'A' && c <= 'Z')
