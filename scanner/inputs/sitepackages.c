@@ -146,9 +146,8 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     char norm[NAME_MAX_LEN + 1];
     airlock_error err; /* written only by a call that fails; never read */
     err.msg[0] = '\0';
-    int nl = -1;
-    if (tl <= NAME_MAX_LEN && memchr(tn, '\0', tl) == NULL)
-        nl = name_normalize(tn, tl, norm, sizeof norm, &err);
+    /* A NUL or an overlong name fails here as any other invalid one. */
+    int nl = name_normalize(tn, tl, norm, sizeof norm, &err);
 
     dependency *d = dep_list_add(s->out);
     d->kind = DEP_INSTALLED;
@@ -182,8 +181,8 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     const char *tv = ver;
     size_t vl = ver_len;
     trim(&tv, &vl);
-    if (memchr(tv, '\0', vl) == NULL && vl <= VERSION_MAX_TEXT &&
-        version_parse(&d->version, tv, vl, &err) == 0) {
+    /* version_parse() takes no NUL (no rule of PEP 440 matches one). */
+    if (vl <= VERSION_MAX_TEXT && version_parse(&d->version, tv, vl, &err) == 0) {
         d->has_version = true;
         return;
     }

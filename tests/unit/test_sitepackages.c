@@ -387,6 +387,51 @@ static void test_unreadable_warned_once(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A NUL inside Name or Version (metadata keeps it: importlib would too)
+ * makes the name or the version invalid, shown with the NUL as '?'. */
+static void write_metadata(const char *root, const char *dist, const char *text, size_t len)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", root, dist);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/%s/METADATA", root, dist);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static void test_nul_in_name_or_version(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/airlock-sp-nul-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    static const char name[] = "Metadata-Version: 2.1\nName: nul\0name\nVersion: 1.0\n\n";
+    static const char ver[] = "Metadata-Version: 2.1\nName: nulver\nVersion: 1.\0\n\n";
+    static const char ok[] = "Metadata-Version: 2.1\nName: fine\nVersion: 1.0\n\n";
+    write_metadata(root, "a-1.0.dist-info", name, sizeof name - 1);
+    write_metadata(root, "b-1.0.dist-info", ver, sizeof ver - 1);
+    write_metadata(root, "c-1.0.dist-info", ok, sizeof ok - 1);
+    dep_list l = {0};
+    airlock_error err;
+    assert_int_equal(sitepackages_scan(root, &l, NULL, &err), 0);
+    assert_int_equal(l.len, 3);
+    assert_false(l.items[0].has_version);
+    assert_non_null(l.items[0].skip_reason);
+    assert_string_equal(l.items[0].skip_reason, "invalid project name 'nul'");
+    assert_string_equal(l.items[0].normalized, "nul?name");
+    assert_false(l.items[1].has_version);
+    assert_string_equal(l.items[1].normalized, "nulver");
+    assert_non_null(l.items[1].skip_reason);
+    assert_memory_equal(l.items[1].skip_reason, "invalid version '1.", 19);
+    assert_true(l.items[2].has_version);
+    assert_null(l.items[2].skip_reason);
+    dep_list_free(&l);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* dep_list_strings(): blocks from the list's pool keep their bytes while
  * later blocks fill slabs, take slabs of their own (large ones) or are
  * empty; a field may still be replaced by a string of its own; a
@@ -449,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_scanner_reuse_and_errors),
         cmocka_unit_test(test_unreadable_warned_once),
         cmocka_unit_test(test_pooled_strings),
+        cmocka_unit_test(test_nul_in_name_or_version),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
