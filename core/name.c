@@ -4,6 +4,11 @@
 #include "core/name.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/buf.h"
 
@@ -44,8 +49,61 @@ static const char name_map[256] = {
     ['Y'] = 'y', ['Z'] = 'z',
 };
 
+#if defined(__SSE2__)
+/*
+ * Nearly every name an installer records is normalised already, or needs
+ * only its case folded: letters, digits and single '-' between them. Such
+ * a name is checked and lower-cased sixteen bytes at a time (a copy padded
+ * with NULs, so no load reads past the name); the result is what the byte
+ * loop below writes for it. Returns its length, or -1 for any other name
+ * ('_', '.', "--", a byte outside the set, a '-' at either end, too long,
+ * or no room): the byte loop then decides, errors included.
+ */
+static int normalize_simple(const char *name, size_t len, char *out, size_t cap)
+{
+    if (name == NULL || len == 0 || len > NAME_MAX_LEN || cap < len + 1)
+        return -1;
+    unsigned char tmp[NAME_MAX_LEN + 16];
+    memcpy(tmp, name, len);
+    memset(tmp + len, 0, 16);
+    const __m128i case_bit = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-');
+    const __m128i a_1 = _mm_set1_epi8('a' - 1), z_1 = _mm_set1_epi8('z' + 1);
+    const __m128i d0_1 = _mm_set1_epi8('0' - 1), d9_1 = _mm_set1_epi8('9' + 1);
+    unsigned carry = 0; /* the previous block ended with a '-' */
+    for (size_t i = 0; i < len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(tmp + i));
+        /* x | 0x20 is a lower-case letter exactly when x is a letter of
+         * either case; bytes >= 0x80 are negative and match no range. */
+        __m128i folded = _mm_or_si128(x, case_bit);
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(folded, a_1), _mm_cmplt_epi8(folded, z_1));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, d0_1), _mm_cmplt_epi8(x, d9_1));
+        __m128i is_dash = _mm_cmpeq_epi8(x, dash);
+        unsigned want = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
+        unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), is_dash));
+        if ((ok & want) != want)
+            return -1;
+        unsigned d = (unsigned)_mm_movemask_epi8(is_dash) & want;
+        if (d & ((d << 1) | carry))
+            return -1; /* "--": the byte loop collapses it */
+        carry = d >> 15;
+        _mm_storeu_si128((__m128i *)(void *)(tmp + i),
+                         _mm_or_si128(x, _mm_and_si128(alpha, case_bit)));
+    }
+    if (tmp[0] == '-' || tmp[len - 1] == '-')
+        return -1;
+    memcpy(out, tmp, len);
+    out[len] = '\0';
+    return (int)len;
+}
+#endif
+
 int name_normalize(const char *name, size_t len, char *out, size_t cap, airlock_error *err)
 {
+#if defined(__SSE2__)
+    int simple = normalize_simple(name, len, out, cap);
+    if (simple >= 0)
+        return simple;
+#endif
     /* One pass that checks and writes: every scan normalises every name. */
     bool valid = name != NULL && len > 0 && len <= NAME_MAX_LEN, full = false;
     size_t n = 0;

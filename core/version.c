@@ -203,7 +203,7 @@ static int fail(airlock_error *err, const char *text, size_t len, const char *wh
     return error_invalid(err, "version", text, len, why);
 }
 
-int version_parse(version *v, const char *text, size_t len, airlock_error *err)
+int version_parse_full(version *v, const char *text, size_t len, airlock_error *err)
 {
     if (text == NULL)
         text = "", len = 0;
@@ -368,6 +368,64 @@ int version_parse(version *v, const char *text, size_t len, airlock_error *err)
     if (p != end)
         return fail(err, text, len, "unexpected text after the version");
     set_key(v, key, k, publen, zeros, flags);
+    return 0;
+}
+
+/* The longest text the fast path takes: its key fits FAST_KEY (a segment
+ * of d digits and its dot give at most 2 + d key bytes). */
+#define FAST_TEXT 64
+#define FAST_KEY (2 * FAST_TEXT + 8)
+/* Digits a segment may have on the fast path: 10^18 - 1 fits 64 bits. */
+#define FAST_DIGITS 18
+
+/* Nearly every installed version is a plain release, "1.2.3": digits and
+ * single dots, nothing around them. Its key is the epoch 0, the segments
+ * without trailing zeros and the "no pre, post, dev, local" markers, which
+ * is what version_parse_full() writes for it, byte for byte; anything
+ * else (a letter, a space, an epoch, a long number, an empty segment)
+ * goes to the full parser. */
+int version_parse(version *v, const char *text, size_t len, airlock_error *err)
+{
+    if (text == NULL || len == 0 || len > FAST_TEXT)
+        return version_parse_full(v, text, len, err);
+    uint8_t key[FAST_KEY];
+    size_t k = 0, keep = 1;
+    unsigned zeros = 0;
+    key[k++] = 0; /* epoch 0 */
+    const char *p = text, *end = text + len;
+    for (;;) {
+        uint64_t x = 0;
+        const char *d = p;
+        while (p < end && is_digit((unsigned char)*p) && p - d < FAST_DIGITS)
+            x = x * 10 + (uint64_t)(*p++ - '0');
+        if (p == d || (p < end && *p != '.'))
+            return version_parse_full(v, text, len, err);
+        key[k++] = K_REL_SEG;
+        if (x < 256) { /* put_u64()'s bytes for the usual small segment */
+            key[k++] = x != 0;
+            if (x != 0)
+                key[k++] = (uint8_t)x;
+        } else {
+            put_u64(key, &k, x);
+        }
+        if (x == 0) {
+            zeros++;
+        } else {
+            zeros = 0;
+            keep = k;
+        }
+        if (p == end)
+            break;
+        p++; /* the dot; a digit must follow (checked above) */
+    }
+    k = keep;
+    key[k++] = K_REL_END;
+    key[k++] = K_PRE_NONE;
+    key[k++] = K_POST_NONE;
+    key[k++] = K_DEV_NONE;
+    size_t publen = k;
+    key[k++] = K_LOCAL_NONE;
+    set_key(v, key, k, publen, zeros, 0);
     return 0;
 }
 

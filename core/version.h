@@ -34,6 +34,12 @@
  * normalisations. Returns 0, or -1 with a message naming the text. */
 int version_parse(version *v, const char *text, size_t len, airlock_error *err);
 
+/* The same as version_parse(), always by the general parser, which
+ * version_parse() hands everything but plain releases ("1.2.3") to. The
+ * two give identical results (tests/unit/test_version.c and the fuzz
+ * target check it); exported for those checks. */
+int version_parse_full(version *v, const char *text, size_t len, airlock_error *err);
+
 /* Release what a successful version_parse() allocated. Idempotent. */
 void version_clear(version *v);
 

@@ -57,16 +57,21 @@ typedef struct dependency {
     bool markers_false;  /* its markers do not apply to the scan's target
                             environment (skipped for that reason) */
     char *strings_;      /* private to inventory.c and the inputs: one
-                            allocation that holds several of the strings
-                            above (an input may make them in one piece, as
+                            block that holds several of the strings above
+                            (an input may make them in one piece, as
                             sitepackages.c does); NULL when none */
     size_t strings_size_;
+    bool strings_pooled_;/* strings_ lies in its list's pool (not freed
+                            with the dependency) */
 } dependency;
+
+typedef struct dep_strings_slab dep_strings_slab; /* private to inventory.c */
 
 typedef struct dep_list {
     dependency *items;
     size_t len;
     size_t cap;
+    dep_strings_slab *slabs_; /* private: the pool of dep_list_strings() */
 } dep_list;
 
 /* Append a zeroed dependency and return it (owned by the list). */
@@ -78,6 +83,12 @@ dependency *dep_list_add(dep_list *l);
  * At most once a dependency. One allocation instead of five a
  * distribution. */
 char *dependency_strings(dependency *d, size_t size);
+/* The same, with the block taken from `l`'s pool (64 KiB slabs) instead of
+ * an allocation of its own: for an input that adds thousands of
+ * dependencies. `d` must be an item of `l`, and stay one: the block lives
+ * until dep_list_free(l) (dependency_clear() leaves it to the list), so
+ * the dependency may move within the list but not to another. */
+char *dep_list_strings(dep_list *l, dependency *d, size_t size);
 /* Make room for `n` more dependencies at once (an input that knows how
  * many it will add spares the list its doublings and their copies). */
 void dep_list_reserve(dep_list *l, size_t n);

@@ -265,7 +265,7 @@ static void take_field(const field_span *f, metadata *md, taken *t)
     }
 }
 
-int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
+int metadata_parse_general(const char *text, size_t len, bool at_eof, metadata *md)
 {
     metadata_reset(md);
     size_t pos = 0;
@@ -347,6 +347,96 @@ int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
     if (t.version)
         md->version = md->store_.data + t.version_off;
     return 0;
+}
+
+/* The end of the line at `p`: its '\n', or NULL if it has none before
+ * `end` or ends in '\r' (then the general parser decides). */
+static const char *newline_at(const char *p, const char *end)
+{
+    size_t e = find(p, (size_t)(end - p), FIND_EOL);
+    return p + e < end && p[e] == '\n' ? p + e : NULL;
+}
+
+/* The value of the field line at *p whose name and colon (`label_len`
+ * bytes, checked by the caller) come first: past the blanks after the
+ * colon, up to its '\n'; moves *p past the line. False if the line does
+ * not end in '\n'. */
+static bool plain_value(const char **p, const char *end, size_t label_len, const char **value,
+                        size_t *value_len)
+{
+    const char *q = *p + label_len;
+    while (q < end && (*q == ' ' || *q == '\t'))
+        q++;
+    const char *nl = newline_at(q, end);
+    if (nl == NULL)
+        return false;
+    *value = q;
+    *value_len = (size_t)(nl - q);
+    *p = nl + 1;
+    return true;
+}
+
+/*
+ * What pip, setuptools, hatchling, flit and poetry all write first:
+ *   Metadata-Version: X\nName: N\nVersion: V\n
+ * and then a line that is no continuation (does not start with a blank or
+ * tab). There the general parser takes Name and Version as the one-line
+ * values they are and stops: this gives the same answer without walking
+ * the lines. Returns 0 (parsed), or -1 for any other text, which the
+ * general parser then reads (CRLF, a BOM, folded or repeated values,
+ * another order, a file cut short).
+ */
+static int parse_common(const char *text, size_t len, bool at_eof, metadata *md)
+{
+    static const char mv[] = "Metadata-Version:";
+    const char *p = text, *end = text + len;
+    if (len < sizeof mv - 1 || memcmp(p, mv, sizeof mv - 1) != 0)
+        return -1;
+    const char *nl = newline_at(p + sizeof mv - 1, end);
+    if (nl == NULL)
+        return -1;
+    p = nl + 1;
+    const char *name, *version;
+    size_t name_len, version_len;
+    /* memcmp() of a constant length: a load and a compare. */
+    if (end - p < 5 || memcmp(p, "Name:", 5) != 0 ||
+        !plain_value(&p, end, 5, &name, &name_len))
+        return -1;
+    if (end - p < 8 || memcmp(p, "Version:", 8) != 0 ||
+        !plain_value(&p, end, 8, &version, &version_len))
+        return -1;
+    if (p == end || *p == ' ' || *p == '\t')
+        return -1;
+    if (!at_eof) {
+        /* The general parser wants the next line whole before it decides
+         * (and a '\r' at the very end may be half of a CRLF). */
+        size_t e = find(p, (size_t)(end - p), FIND_EOL);
+        if (p + e == end || (p[e] == '\r' && p + e + 1 == end))
+            return -1;
+    }
+    metadata_reset(md);
+    buf *store = &md->store_;
+    buf_reserve(store, name_len + version_len + 2);
+    char *v = store->data;
+    memcpy(v, name, name_len);
+    v[name_len] = '\0';
+    memcpy(v + name_len + 1, version, version_len);
+    v[name_len + 1 + version_len] = '\0';
+    store->len = name_len + version_len + 2;
+    md->name = v;
+    md->name_len = name_len;
+    md->name_line = 2;
+    md->version = v + name_len + 1;
+    md->version_len = version_len;
+    md->version_line = 3;
+    return 0;
+}
+
+int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md)
+{
+    if (parse_common(text, len, at_eof, md) == 0)
+        return 0;
+    return metadata_parse_general(text, len, at_eof, md);
 }
 
 int metadata_read_at(int dirfd, const char *path, const char *shown, buf *scratch,

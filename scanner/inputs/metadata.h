@@ -53,6 +53,13 @@ typedef struct metadata {
  * return 0. Never fails: text without headers gives no fields. */
 int metadata_parse(const char *text, size_t len, bool at_eof, metadata *md);
 
+/* The same as metadata_parse(), always line by line. metadata_parse()
+ * first tries the layout nearly every installer writes ("Metadata-Version",
+ * "Name", "Version" on the first three lines) and hands everything else
+ * to this; the two give identical results (tests/unit/test_metadata.c and
+ * the fuzz target check it). Exported for those checks. */
+int metadata_parse_general(const char *text, size_t len, bool at_eof, metadata *md);
+
 /* Read and parse the metadata file `path`, relative to directory `dirfd`
  * (or AT_FDCWD), reading only as far as the header block goes. `scratch` is
  * a reusable buffer owned by the caller. Returns:

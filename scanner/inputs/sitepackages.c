@@ -77,6 +77,9 @@ static bool ends_with_ci(const char *s, size_t n, const char *suffix)
     if (n < k)
         return false;
     s += n - k;
+    /* As written, in lower case (".dist-info" nearly always): one compare. */
+    if (s[0] == suffix[0] && memcmp(s, suffix, k) == 0)
+        return true;
     for (size_t i = 0; i < k; i++) {
         char c = s[i];
         if (c >= 'A' && c <= 'Z')
@@ -131,7 +134,8 @@ static char *put_string(char **at, const char *text, size_t n)
 /* Append a dependency for `name` / `version_text` (either may have length 0
  * with a NULL pointer for "absent"), warning about what cannot be checked.
  * `source_file` (NUL-terminated) and `location` (NULL or `loc_len` bytes)
- * are copied. Its strings take one allocation (dependency_strings()). */
+ * are copied. Its strings take one block of the list's pool
+ * (dep_list_strings()). */
 static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned name_line,
                     const char *ver, size_t ver_len, unsigned ver_line, const char *source_file,
                     size_t source_len, const char *location, size_t loc_len, bool editable)
@@ -140,17 +144,17 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     size_t tl = name_len;
     trim(&tn, &tl);
     char norm[NAME_MAX_LEN + 1];
-    airlock_error err = {{0}};
-    int nl = -1;
-    if (tl <= NAME_MAX_LEN && memchr(tn, '\0', tl) == NULL)
-        nl = name_normalize(tn, tl, norm, sizeof norm, &err);
+    airlock_error err; /* written only by a call that fails; never read */
+    err.msg[0] = '\0';
+    /* A NUL or an overlong name fails here as any other invalid one. */
+    int nl = name_normalize(tn, tl, norm, sizeof norm, &err);
 
     dependency *d = dep_list_add(s->out);
     d->kind = DEP_INSTALLED;
     d->editable = editable;
     size_t size = name_len + 1 + source_len + 1 + (location ? loc_len + 1 : 0) +
                   (ver ? ver_len + 1 : 0) + (nl >= 0 ? (size_t)nl + 1 : 0);
-    char *at = dependency_strings(d, size);
+    char *at = dep_list_strings(s->out, d, size);
     d->name = put_string(&at, name, name_len);
     d->source_file = put_string(&at, source_file, source_len);
     if (location)
@@ -177,8 +181,8 @@ static void add_dep(site_scanner *s, const char *name, size_t name_len, unsigned
     const char *tv = ver;
     size_t vl = ver_len;
     trim(&tv, &vl);
-    if (memchr(tv, '\0', vl) == NULL && vl <= VERSION_MAX_TEXT &&
-        version_parse(&d->version, tv, vl, &err) == 0) {
+    /* version_parse() takes no NUL (no rule of PEP 440 matches one). */
+    if (vl <= VERSION_MAX_TEXT && version_parse(&d->version, tv, vl, &err) == 0) {
         d->has_version = true;
         return;
     }
@@ -275,27 +279,38 @@ static char *editable_location(site_scanner *s, int dirfd, const char *child, co
  * the path shown, CHILD/CANDIDATE (its tail) the one opened below `dirfd`,
  * DIR/CHILD (its head) the distribution's location. */
 static void scan_dist(site_scanner *s, int dirfd, const char *dir, size_t dir_len,
-                      const char *child, bool probe_editable, const char *editable_at)
+                      const char *child, size_t child_len, bool probe_editable,
+                      const char *editable_at)
 {
     static const char *const candidates[] = {"METADATA", "PKG-INFO", ""};
+    static const size_t candidate_len[] = {8, 8, 0};
+    /* The path in place, with room for "/PKG-INFO": a few copies, not a
+     * buffer call a piece, for each of thousands of distributions. */
     buf *pb = &s->path;
     buf_reset(pb);
-    buf_append(pb, dir, dir_len);
+    buf_reserve(pb, dir_len + 1 + child_len + 1 + 8);
+    char *at = pb->data;
+    memcpy(at, dir, dir_len);
+    at += dir_len;
     if (dir_len == 0 || dir[dir_len - 1] != '/')
-        buf_putc(pb, '/'); /* as join() does */
-    size_t rel_at = pb->len;
-    buf_puts(pb, child);
-    size_t dist_len = pb->len;
+        *at++ = '/'; /* as join() does */
+    size_t rel_at = (size_t)(at - pb->data);
+    memcpy(at, child, child_len);
+    size_t dist_len = rel_at + child_len;
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         pb->len = dist_len;
-        if (candidates[i][0]) {
-            buf_putc(pb, '/');
-            buf_puts(pb, candidates[i]);
-        } else {
-            pb->data[pb->len] = '\0';
+        if (candidate_len[i] > 0) {
+            pb->data[pb->len++] = '/';
+            memcpy(pb->data + pb->len, candidates[i], candidate_len[i]);
+            pb->len += candidate_len[i];
         }
+        pb->data[pb->len] = '\0';
         const char *shown = pb->data;
-        airlock_error err = {{0}};
+        /* Only the message's first byte is set: the call fills the rest
+         * when it fails (clearing all 1 KiB a file cost more than reading
+         * its metadata). */
+        airlock_error err;
+        err.msg[0] = '\0';
         int r = metadata_read_at(dirfd, pb->data + rel_at, shown, &s->scratch, &s->md, &err);
         if (r < 0) {
             /* importlib raises here; we warn and treat it as unreadable. */
@@ -461,6 +476,7 @@ enum { K_DIST, K_EGG_DIR, K_EGG_ZIP, K_EGG_LINK, K_KINDS };
 typedef struct child {
     const char *name; /* in the directory's name buffer */
     size_t off;       /* where, while the buffer still grows */
+    size_t len;       /* strlen(name) */
     int kind;
     bool dist_info;
 } child;
@@ -530,6 +546,7 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
             kids = xrealloc(kids, capkids * sizeof *kids);
         }
         kids[nkids].off = names.len;
+        kids[nkids].len = n;
         buf_append(&names, nm, n + 1);
         kids[nkids].kind = kind;
         kids[nkids].dist_info = di;
@@ -560,7 +577,8 @@ static int scan_entry(site_scanner *s, const char *dir, const char *editable_at,
     for (size_t i = 0; i < nkids; i++) {
         const child *k = &kids[order[i].index];
         if (k->kind == K_DIST) {
-            scan_dist(s, dirfd, dir, dir_len, k->name, k->dist_info && has_pth, editable_at);
+            scan_dist(s, dirfd, dir, dir_len, k->name, k->len, k->dist_info && has_pth,
+                      editable_at);
         } else if (k->kind == K_EGG_DIR) {
             char *sub = join(dir, k->name);
             airlock_error serr = {{0}};

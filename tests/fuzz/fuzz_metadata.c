@@ -1,7 +1,9 @@
 /* libFuzzer target for the inventory's parsers. Mainly scanner/metadata's
  * header block parser: besides not crashing, reading in pieces must never
  * change the answer (a prefix the parser calls complete must give exactly
- * what the whole text gives: the scanner stops reading there). Every input
+ * what the whole text gives: the scanner stops reading there), and
+ * metadata_parse()'s shortcut for the common layout must agree with
+ * metadata_parse_general() on the whole text and the prefix. Every input
  * also goes through the two small parsers beside it: pyvenv.cfg
  * (scanner/venv) and the interpreter's JSON answer (scanner/pyenv). */
 #include <stdint.h>
@@ -16,6 +18,28 @@ static void same(const char *a, size_t an, const char *b, size_t bn)
 {
     if ((a == NULL) != (b == NULL) || an != bn || (a && memcmp(a, b, an) != 0))
         abort();
+}
+
+static void same_md(const metadata *a, const metadata *b)
+{
+    same(a->name, a->name_len, b->name, b->name_len);
+    same(a->version, a->version_len, b->version, b->version_len);
+    if (a->name_line != b->name_line || a->version_line != b->version_line || a->bom != b->bom)
+        abort();
+}
+
+/* The shortcut and the general parser on the same text. */
+static void same_as_general(const char *text, size_t len, bool at_eof)
+{
+    metadata a = {0}, b = {0};
+    int ra = metadata_parse(text, len, at_eof, &a);
+    int rb = metadata_parse_general(text, len, at_eof, &b);
+    if (ra != rb)
+        abort();
+    if (ra == 0)
+        same_md(&a, &b);
+    metadata_clear(&a);
+    metadata_clear(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (whole.name != NULL && strlen(whole.name) > whole.name_len)
         abort();
     size_t cut = size ? (size_t)data[0] * size / 256 : 0;
+    same_as_general(text, size, true);
+    same_as_general(text, cut, false);
     int r = metadata_parse(text, cut, false, &part);
     if (r == 0) {
         same(whole.name, whole.name_len, part.name, part.name_len);

@@ -1,6 +1,8 @@
 /* libFuzzer target for core/version: a parsed version's canonical text must
  * parse back to an equal version with the same text, its key must round-trip,
- * and arbitrary bytes given as a key must be rejected or be a canonical key. */
+ * arbitrary bytes given as a key must be rejected or be a canonical key, and
+ * version_parse()'s plain-release fast path must agree with
+ * version_parse_full() in every field. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +24,33 @@ static void check_key(const version *v)
     version_clear(&w);
 }
 
+static void check_same_as_full(const uint8_t *data, size_t size)
+{
+    version a, b;
+    airlock_error ea, eb;
+    int ra = version_parse(&a, (const char *)data, size, &ea);
+    int rb = version_parse_full(&b, (const char *)data, size, &eb);
+    CHECK(ra == rb);
+    if (ra != 0) {
+        CHECK(strcmp(ea.msg, eb.msg) == 0);
+        return;
+    }
+    static uint8_t ka[8 * VERSION_MAX_TEXT], kb[8 * VERSION_MAX_TEXT];
+    size_t la = version_key(&a, ka, sizeof ka), lb = version_key(&b, kb, sizeof kb);
+    CHECK(la == lb && memcmp(ka, kb, la) == 0);
+    CHECK(a.len_ == b.len_ && a.publen_ == b.publen_ && a.zeros_ == b.zeros_ &&
+          a.flags_ == b.flags_ && (a.heap_ == NULL) == (b.heap_ == NULL));
+    version_clear(&a);
+    version_clear(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char text[4 * VERSION_MAX_TEXT], again[4 * VERSION_MAX_TEXT];
     airlock_error err;
     version v, w;
+
+    check_same_as_full(data, size);
 
     if (version_parse(&v, (const char *)data, size, &err) == 0) {
         size_t n = version_format(&v, text, sizeof text);

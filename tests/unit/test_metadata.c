@@ -159,6 +159,74 @@ static void test_need_more(void **state)
     metadata_clear(&md);
 }
 
+/* metadata_parse() (with its shortcut for the common layout) and
+ * metadata_parse_general() agree on `len` bytes of `text` cut at every
+ * point, with and without EOF: return, fields, lengths, lines, BOM. */
+static void same_as_general(const char *text, size_t len)
+{
+    /* Exact-size copies, so that ASan sees a read past the cut. */
+    for (size_t cut = 0; cut <= len; cut++) {
+        char *t = malloc(cut ? cut : 1);
+        memcpy(t, text, cut);
+        for (int eof = 0; eof <= 1; eof++) {
+            metadata a = {0}, b = {0};
+            int ra = metadata_parse(t, cut, eof, &a);
+            int rb = metadata_parse_general(t, cut, eof, &b);
+            bool same = ra == rb;
+            if (same && ra == 0)
+                same = (a.name == NULL) == (b.name == NULL) && a.name_len == b.name_len &&
+                       (a.name == NULL || memcmp(a.name, b.name, a.name_len + 1) == 0) &&
+                       (a.version == NULL) == (b.version == NULL) &&
+                       a.version_len == b.version_len &&
+                       (a.version == NULL || memcmp(a.version, b.version, a.version_len + 1) == 0) &&
+                       a.name_line == b.name_line && a.version_line == b.version_line &&
+                       a.bom == b.bom;
+            if (!same)
+                fail_msg("'%.*s' (%zu of %zu bytes, eof %d): %d, general %d", (int)cut, t, cut,
+                         len, eof, ra, rb);
+            metadata_clear(&a);
+            metadata_clear(&b);
+        }
+        free(t);
+    }
+}
+
+static void test_common_layout_shortcut(void **state)
+{
+    (void)state;
+    static const char *cases[] = {
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nSummary: x\n\nbody\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\n\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\n",
+        "Metadata-Version: 2.1\nName:\t \tspaced \t\nVersion:   1.0  \nX: y\n",
+        "Metadata-Version: 2.1\nName:\nVersion:\nX: y\n",         /* empty values */
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\n folded\nX: y\n", /* continued */
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\n\tfolded\nX: y\n",
+        "Metadata-Version: 2.1\nName: a\n more\nVersion: 1\nX: y\n",
+        "Metadata-Version: 2.1\r\nName: a\r\nVersion: 1\r\nX: y\r\n",
+        "Metadata-Version: 2.1\nName: a\r\nVersion: 1\nX: y\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\r\nX: y\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\nX: y\r",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\n\r",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\nFrom here\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\nbody text\n",
+        "Metadata-Version: 2.1\nVersion: 1\nName: a\nX: y\n",     /* other order */
+        "Metadata-Version: 2.1\nname: a\nVERSION: 1\nX: y\n",     /* other case */
+        "Metadata-Version: 2.1\nName : a\nVersion: 1\nX: y\n",
+        "Metadata-Version 2.1\nName: a\nVersion: 1\nX: y\n",
+        "Metadata-Version: 2\x001\nName: a\x00b\nVersion: 1\x80\nX: y\n",
+        "\xef\xbb\xbfMetadata-Version: 2.1\nName: a\nVersion: 1\nX: y\n",
+        "Metadata-Version: 2.1\nName: a\nName: b\nVersion: 1\nX: y\n",
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\nVersion: 2\n\n",
+        "Metadata-Version: 2.1\n\nName: a\nVersion: 1\n\n",
+        "Metadata-Version:\nName:a\nVersion:1\n:\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        same_as_general(cases[i], strlen(cases[i]));
+    static const char nul[] = "Metadata-Version: 2\0\nName: a\0b\nVersion: 1\0\nX: y\n";
+    same_as_general(nul, sizeof nul - 1);
+}
+
 static char tmpdir[64];
 
 static void write_file(const char *rel, const char *data, size_t len)
@@ -258,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_odd_lines),
         cmocka_unit_test(test_nul_in_value),
         cmocka_unit_test(test_need_more),
+        cmocka_unit_test(test_common_layout_shortcut),
         cmocka_unit_test(test_read_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

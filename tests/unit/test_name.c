@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,12 +72,72 @@ static void test_normalize_errors(void **state)
     free(longname);
 }
 
+/* name_normalize() against its definition: valid (name_is_valid) names
+ * give name_canonicalize()'s text when it fits in `cap`, anything else -1.
+ * Over random names of the bytes names hold and some they do not, at every
+ * length around the sixteen-byte blocks the SSE2 path takes, with room to
+ * spare, just enough and too little. */
+static void check_normalize(const char *in, size_t len, size_t cap)
+{
+    char out[NAME_MAX_LEN + 64];
+    airlock_error err = {{0}};
+    int n = name_normalize(in, len, out, cap, &err);
+    if (!name_is_valid(in, len)) {
+        if (n != -1)
+            fail_msg("'%.*s' (%zu bytes) accepted", (int)len, in, len);
+        return;
+    }
+    char *want = name_canonicalize(in, len);
+    size_t wl = strlen(want);
+    if (wl + 1 > cap) {
+        if (n != -1)
+            fail_msg("'%.*s' fit in %zu bytes", (int)len, in, cap);
+    } else if (n < 0 || (size_t)n != wl || memcmp(out, want, wl + 1) != 0) {
+        fail_msg("'%.*s' (cap %zu): %d '%s', want '%s'", (int)len, in, cap, n,
+                 n < 0 ? err.msg : out, want);
+    }
+    free(want);
+}
+
+static void test_normalize_random(void **state)
+{
+    (void)state;
+    static const char common[] = "abcxyzABCXYZ0189---";
+    static const char rare[] = "abcxyzABCXYZ0189---_.@[`{/: \x80\xff\x01";
+    uint64_t seed = 0x853c49e6748fea9bu;
+    char in[NAME_MAX_LEN + 8];
+    for (int round = 0; round < 200000; round++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        size_t len = round % 4 == 0 ? seed % (NAME_MAX_LEN + 3) : seed % 40;
+        bool plain = round % 2 == 0;
+        uint64_t r = seed;
+        for (size_t i = 0; i < len; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            in[i] = plain ? common[(r >> 33) % (sizeof common - 1)]
+                          : rare[(r >> 33) % (sizeof rare - 1)];
+        }
+        size_t caps[] = {len + 1, len, len > 2 ? len - 2 : 0, NAME_MAX_LEN + 64};
+        for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++)
+            check_normalize(in, len, caps[c]);
+    }
+    /* A '-' on either side of a block boundary, and doubled across it. */
+    static const char *edges[] = {"abcdefghijklmno-p", "abcdefghijklmnop-q", "abcdefghijklmno--p",
+                                  "abcdefghijklmnop--q", "abcdefghijklmnopqrstuvwxyzABCDE-",
+                                  "-bcdefghijklmnopqrstuvwxyzABCDEF", "A-B-C-D-E-F-G-H-I-J"};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        check_normalize(edges[i], strlen(edges[i]), NAME_MAX_LEN + 1);
+    check_normalize(NULL, 0, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_normalize_errors),
+        cmocka_unit_test(test_normalize_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "scanner/inputs/inventory.h"
 #include "scanner/inputs/sitepackages.h"
 
 typedef struct warnings {
@@ -386,6 +387,96 @@ static void test_unreadable_warned_once(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A NUL inside Name or Version (metadata keeps it: importlib would too)
+ * makes the name or the version invalid, shown with the NUL as '?'. */
+static void write_metadata(const char *root, const char *dist, const char *text, size_t len)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", root, dist);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/%s/METADATA", root, dist);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static void test_nul_in_name_or_version(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/airlock-sp-nul-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    static const char name[] = "Metadata-Version: 2.1\nName: nul\0name\nVersion: 1.0\n\n";
+    static const char ver[] = "Metadata-Version: 2.1\nName: nulver\nVersion: 1.\0\n\n";
+    static const char ok[] = "Metadata-Version: 2.1\nName: fine\nVersion: 1.0\n\n";
+    write_metadata(root, "a-1.0.dist-info", name, sizeof name - 1);
+    write_metadata(root, "b-1.0.dist-info", ver, sizeof ver - 1);
+    write_metadata(root, "c-1.0.dist-info", ok, sizeof ok - 1);
+    dep_list l = {0};
+    airlock_error err;
+    assert_int_equal(sitepackages_scan(root, &l, NULL, &err), 0);
+    assert_int_equal(l.len, 3);
+    assert_false(l.items[0].has_version);
+    assert_non_null(l.items[0].skip_reason);
+    assert_string_equal(l.items[0].skip_reason, "invalid project name 'nul'");
+    assert_string_equal(l.items[0].normalized, "nul?name");
+    assert_false(l.items[1].has_version);
+    assert_string_equal(l.items[1].normalized, "nulver");
+    assert_non_null(l.items[1].skip_reason);
+    assert_memory_equal(l.items[1].skip_reason, "invalid version '1.", 19);
+    assert_true(l.items[2].has_version);
+    assert_null(l.items[2].skip_reason);
+    dep_list_free(&l);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* dep_list_strings(): blocks from the list's pool keep their bytes while
+ * later blocks fill slabs, take slabs of their own (large ones) or are
+ * empty; a field may still be replaced by a string of its own; a
+ * dependency may be cleared early or move within the list. ASan checks
+ * that everything is freed exactly once by dep_list_free(). */
+static void test_pooled_strings(void **state)
+{
+    (void)state;
+    dep_list l = {0};
+    enum { N = 3000 };
+    size_t sizes[N];
+    for (size_t i = 0; i < N; i++) {
+        /* Mostly small; every 500th larger than a quarter slab; some 0. */
+        sizes[i] = i % 500 == 7 ? 40000 + i : i % 97 == 0 ? 0 : 1 + (i * 37) % 300;
+        dependency *d = dep_list_add(&l);
+        char *p = dep_list_strings(&l, d, sizes[i]);
+        if (sizes[i] > 0) {
+            memset(p, (int)('a' + i % 26), sizes[i] - 1);
+            p[sizes[i] - 1] = '\0';
+            d->name = p;
+        }
+        if (i % 3 == 0)
+            d->skip_reason = strdup("own allocation"); /* outside the block */
+    }
+    for (size_t i = 0; i < N; i++) {
+        const dependency *d = &l.items[i];
+        if (sizes[i] == 0) {
+            assert_null(d->name);
+            continue;
+        }
+        assert_int_equal(strlen(d->name), sizes[i] - 1);
+        for (size_t k = 0; k + 1 < sizes[i]; k++)
+            if (d->name[k] != (char)('a' + i % 26))
+                fail_msg("dependency %zu: byte %zu overwritten", i, k);
+    }
+    /* Clear one early and close the gap, as scan_drop_dev() does. */
+    dependency_clear(&l.items[5]);
+    memmove(&l.items[5], &l.items[6], (l.len - 6) * sizeof l.items[0]);
+    l.len--;
+    assert_int_equal(strlen(l.items[5].name), sizes[6] - 1);
+    dep_list_free(&l);
+    assert_null(l.items);
+    dep_list_free(&l); /* an empty list too */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +493,8 @@ int main(void)
         cmocka_unit_test(test_deterministic_and_counted),
         cmocka_unit_test(test_scanner_reuse_and_errors),
         cmocka_unit_test(test_unreadable_warned_once),
+        cmocka_unit_test(test_pooled_strings),
+        cmocka_unit_test(test_nul_in_name_or_version),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

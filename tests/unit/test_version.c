@@ -142,6 +142,76 @@ static void test_not_nul_terminated_and_too_long(void **state)
     free(big);
 }
 
+/* version_parse() (with its plain-release fast path) and
+ * version_parse_full() must give the same value, field for field, or the
+ * same error. */
+static void same_as_full(const char *text, size_t len)
+{
+    version a, b;
+    airlock_error ea = {{0}}, eb = {{0}};
+    int ra = version_parse(&a, text, len, &ea), rb = version_parse_full(&b, text, len, &eb);
+    if (ra != rb)
+        fail_msg("'%.*s': %d, full parser %d", (int)len, text, ra, rb);
+    if (ra != 0) {
+        assert_string_equal(ea.msg, eb.msg);
+        return;
+    }
+    uint8_t ka[4096], kb[4096];
+    size_t la = version_key(&a, ka, sizeof ka), lb = version_key(&b, kb, sizeof kb);
+    char fa[2 * VERSION_MAX_TEXT], fb[2 * VERSION_MAX_TEXT];
+    version_format(&a, fa, sizeof fa);
+    version_format(&b, fb, sizeof fb);
+    if (la != lb || memcmp(ka, kb, la) != 0 || strcmp(fa, fb) != 0 || a.len_ != b.len_ ||
+        a.publen_ != b.publen_ || a.zeros_ != b.zeros_ || a.flags_ != b.flags_ ||
+        (a.heap_ == NULL) != (b.heap_ == NULL))
+        fail_msg("'%.*s': '%s', full parser '%s'", (int)len, text, fa, fb);
+    version_clear(&a);
+    version_clear(&b);
+}
+
+static void test_fast_path_matches_full_parser(void **state)
+{
+    (void)state;
+    static const char *cases[] = {
+        "0", "1", "1.2.3", "1.0", "1.0.0", "0.0", "00.000", "1.00.0", "010.2",
+        "999999999999999999", "1000000000000000000", "18446744073709551615",
+        "18446744073709551616", "1.999999999999999999.0", "1.0000000000000000000000001",
+        "1.", ".1", "1..2", "1.2.", "", ".", "1 ", " 1", "1.2a1", "1.2+local", "v1.2",
+        "1!2", "1.2-1", "1.2.post1", "1.2.dev0", "1.2\n", "1.2\x80",
+        "1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1", /* 63: heap key */
+        "1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1", /* 65: full */
+        "123456789012345678.123456789012345678.123456789012345678.1234",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        same_as_full(cases[i], strlen(cases[i]));
+    same_as_full("1.2\0", 4); /* a NUL inside */
+    same_as_full("1.2.3", 3);  /* not NUL-terminated at len */
+    same_as_full(NULL, 0);
+    /* Random texts, mostly digits and dots so that many reach the end of
+     * the fast path, with a sprinkling of everything else. */
+    static const char alphabet[] = "0123456789.........0000 v!+-_abcdeprstv\t\x80";
+    uint64_t seed = 88172645463325252u;
+    char text[80];
+    for (int round = 0; round < 300000; round++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        size_t len = seed % 70;
+        uint64_t r = seed;
+        for (size_t i = 0; i < len; i++) {
+            if (i % 8 == 0) {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+            }
+            /* Two of three texts digits and dots only. */
+            size_t span = round % 3 ? 19 : sizeof alphabet - 1;
+            text[i] = alphabet[(r >> (8 * (i % 8))) % span];
+        }
+        same_as_full(text, len);
+    }
+}
+
 static void test_order(void **state)
 {
     (void)state;
@@ -410,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_quirks_of_the_regex),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_not_nul_terminated_and_too_long),
+        cmocka_unit_test(test_fast_path_matches_full_parser),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_equalities),
         cmocka_unit_test(test_huge_numbers),
