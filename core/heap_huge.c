@@ -35,6 +35,12 @@ bool heap_huge_reserve(size_t bytes)
     if (mallopt(M_TOP_PAD, (int)bytes) != 1 || mallopt(M_TRIM_THRESHOLD, (int)(2 * bytes)) != 1 ||
         mallopt(M_MMAP_THRESHOLD, (int)(bytes + page)) != 1)
         return false;
+    /* Other threads allocate here too, rather than in arenas of their own
+     * (64 MiB mappings whose 4 KiB pages are all fresh): a scan's helper
+     * threads allocate a few blocks each, so the shared lock costs less
+     * than the faults it saves. */
+    if (mallopt(M_ARENA_MAX, 1) != 1)
+        return false;
     /* A block of `bytes` makes the heap grow; freed, it is part of the
      * heap's top chunk again, with `bytes` kept above it by the pad. */
     char *block = malloc(bytes);

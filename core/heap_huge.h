@@ -12,11 +12,11 @@
  *
  * heap_huge_reserve() makes malloc's heap grow by `bytes` at once (glibc:
  * M_TOP_PAD, and M_MMAP_THRESHOLD so that blocks up to `bytes` come from
- * the heap rather than from mappings of their own) and asks the kernel for
- * huge pages there (madvise(MADV_HUGEPAGE)). Nothing else changes: with
- * another C library, a sanitizer's allocator, or transparent huge pages
- * off ("never"), the pages are the usual 4 KiB ones. Only the calling
- * thread's heap (glibc's main arena) is concerned.
+ * the heap rather than from mappings of their own), makes the threads
+ * started later allocate there too (M_ARENA_MAX 1), and asks the kernel
+ * for huge pages there (madvise(MADV_HUGEPAGE)). Nothing else changes:
+ * with another C library, a sanitizer's allocator, or transparent huge
+ * pages off ("never"), the pages are the usual 4 KiB ones.
  *
  * An earlier version mapped 4 KiB pages in ahead of use on the other core
  * (MADV_POPULATE_WRITE from a thread): huge pages were faster on both the
@@ -35,8 +35,7 @@
 #include <stddef.h>
 
 /* Grow the heap by `bytes` (at least 4 MiB) and ask for huge pages in it.
- * Call once, early, on the thread that will use the memory, before other
- * threads allocate. True when the heap was grown and advised; false when
+ * Call once, early, on the main thread, before other threads start. True when the heap was grown and advised; false when
  * nothing was done (see above: the allocations are served as before). */
 bool heap_huge_reserve(size_t bytes);
 

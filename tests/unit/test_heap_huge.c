@@ -1,7 +1,8 @@
 /* heap_huge (core/heap_huge.c): after the heap is reserved, a scan's
- * allocations come from the heap, in a mapping advised for huge pages, and
- * take a fraction of the page faults they take on a heap without it (a
- * child process measures that first, so the test can tell the two apart). */
+ * allocations, its threads' too, come from the heap, in a mapping advised
+ * for huge pages, and take a fraction of the page faults they take on a
+ * heap without it (a child process measures that first, so the test can
+ * tell the two apart). */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,12 @@ static bool mapping_of(const void *p, char *flags, size_t cap, long *huge_kb)
     return found;
 }
 
+static void *allocate_1k(void *arg)
+{
+    (void)arg;
+    return malloc(1024);
+}
+
 static bool thp_never(void)
 {
     FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
@@ -141,6 +149,15 @@ static void test_reserved_heap(void **state)
     if (strstr(flags, " hg") == NULL)
         fail_msg("flags of %p: %s", (void *)big, flags);
     free(big);
+    /* A thread started afterwards allocates from the same heap. */
+    pthread_t t;
+    void *theirs = NULL;
+    assert_int_equal(pthread_create(&t, NULL, allocate_1k, NULL), 0);
+    assert_int_equal(pthread_join(t, &theirs), 0);
+    assert_non_null(theirs);
+    assert_true(mapping_of(theirs, flags, sizeof flags, &huge_kb));
+    assert_non_null(strstr(flags, " hg"));
+    free(theirs);
     if (thp_never())
         skip(); /* transparent huge pages off: 4 KiB pages, as before */
     long faults = faults_of_allocating();
