@@ -442,25 +442,27 @@ static int key_is_text(const vulndb_key *k, const char *text, bool *pre)
 }
 
 /* candidates_keep() by key (version_key() order is version order, and
- * equal keys are equal versions): the text is parsed only for a key that
- * passes, to leave out pre-releases and text that does not parse, as
- * candidates_add() does, and a key that is not its text's (the look-ups
- * check the key, and the text is what advice proposes): that one sets
- * cs->forged, and the caller goes back to the texts, as without keys. */
+ * equal keys are equal versions). Every key is first compared with its
+ * text, kept or not: the look-ups check the key and advice proposes the
+ * text, and a key that is not its text's (a crafted or damaged database)
+ * could otherwise pass over a fix as too low, or set the floor, unseen.
+ * One that differs sets cs->forged, and the caller goes back to the texts,
+ * as without keys. Pre-releases and text that does not parse are left
+ * out, as candidates_add() does. */
 static void key_keep(key_cands *cs, const vulndb_key *k, const char *text,
                      const vulndb_key *above)
 {
-    if (keycmp(k, above) <= 0 || (cs->floor != NULL && keycmp(k, cs->floor) < 0))
-        return;
-    for (size_t j = 0; j < cs->len; j++)
-        if (keycmp(&cs->v[j].k, k) == 0)
-            return;
     bool pre;
     int same = key_is_text(k, text, &pre);
     if (same == 0)
         cs->forged = true;
     if (same != 1 || (pre && !cs->pre))
         return;
+    if (keycmp(k, above) <= 0 || (cs->floor != NULL && keycmp(k, cs->floor) < 0))
+        return;
+    for (size_t j = 0; j < cs->len; j++)
+        if (keycmp(&cs->v[j].k, k) == 0)
+            return;
     if (cs->len == cs->cap) {
         cs->cap = cs->cap ? 2 * cs->cap : 8;
         cs->v = xrealloc(cs->v, cs->cap * sizeof *cs->v);
@@ -482,9 +484,9 @@ static char *formatted(advice_ctx *c, const char *text)
 }
 
 /* fix_from_advisories() when every open finding has the keys of its fix
- * versions (pooled, match.c): the candidates compared by key, and a
- * version parsed only once it passes, where fix_from_advisories() parses
- * every fix version (about 600 instructions each). 1 when it cannot (no
+ * versions (pooled, match.c): the candidates compared by key (memcmp), not
+ * as versions copied and compared field by field; each fix version is
+ * still parsed once, to check its key (key_keep()). 1 when it cannot (no
  * keys, a pin whose key is over 128 bytes, or a key that is not its
  * text's), else as fix_from_advisories(). */
 static int fix_from_keys(advice_ctx *c, size_t i, char **out)
@@ -502,8 +504,7 @@ static int fix_from_keys(advice_ctx *c, size_t i, char **out)
     vulndb_key pin = {pk, pl};
     key_cands cs = {.pre = version_is_prerelease(&d->version)};
     /* fix_floor(): the largest first fix version. Its key is checked
-     * against its text below, as a candidate (or it is an equal key of an
-     * earlier finding, checked as that one's). */
+     * against its text below, with every other (key_keep()). */
     for (size_t j = 0; j < fs->len; j++) {
         const finding *f = &fs->items[j];
         if (!f->ignored && f->n_fix_versions > 0 &&

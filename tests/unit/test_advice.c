@@ -299,6 +299,15 @@ static void test_later_fix_key_disagrees_with_text(void **state)
     check_forged_fix_key("1.3", true);
 }
 
+/* A key below the pin (0.5 for the text 1.2): passed over as too low, it
+ * was never compared with its text, and as the floor it left no candidate,
+ * so no fix at all (found by review). Every key is checked, kept or not. */
+static void test_fix_key_below_pin_disagrees_with_text(void **state)
+{
+    (void)state;
+    check_forged_fix_key("0.5", false);
+}
+
 static void test_fixes_with_index(void **state)
 {
     (void)state;
@@ -546,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_no_release_data),
         cmocka_unit_test(test_fix_key_disagrees_with_text),
         cmocka_unit_test(test_later_fix_key_disagrees_with_text),
+        cmocka_unit_test(test_fix_key_below_pin_disagrees_with_text),
         cmocka_unit_test(test_fixes_with_index),
         cmocka_unit_test(test_fixes_ignored),
         cmocka_unit_test(test_fix_to_latest),
