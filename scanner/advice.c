@@ -424,7 +424,9 @@ static inline int keycmp(const vulndb_key *a, const vulndb_key *b)
 }
 
 /* 1 when `text` parses and its version_key() is *k, 0 when it parses to
- * another key, -1 when it does not parse; *pre: a pre-release. The database
+ * another key (or to one over 128 bytes, not compared: the caller then
+ * goes back to the texts, which is right either way), -1 when it does not
+ * parse; *pre: a pre-release. The database
  * stores both, and a snapshot is untrusted input even when signed: the key
  * is what the look-ups check and the text what advice proposes, so a pair
  * that disagrees must never be proposed. */
